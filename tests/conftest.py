@@ -1,0 +1,31 @@
+"""Shared fixtures: every test that touches storage gets a fresh data folder with a
+real SQLite file; Qt runs offscreen."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from wizard_desktop.core.wizards import import_bundled_wizards  # noqa: E402
+from wizard_desktop.store.database import close_database, open_database  # noqa: E402
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[Path]:
+    """An open, migrated database in `data_dir`, with the bundled wizards imported."""
+    open_database(data_dir)
+    import_bundled_wizards()
+    yield data_dir
+    close_database()

@@ -1,0 +1,144 @@
+"""The headless command line, run as a real subprocess (`python -m wizard_desktop`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.wizard_files import FOUR_STEPS
+
+BUNDLED = {"laptop-config", "employee-onboarding", "field-showcase"}
+
+
+def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("WIZARD_DESKTOP_DATA_DIR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "wizard_desktop", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_check_accepts_valid_files_and_reports_problems_with_lines(data_dir: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(FOUR_STEPS)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(FOUR_STEPS.replace("type: choice", "type: dropdown"))
+    assert run(data_dir, "check", str(good)).returncode == 0
+    result = run(data_dir, "check", str(good), str(bad))
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert f"{bad}:12: steps[1].fields[0].type: expected one of" in result.stderr
+
+
+def test_import_stores_valid_files_and_nothing_from_invalid_ones(data_dir: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(FOUR_STEPS)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format_version": 1, "id": "broken"')
+    result = run(data_dir, "import", str(good), str(bad))
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert str(bad) in result.stderr
+    wizards = json.loads(run(data_dir, "wizards", "--json").stdout)
+    assert {w["id"] for w in wizards} == BUNDLED | {"four-steps"}
+    four = next(w for w in wizards if w["id"] == "four-steps")
+    assert four == {
+        "id": "four-steps",
+        "title": "Four Steps",
+        "description": None,
+        "step_count": 4,
+        "completed_count": 0,
+        "version": 1,
+    }
+
+
+def test_empty_lists_are_empty_json_arrays(data_dir: Path) -> None:
+    for command in ("sessions", "templates"):
+        result = run(data_dir, command, "--json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == []
+
+
+def test_sessions_and_export_of_a_completed_session(data_dir: Path, tmp_path: Path) -> None:
+    # Play a session through the core (same code path as the player) in this process.
+    from wizard_desktop.core import sessions
+    from wizard_desktop.core.wizards import import_bundled_wizards
+    from wizard_desktop.store.database import close_database, open_database
+
+    open_database(data_dir)
+    try:
+        import_bundled_wizards()
+        wizard = tmp_path / "four.yaml"
+        wizard.write_text(FOUR_STEPS)
+        from wizard_desktop.core.wizards import import_wizard_file
+
+        import_wizard_file(wizard)
+        done = sessions.start_session("four-steps", "Done one")
+        for step, answers in [("one", {"name": "Ada"}), ("two", {"size": "small"}), ("three", {"count": 2})]:
+            sessions.save_step(done.id, step, answers)
+        sessions.complete_session(done.id, "four", {"agree": True})
+        open_one = sessions.start_session("four-steps", "Open one")
+        sessions.save_step(open_one.id, "one", {"name": "Bo"})
+    finally:
+        close_database()
+
+    listed = json.loads(run(data_dir, "sessions", "--json", "--status", "in_progress").stdout)
+    assert [(s["name"], s["progress_percentage"], s["current_step_id"]) for s in listed] == [("Open one", 25, "two")]
+    assert json.loads(run(data_dir, "sessions", "--json", "--wizard", "laptop-config").stdout) == []
+
+    out = tmp_path / "export.json"
+    result = run(data_dir, "export", done.id, "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    document = json.loads(out.read_text())
+    assert document["status"] == "completed"
+    assert document["progress_percentage"] == 100
+    assert document["answers"] == {"name": "Ada", "size": "small", "count": 2, "agree": True}
+    csv_text = run(data_dir, "export", done.id, "--format", "csv").stdout
+    assert csv_text.splitlines()[0] == "session_id,session_name,wizard_id,step_id,field_id,label,value"
+    wizards = json.loads(run(data_dir, "wizards", "--json").stdout)
+    assert next(w for w in wizards if w["id"] == "four-steps")["completed_count"] == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("export", "no-such-session"), "No session with id"),
+        (("check", "/no/such/file.yaml"), "/no/such/file.yaml"),
+        (("sessions", "--status", "paused"), "invalid choice"),
+    ],
+)
+def test_errors_are_one_clear_line_and_a_non_zero_exit(data_dir: Path, args: tuple[str, ...], message: str) -> None:
+    result = run(data_dir, *args)
+    assert result.returncode != 0
+    assert_no_traceback(result)
+    assert message in result.stderr
+
+
+def test_an_unusable_data_folder_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("")
+    result = run(blocker, "wizards")
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert "cannot use data folder" in result.stderr
+
+
+def test_version_and_module_entry_point_match(data_dir: Path) -> None:
+    from wizard_desktop import __version__
+
+    result = run(data_dir, "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"wizard-desktop {__version__}"

@@ -1,0 +1,67 @@
+"""Small wizard definitions for tests, written to real files and imported for real."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wizard_desktop.core.wizards import import_wizard_file
+
+FOUR_STEPS = """\
+format_version: 1
+id: four-steps
+title: Four Steps
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: name, type: text, label: Name, required: true, min_length: 2}
+  - id: two
+    title: Two
+    fields:
+      - {id: size, type: choice, label: Size, options: [small, large], required: true}
+  - id: three
+    title: Three
+    fields:
+      - {id: count, type: number, label: Count, min: 1, max: 10}
+  - id: four
+    title: Four
+    fields:
+      - {id: agree, type: boolean, label: I agree, required: true}
+"""
+
+THREE_STEPS = """\
+format_version: 1
+id: three-steps
+title: Three Steps
+steps:
+  - {id: a, title: A, fields: [{id: a1, type: text, label: A1}]}
+  - {id: b, title: B, fields: [{id: b1, type: text, label: B1}]}
+  - {id: c, title: C, fields: [{id: c1, type: text, label: C1}]}
+"""
+
+# Step "extra" is on the path only when kind == "complex".
+SKIPPING = """\
+format_version: 1
+id: skipping
+title: Skipping
+steps:
+  - id: start
+    title: Start
+    fields:
+      - {id: kind, type: choice, label: Kind, options: [simple, complex], required: true}
+  - id: extra
+    title: Extra
+    visible_if: {field: kind, equals: complex}
+    fields:
+      - {id: detail, type: text, label: Detail, required: true}
+  - id: end
+    title: End
+    fields:
+      - {id: note, type: multiline, label: Note}
+"""
+
+
+def import_text(folder: Path, text: str, name: str = "wizard.yaml") -> str:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return import_wizard_file(path).wizard_id

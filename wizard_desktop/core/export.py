@@ -1,0 +1,56 @@
+"""Exporting a session: the public session object plus its answers, as JSON or CSV.
+
+Only answers that count are exported: those of visible fields on the steps of the
+current path, JSON-typed (choice -> option value, multi_choice -> list of values,
+number -> number, boolean -> true/false, date -> "YYYY-MM-DD").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Literal
+
+from wizard_desktop.core.sessions import SessionState, load_session
+
+ExportFormat = Literal["json", "csv"]
+CSV_COLUMNS = ("session_id", "session_name", "wizard_id", "step_id", "field_id", "label", "value")
+
+
+def session_document(state: SessionState) -> dict[str, Any]:
+    document = state.info.to_json()
+    document["answers"] = dict(state.path.answers)
+    return document
+
+
+def _csv_cell(value: object) -> str:
+    if isinstance(value, bool | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def export_session(session_id: str, fmt: ExportFormat = "json") -> str:
+    """The session as a JSON document or CSV text (one row per answer, in step order)."""
+    state = load_session(session_id)
+    if fmt == "json":
+        return json.dumps(session_document(state), indent=2, ensure_ascii=False) + "\n"
+    path = state.path
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for step in path.steps:
+        for field in path.visible_fields[step.id]:
+            if field.id in path.answers:
+                writer.writerow(
+                    (
+                        state.info.id,
+                        state.info.name,
+                        state.info.wizard_id,
+                        step.id,
+                        field.id,
+                        field.label,
+                        _csv_cell(path.answers[field.id]),
+                    )
+                )
+    return out.getvalue()

@@ -1,0 +1,422 @@
+"""The session lifecycle: start, save a step, save a draft, complete, resume, rename,
+delete and list. Every write is one short transaction; every answer is checked
+against its field here, whatever the UI already checked.
+
+Progress = 100 x (steps on the current path that are completed) / (steps on the
+current path), two decimals. A step is completed when it is saved with Next; drafts
+never complete a step. Completing is guarded by the session's status, so the wizard's
+completed count always equals its number of completed sessions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import EXCLUDED, JOIN
+
+from wizard_desktop.core.wizards import definition_of_version, latest_version_id
+from wizard_desktop.definition.answers import answer_problem, type_problem
+from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
+from wizard_desktop.definition.model import AnswerValue, WizardDefinition
+from wizard_desktop.store.database import storage_errors, write_transaction
+from wizard_desktop.store.models import Answer, Session, Wizard, utc_now
+
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+STATUSES = (IN_PROGRESS, COMPLETED)
+
+# What the player sends for a step: field id -> answer, None (or "" / []) clears it.
+StepAnswers = Mapping[str, AnswerValue | None]
+
+
+class SessionNotFoundError(LookupError):
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"No session with id {session_id!r}.")
+
+
+class SessionCompletedError(Exception):
+    """The session is completed; completed sessions are read-only."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"Session {session_id} is already completed; completed sessions are read-only.")
+
+
+class InvalidAnswersError(ValueError):
+    """Answers that do not fit the wizard; `problems` maps field (or step) ids to reasons."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__("; ".join(f"{key}: {message}" for key, message in self.problems.items()))
+
+
+def progress_percentage(path: ResolvedPath, completed_step_ids: tuple[str, ...] | list[str]) -> float:
+    done = set(completed_step_ids)
+    completed_on_path = sum(1 for step in path.steps if step.id in done)
+    return round(100 * completed_on_path / len(path.steps), 2)
+
+
+def default_session_name(title: str, now: dt.datetime | None = None) -> str:
+    local = (now or utc_now()).astimezone()
+    return f"{title} — {local:%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: str
+    name: str
+    wizard_id: str
+    wizard_title: str
+    version_id: int
+    status: str
+    progress_percentage: float
+    current_step_id: str | None
+    completed_step_ids: tuple[str, ...]
+    started_at: dt.datetime
+    updated_at: dt.datetime
+    completed_at: dt.datetime | None
+    total_time_seconds: float | None
+    active_seconds: float
+    template_id: int | None
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == COMPLETED
+
+    def to_json(self) -> dict[str, Any]:
+        """The public session object of the CLI and exports."""
+
+        def stamp(value: dt.datetime | None) -> str | None:
+            return value.isoformat() if value is not None else None
+
+        return {
+            "id": self.id,
+            "name": self.name,
+            "wizard_id": self.wizard_id,
+            "wizard_title": self.wizard_title,
+            "status": self.status,
+            "progress_percentage": self.progress_percentage,
+            "current_step_id": self.current_step_id,
+            "started_at": stamp(self.started_at),
+            "updated_at": stamp(self.updated_at),
+            "completed_at": stamp(self.completed_at),
+            "total_time_seconds": self.total_time_seconds,
+        }
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """Everything needed to resume or review a session: its row, the definition of the
+    version it was started on, and every stored answer (drafts included)."""
+
+    info: SessionInfo
+    definition: WizardDefinition
+    answers: dict[str, AnswerValue]
+
+    @property
+    def path(self) -> ResolvedPath:
+        return resolve_path(self.definition, self.answers)
+
+
+@dataclass(frozen=True)
+class StepSaved:
+    progress_percentage: float
+    previous_progress_percentage: float
+    current_step_id: str
+    path_step_ids: tuple[str, ...]
+    path_changed: bool
+    """True when this step's answers added or removed steps on the path."""
+
+
+def _info(row: Session, wizard_title: str) -> SessionInfo:
+    return SessionInfo(
+        id=row.id,
+        name=row.name,
+        wizard_id=row.wizard_id,
+        wizard_title=wizard_title,
+        version_id=row.version_id,
+        status=row.status,
+        progress_percentage=row.progress_percentage,
+        current_step_id=row.current_step_id,
+        completed_step_ids=tuple(row.completed_step_ids),
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+        completed_at=row.completed_at,
+        total_time_seconds=row.total_time_seconds,
+        active_seconds=row.active_seconds,
+        template_id=row.template_id,
+    )
+
+
+def _session_query() -> Any:
+    return Session.select(Session, Wizard.title).join(Wizard, JOIN.INNER, on=(Session.wizard == Wizard.id))
+
+
+def _row(session_id: str) -> Session:
+    row = _session_query().where(Session.id == session_id).objects().first()
+    if row is None:
+        raise SessionNotFoundError(session_id)
+    return row
+
+
+def _stored_answers(session_id: str) -> dict[str, AnswerValue]:
+    query = Answer.select(Answer.field_id, Answer.value).where(Answer.session == session_id)
+    return {a.field_id: a.value for a in query}
+
+
+def get_session(session_id: str) -> SessionInfo:
+    with storage_errors():
+        row = _row(session_id)
+    return _info(row, row.title)
+
+
+def load_session(session_id: str) -> SessionState:
+    """Resume or review: the session, its version's definition and all its answers."""
+    with storage_errors():
+        row = _row(session_id)
+        answers = _stored_answers(session_id)
+    return SessionState(_info(row, row.title), definition_of_version(row.version_id), answers)
+
+
+def start_session(
+    wizard_id: str,
+    name: str | None = None,
+    *,
+    prefill: Mapping[str, AnswerValue] | None = None,
+    template_id: int | None = None,
+) -> SessionInfo:
+    """A new in-progress session on the wizard's latest version, at its first step,
+    optionally pre-filled (answers are type-checked; see templates.start_from_template)."""
+    version_id = latest_version_id(wizard_id)
+    definition = definition_of_version(version_id)
+    answers = dict(prefill or {})
+    _check_types(definition, answers)
+    now = utc_now()
+    session_id = str(uuid.uuid4())
+    with write_transaction():
+        Session.create(
+            id=session_id,
+            name=(name or "").strip() or default_session_name(definition.title, now),
+            wizard=wizard_id,
+            version=version_id,
+            status=IN_PROGRESS,
+            current_step_id=definition.steps[0].id,
+            completed_step_ids=[],
+            progress_percentage=0.0,
+            started_at=now,
+            updated_at=now,
+            template=template_id,
+        )
+        _upsert_answers(session_id, answers, now)
+    return get_session(session_id)
+
+
+def _check_types(definition: WizardDefinition, answers: Mapping[str, AnswerValue | None]) -> None:
+    problems: dict[str, str] = {}
+    for field_id, value in answers.items():
+        field = definition.field(field_id)
+        if field is None:
+            problems[field_id] = "no such field in this wizard"
+        elif value is not None and is_answered(value) and (problem := type_problem(field, value)):
+            problems[field_id] = problem
+    if problems:
+        raise InvalidAnswersError(problems)
+
+
+def _upsert_answers(session_id: str, answers: Mapping[str, AnswerValue | None], now: dt.datetime) -> None:
+    kept = [
+        {"session": session_id, "field_id": fid, "value": value, "updated_at": now}
+        for fid, value in answers.items()
+        if value is not None and is_answered(value)
+    ]
+    cleared = [fid for fid, value in answers.items() if value is None or not is_answered(value)]
+    if kept:
+        (
+            Answer.insert_many(kept)
+            .on_conflict(
+                conflict_target=[Answer.session, Answer.field_id],
+                update={Answer.value: EXCLUDED.value, Answer.updated_at: EXCLUDED.updated_at},
+            )
+            .execute()
+        )
+    if cleared:
+        Answer.delete().where((Answer.session == session_id) & (Answer.field_id.in_(cleared))).execute()
+
+
+def _editable_row(session_id: str) -> Session:
+    row = _row(session_id)
+    if row.status == COMPLETED:
+        raise SessionCompletedError(session_id)
+    return row
+
+
+def _merge(stored: Mapping[str, AnswerValue], given: StepAnswers) -> dict[str, AnswerValue]:
+    merged = dict(stored)
+    for field_id, value in given.items():
+        if value is None or not is_answered(value):
+            merged.pop(field_id, None)
+        else:
+            merged[field_id] = value
+    return merged
+
+
+def _check_step(
+    definition: WizardDefinition, path: ResolvedPath, step_id: str, merged: Mapping[str, AnswerValue]
+) -> None:
+    """The step is on the path and each of its visible fields has an acceptable answer."""
+    if step_id not in path.step_ids:
+        raise InvalidAnswersError({step_id: "this step is not on the current path"})
+    problems = {
+        f.id: problem
+        for f in path.visible_fields[step_id]
+        if (problem := answer_problem(f, merged.get(f.id))) is not None
+    }
+    if problems:
+        raise InvalidAnswersError(problems)
+
+
+def _check_fields_belong(definition: WizardDefinition, step_id: str, given: StepAnswers) -> None:
+    step = definition.step(step_id)
+    if step is None:
+        raise InvalidAnswersError({step_id: "no such step in this wizard"})
+    own = {f.id for f in step.fields}
+    foreign = {fid: "this field is not on this step" for fid in given if fid not in own}
+    if foreign:
+        raise InvalidAnswersError(foreign)
+    _check_types(definition, given)
+
+
+def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
+    """Next on `step_id`: store its answers, mark it completed, move to the next step
+    on the path and update progress, all in one transaction."""
+    now = utc_now()
+    with write_transaction():
+        row = _editable_row(session_id)
+        definition = definition_of_version(row.version_id)
+        _check_fields_belong(definition, step_id, answers)
+        stored = _stored_answers(session_id)
+        merged = _merge(stored, answers)
+        path = resolve_path(definition, merged)
+        _check_step(definition, path, step_id, merged)
+        completed = [*row.completed_step_ids, step_id] if step_id not in row.completed_step_ids else list(
+            row.completed_step_ids
+        )
+        progress = progress_percentage(path, completed)
+        current = path.next_step_id(step_id) or step_id
+        _upsert_answers(session_id, answers, now)
+        Session.update(
+            completed_step_ids=completed,
+            progress_percentage=progress,
+            current_step_id=current,
+            updated_at=now,
+        ).where(Session.id == session_id).execute()
+    previous_path = resolve_path(definition, stored)
+    return StepSaved(
+        progress_percentage=progress,
+        previous_progress_percentage=row.progress_percentage,
+        current_step_id=current,
+        path_step_ids=path.step_ids,
+        path_changed=previous_path.step_ids != path.step_ids,
+    )
+
+
+def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | None = None) -> None:
+    """Store answers being typed (type-checked only, not validated) and, when given,
+    the step the person is on. Completes nothing and never changes progress."""
+    now = utc_now()
+    with write_transaction():
+        row = _editable_row(session_id)
+        definition = definition_of_version(row.version_id)
+        _check_types(definition, answers)
+        _upsert_answers(session_id, answers, now)
+        changes: dict[Any, Any] = {Session.updated_at: now}
+        if current_step_id is not None:
+            if definition.step(current_step_id) is None:
+                raise InvalidAnswersError({current_step_id: "no such step in this wizard"})
+            changes[Session.current_step_id] = current_step_id
+        Session.update(changes).where(Session.id == session_id).execute()
+
+
+def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> SessionInfo:
+    """Finish on the last step of the path: store its answers and complete the session
+    (status, 100 %, completed_at, total time, the wizard's count) in one transaction.
+    Raises `SessionCompletedError` when it already is, changing nothing."""
+    now = utc_now()
+    with write_transaction():
+        row = _editable_row(session_id)
+        definition = definition_of_version(row.version_id)
+        _check_fields_belong(definition, step_id, answers)
+        merged = _merge(_stored_answers(session_id), answers)
+        path = resolve_path(definition, merged)
+        if path.step_ids[-1] != step_id:
+            raise InvalidAnswersError({step_id: "only the last step of the path can finish the wizard"})
+        completed = set(row.completed_step_ids) | {step_id}
+        missing = [s for s in path.step_ids if s not in completed]
+        if missing:
+            raise InvalidAnswersError({s: "this step has not been completed" for s in missing})
+        for path_step_id in path.step_ids:
+            _check_step(definition, path, path_step_id, merged)
+        _upsert_answers(session_id, answers, now)
+        started_at: dt.datetime = row.started_at
+        updated = (
+            Session.update(
+                status=COMPLETED,
+                progress_percentage=100.0,
+                completed_step_ids=list(path.step_ids),
+                current_step_id=step_id,
+                completed_at=now,
+                updated_at=now,
+                total_time_seconds=round((now - started_at).total_seconds(), 3),
+            )
+            .where((Session.id == session_id) & (Session.status != COMPLETED))
+            .execute()
+        )
+        if updated == 1:
+            Wizard.update(completed_count=Wizard.completed_count + 1).where(Wizard.id == row.wizard_id).execute()
+    return get_session(session_id)
+
+
+def add_active_seconds(session_id: str, seconds: float) -> None:
+    """Add time the player was open on this session (also after completion: review)."""
+    if seconds <= 0:
+        return
+    with write_transaction():
+        Session.update(active_seconds=Session.active_seconds + seconds).where(Session.id == session_id).execute()
+
+
+def rename_session(session_id: str, name: str) -> SessionInfo:
+    clean = name.strip()
+    if not clean:
+        raise ValueError("A session name cannot be empty.")
+    with write_transaction():
+        if Session.update(name=clean).where(Session.id == session_id).execute() != 1:
+            raise SessionNotFoundError(session_id)
+    return get_session(session_id)
+
+
+def delete_session(session_id: str) -> None:
+    """Delete the session and its answers. A completed session leaves the wizard's
+    completed count with it, so the count keeps matching the completed sessions."""
+    with write_transaction():
+        row = _row(session_id)
+        Answer.delete().where(Answer.session == session_id).execute()
+        Session.delete().where(Session.id == session_id).execute()
+        if row.status == COMPLETED:
+            Wizard.update(completed_count=Wizard.completed_count - 1).where(Wizard.id == row.wizard_id).execute()
+
+
+def list_sessions(status: str | None = None, wizard_id: str | None = None) -> list[SessionInfo]:
+    """Sessions, most recently updated first (for the CLI; the table view pages in SQL)."""
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"Unknown status {status!r}; expected one of {', '.join(STATUSES)}.")
+    query = _session_query()
+    if status is not None:
+        query = query.where(Session.status == status)
+    if wizard_id is not None:
+        query = query.where(Session.wizard == wizard_id)
+    with storage_errors():
+        rows = list(query.order_by(Session.updated_at.desc(), Session.id).objects())
+    return [_info(row, row.title) for row in rows]

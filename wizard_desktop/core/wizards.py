@@ -1,0 +1,145 @@
+"""Wizards in the store: importing definition files (idempotently, one version per
+distinct content), listing them, and reading back the definition a version holds."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from peewee import fn
+
+from wizard_desktop.definition.loader import definition_from_dict, load_wizard_file
+from wizard_desktop.definition.model import WizardDefinition
+from wizard_desktop.paths import bundled_wizards_dir
+from wizard_desktop.store.database import storage_errors, write_transaction
+from wizard_desktop.store.models import Wizard, WizardVersion, utc_now
+
+WIZARD_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class UnknownWizardError(LookupError):
+    def __init__(self, wizard_id: str) -> None:
+        super().__init__(f"No wizard with id {wizard_id!r}.")
+
+
+@dataclass(frozen=True)
+class WizardSummary:
+    id: str
+    title: str
+    description: str | None
+    step_count: int
+    completed_count: int
+    version: int
+    """How many versions were imported; the latest one is used for new sessions."""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "step_count": self.step_count,
+            "completed_count": self.completed_count,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    wizard_id: str
+    version_id: int
+    created: bool
+    """False when this exact content was already stored (nothing written)."""
+
+
+def import_definition(definition: WizardDefinition) -> ImportResult:
+    """Store `definition` as the wizard's latest version, unless identical content is
+    already stored. Title and description follow the latest import."""
+    content_hash = definition.content_hash()
+    with write_transaction():
+        wizard = Wizard.get_or_none(Wizard.id == definition.id)
+        if wizard is None:
+            wizard = Wizard.create(id=definition.id, title=definition.title, description=definition.description)
+        existing = WizardVersion.get_or_none(
+            (WizardVersion.wizard == definition.id) & (WizardVersion.content_hash == content_hash)
+        )
+        if existing is not None:
+            return ImportResult(definition.id, existing.id, created=False)
+        version = WizardVersion.create(
+            wizard=definition.id, content_hash=content_hash, definition=definition.to_dict()
+        )
+        Wizard.update(
+            title=definition.title,
+            description=definition.description,
+            latest_version=version.id,
+            imported_at=utc_now(),
+        ).where(Wizard.id == definition.id).execute()
+    return ImportResult(definition.id, version.id, created=True)
+
+
+def import_wizard_file(path: str | os.PathLike[str]) -> ImportResult:
+    """Validate and store one file. Raises `WizardFileError` (nothing stored) or
+    `StorageError`."""
+    return import_definition(load_wizard_file(path))
+
+
+def bundled_wizard_files() -> list[Path]:
+    folder = bundled_wizards_dir()
+    return sorted(p for p in folder.iterdir() if p.suffix in WIZARD_FILE_SUFFIXES)
+
+
+def import_bundled_wizards() -> list[ImportResult]:
+    """Import the wizards shipped in resources/wizards (a no-op when unchanged)."""
+    return [import_wizard_file(path) for path in bundled_wizard_files()]
+
+
+@lru_cache(maxsize=64)
+def _definition_of_version(version_id: int, content_hash: str) -> WizardDefinition:
+    # Keyed by hash too: a version's content never changes, but ids restart in a new database.
+    with storage_errors():
+        row = WizardVersion.get_by_id(version_id)
+    return definition_from_dict(row.definition, source=f"stored version {version_id}")
+
+
+def definition_of_version(version_id: int) -> WizardDefinition:
+    with storage_errors():
+        content_hash = (
+            WizardVersion.select(WizardVersion.content_hash).where(WizardVersion.id == version_id).scalar()
+        )
+    if content_hash is None:
+        raise LookupError(f"No wizard version {version_id}.")
+    return _definition_of_version(version_id, content_hash)
+
+
+def latest_version_id(wizard_id: str) -> int:
+    with storage_errors():
+        wizard = Wizard.get_or_none(Wizard.id == wizard_id)
+    if wizard is None or wizard.latest_version_id is None:
+        raise UnknownWizardError(wizard_id)
+    return int(wizard.latest_version_id)
+
+
+def list_wizards() -> list[WizardSummary]:
+    """Every wizard with its latest version's step count, by title."""
+    summaries = []
+    with storage_errors():
+        wizards = list(Wizard.select().where(Wizard.latest_version.is_null(False)).order_by(Wizard.title))
+        version_counts = dict(
+            WizardVersion.select(WizardVersion.wizard, fn.COUNT(WizardVersion.id))
+            .group_by(WizardVersion.wizard)
+            .tuples()
+        )
+    for wizard in wizards:
+        definition = definition_of_version(int(wizard.latest_version_id))
+        summaries.append(
+            WizardSummary(
+                id=wizard.id,
+                title=wizard.title,
+                description=wizard.description,
+                step_count=len(definition.steps),
+                completed_count=wizard.completed_count,
+                version=int(version_counts.get(wizard.id, 1)),
+            )
+        )
+    return summaries

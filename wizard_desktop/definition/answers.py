@@ -1,0 +1,110 @@
+"""Checking one answer against its field: type, required, lengths, pattern, ranges,
+options. The one place these rules live: the core, the loader (defaults) and the
+player's in-place messages all call `answer_problem`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+from wizard_desktop.definition.conditions import is_answered
+from wizard_desktop.definition.model import AnswerValue, Field, FieldType
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _parse_date(value: str) -> dt.date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def type_problem(field: Field, value: AnswerValue) -> str | None:
+    """None when `value` has the JSON type `field` stores (and names known options),
+    else a message. Used alone for defaults in a file and answers from a template."""
+    t = field.type
+    if t in (FieldType.TEXT, FieldType.MULTILINE):
+        return None if isinstance(value, str) else "expected text"
+    if t is FieldType.NUMBER:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if ok else "expected a number"
+    if t is FieldType.BOOLEAN:
+        return None if isinstance(value, bool) else "expected true or false"
+    if t is FieldType.DATE:
+        ok = isinstance(value, str) and _parse_date(value) is not None
+        return None if ok else "expected a date as YYYY-MM-DD"
+    if t is FieldType.CHOICE:
+        if not isinstance(value, str):
+            return "expected one option value"
+        values = [o.value for o in field.options]
+        return None if value in values else f"expected one of {', '.join(values)}"
+    if t is FieldType.MULTI_CHOICE:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return "expected a list of option values"
+        values = [o.value for o in field.options]
+        unknown = [v for v in value if v not in values]
+        if unknown:
+            return f"unknown option {unknown[0]!r}; expected values among {', '.join(values)}"
+        if len(set(value)) != len(value):
+            return "an option is selected twice"
+        return None
+    raise AssertionError(f"unhandled field type {t}")
+
+
+def _plural(n: int | float, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _number_text(value: int | float, decimals: int) -> str:
+    return f"{value:.{decimals}f}"
+
+
+def answer_problem(field: Field, value: AnswerValue | None) -> str | None:
+    """Why `value` is not an acceptable answer to `field`, as a sentence for a person,
+    or None when it is acceptable. `None` / "" / [] mean unanswered."""
+    if not is_answered(value):
+        return "This field is required." if field.required else None
+    assert value is not None
+    wrong_type = type_problem(field, value)
+    if wrong_type is not None:
+        return wrong_type[0].upper() + wrong_type[1:] + "."
+    t = field.type
+    if t in (FieldType.TEXT, FieldType.MULTILINE):
+        assert isinstance(value, str)
+        if field.min_length is not None and len(value) < field.min_length:
+            return f"Enter at least {_plural(field.min_length, 'character')}."
+        if field.max_length is not None and len(value) > field.max_length:
+            return f"Enter at most {_plural(field.max_length, 'character')}."
+        if field.pattern is not None and not _compiled(field.pattern).fullmatch(value):
+            return "This value does not have the expected format."
+    elif t is FieldType.NUMBER:
+        assert isinstance(value, int | float)
+        if isinstance(field.min, int | float) and value < field.min:
+            return f"Enter a number of at least {_number_text(field.min, field.decimals)}."
+        if isinstance(field.max, int | float) and value > field.max:
+            return f"Enter a number of at most {_number_text(field.max, field.decimals)}."
+        if round(value, field.decimals) != value:
+            return f"Use at most {_plural(field.decimals, 'decimal')}."
+    elif t is FieldType.BOOLEAN:
+        if field.required and value is not True:
+            return "This box must be checked."
+    elif t is FieldType.DATE:
+        assert isinstance(value, str)
+        if isinstance(field.min, str) and value < field.min:
+            return f"Choose a date on or after {field.min}."
+        if isinstance(field.max, str) and value > field.max:
+            return f"Choose a date on or before {field.max}."
+    elif t is FieldType.MULTI_CHOICE:
+        assert isinstance(value, list)
+        if field.min_selected is not None and len(value) < field.min_selected:
+            return f"Select at least {_plural(field.min_selected, 'option')}."
+        if field.max_selected is not None and len(value) > field.max_selected:
+            return f"Select at most {_plural(field.max_selected, 'option')}."
+    return None

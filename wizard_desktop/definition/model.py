@@ -1,0 +1,250 @@
+"""The typed model of a wizard definition (file format v1) and its canonical JSON form.
+
+Instances are immutable and always valid: only the loader builds them from untrusted
+data. `to_dict()` gives the canonical form that is stored and hashed, and
+`loader.definition_from_dict()` reads it back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal, TypeAlias
+
+FORMAT_VERSION = 1
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+
+# A stored answer, JSON-typed: text/multiline/choice/date -> str ("YYYY-MM-DD" for dates),
+# number -> int | float, boolean -> bool, multi_choice -> list of option values.
+AnswerValue: TypeAlias = str | int | float | bool | list[str]
+Answers: TypeAlias = Mapping[str, AnswerValue]
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    MULTILINE = "multiline"
+    NUMBER = "number"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    BOOLEAN = "boolean"
+    DATE = "date"
+
+
+CompareOp: TypeAlias = Literal["gt", "gte", "lt", "lte"]
+
+
+@dataclass(frozen=True)
+class Equals:
+    field: str
+    value: AnswerValue
+
+
+@dataclass(frozen=True)
+class NotEquals:
+    field: str
+    value: AnswerValue
+
+
+@dataclass(frozen=True)
+class In:
+    field: str
+    values: tuple[AnswerValue, ...]
+
+
+@dataclass(frozen=True)
+class Contains:
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Compare:
+    field: str
+    op: CompareOp
+    value: int | float | str
+
+
+@dataclass(frozen=True)
+class Answered:
+    field: str
+    answered: bool
+
+
+@dataclass(frozen=True)
+class AllOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    condition: Condition
+
+
+Condition: TypeAlias = Equals | NotEquals | In | Contains | Compare | Answered | AllOf | AnyOf | Not
+
+
+def condition_to_dict(condition: Condition) -> dict[str, Any]:
+    """The file-format form of a condition."""
+    match condition:
+        case Equals(field=f, value=v):
+            return {"field": f, "equals": v}
+        case NotEquals(field=f, value=v):
+            return {"field": f, "not_equals": v}
+        case In(field=f, values=vs):
+            return {"field": f, "in": list(vs)}
+        case Contains(field=f, value=v):
+            return {"field": f, "contains": v}
+        case Compare(field=f, op=op, value=v):
+            return {"field": f, op: v}
+        case Answered(field=f, answered=a):
+            return {"field": f, "answered": a}
+        case AllOf(conditions=cs):
+            return {"all": [condition_to_dict(c) for c in cs]}
+        case AnyOf(conditions=cs):
+            return {"any": [condition_to_dict(c) for c in cs]}
+        case Not(condition=c):
+            return {"not": condition_to_dict(c)}
+
+
+def condition_fields(condition: Condition) -> Iterator[str]:
+    """Every field id a condition reads."""
+    match condition:
+        case AllOf(conditions=cs) | AnyOf(conditions=cs):
+            for c in cs:
+                yield from condition_fields(c)
+        case Not(condition=c):
+            yield from condition_fields(c)
+        case _:
+            yield condition.field
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    type: FieldType
+    label: str
+    help: str | None = None
+    required: bool = False
+    default: AnswerValue | None = None
+    visible_if: Condition | None = None
+    # text, multiline
+    min_length: int | None = None
+    max_length: int | None = None
+    # text
+    pattern: str | None = None
+    placeholder: str | None = None
+    # number: min/max/decimals/unit; date: min/max as "YYYY-MM-DD" strings
+    min: int | float | str | None = None
+    max: int | float | str | None = None
+    decimals: int = 0
+    unit: str | None = None
+    # choice, multi_choice
+    options: tuple[Option, ...] = ()
+    # multi_choice
+    min_selected: int | None = None
+    max_selected: int | None = None
+
+    def option_label(self, value: str) -> str:
+        for option in self.options:
+            if option.value == value:
+                return option.label
+        return value
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "type": self.type.value, "label": self.label}
+        if self.help is not None:
+            data["help"] = self.help
+        if self.required:
+            data["required"] = True
+        if self.default is not None:
+            data["default"] = self.default
+        if self.visible_if is not None:
+            data["visible_if"] = condition_to_dict(self.visible_if)
+        for key in ("min_length", "max_length", "pattern", "placeholder", "min", "max", "unit"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        if self.type is FieldType.NUMBER and self.decimals:
+            data["decimals"] = self.decimals
+        if self.options:
+            data["options"] = [{"value": o.value, "label": o.label} for o in self.options]
+        for key in ("min_selected", "max_selected"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    description: str | None = None
+    fields: tuple[Field, ...] = ()
+    visible_if: Condition | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "title": self.title}
+        if self.description is not None:
+            data["description"] = self.description
+        data["fields"] = [f.to_dict() for f in self.fields]
+        if self.visible_if is not None:
+            data["visible_if"] = condition_to_dict(self.visible_if)
+        return data
+
+
+@dataclass(frozen=True)
+class WizardDefinition:
+    id: str
+    title: str
+    steps: tuple[Step, ...]
+    description: str | None = None
+    _fields_by_id: dict[str, Field] = field(init=False, repr=False, compare=False)
+    _steps_by_id: dict[str, Step] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fields = {f.id: f for s in self.steps for f in s.fields}
+        object.__setattr__(self, "_fields_by_id", fields)
+        object.__setattr__(self, "_steps_by_id", {s.id: s for s in self.steps})
+
+    def field(self, field_id: str) -> Field | None:
+        return self._fields_by_id.get(field_id)
+
+    def step(self, step_id: str) -> Step | None:
+        return self._steps_by_id.get(step_id)
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(self._fields_by_id.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "format_version": FORMAT_VERSION,
+            "id": self.id,
+            "title": self.title,
+        }
+        if self.description is not None:
+            data["description"] = self.description
+        data["steps"] = [s.to_dict() for s in self.steps]
+        return data
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON: equal for files that differ only in layout."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
