@@ -228,7 +228,7 @@ def test_template_answers_for_removed_fields_are_dropped_and_reported(store: Pat
     sessions.save_step(info.id, "start", {"kind": "simple"})
     sessions.complete_session(info.id, "end", {"note": "done"})
     template = templates.save_as_template(info.id, "T")
-    import_text(store, SKIPPING.replace("      - {id: note, type: multiline, label: Note}\n", ""))
+    import_text(store, SKIPPING.replace("{id: note, type: multiline, label: Note}", "{id: remark, type: text, label: Remark}"))
     started = templates.start_from_template(template.id)
     assert started.dropped_field_ids == ("note",)
     assert sessions.load_session(started.session.id).answers == {"kind": "simple"}
@@ -273,3 +273,31 @@ def test_export_json_has_the_public_keys_and_typed_answers(store: Path) -> None:
         ("three", "count", "3"),
         ("four", "agree", "true"),
     ]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["start", "extra", "end"]), st.sampled_from(["simple", "complex"])),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_progress_follows_the_rule_on_random_skip_logic_paths(store: Path, nexts: list[tuple[str, str]]) -> None:
+    if Wizard.get_or_none(Wizard.id == "skipping") is None:
+        import_text(store, SKIPPING)
+    info = sessions.start_session("skipping")
+    last = 0.0
+    for step_id, kind in nexts:
+        answers = {"start": {"kind": kind}, "extra": {"detail": "d"}, "end": {}}[step_id]
+        try:
+            saved = sessions.save_step(info.id, step_id, answers)
+        except sessions.InvalidAnswersError:
+            continue  # a step off the current path (or before "start" is answered)
+        state = sessions.load_session(info.id)
+        path = state.path.step_ids
+        done = [s for s in path if s in state.info.completed_step_ids]
+        assert saved.progress_percentage == round(100 * len(done) / len(path), 2)
+        assert saved.progress_percentage >= last or saved.path_changed
+        assert saved.current_step_id in path
+        last = saved.progress_percentage

@@ -57,6 +57,9 @@ MAX_CONDITION_DEPTH = 32
 FILE_KINDS: dict[str, Literal["yaml", "json"]] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 TOP_LEVEL_KEYS = ("format_version", "id", "title", "description", "steps")
+# Optional top-level "$schema" (a path or URL of the JSON Schema) lets JSON editors
+# offer completion; it is checked to be text and otherwise ignored.
+SCHEMA_KEY = "$schema"
 TOP_LEVEL_REQUIRED = ("format_version", "id", "title", "steps")
 STEP_KEYS = ("id", "title", "description", "fields", "visible_if")
 STEP_REQUIRED = ("id", "title")
@@ -484,7 +487,8 @@ class _Validator:
             return None
         data = self.mapping(raw, root, "a wizard")
         assert data is not None
-        self.keys(data, root, TOP_LEVEL_KEYS, TOP_LEVEL_REQUIRED)
+        self.keys(data, root, (*TOP_LEVEL_KEYS, SCHEMA_KEY), TOP_LEVEL_REQUIRED)
+        self.text(data, SCHEMA_KEY, root)  # for editors only: not part of the definition
         if "format_version" in data:
             version = data["format_version"]
             if not (_is_number(version) and version == FORMAT_VERSION):

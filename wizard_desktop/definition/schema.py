@@ -23,6 +23,7 @@ from wizard_desktop.definition.loader import (
     ISO_DATE_PATTERN,
     MAX_DECIMALS,
     OPTION_KEYS,
+    SCHEMA_KEY,
     STEP_KEYS,
     STEP_REQUIRED,
     TOP_LEVEL_KEYS,
@@ -154,6 +155,7 @@ def _condition_variants() -> list[dict[str, Any]]:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of wizard file format v1."""
     top_level: dict[str, Any] = {
+        SCHEMA_KEY: {"type": "string", "description": "This schema, for editors; ignored."},
         "format_version": {"const": FORMAT_VERSION},
         "id": _ref("id"),
         "title": _NON_EMPTY_TEXT,
@@ -167,7 +169,7 @@ def json_schema() -> dict[str, Any]:
         "fields": {"type": "array", "items": _ref("field")},
         "visible_if": _ref("condition"),
     }
-    assert tuple(top_level) == TOP_LEVEL_KEYS and tuple(step) == STEP_KEYS
+    assert tuple(top_level) == (SCHEMA_KEY, *TOP_LEVEL_KEYS) and tuple(step) == STEP_KEYS
     option_mapping: dict[str, Any] = {
         "type": "object",
         "required": list(OPTION_KEYS),

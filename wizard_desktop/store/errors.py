@@ -82,7 +82,7 @@ class DatabaseTooNewError(StorageError):
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """The exception, what it wraps (Peewee puts the driver error in args[0]) and what
+    """The exception, what it wraps (Peewee keeps the driver error in `orig`) and what
     it happened during (`__context__`: a failed ROLLBACK hides the real error there)."""
     seen: set[int] = set()
     todo: list[BaseException] = [exc]
@@ -93,8 +93,8 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         todo.extend(a for a in current.args if isinstance(a, BaseException))
-        for linked in (current.__cause__, current.__context__):
-            if linked is not None:
+        for linked in (getattr(current, "orig", None), current.__cause__, current.__context__):
+            if isinstance(linked, BaseException):
                 todo.append(linked)
 
 
