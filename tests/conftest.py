@@ -11,8 +11,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from wizard_desktop.core.wizards import import_bundled_wizards  # noqa: E402
-from wizard_desktop.store.database import close_database, open_database  # noqa: E402
+from wizard_desktop.core.wizards import import_bundled_wizards
+from wizard_desktop.store.database import close_database, open_database
 
 
 @pytest.fixture

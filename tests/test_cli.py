@@ -31,7 +31,9 @@ def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr, result.stderr
 
 
-def test_check_accepts_valid_files_and_reports_problems_with_lines(data_dir: Path, tmp_path: Path) -> None:
+def test_check_accepts_valid_files_and_reports_problems_with_lines(
+    data_dir: Path, tmp_path: Path
+) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(FOUR_STEPS)
     bad = tmp_path / "bad.yaml"
@@ -43,7 +45,9 @@ def test_check_accepts_valid_files_and_reports_problems_with_lines(data_dir: Pat
     assert f"{bad}:12: steps[1].fields[0].type: expected one of" in result.stderr
 
 
-def test_import_stores_valid_files_and_nothing_from_invalid_ones(data_dir: Path, tmp_path: Path) -> None:
+def test_import_stores_valid_files_and_nothing_from_invalid_ones(
+    data_dir: Path, tmp_path: Path
+) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(FOUR_STEPS)
     bad = tmp_path / "bad.json"
@@ -87,7 +91,11 @@ def test_sessions_and_export_of_a_completed_session(data_dir: Path, tmp_path: Pa
 
         import_wizard_file(wizard)
         done = sessions.start_session("four-steps", "Done one")
-        for step, answers in [("one", {"name": "Ada"}), ("two", {"size": "small"}), ("three", {"count": 2})]:
+        for step, answers in [
+            ("one", {"name": "Ada"}),
+            ("two", {"size": "small"}),
+            ("three", {"count": 2}),
+        ]:
             sessions.save_step(done.id, step, answers)
         sessions.complete_session(done.id, "four", {"agree": True})
         open_one = sessions.start_session("four-steps", "Open one")
@@ -96,7 +104,9 @@ def test_sessions_and_export_of_a_completed_session(data_dir: Path, tmp_path: Pa
         close_database()
 
     listed = json.loads(run(data_dir, "sessions", "--json", "--status", "in_progress").stdout)
-    assert [(s["name"], s["progress_percentage"], s["current_step_id"]) for s in listed] == [("Open one", 25, "two")]
+    assert [(s["name"], s["progress_percentage"], s["current_step_id"]) for s in listed] == [
+        ("Open one", 25, "two")
+    ]
     assert json.loads(run(data_dir, "sessions", "--json", "--wizard", "laptop-config").stdout) == []
 
     out = tmp_path / "export.json"
@@ -107,7 +117,9 @@ def test_sessions_and_export_of_a_completed_session(data_dir: Path, tmp_path: Pa
     assert document["progress_percentage"] == 100
     assert document["answers"] == {"name": "Ada", "size": "small", "count": 2, "agree": True}
     csv_text = run(data_dir, "export", done.id, "--format", "csv").stdout
-    assert csv_text.splitlines()[0] == "session_id,session_name,wizard_id,step_id,field_id,label,value"
+    assert (
+        csv_text.splitlines()[0] == "session_id,session_name,wizard_id,step_id,field_id,label,value"
+    )
     wizards = json.loads(run(data_dir, "wizards", "--json").stdout)
     assert next(w for w in wizards if w["id"] == "four-steps")["completed_count"] == 1
 
@@ -120,7 +132,9 @@ def test_sessions_and_export_of_a_completed_session(data_dir: Path, tmp_path: Pa
         (("sessions", "--status", "paused"), "invalid choice"),
     ],
 )
-def test_errors_are_one_clear_line_and_a_non_zero_exit(data_dir: Path, args: tuple[str, ...], message: str) -> None:
+def test_errors_are_one_clear_line_and_a_non_zero_exit(
+    data_dir: Path, args: tuple[str, ...], message: str
+) -> None:
     result = run(data_dir, *args)
     assert result.returncode != 0
     assert_no_traceback(result)

@@ -3,6 +3,7 @@ templates and export."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -31,7 +32,11 @@ def completed_count(wizard_id: str) -> int:
 
 
 def completed_sessions(wizard_id: str) -> int:
-    return Session.select().where((Session.wizard == wizard_id) & (Session.status == "completed")).count()
+    return (
+        Session.select()
+        .where((Session.wizard == wizard_id) & (Session.status == "completed"))
+        .count()
+    )
 
 
 def run_to_last_step(session_id: str) -> None:
@@ -52,13 +57,18 @@ def test_start_session_is_in_progress_at_first_step_with_default_name(store: Pat
 
 def test_progress_of_four_steps_is_25_50_75_then_100_on_completion(store: Path) -> None:
     info = sessions.start_session(import_text(store, FOUR_STEPS))
-    seen = [sessions.save_step(info.id, step, answers).progress_percentage for step, answers in FOUR_ANSWERS[:-1]]
+    seen = [
+        sessions.save_step(info.id, step, answers).progress_percentage
+        for step, answers in FOUR_ANSWERS[:-1]
+    ]
     assert seen == [25, 50, 75]
     assert sessions.get_session(info.id).current_step_id == "four"
     done = sessions.complete_session(info.id, "four", {"agree": True})
     assert (done.status, done.progress_percentage) == ("completed", 100)
     assert done.completed_at is not None
-    assert done.total_time_seconds == pytest.approx((done.completed_at - done.started_at).total_seconds(), abs=0.01)
+    assert done.total_time_seconds == pytest.approx(
+        (done.completed_at - done.started_at).total_seconds(), abs=0.01
+    )
 
 
 def test_progress_of_three_steps_has_two_decimals(store: Path) -> None:
@@ -133,9 +143,13 @@ def test_completing_before_every_step_is_done_is_refused(store: Path) -> None:
     assert sessions.get_session(info.id).status == "in_progress"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.sampled_from(["start", "finish", "retry", "delete"]), max_size=12))
-def test_completed_count_always_equals_completed_sessions(store: Path, operations: list[str]) -> None:
+def test_completed_count_always_equals_completed_sessions(
+    store: Path, operations: list[str]
+) -> None:
     wizard_id = "four-steps"
     if Wizard.get_or_none(Wizard.id == wizard_id) is None:
         import_text(store, FOUR_STEPS)
@@ -147,10 +161,8 @@ def test_completed_count_always_equals_completed_sessions(store: Path, operation
             target = started[-1] if operation == "retry" else started[0]
             if sessions.get_session(target).status == "in_progress":
                 run_to_last_step(target)
-            try:
+            with contextlib.suppress(sessions.SessionCompletedError):
                 sessions.complete_session(target, "four", {"agree": True})
-            except sessions.SessionCompletedError:
-                pass
         else:
             sessions.delete_session(started.pop())
         assert completed_count(wizard_id) == completed_sessions(wizard_id)
@@ -228,7 +240,12 @@ def test_template_answers_for_removed_fields_are_dropped_and_reported(store: Pat
     sessions.save_step(info.id, "start", {"kind": "simple"})
     sessions.complete_session(info.id, "end", {"note": "done"})
     template = templates.save_as_template(info.id, "T")
-    import_text(store, SKIPPING.replace("{id: note, type: multiline, label: Note}", "{id: remark, type: text, label: Remark}"))
+    import_text(
+        store,
+        SKIPPING.replace(
+            "{id: note, type: multiline, label: Note}", "{id: remark, type: text, label: Remark}"
+        ),
+    )
     started = templates.start_from_template(template.id)
     assert started.dropped_field_ids == ("note",)
     assert sessions.load_session(started.session.id).answers == {"kind": "simple"}
@@ -243,7 +260,11 @@ def test_template_file_round_trip_and_refusals(store: Path, tmp_path: Path) -> N
     exported = tmp_path / "shared.json"
     templates.export_template(template.id, exported)
     imported = templates.import_template(exported)
-    assert (imported.name, imported.wizard_id, imported.answers) == ("Shared", wizard_id, {"kind": "simple"})
+    assert (imported.name, imported.wizard_id, imported.answers) == (
+        "Shared",
+        wizard_id,
+        {"kind": "simple"},
+    )
     document = json.loads(exported.read_text())
     document["wizard_id"] = "not-installed"
     exported.write_text(json.dumps(document))
@@ -261,8 +282,9 @@ def test_export_json_has_the_public_keys_and_typed_answers(store: Path) -> None:
     sessions.complete_session(info.id, "four", {"agree": True})
     document = json.loads(export_session(info.id, "json"))
     assert set(document) == {
-        "id", "name", "wizard_id", "wizard_title", "status", "progress_percentage", "current_step_id",
-        "started_at", "updated_at", "completed_at", "total_time_seconds", "answers",
+        "id", "name", "wizard_id", "wizard_title", "status", "progress_percentage",
+        "current_step_id", "started_at", "updated_at", "completed_at", "total_time_seconds",
+        "answers",
     }  # fmt: skip
     assert document["answers"] == {"name": "Ada", "size": "large", "count": 3, "agree": True}
     assert document["completed_at"].endswith("+00:00")
@@ -275,15 +297,21 @@ def test_export_json_has_the_public_keys_and_typed_answers(store: Path) -> None:
     ]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["start", "extra", "end"]), st.sampled_from(["simple", "complex"])),
+        st.tuples(
+            st.sampled_from(["start", "extra", "end"]), st.sampled_from(["simple", "complex"])
+        ),
         min_size=1,
         max_size=10,
     )
 )
-def test_progress_follows_the_rule_on_random_skip_logic_paths(store: Path, nexts: list[tuple[str, str]]) -> None:
+def test_progress_follows_the_rule_on_random_skip_logic_paths(
+    store: Path, nexts: list[tuple[str, str]]
+) -> None:
     if Wizard.get_or_none(Wizard.id == "skipping") is None:
         import_text(store, SKIPPING)
     info = sessions.start_session("skipping")

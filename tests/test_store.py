@@ -26,7 +26,12 @@ from wizard_desktop.store.database import (
     storage_errors,
     write_transaction,
 )
-from wizard_desktop.store.errors import DatabaseTooNewError, StorageError, StorageErrorKind, classify
+from wizard_desktop.store.errors import (
+    DatabaseTooNewError,
+    StorageError,
+    StorageErrorKind,
+    classify,
+)
 
 LATEST_SCHEMA = 2
 
@@ -57,7 +62,8 @@ def test_migrating_from_the_first_schema_keeps_data_and_backs_up_first(data_dir:
     first.connect()
     migration_runner(first).up(target="0001_initial")
     first.execute_sql(
-        "INSERT INTO wizard (id, title, completed_count, imported_at) VALUES ('w', 'W', 3, '2026-01-01T00:00:00+00:00')"
+        "INSERT INTO wizard (id, title, completed_count, imported_at) "
+        "VALUES ('w', 'W', 3, '2026-01-01T00:00:00+00:00')"
     )
     assert schema_version(first) == 1
     first.close()
@@ -65,7 +71,9 @@ def test_migrating_from_the_first_schema_keeps_data_and_backs_up_first(data_dir:
     database = open_database(data_dir)
     try:
         assert schema_version(database) == LATEST_SCHEMA
-        assert database.execute_sql("SELECT completed_count FROM wizard WHERE id = 'w'").fetchone() == (3,)
+        assert database.execute_sql(
+            "SELECT completed_count FROM wizard WHERE id = 'w'"
+        ).fetchone() == (3,)
         indexes = {i.name for i in database.get_indexes("session")}
         assert "session_status_updated_at" in indexes
         (backup,) = (data_dir / BACKUPS_DIRNAME).iterdir()
@@ -80,7 +88,9 @@ def test_migrating_from_the_first_schema_keeps_data_and_backs_up_first(data_dir:
 
 def test_a_database_from_a_newer_app_is_refused_and_left_untouched(data_dir: Path) -> None:
     database = open_database(data_dir)
-    database.execute_sql("INSERT INTO schema_migration (name, applied) VALUES ('0099_from_the_future', '2030-01-01')")
+    database.execute_sql(
+        "INSERT INTO schema_migration (name, applied) VALUES ('0099_from_the_future', '2030-01-01')"
+    )
     close_database()
     path = database_path(data_dir)
     before = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -43,7 +43,9 @@ def run_gui(folder: Path) -> int:
     try:
         window = create_main_window(folder)
     except (StorageError, OSError) as exc:
-        QMessageBox.critical(None, APP_DISPLAY_NAME, f"Wizard Desktop cannot open its data in {folder}.\n\n{exc}")
+        QMessageBox.critical(
+            None, APP_DISPLAY_NAME, f"Wizard Desktop cannot open its data in {folder}.\n\n{exc}"
+        )
         return 1
     window.show()
     return app.exec()

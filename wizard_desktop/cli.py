@@ -125,10 +125,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="wizard-desktop", description="Offline wizard player. Without a command, starts the app."
+        prog="wizard-desktop",
+        description="Offline wizard player. Without a command, starts the app.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR", help="folder of the database (default: the user data folder)")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="folder of the database (default: the user data folder)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate wizard files; exit 0 only if all are valid")

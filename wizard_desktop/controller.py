@@ -404,7 +404,9 @@ class SessionController(QObject):
     def _on_failed(self, write: _Write, exc: Exception) -> None:
         self._in_flight = False
         if isinstance(exc, StorageError) and exc.is_environmental:
-            log.warning("Not saved (%s), retrying in %.1f s: %s", exc.kind, self._retry_delay_s, exc)
+            log.warning(
+                "Not saved (%s), retrying in %.1f s: %s", exc.kind, self._retry_delay_s, exc
+            )
             self._reconnect_next = exc.kind is StorageErrorKind.READ_ONLY
             self._retry_timer.start(int(self._retry_delay_s * 1000))
             self._countdown.start()

@@ -14,9 +14,9 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from peewee import EXCLUDED, JOIN
+from peewee import EXCLUDED
 
 from wizard_desktop.core.wizards import definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import answer_problem, type_problem
@@ -42,7 +42,9 @@ class SessionCompletedError(Exception):
     """The session is completed; completed sessions are read-only."""
 
     def __init__(self, session_id: str) -> None:
-        super().__init__(f"Session {session_id} is already completed; completed sessions are read-only.")
+        super().__init__(
+            f"Session {session_id} is already completed; completed sessions are read-only."
+        )
 
 
 class InvalidAnswersError(ValueError):
@@ -53,7 +55,9 @@ class InvalidAnswersError(ValueError):
         super().__init__("; ".join(f"{key}: {message}" for key, message in self.problems.items()))
 
 
-def progress_percentage(path: ResolvedPath, completed_step_ids: tuple[str, ...] | list[str]) -> float:
+def progress_percentage(
+    path: ResolvedPath, completed_step_ids: tuple[str, ...] | list[str]
+) -> float:
     done = set(completed_step_ids)
     completed_on_path = sum(1 for step in path.steps if step.id in done)
     return round(100 * completed_on_path / len(path.steps), 2)
@@ -131,12 +135,13 @@ class StepSaved:
     """True when this step's answers added or removed steps on the path."""
 
 
-def _info(row: Session, wizard_title: str) -> SessionInfo:
+def _info(row: Session) -> SessionInfo:
+    """Needs `row.wizard` loaded by the join of `_session_query()`."""
     return SessionInfo(
         id=row.id,
         name=row.name,
         wizard_id=row.wizard_id,
-        wizard_title=wizard_title,
+        wizard_title=row.wizard.title,
         version_id=row.version_id,
         status=row.status,
         progress_percentage=row.progress_percentage,
@@ -152,14 +157,14 @@ def _info(row: Session, wizard_title: str) -> SessionInfo:
 
 
 def _session_query() -> Any:
-    return Session.select(Session, Wizard.title).join(Wizard, JOIN.INNER, on=(Session.wizard == Wizard.id))
+    return Session.select(Session, Wizard.id, Wizard.title).join(Wizard)
 
 
 def _row(session_id: str) -> Session:
-    row = _session_query().where(Session.id == session_id).objects().first()
+    row = _session_query().where(Session.id == session_id).first()
     if row is None:
         raise SessionNotFoundError(session_id)
-    return row
+    return cast(Session, row)
 
 
 def _stored_answers(session_id: str) -> dict[str, AnswerValue]:
@@ -170,7 +175,7 @@ def _stored_answers(session_id: str) -> dict[str, AnswerValue]:
 def get_session(session_id: str) -> SessionInfo:
     with storage_errors():
         row = _row(session_id)
-    return _info(row, row.title)
+    return _info(row)
 
 
 def load_session(session_id: str) -> SessionState:
@@ -178,7 +183,7 @@ def load_session(session_id: str) -> SessionState:
     with storage_errors():
         row = _row(session_id)
         answers = _stored_answers(session_id)
-    return SessionState(_info(row, row.title), definition_of_version(row.version_id), answers)
+    return SessionState(_info(row), definition_of_version(row.version_id), answers)
 
 
 def start_session(
@@ -226,7 +231,9 @@ def _check_types(definition: WizardDefinition, answers: Mapping[str, AnswerValue
         raise InvalidAnswersError(problems)
 
 
-def _upsert_answers(session_id: str, answers: Mapping[str, AnswerValue | None], now: dt.datetime) -> None:
+def _upsert_answers(
+    session_id: str, answers: Mapping[str, AnswerValue | None], now: dt.datetime
+) -> None:
     kept = [
         {"session": session_id, "field_id": fid, "value": value, "updated_at": now}
         for fid, value in answers.items()
@@ -243,7 +250,9 @@ def _upsert_answers(session_id: str, answers: Mapping[str, AnswerValue | None], 
             .execute()
         )
     if cleared:
-        Answer.delete().where((Answer.session == session_id) & (Answer.field_id.in_(cleared))).execute()
+        Answer.delete().where(
+            (Answer.session == session_id) & (Answer.field_id.in_(cleared))
+        ).execute()
 
 
 def _editable_row(session_id: str) -> Session:
@@ -264,7 +273,10 @@ def _merge(stored: Mapping[str, AnswerValue], given: StepAnswers) -> dict[str, A
 
 
 def _check_step(
-    definition: WizardDefinition, path: ResolvedPath, step_id: str, merged: Mapping[str, AnswerValue]
+    definition: WizardDefinition,
+    path: ResolvedPath,
+    step_id: str,
+    merged: Mapping[str, AnswerValue],
 ) -> None:
     """The step is on the path and each of its visible fields has an acceptable answer."""
     if step_id not in path.step_ids:
@@ -301,8 +313,10 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         merged = _merge(stored, answers)
         path = resolve_path(definition, merged)
         _check_step(definition, path, step_id, merged)
-        completed = [*row.completed_step_ids, step_id] if step_id not in row.completed_step_ids else list(
-            row.completed_step_ids
+        completed = (
+            [*row.completed_step_ids, step_id]
+            if step_id not in row.completed_step_ids
+            else list(row.completed_step_ids)
         )
         progress = progress_percentage(path, completed)
         current = path.next_step_id(step_id) or step_id
@@ -352,7 +366,9 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
         merged = _merge(_stored_answers(session_id), answers)
         path = resolve_path(definition, merged)
         if path.step_ids[-1] != step_id:
-            raise InvalidAnswersError({step_id: "only the last step of the path can finish the wizard"})
+            raise InvalidAnswersError(
+                {step_id: "only the last step of the path can finish the wizard"}
+            )
         completed = set(row.completed_step_ids) | {step_id}
         missing = [s for s in path.step_ids if s not in completed]
         if missing:
@@ -375,7 +391,9 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
             .execute()
         )
         if updated == 1:
-            Wizard.update(completed_count=Wizard.completed_count + 1).where(Wizard.id == row.wizard_id).execute()
+            Wizard.update(completed_count=Wizard.completed_count + 1).where(
+                Wizard.id == row.wizard_id
+            ).execute()
     return get_session(session_id)
 
 
@@ -384,7 +402,9 @@ def add_active_seconds(session_id: str, seconds: float) -> None:
     if seconds <= 0:
         return
     with write_transaction():
-        Session.update(active_seconds=Session.active_seconds + seconds).where(Session.id == session_id).execute()
+        Session.update(active_seconds=Session.active_seconds + seconds).where(
+            Session.id == session_id
+        ).execute()
 
 
 def rename_session(session_id: str, name: str) -> SessionInfo:
@@ -405,7 +425,9 @@ def delete_session(session_id: str) -> None:
         Answer.delete().where(Answer.session == session_id).execute()
         Session.delete().where(Session.id == session_id).execute()
         if row.status == COMPLETED:
-            Wizard.update(completed_count=Wizard.completed_count - 1).where(Wizard.id == row.wizard_id).execute()
+            Wizard.update(completed_count=Wizard.completed_count - 1).where(
+                Wizard.id == row.wizard_id
+            ).execute()
 
 
 def list_sessions(status: str | None = None, wizard_id: str | None = None) -> list[SessionInfo]:
@@ -418,5 +440,5 @@ def list_sessions(status: str | None = None, wizard_id: str | None = None) -> li
     if wizard_id is not None:
         query = query.where(Session.wizard == wizard_id)
     with storage_errors():
-        rows = list(query.order_by(Session.updated_at.desc(), Session.id).objects())
-    return [_info(row, row.title) for row in rows]
+        rows = list(query.order_by(Session.updated_at.desc(), Session.id))
+    return [_info(row) for row in rows]

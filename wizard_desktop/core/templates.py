@@ -80,7 +80,9 @@ def _info(row: Template) -> TemplateInfo:
 
 def get_template(template_id: int) -> TemplateInfo:
     with storage_errors():
-        row = Template.select(Template, Wizard).join(Wizard).where(Template.id == template_id).first()
+        row = (
+            Template.select(Template, Wizard).join(Wizard).where(Template.id == template_id).first()
+        )
     if row is None:
         raise TemplateNotFoundError(template_id)
     return _info(row)
@@ -88,7 +90,9 @@ def get_template(template_id: int) -> TemplateInfo:
 
 def list_templates() -> list[TemplateInfo]:
     with storage_errors():
-        rows = list(Template.select(Template, Wizard).join(Wizard).order_by(Template.name, Template.id))
+        rows = list(
+            Template.select(Template, Wizard).join(Wizard).order_by(Template.name, Template.id)
+        )
     return [_info(row) for row in rows]
 
 
@@ -155,7 +159,9 @@ def export_template(template_id: int, destination: str | os.PathLike[str]) -> No
         "wizard_id": template.wizard_id,
         "answers": template.answers,
     }
-    Path(destination).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    Path(destination).write_text(
+        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def import_template(source: str | os.PathLike[str]) -> TemplateInfo:
@@ -169,8 +175,14 @@ def import_template(source: str | os.PathLike[str]) -> TemplateInfo:
     if not isinstance(document, dict) or document.get("format") != TEMPLATE_FILE_FORMAT:
         raise TemplateFileError(f"{path}: not a Wizard Desktop template file.")
     if document.get("format_version") != TEMPLATE_FILE_VERSION:
-        raise TemplateFileError(f"{path}: unsupported template format_version {document.get('format_version')!r}.")
-    name, wizard_id, answers = document.get("name"), document.get("wizard_id"), document.get("answers")
+        raise TemplateFileError(
+            f"{path}: unsupported template format_version {document.get('format_version')!r}."
+        )
+    name, wizard_id, answers = (
+        document.get("name"),
+        document.get("wizard_id"),
+        document.get("answers"),
+    )
     if not isinstance(name, str) or not name.strip():
         raise TemplateFileError(f"{path}: the template has no name.")
     if not isinstance(wizard_id, str) or not isinstance(answers, dict):
@@ -178,7 +190,9 @@ def import_template(source: str | os.PathLike[str]) -> TemplateInfo:
     try:
         definition = definition_of_version(latest_version_id(wizard_id))
     except UnknownWizardError as exc:
-        raise TemplateFileError(f"{path}: the template is for wizard {wizard_id!r}, which is not installed.") from exc
+        raise TemplateFileError(
+            f"{path}: the template is for wizard {wizard_id!r}, which is not installed."
+        ) from exc
     kept, dropped = applicable_answers(definition, answers)
     if dropped:
         raise TemplateFileError(

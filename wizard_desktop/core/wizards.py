@@ -4,9 +4,11 @@ distinct content), listing them, and reading back the definition a version holds
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from peewee import fn
 
@@ -60,7 +62,9 @@ def import_definition(definition: WizardDefinition) -> ImportResult:
     with write_transaction():
         wizard = Wizard.get_or_none(Wizard.id == definition.id)
         if wizard is None:
-            wizard = Wizard.create(id=definition.id, title=definition.title, description=definition.description)
+            wizard = Wizard.create(
+                id=definition.id, title=definition.title, description=definition.description
+            )
         existing = WizardVersion.get_or_none(
             (WizardVersion.wizard == definition.id) & (WizardVersion.content_hash == content_hash)
         )
@@ -105,7 +109,9 @@ def _definition_of_version(version_id: int, content_hash: str) -> WizardDefiniti
 def definition_of_version(version_id: int) -> WizardDefinition:
     with storage_errors():
         content_hash = (
-            WizardVersion.select(WizardVersion.content_hash).where(WizardVersion.id == version_id).scalar()
+            WizardVersion.select(WizardVersion.content_hash)
+            .where(WizardVersion.id == version_id)
+            .scalar()
         )
     if content_hash is None:
         raise LookupError(f"No wizard version {version_id}.")
@@ -117,21 +123,23 @@ def latest_version_id(wizard_id: str) -> int:
         wizard = Wizard.get_or_none(Wizard.id == wizard_id)
     if wizard is None or wizard.latest_version_id is None:
         raise UnknownWizardError(wizard_id)
-    return int(wizard.latest_version_id)
+    return wizard.latest_version_id
 
 
 def list_wizards() -> list[WizardSummary]:
     """Every wizard with its latest version's step count, by title."""
     summaries = []
     with storage_errors():
-        wizards = list(Wizard.select().where(Wizard.latest_version.is_null(False)).order_by(Wizard.title))
-        version_counts = dict(
-            WizardVersion.select(WizardVersion.wizard, fn.COUNT(WizardVersion.id))
-            .group_by(WizardVersion.wizard)
-            .tuples()
+        wizards = list(
+            Wizard.select().where(Wizard.latest_version.is_null(False)).order_by(Wizard.title)
         )
+        counts = WizardVersion.select(WizardVersion.wizard, fn.COUNT(WizardVersion.id)).group_by(
+            WizardVersion.wizard
+        )
+        version_counts = dict(cast(Iterable[tuple[str, int]], counts.tuples()))
     for wizard in wizards:
-        definition = definition_of_version(int(wizard.latest_version_id))
+        assert wizard.latest_version_id is not None
+        definition = definition_of_version(wizard.latest_version_id)
         summaries.append(
             WizardSummary(
                 id=wizard.id,

@@ -52,9 +52,13 @@ def database_path(data_dir: Path) -> Path:
     return data_dir / DB_FILENAME
 
 
-def make_database(path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> peewee.SqliteDatabase:
+def make_database(
+    path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+) -> peewee.SqliteDatabase:
     """An unconnected SqliteDatabase with our pragmas; writes take BEGIN IMMEDIATE."""
-    return peewee.SqliteDatabase(str(path), pragmas=_pragmas(busy_timeout_ms), lock_type="IMMEDIATE")
+    return peewee.SqliteDatabase(
+        str(path), pragmas=_pragmas(busy_timeout_ms), lock_type="IMMEDIATE"
+    )
 
 
 def migration_runner(database: peewee.Database) -> Runner:
@@ -74,7 +78,7 @@ def backup_database(database: peewee.SqliteDatabase, destination: Path) -> Path:
     _create_private_file(destination)
     target = sqlite3.connect(destination)
     try:
-        database.connection().backup(target)
+        database.connection().backup(target)  # type: ignore[no-untyped-call]
         (result,) = target.execute("PRAGMA quick_check").fetchone()
     finally:
         target.close()
@@ -96,11 +100,15 @@ def _migrate(database: peewee.SqliteDatabase, data_dir: Path) -> None:
     if any(m.applied is not None for m in status):
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         version = schema_version(database)
-        backup_database(database, data_dir / BACKUPS_DIRNAME / f"before-migration-v{version}-{stamp}.sqlite3")
+        backup_database(
+            database, data_dir / BACKUPS_DIRNAME / f"before-migration-v{version}-{stamp}.sqlite3"
+        )
     runner.up()
 
 
-def open_database(data_dir: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> peewee.SqliteDatabase:
+def open_database(
+    data_dir: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+) -> peewee.SqliteDatabase:
     """Bind `db` to the database in `data_dir` (created 0600 if missing), migrated to
     this app's schema. Raises `StorageError` (e.g. `DatabaseTooNewError`)."""
     data_dir.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)

@@ -46,12 +46,15 @@ class Wizard(BaseModel):
     title = peewee.TextField()
     description = peewee.TextField(null=True)
     latest_version = peewee.DeferredForeignKey("WizardVersion", null=True, on_delete="SET NULL")
+    latest_version_id: int | None  # Peewee's accessors for the foreign keys' raw ids
     completed_count = peewee.IntegerField(default=0)
     imported_at = UTCDateTimeField(default=utc_now)
 
 
 class WizardVersion(BaseModel):
+    id = peewee.AutoField()
     wizard = peewee.ForeignKeyField(Wizard, backref="versions", on_delete="CASCADE")
+    wizard_id: str
     content_hash = peewee.CharField()
     definition = peewee.JSONField()
     imported_at = UTCDateTimeField(default=utc_now)
@@ -61,8 +64,10 @@ class WizardVersion(BaseModel):
 
 
 class Template(BaseModel):
+    id = peewee.AutoField()
     name = peewee.TextField()
     wizard = peewee.ForeignKeyField(Wizard, backref="templates", on_delete="CASCADE")
+    wizard_id: str
     answers = peewee.JSONField()
     source_session_id = peewee.CharField(null=True)
     created_at = UTCDateTimeField(default=utc_now)
@@ -83,6 +88,9 @@ class Session(BaseModel):
     total_time_seconds = peewee.FloatField(null=True)
     active_seconds = peewee.FloatField(default=0.0)
     template = peewee.ForeignKeyField(Template, null=True, backref="sessions", on_delete="SET NULL")
+    wizard_id: str
+    version_id: int
+    template_id: int | None
 
 
 class Answer(BaseModel):

@@ -70,7 +70,9 @@ class WizardsView(QWidget):
         selected = self.selected_wizard_id()
         self.wizard_list.clear()
         for wizard in list_wizards():
-            item = QTreeWidgetItem([wizard.title, str(wizard.step_count), str(wizard.completed_count)])
+            item = QTreeWidgetItem(
+                [wizard.title, str(wizard.step_count), str(wizard.completed_count)]
+            )
             item.setData(0, WIZARD_ID_ROLE, wizard)
             item.setToolTip(0, wizard.description or wizard.title)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

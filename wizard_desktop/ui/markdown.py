@@ -15,5 +15,5 @@ class MarkdownView(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
 
-    def loadResource(self, resource_type: int, name: QUrl) -> Any:  # noqa: N802 (Qt override)
+    def loadResource(self, resource_type: int, name: QUrl) -> Any:
         return None
