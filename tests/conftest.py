@@ -4,7 +4,7 @@ real SQLite file; Qt runs offscreen."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,22 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from wizard_desktop.core.wizards import import_bundled_wizards
 from wizard_desktop.store.database import close_database, open_database
+
+
+_reliability_lines: list[str] = []
+
+
+@pytest.fixture
+def reliability_report() -> Callable[[str], None]:
+    """Record one summary line (trials, answers, losses…) printed at the end of the run."""
+    return _reliability_lines.append
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _reliability_lines:
+        terminalreporter.section("reliability figures")
+        for line in _reliability_lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -291,7 +292,9 @@ def test_unsupported_yaml_tag() -> None:
 
 def test_invalid_yaml_date_value() -> None:
     text = VALID_YAML.replace("min: 2024-01-01", "min: 2024-13-45")
-    assert problems(text) == ["w.yaml:54: steps[1].fields[3].min: '2024-13-45' is not a valid timestamp"]
+    assert problems(text) == [
+        "w.yaml:54: steps[1].fields[3].min: '2024-13-45' is not a valid timestamp"
+    ]
 
 
 def test_non_text_key() -> None:
@@ -300,7 +303,9 @@ def test_non_text_key() -> None:
 
 
 def test_duplicate_yaml_key_has_line_of_duplicate() -> None:
-    text = VALID_YAML.replace("        label: Name\n", "        label: Name\n        label: Again\n")
+    text = VALID_YAML.replace(
+        "        label: Name\n", "        label: Name\n        label: Again\n"
+    )
     assert problems(text) == [
         "w.yaml:11: steps[0].fields[0].label: duplicate key 'label' (first at line 10)"
     ]
@@ -444,8 +449,10 @@ def test_bad_ids(bad_id: str) -> None:
     text = VALID_YAML.replace("  - id: two", f"  - id: {json.dumps(bad_id)}")
     (message,) = problems(text)
     assert message.startswith("w.yaml:29: steps[1].id: ")
-    assert message.endswith(" is not a valid id: use 1 to 64 lowercase letters, digits, '.', '_' "
-                            "or '-', starting with a letter or digit")
+    assert message.endswith(
+        " is not a valid id: use 1 to 64 lowercase letters, digits, '.', '_' "
+        "or '-', starting with a letter or digit"
+    )
 
 
 def test_id_must_be_text() -> None:
@@ -462,7 +469,7 @@ def test_duplicate_step_ids() -> None:
 
 def test_duplicate_field_ids_across_steps() -> None:
     assert problems(VALID_YAML.replace("      - id: sweet", "      - id: age")) == [
-        "w.yaml:48: steps[1].fields[2].id: duplicate field id 'age' (also steps[0].fields[2]); "
+        "w.yaml:47: steps[1].fields[2].id: duplicate field id 'age' (also steps[0].fields[2]); "
         "field ids must be unique in the whole wizard"
     ]
 
@@ -481,7 +488,9 @@ def test_steps_must_not_be_empty() -> None:
 
 
 def test_step_without_fields_is_fine() -> None:
-    d = parse_wizard_text("format_version: 1\nid: d\ntitle: D\nsteps: [{id: s, title: S}]\n", "w", "yaml")
+    d = parse_wizard_text(
+        "format_version: 1\nid: d\ntitle: D\nsteps: [{id: s, title: S}]\n", "w", "yaml"
+    )
     assert d.steps[0].fields == ()
 
 
@@ -541,7 +550,8 @@ def test_min_above_max() -> None:
         "w.yaml:8: steps[0].fields[0].max_length: max_length (2) is less than min_length (5)",
         "w.yaml:9: steps[0].fields[1].max: max (1.5) is less than min (10)",
         "w.yaml:10: steps[0].fields[2].max: max (2024-01-01) is less than min (2024-05-01)",
-        "w.yaml:11: steps[0].fields[3].max_selected: max_selected (1) is less than min_selected (3)",
+        "w.yaml:11: steps[0].fields[3].max_selected: max_selected (1) is less than "
+        "min_selected (3)",
         "w.yaml:12: steps[0].fields[4].min_selected: min_selected (3) is more than the number "
         "of options (2)",
     ]
@@ -561,7 +571,9 @@ def test_decimals_between_0_and_10() -> None:
     assert field_problems("- {id: a, type: number, label: A, decimals: 11}\n") == [
         "w.yaml:8: steps[0].fields[0].decimals: must be between 0 and 10, got 11"
     ]
-    d = parse_wizard_text(HEAD + "      - {id: a, type: number, label: A, decimals: 10}\n", "w", "yaml")
+    d = parse_wizard_text(
+        HEAD + "      - {id: a, type: number, label: A, decimals: 10}\n", "w", "yaml"
+    )
     assert d.field("a").decimals == 10  # type: ignore[union-attr]
 
 
@@ -591,10 +603,14 @@ def test_pattern_must_compile() -> None:
         ("a{,3}", "'{,n}' is Python-only"),
         ("[]a]", "']' first in a character class"),
         ("\\N{BULLET}", "'\\N' escapes"),
+        ("[a--z]", "ambiguous regular expression (Possible set difference"),
+        ("[[a]", "ambiguous regular expression (Possible nested set"),
     ],
 )
 def test_python_only_pattern_syntax_is_rejected(pattern: str, says: str) -> None:
-    (message,) = field_problems(f"- {{id: a, type: text, label: A, pattern: {json.dumps(pattern)}}}\n")
+    (message,) = field_problems(
+        f"- {{id: a, type: text, label: A, pattern: {json.dumps(pattern)}}}\n"
+    )
     assert message.startswith("w.yaml:8: steps[0].fields[0].pattern: ")
     assert says in message
 
@@ -793,14 +809,18 @@ def test_condition_values_must_fit_the_field() -> None:
 
 def test_conditions_may_only_name_earlier_fields() -> None:
     text = COND_HEAD.replace(
-        "      - {id: kind,", "      - {id: early, type: text, label: E, visible_if: {field: f1, answered: true}}\n      - {id: kind,"
+        "      - {id: kind,",
+        "      - {id: early, type: text, label: E, visible_if: {field: f1, answered: true}}\n"
+        "      - {id: kind,",
     ).replace(
         "  - id: two\n    title: Two\n",
         "  - id: two\n    title: Two\n    visible_if: {field: f0, equals: true}\n",
     )
     text += "      - {id: f0, type: boolean, label: F, visible_if: {field: f1, equals: true}}\n"
     text += "      - {id: f1, type: boolean, label: F, visible_if: {field: f1, equals: true}}\n"
-    text += "      - {id: f2, type: boolean, label: F, visible_if: {field: nothing, equals: true}}\n"
+    text += (
+        "      - {id: f2, type: boolean, label: F, visible_if: {field: nothing, equals: true}}\n"
+    )
     text += "      - {id: f3, type: boolean, label: F, visible_if: {field: siz, answered: true}}\n"
     assert problems(text) == [
         "w.yaml:8: steps[0].fields[0].visible_if.field: field 'f1' comes later "
@@ -922,6 +942,16 @@ def test_showcase_uses_every_field_type_and_most_settings() -> None:
     assert any(isinstance(o, str) for o in options) and any(isinstance(o, dict) for o in options)
 
 
+def test_format_documentation_example_loads(tmp_path: Path) -> None:
+    doc = Path(__file__).resolve().parent.parent / "docs" / "wizard-format.md"
+    (example,) = re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S)
+    path = tmp_path / "example.yaml"
+    path.write_text(example, encoding="utf-8")
+    d = load_wizard_file(path)
+    assert {f.type for f in d.fields} == set(FieldType)
+    assert any(s.visible_if for s in d.steps) and any(f.visible_if for f in d.fields)
+
+
 # --- Fuzzing: nothing but WizardFileError, never an internal error -------------------
 
 
@@ -935,7 +965,9 @@ def _only_wizard_file_errors(call: object) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(content=st.binary(max_size=400), suffix=st.sampled_from([".yaml", ".json"]))
-def test_random_bytes_never_crash(tmp_path_factory: pytest.TempPathFactory, content: bytes, suffix: str) -> None:
+def test_random_bytes_never_crash(
+    tmp_path_factory: pytest.TempPathFactory, content: bytes, suffix: str
+) -> None:
     path = tmp_path_factory.mktemp("fuzz") / f"w{suffix}"
     path.write_bytes(content)
     _only_wizard_file_errors(lambda: load_wizard_file(path))
@@ -949,7 +981,9 @@ def test_mutated_valid_yaml_never_crashes(data: st.DataObject) -> None:
         position = data.draw(st.integers(0, len(text)))
         action = data.draw(st.sampled_from(["delete", "insert", "replace"]))
         piece = data.draw(
-            st.sampled_from(["", ":", "- ", "[", "{", "&a ", "*a", "yes", "1", "\n  ", "'", "#", "x"])
+            st.sampled_from(
+                ["", ":", "- ", "[", "{", "&a ", "*a", "yes", "1", "\n  ", "'", "#", "x"]
+            )
             | st.text(max_size=5)
         )
         if action == "delete":

@@ -4,6 +4,7 @@ folder honours --data-dir and the environment."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -30,6 +31,10 @@ def test_data_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
 
 
 def test_installed_wheel_carries_and_finds_the_resources(tmp_path: Path) -> None:
+    source = tmp_path / "source"  # setuptools writes build/ into the tree it builds
+    shutil.copytree(
+        ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info")
+    )
     subprocess.run(
         [
             sys.executable,
@@ -41,7 +46,7 @@ def test_installed_wheel_carries_and_finds_the_resources(tmp_path: Path) -> None
             "--no-build-isolation",
             "-w",
             str(tmp_path),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         capture_output=True,

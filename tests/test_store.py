@@ -14,14 +14,13 @@ import peewee
 import pytest
 
 from wizard_desktop.store import database as store_db
+from wizard_desktop.store.backups import BACKUPS_DIRNAME, backup_database
 from wizard_desktop.store.database import (
-    BACKUPS_DIRNAME,
-    backup_database,
     close_database,
-    database_path,
     make_database,
     migration_runner,
     open_database,
+    raw_connection,
     schema_version,
     storage_errors,
     write_transaction,
@@ -32,6 +31,7 @@ from wizard_desktop.store.errors import (
     StorageErrorKind,
     classify,
 )
+from wizard_desktop.store.files import database_path
 
 LATEST_SCHEMA = 2
 
@@ -101,7 +101,7 @@ def test_a_database_from_a_newer_app_is_refused_and_left_untouched(data_dir: Pat
 
 
 def test_backup_is_private_and_complete(store: Path, tmp_path: Path) -> None:
-    target = backup_database(store_db.db.obj, tmp_path / "copy" / "b.sqlite3")
+    target = backup_database(raw_connection(), tmp_path / "copy" / "b.sqlite3")
     assert mode_of(target) == 0o600
     with sqlite3.connect(target) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -1,14 +1,15 @@
 """The command line: `wizard-desktop [--data-dir DIR] [COMMAND]`. `app.main()` parses
 it with `build_parser()`; with no command it starts the GUI, otherwise `run_command()`
 runs one of the headless commands (check, import, wizards, sessions, templates,
-export), a public contract. Errors are one line on stderr and a non-zero exit,
-never a traceback.
+export, backups, restore-backup), a public contract. Errors are one line on stderr
+and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from wizard_desktop.core.templates import list_templates
 from wizard_desktop.core.wizards import import_bundled_wizards, import_wizard_file, list_wizards
 from wizard_desktop.definition.loader import WizardFileError, load_wizard_file
 from wizard_desktop.paths import data_dir
+from wizard_desktop.store.backups import backups_dir, latest_backup, list_backups, restore_backup
 from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.store.errors import StorageError
 
@@ -123,6 +125,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_backups(args: argparse.Namespace) -> int:
+    for backup in list_backups(data_dir(args.data_dir)):
+        print(backup)
+    return EXIT_OK
+
+
+def cmd_restore_backup(args: argparse.Namespace) -> int:
+    """Runs on the closed database: it may be the damaged one being replaced."""
+    folder = data_dir(args.data_dir)
+    backup = Path(args.backup) if args.backup else latest_backup(folder)
+    if backup is None:
+        raise CommandError(f"there is no backup in {backups_dir(folder)}")
+    if not backup.is_file():
+        raise CommandError(f"no backup file {backup}")
+    try:
+        replaced = restore_backup(folder, backup)
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"cannot restore {backup}: {exc}") from exc
+    print(f"restored {backup}")
+    if replaced is not None:
+        print(f"the previous database was kept as {replaced}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wizard-desktop",
@@ -161,6 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--output", metavar="FILE")
     export.set_defaults(handler=cmd_export)
+
+    backups = commands.add_parser("backups", help="list the database backups, newest first")
+    backups.set_defaults(handler=cmd_backups)
+
+    restore = commands.add_parser(
+        "restore-backup", help="make a backup the database (default: newest)"
+    )
+    restore.add_argument("backup", nargs="?", metavar="FILE")
+    restore.set_defaults(handler=cmd_restore_backup)
     return parser
 
 

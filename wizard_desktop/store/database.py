@@ -1,16 +1,15 @@
-"""The one owner of the database connection: where the file lives, how it is opened
-(pragmas, file mode), migrated, backed up, and how driver errors reach callers.
+"""The one owner of the database connection: how the file is opened (pragmas, file
+mode), checked, migrated, and how driver errors reach callers.
 
 `db` is a `peewee.DatabaseProxy` that every model uses; `open_database()` binds it to
-a file at start-up (tests hand it a temporary folder). Each thread gets its own
-connection (Peewee's default), so a writer thread never shares one with the UI.
+the file in a data folder at start-up (tests hand it a temporary folder). Each thread
+gets its own connection (Peewee's default), so a writer thread never shares one with
+the UI.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +17,22 @@ from pathlib import Path
 import peewee
 from playhouse.migrations import Runner
 
-from wizard_desktop.store.errors import DRIVER_ERRORS, DatabaseTooNewError, classify
+from wizard_desktop.store.backups import backup_database, backups_dir, latest_backup, move_aside
+from wizard_desktop.store.errors import (
+    DRIVER_ERRORS,
+    DatabaseCorruptError,
+    DatabaseTooNewError,
+    StorageError,
+    StorageErrorKind,
+    classify,
+)
+from wizard_desktop.store.files import (
+    create_private_file,
+    database_path,
+    make_private_dir,
+    timestamp,
+)
 
-DB_FILENAME = "wizard-desktop.sqlite3"
-BACKUPS_DIRNAME = "backups"
-FILE_MODE = 0o600
-DIR_MODE = 0o700
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATIONS_TABLE = "schema_migration"
@@ -31,34 +40,23 @@ MIGRATIONS_TABLE = "schema_migration"
 db = peewee.DatabaseProxy()
 
 
-def _pragmas(busy_timeout_ms: int) -> dict[str, object]:
-    return {
+def make_database(
+    path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+) -> peewee.SqliteDatabase:
+    """An unconnected SqliteDatabase with our pragmas; writes take BEGIN IMMEDIATE."""
+    pragmas = {
         "journal_mode": "wal",
         "synchronous": "full",
         "foreign_keys": 1,
         "busy_timeout": busy_timeout_ms,
     }
+    return peewee.SqliteDatabase(str(path), pragmas=pragmas, lock_type="IMMEDIATE")
 
 
-def _create_private_file(path: Path) -> None:
-    """Create `path` empty with mode 0600 unless it exists, then enforce the mode."""
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
-    if os.name == "posix":
-        os.chmod(path, FILE_MODE)
-
-
-def database_path(data_dir: Path) -> Path:
-    return data_dir / DB_FILENAME
-
-
-def make_database(
-    path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
-) -> peewee.SqliteDatabase:
-    """An unconnected SqliteDatabase with our pragmas; writes take BEGIN IMMEDIATE."""
-    return peewee.SqliteDatabase(
-        str(path), pragmas=_pragmas(busy_timeout_ms), lock_type="IMMEDIATE"
-    )
+def raw_connection() -> sqlite3.Connection:
+    """This thread's driver connection (for the backup API)."""
+    connection: sqlite3.Connection = db.connection()
+    return connection
 
 
 def migration_runner(database: peewee.Database) -> Runner:
@@ -71,21 +69,10 @@ def schema_version(database: peewee.Database) -> int:
     return max((int(name.split("_", 1)[0]) for name in applied), default=0)
 
 
-def backup_database(database: peewee.SqliteDatabase, destination: Path) -> Path:
-    """Copy the open database to `destination` with SQLite's backup API (safe while in
-    use, WAL included), mode 0600, then check the copy."""
-    destination.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    _create_private_file(destination)
-    target = sqlite3.connect(destination)
-    try:
-        database.connection().backup(target)  # type: ignore[no-untyped-call]
-        (result,) = target.execute("PRAGMA quick_check").fetchone()
-    finally:
-        target.close()
-    if result != "ok":
-        destination.unlink(missing_ok=True)
-        raise OSError(f"backup {destination} failed its check: {result}")
-    return destination
+def _check_integrity(database: peewee.SqliteDatabase) -> None:
+    rows = database.execute_sql("PRAGMA quick_check").fetchall()
+    if rows != [("ok",)]:
+        raise StorageError(StorageErrorKind.CORRUPT, "; ".join(str(r[0]) for r in rows[:3]))
 
 
 def _migrate(database: peewee.SqliteDatabase, data_dir: Path) -> None:
@@ -98,27 +85,34 @@ def _migrate(database: peewee.SqliteDatabase, data_dir: Path) -> None:
     if not pending:
         return
     if any(m.applied is not None for m in status):
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        version = schema_version(database)
-        backup_database(
-            database, data_dir / BACKUPS_DIRNAME / f"before-migration-v{version}-{stamp}.sqlite3"
-        )
+        name = f"before-migration-v{schema_version(database)}-{timestamp()}.sqlite3"
+        backup_database(database.connection(), backups_dir(data_dir) / name)
     runner.up()
 
 
 def open_database(
     data_dir: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
 ) -> peewee.SqliteDatabase:
-    """Bind `db` to the database in `data_dir` (created 0600 if missing), migrated to
-    this app's schema. Raises `StorageError` (e.g. `DatabaseTooNewError`)."""
-    data_dir.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    """Bind `db` to the database in `data_dir` (created 0600 if missing), checked and
+    migrated to this app's schema. Raises `StorageError`: `DatabaseTooNewError` (file
+    untouched), `DatabaseCorruptError` (file set moved aside), or an environmental one."""
+    make_private_dir(data_dir)
     path = database_path(data_dir)
-    with storage_errors():
-        _create_private_file(path)
-        database = make_database(path, busy_timeout_ms)
-        db.initialize(database)
-        database.connect(reuse_if_open=True)
-        _migrate(database, data_dir)
+    create_private_file(path)
+    database = make_database(path, busy_timeout_ms)
+    db.initialize(database)
+    try:
+        with storage_errors():
+            database.connect(reuse_if_open=True)
+            _check_integrity(database)
+            _migrate(database, data_dir)
+    except StorageError as error:
+        if not database.is_closed():
+            database.close()
+        if error.kind is StorageErrorKind.CORRUPT and not isinstance(error, DatabaseTooNewError):
+            moved_to = move_aside(data_dir, "corrupt")
+            raise DatabaseCorruptError(moved_to, latest_backup(data_dir), error.detail) from error
+        raise
     return database
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from enum import StrEnum
+from pathlib import Path
 
 import peewee
 
@@ -76,6 +77,27 @@ class DatabaseTooNewError(StorageError):
             f"(unknown schema changes: {', '.join(unknown_migrations)}). "
             "Update the app to open it; the file has not been changed.",
         )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class DatabaseCorruptError(StorageError):
+    """The database file was damaged. It has been moved aside (never deleted) so a
+    fresh one can be created; the newest backup, if any, can be restored."""
+
+    def __init__(self, moved_to: Path | None, backup: Path | None, detail: str = "") -> None:
+        super().__init__(StorageErrorKind.CORRUPT, detail)
+        self.moved_to = moved_to
+        self.backup = backup
+        where = f" It was moved aside to {moved_to}." if moved_to else ""
+        offer = (
+            f" The most recent backup is {backup}; restore it with `wizard-desktop restore-backup`."
+            if backup
+            else " There is no backup to restore."
+        )
+        reason = detail or "it failed its integrity check"
+        self.args = (f"The database file was damaged ({reason}).{where}{offer}",)
 
     def __str__(self) -> str:
         return str(self.args[0])

@@ -67,7 +67,11 @@ def confirm_discard_unsaved(parent: QWidget | None, unsaved: str) -> bool:
 def ask_template_name(parent: QWidget | None, suggestion: str) -> str | None:
     """The name for a new template, or None when cancelled."""
     name, ok = QInputDialog.getText(
-        parent, APP_TITLE, "Save these answers as a template named:", QLineEdit.EchoMode.Normal, suggestion
+        parent,
+        APP_TITLE,
+        "Save these answers as a template named:",
+        QLineEdit.EchoMode.Normal,
+        suggestion,
     )
     return name.strip() or None if ok else None
 

@@ -1,17 +1,21 @@
-"""The main window: the wizards view (pick a wizard, see its description) inside a
-stack of main views."""
+"""The main window: the main views (wizards, ...) as tabs, and the wizard player, in
+one stack. It owns the window's `SessionController`, starts and opens sessions, and
+warns before closing while answers are not stored yet."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
+    QPushButton,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -19,10 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wizard_desktop.controller import SessionController
+from wizard_desktop.core.sessions import SessionInfo, load_session
 from wizard_desktop.core.wizards import WizardSummary, list_wizards
+from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.markdown import MarkdownView
+from wizard_desktop.ui.player import WizardPlayer
 
 WIZARD_ID_ROLE = Qt.ItemDataRole.UserRole
+CLOSE_GRACE_MS = 3000
 
 
 class WizardsView(QWidget):
@@ -53,6 +62,10 @@ class WizardsView(QWidget):
         details_layout = QVBoxLayout(details)
         details_layout.addWidget(self.title_label)
         details_layout.addWidget(self.description, 1)
+        self.start_button = QPushButton("Start", objectName="startButton")
+        self.start_button.setToolTip("Start a new session of the selected wizard")
+        self.start_button.setDefault(True)
+        details_layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignRight)
         self.details_layout = details_layout
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -96,7 +109,9 @@ class WizardsView(QWidget):
         if wizard is None:
             self.title_label.setText("No wizards yet — import a wizard file.")
             self.description.clear()
+            self.start_button.setEnabled(False)
             return
+        self.start_button.setEnabled(True)
         self.title_label.setText(wizard.title)
         summary = f"{wizard.step_count} steps · completed {wizard.completed_count} times"
         self.description.setMarkdown(f"{wizard.description or ''}\n\n*{summary}*")
@@ -112,4 +127,69 @@ class MainWindow(QMainWindow):
         self.wizards_view = WizardsView()
         self.tabs = QTabWidget(objectName="mainTabs")
         self.tabs.addTab(self.wizards_view, "Wizards")
-        self.setCentralWidget(self.tabs)
+        self.stack = QStackedWidget(objectName="mainStack")
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
+        self.player: WizardPlayer | None = None
+
+        self.controller = SessionController(self)
+        self.controller.sessionStarted.connect(lambda info: self.open_session(info.id))
+        self.controller.completed.connect(lambda _info: self.wizards_view.reload())
+        self.controller.error.connect(lambda text: dialogs.show_error(self, text))
+        self.wizards_view.start_button.clicked.connect(self.start_selected_wizard)
+        self.wizards_view.wizard_list.itemActivated.connect(self.start_selected_wizard)
+
+    def start_selected_wizard(self) -> None:
+        """Start a session of the selected wizard; the player opens once it is stored."""
+        wizard_id = self.wizards_view.selected_wizard_id()
+        if wizard_id is not None:
+            self.controller.start_session(wizard_id)
+
+    def open_session(self, session_id: str) -> WizardPlayer:
+        """Show the player on a session: in progress at its current step with every
+        answer restored, completed read-only."""
+        state = load_session(session_id)
+        self._close_player()
+        self.controller.open(session_id)
+        self.player = WizardPlayer(state, self.controller)
+        self.player.left.connect(self.show_main_views)
+        self.stack.addWidget(self.player)
+        self.stack.setCurrentWidget(self.player)
+        self.setWindowTitle(f"{state.info.name} — Wizard Desktop")
+        return self.player
+
+    def show_main_views(self) -> None:
+        """Leave the player; what is queued keeps being saved."""
+        self._close_player()
+        self.stack.setCurrentWidget(self.tabs)
+        self.setWindowTitle("Wizard Desktop")
+        self.wizards_view.wizard_list.setFocus()
+
+    def _close_player(self) -> None:
+        self.controller.leave()
+        if self.player is not None:
+            self.stack.removeWidget(self.player)
+            self.player.deleteLater()
+            self.player = None
+
+    def completed_session(self) -> SessionInfo | None:
+        """The session on screen, when it is completed (for other views)."""
+        return self.player.info if self.player is not None and self.player.read_only else None
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Wait a moment for pending writes; if storage still refuses them, ask."""
+        if not self.controller.wait_until_saved(CLOSE_GRACE_MS):
+            unsaved = self.controller.unsaved_description()
+            choice = dialogs.ask_unsaved_on_quit(self, unsaved)
+            if choice is dialogs.UnsavedChoice.RETRY_NOW:
+                self.controller.retry_now()
+                event.ignore()
+                return
+            if choice is dialogs.UnsavedChoice.KEEP_WAITING or not dialogs.confirm_discard_unsaved(
+                self, unsaved
+            ):
+                event.ignore()
+                return
+        self._close_player()
+        self.controller.shutdown()
+        event.accept()

@@ -1,0 +1,472 @@
+"""The wizard player driven through real widgets offscreen, on real SQLite files:
+full runs of the bundled wizards by keyboard and mouse, progress, Back, resume after
+closing the window, read-only completed sessions and completion that happens once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QDateEdit,
+    QDoubleSpinBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QRadioButton,
+    QSpinBox,
+    QWidget,
+    QWizard,
+)
+from pytestqt.qtbot import QtBot
+
+from wizard_desktop.app import create_main_window
+from wizard_desktop.core.sessions import get_session, list_sessions, load_session
+from wizard_desktop.core.wizards import list_wizards
+from wizard_desktop.store.database import close_database
+from wizard_desktop.ui import dialogs
+from wizard_desktop.ui.main_window import MainWindow
+from wizard_desktop.ui.player import WizardPlayer
+
+NEXT = QWizard.WizardButton.NextButton
+BACK = QWizard.WizardButton.BackButton
+FINISH = QWizard.WizardButton.FinishButton
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Dialogs never block a test; messages are recorded, questions must be patched."""
+    shown: list[str] = []
+    monkeypatch.setattr(dialogs, "show_error", lambda _parent, text: shown.append(text))
+    monkeypatch.setattr(dialogs, "show_info", lambda _parent, text: shown.append(text))
+
+    def unexpected(*_args: object) -> None:
+        raise AssertionError("unexpected question dialog")
+
+    for name in ("ask_unsaved_on_quit", "confirm_discard_unsaved", "ask_template_name"):
+        monkeypatch.setattr(dialogs, name, unexpected)
+    monkeypatch.setattr(dialogs, "ask_export_path", unexpected)
+    return shown
+
+
+def make_window(qtbot: QtBot, data_dir: Path) -> MainWindow:
+    window = create_main_window(data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def close_window(qtbot: QtBot, window: MainWindow) -> None:
+    window.close()
+    assert not window.isVisible(), "the window refused to close"
+    close_database()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
+    main = make_window(qtbot, data_dir)
+    yield main
+    if main.isVisible():
+        close_window(qtbot, main)
+
+
+def find(player: QWidget, name: str, kind: type[QWidget] = QWidget) -> QWidget:
+    widget = player.findChild(kind, name)
+    assert widget is not None, f"no {kind.__name__} named {name}"
+    return widget
+
+
+def start(qtbot: QtBot, window: MainWindow, wizard_id: str) -> WizardPlayer:
+    """Select the wizard in the list and click Start."""
+    wizard_list = window.wizards_view.wizard_list
+    for row in range(wizard_list.topLevelItemCount()):
+        item = wizard_list.topLevelItem(row)
+        if item.data(0, Qt.ItemDataRole.UserRole).id == wizard_id:
+            wizard_list.setCurrentItem(item)
+    qtbot.mouseClick(window.wizards_view.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.player is not None and window.player.isVisible())
+    assert window.player is not None
+    return window.player
+
+
+def type_into(qtbot: QtBot, player: WizardPlayer, field_id: str, text: str) -> None:
+    widget = player.findChild(QWidget, f"field_{field_id}")
+    assert isinstance(widget, QLineEdit | QPlainTextEdit), field_id
+    widget.setFocus()
+    if isinstance(widget, QLineEdit):
+        widget.clear()
+    else:
+        widget.setPlainText("")
+    qtbot.keyClicks(widget, text)
+
+
+def click(qtbot: QtBot, player: WizardPlayer, name: str) -> None:
+    button = find(player, name, QAbstractButton)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def press_next(qtbot: QtBot, player: WizardPlayer, *, keyboard: bool = False) -> None:
+    button = player.button(NEXT)
+    assert button.isVisible() and button.isEnabled(), "Next is not available"
+    if keyboard:
+        qtbot.keyClick(player.focusWidget() or player, Qt.Key.Key_Return)
+    else:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def wait_saved(qtbot: QtBot, window: MainWindow, progress: int | None = None) -> None:
+    player = window.player
+    assert player is not None
+    qtbot.waitUntil(lambda: not window.controller.has_unsaved())
+    assert find(player, "saveStatus").text() == "Saved"
+    if progress is not None:
+        bar = find(player, "progressBar", QProgressBar)
+        assert isinstance(bar, QProgressBar)
+        qtbot.waitUntil(lambda: bar.value() == progress)
+
+
+def step_id(player: WizardPlayer) -> str:
+    page = player.currentPage()
+    return page.step.id  # type: ignore[attr-defined]
+
+
+def fill_laptop_basics(qtbot: QtBot, player: WizardPlayer) -> None:
+    type_into(qtbot, player, "full_name", "Jane Doe")
+    type_into(qtbot, player, "email", "jane@example.com")
+    click(qtbot, player, "field_department_Design")
+
+
+def test_laptop_config_full_run_by_mouse_and_keyboard(qtbot: QtBot, window: MainWindow) -> None:
+    player = start(qtbot, window, "laptop-config")
+    session_id = player.info.id
+    assert step_id(player) == "basics"
+    assert not player.button(NEXT).isEnabled(), "Next must wait for the required fields"
+
+    fill_laptop_basics(qtbot, player)
+    assert player.button(NEXT).isEnabled()
+    press_next(qtbot, player, keyboard=True)
+    assert step_id(player) == "hardware"
+    wait_saved(qtbot, window, 25)
+    assert get_session(session_id).progress_percentage == 25.0
+
+    storage = find(player, "field_storage_gb", QSpinBox)
+    assert isinstance(storage, QSpinBox) and storage.suffix() == " GB"
+    click(qtbot, player, "field_model_workstation-16")
+    press_next(qtbot, player)
+    wait_saved(qtbot, window, 50)
+
+    click(qtbot, player, "field_operating_system_linux")
+    click(qtbot, player, "field_applications_ide")
+    press_next(qtbot, player)
+    wait_saved(qtbot, window, 75)
+    assert get_session(session_id).progress_percentage == 75.0
+
+    assert step_id(player) == "delivery"
+    assert player.button(FINISH).isVisible() and not player.button(NEXT).isVisible()
+    type_into(qtbot, player, "delivery_address", "1 Main Street, Springfield")
+    find(player, "field_delivery_date", QDateEdit).setDate(QDate(2025, 3, 4))  # type: ignore[attr-defined]
+    click(qtbot, player, "field_express")
+    qtbot.mouseClick(player.button(FINISH), Qt.MouseButton.LeftButton)
+
+    status = find(player, "completionStatus")
+    qtbot.waitUntil(lambda: "completed and saved" in status.text())
+    assert player.isVisible() and player.currentPage() is player.completion_page
+    info = get_session(session_id)
+    assert info.status == "completed" and info.progress_percentage == 100.0
+    assert find(player, "progressBar", QProgressBar).value() == 100  # type: ignore[attr-defined]
+    answers = load_session(session_id).answers
+    assert answers["model"] == "workstation-16"
+    assert answers["applications"] == ["office", "ide", "vpn", "chat"]
+    assert answers["delivery_date"] == "2025-03-04"
+    assert answers["express"] is True
+    assert answers["storage_gb"] == 512
+    summary = find(player, "answerSummary")
+    texts = [summary.topLevelItem(i).text(1) for i in range(summary.topLevelItemCount())]  # type: ignore[attr-defined]
+    assert 'Workstation 16"' in texts and "Yes" in texts
+    assert "Active time" in find(player, "completionTimes").text()  # type: ignore[attr-defined]
+    counts = {w.id: w.completed_count for w in list_wizards()}
+    assert counts["laptop-config"] == 1
+    shown = window.wizards_view.wizard_list.findItems("Laptop Config", Qt.MatchFlag.MatchExactly)
+    assert shown[0].text(2) == "1", "the wizard list refreshes its completed count"
+
+
+def test_validation_messages_come_from_answer_rules(qtbot: QtBot, window: MainWindow) -> None:
+    player = start(qtbot, window, "field-showcase")
+    type_into(qtbot, player, "nickname", "x")
+    error = find(player, "error_nickname")
+    assert error.isVisible() and error.text() == "Enter at least 2 characters."
+    assert not player.button(NEXT).isEnabled()
+    type_into(qtbot, player, "postcode", "12")
+    assert find(player, "error_postcode").text() == "This value does not have the expected format."
+    type_into(qtbot, player, "nickname", "Sam")
+    assert not find(player, "error_nickname").isVisible()
+    type_into(qtbot, player, "postcode", "1234 AB")
+    assert player.button(NEXT).isEnabled()
+    nickname = find(player, "field_nickname")
+    assert nickname.accessibleName() == "Nickname"
+    assert nickname.toolTip() == "Between 2 and 20 characters."
+    assert find(player, "hint_nickname").isVisible()
+    press_next(qtbot, player)
+
+    budget = find(player, "field_budget", QDoubleSpinBox)
+    assert isinstance(budget, QDoubleSpinBox)
+    budget.setValue(200000)
+    assert find(player, "error_budget").text() == "Enter a number of at most 100000.00."
+    assert not player.button(NEXT).isEnabled()
+    budget.setValue(99.5)
+    find(player, "field_team_size", QSpinBox).setValue(30)  # type: ignore[attr-defined]
+    press_next(qtbot, player)
+
+    genres = find(player, "field_music_genres")
+    assert genres.isVisible(), "shown because Music is among the default interests"
+    click(qtbot, player, "field_interests_music")
+    assert not genres.isVisible(), "hidden live when its condition turns false"
+    for value in ("sport", "reading", "cooking"):
+        click(qtbot, player, f"field_interests_{value}")
+    assert find(player, "error_interests").text() == "Select at most 3 options."
+    click(qtbot, player, "field_interests_cooking")
+    press_next(qtbot, player)
+
+    assert not player.button(NEXT).isEnabled()
+    click(qtbot, player, "field_terms")
+    press_next(qtbot, player)
+    assert step_id(player) == "large-team", "team size 30 puts the conditional step on the path"
+    assert player.button(FINISH).isVisible()
+
+
+def onboarding_progress(qtbot: QtBot, window: MainWindow, contract: str) -> list[float]:
+    """Play the onboarding wizard; return the stored progress after each Next/Finish."""
+    player = start(qtbot, window, "employee-onboarding")
+    session_id = player.info.id
+    stored: list[float] = []
+
+    def next_step(expected_step: str) -> None:
+        assert step_id(player) == expected_step
+        press_next(qtbot, player)
+        wait_saved(qtbot, window)
+        stored.append(get_session(session_id).progress_percentage)
+
+    type_into(qtbot, player, "employee_name", "Ada Lovelace")
+    type_into(qtbot, player, "job_title", "Analyst")
+    find(player, "field_start_date", QDateEdit).setDate(QDate(2025, 5, 1))  # type: ignore[attr-defined]
+    next_step("employee")
+    click(qtbot, player, f"field_contract_type_{contract}")
+    end_date = find(player, "field_end_date")
+    assert end_date.isVisible() == (contract != "permanent")
+    if contract != "permanent":
+        end_date.setDate(QDate(2026, 4, 30))  # type: ignore[attr-defined]
+    next_step("contract")
+    if contract == "permanent":
+        note = find(player, "progressNote")
+        assert note.isVisible() and "changed the path to 7 steps" in note.text()  # type: ignore[attr-defined]
+    click(qtbot, player, "field_work_location_remote")
+    assert not find(player, "field_desk_preferences").isVisible()
+    next_step("workplace")
+    if contract != "contractor":
+        assert find(player, "field_home_office_budget").isVisible()
+        next_step("equipment")
+    click(qtbot, player, "field_admin_rights")
+    assert not player.button(NEXT).isEnabled(), "the justification appears and is required"
+    type_into(qtbot, player, "admin_justification", "Builds native software daily.")
+    next_step("accounts")
+    if contract != "contractor":
+        type_into(qtbot, player, "buddy_name", "Grace")
+        next_step("buddy")
+    assert step_id(player) == "confirmation"
+    click(qtbot, player, "field_confirmed")
+    qtbot.mouseClick(player.button(FINISH), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: get_session(session_id).status == "completed")
+    stored.append(get_session(session_id).progress_percentage)
+    return stored
+
+
+def test_onboarding_progress_follows_the_path_of_an_employee(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    # After step 1 the buddy step is off the path (no weekly hours stored yet): 1/6.
+    # The contract's 40 hours put it on: 2/7, 3/7, ...
+    assert onboarding_progress(qtbot, window, "permanent") == [
+        16.67,
+        28.57,
+        42.86,
+        57.14,
+        71.43,
+        85.71,
+        100.0,
+    ]
+
+
+def test_onboarding_progress_follows_the_path_of_a_contractor(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    # Contractors skip equipment and buddy: 5 steps once the contract is known.
+    assert onboarding_progress(qtbot, window, "contractor") == [16.67, 40.0, 60.0, 80.0, 100.0]
+
+
+def test_back_keeps_answers_and_progress(qtbot: QtBot, window: MainWindow) -> None:
+    player = start(qtbot, window, "laptop-config")
+    fill_laptop_basics(qtbot, player)
+    press_next(qtbot, player)
+    click(qtbot, player, "field_memory_gb_64")
+    press_next(qtbot, player)
+    wait_saved(qtbot, window, 50)
+
+    qtbot.mouseClick(player.button(BACK), Qt.MouseButton.LeftButton)
+    assert step_id(player) == "hardware"
+    assert find(player, "field_memory_gb_64", QRadioButton).isChecked()  # type: ignore[attr-defined]
+    qtbot.keyClick(player, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert step_id(player) == "basics"
+    assert find(player, "field_full_name", QLineEdit).text() == "Jane Doe"  # type: ignore[attr-defined]
+    wait_saved(qtbot, window, 50)
+    assert get_session(player.info.id).progress_percentage == 50.0
+
+    step_list = find(player, "stepList")
+    hardware = step_list.findItems("✓  Hardware", Qt.MatchFlag.MatchExactly)  # type: ignore[attr-defined]
+    assert hardware, "the done step is marked in the side panel"
+    step_list.itemClicked.emit(hardware[0])  # type: ignore[attr-defined]
+    assert step_id(player) == "hardware"
+    assert find(player, "field_memory_gb_64", QRadioButton).isChecked()  # type: ignore[attr-defined]
+
+
+def test_closing_mid_run_resumes_at_the_same_step_with_drafts(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    window = make_window(qtbot, data_dir)
+    player = start(qtbot, window, "laptop-config")
+    session_id = player.info.id
+    fill_laptop_basics(qtbot, player)
+    press_next(qtbot, player)
+    click(qtbot, player, "field_memory_gb_32")
+    press_next(qtbot, player)
+    click(qtbot, player, "field_operating_system_macos")
+    type_into(qtbot, player, "software_notes", "A draft, never saved with Next")
+    close_window(qtbot, window)  # the pending draft is flushed before the window closes
+
+    window = make_window(qtbot, data_dir)
+    player = window.open_session(session_id)
+    assert step_id(player) == "software"
+    assert find(player, "field_operating_system_macos", QRadioButton).isChecked()  # type: ignore[attr-defined]
+    notes = find(player, "field_software_notes", QPlainTextEdit)
+    assert notes.toPlainText() == "A draft, never saved with Next"  # type: ignore[attr-defined]
+    assert find(player, "progressBar", QProgressBar).value() == 50  # type: ignore[attr-defined]
+    step_list = find(player, "stepList")
+    marks = [step_list.item(i).text() for i in range(step_list.count())]  # type: ignore[attr-defined]
+    assert marks == ["✓  Basics", "✓  Hardware", "▶  Software", "   Delivery"]
+    qtbot.mouseClick(player.button(BACK), Qt.MouseButton.LeftButton)
+    assert find(player, "field_memory_gb_32", QRadioButton).isChecked()  # type: ignore[attr-defined]
+    close_window(qtbot, window)
+
+
+def test_esc_leaves_the_player_and_the_session_resumes(qtbot: QtBot, window: MainWindow) -> None:
+    player = start(qtbot, window, "laptop-config")
+    session_id = player.info.id
+    type_into(qtbot, player, "full_name", "Jane")
+    qtbot.keyClick(find(player, "field_full_name"), Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is window.tabs
+    qtbot.waitUntil(lambda: not window.controller.has_unsaved())
+    assert load_session(session_id).answers == {"full_name": "Jane"}
+
+
+def test_completed_session_is_read_only_and_completes_once(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
+) -> None:
+    player = start(qtbot, window, "field-showcase")
+    session_id = player.info.id
+    type_into(qtbot, player, "nickname", "Sam")
+    press_next(qtbot, player)
+    press_next(qtbot, player)
+    press_next(qtbot, player)
+    click(qtbot, player, "field_terms")
+    finish = player.button(FINISH)
+    qtbot.mouseClick(finish, Qt.MouseButton.LeftButton)
+    window.controller.complete("dates-and-consent", {})  # a second Finish is ignored
+    qtbot.waitUntil(lambda: "completed and saved" in find(player, "completionStatus").text())
+    qtbot.waitUntil(lambda: not window.controller.has_unsaved())
+
+    window.show_main_views()
+    player = window.open_session(session_id)
+    assert player.read_only and player.currentPage() is player.completion_page
+    assert not player.button(NEXT).isVisible() and not player.button(FINISH).isVisible()
+    step_list = find(player, "stepList")
+    step_list.itemClicked.emit(step_list.item(0))  # type: ignore[attr-defined]
+    assert step_id(player) == "text-fields"
+    assert not find(player, "field_nickname").isEnabled()
+    assert not player.button(NEXT).isVisible() and not player.button(FINISH).isVisible()
+
+    completed = [s for s in list_sessions(status="completed") if s.id == session_id]
+    assert len(completed) == 1
+    counts = {w.id: w.completed_count for w in list_wizards()}
+    assert counts["field-showcase"] == 1
+
+
+def test_retried_completion_after_a_lost_acknowledgement_counts_once(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    player = start(qtbot, window, "field-showcase")
+    type_into(qtbot, player, "nickname", "Sam")
+    for _ in range(3):
+        press_next(qtbot, player)
+    click(qtbot, player, "field_terms")
+    qtbot.mouseClick(player.button(FINISH), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "completed and saved" in find(player, "completionStatus").text())
+    # The same completion sent again (as after a lost acknowledgement) is a success
+    # that changes nothing.
+    with qtbot.waitSignal(window.controller.completed) as blocker:
+        window.controller.complete("dates-and-consent", {"terms": True})
+    assert blocker.args[0].status == "completed"
+    counts = {w.id: w.completed_count for w in list_wizards()}
+    assert counts["field-showcase"] == 1
+
+
+def test_rename_and_save_as_template_and_export(
+    qtbot: QtBot,
+    window: MainWindow,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_modal_dialogs: list[str],
+) -> None:
+    player = start(qtbot, window, "field-showcase")
+    name_edit = find(player, "sessionNameEdit", QLineEdit)
+    assert isinstance(name_edit, QLineEdit)
+    name_edit.setText("Showcase run")
+    name_edit.editingFinished.emit()
+    type_into(qtbot, player, "nickname", "Sam")
+    for _ in range(3):
+        press_next(qtbot, player)
+    click(qtbot, player, "field_terms")
+    qtbot.mouseClick(player.button(FINISH), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: find(player, "saveAsTemplateButton").isVisible())
+    assert get_session(player.info.id).name == "Showcase run"
+
+    monkeypatch.setattr(dialogs, "ask_template_name", lambda _parent, _name: "My showcase")
+    click(qtbot, player, "saveAsTemplateButton")
+    qtbot.waitUntil(lambda: "Saved the template “My showcase”." in no_modal_dialogs)
+
+    target = tmp_path / "run.csv"
+    monkeypatch.setattr(dialogs, "ask_export_path", lambda _parent, _name: target)
+    click(qtbot, player, "exportButton")
+    assert target.read_text(encoding="utf-8").startswith("session_id,session_name")
+    assert "nickname" in target.read_text(encoding="utf-8")
+
+
+def test_field_editors_match_their_types(qtbot: QtBot, window: MainWindow) -> None:
+    player = start(qtbot, window, "field-showcase")
+    expected = {
+        "nickname": QLineEdit,
+        "bio": QPlainTextEdit,
+        "team_size": QSpinBox,
+        "budget": QDoubleSpinBox,
+        "favourite_colour_Green": QRadioButton,
+        "interests_music": QCheckBox,
+        "event_date": QDateEdit,
+        "terms": QCheckBox,
+    }
+    for field_id, kind in expected.items():
+        assert isinstance(player.findChild(QWidget, f"field_{field_id}"), kind), field_id
+    date = player.findChild(QDateEdit, "field_event_date")
+    assert date is not None and date.calendarPopup()

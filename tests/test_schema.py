@@ -1,0 +1,75 @@
+"""The shipped JSON Schema of the wizard file format matches the model and the loader."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from wizard_desktop.definition import loader
+from wizard_desktop.definition.model import FORMAT_VERSION, ID_PATTERN, FieldType
+from wizard_desktop.definition.schema import SCHEMA_FILENAME, json_schema, schema_text
+from wizard_desktop.paths import bundled_wizards_dir, resources_dir
+
+
+def test_shipped_schema_is_generated_from_the_model() -> None:
+    shipped = resources_dir() / SCHEMA_FILENAME
+    assert shipped.read_text(encoding="utf-8") == schema_text(), (
+        "regenerate: python -m wizard_desktop.definition.schema > resources/" + SCHEMA_FILENAME
+    )
+    assert json.loads(shipped.read_text(encoding="utf-8")) == json_schema()
+
+
+def test_schema_uses_the_model_constants() -> None:
+    schema = json_schema()
+    defs = schema["$defs"]
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["properties"]["format_version"] == {"const": FORMAT_VERSION}
+    assert defs["id"]["pattern"] == ID_PATTERN
+    assert defs["field"]["properties"]["type"]["enum"] == [t.value for t in FieldType]
+    assert set(schema["required"]) == set(loader.TOP_LEVEL_REQUIRED)
+    assert set(schema["properties"]) == {loader.SCHEMA_KEY, *loader.TOP_LEVEL_KEYS}
+    assert set(defs["step"]["properties"]) == set(loader.STEP_KEYS)
+
+
+def test_each_field_type_allows_exactly_the_loader_keys() -> None:
+    defs = json_schema()["$defs"]
+    for field_type in FieldType:
+        variant = defs[f"{field_type.value}_field"]
+        assert variant["additionalProperties"] is False
+        assert variant["properties"]["type"] == {"const": field_type.value}
+        expected = {*loader.COMMON_FIELD_KEYS, *loader.TYPE_FIELD_KEYS[field_type]}
+        assert set(variant["properties"]) == expected
+
+
+def test_condition_operators_match_the_loader() -> None:
+    variants = json_schema()["$defs"]["condition"]["oneOf"]
+    operators = [next(k for k in v["required"] if k != "field") for v in variants]
+    assert operators == list(loader.CONDITION_OPERATORS)
+    assert all(v["additionalProperties"] is False for v in variants)
+
+
+def _objects_are_closed(node: object) -> bool:
+    if isinstance(node, dict):
+        described = node.get("type") == "object" and "properties" in node
+        if described and "allOf" not in node and node.get("additionalProperties") is not False:
+            return False
+        return all(_objects_are_closed(v) for v in node.values())
+    if isinstance(node, list):
+        return all(_objects_are_closed(v) for v in node)
+    return True
+
+
+def test_every_described_object_is_closed() -> None:
+    assert _objects_are_closed(json_schema())
+
+
+@pytest.mark.parametrize("path", sorted(bundled_wizards_dir().glob("*.*")), ids=lambda p: p.name)
+def test_bundled_wizards_validate_against_the_schema(path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")  # optional: not a dependency
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    data = json.loads(json.dumps(data, default=str))  # YAML dates as ISO strings
+    jsonschema.Draft202012Validator(json_schema()).validate(data)
