@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 from wizard_desktop.core.wizards import import_bundled_wizards
 from wizard_desktop.store.database import close_database, open_database
 
+# Before any QApplication exists (pytest-qt creates it on first use of qtbot).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 _reliability_lines: list[str] = []
 

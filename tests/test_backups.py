@@ -4,8 +4,8 @@ start, moved aside with its -wal/-shm (never deleted), and a backup can be resto
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import os
+import sqlite3
 import stat
 import subprocess
 import sys

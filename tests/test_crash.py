@@ -63,7 +63,7 @@ def test_killed_at_random_moments_no_acknowledged_answer_is_lost(
         for line in output.splitlines():
             kind, _, rest = line.partition(" ")
             if kind == "ACK":
-                session_id, step_id, answers = rest.split(" ", 2)
+                session_id, _step_id, answers = rest.split(" ", 2)
                 for field_id, value in json.loads(answers).items():
                     acknowledged[(session_id, field_id)] = value
             elif kind == "DONE":
@@ -93,8 +93,8 @@ def test_killed_at_random_moments_no_acknowledged_answer_is_lost(
     finally:
         close_database()
     reliability_report(
-        f"crash: trials={TRIALS} sessions={len(all_sessions)} acknowledged_answers={len(acknowledged)} "
-        f"lost={len(lost)} integrity=ok"
+        f"crash: trials={TRIALS} sessions={len(all_sessions)} "
+        f"acknowledged_answers={len(acknowledged)} lost={len(lost)} integrity=ok"
     )
     assert lost == []
 

@@ -70,7 +70,7 @@ def schema_version(database: peewee.Database) -> int:
 
 
 def _check_integrity(database: peewee.SqliteDatabase) -> None:
-    rows = database.execute_sql("PRAGMA quick_check").fetchall()
+    rows = database.execute_sql("PRAGMA quick_check").fetchall()  # type: ignore[no-untyped-call]
     if rows != [("ok",)]:
         raise StorageError(StorageErrorKind.CORRUPT, "; ".join(str(r[0]) for r in rows[:3]))
 
@@ -86,7 +86,7 @@ def _migrate(database: peewee.SqliteDatabase, data_dir: Path) -> None:
         return
     if any(m.applied is not None for m in status):
         name = f"before-migration-v{schema_version(database)}-{timestamp()}.sqlite3"
-        backup_database(database.connection(), backups_dir(data_dir) / name)
+        backup_database(raw_connection(), backups_dir(data_dir) / name)
     runner.up()
 
 
