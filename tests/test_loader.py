@@ -182,11 +182,14 @@ def test_folder_is_not_a_file(tmp_path: Path) -> None:
     assert load_problems(path) == [f"{path}: this is a folder, not a wizard file"]
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
-def test_unreadable_file(tmp_path: Path) -> None:
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "w.yaml"
     path.write_text(VALID_YAML)
-    path.chmod(0)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(loader, "open", refuse, raising=False)
     assert load_problems(path) == [f"{path}: permission denied: cannot read the file"]
 
 
@@ -250,6 +253,32 @@ def test_yaml_control_character_has_its_line() -> None:
     assert problems("id: demo\ntitle: a\x07b\n") == [
         "w.yaml:2: the character U+0007 is not allowed in YAML"
     ]
+
+
+def test_control_character_line_counts_characters_not_bytes() -> None:
+    assert problems("title: Café ☕\nid: demo\nx: a\x07b\n") == [
+        "w.yaml:3: the character U+0007 is not allowed in YAML"
+    ]
+
+
+def test_pure_python_yaml_parser_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [
+        "title: Café ☕\nid: demo\nx: a\x07b\n",
+        HEAD + "      - &base\n        id: a\n",
+        "id: *nowhere\n",
+        "format_version: 1\nid: demo\ntitle: [unclosed\nsteps: []\n",
+        VALID_YAML.replace("        label: Name\n", "        label: Name\n        label: Again\n"),
+        VALID_YAML + "---\nid: other\n",
+    ]
+
+    def where(text: str) -> list[str]:  # syntax error wording differs between the parsers
+        return [p.split(" YAML syntax error: ")[0] for p in problems(text)]
+
+    with_libyaml = [where(t) for t in texts]
+    valid = parse_wizard_text(VALID_YAML, "w.yaml", "yaml")
+    monkeypatch.setattr(loader, "_FAST_LOADER", None)
+    assert [where(t) for t in texts] == with_libyaml
+    assert parse_wizard_text(VALID_YAML, "w.yaml", "yaml") == valid
 
 
 def test_json_syntax_error_has_its_line() -> None:

@@ -33,7 +33,7 @@ def test_data_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
 def test_installed_wheel_carries_and_finds_the_resources(tmp_path: Path) -> None:
     source = tmp_path / "source"  # setuptools writes build/ into the tree it builds
     shutil.copytree(
-        ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info")
+        ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info")
     )
     subprocess.run(
         [
