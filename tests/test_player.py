@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -106,8 +106,11 @@ def type_into(qtbot: QtBot, player: WizardPlayer, field_id: str, text: str) -> N
 
 
 def click(qtbot: QtBot, player: WizardPlayer, name: str) -> None:
+    """Click a button; check boxes and radio buttons on their indicator."""
     button = find(player, name, QAbstractButton)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert button.isVisible(), f"{name} is hidden"
+    position = QPoint(8, button.height() // 2) if button.isCheckable() else button.rect().center()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=position)
 
 
 def press_next(qtbot: QtBot, player: WizardPlayer, *, keyboard: bool = False) -> None:
@@ -333,9 +336,7 @@ def test_back_keeps_answers_and_progress(qtbot: QtBot, window: MainWindow) -> No
     assert find(player, "field_memory_gb_64", QRadioButton).isChecked()  # type: ignore[attr-defined]
 
 
-def test_closing_mid_run_resumes_at_the_same_step_with_drafts(
-    qtbot: QtBot, data_dir: Path
-) -> None:
+def test_closing_mid_run_resumes_at_the_same_step_with_drafts(qtbot: QtBot, data_dir: Path) -> None:
     window = make_window(qtbot, data_dir)
     player = start(qtbot, window, "laptop-config")
     session_id = player.info.id
@@ -356,7 +357,7 @@ def test_closing_mid_run_resumes_at_the_same_step_with_drafts(
     assert find(player, "progressBar", QProgressBar).value() == 50  # type: ignore[attr-defined]
     step_list = find(player, "stepList")
     marks = [step_list.item(i).text() for i in range(step_list.count())]  # type: ignore[attr-defined]
-    assert marks == ["✓  Basics", "✓  Hardware", "▶  Software", "   Delivery"]
+    assert marks == ["✓  Basics", "✓  Hardware", "▶  Software", "○  Delivery"]
     qtbot.mouseClick(player.button(BACK), Qt.MouseButton.LeftButton)
     assert find(player, "field_memory_gb_32", QRadioButton).isChecked()  # type: ignore[attr-defined]
     close_window(qtbot, window)
@@ -470,3 +471,40 @@ def test_field_editors_match_their_types(qtbot: QtBot, window: MainWindow) -> No
         assert isinstance(player.findChild(QWidget, f"field_{field_id}"), kind), field_id
     date = player.findChild(QDateEdit, "field_event_date")
     assert date is not None and date.calendarPopup()
+
+
+def test_laptop_config_by_keyboard_only(qtbot: QtBot, window: MainWindow) -> None:
+    player = start(qtbot, window, "laptop-config")
+    session_id = player.info.id
+
+    def keys(*sequence: Qt.Key | str) -> None:
+        for key in sequence:
+            target = player.focusWidget()
+            assert target is not None
+            if isinstance(key, str):
+                qtbot.keyClicks(target, key)
+            else:
+                qtbot.keyClick(target, key)
+
+    assert player.focusWidget() is find(player, "field_full_name"), (
+        "focus starts on the first field"
+    )
+    keys("Jane Doe", Qt.Key.Key_Tab, "jane@example.com", Qt.Key.Key_Tab, Qt.Key.Key_Space)
+    assert find(player, "field_department_Engineering", QRadioButton).isChecked()  # type: ignore[attr-defined]
+    keys(Qt.Key.Key_Return)
+    assert step_id(player) == "hardware"
+    keys(Qt.Key.Key_Return)  # the defaults are valid
+    keys(Qt.Key.Key_Space, Qt.Key.Key_Return)  # the first operating system
+    assert step_id(player) == "delivery"
+    keys("1 Main Street, Springfield")
+    qtbot.keyClick(player, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert step_id(player) == "software"
+    qtbot.keyClick(player, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert step_id(player) == "delivery"
+    assert find(player, "field_delivery_address", QPlainTextEdit).toPlainText()  # type: ignore[attr-defined]
+    player.focusNextChild()  # Tab out of the address, as Tab does in a multi-line field
+    keys(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: get_session(session_id).status == "completed")
+    assert load_session(session_id).answers["operating_system"] == "windows"
+    qtbot.keyClick(player, Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is window.tabs

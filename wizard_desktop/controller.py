@@ -17,7 +17,17 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QElapsedTimer,
+    QEventLoop,
+    QObject,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+    Slot,
+)
 
 from wizard_desktop.core.sessions import (
     SessionCompletedError,
@@ -216,6 +226,7 @@ class SessionController(QObject):
         self._reconnect_next = False
         self._retry_delay_s = FIRST_RETRY_S
         self._session_id: str | None = None
+        self._shut_down = False
         self._active = QElapsedTimer()
 
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
@@ -238,6 +249,9 @@ class SessionController(QObject):
             self._worker.close_connection, Qt.ConnectionType.DirectConnection
         )
         self._thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:  # a window never closed must not leave the thread running
+            app.aboutToQuit.connect(self.shutdown)
 
     # --- What the player and the main window call.
 
@@ -330,6 +344,7 @@ class SessionController(QObject):
 
     def shutdown(self) -> None:
         """Stop the worker thread (after its current write); call when the window closes."""
+        self._shut_down = True
         for timer in (self._draft_timer, self._retry_timer, self._countdown, self._active_timer):
             timer.stop()
         self._thread.quit()
@@ -367,6 +382,8 @@ class SessionController(QObject):
             self._enqueue(_ActiveTimeWrite(self._session_id, seconds))
 
     def _pump(self) -> None:
+        if self._shut_down:
+            return
         if self._queue and not (self._in_flight or self._failed or self._retry_timer.isActive()):
             self._in_flight = True
             self._countdown.stop()
@@ -376,6 +393,8 @@ class SessionController(QObject):
 
     @Slot(object, object)
     def _on_succeeded(self, write: _Write, result: Any) -> None:
+        if self._shut_down:
+            return
         self._queue.popleft()
         self._in_flight = False
         self._retry_delay_s = FIRST_RETRY_S
@@ -402,6 +421,8 @@ class SessionController(QObject):
 
     @Slot(object, object)
     def _on_failed(self, write: _Write, exc: Exception) -> None:
+        if self._shut_down:
+            return
         self._in_flight = False
         if isinstance(exc, StorageError) and exc.is_environmental:
             log.warning(

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard_desktop.controller import SessionController
-from wizard_desktop.core.sessions import SessionInfo, load_session
+from wizard_desktop.core.sessions import load_session
 from wizard_desktop.core.wizards import WizardSummary, list_wizards
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.markdown import MarkdownView
@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.player.left.connect(self.show_main_views)
         self.stack.addWidget(self.player)
         self.stack.setCurrentWidget(self.player)
+        self.player.focus_current_page()
         self.setWindowTitle(f"{state.info.name} — Wizard Desktop")
         return self.player
 
@@ -172,10 +173,6 @@ class MainWindow(QMainWindow):
             self.player.deleteLater()
             self.player = None
 
-    def completed_session(self) -> SessionInfo | None:
-        """The session on screen, when it is completed (for other views)."""
-        return self.player.info if self.player is not None and self.player.read_only else None
-
     def closeEvent(self, event: QCloseEvent) -> None:
         """Wait a moment for pending writes; if storage still refuses them, ask."""
         if not self.controller.wait_until_saved(CLOSE_GRACE_MS):
@@ -190,6 +187,5 @@ class MainWindow(QMainWindow):
             ):
                 event.ignore()
                 return
-        self._close_player()
         self.controller.shutdown()
         event.accept()

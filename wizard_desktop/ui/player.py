@@ -55,6 +55,7 @@ from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.markdown import MarkdownView
 
 MAX_RADIO_OPTIONS = 6
+ROW_MAX_WIDTH = 640
 NUMBER_LIMIT = 1_000_000_000  # editors accept more than the field allows, to explain why
 NO_DATE = QDate(1900, 1, 1)  # the date editor's "not answered" value
 UNANSWERED_TEXT = "—"
@@ -140,7 +141,7 @@ class NumberInput(FieldInput):
         spin.setSpecialValueText(UNANSWERED_TEXT)
         spin.setSuffix(f" {field.unit}" if field.unit else "")
         spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
-        spin.setMinimumWidth(140)
+        spin.setFixedWidth(200)
         self.spin = spin
         self._name(spin)
 
@@ -164,7 +165,7 @@ class DateInput(FieldInput):
         self.edit = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
         self.edit.setMinimumDate(NO_DATE)
         self.edit.setSpecialValueText(UNANSWERED_TEXT)
-        self.edit.setMinimumWidth(140)
+        self.edit.setFixedWidth(200)
         self._name(self.edit)
 
     def value(self) -> AnswerValue | None:
@@ -311,6 +312,7 @@ class FieldRow(QWidget):
         super().__init__()
         field = field_input.field
         self.input = field_input
+        self.setMaximumWidth(ROW_MAX_WIDTH)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 6)
         layout.setSpacing(3)
@@ -359,6 +361,7 @@ class StepPage(QWizardPage):
             description.setFrameShape(QFrame.Shape.NoFrame)
             description.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             description.setStyleSheet("background: transparent;")
+            description.document().setDocumentMargin(0)
             description.setMarkdown(step.description)
             description.document().documentLayout().documentSizeChanged.connect(
                 lambda size, view=description: view.setFixedHeight(int(size.height()) + 4)
@@ -377,6 +380,7 @@ class StepPage(QWizardPage):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field
         scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -401,7 +405,9 @@ class StepPage(QWizardPage):
         for field_id, row in self.rows.items():
             row.setVisible(field_id in visible)
             value = row.input.value()
-            shown = field_id in visible and (field_id in self.touched or is_answered(value))
+            # Untouched fields only complain about what is in them (not about being empty).
+            filled = is_answered(value) and value is not False
+            shown = field_id in visible and (field_id in self.touched or filled)
             row.show_problem(answer_problem(row.input.field, value) if shown else None)
         self.setFinalPage(self.nextId() == -1)
         self.completeChanged.emit()
@@ -435,10 +441,13 @@ class CompletionPage(QWizardPage):
         super().__init__()
         self.player = player
         self.setObjectName("completionPage")
+        self.setTitle(player.definition.title)
         self.setFinalPage(True)
         self.status = QLabel(objectName="completionStatus")
         self.status.setWordWrap(True)
         self.status.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.note = QLabel(objectName="completionNote")
+        self.note.setWordWrap(True)
         self.times = QLabel(objectName="completionTimes")
         self.summary = QTreeWidget(objectName="answerSummary")
         self.summary.setAccessibleName("Answers")
@@ -456,22 +465,24 @@ class CompletionPage(QWizardPage):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
+        layout.addWidget(self.note)
         layout.addWidget(self.times)
         layout.addWidget(self.summary, 1)
         layout.addLayout(buttons)
+        layout.addStretch(0)  # keeps the pending message at the top while the rest is hidden
         self.show_pending()
 
     def show_pending(self) -> None:
-        self.setTitle("Completing…")
-        self.status.setText(
-            "Completing… not saved yet. Your answers are kept and will be stored as soon "
-            "as the database can be written."
+        self.status.setText("Completing… not saved yet")
+        self.note.setText(
+            "Your answers are kept and the session is completed as soon as the database "
+            "can be written. Nothing is shown as completed before that."
         )
+        self.note.show()
         for widget in (self.times, self.summary, self.template_button, self.export_button):
             widget.hide()
 
     def show_completed(self, info: SessionInfo) -> None:
-        self.setTitle("Completed")
         self.status.setText(f"“{info.name}” is completed and saved.")
         self.times.setText(
             f"Total time: {format_duration(info.total_time_seconds)} · "
@@ -490,6 +501,7 @@ class CompletionPage(QWizardPage):
                 value = path.answers.get(field.id)
                 text = format_answer(field, value) if value is not None else "—"
                 self.summary.addTopLevelItem(QTreeWidgetItem([f"    {field.label}", text]))
+        self.note.hide()
         for widget in (self.times, self.summary, self.template_button, self.export_button):
             widget.show()
 
@@ -612,7 +624,7 @@ class WizardPlayer(QWizard):
             elif step.id in self.pending_steps:
                 mark = "…"
             else:
-                mark = "  "
+                mark = "○"
             item = QListWidgetItem(f"{mark}  {step.title}")
             item.setData(STEP_ID_ROLE, self.page_id(step.id))
             if page is current:
@@ -674,6 +686,14 @@ class WizardPlayer(QWizard):
                 break
         self._replaying = False
         self._expected_step_id = self._current_step_id()
+
+    def focus_current_page(self) -> None:
+        """Put the keyboard focus on the first field of the page on screen."""
+        page = self.currentPage()
+        if isinstance(page, StepPage):
+            page.focus_first_field()
+        else:
+            self.setFocus()
 
     def _current_step_id(self) -> str | None:
         page = self.currentPage()

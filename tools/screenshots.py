@@ -1,0 +1,154 @@
+"""Take the player's screenshots offscreen into docs/screenshots/ (re-runnable).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py
+
+Plays the bundled wizards on a throw-away data folder: a text/choice step, each step
+of the field showcase, validation messages, the retry state (another connection holds
+the write lock) and the completion page.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QDeadlineTimer, QEventLoop, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDateEdit,
+    QLineEdit,
+    QWidget,
+    QWizard,
+)
+
+from wizard_desktop.app import create_main_window
+from wizard_desktop.core.sessions import start_session
+from wizard_desktop.store.database import close_database, database_path
+from wizard_desktop.ui.main_window import MainWindow
+from wizard_desktop.ui.player import WizardPlayer
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SIZE = (1000, 680)
+
+
+def wait(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_until(condition: Callable[[], bool], timeout_ms: int = 10_000) -> None:
+    deadline = QDeadlineTimer(timeout_ms)
+    while not condition():
+        if deadline.hasExpired():
+            raise TimeoutError("the screen never reached the expected state")
+        wait(20)
+
+
+def shot(window: MainWindow, name: str) -> None:
+    wait(50)
+    path = OUT / f"{name}.png"
+    window.grab().save(str(path))
+    print(path)
+
+
+def child(player: WizardPlayer, name: str) -> QWidget:
+    widget = player.findChild(QWidget, name)
+    assert widget is not None, name
+    return widget
+
+
+def set_text(player: WizardPlayer, field_id: str, text: str) -> None:
+    edit = child(player, f"field_{field_id}")
+    assert isinstance(edit, QLineEdit)
+    edit.setText(text)
+
+
+def check(player: WizardPlayer, name: str) -> None:
+    button = child(player, name)
+    assert isinstance(button, QAbstractButton)
+    button.setChecked(True)
+
+
+def next_page(window: MainWindow, player: WizardPlayer) -> None:
+    player.button(QWizard.WizardButton.NextButton).click()
+    wait_until(lambda: not window.controller.has_unsaved())
+
+
+@contextmanager
+def write_lock_held(data_dir: Path) -> Iterator[None]:
+    """Another connection holds the write lock, as another program would."""
+    locker = sqlite3.connect(database_path(data_dir), isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+
+
+def wait_for_retry(player: WizardPlayer) -> None:
+    status = child(player, "saveStatus")
+    wait_until(lambda: status.text().startswith("Not saved — retrying"))  # type: ignore[attr-defined]
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    OUT.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix="wizard-desktop-shots-"))
+    window = create_main_window(data_dir)
+    window.resize(*SIZE)
+    window.show()
+    shot(window, "00-wizards")
+
+    laptop = window.open_session(start_session("laptop-config", "Laptop for Jane").id)
+    set_text(laptop, "full_name", "Jane Doe")
+    set_text(laptop, "email", "jane.doe@example.com")
+    check(laptop, "field_department_Engineering")
+    shot(window, "01-text-and-choice-step")
+    with write_lock_held(data_dir):
+        laptop.button(QWizard.WizardButton.NextButton).click()
+        wait_for_retry(laptop)
+        shot(window, "07-retry-state")
+
+    showcase = window.open_session(start_session("field-showcase", "Showcase").id)
+    set_text(showcase, "nickname", "S")
+    set_text(showcase, "postcode", "12")
+    shot(window, "02-validation-messages")
+    set_text(showcase, "nickname", "Sam")
+    set_text(showcase, "postcode", "1234 AB")
+    shot(window, "03-showcase-text")
+    next_page(window, showcase)
+    shot(window, "04-showcase-numbers")
+    next_page(window, showcase)
+    shot(window, "05-showcase-choices")
+    next_page(window, showcase)
+    date = child(showcase, "field_event_date")
+    assert isinstance(date, QDateEdit)
+    date.setDate(QDate(2025, 9, 12))
+    shot(window, "06-showcase-dates-and-consent")
+
+    check(showcase, "field_terms")
+    with write_lock_held(data_dir):
+        showcase.button(QWizard.WizardButton.FinishButton).click()
+        wait_for_retry(showcase)
+        shot(window, "08-completing-not-saved-yet")
+    completion = child(showcase, "completionStatus")
+    wait_until(lambda: "completed and saved" in completion.text())  # type: ignore[attr-defined]
+    shot(window, "09-completion-page")
+
+    window.close()
+    close_database()
+    app.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    sys.exit(main())
