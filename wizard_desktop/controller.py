@@ -43,7 +43,7 @@ from wizard_desktop.core.sessions import (
     start_session,
 )
 from wizard_desktop.core.templates import TemplateInfo, save_as_template
-from wizard_desktop.store.database import db, reconnect
+from wizard_desktop.store.database import close_database, db
 from wizard_desktop.store.errors import StorageError, StorageErrorKind
 
 log = logging.getLogger(__name__)
@@ -181,8 +181,8 @@ class _Worker(QObject):
     @Slot(object, bool)
     def run(self, write: _Write, reconnect_first: bool) -> None:
         try:
-            if reconnect_first:
-                reconnect()
+            if reconnect_first:  # a connection that saw READONLY stays read-only
+                close_database()
             if db.is_closed():
                 db.connect()
                 db.execute_sql(f"PRAGMA busy_timeout = {WORKER_BUSY_TIMEOUT_MS}")

@@ -117,18 +117,9 @@ def open_database(
 
 
 def close_database() -> None:
+    """Close this thread's connection (each thread has its own)."""
     if db.obj is not None and not db.is_closed():
         db.close()
-
-
-def reconnect() -> None:
-    """Drop this thread's connection and open a new one: after a read-only episode a
-    connection stays read-only even when the file is writable again."""
-    if db.obj is None:
-        return
-    if not db.is_closed():
-        db.close()
-    db.connect()
 
 
 @contextlib.contextmanager
