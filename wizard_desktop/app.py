@@ -1,26 +1,45 @@
 """Entry points: `main(argv)` (what `wizard-desktop` and `python -m wizard_desktop` run)
 and `create_main_window(data_dir)`, which builds the main window on an existing
-QApplication. Qt is imported only when the GUI starts, so headless commands stay fast.
+QApplication. The GUI start-up lives here too: the log file, the report of uncaught
+exceptions, one instance per data folder, the offer to restore a backup when the
+database is damaged, and the daily backup. Qt is imported only when the GUI starts,
+so headless commands stay fast.
 """
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
+import os
+import sqlite3
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
+
+import platformdirs
 
 from wizard_desktop import __version__
 from wizard_desktop.cli import build_parser, run_command
 from wizard_desktop.core.wizards import import_bundled_wizards
-from wizard_desktop.paths import data_dir
+from wizard_desktop.paths import APP_NAME, data_dir
+from wizard_desktop.store.backups import BackupError, restore_backup, run_daily_backup
 from wizard_desktop.store.database import open_database
-from wizard_desktop.store.errors import StorageError
+from wizard_desktop.store.errors import DatabaseCorruptError, StorageError
+from wizard_desktop.store.files import database_path
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from wizard_desktop.ui.main_window import MainWindow
 
 APP_DISPLAY_NAME = "Wizard Desktop"
+LOG_FILENAME = "wizard-desktop.log"
+DAILY_BACKUP_DELAY_MS = 10_000
+
+log = logging.getLogger("wizard_desktop")
 
 
 def create_main_window(folder: Path) -> MainWindow:
@@ -33,26 +52,156 @@ def create_main_window(folder: Path) -> MainWindow:
     return MainWindow(folder)
 
 
-def run_gui(folder: Path) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+def configure_logging() -> Path:
+    """Log to a rotating file in the platform's log folder; returns the file."""
+    folder = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    log_file = folder / LOG_FILENAME
+    handler = logging.handlers.RotatingFileHandler(
+        log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return log_file
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("wizard-desktop")
+
+def _report_uncaught(log_file: Path) -> None:
+    """Uncaught exceptions (also those raised in Qt slots) are logged and shown once."""
+
+    def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        log.critical("Uncaught exception", exc_info=(kind, error, trace))
+        from wizard_desktop.ui import dialogs
+
+        dialogs.show_unexpected_error(None, f"{kind.__name__}: {error}", log_file)
+
+    sys.excepthook = hook
+
+
+def _open_window(folder: Path) -> MainWindow | None:
+    """The main window, after offering to restore a backup if the database was damaged."""
+    from wizard_desktop.ui import dialogs
+
+    try:
+        return create_main_window(folder)
+    except DatabaseCorruptError as damaged:
+        log.error("Damaged database moved aside: %s", damaged)
+        if damaged.backup is not None and dialogs.offer_backup_restore(
+            None, str(damaged), damaged.backup
+        ):
+            try:
+                restore_backup(folder, damaged.backup)
+            except (BackupError, OSError, sqlite3.Error) as exc:
+                dialogs.show_error(None, f"The backup could not be restored: {exc}")
+        return create_main_window(folder)
+
+
+def _start_daily_backup(folder: Path) -> None:
+    """Back up once a day, on a thread of its own with its own connection."""
+
+    def work() -> None:
+        connection = sqlite3.connect(database_path(folder))
+        try:
+            made = run_daily_backup(connection, folder)
+            if made is not None:
+                log.info("Daily backup written: %s", made)
+        except (BackupError, OSError, sqlite3.Error):
+            log.exception("Daily backup failed")
+        finally:
+            connection.close()
+
+    threading.Thread(target=work, name="daily-backup", daemon=True).start()
+
+
+def _route_qt_messages_to_the_log() -> None:
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+    qt_log = logging.getLogger("qt")
+
+    def handler(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
+def _application() -> QApplication:
+    """The QApplication with our name and icon; Qt's messages go to the log file."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from wizard_desktop.paths import resources_dir
+
+    _route_qt_messages_to_the_log()
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_DISPLAY_NAME)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_NAME)
+    icon = QIcon()
+    for png in sorted((resources_dir() / "icons").glob("wizard-desktop-*.png")):
+        icon.addFile(str(png))
+    app.setWindowIcon(icon)
+    return app
+
+
+def run_gui(folder: Path) -> int:
+    from PySide6.QtCore import QTimer
+
+    from wizard_desktop.instance import InstanceGuard
+    from wizard_desktop.ui import dialogs
+
+    log_file = configure_logging()
+    app = _application()
+    _report_uncaught(log_file)
     try:
-        window = create_main_window(folder)
-    except (StorageError, OSError) as exc:
-        QMessageBox.critical(
-            None, APP_DISPLAY_NAME, f"Wizard Desktop cannot open its data in {folder}.\n\n{exc}"
-        )
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        dialogs.show_error(None, f"Wizard Desktop cannot use its data folder {folder}: {exc}")
         return 1
+    guard = InstanceGuard(folder)
+    if not guard.acquire():
+        print(
+            f"Wizard Desktop is already running with {folder}; its window was brought to the front."
+        )
+        return 0
+    try:
+        window = _open_window(folder)
+    except (StorageError, OSError) as exc:
+        dialogs.show_error(None, f"Wizard Desktop cannot open its data in {folder}.\n\n{exc}")
+        return 1
+    assert window is not None
+    guard.activationRequested.connect(window.bring_to_front)
     window.show()
-    return app.exec()
+    QTimer.singleShot(DAILY_BACKUP_DELAY_MS, lambda: _start_daily_backup(folder))
+    try:
+        return app.exec()
+    finally:
+        guard.release()
+
+
+def _use_offscreen_without_a_display() -> None:
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        _use_offscreen_without_a_display()
+        from wizard_desktop.selftest import run_self_test
+
+        configure_logging()
+        _application()
+        return run_self_test()
     if getattr(args, "handler", None) is not None:
         return run_command(args)
     return run_gui(data_dir(args.data_dir))

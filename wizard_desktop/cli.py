@@ -156,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="play a bundled wizard to completion in a temporary folder, then exit (0 = ok)",
+    )
+    parser.add_argument(
         "--data-dir", metavar="DIR", help="folder of the database (default: the user data folder)"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

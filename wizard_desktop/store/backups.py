@@ -35,11 +35,13 @@ def backups_dir(data_dir: Path) -> Path:
 
 def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
     """Copy the open database to `destination` (mode 0600) with the backup API, which is
-    safe while the database is in use and includes what is in the WAL, then check the
-    copy. A copy that fails its check is removed and BackupError raised."""
+    safe while the database is in use and includes what is in the WAL. The copy is
+    written beside it under a temporary name, checked, and only then renamed, so an
+    interrupted or failed backup never looks like one. Raises BackupError."""
     make_private_dir(destination.parent)
-    create_private_file(destination)
-    target = sqlite3.connect(destination)
+    partial = destination.with_name(destination.name + ".partial")
+    create_private_file(partial)
+    target = sqlite3.connect(partial)
     try:
         source.backup(target)
         (result,) = target.execute("PRAGMA quick_check").fetchone()
@@ -49,8 +51,9 @@ def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
     finally:
         target.close()
     if result != "ok":
-        destination.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise BackupError(f"the backup {destination} failed its check: {result}")
+    os.replace(partial, destination)
     return destination
 
 

@@ -1,5 +1,6 @@
 """Every dialog the app shows, as plain functions: message boxes, the template name
-prompt, the export file chooser and the quit-with-unsaved-answers questions.
+prompt, the export file chooser, the quit-with-unsaved-answers questions, the backup
+restore offer and the unexpected-error report.
 
 Widgets never build dialogs themselves; they call these, so tests replace them
 (monkeypatch) and never block on a modal window.
@@ -82,3 +83,24 @@ def ask_export_path(parent: QWidget | None, suggested_name: str) -> Path | None:
         parent, "Export session", suggested_name, "JSON (*.json);;CSV (*.csv)"
     )
     return Path(path) if path else None
+
+
+def offer_backup_restore(parent: QWidget | None, problem: str, backup: Path) -> bool:
+    """The database was damaged and moved aside: restore `backup` (True) or start empty."""
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_TITLE, problem, parent=parent)
+    box.setInformativeText(f"Restore the most recent backup ({backup.name})?")
+    restore = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Start with an empty database", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    return box.clickedButton() is restore
+
+
+def show_unexpected_error(parent: QWidget | None, summary: str, log_file: Path) -> None:
+    """An uncaught exception: what happened and where the details are."""
+    QMessageBox.critical(
+        parent,
+        APP_TITLE,
+        f"Something went wrong: {summary}\n\nYour saved answers are safe. The details are in "
+        f"{log_file}; please include that file when you report the problem.",
+    )

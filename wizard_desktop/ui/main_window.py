@@ -139,6 +139,14 @@ class MainWindow(QMainWindow):
         self.wizards_view.start_button.clicked.connect(self.start_selected_wizard)
         self.wizards_view.wizard_list.itemActivated.connect(self.start_selected_wizard)
 
+    def bring_to_front(self) -> None:
+        """Another launch on the same data folder asked for this window."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def start_selected_wizard(self) -> None:
         """Start a session of the selected wizard; the player opens once it is stored."""
         wizard_id = self.wizards_view.selected_wizard_id()

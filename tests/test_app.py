@@ -1,0 +1,87 @@
+"""GUI start-up: the self-test in a real subprocess, the restore offer for a damaged
+database, and uncaught exceptions reported with the log file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.wizard_files import FOUR_STEPS, import_text
+from wizard_desktop import app
+from wizard_desktop.core import sessions
+from wizard_desktop.store.backups import run_daily_backup
+from wizard_desktop.store.database import close_database, open_database, raw_connection
+from wizard_desktop.store.files import database_path
+from wizard_desktop.ui import dialogs
+
+
+def test_self_test_plays_a_wizard_and_prints_one_line(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")  # the log file goes there
+    result = subprocess.run(
+        [sys.executable, "-m", "wizard_desktop", "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("self-test ok: laptop-config played to completion")
+    assert len(result.stdout.splitlines()) == 1
+    assert result.stderr == ""
+    assert list((tmp_path / "state").rglob("wizard-desktop.log"))
+
+
+def test_a_damaged_database_offers_the_backup_and_opens_restored(
+    qtbot: QtBot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_database(data_dir)
+    session_id = sessions.start_session(import_text(data_dir, FOUR_STEPS), "Keep me").id
+    run_daily_backup(raw_connection(), data_dir)
+    close_database()
+    with database_path(data_dir).open("r+b") as f:
+        f.write(b"\0" * 100)
+    offers: list[str] = []
+    monkeypatch.setattr(
+        dialogs, "offer_backup_restore", lambda _p, problem, _b: offers.append(problem) or True
+    )
+
+    window = app._open_window(data_dir)
+    assert window is not None
+    qtbot.addWidget(window)
+    try:
+        assert "damaged" in offers[0]
+        assert sessions.get_session(session_id).name == "Keep me"
+        assert list(data_dir.glob("wizard-desktop.sqlite3.corrupt-*Z"))
+    finally:
+        window.controller.shutdown()
+        close_database()
+
+
+def test_uncaught_exceptions_are_logged_and_shown_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    shown: list[tuple[str, Path]] = []
+    monkeypatch.setattr(
+        dialogs, "show_unexpected_error", lambda _p, summary, log: shown.append((summary, log))
+    )
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    log_file = tmp_path / "wizard-desktop.log"
+    app._report_uncaught(log_file)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        with caplog.at_level(logging.CRITICAL):
+            sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+    assert shown == [("ValueError: boom", log_file)]
+    assert "Uncaught exception" in caplog.text
