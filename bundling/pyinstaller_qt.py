@@ -10,19 +10,22 @@ import re
 from typing import Any
 
 _QT = r"PySide6/Qt/"
+_UNUSED_PLUGIN_DIRS = (
+    "qmltooling|qmllint|designer|sqldrivers|printsupport|networkinformation|tls|generic"
+    "|egldeviceintegrations|imageformats|wayland-graphics-integration-server"
+)
+_UNUSED_LIBRARIES = (
+    "Qml|Quick|Labs|Lottie|VirtualKeyboard|Pdf|Sql|Designer|Help|Test|WaylandCompositor|Wl"
+)
 DROPPED = [
     re.compile(pattern)
     for pattern in (
         _QT + r"translations/",
         _QT + r"plugins/platforms/lib(?!(qxcb|qwayland.*|qoffscreen)\.so)",
         _QT + r"plugins/platforminputcontexts/libqtvirtualkeyboard",
-        _QT + r"plugins/imageformats/",
-        _QT + r"plugins/egldeviceintegrations/",
-        _QT + r"plugins/(qmltooling|qmllint|designer|sqldrivers|printsupport|networkinformation|tls)/",
-        _QT + r"plugins/generic/",
-        _QT + r"plugins/wayland-graphics-integration-server/",
+        _QT + rf"plugins/({_UNUSED_PLUGIN_DIRS})/",
         _QT + r"qml/",
-        _QT + r"lib/libQt6(Qml|Quick|Labs|Lottie|VirtualKeyboard|Pdf|Sql|Designer|Help|Test|WaylandCompositor|Wl)",
+        _QT + rf"lib/libQt6({_UNUSED_LIBRARIES})",
     )
 ]
 

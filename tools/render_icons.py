@@ -23,6 +23,8 @@ def main() -> None:
         renderer.render(painter)
         painter.end()
         image.save(str(ICONS / f"wizard-desktop-{size}.png"))
+        if size == 256:  # the Windows executable's icon (PyInstaller's EXE icon=)
+            image.save(str(ICONS / "wizard-desktop.ico"))
     app.quit()
 
 
