@@ -4,97 +4,32 @@ errors reported once, active time stored, and the close warning."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from test_player import (
+
+from tests.player_helpers import (
     FINISH,
     NEXT,
     click,
     fill_laptop_basics,
     find,
-    make_window,
     press_next,
+    release,
     start,
     step_id,
+    ticking,
     type_into,
+    write_lock_held_by_another_process,
 )
-
 from wizard_desktop.controller import FAILED, SAVED, SessionController
 from wizard_desktop.core.sessions import get_session, list_sessions, load_session, start_session
 from wizard_desktop.core.wizards import list_wizards
-from wizard_desktop.store.database import close_database, database_path
 from wizard_desktop.ui import dialogs, main_window
 from wizard_desktop.ui.main_window import MainWindow
-
-LOCKER = textwrap.dedent(
-    """
-    import sqlite3, sys
-    connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)
-    connection.execute("BEGIN EXCLUSIVE")
-    print("locked", flush=True)
-    sys.stdin.readline()  # hold the lock until the test says so (or closes stdin)
-    connection.execute("ROLLBACK")
-    connection.close()
-    """
-)
-
-
-@contextmanager
-def write_lock_held_by_another_process(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
-    """A second process holds `BEGIN EXCLUSIVE` on the database until the block ends
-    (or until `release()` is called on what it yields)."""
-    locker = subprocess.Popen(
-        [sys.executable, "-c", LOCKER, str(database_path(data_dir))],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert locker.stdout is not None
-        assert locker.stdout.readline().strip() == "locked"
-        yield locker
-    finally:
-        release(locker)
-
-
-def release(locker: subprocess.Popen[str]) -> None:
-    if locker.stdin is not None and not locker.stdin.closed:
-        locker.stdin.close()
-        assert locker.wait(timeout=10) == 0
-    if locker.stdout is not None:
-        locker.stdout.close()
-
-
-@contextmanager
-def ticking(interval_ms: int = 20) -> Iterator[list[int]]:
-    """Records the gaps between ticks of a UI-thread timer (how responsive it stays)."""
-    gaps: list[int] = []
-    clock = QElapsedTimer()
-    clock.start()
-    timer = QTimer(interval=interval_ms)
-    timer.timeout.connect(lambda: gaps.append(clock.restart()))
-    timer.start()
-    try:
-        yield gaps
-    finally:
-        timer.stop()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
-    main = make_window(qtbot, data_dir)
-    yield main
-    if main.isVisible():
-        main.close()
-    close_database()
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ closing the window, read-only completed sessions and completion that happens onc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QCheckBox,
     QDateEdit,
     QDoubleSpinBox,
@@ -20,128 +18,28 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QSpinBox,
     QWidget,
-    QWizard,
 )
 from pytestqt.qtbot import QtBot
 
-from wizard_desktop.app import create_main_window
+from tests.player_helpers import (
+    BACK,
+    FINISH,
+    NEXT,
+    click,
+    close_window,
+    fill_laptop_basics,
+    find,
+    make_window,
+    press_next,
+    start,
+    step_id,
+    type_into,
+    wait_saved,
+)
 from wizard_desktop.core.sessions import get_session, list_sessions, load_session
 from wizard_desktop.core.wizards import list_wizards
-from wizard_desktop.store.database import close_database
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.main_window import MainWindow
-from wizard_desktop.ui.player import WizardPlayer
-
-NEXT = QWizard.WizardButton.NextButton
-BACK = QWizard.WizardButton.BackButton
-FINISH = QWizard.WizardButton.FinishButton
-
-
-@pytest.fixture(autouse=True)
-def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Dialogs never block a test; messages are recorded, questions must be patched."""
-    shown: list[str] = []
-    monkeypatch.setattr(dialogs, "show_error", lambda _parent, text: shown.append(text))
-    monkeypatch.setattr(dialogs, "show_info", lambda _parent, text: shown.append(text))
-
-    def unexpected(*_args: object) -> None:
-        raise AssertionError("unexpected question dialog")
-
-    for name in ("ask_unsaved_on_quit", "confirm_discard_unsaved", "ask_template_name"):
-        monkeypatch.setattr(dialogs, name, unexpected)
-    monkeypatch.setattr(dialogs, "ask_export_path", unexpected)
-    return shown
-
-
-def make_window(qtbot: QtBot, data_dir: Path) -> MainWindow:
-    window = create_main_window(data_dir)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-def close_window(qtbot: QtBot, window: MainWindow) -> None:
-    window.close()
-    assert not window.isVisible(), "the window refused to close"
-    close_database()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
-    main = make_window(qtbot, data_dir)
-    yield main
-    if main.isVisible():
-        close_window(qtbot, main)
-
-
-def find(player: QWidget, name: str, kind: type[QWidget] = QWidget) -> QWidget:
-    widget = player.findChild(kind, name)
-    assert widget is not None, f"no {kind.__name__} named {name}"
-    return widget
-
-
-def start(qtbot: QtBot, window: MainWindow, wizard_id: str) -> WizardPlayer:
-    """Select the wizard in the list and click Start."""
-    wizard_list = window.wizards_view.wizard_list
-    for row in range(wizard_list.topLevelItemCount()):
-        item = wizard_list.topLevelItem(row)
-        if item.data(0, Qt.ItemDataRole.UserRole).id == wizard_id:
-            wizard_list.setCurrentItem(item)
-    qtbot.mouseClick(window.wizards_view.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.player is not None and window.player.isVisible())
-    assert window.player is not None
-    return window.player
-
-
-def type_into(qtbot: QtBot, player: WizardPlayer, field_id: str, text: str) -> None:
-    widget = player.findChild(QWidget, f"field_{field_id}")
-    assert isinstance(widget, QLineEdit | QPlainTextEdit), field_id
-    widget.setFocus()
-    if isinstance(widget, QLineEdit):
-        widget.clear()
-    else:
-        widget.setPlainText("")
-    qtbot.keyClicks(widget, text)
-
-
-def click(qtbot: QtBot, player: WizardPlayer, name: str) -> None:
-    """Click a button; check boxes and radio buttons on their indicator."""
-    button = find(player, name, QAbstractButton)
-    assert button.isVisible(), f"{name} is hidden"
-    position = QPoint(8, button.height() // 2) if button.isCheckable() else button.rect().center()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=position)
-
-
-def press_next(qtbot: QtBot, player: WizardPlayer, *, keyboard: bool = False) -> None:
-    button = player.button(NEXT)
-    assert button.isVisible() and button.isEnabled(), "Next is not available"
-    if keyboard:
-        qtbot.keyClick(player.focusWidget() or player, Qt.Key.Key_Return)
-    else:
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def wait_saved(qtbot: QtBot, window: MainWindow, progress: int | None = None) -> None:
-    player = window.player
-    assert player is not None
-    qtbot.waitUntil(lambda: not window.controller.has_unsaved())
-    assert find(player, "saveStatus").text() == "Saved"
-    if progress is not None:
-        bar = find(player, "progressBar", QProgressBar)
-        assert isinstance(bar, QProgressBar)
-        qtbot.waitUntil(lambda: bar.value() == progress)
-
-
-def step_id(player: WizardPlayer) -> str:
-    page = player.currentPage()
-    return page.step.id  # type: ignore[attr-defined]
-
-
-def fill_laptop_basics(qtbot: QtBot, player: WizardPlayer) -> None:
-    type_into(qtbot, player, "full_name", "Jane Doe")
-    type_into(qtbot, player, "email", "jane@example.com")
-    click(qtbot, player, "field_department_Design")
 
 
 def test_laptop_config_full_run_by_mouse_and_keyboard(qtbot: QtBot, window: MainWindow) -> None:

@@ -1,0 +1,170 @@
+"""Driving the real main window and player in tests: building a window on a data
+folder, starting a wizard, typing, clicking, Next, and another process holding the
+SQLite write lock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QWidget,
+    QWizard,
+)
+from pytestqt.qtbot import QtBot
+
+from wizard_desktop.app import create_main_window
+from wizard_desktop.store.database import close_database
+from wizard_desktop.store.files import database_path
+from wizard_desktop.ui.main_window import MainWindow
+from wizard_desktop.ui.player import WizardPlayer
+
+NEXT = QWizard.WizardButton.NextButton
+BACK = QWizard.WizardButton.BackButton
+FINISH = QWizard.WizardButton.FinishButton
+
+
+def make_window(qtbot: QtBot, data_dir: Path) -> MainWindow:
+    window = create_main_window(data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def close_window(qtbot: QtBot, window: MainWindow) -> None:
+    window.close()
+    assert not window.isVisible(), "the window refused to close"
+    close_database()
+
+
+def find(player: QWidget, name: str, kind: type[QWidget] = QWidget) -> QWidget:
+    widget = player.findChild(kind, name)
+    assert widget is not None, f"no {kind.__name__} named {name}"
+    return widget
+
+
+def start(qtbot: QtBot, window: MainWindow, wizard_id: str) -> WizardPlayer:
+    """Select the wizard in the list and click Start."""
+    wizard_list = window.wizards_view.wizard_list
+    for row in range(wizard_list.topLevelItemCount()):
+        item = wizard_list.topLevelItem(row)
+        if item.data(0, Qt.ItemDataRole.UserRole).id == wizard_id:
+            wizard_list.setCurrentItem(item)
+    qtbot.mouseClick(window.wizards_view.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.player is not None and window.player.isVisible())
+    assert window.player is not None
+    return window.player
+
+
+def type_into(qtbot: QtBot, player: WizardPlayer, field_id: str, text: str) -> None:
+    widget = player.findChild(QWidget, f"field_{field_id}")
+    assert isinstance(widget, QLineEdit | QPlainTextEdit), field_id
+    widget.setFocus()
+    if isinstance(widget, QLineEdit):
+        widget.clear()
+    else:
+        widget.setPlainText("")
+    qtbot.keyClicks(widget, text)
+
+
+def click(qtbot: QtBot, player: WizardPlayer, name: str) -> None:
+    """Click a button; check boxes and radio buttons on their indicator."""
+    button = find(player, name, QAbstractButton)
+    assert button.isVisible(), f"{name} is hidden"
+    position = QPoint(8, button.height() // 2) if button.isCheckable() else button.rect().center()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=position)
+
+
+def press_next(qtbot: QtBot, player: WizardPlayer, *, keyboard: bool = False) -> None:
+    button = player.button(NEXT)
+    assert button.isVisible() and button.isEnabled(), "Next is not available"
+    if keyboard:
+        qtbot.keyClick(player.focusWidget() or player, Qt.Key.Key_Return)
+    else:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def wait_saved(qtbot: QtBot, window: MainWindow, progress: int | None = None) -> None:
+    player = window.player
+    assert player is not None
+    qtbot.waitUntil(lambda: not window.controller.has_unsaved())
+    assert find(player, "saveStatus").text() == "Saved"
+    if progress is not None:
+        bar = find(player, "progressBar", QProgressBar)
+        assert isinstance(bar, QProgressBar)
+        qtbot.waitUntil(lambda: bar.value() == progress)
+
+
+def step_id(player: WizardPlayer) -> str:
+    page = player.currentPage()
+    return page.step.id  # type: ignore[attr-defined]
+
+
+def fill_laptop_basics(qtbot: QtBot, player: WizardPlayer) -> None:
+    type_into(qtbot, player, "full_name", "Jane Doe")
+    type_into(qtbot, player, "email", "jane@example.com")
+    click(qtbot, player, "field_department_Design")
+
+
+LOCKER = textwrap.dedent(
+    """
+    import sqlite3, sys
+    connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)
+    connection.execute("BEGIN EXCLUSIVE")
+    print("locked", flush=True)
+    sys.stdin.readline()  # hold the lock until the test says so (or closes stdin)
+    connection.execute("ROLLBACK")
+    connection.close()
+    """
+)
+
+
+@contextmanager
+def write_lock_held_by_another_process(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
+    """A second process holds `BEGIN EXCLUSIVE` on the database until the block ends
+    (or until `release()` is called on what it yields)."""
+    locker = subprocess.Popen(
+        [sys.executable, "-c", LOCKER, str(database_path(data_dir))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert locker.stdout is not None
+        assert locker.stdout.readline().strip() == "locked"
+        yield locker
+    finally:
+        release(locker)
+
+
+def release(locker: subprocess.Popen[str]) -> None:
+    if locker.stdin is not None and not locker.stdin.closed:
+        locker.stdin.close()
+        assert locker.wait(timeout=10) == 0
+    if locker.stdout is not None:
+        locker.stdout.close()
+
+
+@contextmanager
+def ticking(interval_ms: int = 20) -> Iterator[list[int]]:
+    """Records the gaps between ticks of a UI-thread timer (how responsive it stays)."""
+    gaps: list[int] = []
+    clock = QElapsedTimer()
+    clock.start()
+    timer = QTimer(interval=interval_ms)
+    timer.timeout.connect(lambda: gaps.append(clock.restart()))
+    timer.start()
+    try:
+        yield gaps
+    finally:
+        timer.stop()
