@@ -2,7 +2,6 @@
 it prints the milliseconds from process start to the window being shown, then quits."""
 
 import sys
-import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
