@@ -33,7 +33,7 @@ from wizard_desktop.store.errors import (
 )
 from wizard_desktop.store.files import database_path
 
-LATEST_SCHEMA = 2
+LATEST_SCHEMA = 3
 
 
 def mode_of(path: Path) -> int:

@@ -1,0 +1,189 @@
+"""The templates view on a real database: save a completed session as a template from
+the sessions view, start a pre-filled session from it, rename, delete, export and
+import (a template of an unknown wizard is refused, nothing stored)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from tests.wizard_files import THREE_STEPS, import_text
+from wizard_desktop.core.sessions import complete_session, load_session, save_step, start_session
+from wizard_desktop.core.templates import list_templates
+from wizard_desktop.ui import dialogs, templates_view
+from wizard_desktop.ui.sessions_view import SessionsView
+from wizard_desktop.ui.templates_view import EMPTY_TEXT, TemplatesView
+
+ANSWERS = {"a1": "first", "b1": "second", "c1": "third"}
+
+
+@pytest.fixture
+def completed_id(store: Path) -> str:
+    wizard_id = import_text(store, THREE_STEPS)
+    session_id = start_session(wizard_id, "Finished run").id
+    save_step(session_id, "a", {"a1": ANSWERS["a1"]})
+    save_step(session_id, "b", {"b1": ANSWERS["b1"]})
+    complete_session(session_id, "c", {"c1": ANSWERS["c1"]})
+    return session_id
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    shown: dict[str, list[str]] = {"error": [], "info": []}
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, text: shown["error"].append(text))
+    monkeypatch.setattr(dialogs, "show_info", lambda parent, text: shown["info"].append(text))
+    return shown
+
+
+def make_view(qtbot: QtBot) -> TemplatesView:
+    view = TemplatesView()
+    qtbot.addWidget(view)
+    view.show()
+    return view
+
+
+def button(view: TemplatesView, name: str) -> QPushButton:
+    found = view.findChild(QPushButton, name)
+    assert found is not None, name
+    return found
+
+
+def save_template(qtbot: QtBot, session_id: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Through the sessions view's button, as a person does it."""
+    sessions = SessionsView()
+    qtbot.addWidget(sessions)
+    monkeypatch.setattr(dialogs, "ask_template_name", lambda parent, suggestion: "Standard")
+    assert sessions.select_session(session_id)
+    with qtbot.waitSignal(sessions.templateSaved) as saved:
+        button_ = sessions.findChild(QPushButton, "saveAsTemplateButton")
+        assert button_ is not None and button_.isEnabled()
+        button_.click()
+    template_id: int = saved.args[0]
+    return template_id
+
+
+def test_save_as_template_then_start_from_it_prefills(
+    qtbot: QtBot,
+    completed_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: dict[str, list[str]],
+) -> None:
+    view = make_view(qtbot)
+    assert view.stack.currentWidget() is view.empty_label
+    assert view.empty_label.text() == EMPTY_TEXT
+    assert not button(view, "startFromTemplateButton").isEnabled()
+
+    template_id = save_template(qtbot, completed_id, monkeypatch)
+    view.reload(select_id=template_id)
+    item = view.templates_list.topLevelItem(0)
+    assert [item.text(0), item.text(1)] == ["Standard", "Three Steps"]
+    assert item.text(2)  # the creation date, local time
+    assert button(view, "startFromTemplateButton").isEnabled()
+
+    with qtbot.waitSignal(view.sessionStarted) as started:
+        button(view, "startFromTemplateButton").click()
+    state = load_session(started.args[0])
+    assert state.answers == ANSWERS
+    assert state.info.status == "in_progress" and state.info.template_id == template_id
+    assert messages == {"error": [], "info": []}  # nothing was dropped: nothing to say
+
+
+def test_start_tells_which_answers_were_dropped(
+    qtbot: QtBot,
+    store: Path,
+    completed_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: dict[str, list[str]],
+) -> None:
+    template_id = save_template(qtbot, completed_id, monkeypatch)
+    # A new version of the wizard without field c1.
+    import_text(store, THREE_STEPS.replace("c1", "c2"), name="v2.yaml")
+    view = make_view(qtbot)
+    view.reload(select_id=template_id)
+    with qtbot.waitSignal(view.sessionStarted) as started:
+        button(view, "startFromTemplateButton").click()
+    assert load_session(started.args[0]).answers == {"a1": "first", "b1": "second"}
+    (info,) = messages["info"]
+    assert "c1" in info and "a1" not in info
+
+
+def test_rename_and_delete(
+    qtbot: QtBot,
+    completed_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: dict[str, list[str]],
+) -> None:
+    template_id = save_template(qtbot, completed_id, monkeypatch)
+    view = make_view(qtbot)
+    view.reload(select_id=template_id)
+    monkeypatch.setattr(templates_view, "ask_new_template_name", lambda parent, current: "Renamed")
+    button(view, "renameTemplateButton").click()
+    assert [t.name for t in list_templates()] == ["Renamed"]
+    assert view.templates_list.topLevelItem(0).text(0) == "Renamed"
+    assert view.selected_template() is not None  # still selected after the reload
+
+    monkeypatch.setattr(templates_view, "confirm_delete_template", lambda parent, name: False)
+    button(view, "deleteTemplateButton").click()
+    assert len(list_templates()) == 1
+    monkeypatch.setattr(templates_view, "confirm_delete_template", lambda parent, name: True)
+    button(view, "deleteTemplateButton").click()
+    assert list_templates() == []
+    assert view.stack.currentWidget() is view.empty_label
+    assert load_session(completed_id).info.is_completed  # the source session is kept
+    assert messages["error"] == []
+
+
+def test_export_then_import_round_trips(
+    qtbot: QtBot,
+    completed_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    messages: dict[str, list[str]],
+) -> None:
+    template_id = save_template(qtbot, completed_id, monkeypatch)
+    view = make_view(qtbot)
+    view.reload(select_id=template_id)
+    target = tmp_path / "shared-template"  # no suffix given: .json is added
+    monkeypatch.setattr(templates_view, "ask_template_export_path", lambda parent, name: target)
+    button(view, "exportTemplateButton").click()
+    document = json.loads((tmp_path / "shared-template.json").read_text(encoding="utf-8"))
+    assert document["wizard_id"] == "three-steps" and document["answers"] == ANSWERS
+
+    monkeypatch.setattr(
+        templates_view, "ask_template_import_path", lambda parent: tmp_path / "shared-template.json"
+    )
+    button(view, "importTemplateButton").click()
+    assert view.templates_list.topLevelItemCount() == 2
+    imported = view.selected_template()
+    assert imported is not None and imported.id != template_id
+    assert imported.answers == ANSWERS
+    assert messages["error"] == []
+
+
+def test_import_of_an_unknown_wizard_is_refused_clearly(
+    qtbot: QtBot, store: Path, monkeypatch: pytest.MonkeyPatch, messages: dict[str, list[str]]
+) -> None:
+    source = store / "other.json"
+    source.write_text(
+        json.dumps(
+            {
+                "format": "wizard-desktop-template",
+                "format_version": 1,
+                "name": "Somebody else's",
+                "wizard_id": "not-installed-here",
+                "answers": {"x": 1},
+            }
+        ),
+        encoding="utf-8",
+    )
+    view = make_view(qtbot)
+    monkeypatch.setattr(templates_view, "ask_template_import_path", lambda parent: source)
+    button(view, "importTemplateButton").click()
+    (error,) = messages["error"]
+    assert "not imported" in error and "not-installed-here" in error and "not installed" in error
+    assert list_templates() == []
+    assert view.templates_list.topLevelItemCount() == 0

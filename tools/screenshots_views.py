@@ -1,0 +1,74 @@
+"""Write docs/screenshots/sessions.png and templates.png: the sessions and templates
+views on a throwaway database with ~40 sessions of the bundled wizards (mixed
+statuses and progress) and a few templates, rendered offscreen.
+
+    .venv/bin/python tools/screenshots_views.py [--out docs/screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from benchmarks.table_first_screen import generate_sessions
+from wizard_desktop.core.sessions import list_sessions
+from wizard_desktop.core.templates import save_as_template
+from wizard_desktop.core.wizards import import_bundled_wizards
+from wizard_desktop.store.database import close_database, open_database
+from wizard_desktop.ui.sessions_view import SessionsView
+from wizard_desktop.ui.templates_view import TemplatesView
+
+ROOT = Path(__file__).resolve().parents[1]
+SESSION_COUNT = 40
+TEMPLATE_NAMES = {
+    "laptop-config": "Standard engineering laptop",
+    "employee-onboarding": "Sales onboarding, Berlin office",
+    "field-showcase": "Every field, sensible defaults",
+}
+
+
+def save(widget: QWidget, path: Path, size: tuple[int, int]) -> None:
+    widget.resize(*size)
+    widget.show()
+    QApplication.processEvents()
+    if not widget.grab().save(str(path)):
+        raise OSError(f"cannot write {path}")
+    print(path)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv)
+    with tempfile.TemporaryDirectory() as folder:
+        open_database(Path(folder))
+        import_bundled_wizards()
+        generate_sessions(SESSION_COUNT, seed=4)
+        for wizard_id, name in TEMPLATE_NAMES.items():
+            completed = list_sessions(status="completed", wizard_id=wizard_id)
+            if completed:
+                save_as_template(completed[0].id, name)
+
+        sessions = SessionsView()
+        sessions.select_session(sessions.model.session_at(2).id)  # type: ignore[union-attr]
+        save(sessions, args.out / "sessions.png", (1280, 640))
+        templates = TemplatesView()
+        templates.templates_list.setCurrentItem(templates.templates_list.topLevelItem(0))
+        save(templates, args.out / "templates.png", (900, 360))
+        close_database()
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

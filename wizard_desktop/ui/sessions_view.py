@@ -1,0 +1,681 @@
+"""The sessions view: a table of every session, read from SQLite page by page, sorted
+and filtered in SQL (core/session_list.py), with the actions on the selected session.
+
+Owns `SessionsTableModel` (pages, sort, filters, in-place updates while the player
+saves), `ProgressDelegate` (the progress bar) and `SessionsView` (table, filters,
+buttons, context menu, empty state). What needs the window (opening the player) goes
+out as signals; the dialogs come from `ui/dialogs.py`, plus the two at the top of
+this module that it does not have yet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wizard_desktop.core.export import export_session
+from wizard_desktop.core.session_list import (
+    DEFAULT_PAGE_SIZE,
+    SessionListQuery,
+    SessionRow,
+    SortColumn,
+    count,
+    fetch_page,
+    fetch_row,
+    position,
+)
+from wizard_desktop.core.sessions import COMPLETED, IN_PROGRESS, delete_session, rename_session
+from wizard_desktop.core.templates import save_as_template
+from wizard_desktop.store.errors import StorageError
+from wizard_desktop.ui import dialogs
+from wizard_desktop.ui.player import format_duration
+
+SEARCH_DEBOUNCE_MS = 250
+SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
+PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 1
+COLUMNS = tuple(SortColumn)
+HEADERS = {
+    SortColumn.NAME: "Name",
+    SortColumn.WIZARD: "Wizard",
+    SortColumn.STATUS: "Status",
+    SortColumn.PROGRESS: "Progress",
+    SortColumn.CURRENT_STEP: "Current step",
+    SortColumn.STARTED: "Started",
+    SortColumn.UPDATED: "Last updated",
+    SortColumn.COMPLETED: "Completed",
+    SortColumn.TIME_SPENT: "Time spent",
+}
+COLUMN_WIDTHS = {
+    SortColumn.WIZARD: 150,
+    SortColumn.STATUS: 95,
+    SortColumn.PROGRESS: 110,
+    SortColumn.CURRENT_STEP: 120,
+    SortColumn.STARTED: 125,
+    SortColumn.UPDATED: 125,
+    SortColumn.COMPLETED: 125,
+    SortColumn.TIME_SPENT: 95,
+}
+STATUS_LABELS = {IN_PROGRESS: "In progress", COMPLETED: "Completed"}
+STATUS_FILTERS = (("All", None), ("In progress", IN_PROGRESS), ("Completed", COMPLETED))
+EMPTY_TEXT = "No sessions yet — start one from Wizards."
+NO_MATCH_TEXT = "No sessions match this filter."
+# The errors an action can meet that a person should read (not bugs).
+ACTION_ERRORS = (StorageError, ValueError, LookupError, OSError)
+
+
+# --- Dialogs that ui/dialogs.py does not have yet (tests replace them).
+
+
+def ask_session_name(parent: QWidget | None, current: str) -> str | None:
+    """A new name for a session, or None when cancelled."""
+    name, ok = QInputDialog.getText(
+        parent, dialogs.APP_TITLE, "Rename the session to:", QLineEdit.EchoMode.Normal, current
+    )
+    return name.strip() or None if ok else None
+
+
+def confirm_delete_session(parent: QWidget | None, name: str) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        dialogs.APP_TITLE,
+        f"Delete the session “{name}” and all its answers?\n\nThis cannot be undone.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+# --- Display helpers.
+
+
+def local_time(value: dt.datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value is not None else "—"
+
+
+def local_time_tooltip(value: dt.datetime | None) -> str | None:
+    return value.astimezone().strftime("%A %d %B %Y, %H:%M:%S %Z") if value is not None else None
+
+
+def whole_percent(value: float) -> str:
+    return f"{value:.0f} %"
+
+
+DISPLAY: dict[SortColumn, Callable[[SessionRow], str]] = {
+    SortColumn.NAME: lambda row: row.name,
+    SortColumn.WIZARD: lambda row: row.wizard_title,
+    SortColumn.STATUS: lambda row: STATUS_LABELS.get(row.status, row.status),
+    SortColumn.PROGRESS: lambda row: whole_percent(row.progress_percentage),
+    SortColumn.CURRENT_STEP: lambda row: row.current_step_title or "—",
+    SortColumn.STARTED: lambda row: local_time(row.started_at),
+    SortColumn.UPDATED: lambda row: local_time(row.updated_at),
+    SortColumn.COMPLETED: lambda row: local_time(row.completed_at),
+    SortColumn.TIME_SPENT: lambda row: format_duration(row.time_spent_seconds),
+}
+
+TOOLTIP: dict[SortColumn, Callable[[SessionRow], str | None]] = {
+    SortColumn.NAME: lambda row: row.name,
+    SortColumn.STARTED: lambda row: local_time_tooltip(row.started_at),
+    SortColumn.UPDATED: lambda row: local_time_tooltip(row.updated_at),
+    SortColumn.COMPLETED: lambda row: local_time_tooltip(row.completed_at),
+    SortColumn.TIME_SPENT: lambda row: "Time the wizard was open on this session",
+}
+RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+ANSWERED_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        SESSION_ID_ROLE,
+        PROGRESS_ROLE,
+    }
+)
+
+
+def export_file_name(name: str) -> str:
+    slug = re.sub(r"[^\w-]+", "-", name, flags=re.UNICODE).strip("-")
+    return f"{slug or 'session'}.json"
+
+
+class SessionsTableModel(QAbstractTableModel):
+    """Sessions in the order and with the filters of a `SessionListQuery`, loaded one
+    keyset page at a time as the view scrolls. Sorting and filtering re-query SQL."""
+
+    countChanged = Signal(int)
+    """How many sessions the current filters let through."""
+
+    def __init__(self, parent: QObject | None = None, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+        super().__init__(parent)
+        self._page_size = page_size
+        self._query = SessionListQuery()
+        self._rows: list[SessionRow] = []
+        self._row_of: dict[str, int] = {}
+        self._texts: dict[str, dict[SortColumn, str]] = {}
+        self._cursor: SessionRow | None = None  # last row of the last page, as fetched
+        self._has_more = False
+        self.total = 0
+        self.reload()
+
+    # -- Qt's model interface.
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+            and Qt.Orientation(orientation) == Qt.Orientation.Horizontal
+        ):
+            return HEADERS[COLUMNS[section]]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        # Called for every role of every visible cell on each paint: leave early.
+        if role not in ANSWERED_ROLES or not index.isValid():
+            return None
+        return self._value(self._rows[index.row()], COLUMNS[index.column()], role)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and self._has_more
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if parent.isValid() or not self._has_more:
+            return
+        page = fetch_page(self._query, after=self._cursor, limit=self._page_size)
+        self._has_more = len(page) == self._page_size
+        if page:
+            self._cursor = page[-1]
+        # A row updated in place may reach a later page again: it is shown already.
+        new = [row for row in page if row.id not in self._row_of]
+        if not new:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+        self._rows.extend(new)
+        self._index_rows()
+        self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        descending = Qt.SortOrder(order) == Qt.SortOrder.DescendingOrder
+        self._set_query(sort=COLUMNS[column], descending=descending)
+
+    # -- Our interface.
+
+    @property
+    def query(self) -> SessionListQuery:
+        return self._query
+
+    def set_status_filter(self, status: str | None) -> None:
+        self._set_query(status=status)
+
+    def set_search_text(self, text: str) -> None:
+        self._set_query(search=text)
+
+    def session_at(self, row: int) -> SessionRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, session_id: str) -> int | None:
+        return self._row_of.get(session_id)
+
+    def reload(self, *, recount: bool = True) -> None:
+        """Read the first page again (after a change made elsewhere, or new filters);
+        the count stays when only the order changed."""
+        self.beginResetModel()
+        self._texts.clear()
+        self._rows = fetch_page(self._query, limit=self._page_size)
+        self._cursor = self._rows[-1] if self._rows else None
+        self._has_more = len(self._rows) == self._page_size
+        self._index_rows()
+        self.endResetModel()
+        if recount:
+            self._set_total(count(self._query))
+
+    def refresh_session(self, session_id: str) -> None:
+        """Show the session's stored state: its row is updated where it is (selection
+        and scroll stay), removed when deleted, inserted where it belongs when new."""
+        shown_at = self._row_of.get(session_id)
+        if shown_at is None:
+            self._insert_if_shown(session_id)
+            return
+        row = fetch_row(session_id)
+        if row is None:
+            self.beginRemoveRows(QModelIndex(), shown_at, shown_at)
+            del self._rows[shown_at]
+            self._texts.pop(session_id, None)
+            self._index_rows()
+            self.endRemoveRows()
+            self._set_total(self.total - 1)
+            return
+        self._rows[shown_at] = row
+        self._texts.pop(session_id, None)
+        self.dataChanged.emit(self.index(shown_at, 0), self.index(shown_at, len(COLUMNS) - 1))
+
+    # -- Internals.
+
+    def _insert_if_shown(self, session_id: str) -> None:
+        """A session the table does not show yet (just started): insert it at its place
+        in the current order, unless the filters hide it or a later page will bring it."""
+        row = fetch_row(session_id, self._query)
+        if row is None:
+            return
+        self._set_total(self.total + 1)
+        at = position(self._query, row)
+        if at >= len(self._rows) and self._has_more:
+            return
+        at = min(at, len(self._rows))
+        self.beginInsertRows(QModelIndex(), at, at)
+        self._rows.insert(at, row)
+        self._index_rows()
+        self.endInsertRows()
+
+    def _set_query(self, **changes: Any) -> None:
+        query = dataclasses.replace(self._query, **changes)
+        if query != self._query:
+            filters_changed = (query.status, query.search) != (
+                self._query.status,
+                self._query.search,
+            )
+            self._query = query
+            self.reload(recount=filters_changed)
+
+    def _set_total(self, total: int) -> None:
+        self.total = total
+        self.countChanged.emit(total)
+
+    def _index_rows(self) -> None:
+        self._row_of = {row.id: i for i, row in enumerate(self._rows)}
+
+    def _value(self, row: SessionRow, column: SortColumn, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            # Formatted once per row (local times, durations), not on every repaint.
+            texts = self._texts.get(row.id)
+            if texts is None:
+                texts = self._texts[row.id] = {c: DISPLAY[c](row) for c in COLUMNS}
+            return texts[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return TOOLTIP[column](row) if column in TOOLTIP else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT_ALIGNED if column is SortColumn.TIME_SPENT else None
+        if role == SESSION_ID_ROLE:
+            return row.id
+        return row.progress_percentage if column is SortColumn.PROGRESS else None
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws `PROGRESS_ROLE` (0 to 100) as a bar in the palette's highlight colour with
+    the whole percent on it. Painted with plain rectangles: the style's progress bar
+    costs several times more, on every visible row of every repaint."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        value = index.data(PROGRESS_ROLE)
+        if value is None:
+            super().paint(painter, option, index)
+            return
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        item.text = ""
+        widget = item.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
+        palette = item.palette  # type: ignore[attr-defined]
+        track = item.rect.adjusted(6, 6, -6, -6)  # type: ignore[attr-defined]
+        filled = QRect(track)
+        filled.setWidth(round(track.width() * max(0.0, min(value, 100.0)) / 100))
+        selected = bool(item.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        # On a selected (highlighted) row the bar stands out on the base colour.
+        painter.fillRect(
+            track,
+            palette.color(QPalette.ColorRole.Base if selected else QPalette.ColorRole.Midlight),
+        )
+        if filled.width() > 0:
+            fill = palette.color(QPalette.ColorRole.Highlight)
+            painter.fillRect(filled, fill.darker(125) if selected else fill)
+        text = whole_percent(value)
+        # Readable on both parts: highlighted text over the bar, normal text beside it.
+        painter.save()
+        for role, clip in (
+            (QPalette.ColorRole.HighlightedText, filled),
+            (QPalette.ColorRole.Text, track.adjusted(filled.width(), 0, 0, 0)),
+        ):
+            if clip.width() > 0:
+                painter.setClipRect(clip)
+                painter.setPen(palette.color(role))
+                painter.drawText(track, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+
+class SessionsView(QWidget):
+    """The sessions table with its filters and actions. The window connects:
+    `resumeRequested(session_id)` → open the player at the current step,
+    `reviewRequested(session_id)` → open it read-only,
+    `templateSaved(template_id)` → reload the templates view,
+    `sessionDeleted(session_id)` → close the player if it shows that session;
+    and calls `refresh_session(session_id)` whenever the player saves."""
+
+    resumeRequested = Signal(str)
+    reviewRequested = Signal(str)
+    templateSaved = Signal(int)
+    sessionDeleted = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = SessionsTableModel(self)
+        self._reselect_id: str | None = None
+
+        self.status_filter = QComboBox(objectName="statusFilter")
+        self.status_filter.setAccessibleName("Show sessions")
+        for label, status in STATUS_FILTERS:
+            self.status_filter.addItem(label, status)
+        self.search_field = QLineEdit(objectName="searchField")
+        self.search_field.setAccessibleName("Search sessions")
+        self.search_field.setPlaceholderText("Search by session name or wizard…")
+        self.search_field.setClearButtonEnabled(True)
+        self.count_label = QLabel(objectName="sessionCount")
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+
+        self.table = QTableView(objectName="sessionsTable")
+        self.table.setAccessibleName("Sessions")
+        # Before setModel(): a hidden header still sizes its 100 sections from contents.
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(
+            COLUMNS.index(SortColumn.PROGRESS), ProgressDelegate(self.table)
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COLUMNS.index(SortColumn.NAME), QHeaderView.ResizeMode.Stretch)
+        for column, width in COLUMN_WIDTHS.items():
+            header.resizeSection(COLUMNS.index(column), width)
+        header.setSortIndicator(
+            COLUMNS.index(self.model.query.sort),
+            Qt.SortOrder.DescendingOrder
+            if self.model.query.descending
+            else Qt.SortOrder.AscendingOrder,
+        )
+        self.table.setSortingEnabled(True)  # sorts by the indicator: the query it has
+
+        self.empty_label = QLabel(EMPTY_TEXT, objectName="sessionsEmptyState")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("font-size: 13pt; color: palette(mid);")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty_label)
+
+        self.resume_action = self._action("Resume", "resume", self.resume_selected)
+        self.review_action = self._action("Review", "review", self.review_selected)
+        self.save_as_template_action = self._action(
+            "Save as template…", "saveAsTemplate", self.save_selected_as_template
+        )
+        self.export_action = self._action("Export…", "export", self.export_selected)
+        self.rename_action = self._action("Rename…", "rename", self.rename_selected)
+        self.delete_action = self._action("Delete…", "delete", self.delete_selected)
+        self.buttons = {
+            action: self._button(action)
+            for action in (
+                self.resume_action,
+                self.review_action,
+                self.save_as_template_action,
+                self.export_action,
+                self.rename_action,
+                self.delete_action,
+            )
+        }
+
+        filters = QHBoxLayout()
+        show_label = QLabel("&Show:")
+        show_label.setBuddy(self.status_filter)
+        filters.addWidget(show_label)
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.search_field, 1)
+        filters.addWidget(self.count_label)
+        actions = QHBoxLayout()
+        for button in self.buttons.values():
+            actions.addWidget(button)
+        actions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(actions)
+
+        self.status_filter.currentIndexChanged.connect(self._status_filter_changed)
+        self.search_field.textChanged.connect(self._search_timer.start)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.table.activated.connect(self._activated)
+        self.table.customContextMenuRequested.connect(self._show_context_menu)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
+        self.model.dataChanged.connect(self._update_actions)
+        self.model.countChanged.connect(self._update_state)
+        self.model.rowsInserted.connect(self._update_state)
+        self.model.rowsRemoved.connect(self._update_state)
+        self._update_state()
+        self._update_actions()
+
+    # -- Public interface.
+
+    def refresh_session(self, session_id: str) -> None:
+        """The player saved, completed or started `session_id`: show its new state."""
+        self.model.refresh_session(session_id)
+
+    def reload(self) -> None:
+        self.model.reload()
+
+    def selected_session(self) -> SessionRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.session_at(rows[0].row()) if rows else None
+
+    def select_session(self, session_id: str) -> bool:
+        row = self.model.row_of(session_id)
+        if row is None:
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    # -- Actions on the selected session.
+
+    def resume_selected(self) -> None:
+        row = self.selected_session()
+        if row is not None and not row.is_completed:
+            self.resumeRequested.emit(row.id)
+
+    def review_selected(self) -> None:
+        row = self.selected_session()
+        if row is not None and row.is_completed:
+            self.reviewRequested.emit(row.id)
+
+    def save_selected_as_template(self) -> None:
+        row = self.selected_session()
+        if row is None or not row.is_completed:
+            return
+        name = dialogs.ask_template_name(self, row.name)
+        if name is not None:
+            self._run(lambda: self.templateSaved.emit(save_as_template(row.id, name).id))
+
+    def export_selected(self) -> None:
+        row = self.selected_session()
+        if row is None:
+            return
+        path = dialogs.ask_export_path(self, export_file_name(row.name))
+        if path is None:
+            return
+        if path.suffix.lower() not in (".json", ".csv"):
+            path = path.with_name(path.name + ".json")
+        self._run(lambda: self._export(row.id, path))
+
+    def rename_selected(self) -> None:
+        row = self.selected_session()
+        if row is None:
+            return
+        name = ask_session_name(self, row.name)
+        if (
+            name is not None
+            and name != row.name
+            and self._run(lambda: rename_session(row.id, name))
+        ):
+            self.refresh_session(row.id)
+
+    def delete_selected(self) -> None:
+        row = self.selected_session()
+        if row is None or not confirm_delete_session(self, row.name):
+            return
+        if self._run(lambda: delete_session(row.id)):
+            self.refresh_session(row.id)
+            self.sessionDeleted.emit(row.id)
+
+    # -- Internals.
+
+    @staticmethod
+    def _export(session_id: str, path: Path) -> None:
+        fmt = "csv" if path.suffix.lower() == ".csv" else "json"
+        path.write_text(export_session(session_id, fmt), encoding="utf-8")
+
+    def _run(self, action: Callable[[], object]) -> bool:
+        """Run a storage action; tell the person when it fails for a reason they can read."""
+        try:
+            action()
+        except ACTION_ERRORS as exc:
+            dialogs.show_error(self, str(exc))
+            return False
+        return True
+
+    def _action(self, text: str, name: str, slot: Callable[[], None]) -> QAction:
+        action = QAction(text, self, objectName=f"{name}Action")
+        action.triggered.connect(slot)
+        return action
+
+    def _button(self, action: QAction) -> QPushButton:
+        button = QPushButton(action.text(), self)
+        button.setObjectName(action.objectName().removesuffix("Action") + "Button")
+        button.setAccessibleName(action.text().rstrip("…"))
+        button.clicked.connect(action.trigger)
+        return button
+
+    def _activated(self, index: QModelIndex) -> None:
+        row = self.model.session_at(index.row())
+        if row is None:
+            return
+        if row.is_completed:
+            self.reviewRequested.emit(row.id)
+        else:
+            self.resumeRequested.emit(row.id)
+
+    def context_menu(self) -> QMenu:
+        """The selection's actions, as the table's context menu shows them."""
+        menu = QMenu(self)
+        menu.setObjectName("sessionsContextMenu")
+        menu.addActions([self.resume_action, self.review_action])
+        menu.addSeparator()
+        menu.addActions([self.save_as_template_action, self.export_action, self.rename_action])
+        menu.addSeparator()
+        menu.addAction(self.delete_action)
+        return menu
+
+    def _show_context_menu(self, point: QPoint) -> None:
+        if not self.table.indexAt(point).isValid():
+            return
+        menu = self.context_menu()
+        menu.exec(self.table.viewport().mapToGlobal(point))
+        menu.deleteLater()
+
+    def _remember_selection(self) -> None:
+        row = self.selected_session()
+        self._reselect_id = row.id if row is not None else None
+
+    def _restore_selection(self) -> None:
+        """A sort or a filter re-queries: keep the session selected when it is still shown."""
+        if self._reselect_id is not None:
+            self.select_session(self._reselect_id)
+        self._reselect_id = None
+        self._update_actions()
+
+    def _status_filter_changed(self) -> None:
+        self.model.set_status_filter(self.status_filter.currentData())
+
+    def _apply_search(self) -> None:
+        self.model.set_search_text(self.search_field.text())
+
+    def _update_actions(self) -> None:
+        row = self.selected_session()
+        enabled = {
+            self.resume_action: row is not None and not row.is_completed,
+            self.review_action: row is not None and row.is_completed,
+            self.save_as_template_action: row is not None and row.is_completed,
+            self.export_action: row is not None,
+            self.rename_action: row is not None,
+            self.delete_action: row is not None,
+        }
+        for action, on in enabled.items():
+            action.setEnabled(on)
+            self.buttons[action].setEnabled(on)
+
+    def _update_state(self) -> None:
+        total = self.model.total
+        self.count_label.setText(f"{total:,} session{'s' if total != 1 else ''}")
+        filtered = self.model.query != SessionListQuery(
+            sort=self.model.query.sort, descending=self.model.query.descending
+        )
+        self.empty_label.setText(NO_MATCH_TEXT if filtered else EMPTY_TEXT)
+        self.stack.setCurrentWidget(self.table if self.model.rowCount() else self.empty_label)

@@ -1,0 +1,257 @@
+"""The templates view: every template with its wizard and creation date, and what can
+be done with one: start a pre-filled session, rename, delete, export to a .json file,
+import one (core/templates.py does the work and the checks).
+
+A started session goes out as `sessionStarted(session_id)` for the window to open.
+Dialogs come from `ui/dialogs.py`, plus those at the top of this module that it does
+not have yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wizard_desktop.core.templates import (
+    TemplateFileError,
+    TemplateInfo,
+    delete_template,
+    export_template,
+    import_template,
+    list_templates,
+    rename_template,
+    start_from_template,
+)
+from wizard_desktop.store.errors import StorageError
+from wizard_desktop.ui import dialogs
+from wizard_desktop.ui.sessions_view import export_file_name, local_time, local_time_tooltip
+
+TEMPLATE_ID_ROLE = Qt.ItemDataRole.UserRole
+EMPTY_TEXT = (
+    "No templates yet — select a completed session in Sessions and choose "
+    "“Save as template…”, or import a template file."
+)
+TEMPLATE_FILE_FILTER = "Wizard Desktop template (*.json)"
+ACTION_ERRORS = (StorageError, TemplateFileError, ValueError, LookupError, OSError)
+
+
+# --- Dialogs that ui/dialogs.py does not have yet (tests replace them).
+
+
+def ask_new_template_name(parent: QWidget | None, current: str) -> str | None:
+    """A new name for a template, or None when cancelled."""
+    name, ok = QInputDialog.getText(
+        parent, dialogs.APP_TITLE, "Rename the template to:", QLineEdit.EchoMode.Normal, current
+    )
+    return name.strip() or None if ok else None
+
+
+def confirm_delete_template(parent: QWidget | None, name: str) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        dialogs.APP_TITLE,
+        f"Delete the template “{name}”?\n\nSessions started from it are kept.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_template_export_path(parent: QWidget | None, suggested_name: str) -> Path | None:
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Export template", suggested_name, TEMPLATE_FILE_FILTER
+    )
+    return Path(path) if path else None
+
+
+def ask_template_import_path(parent: QWidget | None) -> Path | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Import template", "", TEMPLATE_FILE_FILTER)
+    return Path(path) if path else None
+
+
+def dropped_answers_text(session_name: str, dropped: tuple[str, ...]) -> str:
+    return (
+        f"Started “{session_name}” from the template. These answers were left out because "
+        "their fields no longer exist (or changed type) in the current version of the "
+        f"wizard: {', '.join(dropped)}."
+    )
+
+
+class TemplatesView(QWidget):
+    """The template list (objectName `templatesList`) and its actions. The window
+    connects `sessionStarted(session_id)` (open the player on the new session and
+    refresh the sessions view) and calls `reload()` when a template is saved."""
+
+    sessionStarted = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.templates_list = QTreeWidget(objectName="templatesList")
+        self.templates_list.setAccessibleName("Templates")
+        self.templates_list.setHeaderLabels(["Template", "Wizard", "Created"])
+        self.templates_list.setRootIsDecorated(False)
+        self.templates_list.setAlternatingRowColors(True)
+        self.templates_list.setUniformRowHeights(True)
+        header = self.templates_list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(1, 200)
+        header.resizeSection(2, 150)
+
+        self.empty_label = QLabel(EMPTY_TEXT, objectName="templatesEmptyState")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("font-size: 13pt; color: palette(mid);")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.templates_list)
+        self.stack.addWidget(self.empty_label)
+
+        self.start_button = self._button(
+            "Start from template", "startFromTemplateButton", self.start_selected
+        )
+        self.rename_button = self._button("Rename…", "renameTemplateButton", self.rename_selected)
+        self.delete_button = self._button("Delete…", "deleteTemplateButton", self.delete_selected)
+        self.export_button = self._button("Export…", "exportTemplateButton", self.export_selected)
+        self.import_button = self._button("Import…", "importTemplateButton", self.import_file)
+        self.selection_buttons = (
+            self.start_button,
+            self.rename_button,
+            self.delete_button,
+            self.export_button,
+        )
+
+        buttons = QHBoxLayout()
+        for button in self.selection_buttons:
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(buttons)
+
+        self._templates: dict[int, TemplateInfo] = {}
+        self.templates_list.itemSelectionChanged.connect(self._update_buttons)
+        self.templates_list.itemActivated.connect(lambda *_: self.start_selected())
+        self.reload()
+
+    # -- Public interface.
+
+    def reload(self, select_id: int | None = None) -> None:
+        """Read the templates again, keeping (or moving to `select_id`) the selection."""
+        selected = self.selected_template()
+        keep = select_id if select_id is not None else selected.id if selected else None
+        try:
+            templates = list_templates()
+        except StorageError as exc:
+            dialogs.show_error(self, str(exc))
+            templates = []
+        self._templates = {t.id: t for t in templates}
+        self.templates_list.clear()
+        for template in self._templates.values():
+            item = QTreeWidgetItem(
+                [template.name, template.wizard_title, local_time(template.created_at)]
+            )
+            item.setData(0, TEMPLATE_ID_ROLE, template.id)
+            item.setToolTip(2, local_time_tooltip(template.created_at) or "")
+            self.templates_list.addTopLevelItem(item)
+            if template.id == keep:
+                self.templates_list.setCurrentItem(item)
+        self.stack.setCurrentWidget(self.templates_list if self._templates else self.empty_label)
+        self._update_buttons()
+
+    def selected_template(self) -> TemplateInfo | None:
+        items = self.templates_list.selectedItems()
+        if not items:
+            return None
+        return self._templates.get(items[0].data(0, TEMPLATE_ID_ROLE))
+
+    # -- Actions.
+
+    def start_selected(self) -> None:
+        template = self.selected_template()
+        if template is None:
+            return
+        try:
+            started = start_from_template(template.id)
+        except ACTION_ERRORS as exc:
+            dialogs.show_error(self, str(exc))
+            return
+        if started.dropped_field_ids:
+            dialogs.show_info(
+                self, dropped_answers_text(started.session.name, started.dropped_field_ids)
+            )
+        self.sessionStarted.emit(started.session.id)
+
+    def rename_selected(self) -> None:
+        template = self.selected_template()
+        if template is None:
+            return
+        name = ask_new_template_name(self, template.name)
+        if name is not None and name != template.name:
+            self._run(lambda: rename_template(template.id, name), select_id=template.id)
+
+    def delete_selected(self) -> None:
+        template = self.selected_template()
+        if template is not None and confirm_delete_template(self, template.name):
+            self._run(lambda: delete_template(template.id))
+
+    def export_selected(self) -> None:
+        template = self.selected_template()
+        if template is None:
+            return
+        path = ask_template_export_path(self, export_file_name(template.name))
+        if path is not None:
+            if path.suffix.lower() != ".json":
+                path = path.with_name(path.name + ".json")
+            self._run(lambda: export_template(template.id, path), reload=False)
+
+    def import_file(self) -> None:
+        path = ask_template_import_path(self)
+        if path is None:
+            return
+        try:
+            imported = import_template(path)
+        except ACTION_ERRORS as exc:
+            dialogs.show_error(self, f"The template was not imported.\n\n{exc}")
+            return
+        self.reload(select_id=imported.id)
+
+    # -- Internals.
+
+    def _run(
+        self, action: Callable[[], object], *, reload: bool = True, select_id: int | None = None
+    ) -> None:
+        try:
+            action()
+        except ACTION_ERRORS as exc:
+            dialogs.show_error(self, str(exc))
+        if reload:
+            self.reload(select_id)
+
+    def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text, self, objectName=name)
+        button.setAccessibleName(text.rstrip("…"))
+        button.clicked.connect(slot)
+        return button
+
+    def _update_buttons(self) -> None:
+        selected = self.selected_template() is not None
+        for button in self.selection_buttons:
+            button.setEnabled(selected)
