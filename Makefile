@@ -36,6 +36,14 @@ app: $(call stamp,package)
 	tar -C dist -czf $(ARCHIVE) WizardDesktop
 	@echo "Built $(BUNDLE)/WizardDesktop and $(ARCHIVE)"
 
+bench: $(call stamp,package)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py
+
+screenshots: $(call stamp,test)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots_views.py
+
 install-desktop:
 	test -x $(BUNDLE)/WizardDesktop || $(MAKE) app
 	sh bundling/install-desktop.sh $(BUNDLE)
