@@ -342,12 +342,12 @@ def test_rename_and_save_as_template_and_export(
     qtbot.waitUntil(lambda: find(player, "saveAsTemplateButton").isVisible())
     assert get_session(player.info.id).name == "Showcase run"
 
-    monkeypatch.setattr(dialogs, "ask_template_name", lambda _parent, _name: "My showcase")
+    monkeypatch.setattr(dialogs, "ask_name", lambda _parent, _prompt, _name: "My showcase")
     click(qtbot, player, "saveAsTemplateButton")
     qtbot.waitUntil(lambda: "Saved the template “My showcase”." in no_modal_dialogs)
 
     target = tmp_path / "run.csv"
-    monkeypatch.setattr(dialogs, "ask_export_path", lambda _parent, _name: target)
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda _parent, _title, _name, _filters: target)
     click(qtbot, player, "exportButton")
     assert target.read_text(encoding="utf-8").startswith("session_id,session_name")
     assert "nickname" in target.read_text(encoding="utf-8")

@@ -276,20 +276,20 @@ def test_delete_asks_then_removes_the_session_and_its_answers(
     asked: list[str] = []
 
     def answer(reply: bool):  # type: ignore[no-untyped-def]
-        def confirm(parent: object, name: str) -> bool:
-            asked.append(name)
+        def confirm(parent: object, question: str) -> bool:
+            asked.append(question)
             return reply
 
         return confirm
 
     select(view, ids["Alpha"])
-    monkeypatch.setattr(sessions_view, "confirm_delete_session", answer(False))
+    monkeypatch.setattr(dialogs, "confirm_delete", answer(False))
     delete_button = view.findChild(sessions_view.QPushButton, "deleteButton")
     delete_button.click()
-    assert asked == ["Alpha"]
+    assert asked == ["Delete the session “Alpha” and all its answers?"]
     assert Session.get_or_none(Session.id == ids["Alpha"]) is not None
 
-    monkeypatch.setattr(sessions_view, "confirm_delete_session", answer(True))
+    monkeypatch.setattr(dialogs, "confirm_delete", answer(True))
     with qtbot.waitSignal(view.sessionDeleted) as deleted:
         delete_button.click()
     assert deleted.args == [ids["Alpha"]]
@@ -303,7 +303,7 @@ def test_rename_updates_the_row(
     view: SessionsView, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     row = select(view, ids["bravo"])
-    monkeypatch.setattr(sessions_view, "ask_session_name", lambda parent, current: "Bravo 2")
+    monkeypatch.setattr(dialogs, "ask_name", lambda parent, prompt, current: "Bravo 2")
     view.rename_action.trigger()
     assert view.model.index(row, 0).data() == "Bravo 2"
     assert load_session(ids["bravo"]).info.name == "Bravo 2"
@@ -318,7 +318,7 @@ def test_export_writes_the_chosen_file(
     suffix: str,
 ) -> None:
     target = tmp_path / f"alpha{suffix}"
-    monkeypatch.setattr(dialogs, "ask_export_path", lambda parent, suggested: target)
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda parent, title, suggested, filters: target)
     select(view, ids["Alpha"])
     view.findChild(sessions_view.QPushButton, "exportButton").click()
     text = target.read_text(encoding="utf-8")
@@ -338,7 +338,9 @@ def test_a_storage_error_is_shown_not_raised(
     shown: list[str] = []
     monkeypatch.setattr(dialogs, "show_error", lambda parent, text: shown.append(text))
     monkeypatch.setattr(
-        dialogs, "ask_export_path", lambda parent, suggested: tmp_path / "missing" / "x.json"
+        dialogs,
+        "ask_save_path",
+        lambda parent, title, suggested, filters: tmp_path / "missing" / "x.json",
     )
     select(view, ids["Alpha"])
     view.export_action.trigger()

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from tests.wizard_files import THREE_STEPS, import_text
 from wizard_desktop.core.sessions import complete_session, load_session, save_step, start_session
 from wizard_desktop.core.templates import list_templates
-from wizard_desktop.ui import dialogs, templates_view
+from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.sessions_view import SessionsView
 from wizard_desktop.ui.templates_view import EMPTY_TEXT, TemplatesView
 
@@ -56,7 +56,7 @@ def save_template(qtbot: QtBot, session_id: str, monkeypatch: pytest.MonkeyPatch
     """Through the sessions view's button, as a person does it."""
     sessions = SessionsView()
     qtbot.addWidget(sessions)
-    monkeypatch.setattr(dialogs, "ask_template_name", lambda parent, suggestion: "Standard")
+    monkeypatch.setattr(dialogs, "ask_name", lambda parent, prompt, suggestion: "Standard")
     assert sessions.select_session(session_id)
     with qtbot.waitSignal(sessions.templateSaved) as saved:
         button_ = sessions.findChild(QPushButton, "saveAsTemplateButton")
@@ -120,16 +120,16 @@ def test_rename_and_delete(
     template_id = save_template(qtbot, completed_id, monkeypatch)
     view = make_view(qtbot)
     view.reload(select_id=template_id)
-    monkeypatch.setattr(templates_view, "ask_new_template_name", lambda parent, current: "Renamed")
+    monkeypatch.setattr(dialogs, "ask_name", lambda parent, prompt, current: "Renamed")
     button(view, "renameTemplateButton").click()
     assert [t.name for t in list_templates()] == ["Renamed"]
     assert view.templates_list.topLevelItem(0).text(0) == "Renamed"
     assert view.selected_template() is not None  # still selected after the reload
 
-    monkeypatch.setattr(templates_view, "confirm_delete_template", lambda parent, name: False)
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda parent, question: False)
     button(view, "deleteTemplateButton").click()
     assert len(list_templates()) == 1
-    monkeypatch.setattr(templates_view, "confirm_delete_template", lambda parent, name: True)
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda parent, question: True)
     button(view, "deleteTemplateButton").click()
     assert list_templates() == []
     assert view.stack.currentWidget() is view.empty_label
@@ -147,14 +147,16 @@ def test_export_then_import_round_trips(
     template_id = save_template(qtbot, completed_id, monkeypatch)
     view = make_view(qtbot)
     view.reload(select_id=template_id)
-    target = tmp_path / "shared-template"  # no suffix given: .json is added
-    monkeypatch.setattr(templates_view, "ask_template_export_path", lambda parent, name: target)
+    target = tmp_path / "shared-template.json"
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda parent, title, name, filters: target)
     button(view, "exportTemplateButton").click()
     document = json.loads((tmp_path / "shared-template.json").read_text(encoding="utf-8"))
     assert document["wizard_id"] == "three-steps" and document["answers"] == ANSWERS
 
     monkeypatch.setattr(
-        templates_view, "ask_template_import_path", lambda parent: tmp_path / "shared-template.json"
+        dialogs,
+        "ask_open_paths",
+        lambda parent, title, filters: [tmp_path / "shared-template.json"],
     )
     button(view, "importTemplateButton").click()
     assert view.templates_list.topLevelItemCount() == 2
@@ -181,7 +183,7 @@ def test_import_of_an_unknown_wizard_is_refused_clearly(
         encoding="utf-8",
     )
     view = make_view(qtbot)
-    monkeypatch.setattr(templates_view, "ask_template_import_path", lambda parent: source)
+    monkeypatch.setattr(dialogs, "ask_open_paths", lambda parent, title, filters: [source])
     button(view, "importTemplateButton").click()
     (error,) = messages["error"]
     assert "not imported" in error and "not-installed-here" in error and "not installed" in error

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from pathlib import Path
 from typing import Any, Literal
 
 from wizard_desktop.core.sessions import SessionState, load_session
@@ -54,3 +56,15 @@ def export_session(session_id: str, fmt: ExportFormat = "json") -> str:
                     )
                 )
     return out.getvalue()
+
+
+def write_export(session_id: str, path: Path) -> None:
+    """Export to `path`: CSV when its suffix is .csv, JSON otherwise."""
+    fmt: ExportFormat = "csv" if path.suffix.lower() == ".csv" else "json"
+    path.write_text(export_session(session_id, fmt), encoding="utf-8")
+
+
+def suggested_file_name(name: str, suffix: str = ".json") -> str:
+    """A file name for exporting something called `name` (a session or template)."""
+    slug = re.sub(r"[^\w-]+", "-", name, flags=re.UNICODE).strip("-")
+    return f"{slug or 'export'}{suffix}"

@@ -1,5 +1,5 @@
-"""Every dialog the app shows, as plain functions: message boxes, the template name
-prompt, the export file chooser, the quit-with-unsaved-answers questions, the backup
+"""Every dialog the app shows, as plain functions: messages, name prompts, delete
+confirmations, file choosers, the quit-with-unsaved-answers questions, the backup
 restore offer and the unexpected-error report.
 
 Widgets never build dialogs themselves; they call these, so tests replace them
@@ -8,12 +8,16 @@ Widgets never build dialogs themselves; they call these, so tests replace them
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 APP_TITLE = "Wizard Desktop"
+SESSION_EXPORT_FILTERS = "JSON (*.json);;CSV (*.csv)"
+TEMPLATE_FILTERS = "Wizard Desktop template (*.json)"
+WIZARD_FILTERS = "Wizard files (*.yaml *.yml *.json)"
 
 
 class UnsavedChoice(Enum):
@@ -65,24 +69,41 @@ def confirm_discard_unsaved(parent: QWidget | None, unsaved: str) -> bool:
     return answer == QMessageBox.StandardButton.Discard
 
 
-def ask_template_name(parent: QWidget | None, suggestion: str) -> str | None:
-    """The name for a new template, or None when cancelled."""
-    name, ok = QInputDialog.getText(
-        parent,
-        APP_TITLE,
-        "Save these answers as a template named:",
-        QLineEdit.EchoMode.Normal,
-        suggestion,
-    )
+def ask_name(parent: QWidget | None, prompt: str, current: str) -> str | None:
+    """A name typed by the person (trimmed), or None when cancelled or empty."""
+    name, ok = QInputDialog.getText(parent, APP_TITLE, prompt, QLineEdit.EchoMode.Normal, current)
     return name.strip() or None if ok else None
 
 
-def ask_export_path(parent: QWidget | None, suggested_name: str) -> Path | None:
-    """Where to export a session (the suffix, .json or .csv, picks the format)."""
-    path, _ = QFileDialog.getSaveFileName(
-        parent, "Export session", suggested_name, "JSON (*.json);;CSV (*.csv)"
+def confirm_delete(parent: QWidget | None, question: str) -> bool:
+    """True when the person confirms a deletion; Cancel is the default."""
+    answer = QMessageBox.question(
+        parent,
+        APP_TITLE,
+        f"{question}\n\nThis cannot be undone.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
     )
-    return Path(path) if path else None
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_save_path(parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
+    """Where to save; a name typed without a suffix gets the chosen filter's suffix
+    (`filters` as Qt writes them: "JSON (*.json);;CSV (*.csv)")."""
+    path, chosen = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    if not path:
+        return None
+    target = Path(path)
+    suffix = re.search(r"\*(\.\w+)", chosen or filters)
+    if not target.suffix and suffix is not None:
+        target = target.with_name(target.name + suffix.group(1))
+    return target
+
+
+def ask_open_paths(parent: QWidget | None, title: str, filters: str) -> list[Path]:
+    """Files to open; empty when cancelled."""
+    paths, _ = QFileDialog.getOpenFileNames(parent, title, "", filters)
+    return [Path(p) for p in paths]
 
 
 def offer_backup_restore(parent: QWidget | None, problem: str, backup: Path) -> bool:

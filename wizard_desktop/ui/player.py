@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard_desktop.controller import FAILED, RETRYING, SAVED, SessionController
-from wizard_desktop.core.export import export_session
+from wizard_desktop.core.export import suggested_file_name, write_export
 from wizard_desktop.core.sessions import SessionInfo, SessionState, StepSaved
 from wizard_desktop.core.templates import TemplateInfo
 from wizard_desktop.definition.answers import answer_problem
@@ -781,7 +781,7 @@ class WizardPlayer(QWizard):
     # --- Completion page actions.
 
     def save_as_template(self) -> None:
-        name = dialogs.ask_template_name(self, self.info.name)
+        name = dialogs.ask_name(self, "Save these answers as a template named:", self.info.name)
         if name:
             self.controller.save_as_template(name)
 
@@ -789,12 +789,16 @@ class WizardPlayer(QWizard):
         dialogs.show_info(self, f"Saved the template “{template.name}”.")
 
     def export(self) -> None:
-        path = dialogs.ask_export_path(self, f"{self.info.name}.json")
+        path = dialogs.ask_save_path(
+            self,
+            "Export session",
+            suggested_file_name(self.info.name),
+            dialogs.SESSION_EXPORT_FILTERS,
+        )
         if path is None:
             return
-        fmt = "csv" if path.suffix.lower() == ".csv" else "json"
         try:
-            path.write_text(export_session(self.info.id, fmt), encoding="utf-8")
+            write_export(self.info.id, path)
         except (OSError, StorageError) as exc:
             dialogs.show_error(self, f"Could not export to {path}: {exc}")
             return

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -36,11 +34,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QStyle,
@@ -51,7 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard_desktop.core.export import export_session
+from wizard_desktop.core.export import suggested_file_name, write_export
 from wizard_desktop.core.session_list import (
     DEFAULT_PAGE_SIZE,
     SessionListQuery,
@@ -101,28 +97,6 @@ NO_MATCH_TEXT = "No sessions match this filter."
 ACTION_ERRORS = (StorageError, ValueError, LookupError, OSError)
 
 
-# --- Dialogs that ui/dialogs.py does not have yet (tests replace them).
-
-
-def ask_session_name(parent: QWidget | None, current: str) -> str | None:
-    """A new name for a session, or None when cancelled."""
-    name, ok = QInputDialog.getText(
-        parent, dialogs.APP_TITLE, "Rename the session to:", QLineEdit.EchoMode.Normal, current
-    )
-    return name.strip() or None if ok else None
-
-
-def confirm_delete_session(parent: QWidget | None, name: str) -> bool:
-    answer = QMessageBox.question(
-        parent,
-        dialogs.APP_TITLE,
-        f"Delete the session “{name}” and all its answers?\n\nThis cannot be undone.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Yes
-
-
 # --- Display helpers.
 
 
@@ -167,11 +141,6 @@ ANSWERED_ROLES = frozenset(
         PROGRESS_ROLE,
     }
 )
-
-
-def export_file_name(name: str) -> str:
-    slug = re.sub(r"[^\w-]+", "-", name, flags=re.UNICODE).strip("-")
-    return f"{slug or 'session'}.json"
 
 
 class SessionsTableModel(QAbstractTableModel):
@@ -550,7 +519,7 @@ class SessionsView(QWidget):
         row = self.selected_session()
         if row is None or not row.is_completed:
             return
-        name = dialogs.ask_template_name(self, row.name)
+        name = dialogs.ask_name(self, "Save these answers as a template named:", row.name)
         if name is not None:
             self._run(lambda: self.templateSaved.emit(save_as_template(row.id, name).id))
 
@@ -558,18 +527,17 @@ class SessionsView(QWidget):
         row = self.selected_session()
         if row is None:
             return
-        path = dialogs.ask_export_path(self, export_file_name(row.name))
-        if path is None:
-            return
-        if path.suffix.lower() not in (".json", ".csv"):
-            path = path.with_name(path.name + ".json")
-        self._run(lambda: self._export(row.id, path))
+        path = dialogs.ask_save_path(
+            self, "Export session", suggested_file_name(row.name), dialogs.SESSION_EXPORT_FILTERS
+        )
+        if path is not None:
+            self._run(lambda: write_export(row.id, path))
 
     def rename_selected(self) -> None:
         row = self.selected_session()
         if row is None:
             return
-        name = ask_session_name(self, row.name)
+        name = dialogs.ask_name(self, "Rename the session to:", row.name)
         if (
             name is not None
             and name != row.name
@@ -579,18 +547,16 @@ class SessionsView(QWidget):
 
     def delete_selected(self) -> None:
         row = self.selected_session()
-        if row is None or not confirm_delete_session(self, row.name):
+        if row is None:
+            return
+        question = f"Delete the session “{row.name}” and all its answers?"
+        if not dialogs.confirm_delete(self, question):
             return
         if self._run(lambda: delete_session(row.id)):
             self.refresh_session(row.id)
             self.sessionDeleted.emit(row.id)
 
     # -- Internals.
-
-    @staticmethod
-    def _export(session_id: str, path: Path) -> None:
-        fmt = "csv" if path.suffix.lower() == ".csv" else "json"
-        path.write_text(export_session(session_id, fmt), encoding="utf-8")
 
     def _run(self, action: Callable[[], object]) -> bool:
         """Run a storage action; tell the person when it fails for a reason they can read."""

@@ -10,17 +10,12 @@ not have yet.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTreeWidget,
@@ -29,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wizard_desktop.core.export import suggested_file_name
 from wizard_desktop.core.templates import (
     TemplateFileError,
     TemplateInfo,
@@ -41,49 +37,14 @@ from wizard_desktop.core.templates import (
 )
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.ui import dialogs
-from wizard_desktop.ui.sessions_view import export_file_name, local_time, local_time_tooltip
+from wizard_desktop.ui.sessions_view import local_time, local_time_tooltip
 
 TEMPLATE_ID_ROLE = Qt.ItemDataRole.UserRole
 EMPTY_TEXT = (
     "No templates yet — select a completed session in Sessions and choose "
     "“Save as template…”, or import a template file."
 )
-TEMPLATE_FILE_FILTER = "Wizard Desktop template (*.json)"
 ACTION_ERRORS = (StorageError, TemplateFileError, ValueError, LookupError, OSError)
-
-
-# --- Dialogs that ui/dialogs.py does not have yet (tests replace them).
-
-
-def ask_new_template_name(parent: QWidget | None, current: str) -> str | None:
-    """A new name for a template, or None when cancelled."""
-    name, ok = QInputDialog.getText(
-        parent, dialogs.APP_TITLE, "Rename the template to:", QLineEdit.EchoMode.Normal, current
-    )
-    return name.strip() or None if ok else None
-
-
-def confirm_delete_template(parent: QWidget | None, name: str) -> bool:
-    answer = QMessageBox.question(
-        parent,
-        dialogs.APP_TITLE,
-        f"Delete the template “{name}”?\n\nSessions started from it are kept.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Yes
-
-
-def ask_template_export_path(parent: QWidget | None, suggested_name: str) -> Path | None:
-    path, _ = QFileDialog.getSaveFileName(
-        parent, "Export template", suggested_name, TEMPLATE_FILE_FILTER
-    )
-    return Path(path) if path else None
-
-
-def ask_template_import_path(parent: QWidget | None) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Import template", "", TEMPLATE_FILE_FILTER)
-    return Path(path) if path else None
 
 
 def dropped_answers_text(session_name: str, dropped: tuple[str, ...]) -> str:
@@ -203,35 +164,36 @@ class TemplatesView(QWidget):
         template = self.selected_template()
         if template is None:
             return
-        name = ask_new_template_name(self, template.name)
+        name = dialogs.ask_name(self, "Rename the template to:", template.name)
         if name is not None and name != template.name:
             self._run(lambda: rename_template(template.id, name), select_id=template.id)
 
     def delete_selected(self) -> None:
         template = self.selected_template()
-        if template is not None and confirm_delete_template(self, template.name):
+        if template is not None and dialogs.confirm_delete(
+            self, f"Delete the template “{template.name}”? Sessions started from it are kept."
+        ):
             self._run(lambda: delete_template(template.id))
 
     def export_selected(self) -> None:
         template = self.selected_template()
         if template is None:
             return
-        path = ask_template_export_path(self, export_file_name(template.name))
+        path = dialogs.ask_save_path(
+            self, "Export template", suggested_file_name(template.name), dialogs.TEMPLATE_FILTERS
+        )
         if path is not None:
-            if path.suffix.lower() != ".json":
-                path = path.with_name(path.name + ".json")
             self._run(lambda: export_template(template.id, path), reload=False)
 
     def import_file(self) -> None:
-        path = ask_template_import_path(self)
-        if path is None:
-            return
-        try:
-            imported = import_template(path)
-        except ACTION_ERRORS as exc:
-            dialogs.show_error(self, f"The template was not imported.\n\n{exc}")
-            return
-        self.reload(select_id=imported.id)
+        imported = None
+        for path in dialogs.ask_open_paths(self, "Import templates", dialogs.TEMPLATE_FILTERS):
+            try:
+                imported = import_template(path)
+            except ACTION_ERRORS as exc:
+                dialogs.show_error(self, f"{path.name} was not imported.\n\n{exc}")
+        if imported is not None:
+            self.reload(select_id=imported.id)
 
     # -- Internals.
 
