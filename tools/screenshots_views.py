@@ -23,8 +23,7 @@ from wizard_desktop.core.sessions import list_sessions
 from wizard_desktop.core.templates import save_as_template
 from wizard_desktop.core.wizards import import_bundled_wizards
 from wizard_desktop.store.database import close_database, open_database
-from wizard_desktop.ui.sessions_view import SessionsView
-from wizard_desktop.ui.templates_view import TemplatesView
+from wizard_desktop.ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSION_COUNT = 40
@@ -59,12 +58,16 @@ def main() -> int:
             if completed:
                 save_as_template(completed[0].id, name)
 
-        sessions = SessionsView()
+        window = MainWindow(Path(folder))
+        sessions = window.sessions_view
         sessions.select_session(sessions.model.session_at(2).id)  # type: ignore[union-attr]
-        save(sessions, args.out / "sessions.png", (1280, 640))
-        templates = TemplatesView()
+        window.tabs.setCurrentWidget(sessions)
+        save(window, args.out / "sessions.png", (1280, 680))
+        templates = window.templates_view
         templates.templates_list.setCurrentItem(templates.templates_list.topLevelItem(0))
-        save(templates, args.out / "templates.png", (900, 360))
+        window.tabs.setCurrentWidget(templates)
+        save(window, args.out / "templates.png", (1000, 420))
+        window.controller.shutdown()
         close_database()
     del app
     return 0

@@ -34,6 +34,10 @@ def show_info(parent: QWidget | None, text: str) -> None:
     QMessageBox.information(parent, APP_TITLE, text)
 
 
+def show_about(parent: QWidget | None, text: str) -> None:
+    QMessageBox.about(parent, f"About {APP_TITLE}", text)
+
+
 def ask_unsaved_on_quit(parent: QWidget | None, unsaved: str) -> UnsavedChoice:
     """Some answers are not stored yet: retry now, keep waiting, or quit anyway."""
     box = QMessageBox(

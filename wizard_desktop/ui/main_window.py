@@ -1,120 +1,31 @@
-"""The main window: the main views (wizards, ...) as tabs, and the wizard player, in
-one stack. It owns the window's `SessionController`, starts and opens sessions, and
-warns before closing while answers are not stored yet."""
+"""The main window: the main views (wizards, sessions, templates) as tabs and the
+wizard player, in one stack; the menus (import, export, quit, about); wizard files
+dropped on the window; what it remembers between runs (geometry, last view, the
+sessions table's columns and sort order). It owns the window's `SessionController`
+and warns before closing while answers are not stored yet."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMainWindow,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget
 
+from wizard_desktop import __version__
 from wizard_desktop.controller import SessionController
-from wizard_desktop.core.sessions import load_session
-from wizard_desktop.core.wizards import WizardSummary, list_wizards
+from wizard_desktop.core.sessions import SessionInfo, load_session
+from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES, import_wizard_file
+from wizard_desktop.definition.loader import WizardFileError
+from wizard_desktop.store.errors import StorageError
 from wizard_desktop.ui import dialogs
-from wizard_desktop.ui.markdown import MarkdownView
 from wizard_desktop.ui.player import WizardPlayer
+from wizard_desktop.ui.sessions_view import SessionsView
+from wizard_desktop.ui.templates_view import TemplatesView
+from wizard_desktop.ui.wizards_view import WizardsView
 
-WIZARD_ID_ROLE = Qt.ItemDataRole.UserRole
 CLOSE_GRACE_MS = 3000
-
-
-class WizardsView(QWidget):
-    """The list of wizards (objectName `wizardList`) and the selected one's details."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.wizard_list = QTreeWidget(objectName="wizardList")
-        self.wizard_list.setAccessibleName("Wizards")
-        self.wizard_list.setHeaderLabels(["Wizard", "Steps", "Completed"])
-        self.wizard_list.setRootIsDecorated(False)
-        self.wizard_list.setAlternatingRowColors(True)
-        self.wizard_list.setUniformRowHeights(True)
-        header = self.wizard_list.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-
-        self.title_label = QLabel(objectName="wizardTitle")
-        self.title_label.setStyleSheet("font-size: 16pt; font-weight: 600;")
-        self.title_label.setWordWrap(True)
-        self.description = MarkdownView()
-        self.description.setObjectName("wizardDescription")
-        self.description.setAccessibleName("Wizard description")
-
-        details = QWidget()
-        details_layout = QVBoxLayout(details)
-        details_layout.addWidget(self.title_label)
-        details_layout.addWidget(self.description, 1)
-        self.start_button = QPushButton("Start", objectName="startButton")
-        self.start_button.setToolTip("Start a new session of the selected wizard")
-        self.start_button.setDefault(True)
-        details_layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.details_layout = details_layout
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.wizard_list)
-        splitter.addWidget(details)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        layout = QHBoxLayout(self)
-        layout.addWidget(splitter)
-
-        self.wizard_list.currentItemChanged.connect(self._show_details)
-        self.reload()
-
-    def reload(self) -> None:
-        selected = self.selected_wizard_id()
-        self.wizard_list.clear()
-        for wizard in list_wizards():
-            item = QTreeWidgetItem(
-                [wizard.title, str(wizard.step_count), str(wizard.completed_count)]
-            )
-            item.setData(0, WIZARD_ID_ROLE, wizard)
-            item.setToolTip(0, wizard.description or wizard.title)
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.wizard_list.addTopLevelItem(item)
-            if wizard.id == selected:
-                self.wizard_list.setCurrentItem(item)
-        if self.wizard_list.currentItem() is None and self.wizard_list.topLevelItemCount():
-            self.wizard_list.setCurrentItem(self.wizard_list.topLevelItem(0))
-
-    def selected_wizard(self) -> WizardSummary | None:
-        item = self.wizard_list.currentItem()
-        return item.data(0, WIZARD_ID_ROLE) if item is not None else None
-
-    def selected_wizard_id(self) -> str | None:
-        wizard = self.selected_wizard()
-        return wizard.id if wizard is not None else None
-
-    def _show_details(self) -> None:
-        wizard = self.selected_wizard()
-        if wizard is None:
-            self.title_label.setText("No wizards yet — import a wizard file.")
-            self.description.clear()
-            self.start_button.setEnabled(False)
-            return
-        self.start_button.setEnabled(True)
-        self.title_label.setText(wizard.title)
-        summary = f"{wizard.step_count} steps · completed {wizard.completed_count} times"
-        self.description.setMarkdown(f"{wizard.description or ''}\n\n*{summary}*")
+SETTINGS_FILENAME = "settings.ini"
 
 
 class MainWindow(QMainWindow):
@@ -123,21 +34,119 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.setObjectName("mainWindow")
         self.setWindowTitle("Wizard Desktop")
-        self.resize(960, 640)
+        self.setAcceptDrops(True)
+        self.resize(1000, 680)
+        # Kept beside the database, so each data folder (and each test) has its own.
+        self.settings = QSettings(str(data_dir / SETTINGS_FILENAME), QSettings.Format.IniFormat)
+
         self.wizards_view = WizardsView()
+        self.sessions_view = SessionsView()
+        self.templates_view = TemplatesView()
         self.tabs = QTabWidget(objectName="mainTabs")
-        self.tabs.addTab(self.wizards_view, "Wizards")
+        self.tabs.addTab(self.wizards_view, "&Wizards")
+        self.tabs.addTab(self.sessions_view, "&Sessions")
+        self.tabs.addTab(self.templates_view, "&Templates")
         self.stack = QStackedWidget(objectName="mainStack")
         self.stack.addWidget(self.tabs)
         self.setCentralWidget(self.stack)
         self.player: WizardPlayer | None = None
 
         self.controller = SessionController(self)
-        self.controller.sessionStarted.connect(lambda info: self.open_session(info.id))
-        self.controller.completed.connect(lambda _info: self.wizards_view.reload())
+        self.controller.sessionStarted.connect(self._on_session_started)
+        self.controller.completed.connect(self._on_completed)
+        self.controller.allSaved.connect(self._refresh_current_session)
+        self.controller.templateSaved.connect(lambda t: self.templates_view.reload(select_id=t.id))
         self.controller.error.connect(lambda text: dialogs.show_error(self, text))
+
         self.wizards_view.start_button.clicked.connect(self.start_selected_wizard)
         self.wizards_view.wizard_list.itemActivated.connect(self.start_selected_wizard)
+        self.sessions_view.resumeRequested.connect(self.open_session)
+        self.sessions_view.reviewRequested.connect(self.open_session)
+        self.sessions_view.templateSaved.connect(lambda i: self.templates_view.reload(select_id=i))
+        self.sessions_view.sessionDeleted.connect(self._on_session_deleted)
+        self.templates_view.sessionStarted.connect(self._on_template_session_started)
+
+        self._build_menus()
+        self._restore_settings()
+
+    # --- Menus.
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.import_action = self._action("&Import wizard…", QKeySequence.StandardKey.Open)
+        self.import_action.triggered.connect(self.import_wizard_files)
+        self.export_action = self._action("&Export session…", "Ctrl+E")
+        self.export_action.triggered.connect(self.export_current_session)
+        quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        file_menu.addActions([self.import_action, self.export_action])
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about_action = self._action("&About Wizard Desktop", QKeySequence.StandardKey.HelpContents)
+        about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        about_action.triggered.connect(self.show_about)
+        help_menu.addAction(about_action)
+
+    def _action(self, text: str, shortcut: QKeySequence.StandardKey | str) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        self.addAction(action)  # shortcuts work while the player hides the menu's view too
+        return action
+
+    def show_about(self) -> None:
+        dialogs.show_about(
+            self,
+            f"Wizard Desktop {__version__}\n\nAn offline wizard player. Your data stays in "
+            f"{self.data_dir}.",
+        )
+
+    # --- Importing wizard files (menu and drag and drop).
+
+    def import_wizard_files(self, paths: list[Path] | None = None) -> None:
+        """Import each file; a file with problems imports nothing and all problems are
+        shown in one dialog, with the loader's `FILE:LINE: path: message` lines."""
+        if not paths:
+            paths = dialogs.ask_open_paths(self, "Import wizards", dialogs.WIZARD_FILTERS)
+        problems: list[str] = []
+        imported: list[str] = []
+        for path in paths:
+            try:
+                result = import_wizard_file(path)
+            except (WizardFileError, StorageError) as exc:
+                problems.append(str(exc))
+            else:
+                imported.append(result.wizard_id)
+        if imported:
+            self.wizards_view.reload(select_id=imported[-1])
+            self.tabs.setCurrentWidget(self.wizards_view)
+        if problems:
+            count = len(problems)
+            dialogs.show_error(
+                self,
+                f"{count} file{'s' if count > 1 else ''} could not be imported; nothing was "
+                "imported from them.\n\n" + "\n".join(problems),
+            )
+
+    @staticmethod
+    def _wizard_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+        return [p for p in paths if p.suffix.lower() in WIZARD_FILE_SUFFIXES]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._wizard_files(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = self._wizard_files(event)
+        if paths:
+            event.acceptProposedAction()
+            self.import_wizard_files(paths)
+
+    # --- Sessions and the player.
 
     def bring_to_front(self) -> None:
         """Another launch on the same data folder asked for this window."""
@@ -172,7 +181,15 @@ class MainWindow(QMainWindow):
         self._close_player()
         self.stack.setCurrentWidget(self.tabs)
         self.setWindowTitle("Wizard Desktop")
-        self.wizards_view.wizard_list.setFocus()
+        self.tabs.currentWidget().setFocus()
+
+    def export_current_session(self) -> None:
+        """Ctrl+E: the session in the player, else the one selected in Sessions."""
+        if self.player is not None and self.stack.currentWidget() is self.player:
+            self.player.export()
+        else:
+            self.tabs.setCurrentWidget(self.sessions_view)
+            self.sessions_view.export_selected()
 
     def _close_player(self) -> None:
         self.controller.leave()
@@ -180,6 +197,45 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.player)
             self.player.deleteLater()
             self.player = None
+
+    def _on_session_started(self, info: SessionInfo) -> None:
+        self.sessions_view.refresh_session(info.id)
+        self.open_session(info.id)
+
+    def _on_template_session_started(self, session_id: str) -> None:
+        self.sessions_view.refresh_session(session_id)
+        self.open_session(session_id)
+
+    def _on_completed(self, info: SessionInfo) -> None:
+        self.wizards_view.reload()
+        self.sessions_view.refresh_session(info.id)
+
+    def _refresh_current_session(self) -> None:
+        if self.controller.session_id is not None:
+            self.sessions_view.refresh_session(self.controller.session_id)
+
+    def _on_session_deleted(self, session_id: str) -> None:
+        if self.player is not None and self.player.info.id == session_id:
+            self._close_player()
+        self.wizards_view.reload()  # a completed session takes its count with it
+
+    # --- Settings and closing.
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self.tabs.setCurrentIndex(int(self.settings.value("window/tab", 0)))
+        header_state = self.settings.value("sessions/header")
+        if header_state is not None:
+            self.sessions_view.table.horizontalHeader().restoreState(header_state)
+
+    def _save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/tab", self.tabs.currentIndex())
+        header = self.sessions_view.table.horizontalHeader()
+        self.settings.setValue("sessions/header", header.saveState())
+        self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Wait a moment for pending writes; if storage still refuses them, ask."""
@@ -195,5 +251,6 @@ class MainWindow(QMainWindow):
             ):
                 event.ignore()
                 return
+        self._save_settings()
         self.controller.shutdown()
         event.accept()

@@ -510,7 +510,7 @@ class CompletionPage(QWizardPage):
 
 
 class WizardPlayer(QWizard):
-    """Plays one session. Emits `left` when the person leaves (Esc, "Back to wizards")."""
+    """Plays one session. Emits `left` when the person leaves (Esc, "Close the player")."""
 
     left = Signal()
 
@@ -594,7 +594,7 @@ class WizardPlayer(QWizard):
         self.retry_button = QPushButton("Retry now", objectName="retryButton")
         self.retry_button.clicked.connect(self.controller.retry_now)
         self.retry_button.hide()
-        leave_button = QPushButton("Back to wizards", objectName="leavePlayerButton")
+        leave_button = QPushButton("Close the player", objectName="leavePlayerButton")
         leave_button.setToolTip("Leave the player (Esc). Everything saved stays saved.")
         leave_button.clicked.connect(self.reject)
 
