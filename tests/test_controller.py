@@ -4,7 +4,7 @@ errors reported once, active time stored, and the close warning."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,8 +39,9 @@ def controller(qtbot: QtBot, store: Path) -> Iterator[SessionController]:
     ctrl.shutdown()
 
 
+@pytest.mark.reliability
 def test_next_while_another_process_holds_the_write_lock(
-    qtbot: QtBot, window: MainWindow, data_dir: Path
+    qtbot: QtBot, window: MainWindow, data_dir: Path, reliability_report: Callable[[str], None]
 ) -> None:
     player = start(qtbot, window, "laptop-config")
     session_id = player.info.id
@@ -67,8 +68,14 @@ def test_next_while_another_process_holds_the_write_lock(
     assert find(player, "progressBar").value() == 25  # type: ignore[attr-defined]
     answers = load_session(session_id).answers
     assert answers["full_name"] == "Jane Doe" and answers["memory_gb"] == "32"
+    reliability_report(
+        f"write lock held by another process: UI ticks={len(gaps)} longest gap={max(gaps)} ms, "
+        f"stored after release: steps={list(info.completed_step_ids)} "
+        f"progress={info.progress_percentage}"
+    )
 
 
+@pytest.mark.reliability
 def test_finish_while_locked_shows_completed_only_once_stored(
     qtbot: QtBot, window: MainWindow, data_dir: Path
 ) -> None:
@@ -172,8 +179,12 @@ def test_bug_class_error_is_reported_once_and_keeps_the_answers(
     assert get_session(info.id).progress_percentage == 0.0
 
 
+@pytest.mark.reliability
 def test_writes_queued_during_a_lock_are_stored_in_order_once(
-    qtbot: QtBot, controller: SessionController, data_dir: Path
+    qtbot: QtBot,
+    controller: SessionController,
+    data_dir: Path,
+    reliability_report: Callable[[str], None],
 ) -> None:
     info = start_session("laptop-config")
     controller.open(info.id)
@@ -200,6 +211,11 @@ def test_writes_queued_during_a_lock_are_stored_in_order_once(
     assert stored.completed_step_ids == ("basics", "hardware")
     assert stored.progress_percentage == 50.0
     assert states[-1] == "Saved"
+    retries = sum(1 for text in states if text.startswith("Not saved — retrying"))
+    reliability_report(
+        f"writes queued during a lock: queued=3 stored_in_order={steps} "
+        f"retry_states_shown={retries}"
+    )
 
 
 def test_active_time_is_stored_when_leaving(qtbot: QtBot, controller: SessionController) -> None:
