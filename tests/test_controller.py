@@ -18,13 +18,12 @@ from tests.player_helpers import (
     fill_laptop_basics,
     find,
     press_next,
-    release,
     start,
     step_id,
     ticking,
     type_into,
-    write_lock_held_by_another_process,
 )
+from tests.sqlite_lock import release, write_lock_held_by_another_process
 from wizard_desktop.controller import FAILED, SAVED, SessionController
 from wizard_desktop.core.sessions import get_session, list_sessions, load_session, start_session
 from wizard_desktop.core.wizards import list_wizards

@@ -6,13 +6,12 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import peewee
 import pytest
 
+from tests.sqlite_lock import write_lock_held_by_another_process
 from wizard_desktop.store import database as store_db
 from wizard_desktop.store.backups import BACKUPS_DIRNAME, backup_database
 from wizard_desktop.store.database import (
@@ -108,32 +107,18 @@ def test_backup_is_private_and_complete(store: Path, tmp_path: Path) -> None:
         assert copy.execute("SELECT count(*) FROM wizard").fetchone()[0] >= 3
 
 
-LOCK_HOLDER = """
-import sqlite3, sys
-con = sqlite3.connect(sys.argv[1], isolation_level=None)
-con.execute("BEGIN EXCLUSIVE")
-print("locked", flush=True)
-sys.stdin.readline()
-con.execute("ROLLBACK")
-"""
-
-
 def test_a_write_lock_held_by_another_process_is_classified_busy(data_dir: Path) -> None:
     open_database(data_dir, busy_timeout_ms=50)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", LOCK_HOLDER, str(database_path(data_dir))],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        with pytest.raises(StorageError) as error, write_transaction():
+        with (
+            write_lock_held_by_another_process(data_dir),
+            pytest.raises(StorageError) as error,
+            write_transaction(),
+        ):
             store_db.db.execute_sql("UPDATE wizard SET completed_count = 0")
         assert error.value.kind is StorageErrorKind.BUSY
         assert error.value.is_environmental
     finally:
-        holder.communicate("\n", timeout=10)
         close_database()
 
 
