@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QButtonGroup,
@@ -60,7 +60,9 @@ NUMBER_LIMIT = 1_000_000_000  # editors accept more than the field allows, to ex
 NO_DATE = QDate(1900, 1, 1)  # the date editor's "not answered" value
 UNANSWERED_TEXT = "—"
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
-ERROR_STYLE = "color: #b00020;"
+# Readable on light and on dark palettes (the system's light/dark scheme).
+ERROR_COLOR_ON_LIGHT = "#b00020"
+ERROR_COLOR_ON_DARK = "#ff8a80"
 HINT_STYLE = "color: palette(placeholder-text);"
 
 # --- Field editors: one per field type, all with the same small interface.
@@ -330,12 +332,14 @@ class FieldRow(QWidget):
             layout.addWidget(hint)
         self.error = QLabel(objectName=f"error_{field.id}")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setAccessibleName(f"{field.label}: problem")
         self.error.hide()
         layout.addWidget(self.error)
 
     def show_problem(self, problem: str | None) -> None:
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        color = ERROR_COLOR_ON_DARK if dark else ERROR_COLOR_ON_LIGHT
+        self.error.setStyleSheet(f"color: {color};")
         self.error.setText(problem or "")
         self.error.setVisible(problem is not None)
 
