@@ -437,7 +437,13 @@ class SessionController(QObject):
         log.error("Saving %s failed", write.describe(), exc_info=exc)
         self._failed = True
         self._report_state()
-        self.error.emit(f"Could not save {write.describe()}: {exc}\n\nYour answers are kept.")
+        advice = "Your answers are kept."
+        if isinstance(exc, StorageError) and exc.kind is StorageErrorKind.CORRUPT:
+            advice = (
+                "Your answers are kept in this window. Restart Wizard Desktop: it moves the "
+                "damaged file aside and offers to restore the newest backup."
+            )
+        self.error.emit(f"Could not save {write.describe()}: {exc}\n\n{advice}")
 
     # --- What the person sees.
 
