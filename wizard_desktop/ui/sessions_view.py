@@ -4,8 +4,7 @@ and filtered in SQL (core/session_list.py), with the actions on the selected ses
 Owns `SessionsTableModel` (pages, sort, filters, in-place updates while the player
 saves), `ProgressDelegate` (the progress bar) and `SessionsView` (table, filters,
 buttons, context menu, empty state). What needs the window (opening the player) goes
-out as signals; the dialogs come from `ui/dialogs.py`, plus the two at the top of
-this module that it does not have yet.
+out as signals; the dialogs come from `ui/dialogs.py`.
 """
 
 from __future__ import annotations

@@ -3,8 +3,7 @@ be done with one: start a pre-filled session, rename, delete, export to a .json 
 import one (core/templates.py does the work and the checks).
 
 A started session goes out as `sessionStarted(session_id)` for the window to open.
-Dialogs come from `ui/dialogs.py`, plus those at the top of this module that it does
-not have yet.
+Dialogs come from `ui/dialogs.py`.
 """
 
 from __future__ import annotations
