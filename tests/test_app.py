@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from tests.wizard_files import FOUR_STEPS, import_text
 from wizard_desktop import app
 from wizard_desktop.core import sessions
+from wizard_desktop.instance import InstanceGuard
 from wizard_desktop.store.backups import run_daily_backup
 from wizard_desktop.store.database import close_database, open_database, raw_connection
 from wizard_desktop.store.files import database_path
@@ -85,3 +87,56 @@ def test_uncaught_exceptions_are_logged_and_shown_once(
             sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
     assert shown == [("ValueError: boom", log_file)]
     assert "Uncaught exception" in caplog.text
+
+
+def damage_a_page_of(table: str, path: Path) -> None:
+    """Overwrite one leaf page of `table`, a page start-up never reads."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = [
+            p
+            for (p,) in connection.execute(
+                "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno",
+                (table,),
+            )
+        ]
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    assert len(pages) > 2
+    with path.open("r+b") as f:
+        f.seek((pages[len(pages) // 2] - 1) * page_size)
+        f.write(b"\xff" * page_size)
+
+
+def test_damage_found_after_start_moves_the_database_aside_and_reopens(
+    qtbot: QtBot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_database(data_dir)
+    kept = sessions.start_session(import_text(data_dir, FOUR_STEPS), "Keep me").id
+    for n in range(150):  # enough answers for the answer table to span many pages
+        sessions.save_step(
+            sessions.start_session("four-steps").id, "one", {"name": f"Person {n:03}" * 8}
+        )
+    run_daily_backup(raw_connection(), data_dir)
+    close_database()
+    damage_a_page_of("answer", database_path(data_dir))
+    offers: list[str] = []
+    monkeypatch.setattr(
+        dialogs, "offer_backup_restore", lambda _p, problem, _b: offers.append(problem) or True
+    )
+
+    guard = InstanceGuard(data_dir)
+    assert guard.acquire()
+    gui = app._Gui(data_dir, guard)
+    try:
+        gui.open()  # opens without reading the damaged page; the check runs on a thread
+        first = gui.window
+        qtbot.waitUntil(lambda: gui.window is not first, timeout=30_000)
+        assert gui.window is not None and gui.window.isVisible()
+        assert "damaged" in offers[0]
+        assert list(data_dir.glob("wizard-desktop.sqlite3.corrupt-*Z"))
+        assert sessions.get_session(kept).name == "Keep me"
+    finally:
+        if gui.window is not None:
+            gui.window.controller.shutdown()
+        guard.release()
+        close_database()

@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -26,14 +26,25 @@ from wizard_desktop import __version__
 from wizard_desktop.cli import build_parser, run_command
 from wizard_desktop.core.wizards import import_bundled_wizards
 from wizard_desktop.paths import APP_NAME, data_dir
-from wizard_desktop.store.backups import BackupError, restore_backup, run_daily_backup
-from wizard_desktop.store.database import open_database
-from wizard_desktop.store.errors import DatabaseCorruptError, StorageError
+from wizard_desktop.store.backups import (
+    BackupError,
+    quarantine_damaged,
+    restore_backup,
+    run_daily_backup,
+)
+from wizard_desktop.store.database import (
+    check_integrity,
+    close_database,
+    open_database,
+    storage_errors,
+)
+from wizard_desktop.store.errors import DatabaseCorruptError, StorageError, StorageErrorKind
 from wizard_desktop.store.files import database_path
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from wizard_desktop.instance import InstanceGuard
     from wizard_desktop.ui.main_window import MainWindow
 
 APP_DISPLAY_NAME = "Wizard Desktop"
@@ -46,12 +57,14 @@ DAILY_BACKUP_DELAY_MS = 10_000
 log = logging.getLogger("wizard_desktop")
 
 
-def create_main_window(folder: Path) -> MainWindow:
+def create_main_window(folder: Path, *, verify: bool = True) -> MainWindow:
     """Open (and migrate) the database in `folder`, import the bundled wizards and
-    build the main window. Needs a QApplication; raises StorageError or OSError."""
+    build the main window. Needs a QApplication; raises StorageError or OSError.
+    verify=False leaves the page-by-page integrity check to the caller (run_gui runs
+    it on a thread, so start-up time does not grow with the data)."""
     from wizard_desktop.ui.main_window import MainWindow
 
-    open_database(folder)
+    open_database(folder, verify=verify)
     import_bundled_wizards()
     return MainWindow(folder)
 
@@ -83,22 +96,54 @@ def _report_uncaught(log_file: Path) -> None:
     sys.excepthook = hook
 
 
-def _open_window(folder: Path) -> MainWindow | None:
-    """The main window, after offering to restore a backup if the database was damaged."""
+def _open_window(folder: Path, damaged: DatabaseCorruptError | None = None) -> MainWindow:
+    """The main window. When the database is (or was just found) damaged, it has been
+    moved aside: first offer to restore the newest backup."""
     from wizard_desktop.ui import dialogs
 
-    try:
-        return create_main_window(folder)
-    except DatabaseCorruptError as damaged:
-        log.error("Damaged database moved aside: %s", damaged)
-        if damaged.backup is not None and dialogs.offer_backup_restore(
-            None, str(damaged), damaged.backup
-        ):
-            try:
-                restore_backup(folder, damaged.backup)
-            except (BackupError, OSError, sqlite3.Error) as exc:
-                dialogs.show_error(None, f"The backup could not be restored: {exc}")
-        return create_main_window(folder)
+    if damaged is None:
+        try:
+            return create_main_window(folder, verify=False)
+        except DatabaseCorruptError as error:  # found while opening: already moved aside
+            damaged = error
+        except StorageError as error:  # found by the first reads of the window
+            if error.kind is not StorageErrorKind.CORRUPT:
+                raise
+            close_database()
+            damaged = quarantine_damaged(folder, error.detail)
+    log.error("Damaged database moved aside: %s", damaged)
+    if damaged.backup is not None and dialogs.offer_backup_restore(
+        None, str(damaged), damaged.backup
+    ):
+        try:
+            restore_backup(folder, damaged.backup)
+        except (BackupError, OSError, sqlite3.Error) as exc:
+            dialogs.show_error(None, f"The backup could not be restored: {exc}")
+    return create_main_window(folder, verify=False)
+
+
+def _check_integrity_in_background(folder: Path, on_damage: Callable[[str], None]) -> None:
+    """`PRAGMA quick_check` on a thread with a read-only connection of its own; damage
+    is reported through `on_damage(detail)` (a Qt signal's emit: it crosses threads)."""
+
+    def work() -> None:
+        try:
+            connection = sqlite3.connect(f"file:{database_path(folder)}?mode=ro", uri=True)
+        except sqlite3.Error:
+            log.exception("Integrity check could not open the database")
+            return
+        try:
+            with storage_errors():
+                check_integrity(connection)
+        except StorageError as error:
+            if error.kind is StorageErrorKind.CORRUPT:
+                on_damage(error.detail)
+            else:
+                log.warning("Integrity check did not run: %s", error)
+        finally:
+            connection.close()
+
+    threading.Thread(target=work, name="integrity-check", daemon=True).start()
 
 
 def _start_daily_backup(folder: Path) -> None:
@@ -172,6 +217,43 @@ def _report_first_paint(window: MainWindow) -> None:
     window.installEventFilter(FirstPaint(window))
 
 
+class _Gui:
+    """The running app: one data folder, its instance guard and its current window,
+    replaced when the background integrity check finds the database damaged."""
+
+    def __init__(self, folder: Path, guard: InstanceGuard) -> None:
+        from PySide6.QtCore import QObject, Signal
+
+        class Damage(QObject):
+            found = Signal(str)
+
+        self.folder = folder
+        self.guard = guard
+        self.window: MainWindow | None = None
+        self.damage = Damage()
+        self.damage.found.connect(self.recover)
+
+    def open(self, damaged: DatabaseCorruptError | None = None) -> None:
+        self.window = _open_window(self.folder, damaged)
+        self.guard.activationRequested.connect(self.window.bring_to_front)
+        if os.environ.get(STARTUP_PROBE_ENV):
+            _report_first_paint(self.window)
+        self.window.show()
+        _check_integrity_in_background(self.folder, self.damage.found.emit)
+
+    def recover(self, detail: str) -> None:
+        """The database is damaged: close this window's use of it, move it aside and
+        open again (offering the newest backup)."""
+        window = self.window
+        if window is not None:
+            self.guard.activationRequested.disconnect(window.bring_to_front)
+            window.controller.shutdown()
+            window.hide()
+            window.deleteLater()
+        close_database()
+        self.open(quarantine_damaged(self.folder, detail))
+
+
 def run_gui(folder: Path) -> int:
     from PySide6.QtCore import QTimer
 
@@ -192,16 +274,12 @@ def run_gui(folder: Path) -> int:
             f"Wizard Desktop is already running with {folder}; its window was brought to the front."
         )
         return 0
+    gui = _Gui(folder, guard)
     try:
-        window = _open_window(folder)
+        gui.open()
     except (StorageError, OSError) as exc:
         dialogs.show_error(None, f"Wizard Desktop cannot open its data in {folder}.\n\n{exc}")
         return 1
-    assert window is not None
-    guard.activationRequested.connect(window.bring_to_front)
-    if os.environ.get(STARTUP_PROBE_ENV):
-        _report_first_paint(window)
-    window.show()
     QTimer.singleShot(DAILY_BACKUP_DELAY_MS, lambda: _start_daily_backup(folder))
     try:
         return app.exec()

@@ -11,6 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from wizard_desktop.store.errors import DatabaseCorruptError
 from wizard_desktop.store.files import (
     create_private_file,
     database_path,
@@ -121,6 +122,12 @@ def move_aside(data_dir: Path, label: str, now: dt.datetime | None = None) -> Pa
         if original.exists():
             os.replace(original, moved)
     return moved_db
+
+
+def quarantine_damaged(data_dir: Path, detail: str) -> DatabaseCorruptError:
+    """Move a damaged database aside (with its -wal/-shm); the error to show, naming
+    where it went and the newest backup to offer. The database must be closed."""
+    return DatabaseCorruptError(move_aside(data_dir, "corrupt"), latest_backup(data_dir), detail)
 
 
 def restore_backup(data_dir: Path, backup: Path) -> Path | None:

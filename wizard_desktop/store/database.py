@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import peewee
@@ -69,8 +69,11 @@ def schema_version(database: peewee.Database) -> int:
     return max((int(name.split("_", 1)[0]) for name in applied), default=0)
 
 
-def _check_integrity(database: peewee.SqliteDatabase) -> None:
-    rows = database.execute_sql("PRAGMA quick_check").fetchall()  # type: ignore[no-untyped-call]
+def check_integrity(connection: sqlite3.Connection) -> None:
+    """`PRAGMA quick_check` on `connection`; raises a CORRUPT `StorageError` on damage.
+    It reads every page (about 1.2 s per million sessions), so a caller that cannot
+    wait may run it on a thread with a connection of its own."""
+    rows = connection.execute("PRAGMA quick_check").fetchall()
     if rows != [("ok",)]:
         raise StorageError(StorageErrorKind.CORRUPT, "; ".join(str(r[0]) for r in rows[:3]))
 
@@ -91,11 +94,13 @@ def _migrate(database: peewee.SqliteDatabase, data_dir: Path) -> None:
 
 
 def open_database(
-    data_dir: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    data_dir: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, *, verify: bool = True
 ) -> peewee.SqliteDatabase:
     """Bind `db` to the database in `data_dir` (created 0600 if missing), checked and
     migrated to this app's schema. Raises `StorageError`: `DatabaseTooNewError` (file
-    untouched), `DatabaseCorruptError` (file set moved aside), or an environmental one."""
+    untouched), `DatabaseCorruptError` (file set moved aside), or an environmental one.
+    With verify=False the page-by-page `check_integrity` is left to the caller (damage
+    SQLite meets while opening and migrating is still detected and moved aside)."""
     make_private_dir(data_dir)
     path = database_path(data_dir)
     create_private_file(path)
@@ -104,7 +109,8 @@ def open_database(
     try:
         with storage_errors():
             database.connect(reuse_if_open=True)
-            _check_integrity(database)
+            if verify:
+                check_integrity(raw_connection())
             _migrate(database, data_dir)
     except StorageError as error:
         if not database.is_closed():
@@ -129,6 +135,13 @@ def storage_errors() -> Iterator[None]:
         yield
     except DRIVER_ERRORS as exc:
         raise classify(exc) from exc
+
+
+def execute_many(sql: str, rows: Iterable[Sequence[object]]) -> None:
+    """Run one statement for each row on this thread's connection, joining the open
+    transaction: one prepared statement instead of SQL built row by row."""
+    with storage_errors():
+        raw_connection().executemany(sql, rows)
 
 
 @contextlib.contextmanager

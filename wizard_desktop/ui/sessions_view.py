@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QPainter, QPalette
+from PySide6.QtGui import QAction, QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -149,7 +149,15 @@ class SessionsTableModel(QAbstractTableModel):
     countChanged = Signal(int)
     """How many sessions the current filters let through."""
 
-    def __init__(self, parent: QObject | None = None, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        *,
+        load: bool = True,
+    ) -> None:
+        """load=False defers the first query to `ensure_loaded()` (the view does it when
+        first shown, so a hidden tab costs nothing at start-up)."""
         super().__init__(parent)
         self._page_size = page_size
         self._query = SessionListQuery()
@@ -158,8 +166,10 @@ class SessionsTableModel(QAbstractTableModel):
         self._texts: dict[str, dict[SortColumn, str]] = {}
         self._cursor: SessionRow | None = None  # last row of the last page, as fetched
         self._has_more = False
+        self._loaded = False
         self.total = 0
-        self.reload()
+        if load:
+            self.reload()
 
     # -- Qt's model interface.
 
@@ -228,9 +238,14 @@ class SessionsTableModel(QAbstractTableModel):
     def row_of(self, session_id: str) -> int | None:
         return self._row_of.get(session_id)
 
+    def ensure_loaded(self) -> None:
+        if not self._loaded:
+            self.reload()
+
     def reload(self, *, recount: bool = True) -> None:
         """Read the first page again (after a change made elsewhere, or new filters);
         the count stays when only the order changed."""
+        self._loaded = True
         self.beginResetModel()
         self._texts.clear()
         self._rows = fetch_page(self._query, limit=self._page_size)
@@ -244,6 +259,8 @@ class SessionsTableModel(QAbstractTableModel):
     def refresh_session(self, session_id: str) -> None:
         """Show the session's stored state: its row is updated where it is (selection
         and scroll stay), removed when deleted, inserted where it belongs when new."""
+        if not self._loaded:
+            return  # the first load will read it
         shown_at = self._row_of.get(session_id)
         if shown_at is None:
             self._insert_if_shown(session_id)
@@ -287,7 +304,8 @@ class SessionsTableModel(QAbstractTableModel):
                 self._query.search,
             )
             self._query = query
-            self.reload(recount=filters_changed)
+            if self._loaded:
+                self.reload(recount=filters_changed)
 
     def _set_total(self, total: int) -> None:
         self.total = total
@@ -375,7 +393,7 @@ class SessionsView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = SessionsTableModel(self)
+        self.model = SessionsTableModel(self, load=False)
         self._reselect_id: str | None = None
 
         self.status_filter = QComboBox(objectName="statusFilter")
@@ -479,6 +497,10 @@ class SessionsView(QWidget):
 
     # -- Public interface.
 
+    def showEvent(self, event: QShowEvent) -> None:
+        self.model.ensure_loaded()  # the first query waits until the tab is seen
+        super().showEvent(event)
+
     def refresh_session(self, session_id: str) -> None:
         """The player saved, completed or started `session_id`: show its new state."""
         self.model.refresh_session(session_id)
@@ -491,6 +513,7 @@ class SessionsView(QWidget):
         return self.model.session_at(rows[0].row()) if rows else None
 
     def select_session(self, session_id: str) -> bool:
+        self.model.ensure_loaded()
         row = self.model.row_of(session_id)
         if row is None:
             return False
