@@ -48,7 +48,7 @@ from wizard_desktop.core.export import suggested_file_name, write_export
 from wizard_desktop.core.sessions import SessionInfo, SessionState, StepSaved
 from wizard_desktop.core.templates import TemplateInfo
 from wizard_desktop.definition.answers import answer_problem
-from wizard_desktop.definition.conditions import is_answered, resolve_path
+from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.ui import dialogs
@@ -395,9 +395,7 @@ class StepPage(QWizardPage):
         return {field_id: row.input.value() for field_id, row in self.rows.items()}
 
     def visible_fields(self) -> tuple[Field, ...]:
-        return resolve_path(self.player.definition, self.player.answers).visible_fields.get(
-            self.step.id, self.step.fields
-        )
+        return self.player.path.visible_fields.get(self.step.id, self.step.fields)
 
     def set_read_only(self, read_only: bool) -> None:
         for row in self.rows.values():
@@ -432,7 +430,7 @@ class StepPage(QWizardPage):
         )
 
     def nextId(self) -> int:
-        path = resolve_path(self.player.definition, self.player.answers)
+        path = self.player.path
         next_step = path.next_step_id(self.step.id)
         return self.player.page_id(next_step) if next_step is not None else -1
 
@@ -493,8 +491,7 @@ class CompletionPage(QWizardPage):
             f"Active time: {format_duration(info.active_seconds)}"
         )
         self.summary.clear()
-        definition = self.player.definition
-        path = resolve_path(definition, self.player.answers)
+        path = self.player.path
         for step in path.steps:
             step_item = QTreeWidgetItem([step.title, ""])
             font = step_item.font(0)
@@ -538,6 +535,9 @@ class WizardPlayer(QWizard):
             f.id: f.default for f in self.definition.fields if f.default is not None
         }
         self.answers.update(state.answers)
+        self._path: ResolvedPath | None = None
+        self._page_ids = {step.id: index for index, step in enumerate(self.definition.steps)}
+        self._step_list_entries: list[tuple[str, int, bool, bool]] = []
         self.stored_steps: set[str] = set(state.info.completed_step_ids)
         self.pending_steps: set[str] = set()
         self._replaying = False
@@ -615,32 +615,51 @@ class WizardPlayer(QWizard):
         layout.addWidget(leave_button)
         return panel
 
+    @property
+    def path(self) -> ResolvedPath:
+        """The current path for the answers on screen (kept until an answer changes)."""
+        if self._path is None:
+            self._path = resolve_path(self.definition, self.answers)
+        return self._path
+
     def _refresh_step_list(self) -> None:
-        self.step_list.clear()
+        """The side panel: the path's steps marked done/current; rebuilt only when
+        something in it changed (it runs on every keystroke)."""
         current = self.currentPage()
-        for step in resolve_path(self.definition, self.answers).steps:
+        entries: list[tuple[str, int, bool, bool]] = []  # text, page id, current, clickable
+        for step in self.path.steps:
             page = self.step_pages[step.id]
             done = step.id in self.stored_steps
+            pending = step.id in self.pending_steps
             if page is current:
                 mark = "▶"
             elif done:
                 mark = "✓"
-            elif step.id in self.pending_steps:
+            elif pending:
                 mark = "…"
             else:
                 mark = "○"
-            item = QListWidgetItem(f"{mark}  {step.title}")
-            item.setData(STEP_ID_ROLE, self.page_id(step.id))
-            if page is current:
+            entries.append(
+                (f"{mark}  {step.title}", self._page_ids[step.id], page is current, done or pending)
+            )
+        if self.read_only:
+            on_summary = current is self.completion_page
+            entries.append(
+                (f"{'▶' if on_summary else '✓'}  Summary", self.completion_id, on_summary, True)
+            )
+        if entries == self._step_list_entries:
+            return
+        self._step_list_entries = entries
+        self.step_list.clear()
+        for text, page_id, is_current, clickable in entries:
+            item = QListWidgetItem(text)
+            item.setData(STEP_ID_ROLE, page_id)
+            if is_current:
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)
-            elif not (done or step.id in self.pending_steps):
+            elif not clickable:
                 item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.step_list.addItem(item)
-        if self.read_only:
-            item = QListWidgetItem(f"{'▶' if current is self.completion_page else '✓'}  Summary")
-            item.setData(STEP_ID_ROLE, self.completion_id)
             self.step_list.addItem(item)
 
     def _jump_to_item(self, item: QListWidgetItem) -> None:
@@ -660,13 +679,14 @@ class WizardPlayer(QWizard):
     # --- Answers and navigation.
 
     def page_id(self, step_id: str) -> int:
-        return next(i for i, step in enumerate(self.definition.steps) if step.id == step_id)
+        return self._page_ids[step_id]
 
     def answer_changed(self, page: StepPage, field_id: str, value: AnswerValue | None) -> None:
         if value is not None and is_answered(value):
             self.answers[field_id] = value
         else:
             self.answers.pop(field_id, None)
+        self._path = None
         page.refresh()
         self._refresh_step_list()
         if not self._replaying:
