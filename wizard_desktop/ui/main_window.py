@@ -7,6 +7,7 @@ and warns before closing while answers are not stored yet."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -19,10 +20,12 @@ from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES, import_wizard_file
 from wizard_desktop.definition.loader import WizardFileError
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.ui import dialogs
-from wizard_desktop.ui.player import WizardPlayer
 from wizard_desktop.ui.sessions_view import SessionsView
 from wizard_desktop.ui.templates_view import TemplatesView
 from wizard_desktop.ui.wizards_view import WizardsView
+
+if TYPE_CHECKING:
+    from wizard_desktop.ui.player import WizardPlayer
 
 CLOSE_GRACE_MS = 3000
 SETTINGS_FILENAME = "settings.ini"
@@ -165,6 +168,8 @@ class MainWindow(QMainWindow):
     def open_session(self, session_id: str) -> WizardPlayer:
         """Show the player on a session: in progress at its current step with every
         answer restored, completed read-only."""
+        from wizard_desktop.ui.player import WizardPlayer  # loaded when first needed
+
         state = load_session(session_id)
         self._close_player()
         self.controller.open(session_id)

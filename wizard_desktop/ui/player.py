@@ -52,6 +52,7 @@ from wizard_desktop.definition.conditions import ResolvedPath, is_answered, reso
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.ui import dialogs
+from wizard_desktop.ui.formatting import format_answer, format_duration
 from wizard_desktop.ui.markdown import MarkdownView
 
 MAX_RADIO_OPTIONS = 6
@@ -275,33 +276,6 @@ def make_input(field: Field) -> FieldInput:
     if field.type is FieldType.CHOICE and len(field.options) > MAX_RADIO_OPTIONS:
         return ComboChoiceInput(field)
     return OptionButtonsInput(field)
-
-
-def format_answer(field: Field, value: AnswerValue) -> str:
-    """An answer as a person reads it (option labels, Yes/No, units)."""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(field.option_label(v) for v in value)
-    if field.type is FieldType.CHOICE:
-        return field.option_label(str(value))
-    if isinstance(value, int | float):
-        number = f"{value:.{field.decimals}f}"
-        return f"{number} {field.unit}" if field.unit else number
-    return str(value)
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes} min"
-    if minutes:
-        return f"{minutes} min {secs} s"
-    return f"{secs} s"
 
 
 # --- Pages.

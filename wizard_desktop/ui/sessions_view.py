@@ -10,7 +10,6 @@ out as signals; the dialogs come from `ui/dialogs.py`.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -61,7 +60,12 @@ from wizard_desktop.core.sessions import COMPLETED, IN_PROGRESS, delete_session,
 from wizard_desktop.core.templates import save_as_template
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.ui import dialogs
-from wizard_desktop.ui.player import format_duration
+from wizard_desktop.ui.formatting import (
+    format_duration,
+    local_time,
+    local_time_tooltip,
+    whole_percent,
+)
 
 SEARCH_DEBOUNCE_MS = 250
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -97,18 +101,6 @@ ACTION_ERRORS = (StorageError, ValueError, LookupError, OSError)
 
 
 # --- Display helpers.
-
-
-def local_time(value: dt.datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value is not None else "—"
-
-
-def local_time_tooltip(value: dt.datetime | None) -> str | None:
-    return value.astimezone().strftime("%A %d %B %Y, %H:%M:%S %Z") if value is not None else None
-
-
-def whole_percent(value: float) -> str:
-    return f"{value:.0f} %"
 
 
 DISPLAY: dict[SortColumn, Callable[[SessionRow], str]] = {

@@ -36,7 +36,7 @@ from wizard_desktop.core.templates import (
 )
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.ui import dialogs
-from wizard_desktop.ui.sessions_view import local_time, local_time_tooltip
+from wizard_desktop.ui.formatting import local_time, local_time_tooltip
 
 TEMPLATE_ID_ROLE = Qt.ItemDataRole.UserRole
 EMPTY_TEXT = (
