@@ -11,9 +11,11 @@ completed count always equals its number of completed sessions.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
 from peewee import EXCLUDED
@@ -21,8 +23,8 @@ from peewee import EXCLUDED
 from wizard_desktop.core.wizards import definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import answer_problem, type_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
-from wizard_desktop.definition.model import AnswerValue, WizardDefinition
-from wizard_desktop.store.database import storage_errors, write_transaction
+from wizard_desktop.definition.model import AnswerValue, WizardDefinition, condition_fields
+from wizard_desktop.store.database import db, execute_many, storage_errors, write_transaction
 from wizard_desktop.store.models import Answer, Session, Wizard, utc_now
 
 IN_PROGRESS = "in_progress"
@@ -167,9 +169,74 @@ def _row(session_id: str) -> Session:
     return cast(Session, row)
 
 
-def _stored_answers(session_id: str) -> dict[str, AnswerValue]:
-    query = Answer.select(Answer.field_id, Answer.value).where(Answer.session == session_id)
-    return {a.field_id: a.value for a in query}
+# The statements of a step save, written by Peewee from the models once (the parameter
+# placeholders stay) and run again with new parameters: building them anew each time
+# cost more than running them.
+
+
+@cache
+def _stored_answers_sql() -> str:
+    query = Answer.select(Answer.field_id, Answer.value).where(Answer.session == "")
+    sql: str = query.sql()[0]
+    return sql
+
+
+@cache
+def _step_row_sql() -> str:
+    query = Session.select(
+        Session.status, Session.version, Session.completed_step_ids, Session.progress_percentage
+    ).where(Session.id == "")
+    sql: str = query.sql()[0]
+    return sql
+
+
+def _from_json_column(field: Any, stored: object) -> Any:
+    """A JSON column's value as Peewee reads it (numbers come back as numbers)."""
+    return field.python_value(stored)
+
+
+def _stored_answers(session_id: str, only: Container[str] | None = None) -> dict[str, AnswerValue]:
+    """The session's stored answers (`only` those fields, when given)."""
+    rows = db.execute_sql(_stored_answers_sql(), (session_id,))
+    return {
+        field_id: _from_json_column(Answer.value, value)
+        for field_id, value in rows
+        if only is None or field_id in only
+    }
+
+
+def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
+    """The answers that saving `step_id` depends on: the step's own fields and every
+    field a condition reads (the path depends on nothing else). A session deep in a
+    long wizard then decodes a few answers per Next instead of all of them."""
+    step = definition.step(step_id)
+    fields = {f.id for f in step.fields} if step is not None else set()
+    for each_step in definition.steps:
+        for condition in (each_step.visible_if, *(f.visible_if for f in each_step.fields)):
+            if condition is not None:
+                fields.update(condition_fields(condition))
+    return fields
+
+
+@dataclass(frozen=True)
+class _StepRow:
+    """What saving a step needs from the session row."""
+
+    version_id: int
+    completed_step_ids: list[str]
+    progress_percentage: float
+
+
+def _editable_step_row(session_id: str) -> _StepRow:
+    row = db.execute_sql(_step_row_sql(), (session_id,)).fetchone()
+    if row is None:
+        raise SessionNotFoundError(session_id)
+    status, version_id, completed_json, progress = row
+    if status == COMPLETED:
+        raise SessionCompletedError(session_id)
+    return _StepRow(
+        version_id, _from_json_column(Session.completed_step_ids, completed_json), progress
+    )
 
 
 def get_session(session_id: str) -> SessionInfo:
@@ -231,24 +298,36 @@ def _check_types(definition: WizardDefinition, answers: Mapping[str, AnswerValue
         raise InvalidAnswersError(problems)
 
 
+@cache
+def _upsert_answer_sql() -> str:
+    """The one-row upsert of an answer, as Peewee writes it for the models (built once;
+    `_upsert_answers` runs it for each row)."""
+    sql, _params = (
+        Answer.insert(
+            {Answer.session: "", Answer.field_id: "", Answer.value: "", Answer.updated_at: ""}
+        )
+        .on_conflict(
+            conflict_target=[Answer.session, Answer.field_id],
+            update={Answer.value: EXCLUDED.value, Answer.updated_at: EXCLUDED.updated_at},
+        )
+        .sql()
+    )
+    return sql
+
+
 def _upsert_answers(
     session_id: str, answers: Mapping[str, AnswerValue | None], now: dt.datetime
 ) -> None:
-    kept = [
-        {"session": session_id, "field_id": fid, "value": value, "updated_at": now}
+    """Inside the caller's transaction: store the answered values, delete the cleared."""
+    stamp = Answer.updated_at.db_value(now)
+    kept = [  # the statement stores json(?) of the value, as the JSONField does
+        (session_id, fid, json.dumps(value), stamp)
         for fid, value in answers.items()
         if value is not None and is_answered(value)
     ]
     cleared = [fid for fid, value in answers.items() if value is None or not is_answered(value)]
     if kept:
-        (
-            Answer.insert_many(kept)
-            .on_conflict(
-                conflict_target=[Answer.session, Answer.field_id],
-                update={Answer.value: EXCLUDED.value, Answer.updated_at: EXCLUDED.updated_at},
-            )
-            .execute()
-        )
+        execute_many(_upsert_answer_sql(), kept)
     if cleared:
         Answer.delete().where(
             (Answer.session == session_id) & (Answer.field_id.in_(cleared))
@@ -306,10 +385,10 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
     on the path and update progress, all in one transaction."""
     now = utc_now()
     with write_transaction():
-        row = _editable_row(session_id)
+        row = _editable_step_row(session_id)
         definition = definition_of_version(row.version_id)
         _check_fields_belong(definition, step_id, answers)
-        stored = _stored_answers(session_id)
+        stored = _stored_answers(session_id, only=_fields_read_saving(definition, step_id))
         merged = _merge(stored, answers)
         path = resolve_path(definition, merged)
         _check_step(definition, path, step_id, merged)

@@ -1,0 +1,229 @@
+"""The wizard player, driven through its real widgets offscreen.
+
+- `next_click`: a mouse click on Next until the next page is painted AND the step's
+  answers are committed (the controller's `stepSaved`, sent once COMMIT returned on
+  its writer thread), on steps of 20 fields, through the real `WizardPlayer` +
+  `SessionController`; against a bare `QWizard` turning pages with the same editors
+  (`make_input` + `FieldRow`, same layout) and no storage. Each round is a new step.
+- `deep_wizard`: the same click on a 500-step wizard (4 fields a step): the Next that
+  reaches step 500 (the session having 499 completed steps and their answers stored),
+  against the Next from step 1 in a fresh session of the same wizard. Each round goes
+  Back first (then waits until everything is stored) and clicks Next again.
+
+Both players are shown side by side in one process and measured alternately.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget, QWizard, QWizardPage
+
+from benchmarks.common import Figure, import_synthetic_wizard, interleaved, qt_application
+from wizard_desktop.controller import SessionController
+from wizard_desktop.core.sessions import load_session, save_step, start_session
+from wizard_desktop.definition.model import WizardDefinition
+from wizard_desktop.store.database import close_database, open_database
+from wizard_desktop.ui.player import FieldRow, WizardPlayer, make_input
+
+WINDOW_SIZE = (960, 640)
+TIMEOUT_MS = 20_000
+NEXT = QWizard.WizardButton.NextButton
+
+
+class Done(QObject):
+    """Quits an event loop once the target page has painted and `committed()` holds.
+    Paints are watched on the page and every widget in it: a page covered by an opaque
+    scroll area gets no paint event of its own."""
+
+    def __init__(self, page: QWidget, committed: Callable[[], bool]) -> None:
+        super().__init__(page)
+        self.page = page
+        self.painted = False
+        self.committed = committed
+        self.loop = QEventLoop()
+        self.watched = [page, *page.findChildren(QWidget)]
+        for widget in self.watched:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.painted = True
+            self.check()
+        return False
+
+    def check(self) -> None:
+        if self.finished():
+            self.loop.quit()
+
+    def finished(self) -> bool:
+        return self.painted and self.page.isVisible() and self.committed()
+
+    def wait(self) -> None:
+        if not self.finished():
+            QTimer.singleShot(TIMEOUT_MS, self.loop.quit)
+            self.loop.exec()  # blocks in Qt, so the writer thread gets the GIL
+        for widget in self.watched:
+            widget.removeEventFilter(self)
+        if not self.finished():
+            raise RuntimeError(f"no paint and commit of {self.page.objectName()} in time")
+
+
+def click_next_ms(wizard: QWizard, saved_signal: object | None = None) -> float:
+    """Click Next; milliseconds until the next page is painted and, when the wizard
+    stores answers, `saved_signal` (the controller's stepSaved) has fired once."""
+    target = wizard.page(wizard.currentPage().nextId())
+    saves: list[object] = []
+    done = Done(target, lambda: saved_signal is None or bool(saves))
+    if saved_signal is not None:
+
+        def on_saved(*_args: object) -> None:
+            saves.append(True)
+            done.check()
+
+        saved_signal.connect(on_saved)  # type: ignore[attr-defined]
+    start = time.perf_counter()
+    QTest.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
+    done.wait()
+    elapsed = (time.perf_counter() - start) * 1000
+    if saved_signal is not None:
+        saved_signal.disconnect(on_saved)  # type: ignore[attr-defined]
+    return elapsed
+
+
+def bare_wizard(definition: WizardDefinition) -> QWizard:
+    """A plain QWizard with the player's editors on the same pages, storing nothing."""
+    wizard = QWizard()
+    wizard.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+    wizard.setOptions(
+        QWizard.WizardOption.IndependentPages
+        | QWizard.WizardOption.NoCancelButton
+        | QWizard.WizardOption.NoBackButtonOnStartPage
+    )
+    for index, step in enumerate(definition.steps):
+        page = QWizardPage()
+        page.setTitle(step.title)
+        page.setObjectName(f"bare_{step.id}")
+        content = QWidget()
+        column = QVBoxLayout(content)
+        for field in step.fields:
+            field_input = make_input(field)
+            field_input.set_value(field.default)
+            column.addWidget(FieldRow(field_input))
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        QVBoxLayout(page).addWidget(scroll)
+        wizard.setPage(index, page)
+    return wizard
+
+
+def show(widget: QWidget) -> None:
+    widget.resize(*WINDOW_SIZE)
+    widget.show()
+    QTest.qWaitForWindowExposed(widget)
+    QTest.qWait(50)
+
+
+@contextmanager
+def bench_database() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="bench-player-") as folder:
+        open_database(Path(folder))
+        try:
+            yield Path(folder)
+        finally:
+            close_database()
+
+
+@contextmanager
+def playing(session_id: str) -> Iterator[tuple[WizardPlayer, SessionController]]:
+    """The real player on a session, shown, with its own controller (writer thread)."""
+    controller = SessionController()
+    controller.open(session_id)
+    player = WizardPlayer(load_session(session_id), controller)
+    show(player)
+    try:
+        yield player, controller
+    finally:
+        controller.wait_until_saved(TIMEOUT_MS)
+        controller.shutdown()
+        player.close()
+        player.deleteLater()
+        QTest.qWait(10)
+
+
+def next_click(quick: bool) -> Figure:
+    rounds, warmup = (8, 2) if quick else (25, 3)
+    qt_application()
+    with bench_database():
+        wizard_id = import_synthetic_wizard("bench-next-click", rounds + warmup + 1, 20)
+        info = start_session(wizard_id)
+        with playing(info.id) as (player, controller):
+            bare = bare_wizard(player.definition)
+            show(bare)
+            value, anchor = interleaved(
+                lambda: click_next_ms(bare),
+                lambda: click_next_ms(player, controller.stepSaved),
+                rounds,
+                warmup,
+            )
+            bare.close()
+    return Figure(
+        "next_click",
+        "ms",
+        1.5,
+        value,
+        anchor,
+        "click Next -> next page painted + answers committed, 20 fields, WizardPlayer;"
+        " anchor: bare QWizard with the same editors, no storage",
+    )
+
+
+def back_then_next_ms(player: WizardPlayer, controller: SessionController) -> float:
+    player.back()
+    if not controller.wait_until_saved(TIMEOUT_MS):
+        raise RuntimeError("the player's writes were not stored in time")
+    QTest.qWait(5)
+    return click_next_ms(player, controller.stepSaved)
+
+
+def deep_wizard(quick: bool) -> Figure:
+    steps, fields = 500, 4
+    rounds = 5 if quick else 15
+    qt_application()
+    with bench_database():
+        wizard_id = import_synthetic_wizard("bench-deep", steps, fields)
+        fresh = start_session(wizard_id)
+        deep = start_session(wizard_id)
+        definition = load_session(deep.id).definition
+        for step in definition.steps[:-1]:
+            save_step(deep.id, step.id, {f.id: f.default for f in step.fields})
+        with (
+            playing(fresh.id) as (first, first_controller),
+            playing(deep.id) as (last, last_controller),
+        ):
+            if last.currentId() != steps - 1:
+                raise RuntimeError(f"resumed at page {last.currentId()}, not {steps - 1}")
+            click_next_ms(first, first_controller.stepSaved)  # both now stand on a page
+            value, anchor = interleaved(  # that Back leaves and Next comes back to
+                lambda: back_then_next_ms(first, first_controller),
+                lambda: back_then_next_ms(last, last_controller),
+                rounds,
+            )
+    return Figure(
+        "deep_wizard",
+        "ms",
+        1.2,
+        value,
+        anchor,
+        f"Next 499 -> 500 in a {steps}-step wizard ({fields} fields a step, 499 steps stored);"
+        " anchor: Next 1 -> 2 in the same wizard",
+    )

@@ -1,0 +1,57 @@
+"""Start-up from source: process start until the main window is first painted.
+
+- `startup`: the app (`python -m wizard_desktop --data-dir D`, D holding 100,000
+  sessions) against a bare PySide6 QMainWindow process (benchmarks/bare_bundle/hello.py),
+  the same interpreter, the same platform plugin.
+- `startup_scale`: the app on 1,000,000 sessions against the app on 1,000 sessions;
+  start-up must not grow with the data.
+
+Both use the startup probe (WIZARD_DESKTOP_STARTUP_PROBE): each process prints the
+CLOCK_MONOTONIC time of its first paint and quits.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.common import ROOT, Figure, interleaved, launch_to_shown_ms, sessions_data_dir
+
+BARE_WINDOW = ROOT / "benchmarks" / "bare_bundle" / "hello.py"
+
+
+def _app_launch(data_dir: Path) -> Callable[[], float]:
+    return lambda: launch_to_shown_ms(
+        [sys.executable, "-m", "wizard_desktop", "--data-dir", str(data_dir)]
+    )
+
+
+def _bare_launch() -> float:
+    return launch_to_shown_ms([sys.executable, str(BARE_WINDOW)])
+
+
+def startup(quick: bool) -> Figure:
+    data_dir = sessions_data_dir(100_000)
+    value, anchor = interleaved(_bare_launch, _app_launch(data_dir), rounds=3 if quick else 9)
+    return Figure(
+        "startup",
+        "ms",
+        1.3,
+        value,
+        anchor,
+        "launch -> main window painted, source, 100,000 sessions; anchor: bare QMainWindow",
+    )
+
+
+def startup_scale(quick: bool) -> Figure:
+    small, large = sessions_data_dir(1_000), sessions_data_dir(1_000_000)
+    value, anchor = interleaved(_app_launch(small), _app_launch(large), rounds=3 if quick else 9)
+    return Figure(
+        "startup_scale",
+        "ms",
+        1.1,
+        value,
+        anchor,
+        "launch -> main window painted with 1,000,000 sessions; anchor: the same with 1,000",
+    )
