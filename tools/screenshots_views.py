@@ -60,8 +60,8 @@ def main() -> int:
 
         window = MainWindow(Path(folder))
         sessions = window.sessions_view
+        window.tabs.setCurrentWidget(sessions)  # the table loads when first shown
         sessions.select_session(sessions.model.session_at(2).id)  # type: ignore[union-attr]
-        window.tabs.setCurrentWidget(sessions)
         save(window, args.out / "sessions.png", (1280, 680))
         templates = window.templates_view
         templates.templates_list.setCurrentItem(templates.templates_list.topLevelItem(0))
