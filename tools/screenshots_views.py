@@ -60,7 +60,8 @@ def main() -> int:
 
         window = MainWindow(Path(folder))
         sessions = window.sessions_view
-        window.tabs.setCurrentWidget(sessions)  # the table loads when first shown
+        window.tabs.setCurrentWidget(sessions)
+        sessions.model.ensure_loaded()  # the table loads when first shown; not yet here
         sessions.select_session(sessions.model.session_at(2).id)  # type: ignore[union-attr]
         save(window, args.out / "sessions.png", (1280, 680))
         templates = window.templates_view
