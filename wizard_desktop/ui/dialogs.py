@@ -61,16 +61,18 @@ def ask_unsaved_on_quit(parent: QWidget | None, unsaved: str) -> UnsavedChoice:
     return UnsavedChoice.KEEP_WAITING
 
 
+def _confirm(parent: QWidget | None, question: str, accept: QMessageBox.StandardButton) -> bool:
+    """A question about something that cannot be undone; Cancel is the default."""
+    cancel = QMessageBox.StandardButton.Cancel
+    answer = QMessageBox.warning(
+        parent, APP_TITLE, f"{question}\n\nThis cannot be undone.", accept | cancel, cancel
+    )
+    return answer == accept
+
+
 def confirm_discard_unsaved(parent: QWidget | None, unsaved: str) -> bool:
     """The explicit confirmation before quitting loses `unsaved`."""
-    answer = QMessageBox.warning(
-        parent,
-        APP_TITLE,
-        f"Quit and lose {unsaved}?\n\nThis cannot be undone.",
-        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Discard
+    return _confirm(parent, f"Quit and lose {unsaved}?", QMessageBox.StandardButton.Discard)
 
 
 def ask_name(parent: QWidget | None, prompt: str, current: str) -> str | None:
@@ -80,15 +82,8 @@ def ask_name(parent: QWidget | None, prompt: str, current: str) -> str | None:
 
 
 def confirm_delete(parent: QWidget | None, question: str) -> bool:
-    """True when the person confirms a deletion; Cancel is the default."""
-    answer = QMessageBox.question(
-        parent,
-        APP_TITLE,
-        f"{question}\n\nThis cannot be undone.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Yes
+    """True when the person confirms a deletion."""
+    return _confirm(parent, question, QMessageBox.StandardButton.Yes)
 
 
 def ask_save_path(parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
