@@ -380,3 +380,15 @@ def test_the_selected_session_stays_selected_across_sort_and_filter(
     view.status_filter.setCurrentText("Completed")  # Delta is filtered out
     assert view.selected_session() is None
     assert not view.resume_action.isEnabled()
+
+
+def test_the_count_comes_after_the_first_page_when_there_are_more(
+    qtbot: QtBot, ids: dict[str, str]
+) -> None:
+    """Counting scans every matching row, so it waits for the first screen; a first
+    page that holds everything is its own count."""
+    paged = SessionsTableModel(page_size=2)
+    assert paged.rowCount() == 2 and paged.total is None
+    qtbot.waitUntil(lambda: paged.total == len(ids))
+    whole = SessionsTableModel(page_size=100)
+    assert whole.total == len(ids)

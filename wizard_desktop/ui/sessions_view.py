@@ -138,7 +138,7 @@ class SessionsTableModel(QAbstractTableModel):
     """Sessions in the order and with the filters of a `SessionListQuery`, loaded one
     keyset page at a time as the view scrolls. Sorting and filtering re-query SQL."""
 
-    countChanged = Signal(int)
+    countChanged = Signal(object)  # int, or None while counting
     """How many sessions the current filters let through."""
 
     def __init__(
@@ -159,7 +159,7 @@ class SessionsTableModel(QAbstractTableModel):
         self._cursor: SessionRow | None = None  # last row of the last page, as fetched
         self._has_more = False
         self._loaded = False
-        self.total = 0
+        self.total: int | None = 0  # None while a count is on its way
         if load:
             self.reload()
 
@@ -245,7 +245,16 @@ class SessionsTableModel(QAbstractTableModel):
         self._has_more = len(self._rows) == self._page_size
         self._index_rows()
         self.endResetModel()
-        if recount:
+        if not recount:
+            return
+        if not self._has_more:  # the first page is all there is: no COUNT needed
+            self._set_total(len(self._rows))
+        else:  # count after the first screen is painted: it scans every matching row
+            self._set_total(None)
+            QTimer.singleShot(0, self, self._count_now)
+
+    def _count_now(self) -> None:
+        if self.total is None:
             self._set_total(count(self._query))
 
     def refresh_session(self, session_id: str) -> None:
@@ -264,7 +273,7 @@ class SessionsTableModel(QAbstractTableModel):
             self._texts.pop(session_id, None)
             self._index_rows()
             self.endRemoveRows()
-            self._set_total(self.total - 1)
+            self._set_total(None if self.total is None else self.total - 1)
             return
         self._rows[shown_at] = row
         self._texts.pop(session_id, None)
@@ -278,7 +287,7 @@ class SessionsTableModel(QAbstractTableModel):
         row = fetch_row(session_id, self._query)
         if row is None:
             return
-        self._set_total(self.total + 1)
+        self._set_total(None if self.total is None else self.total + 1)
         at = position(self._query, row)
         if at >= len(self._rows) and self._has_more:
             return
@@ -299,7 +308,7 @@ class SessionsTableModel(QAbstractTableModel):
             if self._loaded:
                 self.reload(recount=filters_changed)
 
-    def _set_total(self, total: int) -> None:
+    def _set_total(self, total: int | None) -> None:
         self.total = total
         self.countChanged.emit(total)
 
@@ -653,7 +662,10 @@ class SessionsView(QWidget):
 
     def _update_state(self) -> None:
         total = self.model.total
-        self.count_label.setText(f"{total:,} session{'s' if total != 1 else ''}")
+        if total is None:
+            self.count_label.setText("Counting…")
+        else:
+            self.count_label.setText(f"{total:,} session{'s' if total != 1 else ''}")
         filtered = self.model.query != SessionListQuery(
             sort=self.model.query.sort, descending=self.model.query.descending
         )
