@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -38,8 +38,10 @@ from tests.player_helpers import (
 )
 from wizard_desktop.core.sessions import get_session, list_sessions, load_session
 from wizard_desktop.core.wizards import list_wizards
+from wizard_desktop.definition.model import Field, FieldType
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.main_window import MainWindow
+from wizard_desktop.ui.player import DateInput
 
 
 def test_laptop_config_full_run_by_mouse_and_keyboard(qtbot: QtBot, window: MainWindow) -> None:
@@ -406,3 +408,20 @@ def test_laptop_config_by_keyboard_only(qtbot: QtBot, window: MainWindow) -> Non
     assert load_session(session_id).answers["operating_system"] == "windows"
     qtbot.keyClick(player, Qt.Key.Key_Escape)
     assert window.stack.currentWidget() is window.tabs
+
+
+def test_an_unanswered_dates_calendar_opens_at_this_month_and_answers_nothing(
+    qtbot: QtBot,
+) -> None:
+    date_input = DateInput(Field(id="when", type=FieldType.DATE, label="When"))
+    date_input.set_value(None)
+    qtbot.addWidget(date_input.edit)
+    date_input.edit.show()
+    arrow = QPoint(date_input.edit.width() - 8, date_input.edit.height() // 2)
+    qtbot.mouseClick(date_input.edit, Qt.MouseButton.LeftButton, pos=arrow)
+    calendar = date_input.edit.calendarWidget()
+    qtbot.waitUntil(calendar.isVisible)
+    today = QDate.currentDate()
+    assert (calendar.yearShown(), calendar.monthShown()) == (today.year(), today.month())
+    assert date_input.value() is None
+    calendar.hide()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -162,6 +162,21 @@ class NumberInput(FieldInput):
         self.spin.valueChanged.connect(callback)
 
 
+class _CalendarOpensAtToday(QObject):
+    """The calendar of an unanswered date shows this month, not the 1900 placeholder;
+    the date stays unanswered until one is picked."""
+
+    def __init__(self, edit: QDateEdit) -> None:
+        super().__init__(edit)
+        self.edit = edit
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and self.edit.date() == NO_DATE:
+            today = QDate.currentDate()
+            self.edit.calendarWidget().setCurrentPage(today.year(), today.month())
+        return False
+
+
 class DateInput(FieldInput):
     def __init__(self, field: Field) -> None:
         super().__init__(field)
@@ -170,6 +185,7 @@ class DateInput(FieldInput):
         self.edit.setSpecialValueText(UNANSWERED_TEXT)
         self.edit.setFixedWidth(200)
         self._name(self.edit)
+        self.edit.calendarWidget().installEventFilter(_CalendarOpensAtToday(self.edit))
 
     def value(self) -> AnswerValue | None:
         date = self.edit.date()
