@@ -28,7 +28,6 @@ from wizard_desktop.store.errors import StorageError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 
 class CommandError(Exception):
