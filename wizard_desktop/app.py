@@ -301,6 +301,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging()
         _application()
         return run_self_test()
-    if getattr(args, "handler", None) is not None:
+    if args.command is not None:
         return run_command(args)
     return run_gui(data_dir(args.data_dir))

@@ -25,11 +25,15 @@ from wizard_desktop.definition.answers import answer_problem, type_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
 from wizard_desktop.definition.model import AnswerValue, WizardDefinition, condition_fields
 from wizard_desktop.store.database import db, execute_many, storage_errors, write_transaction
-from wizard_desktop.store.models import Answer, Session, Wizard, utc_now
-
-IN_PROGRESS = "in_progress"
-COMPLETED = "completed"
-STATUSES = (IN_PROGRESS, COMPLETED)
+from wizard_desktop.store.models import (
+    COMPLETED,
+    IN_PROGRESS,
+    STATUSES,
+    Answer,
+    Session,
+    Wizard,
+    utc_now,
+)
 
 # What the player sends for a step: field id -> answer, None (or "" / []) clears it.
 StepAnswers = Mapping[str, AnswerValue | None]

@@ -1,22 +1,27 @@
 """Wizards in the store: importing definition files (idempotently, one version per
-distinct content), listing them, and reading back the definition a version holds."""
+distinct content), listing them, and reading back the definition a version holds.
+
+Listing reads the stored rows only (the step count comes from the stored JSON in SQL),
+and the bundled files are parsed only when they differ from the ones last imported,
+so the main window's first screen needs neither the loader nor PyYAML."""
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING
 
 from peewee import fn
 
-from wizard_desktop.definition.loader import definition_from_dict, load_wizard_file
-from wizard_desktop.definition.model import WizardDefinition
 from wizard_desktop.paths import bundled_wizards_dir
 from wizard_desktop.store.database import storage_errors, write_transaction
-from wizard_desktop.store.models import Wizard, WizardVersion, utc_now
+from wizard_desktop.store.models import AppState, Wizard, WizardVersion, utc_now
+
+if TYPE_CHECKING:
+    from wizard_desktop.definition.model import WizardDefinition
 
 WIZARD_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -85,6 +90,8 @@ def import_definition(definition: WizardDefinition) -> ImportResult:
 def import_wizard_file(path: str | os.PathLike[str]) -> ImportResult:
     """Validate and store one file. Raises `WizardFileError` (nothing stored) or
     `StorageError`."""
+    from wizard_desktop.definition.loader import load_wizard_file
+
     return import_definition(load_wizard_file(path))
 
 
@@ -93,14 +100,40 @@ def bundled_wizard_files() -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in WIZARD_FILE_SUFFIXES)
 
 
+BUNDLED_FINGERPRINT_KEY = "bundled_wizards_sha256"
+
+
+def _fingerprint(files: list[Path]) -> str:
+    """One digest of the files' names and bytes."""
+    digest = hashlib.sha256()
+    for path in files:
+        for part in (path.name.encode("utf-8"), path.read_bytes()):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+    return digest.hexdigest()
+
+
 def import_bundled_wizards() -> list[ImportResult]:
-    """Import the wizards shipped in resources/wizards (a no-op when unchanged)."""
-    return [import_wizard_file(path) for path in bundled_wizard_files()]
+    """Import the wizards shipped in resources/wizards. Returns what was imported:
+    nothing, without parsing a file, when these exact files were imported into this
+    database before (each import is idempotent anyway)."""
+    files = bundled_wizard_files()
+    fingerprint = _fingerprint(files)
+    with storage_errors():
+        stored = AppState.get_or_none(AppState.key == BUNDLED_FINGERPRINT_KEY)
+    if stored is not None and stored.value == fingerprint:
+        return []
+    results = [import_wizard_file(path) for path in files]
+    with write_transaction():
+        AppState.replace(key=BUNDLED_FINGERPRINT_KEY, value=fingerprint).execute()
+    return results
 
 
 @lru_cache(maxsize=64)
 def _definition_of_version(version_id: int, content_hash: str) -> WizardDefinition:
     # Keyed by hash too: a version's content never changes, but ids restart in a new database.
+    from wizard_desktop.definition.loader import definition_from_dict
+
     with storage_errors():
         row = WizardVersion.get_by_id(version_id)
     return definition_from_dict(row.definition, source=f"stored version {version_id}")
@@ -128,26 +161,20 @@ def latest_version_id(wizard_id: str) -> int:
 
 def list_wizards() -> list[WizardSummary]:
     """Every wizard with its latest version's step count, by title."""
-    summaries = []
+    latest = WizardVersion.alias()
+    versions = WizardVersion.alias()
+    version_count = versions.select(fn.COUNT(versions.id)).where(versions.wizard == Wizard.id)
+    query = (
+        Wizard.select(
+            Wizard.id,
+            Wizard.title,
+            Wizard.description,
+            fn.json_array_length(latest.definition, "$.steps").alias("step_count"),
+            Wizard.completed_count,
+            version_count.alias("version_count"),
+        )
+        .join(latest, on=latest.id == Wizard.latest_version)
+        .order_by(Wizard.title)
+    )
     with storage_errors():
-        wizards = list(
-            Wizard.select().where(Wizard.latest_version.is_null(False)).order_by(Wizard.title)
-        )
-        counts = WizardVersion.select(WizardVersion.wizard, fn.COUNT(WizardVersion.id)).group_by(
-            WizardVersion.wizard
-        )
-        version_counts = dict(cast(Iterable[tuple[str, int]], counts.tuples()))
-    for wizard in wizards:
-        assert wizard.latest_version_id is not None
-        definition = definition_of_version(wizard.latest_version_id)
-        summaries.append(
-            WizardSummary(
-                id=wizard.id,
-                title=wizard.title,
-                description=wizard.description,
-                step_count=len(definition.steps),
-                completed_count=wizard.completed_count,
-                version=int(version_counts.get(wizard.id, 1)),
-            )
-        )
-    return summaries
+        return [WizardSummary(*row) for row in query.tuples()]

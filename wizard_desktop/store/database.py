@@ -13,9 +13,9 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import peewee
-from playhouse.migrations import Runner
 
 from wizard_desktop.store.backups import backup_database, backups_dir, latest_backup, move_aside
 from wizard_desktop.store.errors import (
@@ -32,6 +32,9 @@ from wizard_desktop.store.files import (
     make_private_dir,
     timestamp,
 )
+
+if TYPE_CHECKING:
+    from playhouse.migrations import Runner
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -60,12 +63,27 @@ def raw_connection() -> sqlite3.Connection:
 
 
 def migration_runner(database: peewee.Database) -> Runner:
+    """Peewee's migration runner on our scripts (imported only when a migration runs)."""
+    from playhouse.migrations import Runner
+
     return Runner(database, directory=str(MIGRATIONS_DIR), table_name=MIGRATIONS_TABLE)
+
+
+def _applied_migrations(database: peewee.Database) -> set[str]:
+    """The names the runner recorded in its history table (none in a new database)."""
+    if not database.table_exists(MIGRATIONS_TABLE):
+        return set()
+    return {row[0] for row in database.execute_sql(f"SELECT name FROM {MIGRATIONS_TABLE}")}
+
+
+def _migration_scripts() -> set[str]:
+    """The names of this app's migration scripts, as the runner records them."""
+    return {path.stem for path in MIGRATIONS_DIR.glob("[0-9]*.py")}
 
 
 def schema_version(database: peewee.Database) -> int:
     """The number of the newest applied migration (0 for an empty database)."""
-    applied = migration_runner(database).applied()
+    applied = _applied_migrations(database)
     return max((int(name.split("_", 1)[0]) for name in applied), default=0)
 
 
@@ -79,6 +97,8 @@ def check_integrity(connection: sqlite3.Connection) -> None:
 
 
 def _migrate(database: peewee.SqliteDatabase, data_dir: Path) -> None:
+    if _applied_migrations(database) == _migration_scripts():
+        return  # up to date: the usual start, without loading the runner and the scripts
     runner = migration_runner(database)
     status = runner.status()
     unknown = [m.name for m in status if m.path is None]

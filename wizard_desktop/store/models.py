@@ -73,12 +73,18 @@ class Template(BaseModel):
     created_at = UTCDateTimeField(default=utc_now)
 
 
+# The values of `Session.status` (the schema's CHECK constraint allows just these).
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+STATUSES = (IN_PROGRESS, COMPLETED)
+
+
 class Session(BaseModel):
     id = peewee.CharField(primary_key=True)
     name = peewee.TextField()
     wizard = peewee.ForeignKeyField(Wizard, backref="sessions", on_delete="CASCADE")
     version = peewee.ForeignKeyField(WizardVersion, backref="sessions", on_delete="CASCADE")
-    status = peewee.CharField(default="in_progress")
+    status = peewee.CharField(default=IN_PROGRESS)
     current_step_id = peewee.CharField(null=True)
     completed_step_ids = peewee.JSONField(default=list)
     progress_percentage = peewee.FloatField(default=0.0)
@@ -101,3 +107,10 @@ class Answer(BaseModel):
 
     class Meta:
         indexes = ((("session", "field_id"), True),)
+
+
+class AppState(BaseModel):
+    """What the app records about this database (see migration 0004), by key."""
+
+    key = peewee.CharField(primary_key=True)
+    value = peewee.TextField()

@@ -1,0 +1,171 @@
+"""The headless commands behind the command line (check, import, wizards, sessions,
+templates, export, backups, restore-backup), a public contract documented in the
+README. `cli.run_command()` imports this module only when a command runs. Errors are
+one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from wizard_desktop.core.export import export_session
+from wizard_desktop.core.sessions import SessionNotFoundError, list_sessions
+from wizard_desktop.core.templates import list_templates
+from wizard_desktop.core.wizards import import_bundled_wizards, import_wizard_file, list_wizards
+from wizard_desktop.definition.loader import WizardFileError, load_wizard_file
+from wizard_desktop.paths import data_dir
+from wizard_desktop.store.backups import backups_dir, latest_backup, list_backups, restore_backup
+from wizard_desktop.store.database import close_database, open_database
+from wizard_desktop.store.errors import StorageError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr."""
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _open_store(args: argparse.Namespace) -> None:
+    folder = data_dir(args.data_dir)
+    try:
+        open_database(folder)
+    except OSError as exc:
+        raise CommandError(f"cannot use data folder {folder}: {exc.strerror or exc}") from exc
+    import_bundled_wizards()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    failed = False
+    for file in args.files:
+        try:
+            load_wizard_file(file)
+        except WizardFileError as exc:
+            print(exc, file=sys.stderr)
+            failed = True
+        else:
+            print(f"{file}: ok")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    _open_store(args)
+    failed = False
+    for file in args.files:
+        try:
+            result = import_wizard_file(file)
+        except WizardFileError as exc:
+            print(exc, file=sys.stderr)
+            failed = True
+        else:
+            outcome = "imported" if result.created else "unchanged"
+            print(f"{file}: {outcome} (wizard {result.wizard_id})")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_wizards(args: argparse.Namespace) -> int:
+    _open_store(args)
+    wizards = list_wizards()
+    if args.json:
+        _print_json([w.to_json() for w in wizards])
+    else:
+        for w in wizards:
+            print(f"{w.id}\t{w.title}\t{w.step_count} steps\t{w.completed_count} completed")
+    return EXIT_OK
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    _open_store(args)
+    sessions = list_sessions(status=args.status, wizard_id=args.wizard)
+    if args.json:
+        _print_json([s.to_json() for s in sessions])
+    else:
+        for s in sessions:
+            print(f"{s.id}\t{s.name}\t{s.status}\t{s.progress_percentage:.0f}%")
+    return EXIT_OK
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    _open_store(args)
+    templates = list_templates()
+    if args.json:
+        _print_json([t.to_json() for t in templates])
+    else:
+        for t in templates:
+            print(f"{t.id}\t{t.name}\t{t.wizard_id}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    _open_store(args)
+    try:
+        text = export_session(args.session_id, args.format)
+    except SessionNotFoundError as exc:
+        raise CommandError(str(exc)) from exc
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    return EXIT_OK
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    for backup in list_backups(data_dir(args.data_dir)):
+        print(backup)
+    return EXIT_OK
+
+
+def cmd_restore_backup(args: argparse.Namespace) -> int:
+    """Runs on the closed database: it may be the damaged one being replaced."""
+    folder = data_dir(args.data_dir)
+    backup = Path(args.backup) if args.backup else latest_backup(folder)
+    if backup is None:
+        raise CommandError(f"there is no backup in {backups_dir(folder)}")
+    if not backup.is_file():
+        raise CommandError(f"no backup file {backup}")
+    try:
+        replaced = restore_backup(folder, backup)
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"cannot restore {backup}: {exc}") from exc
+    print(f"restored {backup}")
+    if replaced is not None:
+        print(f"the previous database was kept as {replaced}")
+    return EXIT_OK
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": cmd_check,
+    "import": cmd_import,
+    "wizards": cmd_wizards,
+    "sessions": cmd_sessions,
+    "templates": cmd_templates,
+    "export": cmd_export,
+    "backups": cmd_backups,
+    "restore-backup": cmd_restore_backup,
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command `args.command` names; the exit code."""
+    try:
+        return HANDLERS[args.command](args)
+    except (CommandError, StorageError, WizardFileError) as exc:
+        print(f"wizard-desktop: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        return EXIT_FAILED
+    finally:
+        close_database()
