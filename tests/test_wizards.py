@@ -72,7 +72,7 @@ def test_a_file_with_problems_leaves_the_fingerprint_unrecorded(
     """A broken bundled file fails the import, and the next start tries again."""
     open_database(data_dir)
     (bundled_copy / "broken.yaml").write_text("format_version: 1\nid: [\n", encoding="utf-8")
-    with pytest.raises(WizardFileError, match="broken.yaml"):
+    with pytest.raises(WizardFileError, match=r"broken\.yaml"):
         import_bundled_wizards()
     (bundled_copy / "broken.yaml").unlink()
     assert import_bundled_wizards() != []
