@@ -77,5 +77,5 @@ def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
     yield main
     if main.isVisible():
         close_window(qtbot, main)
-    main.controller.shutdown()  # whatever the test did, no writer thread outlives it
+    main.shutdown()  # whatever the test did, no writer thread outlives it
     close_database()

@@ -137,6 +137,6 @@ def test_damage_found_after_start_moves_the_database_aside_and_reopens(
         assert sessions.get_session(kept).name == "Keep me"
     finally:
         if gui.window is not None:
-            gui.window.controller.shutdown()
+            gui.window.shutdown()
         guard.release()
         close_database()

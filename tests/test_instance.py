@@ -14,8 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from tests.player_helpers import fill_laptop_basics, press_next, start, wait_saved
 from tests.wizard_files import FOUR_STEPS
+from wizard_desktop import app
 from wizard_desktop.core.wizards import list_wizards
 from wizard_desktop.instance import InstanceGuard
+from wizard_desktop.store.database import close_database
 from wizard_desktop.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.reliability
@@ -30,6 +32,7 @@ from wizard_desktop.core.wizards import list_wizards
 from wizard_desktop.instance import InstanceGuard
 from wizard_desktop.ui.main_window import MainWindow
 app = QCoreApplication([])
+print("acquiring", flush=True)
 print(InstanceGuard(Path(sys.argv[1])).acquire(), flush=True)
 """
 
@@ -48,15 +51,56 @@ def test_a_second_launch_on_the_same_folder_activates_the_first(
 ) -> None:
     guard = InstanceGuard(data_dir)
     assert guard.acquire()
+    guard.listen()
     try:
         with qtbot.waitSignal(guard.activationRequested, timeout=10_000):
             launch = second_launch(data_dir)
         output, _ = launch.communicate(timeout=30)
-        assert output.strip() == "False"
+        assert output.split() == ["acquiring", "False"]
     finally:
         guard.release()
     output, _ = second_launch(data_dir).communicate(timeout=30)
-    assert output.strip() == "True"  # the folder is free again
+    assert output.split() == ["acquiring", "True"]  # the folder is free again
+
+
+def test_a_launch_before_the_first_one_listens_still_reaches_it(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    """The running app listens only once its window is painted; a launch in between
+    keeps trying to connect until it does."""
+    guard = InstanceGuard(data_dir)
+    assert guard.acquire()
+    try:
+        with qtbot.waitSignal(guard.activationRequested, timeout=10_000):
+            launch = second_launch(data_dir)
+            assert launch.stdout is not None
+            assert launch.stdout.readline().strip() == "acquiring"
+            qtbot.wait(500)  # it has found the lock taken and keeps trying to connect
+            guard.listen()
+        output, _ = launch.communicate(timeout=30)
+        assert output.strip() == "False"
+    finally:
+        guard.release()
+
+
+def test_the_running_app_answers_once_its_window_is_shown(qtbot: QtBot, data_dir: Path) -> None:
+    guard = InstanceGuard(data_dir)
+    assert guard.acquire()
+    gui = app._Gui(data_dir, guard)
+    try:
+        gui.open()
+        assert gui.window is not None
+        qtbot.waitUntil(lambda: gui.listening, timeout=10_000)
+        with qtbot.waitSignal(guard.activationRequested, timeout=10_000):
+            launch = second_launch(data_dir)
+        output, _ = launch.communicate(timeout=30)
+        assert output.split() == ["acquiring", "False"]
+    finally:
+        if gui.window is not None:
+            gui.window.shutdown()
+            gui.window.close()
+        guard.release()
+        close_database()
 
 
 def test_other_folders_are_independent(qtbot: QtBot, tmp_path: Path) -> None:
@@ -67,7 +111,7 @@ def test_other_folders_are_independent(qtbot: QtBot, tmp_path: Path) -> None:
     assert guard.acquire()
     try:
         output, _ = second_launch(second).communicate(timeout=30)
-        assert output.strip() == "True"
+        assert output.split() == ["acquiring", "True"]
     finally:
         guard.release()
 

@@ -53,6 +53,7 @@ APP_DISPLAY_NAME = "Wizard Desktop"
 STARTUP_PROBE_ENV = "WIZARD_DESKTOP_STARTUP_PROBE"
 LOG_FILENAME = "wizard-desktop.log"
 DAILY_BACKUP_DELAY_MS = 10_000
+BACKGROUND_WORK_FALLBACK_MS = 1000
 
 log = logging.getLogger("wizard_desktop")
 
@@ -202,19 +203,27 @@ def _application() -> QApplication:
     return app
 
 
-def _report_first_paint(window: MainWindow) -> None:
-    from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication
+def _on_first_paint(window: MainWindow, callback: Callable[[], None]) -> None:
+    """Call `callback` once, when `window` gets its first paint event."""
+    from PySide6.QtCore import QEvent, QObject
 
     class FirstPaint(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint:
-                print(f"shown {time.monotonic():.6f}", flush=True)
                 watched.removeEventFilter(self)
-                QTimer.singleShot(0, QApplication.quit)
+                callback()
             return False
 
     window.installEventFilter(FirstPaint(window))
+
+
+def _report_first_paint_and_quit() -> None:
+    """The startup probe: print the first paint's time on the shared monotonic clock."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    print(f"shown {time.monotonic():.6f}", flush=True)
+    QTimer.singleShot(0, QApplication.quit)
 
 
 class _Gui:
@@ -230,15 +239,36 @@ class _Gui:
         self.folder = folder
         self.guard = guard
         self.window: MainWindow | None = None
+        self.listening = False
         self.damage = Damage()
         self.damage.found.connect(self.recover)
 
     def open(self, damaged: DatabaseCorruptError | None = None) -> None:
-        self.window = _open_window(self.folder, damaged)
-        self.guard.activationRequested.connect(self.window.bring_to_front)
+        """Show the window; what its first screen does not need starts once it has
+        been painted (or after a moment, if it is not painted, e.g. when hidden)."""
+        from PySide6.QtCore import QTimer
+
+        window = self.window = _open_window(self.folder, damaged)
+        self.guard.activationRequested.connect(window.bring_to_front)
         if os.environ.get(STARTUP_PROBE_ENV):
-            _report_first_paint(self.window)
-        self.window.show()
+            _on_first_paint(window, _report_first_paint_and_quit)
+        started = False
+
+        def start_background_work() -> None:
+            nonlocal started
+            if not started and self.window is window:  # once, and not for a replaced window
+                started = True
+                self._start_background_work()
+
+        _on_first_paint(window, lambda: QTimer.singleShot(0, start_background_work))
+        QTimer.singleShot(BACKGROUND_WORK_FALLBACK_MS, start_background_work)
+        window.show()
+
+    def _start_background_work(self) -> None:
+        """Answer other launches on this folder; check the database's pages."""
+        if not self.listening:
+            self.guard.listen()
+            self.listening = True
         _check_integrity_in_background(self.folder, self.damage.found.emit)
 
     def recover(self, detail: str) -> None:
@@ -247,7 +277,7 @@ class _Gui:
         window = self.window
         if window is not None:
             self.guard.activationRequested.disconnect(window.bring_to_front)
-            window.controller.shutdown()
+            window.shutdown()
             window.hide()
             window.deleteLater()
         close_database()

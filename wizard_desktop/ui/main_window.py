@@ -2,33 +2,36 @@
 wizard player, in one stack; the menus (import, export, quit, about); wizard files
 dropped on the window; what it remembers between runs (geometry, last view, the
 sessions table's columns and sort order). It owns the window's `SessionController`
-and warns before closing while answers are not stored yet."""
+and warns before closing while answers are not stored yet.
+
+Only the wizards view is built with the window: the sessions and templates views,
+the controller and the player (and the code behind them) are loaded when first
+needed, so the first screen appears sooner."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QSignalBlocker
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QWidget
 
 from wizard_desktop import __version__
-from wizard_desktop.controller import SessionController
-from wizard_desktop.core.sessions import SessionInfo, load_session
-from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES, import_wizard_file
-from wizard_desktop.definition.loader import WizardFileError
-from wizard_desktop.store.errors import StorageError
+from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES
 from wizard_desktop.ui import dialogs
-from wizard_desktop.ui.sessions_view import SessionsView
-from wizard_desktop.ui.templates_view import TemplatesView
 from wizard_desktop.ui.wizards_view import WizardsView
 
 if TYPE_CHECKING:
+    from wizard_desktop.controller import SessionController
+    from wizard_desktop.core.sessions import SessionInfo
     from wizard_desktop.ui.player import WizardPlayer
+    from wizard_desktop.ui.sessions_view import SessionsView
+    from wizard_desktop.ui.templates_view import TemplatesView
 
 CLOSE_GRACE_MS = 3000
 SETTINGS_FILENAME = "settings.ini"
+SESSIONS_TAB, TEMPLATES_TAB = 1, 2
 
 
 class MainWindow(QMainWindow):
@@ -43,34 +46,103 @@ class MainWindow(QMainWindow):
         self.settings = QSettings(str(data_dir / SETTINGS_FILENAME), QSettings.Format.IniFormat)
 
         self.wizards_view = WizardsView()
-        self.sessions_view = SessionsView()
-        self.templates_view = TemplatesView()
         self.tabs = QTabWidget(objectName="mainTabs")
         self.tabs.addTab(self.wizards_view, "&Wizards")
-        self.tabs.addTab(self.sessions_view, "&Sessions")
-        self.tabs.addTab(self.templates_view, "&Templates")
+        # Placeholders until first shown or asked for (see _install_tab).
+        self.tabs.addTab(QWidget(), "&Sessions")
+        self.tabs.addTab(QWidget(), "&Templates")
+        self.tabs.currentChanged.connect(self._build_tab)
+        self._sessions_view: SessionsView | None = None
+        self._templates_view: TemplatesView | None = None
+        self._controller: SessionController | None = None
         self.stack = QStackedWidget(objectName="mainStack")
         self.stack.addWidget(self.tabs)
         self.setCentralWidget(self.stack)
         self.player: WizardPlayer | None = None
 
-        self.controller = SessionController(self)
-        self.controller.sessionStarted.connect(self._on_session_started)
-        self.controller.completed.connect(self._on_completed)
-        self.controller.allSaved.connect(self._refresh_current_session)
-        self.controller.templateSaved.connect(lambda t: self.templates_view.reload(select_id=t.id))
-        self.controller.error.connect(lambda text: dialogs.show_error(self, text))
-
         self.wizards_view.start_button.clicked.connect(self.start_selected_wizard)
         self.wizards_view.wizard_list.itemActivated.connect(self.start_selected_wizard)
-        self.sessions_view.resumeRequested.connect(self.open_session)
-        self.sessions_view.reviewRequested.connect(self.open_session)
-        self.sessions_view.templateSaved.connect(lambda i: self.templates_view.reload(select_id=i))
-        self.sessions_view.sessionDeleted.connect(self._on_session_deleted)
-        self.templates_view.sessionStarted.connect(self._on_template_session_started)
 
         self._build_menus()
         self._restore_settings()
+
+    # --- What is built when first needed.
+
+    @property
+    def controller(self) -> SessionController:
+        """The one writer of this window's sessions (created on first use)."""
+        if self._controller is None:
+            from wizard_desktop.controller import SessionController
+
+            controller = SessionController(self)
+            controller.sessionStarted.connect(self._on_session_started)
+            controller.completed.connect(self._on_completed)
+            controller.allSaved.connect(self._refresh_current_session)
+            controller.templateSaved.connect(lambda t: self._reload_templates(select_id=t.id))
+            controller.error.connect(lambda text: dialogs.show_error(self, text))
+            self._controller = controller
+        return self._controller
+
+    @property
+    def sessions_view(self) -> SessionsView:
+        return self._sessions_view or self._build_sessions_view()
+
+    @property
+    def templates_view(self) -> TemplatesView:
+        return self._templates_view or self._build_templates_view()
+
+    def _build_sessions_view(self) -> SessionsView:
+        from wizard_desktop.ui.sessions_view import SessionsView
+
+        view = SessionsView()
+        view.resumeRequested.connect(self.open_session)
+        view.reviewRequested.connect(self.open_session)
+        view.templateSaved.connect(lambda i: self._reload_templates(select_id=i))
+        view.sessionDeleted.connect(self._on_session_deleted)
+        header_state = self.settings.value("sessions/header")
+        if header_state is not None:
+            view.table.horizontalHeader().restoreState(header_state)
+        self._sessions_view = view
+        self._install_tab(SESSIONS_TAB, view)
+        return view
+
+    def _build_templates_view(self) -> TemplatesView:
+        from wizard_desktop.ui.templates_view import TemplatesView
+
+        view = TemplatesView()
+        view.sessionStarted.connect(self._on_template_session_started)
+        self._templates_view = view
+        self._install_tab(TEMPLATES_TAB, view)
+        return view
+
+    def _install_tab(self, index: int, view: QWidget) -> None:
+        """Put a built view in place of its tab's placeholder; the current tab stays."""
+        current = self.tabs.currentIndex()
+        placeholder = self.tabs.widget(index)
+        text = self.tabs.tabText(index)
+        with QSignalBlocker(self.tabs):
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, view, text)
+            self.tabs.setCurrentIndex(current)
+        placeholder.deleteLater()
+
+    def _build_tab(self, index: int) -> None:
+        """A tab is about to be shown: build its view if it is still a placeholder."""
+        if index == SESSIONS_TAB and self._sessions_view is None:
+            self._build_sessions_view()
+        elif index == TEMPLATES_TAB and self._templates_view is None:
+            self._build_templates_view()
+
+    def _reload_templates(self, select_id: int | None = None) -> None:
+        """A template was added: show it, if the templates view is built (when it is
+        built, it reads every template)."""
+        if self._templates_view is not None:
+            self._templates_view.reload(select_id=select_id)
+
+    def _refresh_session_row(self, session_id: str) -> None:
+        """A session changed: update its row, if the sessions view is built."""
+        if self._sessions_view is not None:
+            self._sessions_view.refresh_session(session_id)
 
     # --- Menus.
 
@@ -111,6 +183,10 @@ class MainWindow(QMainWindow):
     def import_wizard_files(self, paths: list[Path] | None = None) -> None:
         """Import each file; a file with problems imports nothing and all problems are
         shown in one dialog, with the loader's `FILE:LINE: path: message` lines."""
+        from wizard_desktop.core.wizards import import_wizard_file
+        from wizard_desktop.definition.loader import WizardFileError
+        from wizard_desktop.store.errors import StorageError
+
         if not paths:
             paths = dialogs.ask_open_paths(self, "Import wizards", dialogs.WIZARD_FILTERS)
         problems: list[str] = []
@@ -168,7 +244,8 @@ class MainWindow(QMainWindow):
     def open_session(self, session_id: str) -> WizardPlayer:
         """Show the player on a session: in progress at its current step with every
         answer restored, completed read-only."""
-        from wizard_desktop.ui.player import WizardPlayer  # loaded when first needed
+        from wizard_desktop.core.sessions import load_session
+        from wizard_desktop.ui.player import WizardPlayer
 
         state = load_session(session_id)
         self._close_player()
@@ -197,27 +274,28 @@ class MainWindow(QMainWindow):
             self.sessions_view.export_selected()
 
     def _close_player(self) -> None:
-        self.controller.leave()
+        if self._controller is not None:
+            self._controller.leave()
         if self.player is not None:
             self.stack.removeWidget(self.player)
             self.player.deleteLater()
             self.player = None
 
     def _on_session_started(self, info: SessionInfo) -> None:
-        self.sessions_view.refresh_session(info.id)
+        self._refresh_session_row(info.id)
         self.open_session(info.id)
 
     def _on_template_session_started(self, session_id: str) -> None:
-        self.sessions_view.refresh_session(session_id)
+        self._refresh_session_row(session_id)
         self.open_session(session_id)
 
     def _on_completed(self, info: SessionInfo) -> None:
         self.wizards_view.reload()
-        self.sessions_view.refresh_session(info.id)
+        self._refresh_session_row(info.id)
 
     def _refresh_current_session(self) -> None:
         if self.controller.session_id is not None:
-            self.sessions_view.refresh_session(self.controller.session_id)
+            self._refresh_session_row(self.controller.session_id)
 
     def _on_session_deleted(self, session_id: str) -> None:
         if self.player is not None and self.player.info.id == session_id:
@@ -231,20 +309,23 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         self.tabs.setCurrentIndex(int(self.settings.value("window/tab", 0)))
-        header_state = self.settings.value("sessions/header")
-        if header_state is not None:
-            self.sessions_view.table.horizontalHeader().restoreState(header_state)
 
     def _save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/tab", self.tabs.currentIndex())
-        header = self.sessions_view.table.horizontalHeader()
-        self.settings.setValue("sessions/header", header.saveState())
+        if self._sessions_view is not None:  # else what was restored stays as it was
+            header = self._sessions_view.table.horizontalHeader()
+            self.settings.setValue("sessions/header", header.saveState())
         self.settings.sync()
+
+    def shutdown(self) -> None:
+        """Stop the controller's writer thread, if there is one (after its current write)."""
+        if self._controller is not None:
+            self._controller.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Wait a moment for pending writes; if storage still refuses them, ask."""
-        if not self.controller.wait_until_saved(CLOSE_GRACE_MS):
+        if self._controller is not None and not self._controller.wait_until_saved(CLOSE_GRACE_MS):
             unsaved = self.controller.unsaved_description()
             choice = dialogs.ask_unsaved_on_quit(self, unsaved)
             if choice is dialogs.UnsavedChoice.RETRY_NOW:
@@ -257,5 +338,5 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self._save_settings()
-        self.controller.shutdown()
+        self.shutdown()
         event.accept()
