@@ -100,8 +100,6 @@ def _report_uncaught(log_file: Path) -> None:
 def _open_window(folder: Path, damaged: DatabaseCorruptError | None = None) -> MainWindow:
     """The main window. When the database is (or was just found) damaged, it has been
     moved aside: first offer to restore the newest backup."""
-    from wizard_desktop.ui import dialogs
-
     if damaged is None:
         try:
             return create_main_window(folder, verify=False)
@@ -113,6 +111,8 @@ def _open_window(folder: Path, damaged: DatabaseCorruptError | None = None) -> M
             close_database()
             damaged = quarantine_damaged(folder, error.detail)
     log.error("Damaged database moved aside: %s", damaged)
+    from wizard_desktop.ui import dialogs
+
     if damaged.backup is not None and dialogs.offer_backup_restore(
         None, str(damaged), damaged.backup
     ):
@@ -284,11 +284,17 @@ class _Gui:
         self.open(quarantine_damaged(self.folder, detail))
 
 
+def _show_startup_error(text: str) -> None:
+    from wizard_desktop.ui import dialogs
+
+    log.error("%s", text)
+    dialogs.show_error(None, text)
+
+
 def run_gui(folder: Path) -> int:
     from PySide6.QtCore import QTimer
 
     from wizard_desktop.instance import InstanceGuard
-    from wizard_desktop.ui import dialogs
 
     log_file = configure_logging()
     app = _application()
@@ -296,7 +302,7 @@ def run_gui(folder: Path) -> int:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        dialogs.show_error(None, f"Wizard Desktop cannot use its data folder {folder}: {exc}")
+        _show_startup_error(f"Wizard Desktop cannot use its data folder {folder}: {exc}")
         return 1
     guard = InstanceGuard(folder)
     if not guard.acquire():
@@ -308,7 +314,7 @@ def run_gui(folder: Path) -> int:
     try:
         gui.open()
     except (StorageError, OSError) as exc:
-        dialogs.show_error(None, f"Wizard Desktop cannot open its data in {folder}.\n\n{exc}")
+        _show_startup_error(f"Wizard Desktop cannot open its data in {folder}.\n\n{exc}")
         return 1
     QTimer.singleShot(DAILY_BACKUP_DELAY_MS, lambda: _start_daily_backup(folder))
     try:

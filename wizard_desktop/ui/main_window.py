@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QWidget
 
 from wizard_desktop import __version__
 from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES
-from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.wizards_view import WizardsView
 
 if TYPE_CHECKING:
@@ -79,7 +78,7 @@ class MainWindow(QMainWindow):
             controller.completed.connect(self._on_completed)
             controller.allSaved.connect(self._refresh_current_session)
             controller.templateSaved.connect(lambda t: self._reload_templates(select_id=t.id))
-            controller.error.connect(lambda text: dialogs.show_error(self, text))
+            controller.error.connect(self._show_error)
             self._controller = controller
         return self._controller
 
@@ -171,7 +170,14 @@ class MainWindow(QMainWindow):
         self.addAction(action)  # shortcuts work while the player hides the menu's view too
         return action
 
+    def _show_error(self, text: str) -> None:
+        from wizard_desktop.ui import dialogs  # like every dialog, loaded when first shown
+
+        dialogs.show_error(self, text)
+
     def show_about(self) -> None:
+        from wizard_desktop.ui import dialogs
+
         dialogs.show_about(
             self,
             f"Wizard Desktop {__version__}\n\nAn offline wizard player. Your data stays in "
@@ -186,6 +192,7 @@ class MainWindow(QMainWindow):
         from wizard_desktop.core.wizards import import_wizard_file
         from wizard_desktop.definition.loader import WizardFileError
         from wizard_desktop.store.errors import StorageError
+        from wizard_desktop.ui import dialogs
 
         if not paths:
             paths = dialogs.ask_open_paths(self, "Import wizards", dialogs.WIZARD_FILTERS)
@@ -203,8 +210,7 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.wizards_view)
         if problems:
             count = len(problems)
-            dialogs.show_error(
-                self,
+            self._show_error(
                 f"{count} file{'s' if count > 1 else ''} could not be imported; nothing was "
                 "imported from them.\n\n" + "\n".join(problems),
             )
@@ -326,6 +332,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Wait a moment for pending writes; if storage still refuses them, ask."""
         if self._controller is not None and not self._controller.wait_until_saved(CLOSE_GRACE_MS):
+            from wizard_desktop.ui import dialogs
+
             unsaved = self.controller.unsaved_description()
             choice = dialogs.ask_unsaved_on_quit(self, unsaved)
             if choice is dialogs.UnsavedChoice.RETRY_NOW:
