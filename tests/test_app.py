@@ -3,6 +3,7 @@ database, and uncaught exceptions reported with the log file."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -42,6 +43,58 @@ def test_self_test_plays_a_wizard_and_prints_one_line(tmp_path: Path) -> None:
     assert len(result.stdout.splitlines()) == 1
     assert result.stderr == ""
     assert list((tmp_path / "state").rglob("wizard-desktop.log"))
+
+
+# Code the first screen (the wizards list) does not use; `make bench` measures start-up.
+NOT_ON_THE_FIRST_SCREEN = (
+    "yaml",
+    "playhouse.migrations",
+    "wizard_desktop.commands",
+    "wizard_desktop.controller",
+    "wizard_desktop.core.sessions",
+    "wizard_desktop.definition.loader",
+    "wizard_desktop.ui.dialogs",
+    "wizard_desktop.ui.player",
+    "wizard_desktop.ui.sessions_view",
+    "wizard_desktop.ui.templates_view",
+)
+LAUNCH_AND_LIST_MODULES = """
+import json, sys
+from wizard_desktop.app import main
+status = main(["--data-dir", sys.argv[1]])
+print(json.dumps(sorted(sys.modules)))
+sys.exit(status)
+"""
+
+
+def test_a_usual_start_loads_only_what_the_first_screen_shows(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """The first launch creates the database and parses the bundled wizards; later
+    launches read the stored rows and leave the rest for when it is used."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        app.STARTUP_PROBE_ENV: "1",  # quit once the window is painted
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    loaded = []
+    for _launch in range(2):
+        result = subprocess.run(
+            [sys.executable, "-c", LAUNCH_AND_LIST_MODULES, str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr
+        shown, modules = result.stdout.splitlines()
+        assert shown.startswith("shown ")
+        loaded.append(set(json.loads(modules)))
+    first, usual = loaded
+    assert {"yaml", "playhouse.migrations"} <= first
+    assert "wizard_desktop.ui.main_window" in usual
+    assert usual.isdisjoint(NOT_ON_THE_FIRST_SCREEN), usual & set(NOT_ON_THE_FIRST_SCREEN)
 
 
 def test_a_damaged_database_offers_the_backup_and_opens_restored(
