@@ -22,7 +22,7 @@ from wizard_desktop.core.sessions import (
     start_session,
 )
 from wizard_desktop.store.database import db
-from wizard_desktop.store.models import Answer, Session
+from wizard_desktop.store.models import COMPLETED, IN_PROGRESS, Answer, Session
 from wizard_desktop.ui import dialogs, sessions_view
 from wizard_desktop.ui.sessions_view import (
     COLUMNS,
@@ -385,10 +385,23 @@ def test_the_selected_session_stays_selected_across_sort_and_filter(
 def test_the_count_comes_after_the_first_page_when_there_are_more(
     qtbot: QtBot, ids: dict[str, str]
 ) -> None:
-    """Counting scans every matching row, so it waits for the first screen; a first
-    page that holds everything is its own count."""
+    """Counting scans every matching row, so it runs on a pool thread while the first
+    page is shown; a first page that holds everything is its own count."""
     paged = SessionsTableModel(page_size=2)
-    assert paged.rowCount() == 2 and paged.total is None
+    assert paged.rowCount() == 2 and paged.total is None and paged.counting
     qtbot.waitUntil(lambda: paged.total == len(ids))
+    assert not paged.counting
     whole = SessionsTableModel(page_size=100)
-    assert whole.total == len(ids)
+    assert whole.total == len(ids) and not whole.counting
+
+
+def test_only_the_latest_count_is_shown(qtbot: QtBot, ids: dict[str, str]) -> None:
+    """A count still running when the filters change is dropped when it arrives."""
+    model = SessionsTableModel(page_size=1)
+    counts: list[int | None] = []
+    model.countChanged.connect(counts.append)
+    model.set_status_filter(COMPLETED)
+    model.set_status_filter(IN_PROGRESS)
+    qtbot.waitUntil(lambda: not model.counting)
+    assert model.total == 3  # Bravo, Delta, Echo
+    assert [c for c in counts if c is not None] == [3]
