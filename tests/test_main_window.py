@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QTreeWidget
+from PySide6.QtWidgets import QApplication, QTableView, QTreeWidget
 from pytestqt.qtbot import QtBot
 
 from tests.player_helpers import (
@@ -178,3 +178,36 @@ def test_ctrl_e_exports_the_session_in_the_player(
     assert target.read_text().startswith(
         "session_id,session_name,wizard_id,step_id,field_id,label,value"
     )
+
+
+def test_as_the_app_starts_the_hidden_tabs_are_built_when_first_shown(
+    qtbot: QtBot, store: Path
+) -> None:
+    """run_gui builds the window with build_hidden_tabs=False: the Sessions and
+    Templates views (and their widgets) exist once their tab is first shown, and show
+    what happened before."""
+    window = MainWindow(store, build_hidden_tabs=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        assert window.findChild(QTableView, "sessionsTable") is None
+        assert window.findChild(QTreeWidget, "templatesList") is None
+        player = start(qtbot, window, "laptop-config")
+        fill_laptop_basics(qtbot, player)
+        press_next(qtbot, player)
+        wait_saved(qtbot, window, progress=25)
+        qtbot.keyClick(player, Qt.Key.Key_Escape)
+
+        window.tabs.setCurrentIndex(1)
+        table = window.findChild(QTableView, "sessionsTable")
+        assert table is not None and table.isVisible()
+        assert window.tabs.currentWidget() is window.sessions_view
+        assert window.sessions_view.model.row_of(player.info.id) == 0
+        window.tabs.setCurrentIndex(2)
+        assert window.tabs.currentWidget() is window.templates_view
+        assert window.findChild(QTreeWidget, "templatesList") is not None
+        assert [window.tabs.tabText(i) for i in range(3)] == ["&Wizards", "&Sessions", "&Templates"]
+    finally:
+        window.close()
+        window.shutdown()

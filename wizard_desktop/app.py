@@ -58,16 +58,21 @@ BACKGROUND_WORK_FALLBACK_MS = 1000
 log = logging.getLogger("wizard_desktop")
 
 
-def create_main_window(folder: Path, *, verify: bool = True) -> MainWindow:
+def create_main_window(
+    folder: Path, *, verify: bool = True, build_hidden_tabs: bool = True
+) -> MainWindow:
     """Open (and migrate) the database in `folder`, import the bundled wizards and
     build the main window. Needs a QApplication; raises StorageError or OSError.
-    verify=False leaves the page-by-page integrity check to the caller (run_gui runs
-    it on a thread, so start-up time does not grow with the data)."""
+
+    The app's own start (run_gui) passes False to both: verify=False leaves the
+    page-by-page integrity check to the caller (run on a thread, so start-up does not
+    grow with the data); build_hidden_tabs=False builds the Sessions and Templates
+    tabs when first shown, so the first screen is painted sooner."""
     from wizard_desktop.ui.main_window import MainWindow
 
     open_database(folder, verify=verify)
     import_bundled_wizards()
-    return MainWindow(folder)
+    return MainWindow(folder, build_hidden_tabs=build_hidden_tabs)
 
 
 def configure_logging() -> Path:
@@ -102,7 +107,7 @@ def _open_window(folder: Path, damaged: DatabaseCorruptError | None = None) -> M
     moved aside: first offer to restore the newest backup."""
     if damaged is None:
         try:
-            return create_main_window(folder, verify=False)
+            return create_main_window(folder, verify=False, build_hidden_tabs=False)
         except DatabaseCorruptError as error:  # found while opening: already moved aside
             damaged = error
         except StorageError as error:  # found by the first reads of the window
@@ -120,7 +125,7 @@ def _open_window(folder: Path, damaged: DatabaseCorruptError | None = None) -> M
             restore_backup(folder, damaged.backup)
         except (BackupError, OSError, sqlite3.Error) as exc:
             dialogs.show_error(None, f"The backup could not be restored: {exc}")
-    return create_main_window(folder, verify=False)
+    return create_main_window(folder, verify=False, build_hidden_tabs=False)
 
 
 def _check_integrity_in_background(folder: Path, on_damage: Callable[[str], None]) -> None:

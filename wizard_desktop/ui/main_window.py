@@ -4,9 +4,9 @@ dropped on the window; what it remembers between runs (geometry, last view, the
 sessions table's columns and sort order). It owns the window's `SessionController`
 and warns before closing while answers are not stored yet.
 
-Only the wizards view is built with the window: the sessions and templates views,
-the controller and the player (and the code behind them) are loaded when first
-needed, so the first screen appears sooner."""
+The controller and the player (and the code behind them) are loaded when first
+needed; so are the sessions and templates views when the window is built with
+build_hidden_tabs=False (as the app starts), so its first screen appears sooner."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ SESSIONS_TAB, TEMPLATES_TAB = 1, 2
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, build_hidden_tabs: bool = True) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.setObjectName("mainWindow")
@@ -63,6 +63,9 @@ class MainWindow(QMainWindow):
         self.wizards_view.wizard_list.itemActivated.connect(self.start_selected_wizard)
 
         self._build_menus()
+        if build_hidden_tabs:
+            self._build_sessions_view()
+            self._build_templates_view()
         self._restore_settings()
 
     # --- What is built when first needed.
