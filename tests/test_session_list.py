@@ -20,10 +20,9 @@ from wizard_desktop.core.session_list import (
     fetch_row,
     position,
 )
-from wizard_desktop.core.sessions import COMPLETED, IN_PROGRESS
 from wizard_desktop.core.wizards import definition_of_version, import_bundled_wizards
 from wizard_desktop.store.database import close_database, db, open_database
-from wizard_desktop.store.models import Session, Wizard
+from wizard_desktop.store.models import COMPLETED, IN_PROGRESS, Session, Wizard
 
 SESSION_COUNT = 300
 NAMES = ("Ada", "ada", "Éva Tardos", "éva", "Grace", "100% done", "snake_case", "Zoë", "Bob")

@@ -19,10 +19,9 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from wizard_desktop.core.sessions import COMPLETED, STATUSES
 from wizard_desktop.core.wizards import definition_of_version
 from wizard_desktop.store.database import db, storage_errors
-from wizard_desktop.store.models import Session
+from wizard_desktop.store.models import COMPLETED, STATUSES, Session
 
 DEFAULT_PAGE_SIZE = 100
 

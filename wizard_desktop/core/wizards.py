@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from peewee import fn
 
@@ -125,7 +126,9 @@ def import_bundled_wizards() -> list[ImportResult]:
         return []
     results = [import_wizard_file(path) for path in files]
     with write_transaction():
-        AppState.replace(key=BUNDLED_FINGERPRINT_KEY, value=fingerprint).execute()
+        AppState.insert(
+            key=BUNDLED_FINGERPRINT_KEY, value=fingerprint
+        ).on_conflict_replace().execute()
     return results
 
 
@@ -176,5 +179,6 @@ def list_wizards() -> list[WizardSummary]:
         .join(latest, on=latest.id == Wizard.latest_version)
         .order_by(Wizard.title)
     )
+    rows = cast(Iterable[tuple[str, str, str | None, int, int, int]], query.tuples())
     with storage_errors():
-        return [WizardSummary(*row) for row in query.tuples()]
+        return [WizardSummary(*row) for row in rows]

@@ -73,7 +73,8 @@ def _applied_migrations(database: peewee.Database) -> set[str]:
     """The names the runner recorded in its history table (none in a new database)."""
     if not database.table_exists(MIGRATIONS_TABLE):
         return set()
-    return {row[0] for row in database.execute_sql(f"SELECT name FROM {MIGRATIONS_TABLE}")}
+    rows = database.execute_sql(f"SELECT name FROM {MIGRATIONS_TABLE}")  # type: ignore[no-untyped-call]
+    return {name for (name,) in rows}
 
 
 def _migration_scripts() -> set[str]:

@@ -59,10 +59,11 @@ from wizard_desktop.core.session_list import (
     fetch_row,
     position,
 )
-from wizard_desktop.core.sessions import COMPLETED, IN_PROGRESS, delete_session, rename_session
+from wizard_desktop.core.sessions import delete_session, rename_session
 from wizard_desktop.core.templates import save_as_template
 from wizard_desktop.store.database import close_database
 from wizard_desktop.store.errors import StorageError
+from wizard_desktop.store.models import COMPLETED, IN_PROGRESS
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.formatting import (
     format_duration,
