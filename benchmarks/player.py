@@ -48,9 +48,16 @@ class Done(QObject):
         self.painted = False
         self.committed = committed
         self.loop = QEventLoop()
-        self.watched = [page, *page.findChildren(QWidget)]
-        for widget in self.watched:
-            widget.installEventFilter(self)
+        self.watched: list[QWidget] = []
+        self.watch_page()
+
+    def watch_page(self) -> None:
+        """Watch the page and every widget in it not watched yet (the player builds a
+        page's editors when it first shows it, so call this again after the click)."""
+        for widget in (self.page, *self.page.findChildren(QWidget)):
+            if widget not in self.watched:
+                widget.installEventFilter(self)
+                self.watched.append(widget)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
@@ -90,6 +97,7 @@ def click_next_ms(wizard: QWizard, saved_signal: object | None = None) -> float:
         saved_signal.connect(on_saved)  # type: ignore[attr-defined]
     start = time.perf_counter()
     QTest.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
+    done.watch_page()  # paints come from the event loop, after the click
     done.wait()
     elapsed = (time.perf_counter() - start) * 1000
     if saved_signal is not None:

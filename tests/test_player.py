@@ -36,7 +36,15 @@ from tests.player_helpers import (
     type_into,
     wait_saved,
 )
-from wizard_desktop.core.sessions import get_session, list_sessions, load_session
+from tests.wizard_files import import_text
+from wizard_desktop.core.sessions import (
+    get_session,
+    list_sessions,
+    load_session,
+    save_draft,
+    save_step,
+    start_session,
+)
 from wizard_desktop.core.wizards import list_wizards
 from wizard_desktop.definition.model import Field, FieldType
 from wizard_desktop.ui import dialogs
@@ -357,18 +365,19 @@ def test_rename_and_save_as_template_and_export(
 
 def test_field_editors_match_their_types(qtbot: QtBot, window: MainWindow) -> None:
     player = start(qtbot, window, "field-showcase")
-    expected = {
-        "nickname": QLineEdit,
-        "bio": QPlainTextEdit,
-        "team_size": QSpinBox,
-        "budget": QDoubleSpinBox,
-        "favourite_colour_Green": QRadioButton,
-        "interests_music": QCheckBox,
-        "event_date": QDateEdit,
-        "terms": QCheckBox,
+    expected_by_step = {  # a step's editors exist once it is shown
+        "text-fields": {"nickname": QLineEdit, "bio": QPlainTextEdit},
+        "numbers": {"team_size": QSpinBox, "budget": QDoubleSpinBox},
+        "choices": {"favourite_colour_Green": QRadioButton, "interests_music": QCheckBox},
+        "dates-and-consent": {"event_date": QDateEdit, "terms": QCheckBox},
     }
-    for field_id, kind in expected.items():
-        assert isinstance(player.findChild(QWidget, f"field_{field_id}"), kind), field_id
+    type_into(qtbot, player, "nickname", "Sam")
+    for number, (step, expected) in enumerate(expected_by_step.items()):
+        if number:
+            press_next(qtbot, player)
+        assert step_id(player) == step
+        for field_id, kind in expected.items():
+            assert isinstance(player.findChild(QWidget, f"field_{field_id}"), kind), field_id
     date = player.findChild(QDateEdit, "field_event_date")
     assert date is not None and date.calendarPopup()
 
@@ -425,3 +434,66 @@ def test_an_unanswered_dates_calendar_opens_at_this_month_and_answers_nothing(
     assert (calendar.yearShown(), calendar.monthShown()) == (today.year(), today.month())
     assert date_input.value() is None
     calendar.hide()
+
+
+def long_wizard(step_count: int) -> str:
+    """A wizard file of `step_count` steps, each a required name and a note with a default."""
+    steps = "".join(
+        f"""\
+  - id: s{n}
+    title: Step {n}
+    fields:
+      - {{id: name{n}, type: text, label: Name {n}, required: true}}
+      - {{id: note{n}, type: text, label: Note {n}, default: note {n}}}
+"""
+        for n in range(1, step_count + 1)
+    )
+    return f"format_version: 1\nid: long\ntitle: Long\nsteps:\n{steps}"
+
+
+def test_a_resumed_long_wizard_builds_a_step_only_when_it_is_shown(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard_id = import_text(tmp_path, long_wizard(12))
+    session_id = start_session(wizard_id).id
+    for n in range(1, 12):
+        save_step(session_id, f"s{n}", {f"name{n}": f"Name {n}", f"note{n}": f"Note {n}"})
+
+    player = window.open_session(session_id)
+    assert step_id(player) == "s12"
+    assert [s for s, page in player.step_pages.items() if page.built] == ["s12"]
+    assert player.findChild(QWidget, "field_name3") is None
+    assert player.focusWidget() is find(player, "field_name12")
+    assert find(player, "field_note12", QLineEdit).text() == "note 12"  # type: ignore[attr-defined]
+
+    qtbot.mouseClick(player.button(BACK), Qt.MouseButton.LeftButton)
+    assert step_id(player) == "s11"
+    assert find(player, "field_name11", QLineEdit).text() == "Name 11"  # type: ignore[attr-defined]
+    player.jump_to(player.page_id("s3"))  # the side panel, back to a step walked through
+    assert step_id(player) == "s3"
+    assert find(player, "field_name3", QLineEdit).text() == "Name 3"  # type: ignore[attr-defined]
+    assert find(player, "field_note3", QLineEdit).text() == "Note 3"  # type: ignore[attr-defined]
+    press_next(qtbot, player)
+    assert step_id(player) == "s4"
+    wait_saved(qtbot, window)
+    assert load_session(session_id).answers["name3"] == "Name 3"
+    assert get_session(session_id).current_step_id == "s4"
+
+
+def test_resume_stops_at_the_first_step_whose_stored_answers_are_incomplete(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard_id = import_text(tmp_path, long_wizard(6))
+    session_id = start_session(wizard_id).id
+    for n in range(1, 6):
+        save_step(session_id, f"s{n}", {f"name{n}": f"Name {n}"})
+    save_draft(session_id, {"name2": None}, "s6")  # a required answer cleared later on
+
+    player = window.open_session(session_id)
+    assert step_id(player) == "s2"
+    assert not player.button(NEXT).isEnabled()
+    assert find(player, "field_name2", QLineEdit).text() == ""  # type: ignore[attr-defined]
+    type_into(qtbot, player, "name2", "Again")
+    press_next(qtbot, player)
+    assert step_id(player) == "s3"
+    assert find(player, "field_name3", QLineEdit).text() == "Name 3"  # type: ignore[attr-defined]

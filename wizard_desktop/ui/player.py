@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -164,14 +164,21 @@ class NumberInput(FieldInput):
 
 class _CalendarOpensAtToday(QObject):
     """The calendar of an unanswered date shows this month, not the 1900 placeholder;
-    the date stays unanswered until one is picked."""
+    the date stays unanswered until one is picked. Qt creates the calendar when it is
+    first needed (creating it up front made every page with a date slow to build), so
+    this watches the editor until it is first pressed, then the calendar being shown."""
 
     def __init__(self, edit: QDateEdit) -> None:
         super().__init__(edit)
         self.edit = edit
+        edit.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Show and self.edit.date() == NO_DATE:
+        kind = event.type()
+        if watched is self.edit and kind in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress):
+            self.edit.removeEventFilter(self)
+            self.edit.calendarWidget().installEventFilter(self)
+        elif kind == QEvent.Type.Show and self.edit.date() == NO_DATE:
             today = QDate.currentDate()
             self.edit.calendarWidget().setCurrentPage(today.year(), today.month())
         return False
@@ -185,7 +192,7 @@ class DateInput(FieldInput):
         self.edit.setSpecialValueText(UNANSWERED_TEXT)
         self.edit.setFixedWidth(200)
         self._name(self.edit)
-        self.edit.calendarWidget().installEventFilter(_CalendarOpensAtToday(self.edit))
+        _CalendarOpensAtToday(self.edit)
 
     def value(self) -> AnswerValue | None:
         date = self.edit.date()
@@ -327,26 +334,60 @@ class FieldRow(QWidget):
         layout.addWidget(self.error)
 
     def show_problem(self, problem: str | None) -> None:
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        color = ERROR_COLOR_ON_DARK if dark else ERROR_COLOR_ON_LIGHT
-        self.error.setStyleSheet(f"color: {color};")
+        """Show `problem` under the field, or hide it (None). This runs for every field
+        on each keystroke, so the colour is styled only when a problem shows it."""
+        if problem is not None:
+            dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+            style = f"color: {ERROR_COLOR_ON_DARK if dark else ERROR_COLOR_ON_LIGHT};"
+            if self.error.styleSheet() != style:
+                self.error.setStyleSheet(style)
         self.error.setText(problem or "")
         self.error.setVisible(problem is not None)
 
 
 class StepPage(QWizardPage):
     """One step: its Markdown description and the editors of its fields. Complete when
-    every visible field has an acceptable answer."""
+    every visible field has an acceptable answer.
+
+    The editors are built just before the page is first shown: Qt walks every widget of
+    every page on each page change, so a long wizard holding all its editors up front
+    makes each Next slower. Until then the step's answers are the player's `answers`.
+    """
 
     def __init__(self, player: WizardPlayer, step: Step) -> None:
         super().__init__()
         self.player = player
         self.step = step
         self.touched: set[str] = set()
+        self.read_only = False
+        self.rows: dict[str, FieldRow] = {}  # filled by `build`
+        self.built = False
         self.setTitle(step.title)
         self.setObjectName(f"step_{step.id}")
 
+    def setVisible(self, visible: bool) -> None:
+        """QWizard shows the page it turns to: build the editors first, so they appear
+        with it. Pages the player only walks through on resume stay unbuilt."""
+        if visible and not self.player.replaying:
+            self.build()
+        super().setVisible(visible)
+
+    def build(self) -> None:
+        """Create the description and the editors (once), filled with the answers."""
+        if self.built:
+            return
+        self.built = True
+        step = self.step
         content = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field
+        scroll.setWidget(content)  # while empty: sizing it full costs a layout pass
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 8, 0)
         if step.description:
@@ -361,33 +402,30 @@ class StepPage(QWizardPage):
                 lambda size, view=description: view.setFixedHeight(int(size.height()) + 4)
             )
             column.addWidget(description)
-        self.rows: dict[str, FieldRow] = {}
         for field in step.fields:
             field_input = make_input(field)
-            field_input.set_value(player.answers.get(field.id, field.default))
+            field_input.set_value(self.player.answers.get(field.id))
+            field_input.widget.setEnabled(not self.read_only)
             field_input.on_change(lambda *_, f=field.id: self._changed(f))
             row = FieldRow(field_input)
             self.rows[field.id] = row
             column.addWidget(row)
         column.addStretch(1)
 
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field
-        scroll.setWidget(content)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+    def value(self, field: Field) -> AnswerValue | None:
+        """The field's answer: its editor's value, or the player's answer while unbuilt."""
+        row = self.rows.get(field.id)
+        return row.input.value() if row is not None else self.player.answers.get(field.id)
 
     def answers(self) -> dict[str, AnswerValue | None]:
-        """Every field of the step with its editor's value (None clears it)."""
-        return {field_id: row.input.value() for field_id, row in self.rows.items()}
+        """Every field of the step with its answer (None clears it)."""
+        return {field.id: self.value(field) for field in self.step.fields}
 
     def visible_fields(self) -> tuple[Field, ...]:
         return self.player.path.visible_fields.get(self.step.id, self.step.fields)
 
     def set_read_only(self, read_only: bool) -> None:
+        self.read_only = read_only
         for row in self.rows.values():
             row.input.widget.setEnabled(not read_only)
 
@@ -395,11 +433,13 @@ class StepPage(QWizardPage):
         """Show the fields the current answers make visible, and their problems."""
         visible = {f.id: f for f in self.visible_fields()}
         for field_id, row in self.rows.items():
-            row.setVisible(field_id in visible)
+            in_view = field_id in visible
+            if row.isHidden() == in_view:  # only on change: showing a shown row re-shows
+                row.setVisible(in_view)  # everything in it
             value = row.input.value()
             # Untouched fields only complain about what is in them (not about being empty).
             filled = is_answered(value) and value is not False
-            shown = field_id in visible and (field_id in self.touched or filled)
+            shown = in_view and (field_id in self.touched or filled)
             row.show_problem(answer_problem(row.input.field, value) if shown else None)
         self.setFinalPage(self.nextId() == -1)
         self.completeChanged.emit()
@@ -415,9 +455,7 @@ class StepPage(QWizardPage):
         self.player.answer_changed(self, field_id, self.rows[field_id].input.value())
 
     def isComplete(self) -> bool:
-        return all(
-            answer_problem(f, self.rows[f.id].input.value()) is None for f in self.visible_fields()
-        )
+        return all(answer_problem(f, self.value(f)) is None for f in self.visible_fields())
 
     def nextId(self) -> int:
         path = self.player.path
@@ -530,7 +568,7 @@ class WizardPlayer(QWizard):
         self._step_list_entries: list[tuple[str, int, bool, bool]] = []
         self.stored_steps: set[str] = set(state.info.completed_step_ids)
         self.pending_steps: set[str] = set()
-        self._replaying = False
+        self.replaying = False  # walking to the step being resumed: see _resume
         self._expected_step_id = state.info.current_step_id
 
         self.step_pages: dict[str, StepPage] = {}
@@ -679,7 +717,7 @@ class WizardPlayer(QWizard):
         self._path = None
         page.refresh()
         self._refresh_step_list()
-        if not self._replaying:
+        if not self.replaying:
             self.controller.update_draft({field_id: value})
 
     def _go_to(self, page_id: int) -> None:
@@ -690,7 +728,7 @@ class WizardPlayer(QWizard):
     def _resume(self, step_id: str | None) -> None:
         """Open at the first step, then walk (without saving) to the step the person
         was on, so Back and the side panel work as if they had never left."""
-        self._replaying = True
+        self.replaying = True
         self._go_to(self.page_id(self.definition.steps[0].id))
         target = self.page_id(step_id) if step_id and self.definition.step(step_id) else 0
         while self.currentId() != target and self.currentPage().isComplete():
@@ -698,7 +736,12 @@ class WizardPlayer(QWizard):
             self.next()
             if self.currentId() == before:
                 break
-        self._replaying = False
+        self.replaying = False
+        landing = self.currentPage()
+        assert isinstance(landing, StepPage)
+        landing.build()  # the pages walked through stay unbuilt until shown
+        landing.refresh()
+        landing.focus_first_field()
         self._expected_step_id = self._current_step_id()
 
     def focus_current_page(self) -> None:
@@ -715,7 +758,7 @@ class WizardPlayer(QWizard):
 
     def validateCurrentPage(self) -> bool:
         page = self.currentPage()
-        if not isinstance(page, StepPage) or self._replaying:
+        if not isinstance(page, StepPage) or self.replaying:
             return True
         if self.read_only or not page.isComplete():
             return False
@@ -734,10 +777,21 @@ class WizardPlayer(QWizard):
             page.refresh()
             page.focus_first_field()
             step_id = page.step.id
-            if not (self._replaying or self.read_only) and step_id != self._expected_step_id:
+            if not (self.replaying or self.read_only) and step_id != self._expected_step_id:
                 self.controller.update_draft({}, step_id)
             self._expected_step_id = step_id
+            if not self.replaying:
+                QTimer.singleShot(0, self, self._build_next_page)
         self._refresh_step_list()
+
+    def _build_next_page(self) -> None:
+        """Build the page Next leads to once the event loop is free (this page painted,
+        the step's save usually still committing), so that Next does not wait for it."""
+        page = self.currentPage()
+        if isinstance(page, StepPage) and page.nextId() != -1:
+            next_page = self.page(page.nextId())
+            assert isinstance(next_page, StepPage)
+            next_page.build()
 
     def _shortcut_back(self) -> None:
         if self.currentId() in self.visitedIds()[1:] and not self.read_only:
