@@ -124,6 +124,32 @@ def test_sessions_and_export_of_a_completed_session(data_dir: Path, tmp_path: Pa
     assert next(w for w in wizards if w["id"] == "four-steps")["completed_count"] == 1
 
 
+def test_export_leaves_out_a_cleared_answer(data_dir: Path, tmp_path: Path) -> None:
+    from wizard_desktop.core import sessions
+    from wizard_desktop.core.wizards import import_wizard_file
+    from wizard_desktop.store.database import close_database, open_database
+
+    open_database(data_dir)
+    try:
+        wizard = tmp_path / "four.yaml"
+        wizard.write_text(FOUR_STEPS)
+        import_wizard_file(wizard)
+        info = sessions.start_session("four-steps")
+        sessions.save_step(info.id, "one", {"name": "Ada"})
+        sessions.save_step(info.id, "two", {"size": "small"})
+        sessions.save_step(info.id, "three", {"count": 2})
+        sessions.save_step(info.id, "three", {"count": None})  # the optional count cleared
+        sessions.complete_session(info.id, "four", {"agree": True})
+    finally:
+        close_database()
+
+    document = json.loads(run(data_dir, "export", info.id).stdout)
+    assert document["answers"] == {"name": "Ada", "size": "small", "agree": True}
+    assert document["progress_percentage"] == 100
+    csv_rows = run(data_dir, "export", info.id, "--format", "csv").stdout.splitlines()
+    assert [row.split(",")[4] for row in csv_rows[1:]] == ["name", "size", "agree"]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -497,3 +497,40 @@ def test_resume_stops_at_the_first_step_whose_stored_answers_are_incomplete(
     press_next(qtbot, player)
     assert step_id(player) == "s3"
     assert find(player, "field_name3", QLineEdit).text() == "Name 3"  # type: ignore[attr-defined]
+
+
+def clear_by_keyboard(qtbot: QtBot, editor: QWidget) -> None:
+    editor.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(editor, Qt.Key.Key_Delete)
+
+
+def test_a_cleared_default_stays_cleared_after_resume(qtbot: QtBot, data_dir: Path) -> None:
+    window = make_window(qtbot, data_dir)
+    player = start(qtbot, window, "field-showcase")
+    session_id = player.info.id
+    type_into(qtbot, player, "nickname", "Sam")
+    bio = find(player, "field_bio", QPlainTextEdit)
+    assert bio.toPlainText() == "I enjoy well-designed forms."  # type: ignore[attr-defined]
+    clear_by_keyboard(qtbot, bio)
+    press_next(qtbot, player)  # stored with Next
+    assert step_id(player) == "numbers"
+    qtbot.keyClick(find(player, "field_team_size"), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.controller.has_unsaved())
+
+    player = window.open_session(session_id)
+    assert step_id(player) == "numbers"
+    qtbot.mouseClick(player.button(BACK), Qt.MouseButton.LeftButton)
+    bio = find(player, "field_bio", QPlainTextEdit)
+    assert bio.toPlainText() == ""  # type: ignore[attr-defined]
+    qtbot.keyClicks(bio, "Forms")
+    clear_by_keyboard(qtbot, bio)  # cleared again, as a draft only
+    close_window(qtbot, window)  # the pending draft is flushed before the window closes
+
+    window = make_window(qtbot, data_dir)
+    player = window.open_session(session_id)
+    assert step_id(player) == "text-fields"
+    assert find(player, "field_bio", QPlainTextEdit).toPlainText() == ""  # type: ignore[attr-defined]
+    assert player.button(NEXT).isEnabled(), "an optional field may stay empty"
+    assert "bio" not in load_session(session_id).answers
+    close_window(qtbot, window)

@@ -17,7 +17,7 @@ from tests.wizard_files import FOUR_STEPS, SKIPPING, THREE_STEPS, import_text
 from wizard_desktop.core import sessions, templates
 from wizard_desktop.core.export import export_session
 from wizard_desktop.core.wizards import list_wizards
-from wizard_desktop.store.models import Session, Wizard
+from wizard_desktop.store.models import Answer, Session, Wizard
 
 FOUR_ANSWERS = [
     ("one", {"name": "Ada"}),
@@ -274,6 +274,66 @@ def test_template_file_round_trip_and_refusals(store: Path, tmp_path: Path) -> N
     with pytest.raises(templates.TemplateFileError):
         templates.import_template(exported)
     assert len(templates.list_templates()) == 2
+
+
+DEFAULTS = """\
+format_version: 1
+id: defaults
+title: Defaults
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: name, type: text, label: Name, required: true}
+      - {id: bio, type: multiline, label: Bio, default: I like forms.}
+  - id: two
+    title: Two
+    fields:
+      - {id: size, type: number, label: Size, required: true, default: 8}
+      - {id: tags, type: multi_choice, label: Tags, options: [a, b], default: [a]}
+"""
+
+
+def test_a_cleared_answer_is_kept_as_cleared_and_is_never_an_answer(store: Path) -> None:
+    info = sessions.start_session(import_text(store, DEFAULTS))
+    sessions.save_step(info.id, "one", {"name": "Ada", "bio": None})
+    sessions.save_draft(info.id, {"tags": [], "size": ""}, current_step_id="two")
+    state = sessions.load_session(info.id)
+    assert state.answers == {"name": "Ada"}
+    assert state.cleared == {"bio", "tags", "size"}
+    stored = dict(
+        Answer.select(Answer.field_id, Answer.value).where(Answer.session == info.id).tuples()
+    )
+    assert stored == {"name": "Ada", "bio": None, "tags": None, "size": None}  # JSON null
+
+    # Unanswered for validation and progress: the cleared required size stops Next.
+    with pytest.raises(sessions.InvalidAnswersError) as refused:
+        sessions.save_step(info.id, "two", {})
+    assert refused.value.problems == {"size": "This field is required."}
+    assert sessions.get_session(info.id).progress_percentage == 50.0
+    with pytest.raises(sessions.InvalidAnswersError):
+        sessions.complete_session(info.id, "two", {"tags": ["b"]})
+
+    completed = sessions.complete_session(info.id, "two", {"size": 3, "tags": ["b"]})
+    assert completed.progress_percentage == 100.0
+    state = sessions.load_session(info.id)
+    assert state.answers == {"name": "Ada", "size": 3, "tags": ["b"]}
+    assert state.cleared == {"bio"}
+    assert json.loads(export_session(info.id, "json"))["answers"] == state.answers
+    rows = list(csv.DictReader(io.StringIO(export_session(info.id, "csv"))))
+    assert [r["field_id"] for r in rows] == ["name", "size", "tags"]
+    template = templates.save_as_template(info.id, "No bio")
+    assert template.answers == state.answers
+    prefilled = sessions.load_session(templates.start_from_template(template.id).session.id)
+    assert (prefilled.answers, prefilled.cleared) == (state.answers, frozenset())
+
+
+def test_an_answer_typed_again_after_clearing_is_an_answer(store: Path) -> None:
+    info = sessions.start_session(import_text(store, DEFAULTS))
+    sessions.save_draft(info.id, {"bio": None})
+    sessions.save_draft(info.id, {"bio": "Back again"})
+    state = sessions.load_session(info.id)
+    assert (state.answers, state.cleared) == ({"bio": "Back again"}, frozenset())
 
 
 def test_export_json_has_the_public_keys_and_typed_answers(store: Path) -> None:

@@ -120,11 +120,13 @@ class SessionInfo:
 @dataclass(frozen=True)
 class SessionState:
     """Everything needed to resume or review a session: its row, the definition of the
-    version it was started on, and every stored answer (drafts included)."""
+    version it was started on, every stored answer (drafts included) and the fields the
+    person emptied (`cleared`: unanswered, but their default must not come back)."""
 
     info: SessionInfo
     definition: WizardDefinition
     answers: dict[str, AnswerValue]
+    cleared: frozenset[str]
 
     @property
     def path(self) -> ResolvedPath:
@@ -199,13 +201,25 @@ def _from_json_column(field: Any, stored: object) -> Any:
     return field.python_value(stored)
 
 
-def _stored_answers(session_id: str, only: Container[str] | None = None) -> dict[str, AnswerValue]:
-    """The session's stored answers (`only` those fields, when given)."""
+def _stored_values(
+    session_id: str, only: Container[str] | None = None
+) -> dict[str, AnswerValue | None]:
+    """The session's answer rows (`only` those fields, when given); None = cleared."""
     rows = db.execute_sql(_stored_answers_sql(), (session_id,))
     return {
         field_id: _from_json_column(Answer.value, value)
         for field_id, value in rows
         if only is None or field_id in only
+    }
+
+
+def _stored_answers(session_id: str, only: Container[str] | None = None) -> dict[str, AnswerValue]:
+    """The session's stored answers (`only` those fields, when given); cleared fields
+    are unanswered, so they are left out."""
+    return {
+        field_id: value
+        for field_id, value in _stored_values(session_id, only).items()
+        if value is not None
     }
 
 
@@ -250,11 +264,14 @@ def get_session(session_id: str) -> SessionInfo:
 
 
 def load_session(session_id: str) -> SessionState:
-    """Resume or review: the session, its version's definition and all its answers."""
+    """Resume or review: the session, its version's definition, all its answers and
+    the fields the person cleared."""
     with storage_errors():
         row = _row(session_id)
-        answers = _stored_answers(session_id)
-    return SessionState(_info(row), definition_of_version(row.version_id), answers)
+        stored = _stored_values(session_id)
+    answers = {field_id: value for field_id, value in stored.items() if value is not None}
+    cleared = frozenset(field_id for field_id, value in stored.items() if value is None)
+    return SessionState(_info(row), definition_of_version(row.version_id), answers, cleared)
 
 
 def start_session(
@@ -322,20 +339,17 @@ def _upsert_answer_sql() -> str:
 def _upsert_answers(
     session_id: str, answers: Mapping[str, AnswerValue | None], now: dt.datetime
 ) -> None:
-    """Inside the caller's transaction: store the answered values, delete the cleared."""
+    """Inside the caller's transaction: store each value; a cleared one (None, "" or
+    []) as JSON null, so that a resumed session knows the person emptied the field and
+    does not bring its default back. A null row is never an answer: `_stored_answers`
+    leaves it out of validation, progress, exports and templates."""
     stamp = Answer.updated_at.db_value(now)
-    kept = [  # the statement stores json(?) of the value, as the JSONField does
-        (session_id, fid, json.dumps(value), stamp)
+    rows = [  # the statement stores json(?) of the value, as the JSONField does
+        (session_id, fid, json.dumps(value if is_answered(value) else None), stamp)
         for fid, value in answers.items()
-        if value is not None and is_answered(value)
     ]
-    cleared = [fid for fid, value in answers.items() if value is None or not is_answered(value)]
-    if kept:
-        execute_many(_upsert_answer_sql(), kept)
-    if cleared:
-        Answer.delete().where(
-            (Answer.session == session_id) & (Answer.field_id.in_(cleared))
-        ).execute()
+    if rows:
+        execute_many(_upsert_answer_sql(), rows)
 
 
 def _editable_row(session_id: str) -> Session:

@@ -559,8 +559,10 @@ class WizardPlayer(QWizard):
         self.definition = state.definition
         self.info = state.info
         self.read_only = state.info.is_completed
-        self.answers: dict[str, AnswerValue] = {
-            f.id: f.default for f in self.definition.fields if f.default is not None
+        self.answers: dict[str, AnswerValue] = {  # defaults, unless the person cleared them
+            f.id: f.default
+            for f in self.definition.fields
+            if f.default is not None and f.id not in state.cleared
         }
         self.answers.update(state.answers)
         self._path: ResolvedPath | None = None
