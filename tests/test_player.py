@@ -49,7 +49,7 @@ from wizard_desktop.core.wizards import list_wizards
 from wizard_desktop.definition.model import Field, FieldType
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.main_window import MainWindow
-from wizard_desktop.ui.player import DateInput
+from wizard_desktop.ui.player import STEPS_BUILT_UP_FRONT, DateInput
 
 
 def test_laptop_config_full_run_by_mouse_and_keyboard(qtbot: QtBot, window: MainWindow) -> None:
@@ -454,21 +454,24 @@ def long_wizard(step_count: int) -> str:
 def test_a_resumed_long_wizard_builds_a_step_only_when_it_is_shown(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
-    wizard_id = import_text(tmp_path, long_wizard(12))
+    last = STEPS_BUILT_UP_FRONT + 2
+    wizard_id = import_text(tmp_path, long_wizard(last))
     session_id = start_session(wizard_id).id
-    for n in range(1, 12):
+    for n in range(1, last):
         save_step(session_id, f"s{n}", {f"name{n}": f"Name {n}", f"note{n}": f"Note {n}"})
 
     player = window.open_session(session_id)
-    assert step_id(player) == "s12"
-    assert [s for s, page in player.step_pages.items() if page.built] == ["s12"]
+    assert step_id(player) == f"s{last}"
+    assert [s for s, page in player.step_pages.items() if page.built] == [f"s{last}"]
     assert player.findChild(QWidget, "field_name3") is None
-    assert player.focusWidget() is find(player, "field_name12")
-    assert find(player, "field_note12", QLineEdit).text() == "note 12"  # type: ignore[attr-defined]
+    assert player.focusWidget() is find(player, f"field_name{last}")
+    note = find(player, f"field_note{last}", QLineEdit)
+    assert note.text() == f"note {last}"  # type: ignore[attr-defined]
 
     qtbot.mouseClick(player.button(BACK), Qt.MouseButton.LeftButton)
-    assert step_id(player) == "s11"
-    assert find(player, "field_name11", QLineEdit).text() == "Name 11"  # type: ignore[attr-defined]
+    assert step_id(player) == f"s{last - 1}"
+    name = find(player, f"field_name{last - 1}", QLineEdit)
+    assert name.text() == f"Name {last - 1}"  # type: ignore[attr-defined]
     player.jump_to(player.page_id("s3"))  # the side panel, back to a step walked through
     assert step_id(player) == "s3"
     assert find(player, "field_name3", QLineEdit).text() == "Name 3"  # type: ignore[attr-defined]
@@ -478,6 +481,15 @@ def test_a_resumed_long_wizard_builds_a_step_only_when_it_is_shown(
     wait_saved(qtbot, window)
     assert load_session(session_id).answers["name3"] == "Name 3"
     assert get_session(session_id).current_step_id == "s4"
+
+
+def test_a_short_wizard_has_every_editor_when_the_player_opens(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    player = start(qtbot, window, "field-showcase")
+    assert all(page.built for page in player.step_pages.values())
+    for field in player.definition.fields:
+        assert player.findChild(QWidget, f"field_{field.id}") is not None, field.id
 
 
 def test_resume_stops_at_the_first_step_whose_stored_answers_are_incomplete(

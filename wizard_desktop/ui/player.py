@@ -60,6 +60,10 @@ ROW_MAX_WIDTH = 640
 NUMBER_LIMIT = 1_000_000_000  # editors accept more than the field allows, to explain why
 NO_DATE = QDate(1900, 1, 1)  # the date editor's "not answered" value
 UNANSWERED_TEXT = "—"
+# A wizard up to this long has every step's editors built when the player opens, so
+# each one can be found (objectName field_<id>) at once; a longer one builds a step's
+# editors when it is first shown (see StepPage).
+STEPS_BUILT_UP_FRONT = 50
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
 # Readable on light and on dark palettes (the system's light/dark scheme).
 ERROR_COLOR_ON_LIGHT = "#b00020"
@@ -349,9 +353,11 @@ class StepPage(QWizardPage):
     """One step: its Markdown description and the editors of its fields. Complete when
     every visible field has an acceptable answer.
 
-    The editors are built just before the page is first shown: Qt walks every widget of
-    every page on each page change, so a long wizard holding all its editors up front
-    makes each Next slower. Until then the step's answers are the player's `answers`.
+    The editors are built by `build()`: when the player opens (up to
+    STEPS_BUILT_UP_FRONT steps), else just before the page is first shown, because Qt
+    walks every widget of every page on each page change, and a long wizard holding all
+    its editors makes each Next slower. Until then the step's answers are the player's
+    `answers`.
     """
 
     def __init__(self, player: WizardPlayer, step: Step) -> None:
@@ -579,6 +585,9 @@ class WizardPlayer(QWizard):
             page.set_read_only(self.read_only)
             self.step_pages[step.id] = page
             self.setPage(index, page)
+        if len(self.step_pages) <= STEPS_BUILT_UP_FRONT:
+            for page in self.step_pages.values():
+                page.build()
         self.completion_id = len(self.definition.steps)
         self.completion_page = CompletionPage(self)
         self.setPage(self.completion_id, self.completion_page)
