@@ -1,0 +1,87 @@
+"""A reference for the startup figure, not its anchor: the app's first screen (main
+window, menus, the three tabs, the wizards list with three rows and a Markdown
+description) built from plain PySide6 widgets, with no data, storage or app code. Its
+start-up against the bare window's says how much of the app's start is Qt's own cost
+for those widgets. Prints "shown <CLOCK_MONOTONIC seconds>" at the first paint and
+quits, like the app and hello.py."""
+
+import sys
+import time
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            print(f"shown {time.monotonic():.6f}", flush=True)
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+def wizards_tab() -> QWidget:
+    wizard_list = QTreeWidget()
+    wizard_list.setHeaderLabels(["Wizard", "Steps", "Completed"])
+    wizard_list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for title, steps in (("Employee Onboarding", 7), ("Field Showcase", 5), ("Laptop Config", 4)):
+        item = QTreeWidgetItem([title, str(steps), "0"])
+        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        wizard_list.addTopLevelItem(item)
+    wizard_list.setCurrentItem(wizard_list.topLevelItem(0))
+    details = QWidget()
+    column = QVBoxLayout(details)
+    column.addWidget(QLabel("Employee Onboarding"))
+    description = QTextBrowser()
+    description.setMarkdown("Prepare everything a **new colleague** needs.\n\n*7 steps*")
+    column.addWidget(description, 1)
+    column.addWidget(QPushButton("Start"), 0, Qt.AlignmentFlag.AlignRight)
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.addWidget(wizard_list)
+    splitter.addWidget(details)
+    tab = QWidget()
+    QHBoxLayout(tab).addWidget(splitter)
+    return tab
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    window = QMainWindow()
+    window.resize(1000, 680)
+    tabs = QTabWidget()
+    tabs.addTab(wizards_tab(), "&Wizards")
+    tabs.addTab(QWidget(), "&Sessions")
+    tabs.addTab(QWidget(), "&Templates")
+    stack = QStackedWidget()
+    stack.addWidget(tabs)
+    window.setCentralWidget(stack)
+    file_menu = window.menuBar().addMenu("&File")
+    for text, key in (("&Import wizard…", QKeySequence.StandardKey.Open), ("&Quit", "Ctrl+Q")):
+        action = QAction(text, window)
+        action.setShortcut(QKeySequence(key))
+        file_menu.addAction(action)
+    window.menuBar().addMenu("&Help")
+    window.installEventFilter(FirstPaint(window))
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
