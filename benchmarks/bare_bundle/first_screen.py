@@ -3,12 +3,12 @@ window, menus, the three tabs, the wizards list with three rows and a Markdown
 description) built from plain PySide6 widgets, with no data, storage or app code. Its
 start-up against the bare window's says how much of the app's start is Qt's own cost
 for those widgets. Prints "shown <CLOCK_MONOTONIC seconds>" at the first paint and
-quits, like the app and hello.py."""
+quits, with hello.py's probe."""
 
 import sys
-import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from hello import FirstPaint  # the anchor's own probe (this folder is the script's path)
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,15 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-
-class FirstPaint(QObject):
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            print(f"shown {time.monotonic():.6f}", flush=True)
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, QApplication.quit)
-        return False
 
 
 def wizards_tab() -> QWidget:
