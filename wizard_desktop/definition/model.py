@@ -11,11 +11,20 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any, Literal, TypeAlias
 
 FORMAT_VERSION = 1
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+
+# What the format accepts, so that every editor can hold it exactly: the magnitude of a
+# number (bounds, defaults, answers) stays below NUMBER_LIMIT, and dates (bounds,
+# defaults, answers) lie within DATE_MIN..DATE_MAX. The loader and the answer rules
+# refuse anything beyond; the player's editors are built to hold all of it.
+NUMBER_LIMIT = 10**15
+DATE_MIN = date(1000, 1, 1)
+DATE_MAX = date(9999, 12, 31)
 
 # A stored answer, JSON-typed: text/multiline/choice/date -> str ("YYYY-MM-DD" for dates),
 # number -> int | float, boolean -> bool, multi_choice -> list of option values.
