@@ -1,4 +1,4 @@
-"""The shipped JSON Schema of the wizard file format matches the model and the loader."""
+"""The shipped JSON Schema of the wizard file format matches the model and the format's key sets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wizard_desktop.definition import loader
+from wizard_desktop.definition import fileformat
 from wizard_desktop.definition.model import FORMAT_VERSION, ID_PATTERN, FieldType
 from wizard_desktop.definition.schema import SCHEMA_FILENAME, json_schema, schema_text
 from wizard_desktop.paths import bundled_wizards_dir, resources_dir
@@ -29,9 +29,9 @@ def test_schema_uses_the_model_constants() -> None:
     assert schema["properties"]["format_version"] == {"const": FORMAT_VERSION}
     assert defs["id"]["pattern"] == ID_PATTERN
     assert defs["field"]["properties"]["type"]["enum"] == [t.value for t in FieldType]
-    assert set(schema["required"]) == set(loader.TOP_LEVEL_REQUIRED)
-    assert set(schema["properties"]) == {loader.SCHEMA_KEY, *loader.TOP_LEVEL_KEYS}
-    assert set(defs["step"]["properties"]) == set(loader.STEP_KEYS)
+    assert set(schema["required"]) == set(fileformat.TOP_LEVEL_REQUIRED)
+    assert set(schema["properties"]) == {fileformat.SCHEMA_KEY, *fileformat.TOP_LEVEL_KEYS}
+    assert set(defs["step"]["properties"]) == set(fileformat.STEP_KEYS)
 
 
 def test_each_field_type_allows_exactly_the_loader_keys() -> None:
@@ -40,14 +40,14 @@ def test_each_field_type_allows_exactly_the_loader_keys() -> None:
         variant = defs[f"{field_type.value}_field"]
         assert variant["additionalProperties"] is False
         assert variant["properties"]["type"] == {"const": field_type.value}
-        expected = {*loader.COMMON_FIELD_KEYS, *loader.TYPE_FIELD_KEYS[field_type]}
+        expected = {*fileformat.COMMON_FIELD_KEYS, *fileformat.TYPE_FIELD_KEYS[field_type]}
         assert set(variant["properties"]) == expected
 
 
 def test_condition_operators_match_the_loader() -> None:
     variants = json_schema()["$defs"]["condition"]["oneOf"]
     operators = [next(k for k in v["required"] if k != "field") for v in variants]
-    assert operators == list(loader.CONDITION_OPERATORS)
+    assert operators == list(fileformat.CONDITION_OPERATORS)
     assert all(v["additionalProperties"] is False for v in variants)
 
 

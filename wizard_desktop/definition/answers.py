@@ -1,24 +1,29 @@
 """Checking one answer against its field: type, required, lengths, pattern, ranges,
-options. The one place these rules live: the core, the loader (defaults) and the
-player's in-place messages all call `answer_problem`."""
+decimals, options and the format's limits of numbers and dates. The one place these
+rules live: the core (steps, template answers), the loader (defaults) and the player's
+in-place messages all call `answer_problem`. Patterns run on RE2 (`patterns`): linear
+time in the answer, whatever the pattern."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from functools import lru_cache
 
 from wizard_desktop.definition.conditions import is_answered
-from wizard_desktop.definition.model import AnswerValue, Field, FieldType
-
-
-@lru_cache(maxsize=512)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+from wizard_desktop.definition.model import (
+    DATE_MAX,
+    DATE_MIN,
+    NUMBER_LIMIT,
+    AnswerValue,
+    Field,
+    FieldType,
+)
+from wizard_desktop.definition.patterns import compiled_pattern
 
 
 def _parse_date(value: str) -> dt.date | None:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         return None
     try:
         return dt.date.fromisoformat(value)
@@ -68,7 +73,8 @@ def _number_text(value: int | float, decimals: int) -> str:
 
 def answer_problem(field: Field, value: AnswerValue | None) -> str | None:
     """Why `value` is not an acceptable answer to `field`, as a sentence for a person,
-    or None when it is acceptable. `None` / "" / [] mean unanswered."""
+    or None when it is acceptable. `None` / "" / [] mean unanswered; a required
+    boolean must be true. Any JSON value may be passed (e.g. from a template)."""
     if not is_answered(value):
         return "This field is required." if field.required else None
     assert value is not None
@@ -82,10 +88,12 @@ def answer_problem(field: Field, value: AnswerValue | None) -> str | None:
             return f"Enter at least {_plural(field.min_length, 'character')}."
         if field.max_length is not None and len(value) > field.max_length:
             return f"Enter at most {_plural(field.max_length, 'character')}."
-        if field.pattern is not None and not _compiled(field.pattern).fullmatch(value):
+        if field.pattern is not None and not compiled_pattern(field.pattern).fullmatch(value):
             return "This value does not have the expected format."
     elif t is FieldType.NUMBER:
         assert isinstance(value, int | float)
+        if not math.isfinite(value) or abs(value) >= NUMBER_LIMIT:
+            return f"Enter a number between -{NUMBER_LIMIT - 1:,} and {NUMBER_LIMIT - 1:,}."
         if isinstance(field.min, int | float) and value < field.min:
             return f"Enter a number of at least {_number_text(field.min, field.decimals)}."
         if isinstance(field.max, int | float) and value > field.max:
@@ -97,6 +105,8 @@ def answer_problem(field: Field, value: AnswerValue | None) -> str | None:
             return "This box must be checked."
     elif t is FieldType.DATE:
         assert isinstance(value, str)
+        if not DATE_MIN.isoformat() <= value <= DATE_MAX.isoformat():
+            return f"Choose a date between {DATE_MIN} and {DATE_MAX}."
         if isinstance(field.min, str) and value < field.min:
             return f"Choose a date on or after {field.min}."
         if isinstance(field.max, str) and value > field.max:

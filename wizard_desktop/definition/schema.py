@@ -1,7 +1,8 @@
 """The JSON Schema (draft 2020-12) of wizard file format v1, built from the model.
 
-It is generated from the same constants the loader checks (field types, id pattern,
-the keys of each field type, condition operators), shipped as
+It is generated from the same constants the loader checks (`fileformat`: field types,
+id pattern, the keys of each field type, condition operators, text and count limits),
+shipped as
 `resources/wizard-format-v1.schema.json` so editors offer completion, and a test keeps
 the shipped file equal to `json_schema()`. The schema cannot say everything the loader
 checks (unique ids, min <= max, conditions naming earlier fields, defaults matching
@@ -16,21 +17,27 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wizard_desktop.definition.loader import (
+from wizard_desktop.definition.fileformat import (
     COMMON_FIELD_KEYS,
     COMPARE_OPERATORS,
     FIELD_REQUIRED,
     ISO_DATE_PATTERN,
+    MAX_CONDITION_ITEMS,
     MAX_DECIMALS,
+    MAX_FIELDS_PER_STEP,
+    MAX_OPTIONS,
+    MAX_STEPS,
+    MAX_TEXT_LENGTH_SETTING,
     OPTION_KEYS,
     SCHEMA_KEY,
     STEP_KEYS,
     STEP_REQUIRED,
+    TEXT_LIMITS,
     TOP_LEVEL_KEYS,
     TOP_LEVEL_REQUIRED,
     TYPE_FIELD_KEYS,
 )
-from wizard_desktop.definition.model import FORMAT_VERSION, ID_PATTERN, FieldType
+from wizard_desktop.definition.model import FORMAT_VERSION, ID_PATTERN, NUMBER_LIMIT, FieldType
 
 SCHEMA_FILENAME = "wizard-format-v1.schema.json"
 SCHEMA_ID = "urn:wizard-desktop:wizard-format-v1"
@@ -40,16 +47,28 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/$defs/{name}"}
 
 
-_TEXT: dict[str, Any] = {"type": "string"}
-_NON_EMPTY_TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
-_MARKDOWN: dict[str, Any] = {"type": "string", "description": "Markdown."}
+def _text(key: str, *, non_empty: bool = False) -> dict[str, Any]:
+    """A text under `key`, with its length limit."""
+    schema: dict[str, Any] = {"type": "string"}
+    if non_empty:
+        schema["minLength"] = 1
+    schema["maxLength"] = TEXT_LIMITS[key]
+    return schema
+
+
+_MARKDOWN: dict[str, Any] = {**_text("description"), "description": "Markdown."}
 _COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
-_NUMBER: dict[str, Any] = {"type": "number"}
+_LENGTH: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": MAX_TEXT_LENGTH_SETTING}
+_NUMBER: dict[str, Any] = {
+    "type": "number",
+    "exclusiveMinimum": -NUMBER_LIMIT,
+    "exclusiveMaximum": NUMBER_LIMIT,
+}
 
 
 def _default_schema(field_type: FieldType) -> dict[str, Any]:
     if field_type is FieldType.NUMBER:
-        return {"type": "number"}
+        return _NUMBER
     if field_type is FieldType.BOOLEAN:
         return {"type": "boolean"}
     if field_type is FieldType.DATE:
@@ -61,22 +80,21 @@ def _default_schema(field_type: FieldType) -> dict[str, Any]:
 
 _TYPE_KEY_SCHEMAS: dict[FieldType, dict[str, dict[str, Any]]] = {
     FieldType.TEXT: {
-        "min_length": _COUNT,
-        "max_length": _COUNT,
+        "min_length": _LENGTH,
+        "max_length": _LENGTH,
         "pattern": {
-            "type": "string",
-            "minLength": 1,
+            **_text("pattern", non_empty=True),
             "description": "A regular expression the whole value must match, in the syntax "
-            "Python's re and ECMAScript share.",
+            "Python's re, RE2 and ECMAScript share (no backreferences or lookarounds).",
         },
-        "placeholder": _TEXT,
+        "placeholder": _text("placeholder"),
     },
-    FieldType.MULTILINE: {"min_length": _COUNT, "max_length": _COUNT},
+    FieldType.MULTILINE: {"min_length": _LENGTH, "max_length": _LENGTH},
     FieldType.NUMBER: {
         "min": _NUMBER,
         "max": _NUMBER,
         "decimals": {"type": "integer", "minimum": 0, "maximum": MAX_DECIMALS, "default": 0},
-        "unit": _TEXT,
+        "unit": _text("unit"),
     },
     FieldType.CHOICE: {"options": _ref("options")},
     FieldType.MULTI_CHOICE: {
@@ -96,8 +114,8 @@ def _field_variant(field_type: FieldType) -> dict[str, Any]:
     common: dict[str, Any] = {
         "id": _ref("id"),
         "type": {"const": field_type.value},
-        "label": _NON_EMPTY_TEXT,
-        "help": _TEXT,
+        "label": _text("label", non_empty=True),
+        "help": {**_text("help"), "description": "Markdown."},
         "required": {
             "type": "boolean",
             "default": False,
@@ -137,12 +155,25 @@ def _condition_variants() -> list[dict[str, Any]]:
             "additionalProperties": False,
         }
 
-    conditions = {"type": "array", "minItems": 1, "items": _ref("condition")}
+    conditions = {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": MAX_CONDITION_ITEMS,
+        "items": _ref("condition"),
+    }
     variants = [
         on_field("equals", _ref("value")),
         on_field("not_equals", _ref("value")),
-        on_field("in", {"type": "array", "minItems": 1, "items": _ref("value")}),
-        on_field("contains", _TEXT),
+        on_field(
+            "in",
+            {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_CONDITION_ITEMS,
+                "items": _ref("value"),
+            },
+        ),
+        on_field("contains", {"type": "string"}),
         *(on_field(op, {"oneOf": [{"type": "number"}, _ref("date")]}) for op in COMPARE_OPERATORS),
         on_field("answered", {"type": "boolean"}),
         group("all", conditions),
@@ -155,25 +186,28 @@ def _condition_variants() -> list[dict[str, Any]]:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of wizard file format v1."""
     top_level: dict[str, Any] = {
-        SCHEMA_KEY: {"type": "string", "description": "This schema, for editors; ignored."},
+        SCHEMA_KEY: {**_text(SCHEMA_KEY), "description": "This schema, for editors; ignored."},
         "format_version": {"const": FORMAT_VERSION},
         "id": _ref("id"),
-        "title": _NON_EMPTY_TEXT,
+        "title": _text("title", non_empty=True),
         "description": _MARKDOWN,
-        "steps": {"type": "array", "minItems": 1, "items": _ref("step")},
+        "steps": {"type": "array", "minItems": 1, "maxItems": MAX_STEPS, "items": _ref("step")},
     }
     step: dict[str, Any] = {
         "id": _ref("id"),
-        "title": _NON_EMPTY_TEXT,
+        "title": _text("title", non_empty=True),
         "description": _MARKDOWN,
-        "fields": {"type": "array", "items": _ref("field")},
+        "fields": {"type": "array", "maxItems": MAX_FIELDS_PER_STEP, "items": _ref("field")},
         "visible_if": _ref("condition"),
     }
     assert tuple(top_level) == (SCHEMA_KEY, *TOP_LEVEL_KEYS) and tuple(step) == STEP_KEYS
     option_mapping: dict[str, Any] = {
         "type": "object",
         "required": list(OPTION_KEYS),
-        "properties": {"value": _NON_EMPTY_TEXT, "label": _NON_EMPTY_TEXT},
+        "properties": {
+            "value": _text("value", non_empty=True),
+            "label": _text("value", non_empty=True),
+        },
         "additionalProperties": False,
     }
     field_types = [t.value for t in FieldType]
@@ -223,7 +257,8 @@ def json_schema() -> dict[str, Any]:
             "options": {
                 "type": "array",
                 "minItems": 1,
-                "items": {"oneOf": [_NON_EMPTY_TEXT, option_mapping]},
+                "maxItems": MAX_OPTIONS,
+                "items": {"oneOf": [_text("value", non_empty=True), option_mapping]},
             },
             "condition": {
                 "description": "Skip logic: data, never code. A condition may only name "

@@ -1,0 +1,74 @@
+"""What wizard file format v1 allows: the keys of each part (top level, step, field of
+each type, option, condition), the condition operators, and every limit (file size,
+nesting, text lengths, counts). The validator checks these; `schema.py` describes them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from wizard_desktop.definition.model import CompareOp, FieldType
+
+FILE_KINDS: dict[str, Literal["yaml", "json"]] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+TOP_LEVEL_KEYS = ("format_version", "id", "title", "description", "steps")
+# Optional top-level "$schema" (a path or URL of the JSON Schema) lets JSON editors
+# offer completion; it is checked to be text and otherwise ignored.
+SCHEMA_KEY = "$schema"
+TOP_LEVEL_REQUIRED = ("format_version", "id", "title", "steps")
+STEP_KEYS = ("id", "title", "description", "fields", "visible_if")
+STEP_REQUIRED = ("id", "title")
+COMMON_FIELD_KEYS = ("id", "type", "label", "help", "required", "default", "visible_if")
+FIELD_REQUIRED = ("id", "type", "label")
+TYPE_FIELD_KEYS: dict[FieldType, tuple[str, ...]] = {
+    FieldType.TEXT: ("min_length", "max_length", "pattern", "placeholder"),
+    FieldType.MULTILINE: ("min_length", "max_length"),
+    FieldType.NUMBER: ("min", "max", "decimals", "unit"),
+    FieldType.CHOICE: ("options",),
+    FieldType.MULTI_CHOICE: ("options", "min_selected", "max_selected"),
+    FieldType.BOOLEAN: (),
+    FieldType.DATE: ("min", "max"),
+}
+ALL_TYPE_FIELD_KEYS = tuple(dict.fromkeys(k for keys in TYPE_FIELD_KEYS.values() for k in keys))
+OPTION_KEYS = ("value", "label")
+COMPARE_OPERATORS: tuple[CompareOp, ...] = get_args(CompareOp)
+FIELD_OPERATORS = ("equals", "not_equals", "in", "contains", *COMPARE_OPERATORS, "answered")
+GROUP_OPERATORS = ("all", "any", "not")
+CONDITION_OPERATORS = (*FIELD_OPERATORS, *GROUP_OPERATORS)
+ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+# --- Limits ---------------------------------------------------------------------------
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+# Lists and mappings inside one another; a valid wizard needs about 75 at most.
+MAX_NESTING = 100
+# A number in the file is written with at most this many digits (a bound or default
+# must stay below model.NUMBER_LIMIT anyway; this refuses 5,000-digit integers early).
+MAX_NUMBER_DIGITS = 40
+MAX_DECIMALS = 10
+MAX_CONDITION_DEPTH = 32
+
+# The longest text (in characters) each key may hold. A plain-string option is both
+# the value and the label, so it gets the value's limit.
+TEXT_LIMITS: dict[str, int] = {
+    "title": 200,
+    "label": 500,
+    "value": 200,  # an option's value
+    "placeholder": 200,
+    "unit": 40,
+    "pattern": 1_000,
+    "help": 10_000,
+    "description": 20_000,
+    SCHEMA_KEY: 2_000,
+}
+# Texts that may hold several lines (newline and tab allowed); the others are one line.
+MULTI_LINE_KEYS = frozenset({"help", "description"})
+# A text answer value in the file (a default, a condition's value).
+MAX_VALUE_CHARS = 10_000
+# min_length / max_length
+MAX_TEXT_LENGTH_SETTING = 1_000_000
+MAX_STEPS = 1_000
+MAX_FIELDS_PER_STEP = 200
+MAX_OPTIONS = 1_000
+# Conditions in an all/any list, and values in an `in` list.
+MAX_CONDITION_ITEMS = 1_000

@@ -1,0 +1,842 @@
+"""Validating parsed wizard data (format v1) into the typed model, every problem kept.
+
+The validator walks the data in definition order and checks every rule of the format:
+the keys of each part (`fileformat`), ids, text lengths and characters, numbers and
+dates within the model's limits, patterns (`patterns`), options, defaults (through the
+answer rules) and conditions naming only earlier fields. Problems are collected, never
+raised one by one; `validate` raises one `WizardFileError` with all of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from wizard_desktop.definition.answers import answer_problem, type_problem
+from wizard_desktop.definition.conditions import is_answered
+from wizard_desktop.definition.fileformat import (
+    ALL_TYPE_FIELD_KEYS,
+    COMMON_FIELD_KEYS,
+    COMPARE_OPERATORS,
+    CONDITION_OPERATORS,
+    FIELD_REQUIRED,
+    GROUP_OPERATORS,
+    ISO_DATE_PATTERN,
+    MAX_CONDITION_DEPTH,
+    MAX_CONDITION_ITEMS,
+    MAX_DECIMALS,
+    MAX_FIELDS_PER_STEP,
+    MAX_OPTIONS,
+    MAX_STEPS,
+    MAX_TEXT_LENGTH_SETTING,
+    MAX_VALUE_CHARS,
+    MULTI_LINE_KEYS,
+    OPTION_KEYS,
+    SCHEMA_KEY,
+    STEP_KEYS,
+    STEP_REQUIRED,
+    TEXT_LIMITS,
+    TOP_LEVEL_KEYS,
+    TOP_LEVEL_REQUIRED,
+    TYPE_FIELD_KEYS,
+)
+from wizard_desktop.definition.model import (
+    DATE_MAX,
+    DATE_MIN,
+    FORMAT_VERSION,
+    ID_PATTERN,
+    NUMBER_LIMIT,
+    AllOf,
+    Answered,
+    AnswerValue,
+    AnyOf,
+    Compare,
+    CompareOp,
+    Condition,
+    Contains,
+    Equals,
+    Field,
+    FieldType,
+    In,
+    Not,
+    NotEquals,
+    Option,
+    Step,
+    WizardDefinition,
+)
+from wizard_desktop.definition.patterns import pattern_problem
+from wizard_desktop.definition.problems import (
+    DataPath,
+    Problem,
+    WizardFileError,
+    format_path,
+    quoted,
+)
+from wizard_desktop.definition.problems import (
+    describe_value as _describe,
+)
+from wizard_desktop.definition.reading import SourceLines
+from wizard_desktop.definition.text import character_problem
+
+_FIELD_TYPE_NAMES = frozenset(t.value for t in FieldType)
+# "Did you mean" hints compare a misspelt name with the names it could be; each
+# comparison costs a few microseconds, so one file gets at most this many (a file
+# with thousands of bad references is checked in well under a second; the hints
+# beyond the budget are left out).
+SUGGESTION_BUDGET = 20_000
+# Longer than any id or key: not worth a hint.
+_MAX_SUGGESTED_LENGTH = 64
+
+
+def _expected_text(value: object) -> str:
+    hint = ""
+    if isinstance(value, bool | int | float | dt.date):
+        hint = " (put it in quotes to use it as text)"
+    return f"expected text, got {_describe(value)}{hint}"
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not isinstance(value, float) or math.isfinite(value)
+
+
+def _iso_date(value: object) -> str | None:
+    """A valid `YYYY-MM-DD` string for a date string or a YAML date, else None."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and re.fullmatch(ISO_DATE_PATTERN, value):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+        return value
+    return None
+
+
+def _too_long(length: int, limit: int) -> str:
+    return f"too long ({length} characters); the limit is {limit}"
+
+
+def _too_many(count: int, what: str, limit: int) -> str:
+    return f"too many {what} ({count}); the limit is {limit}"
+
+
+class _Suggestions:
+    """Close-match hints for misspelt keys and field references, within SUGGESTION_BUDGET
+    comparisons for the whole file."""
+
+    def __init__(self) -> None:
+        self.remaining = SUGGESTION_BUDGET
+
+    def closest(self, word: str, candidates: Sequence[str]) -> str | None:
+        if len(word) > _MAX_SUGGESTED_LENGTH or len(candidates) > self.remaining:
+            return None
+        self.remaining -= len(candidates)
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+        return close[0] if close else None
+
+
+@dataclass(frozen=True)
+class _ConditionOwner:
+    """Where a condition sits: a step's visible_if (`field_id` None) or a field's."""
+
+    step_index: int
+    field_id: str | None
+
+
+class _Validator:
+    """Walks parsed data in definition order, collecting problems and building the model."""
+
+    def __init__(self, source: str, lines: SourceLines, problems: list[Problem]) -> None:
+        self.source = source
+        self.lines = lines
+        self.problems = problems
+        # Paths already reported while parsing (unreadable values): no second message.
+        self.reported_paths = {p.path for p in problems if p.path}
+        self.all_field_paths: dict[str, DataPath] = {}
+        self.field_ids: tuple[str, ...] = ()
+        self.step_paths: dict[str, DataPath] = {}
+        self.field_paths: dict[str, DataPath] = {}
+        # Fields defined so far (conditions may name only these); None when invalid.
+        self.known_fields: dict[str, Field | None] = {}
+        self.suggestions = _Suggestions()
+
+    def report(self, path: DataPath, message: str) -> None:
+        shown = format_path(path)
+        if shown in self.reported_paths:
+            return
+        self.problems.append(Problem(self.source, self.lines.line(path), shown, message))
+
+    # Small readers: each returns the value, or None after reporting a problem.
+
+    def mapping(self, value: object, path: DataPath, what: str) -> dict[str, object] | None:
+        if not isinstance(value, dict):
+            self.report(path, f"expected {what} (a mapping), got {_describe(value)}")
+            return None
+        result: dict[str, object] = {}
+        for key, item in value.items():
+            if isinstance(key, str):
+                result[key] = item
+            else:
+                self.report(path, f"keys must be text, got {_describe(key)}")
+        return result
+
+    def keys(
+        self,
+        data: dict[str, object],
+        path: DataPath,
+        allowed: Sequence[str],
+        required: Sequence[str],
+        field_type: FieldType | None = None,
+    ) -> None:
+        for key in data:
+            if key in allowed:
+                continue
+            if field_type is not None and key in ALL_TYPE_FIELD_KEYS:
+                users = [t.value for t, keys in TYPE_FIELD_KEYS.items() if key in keys]
+                self.report(
+                    (*path, key),
+                    f"'{key}' is not used by a {field_type.value} field "
+                    f"(only by {', '.join(users)})",
+                )
+            else:
+                self.report((*path, key), self.unknown_key_message(key, allowed))
+        for key in required:
+            if key not in data:
+                self.report((*path, key), "missing (required)")
+
+    def unknown_key_message(self, key: str, allowed: Sequence[str]) -> str:
+        close = self.suggestions.closest(key, allowed)
+        if close is not None:
+            return f"unknown key {quoted(key)}; did you mean '{close}'?"
+        return f"unknown key {quoted(key)}; expected one of {', '.join(allowed)}"
+
+    def text(
+        self,
+        data: dict[str, object],
+        key: str,
+        path: DataPath,
+        *,
+        non_empty: bool = False,
+        limit_key: str | None = None,
+    ) -> str | None:
+        """The text under `key`, within the length limit and characters of `limit_key`
+        (default: `key` itself) in TEXT_LIMITS."""
+        if key not in data:
+            return None
+        value = data[key]
+        if not isinstance(value, str):
+            self.report((*path, key), _expected_text(value))
+            return None
+        return self.checked_text(value, (*path, key), limit_key or key, non_empty=non_empty)
+
+    def checked_text(
+        self, value: str, path: DataPath, limit_key: str, *, non_empty: bool
+    ) -> str | None:
+        limit = TEXT_LIMITS[limit_key]
+        if len(value) > limit:
+            self.report(path, _too_long(len(value), limit))
+            return None
+        problem = character_problem(value, multi_line=limit_key in MULTI_LINE_KEYS)
+        if problem is not None:
+            self.report(path, problem)
+            return None
+        if non_empty and not value.strip():
+            self.report(path, "must not be empty")
+            return None
+        return value
+
+    def ident(self, data: dict[str, object], path: DataPath) -> str | None:
+        if "id" not in data:
+            return None
+        value = data["id"]
+        if not isinstance(value, str):
+            self.report((*path, "id"), _expected_text(value))
+            return None
+        if not re.fullmatch(ID_PATTERN, value):
+            self.report(
+                (*path, "id"),
+                f"{_describe(value)} is not a valid id: use 1 to 64 lowercase letters, digits, "
+                "'.', '_' or '-', starting with a letter or digit",
+            )
+            return None
+        return value
+
+    def boolean(self, data: dict[str, object], key: str, path: DataPath) -> bool | None:
+        if key not in data:
+            return None
+        value = data[key]
+        if not isinstance(value, bool):
+            self.report((*path, key), f"expected true or false, got {_describe(value)}")
+            return None
+        return value
+
+    def count(self, data: dict[str, object], key: str, path: DataPath) -> int | None:
+        if key not in data:
+            return None
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.report((*path, key), f"expected a whole number, got {_describe(value)}")
+            return None
+        if value < 0:
+            self.report((*path, key), f"must not be negative, got {value}")
+            return None
+        if value > MAX_TEXT_LENGTH_SETTING:
+            self.report((*path, key), f"must be at most {MAX_TEXT_LENGTH_SETTING}, got {value}")
+            return None
+        return value
+
+    def number(self, data: dict[str, object], key: str, path: DataPath) -> int | float | None:
+        if key not in data:
+            return None
+        value = data[key]
+        if not _is_number(value):
+            self.report((*path, key), f"expected a number, got {_describe(value)}")
+            return None
+        assert isinstance(value, int | float)
+        if abs(value) >= NUMBER_LIMIT:
+            self.report(
+                (*path, key),
+                f"{_describe(value)} is too large: numbers stay between "
+                f"-{NUMBER_LIMIT - 1:,} and {NUMBER_LIMIT - 1:,}",
+            )
+            return None
+        return value
+
+    def date(self, data: dict[str, object], key: str, path: DataPath) -> str | None:
+        if key not in data:
+            return None
+        value = data[key]
+        iso = _iso_date(value)
+        if iso is None:
+            self.report((*path, key), f"expected a date as YYYY-MM-DD, got {_describe(value)}")
+        elif not DATE_MIN.isoformat() <= iso <= DATE_MAX.isoformat():
+            self.report(
+                (*path, key),
+                f"{iso} is out of range: dates lie between {DATE_MIN} and {DATE_MAX}",
+            )
+            return None
+        return iso
+
+    def ordered(
+        self,
+        path: DataPath,
+        low_key: str,
+        low: int | float | str | None,
+        high_key: str,
+        high: int | float | str | None,
+    ) -> None:
+        if low is None or high is None:
+            return
+        if (isinstance(low, str) and isinstance(high, str) and high < low) or (
+            not isinstance(low, str) and not isinstance(high, str) and high < low
+        ):
+            self.report((*path, high_key), f"{high_key} ({high}) is less than {low_key} ({low})")
+
+    def answer_value(self, raw: object, path: DataPath) -> AnswerValue | None:
+        """A JSON-typed answer value (YAML dates become ISO strings)."""
+        if isinstance(raw, dt.datetime):
+            self.report(path, f"expected a date without a time, got {_describe(raw)}")
+            return None
+        if isinstance(raw, dt.date):
+            return raw.isoformat()
+        if isinstance(raw, str) and len(raw) > MAX_VALUE_CHARS:
+            self.report(path, _too_long(len(raw), MAX_VALUE_CHARS))
+            return None
+        if isinstance(raw, bool | str):
+            return raw
+        if isinstance(raw, int | float):
+            if not _is_number(raw):
+                self.report(path, f"expected a finite number, got {_describe(raw)}")
+                return None
+            return raw
+        if isinstance(raw, list):
+            items = [i.isoformat() if isinstance(i, dt.date) else i for i in raw]
+            if all(isinstance(i, str) for i in items) and not any(
+                isinstance(i, dt.datetime) for i in raw
+            ):
+                return [str(i) for i in items]
+            self.report(path, "expected a list of text values")
+            return None
+        self.report(path, f"expected a single value, got {_describe(raw)}")
+        return None
+
+    # The wizard, its steps and fields, in definition order.
+
+    def wizard(self, raw: object) -> WizardDefinition | None:
+        root: DataPath = ()
+        if not isinstance(raw, dict):
+            self.report(
+                root,
+                "expected a mapping with format_version, id, title and steps at the top level, "
+                f"got {_describe(raw)}",
+            )
+            return None
+        data = self.mapping(raw, root, "a wizard")
+        assert data is not None
+        self.keys(data, root, (*TOP_LEVEL_KEYS, SCHEMA_KEY), TOP_LEVEL_REQUIRED)
+        self.text(data, SCHEMA_KEY, root)  # for editors only: not part of the definition
+        if "format_version" in data:
+            version = data["format_version"]
+            if not (_is_number(version) and version == FORMAT_VERSION):
+                self.report(
+                    ("format_version",),
+                    f"unsupported format version {_describe(version)}; "
+                    f"this app reads format version {FORMAT_VERSION}",
+                )
+        wizard_id = self.ident(data, root)
+        title = self.text(data, "title", root, non_empty=True)
+        description = self.text(data, "description", root)
+        steps: list[Step] = []
+        if "steps" in data:
+            raw_steps = data["steps"]
+            if not isinstance(raw_steps, list):
+                self.report(("steps",), f"expected a list of steps, got {_describe(raw_steps)}")
+            elif not raw_steps:
+                self.report(("steps",), "a wizard needs at least one step")
+            elif len(raw_steps) > MAX_STEPS:
+                self.report(("steps",), _too_many(len(raw_steps), "steps", MAX_STEPS))
+            else:
+                self.collect_field_ids(raw_steps)
+                for index, raw_step in enumerate(raw_steps):
+                    step = self.step(raw_step, index)
+                    if step is not None:
+                        steps.append(step)
+        if self.problems or wizard_id is None or title is None:
+            return None
+        return WizardDefinition(
+            id=wizard_id, title=title, steps=tuple(steps), description=description
+        )
+
+    def collect_field_ids(self, raw_steps: list[object]) -> None:
+        """Every field id and where it is first defined, to tell 'later' from 'unknown'."""
+        for s, raw_step in enumerate(raw_steps):
+            if not isinstance(raw_step, dict) or not isinstance(raw_step.get("fields"), list):
+                continue
+            for f, raw_field in enumerate(raw_step["fields"]):
+                if isinstance(raw_field, dict) and isinstance(raw_field.get("id"), str):
+                    self.all_field_paths.setdefault(raw_field["id"], ("steps", s, "fields", f))
+        self.field_ids = tuple(self.all_field_paths)
+
+    def step(self, raw: object, index: int) -> Step | None:
+        path: DataPath = ("steps", index)
+        data = self.mapping(raw, path, "a step")
+        if data is None:
+            return None
+        before = len(self.problems)
+        self.keys(data, path, STEP_KEYS, STEP_REQUIRED)
+        step_id = self.ident(data, path)
+        if step_id is not None:
+            first = self.step_paths.setdefault(step_id, path)
+            if first != path:
+                self.report(
+                    (*path, "id"), f"duplicate step id '{step_id}' (also {format_path(first)})"
+                )
+        title = self.text(data, "title", path, non_empty=True)
+        description = self.text(data, "description", path)
+        visible_if = None
+        if "visible_if" in data:
+            visible_if = self.condition(
+                data["visible_if"], (*path, "visible_if"), _ConditionOwner(index, None), 0
+            )
+        fields: list[Field] = []
+        raw_fields = data.get("fields", [])
+        if not isinstance(raw_fields, list):
+            self.report(
+                (*path, "fields"), f"expected a list of fields, got {_describe(raw_fields)}"
+            )
+        elif len(raw_fields) > MAX_FIELDS_PER_STEP:
+            self.report(
+                (*path, "fields"),
+                _too_many(len(raw_fields), "fields in one step", MAX_FIELDS_PER_STEP),
+            )
+        else:
+            for f, raw_field in enumerate(raw_fields):
+                built = self.field(raw_field, (*path, "fields", f), index)
+                if built is not None:
+                    fields.append(built)
+        if len(self.problems) > before or step_id is None or title is None:
+            return None
+        return Step(
+            id=step_id,
+            title=title,
+            description=description,
+            fields=tuple(fields),
+            visible_if=visible_if,
+        )
+
+    def field(self, raw: object, path: DataPath, step_index: int) -> Field | None:
+        data = self.mapping(raw, path, "a field")
+        if data is None:
+            return None
+        before = len(self.problems)
+        field_type: FieldType | None = None
+        if "type" in data:
+            raw_type = data["type"]
+            if isinstance(raw_type, str) and raw_type in _FIELD_TYPE_NAMES:
+                field_type = FieldType(raw_type)
+            else:
+                names = ", ".join(t.value for t in FieldType)
+                self.report((*path, "type"), f"expected one of {names} (got {_describe(raw_type)})")
+        if field_type is None:
+            allowed: tuple[str, ...] = COMMON_FIELD_KEYS + ALL_TYPE_FIELD_KEYS
+        else:
+            allowed = COMMON_FIELD_KEYS + TYPE_FIELD_KEYS[field_type]
+        self.keys(data, path, allowed, FIELD_REQUIRED, field_type)
+        field_id = self.ident(data, path)
+        if field_id is not None:
+            first = self.field_paths.setdefault(field_id, path)
+            if first != path:
+                self.report(
+                    (*path, "id"),
+                    f"duplicate field id '{field_id}' (also {format_path(first)}); "
+                    "field ids must be unique in the whole wizard",
+                )
+        label = self.text(data, "label", path, non_empty=True)
+        help_text = self.text(data, "help", path)
+        required = self.boolean(data, "required", path)
+        visible_if = None
+        if "visible_if" in data:
+            visible_if = self.condition(
+                data["visible_if"],
+                (*path, "visible_if"),
+                _ConditionOwner(step_index, field_id),
+                0,
+            )
+        extra = self.type_settings(data, path, field_type) if field_type is not None else None
+
+        built: Field | None = None
+        if len(self.problems) == before and field_id and field_type and label and extra is not None:
+            built = Field(
+                id=field_id,
+                type=field_type,
+                label=label,
+                help=help_text,
+                required=bool(required),
+                visible_if=visible_if,
+                **extra,
+            )
+            if "default" in data:
+                built = self.with_default(built, data["default"], (*path, "default"))
+        if field_id is not None:
+            self.known_fields.setdefault(field_id, built)
+        return built if len(self.problems) == before else None
+
+    def with_default(self, field: Field, raw: object, path: DataPath) -> Field | None:
+        value = self.answer_value(raw, path)
+        if value is None:
+            return None
+        wrong_type = type_problem(field, value)
+        if wrong_type is not None:
+            self.report(path, f"{wrong_type}, got {_describe(raw)}")
+            return None
+        if field.type is not FieldType.BOOLEAN and is_answered(value):
+            problem = answer_problem(field, value)
+            if problem is not None:
+                self.report(path, f"the default is not a valid answer: {problem}")
+                return None
+        return dataclasses.replace(field, default=value)
+
+    def type_settings(
+        self, data: dict[str, object], path: DataPath, field_type: FieldType
+    ) -> dict[str, Any] | None:
+        """The keyword arguments of `Field` specific to `field_type`, or None if invalid."""
+        before = len(self.problems)
+        extra: dict[str, Any] = {}
+        low: int | float | str | None
+        high: int | float | str | None
+        if field_type in (FieldType.TEXT, FieldType.MULTILINE):
+            low = extra["min_length"] = self.count(data, "min_length", path)
+            high = extra["max_length"] = self.count(data, "max_length", path)
+            self.ordered(path, "min_length", low, "max_length", high)
+        if field_type is FieldType.TEXT:
+            extra["placeholder"] = self.text(data, "placeholder", path)
+            pattern = extra["pattern"] = self.text(data, "pattern", path, non_empty=True)
+            if pattern is not None:
+                problem = pattern_problem(pattern)
+                if problem is not None:
+                    self.report((*path, "pattern"), problem)
+        elif field_type is FieldType.NUMBER:
+            low = extra["min"] = self.number(data, "min", path)
+            high = extra["max"] = self.number(data, "max", path)
+            self.ordered(path, "min", low, "max", high)
+            extra["unit"] = self.text(data, "unit", path)
+            decimals = self.count(data, "decimals", path)
+            if decimals is not None and decimals > MAX_DECIMALS:
+                self.report(
+                    (*path, "decimals"),
+                    f"must be between 0 and {MAX_DECIMALS}, got {decimals}",
+                )
+            extra["decimals"] = decimals or 0
+        elif field_type is FieldType.DATE:
+            low = extra["min"] = self.date(data, "min", path)
+            high = extra["max"] = self.date(data, "max", path)
+            self.ordered(path, "min", low, "max", high)
+        elif field_type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
+            options = self.options(data, path, field_type)
+            extra["options"] = options
+            if field_type is FieldType.MULTI_CHOICE:
+                least = extra["min_selected"] = self.count(data, "min_selected", path)
+                most = extra["max_selected"] = self.count(data, "max_selected", path)
+                self.ordered(path, "min_selected", least, "max_selected", most)
+                if least is not None and options is not None and least > len(options):
+                    self.report(
+                        (*path, "min_selected"),
+                        f"min_selected ({least}) is more than the number of options "
+                        f"({len(options)})",
+                    )
+        return extra if len(self.problems) == before else None
+
+    def options(
+        self, data: dict[str, object], path: DataPath, field_type: FieldType
+    ) -> tuple[Option, ...] | None:
+        if "options" not in data:
+            self.report((*path, "options"), f"missing (a {field_type.value} field needs options)")
+            return None
+        raw = data["options"]
+        if not isinstance(raw, list) or not raw:
+            self.report((*path, "options"), f"expected a non-empty list, got {_describe(raw)}")
+            return None
+        if len(raw) > MAX_OPTIONS:
+            self.report((*path, "options"), _too_many(len(raw), "options", MAX_OPTIONS))
+            return None
+        before = len(self.problems)
+        options: list[Option] = []
+        first_index: dict[str, int] = {}
+        for index, item in enumerate(raw):
+            item_path = (*path, "options", index)
+            option: Option | None = None
+            if isinstance(item, str):
+                text = self.checked_text(item, item_path, "value", non_empty=True)
+                if text is not None:
+                    option = Option(value=text, label=text)
+            elif isinstance(item, dict):
+                mapping = self.mapping(item, item_path, "an option")
+                assert mapping is not None
+                self.keys(mapping, item_path, OPTION_KEYS, OPTION_KEYS)
+                value = self.text(mapping, "value", item_path, non_empty=True)
+                label = self.text(mapping, "label", item_path, non_empty=True, limit_key="value")
+                if value is not None and label is not None:
+                    option = Option(value=value, label=label)
+            else:
+                hint = (
+                    " (put it in quotes to use it as text)"
+                    if isinstance(item, bool | int | float | dt.date)
+                    else ""
+                )
+                self.report(
+                    item_path,
+                    f"expected text or a mapping with value and label, got {_describe(item)}{hint}",
+                )
+            if option is None:
+                continue
+            first = first_index.setdefault(option.value, index)
+            if first != index:
+                self.report(
+                    item_path,
+                    f"duplicate option value {_describe(option.value)} (also options[{first}])",
+                )
+            options.append(option)
+        return tuple(options) if len(self.problems) == before else None
+
+    # Conditions.
+
+    def condition(
+        self, raw: object, path: DataPath, owner: _ConditionOwner, depth: int
+    ) -> Condition | None:
+        if depth > MAX_CONDITION_DEPTH:
+            self.report(path, f"conditions are nested more than {MAX_CONDITION_DEPTH} levels deep")
+            return None
+        data = self.mapping(raw, path, "a condition")
+        if data is None:
+            return None
+        before = len(self.problems)
+        for key in data:
+            if key != "field" and key not in CONDITION_OPERATORS:
+                self.report(
+                    (*path, key), self.unknown_key_message(key, ("field", *CONDITION_OPERATORS))
+                )
+        operators = [key for key in data if key in CONDITION_OPERATORS]
+        if not operators and len(self.problems) > before:
+            return None  # the unknown key is most likely a misspelt operator
+        if len(operators) != 1:
+            found = f", found {', '.join(operators)}" if operators else ""
+            self.report(
+                path,
+                "expected exactly one operator: " + ", ".join(CONDITION_OPERATORS) + found,
+            )
+            return None
+        op = operators[0]
+        value = data[op]
+        value_path = (*path, op)
+        if op in GROUP_OPERATORS:
+            if "field" in data:
+                self.report((*path, "field"), f"'field' cannot be combined with '{op}'")
+            if op == "not":
+                inner = self.condition(value, value_path, owner, depth + 1)
+                return Not(inner) if inner is not None and len(self.problems) == before else None
+            if not isinstance(value, list) or not value:
+                self.report(
+                    value_path,
+                    f"expected a non-empty list of conditions, got {_describe(value)}",
+                )
+                return None
+            if len(value) > MAX_CONDITION_ITEMS:
+                self.report(value_path, _too_many(len(value), "conditions", MAX_CONDITION_ITEMS))
+                return None
+            children = [
+                self.condition(item, (*value_path, i), owner, depth + 1)
+                for i, item in enumerate(value)
+            ]
+            if len(self.problems) > before:
+                return None
+            parts = tuple(c for c in children if c is not None)
+            return AllOf(parts) if op == "all" else AnyOf(parts)
+
+        field_id, ref = None, None
+        if "field" not in data:
+            self.report((*path, "field"), f"missing (the field that '{op}' reads)")
+        else:
+            field_id, ref = self.reference(data["field"], (*path, "field"), owner)
+        result = self.field_condition(op, value, value_path, field_id, ref)
+        if field_id is None or len(self.problems) > before:
+            return None
+        return result
+
+    def reference(
+        self, raw: object, path: DataPath, owner: _ConditionOwner
+    ) -> tuple[str | None, Field | None]:
+        """The field a condition names, if the condition may name it (and its model)."""
+        if not isinstance(raw, str):
+            self.report(path, _expected_text(raw))
+            return None, None
+        if raw in self.known_fields:
+            return raw, self.known_fields[raw]
+        where = self.all_field_paths.get(raw)
+        if raw == owner.field_id:
+            self.report(path, f"a field's visible_if cannot name the field itself ({quoted(raw)})")
+        elif where is not None and owner.field_id is None and where[1] == owner.step_index:
+            self.report(
+                path,
+                f"field {quoted(raw)} is on this step; a step's visible_if may only name "
+                "fields of earlier steps",
+            )
+        elif where is not None:
+            self.report(
+                path,
+                f"field {quoted(raw)} comes later ({format_path(where)}); a condition may only "
+                "name fields of earlier steps or earlier fields of the same step",
+            )
+        else:
+            close = self.suggestions.closest(raw, self.field_ids)
+            hint = f"; did you mean '{close}'?" if close else ""
+            self.report(path, f"no field {quoted(raw)} in this wizard{hint}")
+        return None, None
+
+    def field_condition(
+        self, op: str, raw: object, path: DataPath, field_id: str | None, ref: Field | None
+    ) -> Condition | None:
+        name = field_id or ""
+        if op in ("equals", "not_equals"):
+            value = self.comparable(raw, path, ref)
+            if value is None:
+                return None
+            return Equals(name, value) if op == "equals" else NotEquals(name, value)
+        if op == "in":
+            if not isinstance(raw, list) or not raw:
+                self.report(path, f"expected a non-empty list of values, got {_describe(raw)}")
+                return None
+            if len(raw) > MAX_CONDITION_ITEMS:
+                self.report(path, _too_many(len(raw), "values", MAX_CONDITION_ITEMS))
+                return None
+            values = [self.comparable(item, (*path, i), ref) for i, item in enumerate(raw)]
+            if any(v is None for v in values):
+                return None
+            return In(name, tuple(v for v in values if v is not None))
+        if op == "contains":
+            if ref is not None and ref.type is not FieldType.MULTI_CHOICE:
+                self.report(
+                    path,
+                    f"'contains' only works on a multi_choice field; '{name}' is a "
+                    f"{ref.type.value} field (use equals or in)",
+                )
+                return None
+            if not isinstance(raw, str):
+                self.report(path, _expected_text(raw))
+                return None
+            if ref is not None and (problem := type_problem(ref, [raw])) is not None:
+                self.report(path, problem)
+                return None
+            return Contains(name, raw)
+        if op == "answered":
+            if not isinstance(raw, bool):
+                self.report(path, f"expected true or false, got {_describe(raw)}")
+                return None
+            return Answered(name, raw)
+        assert op in COMPARE_OPERATORS
+        return self.compare(op, raw, path, name, ref)
+
+    def compare(
+        self, op: CompareOp, raw: object, path: DataPath, name: str, ref: Field | None
+    ) -> Condition | None:
+        bound: int | float | str | None
+        if _is_number(raw):
+            assert isinstance(raw, int | float)
+            bound = raw
+        else:
+            bound = _iso_date(raw)
+        if bound is None:
+            self.report(path, f"expected a number or a date as YYYY-MM-DD, got {_describe(raw)}")
+            return None
+        if ref is not None:
+            if ref.type not in (FieldType.NUMBER, FieldType.DATE):
+                self.report(
+                    path,
+                    f"'{op}' only works on number and date fields; "
+                    f"'{name}' is a {ref.type.value} field",
+                )
+                return None
+            if (ref.type is FieldType.NUMBER) != (not isinstance(bound, str)):
+                wanted = "a number" if ref.type is FieldType.NUMBER else "a date as YYYY-MM-DD"
+                self.report(
+                    path,
+                    f"'{name}' is a {ref.type.value} field: expected {wanted}, "
+                    f"got {_describe(raw)}",
+                )
+                return None
+        return Compare(name, op, bound)
+
+    def comparable(self, raw: object, path: DataPath, ref: Field | None) -> AnswerValue | None:
+        """A value an equals/not_equals/in condition compares the answer of `ref` with."""
+        value = self.answer_value(raw, path)
+        if value is None or ref is None:
+            return value
+        problem = type_problem(ref, value)
+        if problem is not None:
+            self.report(
+                path,
+                f"can never match field '{ref.id}' ({ref.type.value}): {problem}, "
+                f"got {_describe(raw)}",
+            )
+            return None
+        return value
+
+
+def validate(
+    data: object, lines: SourceLines, problems: list[Problem], *, source: str
+) -> WizardDefinition:
+    """The definition `data` describes; raises WizardFileError with `problems` (from
+    reading) and every problem found here."""
+    definition = _Validator(source, lines, problems).wizard(data)
+    if problems or definition is None:
+        raise WizardFileError(sorted(problems, key=lambda p: p.line or 0))
+    return definition
