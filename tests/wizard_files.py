@@ -1,10 +1,17 @@
-"""Small wizard definitions for tests, written to real files and imported for real."""
+"""Small wizard definitions for tests, written to real files and imported for real, and
+builders that parse a wizard around some fields for real."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from wizard_desktop.core.wizards import import_wizard_file
+from wizard_desktop.definition.loader import WizardFileError, parse_wizard_text
+from wizard_desktop.definition.model import WizardDefinition
 
 FOUR_STEPS = """\
 format_version: 1
@@ -65,3 +72,24 @@ def import_text(folder: Path, text: str, name: str = "wizard.yaml") -> str:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return import_wizard_file(path).wizard_id
+
+
+def wizard_data(*fields: dict[str, Any], **top: Any) -> dict[str, Any]:
+    """A valid format v1 wizard (as data) with one step holding `fields`."""
+    step = {"id": "one", "title": "One", "fields": list(fields)}
+    return {"format_version": 1, "id": "demo", "title": "Demo", "steps": [step], **top}
+
+
+def load_json(data: object) -> WizardDefinition:
+    return parse_wizard_text(json.dumps(data), "w.json", "json")
+
+
+def json_problems(data: object) -> list[str]:
+    """Every problem line of a JSON wizard file holding `data` (which must be refused)."""
+    return text_problems(json.dumps(data), "json")
+
+
+def text_problems(text: str, kind: str = "yaml") -> list[str]:
+    with pytest.raises(WizardFileError) as info:
+        parse_wizard_text(text, f"w.{kind}", kind)  # type: ignore[arg-type]
+    return [str(p) for p in info.value.problems]
