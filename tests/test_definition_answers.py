@@ -1,0 +1,94 @@
+"""`answer_problem`: the one function that checks one answer value against one field's
+rules (type, lengths, pattern, range, decimals, options, a required box, the format's
+limits), for the player, the core and template answers alike."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from tests.wizard_files import load_json, wizard_data
+from wizard_desktop.definition.answers import answer_problem
+from wizard_desktop.definition.model import DATE_MAX, DATE_MIN, NUMBER_LIMIT, Field
+
+BIGGEST = f"{NUMBER_LIMIT - 1:,}"
+
+
+def field(**settings: Any) -> Field:
+    built = load_json(wizard_data({"id": "f", "label": "F", **settings})).field("f")
+    assert built is not None
+    return built
+
+
+@pytest.mark.parametrize(
+    ("settings", "value", "problem"),
+    [
+        ({"type": "text", "min_length": 2}, "x", "Enter at least 2 characters."),
+        ({"type": "text", "max_length": 3}, "long", "Enter at most 3 characters."),
+        ({"type": "text"}, 5, "Expected text."),
+        (
+            {"type": "text", "pattern": "[0-9]+"},
+            "12a",
+            "This value does not have the expected format.",
+        ),
+        ({"type": "text", "required": True}, "", "This field is required."),
+        ({"type": "number", "max": 10, "decimals": 0}, 999.5, "Enter a number of at most 10."),
+        ({"type": "number", "decimals": 0}, 2.5, "Use at most 0 decimals."),
+        ({"type": "number", "min": 1}, 0, "Enter a number of at least 1."),
+        ({"type": "number"}, True, "Expected a number."),
+        ({"type": "number"}, NUMBER_LIMIT, f"Enter a number between -{BIGGEST} and {BIGGEST}."),
+        ({"type": "number"}, -1e300, f"Enter a number between -{BIGGEST} and {BIGGEST}."),
+        ({"type": "number"}, math.inf, f"Enter a number between -{BIGGEST} and {BIGGEST}."),
+        ({"type": "number"}, math.nan, f"Enter a number between -{BIGGEST} and {BIGGEST}."),
+        ({"type": "boolean", "required": True}, False, "This box must be checked."),
+        ({"type": "boolean"}, "yes", "Expected true or false."),
+        ({"type": "date"}, "0999-12-31", f"Choose a date between {DATE_MIN} and {DATE_MAX}."),
+        ({"type": "date"}, "2024-02-30", "Expected a date as YYYY-MM-DD."),
+        (
+            {"type": "date"},
+            "\u0662\u0660\u0662\u0664-\u0660\u0661-\u0660\u0661",
+            "Expected a date as YYYY-MM-DD.",
+        ),
+        (
+            {"type": "date", "min": "2024-01-01"},
+            "2023-12-31",
+            "Choose a date on or after 2024-01-01.",
+        ),
+        ({"type": "choice", "options": ["a", "b"]}, "c", "Expected one of a, b."),
+        (
+            {"type": "multi_choice", "options": ["a", "b"], "min_selected": 2},
+            ["a"],
+            "Select at least 2 options.",
+        ),
+        (
+            {"type": "multi_choice", "options": ["a", "b"]},
+            ["a", "a"],
+            "An option is selected twice.",
+        ),
+    ],
+)
+def test_an_answer_that_breaks_a_rule_gets_its_message(
+    settings: dict[str, Any], value: Any, problem: str
+) -> None:
+    assert answer_problem(field(**settings), value) == problem
+
+
+@pytest.mark.parametrize(
+    ("settings", "value"),
+    [
+        ({"type": "text", "min_length": 2, "pattern": "[a-z]+"}, "ab"),
+        ({"type": "number", "decimals": 2}, NUMBER_LIMIT - 1),
+        ({"type": "number", "decimals": 2}, 5_000_000_000.25),
+        ({"type": "boolean", "required": True}, True),
+        ({"type": "boolean"}, False),
+        ({"type": "date"}, str(DATE_MIN)),
+        ({"type": "date"}, "1850-05-01"),
+        ({"type": "date"}, str(DATE_MAX)),
+        ({"type": "multi_choice", "options": ["a", "b"]}, ["b", "a"]),
+        ({"type": "text"}, None),
+    ],
+)
+def test_an_answer_within_every_rule_has_no_problem(settings: dict[str, Any], value: Any) -> None:
+    assert answer_problem(field(**settings), value) is None
