@@ -133,7 +133,7 @@ def test_check_and_import_refuse_a_lone_surrogate_without_a_traceback(
         result = run_cli(data_dir, command, str(wizard))
         assert result.returncode == 1, result
         assert "Traceback" not in result.stderr, result.stderr
-        assert f"{wizard}: title: holds a lone surrogate ('\\ud800'" in result.stderr
+        assert f"{wizard}:1: title: holds a lone surrogate ('\\ud800'" in result.stderr
     listed = json.loads(run_cli(data_dir, "wizards", "--json").stdout)
     assert "demo" not in {w["id"] for w in listed}
 

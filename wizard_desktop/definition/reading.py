@@ -273,6 +273,7 @@ class _JsonObject(dict[str, object]):
         return obj
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 
@@ -290,9 +291,10 @@ def _refuse_deep_json(text: str) -> None:
 
 
 def _json_lines(text: str) -> SourceLines:
-    """Best-effort line numbers for JSON: JSON is (nearly) YAML, so compose it."""
+    """Best-effort line numbers for JSON: JSON is (nearly) YAML, so compose it (with
+    surrogate escapes, which libyaml refuses, replaced by U+FFFD in place)."""
     try:
-        loader, node = _compose_yaml(text)
+        loader, node = _compose_yaml(_SURROGATE_ESCAPE.sub(r"\\ufffd", text))
         if node is None:
             return SourceLines()
         reader = _NodeReader(loader, "")
@@ -320,6 +322,8 @@ def read_json(text: str, source: str, *, with_lines: bool = True) -> ParsedSourc
         raise SourceError(f"JSON syntax error: {exc.msg} (column {exc.colno})", exc.lineno) from exc
     lines = _json_lines(text) if with_lines else SourceLines()
     problems: list[Problem] = []
+    # A str from JSON holds a surrogate only through a \uD800-\uDFFF escape.
+    may_hold_surrogates = _SURROGATE_ESCAPE.search(text) is not None
 
     def problem(path: DataPath, line: int | None, message: str) -> None:
         problems.append(Problem(source, line, format_path(path), message))
@@ -334,18 +338,18 @@ def read_json(text: str, source: str, *, with_lines: bool = True) -> ParsedSourc
                     seen.pop(0) if seen else lines.line(key_path),
                     f"duplicate key {quoted(key)}",
                 )
-            result: dict[str, object] = {}
-            for key, item in value.items():
-                if (wrong := surrogate_problem(key)) is not None:
-                    problem(path, lines.line(path), f"a key {wrong}")
-                else:
-                    result[key] = clean(item, (*path, key))
-            return result
+            if may_hold_surrogates:
+                for key in [k for k in value if surrogate_problem(k) is not None]:
+                    problem(path, lines.line(path), f"a key {surrogate_problem(key)}")
+                    del value[key]
+            return {k: clean(v, (*path, k)) for k, v in value.items()}
         if isinstance(value, list):
             return [clean(v, (*path, i)) for i, v in enumerate(value)]
-        if isinstance(value, str) and (wrong := surrogate_problem(value)) is not None:
-            problem(path, lines.line(path), wrong)
-            return None
+        if may_hold_surrogates and isinstance(value, str):
+            wrong = surrogate_problem(value)
+            if wrong is not None:
+                problem(path, lines.line(path), wrong)
+                return None
         return value
 
     return clean(raw, ()), lines, problems
