@@ -92,3 +92,14 @@ def test_an_answer_that_breaks_a_rule_gets_its_message(
 )
 def test_an_answer_within_every_rule_has_no_problem(settings: dict[str, Any], value: Any) -> None:
     assert answer_problem(field(**settings), value) is None
+
+
+def test_messages_name_a_few_option_values_and_shorten_what_was_given() -> None:
+    options = [f"option{i}" for i in range(1_000)]
+    choice = field(type="choice", options=options)
+    first_ten = ", ".join(options[:10])
+    assert answer_problem(choice, "nope") == f"Expected one of {first_ten}, … (1000 in all)."
+    several = field(type="multi_choice", options=options)
+    assert answer_problem(several, ["x" * 100_000]) == (
+        f"Unknown option '{'x' * 40}…'; expected values among {first_ten}, … (1000 in all)."
+    )

@@ -20,6 +20,7 @@ from wizard_desktop.definition.model import (
     FieldType,
 )
 from wizard_desktop.definition.patterns import compiled_pattern
+from wizard_desktop.definition.problems import quoted
 
 
 def _parse_date(value: str) -> dt.date | None:
@@ -29,6 +30,17 @@ def _parse_date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+# A message names at most this many option values.
+_VALUES_LISTED = 10
+
+
+def _listing(values: list[str]) -> str:
+    """The option values for a message: all of a few, the first ones of many."""
+    if len(values) <= _VALUES_LISTED:
+        return ", ".join(values)
+    return f"{', '.join(values[:_VALUES_LISTED])}, … ({len(values)} in all)"
 
 
 def type_problem(field: Field, value: AnswerValue) -> str | None:
@@ -49,14 +61,14 @@ def type_problem(field: Field, value: AnswerValue) -> str | None:
         if not isinstance(value, str):
             return "expected one option value"
         values = [o.value for o in field.options]
-        return None if value in values else f"expected one of {', '.join(values)}"
+        return None if value in values else f"expected one of {_listing(values)}"
     if t is FieldType.MULTI_CHOICE:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return "expected a list of option values"
         values = [o.value for o in field.options]
         unknown = [v for v in value if v not in values]
         if unknown:
-            return f"unknown option {unknown[0]!r}; expected values among {', '.join(values)}"
+            return f"unknown option {quoted(unknown[0])}; expected values among {_listing(values)}"
         if len(set(value)) != len(value):
             return "an option is selected twice"
         return None
