@@ -56,6 +56,14 @@ def test_a_backtracking_pattern_runs_in_linear_time() -> None:
         ("\\ud800", "half of a surrogate pair"),
         ("[^\\S]", "'\\S' inside [...] is not portable"),
         ("a{1001}", "not supported by the pattern engine (RE2): invalid repetition size"),
+        # What JavaScript's u mode refuses outright.
+        ("a\\-b", "'\\-' is an error in JavaScript: write '-' without the backslash"),
+        ("\\@", "'\\@' is an error in JavaScript"),
+        ("\\a", "'\\a' is Python-only: write '\\x07'"),
+        ("a{", "a lone '{' is an error in JavaScript: write '\\{'"),
+        ("a{x}", "a lone '{' is an error in JavaScript"),
+        ("a}", "a lone '}' is an error in JavaScript"),
+        ("a]", "a lone ']' is an error in JavaScript"),
     ],
 )
 def test_what_re2_or_javascript_cannot_run_is_refused_at_load(pattern: str, says: str) -> None:
@@ -82,6 +90,10 @@ def test_what_re2_or_javascript_cannot_run_is_refused_at_load(pattern: str, says
         ("a.b", "a b", "a\u2029b"),
         # \uXXXX is portable (RE2 spells it \x{XXXX}).
         ("\\u0041\\u00e9", "Aé", "Ae"),
+        # Escapes both read alike.
+        ("[a\\-z]+", "a-z", "b"),
+        ("a[\\b]\\0", "a\x08\x00", "ab0"),
+        ("\\.\\/\\{\\}\\]", "./{}]", "x/{}]"),
         # '$' ends the value: Python's re would also accept a trailing newline.
         ("[a-z]+$", "abc", "abc\n"),
     ],

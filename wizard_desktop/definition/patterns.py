@@ -20,6 +20,10 @@ import re2
 _INLINE_FLAG_CHARS = frozenset("aiLmsux-")
 _REPEAT = re.compile(r"\{([0-9]*)(,?)([0-9]*)\}")
 _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
+_DIGITS = frozenset("0123456789")
+# Escapes both engines read alike (\s, \S, \uXXXX and [\b] are spelled out for RE2 below):
+# NUL, the letters of both, and the syntax characters JavaScript lets a backslash escape.
+_SAME_ESCAPES = frozenset("0bBdDfnrtvwWx") | frozenset("^$\\.*+?()[]{}|/")
 # ECMAScript's \s (WhiteSpace and LineTerminator), as the inside of an RE2 class.
 _JS_SPACE = (
     r"\t\n\x0B\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}"
@@ -53,12 +57,12 @@ def _escape(pattern: str, i: int, in_class: bool) -> tuple[str, int]:
         raise _NotPortable(
             f"'\\{escaped}' escapes are Python-only: write the character or '\\uXXXX'"
         )
-    if escaped == "0" and pattern[i + 2 : i + 3].isdigit():
+    if escaped == "0" and pattern[i + 2 : i + 3] in _DIGITS:
         raise _NotPortable(
             f"octal escapes such as '{pattern[i : i + 5]}' are not portable: "
             "write '\\xHH' or '\\uXXXX'"
         )
-    if escaped.isdigit() and escaped != "0":
+    if escaped in _DIGITS and escaped != "0":
         raise _NotPortable(
             f"'\\{escaped}' (a backreference, or an octal escape) is not supported: "
             "backreferences cannot be matched in linear time; write '\\xHH' for a character"
@@ -79,7 +83,15 @@ def _escape(pattern: str, i: int, in_class: bool) -> tuple[str, int]:
                 "'\\S' inside [...] is not portable: write the characters you want instead"
             )
         return f"[^{_JS_SPACE}]", i + 2
-    return pattern[i : i + 2], i + 2
+    if escaped == "b" and in_class:  # a backspace in both; RE2 spells it so
+        return "\\x08", i + 2
+    if escaped == "a":
+        raise _NotPortable("'\\a' is Python-only: write '\\x07'")
+    if escaped in _SAME_ESCAPES or (in_class and escaped == "-"):
+        return pattern[i : i + 2], i + 2
+    raise _NotPortable(
+        f"'\\{escaped}' is an error in JavaScript: write '{escaped}' without the backslash"
+    )
 
 
 def _group_problem(rest: str) -> str | None:
@@ -151,6 +163,8 @@ def _to_re2(pattern: str) -> str:
                 if pattern[i : i + 1] == "+":
                     raise _NotPortable("possessive quantifiers such as '{2}+' are Python-only")
                 continue
+        if char in "{}]":
+            raise _NotPortable(f"a lone '{char}' is an error in JavaScript: write '\\{char}'")
         if char in "*+?" and pattern[i + 1 : i + 2] == "+":
             raise _NotPortable(f"possessive quantifiers such as '{char}+' are Python-only")
         out.append(_JS_DOT if char == "." else char)
