@@ -175,3 +175,52 @@ def test_random_bytes_are_refused_cleanly(
     path = store / f"random{suffix}"
     path.write_bytes(content)
     import_and_count(path, tally)
+
+
+VALID = {
+    "format_version": 1,
+    "id": "hostile",
+    "title": "Hostile",
+    "steps": [{"id": "one", "title": "One", "fields": [{"id": "a", "type": "text", "label": "A"}]}],
+}
+
+
+def _with(**changes: Any) -> bytes:
+    return json.dumps({**VALID, **changes}).encode()
+
+
+def _field(**settings: Any) -> bytes:
+    step = {
+        "id": "one",
+        "title": "One",
+        "fields": [{"id": "a", "type": "text", "label": "A", **settings}],
+    }
+    return _with(steps=[step])
+
+
+# What an adversarial run sent (issue 11 §7, §10, §11, §15; issue 12 §3): each is refused
+# with the typed error, nothing stored, never a traceback.
+HOSTILE_FILES: dict[str, tuple[str, bytes]] = {
+    "lone surrogate": (".json", _with(title="Bad \ud800")),
+    "JSON nested 10^5 deep": (".json", b'{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+    "YAML nested 10^5 deep": (".yaml", b"title: " + b"[" * 100_000 + b"]" * 100_000 + b"\n"),
+    "1 MB title": (".json", _with(title="t" * 1_000_000)),
+    "NUL in a title": (".json", _with(title="A\u0000B")),
+    "RTL override in a title": (".json", _with(title="invoice\u202efdp.exe")),
+    "UTF-16 with a BOM": (".yaml", yaml.safe_dump(VALID).encode("utf-16")),
+    "5,000-digit integer": (".json", _field(max_length=0).replace(b": 0", b": " + b"9" * 5_000)),
+    "backreference": (".json", _field(pattern="(a+)\\1b")),
+    "lookahead": (".json", _field(pattern="(?=a)(a+)+b")),
+    "octal escape": (".json", _field(pattern="\\0101")),
+    "20,000 unknown keys": (".json", _with(**{f"k{i}": 1 for i in range(20_000)})),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_FILES))
+def test_hostile_files_are_refused_with_nothing_stored(store: Path, name: str) -> None:
+    suffix, content = HOSTILE_FILES[name]
+    path = store / f"hostile{suffix}"
+    path.write_bytes(content)
+    counts = {"imported": 0, "refused": 0, "store_unchanged": 0}
+    import_and_count(path, counts)
+    assert counts["refused"] == 1, f"{name} was imported"
