@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionInfo, load_session, start_session
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import type_problem
@@ -150,7 +151,13 @@ def delete_template(template_id: int) -> None:
             raise TemplateNotFoundError(template_id)
 
 
-def export_template(template_id: int, destination: str | os.PathLike[str]) -> None:
+def export_template(
+    template_id: int, destination: str | os.PathLike[str], *, overwrite: bool = False
+) -> None:
+    """Write the template as a template file. Refuses the app's own files and, unless
+    `overwrite`, an existing file (see `output_files`)."""
+    target = Path(destination)
+    check_output_target(target, overwrite=overwrite)
     template = get_template(template_id)
     document = {
         "format": TEMPLATE_FILE_FORMAT,
@@ -159,9 +166,8 @@ def export_template(template_id: int, destination: str | os.PathLike[str]) -> No
         "wizard_id": template.wizard_id,
         "answers": template.answers,
     }
-    Path(destination).write_text(
-        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    write_output_file(target, text, overwrite=overwrite)
 
 
 def import_template(source: str | os.PathLike[str]) -> TemplateInfo:

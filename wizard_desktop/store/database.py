@@ -86,7 +86,7 @@ def make_database(
 
 def is_read_only() -> bool:
     """True when the open database was opened read-only (its files cannot be written)."""
-    (query_only,) = db.execute_sql("PRAGMA query_only").fetchone()  # type: ignore[no-untyped-call]
+    (query_only,) = db.execute_sql("PRAGMA query_only").fetchone()
     return bool(query_only)
 
 
@@ -251,3 +251,9 @@ def write_transaction() -> Iterator[None]:
     """One short write transaction (BEGIN IMMEDIATE); errors come out classified."""
     with storage_errors(), db.atomic():
         yield
+
+
+def database_file() -> Path:
+    """The file of the open database (as SQLite resolved it, also when opened by URI)."""
+    rows = db.execute_sql("PRAGMA database_list")
+    return next(Path(file) for _seq, name, file in rows if name == "main")
