@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, cast
 from peewee import fn
 
 from wizard_desktop.paths import bundled_wizards_dir
-from wizard_desktop.store.database import storage_errors, write_transaction
+from wizard_desktop.store.database import is_read_only, storage_errors, write_transaction
 from wizard_desktop.store.models import AppState, Wizard, WizardVersion, utc_now
 
 if TYPE_CHECKING:
@@ -117,13 +117,13 @@ def _fingerprint(files: list[Path]) -> str:
 def import_bundled_wizards() -> list[ImportResult]:
     """Import the wizards shipped in resources/wizards. Returns what was imported:
     nothing, without parsing a file, when these exact files were imported into this
-    database before (each import is idempotent anyway)."""
+    database before (each import is idempotent anyway) or the database is read-only."""
     files = bundled_wizard_files()
     fingerprint = _fingerprint(files)
     with storage_errors():
         stored = AppState.get_or_none(AppState.key == BUNDLED_FINGERPRINT_KEY)
-    if stored is not None and stored.value == fingerprint:
-        return []
+    if (stored is not None and stored.value == fingerprint) or is_read_only():
+        return []  # read-only: the wizards stored before are all there is
     results = [import_wizard_file(path) for path in files]
     with write_transaction():
         AppState.insert(
