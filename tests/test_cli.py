@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.stored_sessions import completed_session
 from tests.wizard_files import FOUR_STEPS, THREE_STEPS
 
 BUNDLED = {"laptop-config", "employee-onboarding", "field-showcase"}
@@ -210,8 +211,6 @@ def test_a_data_folder_path_too_long_for_sqlite_is_named_as_such(tmp_path: Path)
 def read_only_data_dir(data_dir: Path, tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A data folder with a completed session and a backup, made immutable
     (`chattr +i`: read-only even for root) with the database closed cleanly."""
-    from tests.test_export import completed_session
-
     session_id = completed_session(data_dir)
     immutable = [data_dir, *data_dir.iterdir()]
     subprocess.run(["chattr", "+i", *map(str, immutable)], check=True)
