@@ -1,6 +1,9 @@
 """The session lifecycle: start, save a step, save a draft, complete, resume, rename,
 delete and list. Every write is one short transaction; every answer is checked
-against its field here, whatever the UI already checked.
+against its field here, whatever the UI already checked, and before the transaction
+opens: a slow check never holds the write lock. A step save or a completion then
+writes only if the session row is as it was read (its `updated_at`, which every write
+of a session's answers or progress moves), else it reads and checks again.
 
 Progress = 100 x (steps on the current path that are completed) / (steps on the
 current path), two decimals. A step is completed when it is saved with Next; drafts
@@ -11,20 +14,20 @@ completed count always equals its number of completed sessions.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import logging
 import uuid
-from collections.abc import Container, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, cast
 
-from peewee import EXCLUDED
+from peewee import EXCLUDED, fn
 
 from wizard_desktop.core.wizards import definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import answer_problem, type_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
 from wizard_desktop.definition.model import AnswerValue, WizardDefinition, condition_fields
-from wizard_desktop.store.database import db, execute_many, storage_errors, write_transaction
+from wizard_desktop.store.database import storage_errors, write_transaction
+from wizard_desktop.store.errors import StorageError, StorageErrorKind
 from wizard_desktop.store.models import (
     COMPLETED,
     IN_PROGRESS,
@@ -37,6 +40,12 @@ from wizard_desktop.store.models import (
 
 # What the player sends for a step: field id -> answer, None (or "" / []) clears it.
 StepAnswers = Mapping[str, AnswerValue | None]
+
+SAVE_ATTEMPTS = 3
+"""How often a step save or completion reads and checks again when the session
+changed between its check and its write (another process wrote to it meanwhile)."""
+
+log = logging.getLogger(__name__)
 
 
 class SessionNotFoundError(LookupError):
@@ -169,48 +178,27 @@ def _session_query() -> Any:
 
 
 def _row(session_id: str) -> Session:
+    """The one way a session row is read: with its wizard's title."""
     row = _session_query().where(Session.id == session_id).first()
     if row is None:
         raise SessionNotFoundError(session_id)
     return cast(Session, row)
 
 
-# The statements of a step save, written by Peewee from the models once (the parameter
-# placeholders stay) and run again with new parameters: building them anew each time
-# cost more than running them.
-
-
-@cache
-def _stored_answers_sql() -> str:
-    query = Answer.select(Answer.field_id, Answer.value).where(Answer.session == "")
-    sql: str = query.sql()[0]
-    return sql
-
-
-@cache
-def _step_row_sql() -> str:
-    query = Session.select(
-        Session.status, Session.version, Session.completed_step_ids, Session.progress_percentage
-    ).where(Session.id == "")
-    sql: str = query.sql()[0]
-    return sql
-
-
-def _from_json_column(field: Any, stored: object) -> Any:
-    """A JSON column's value as Peewee reads it (numbers come back as numbers)."""
-    return field.python_value(stored)
+def _editable_row(session_id: str) -> Session:
+    row = _row(session_id)
+    if row.status == COMPLETED:
+        raise SessionCompletedError(session_id)
+    return row
 
 
 def _stored_values(
     session_id: str, only: Container[str] | None = None
 ) -> dict[str, AnswerValue | None]:
     """The session's answer rows (`only` those fields, when given); None = cleared."""
-    rows = db.execute_sql(_stored_answers_sql(), (session_id,))
-    return {
-        field_id: _from_json_column(Answer.value, value)
-        for field_id, value in rows
-        if only is None or field_id in only
-    }
+    query = Answer.select(Answer.field_id, Answer.value).where(Answer.session == session_id)
+    rows = cast(Iterable[tuple[str, AnswerValue | None]], query.tuples())
+    return {field_id: value for field_id, value in rows if only is None or field_id in only}
 
 
 def _stored_answers(session_id: str, only: Container[str] | None = None) -> dict[str, AnswerValue]:
@@ -236,24 +224,25 @@ def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
     return fields
 
 
-@dataclass(frozen=True)
-class _StepRow:
-    """What saving a step needs from the session row."""
+def _update_if_unchanged(row: Session, now: dt.datetime, changes: Mapping[Any, Any]) -> bool:
+    """Inside the write transaction: apply `changes` and `updated_at = now` to the
+    session, only if it is still as `row` was read (same `updated_at`, not completed).
+    True when it was; else nothing is written and the caller checks again."""
+    updated = (
+        Session.update({**changes, Session.updated_at: now})
+        .where(
+            (Session.id == row.id)
+            & (Session.updated_at == row.updated_at)
+            & (Session.status != COMPLETED)
+        )
+        .execute()
+    )
+    return bool(updated == 1)
 
-    version_id: int
-    completed_step_ids: list[str]
-    progress_percentage: float
 
-
-def _editable_step_row(session_id: str) -> _StepRow:
-    row = db.execute_sql(_step_row_sql(), (session_id,)).fetchone()
-    if row is None:
-        raise SessionNotFoundError(session_id)
-    status, version_id, completed_json, progress = row
-    if status == COMPLETED:
-        raise SessionCompletedError(session_id)
-    return _StepRow(
-        version_id, _from_json_column(Session.completed_step_ids, completed_json), progress
+def _kept_changing(session_id: str) -> StorageError:
+    return StorageError(
+        StorageErrorKind.BUSY, f"session {session_id} kept changing while it was being saved"
     )
 
 
@@ -319,23 +308,6 @@ def _check_types(definition: WizardDefinition, answers: Mapping[str, AnswerValue
         raise InvalidAnswersError(problems)
 
 
-@cache
-def _upsert_answer_sql() -> str:
-    """The one-row upsert of an answer, as Peewee writes it for the models (built once;
-    `_upsert_answers` runs it for each row)."""
-    sql, _params = (
-        Answer.insert(
-            {Answer.session: "", Answer.field_id: "", Answer.value: "", Answer.updated_at: ""}
-        )
-        .on_conflict(
-            conflict_target=[Answer.session, Answer.field_id],
-            update={Answer.value: EXCLUDED.value, Answer.updated_at: EXCLUDED.updated_at},
-        )
-        .sql()
-    )
-    return sql
-
-
 def _upsert_answers(
     session_id: str, answers: Mapping[str, AnswerValue | None], now: dt.datetime
 ) -> None:
@@ -343,20 +315,20 @@ def _upsert_answers(
     []) as JSON null, so that a resumed session knows the person emptied the field and
     does not bring its default back. A null row is never an answer: `_stored_answers`
     leaves it out of validation, progress, exports and templates."""
-    stamp = Answer.updated_at.db_value(now)
-    rows = [  # the statement stores json(?) of the value, as the JSONField does
-        (session_id, fid, json.dumps(value if is_answered(value) else None), stamp)
-        for fid, value in answers.items()
+    rows = [
+        {
+            Answer.session: session_id,
+            Answer.field_id: field_id,
+            Answer.value: value if is_answered(value) else fn.json("null"),
+            Answer.updated_at: now,
+        }
+        for field_id, value in answers.items()
     ]
     if rows:
-        execute_many(_upsert_answer_sql(), rows)
-
-
-def _editable_row(session_id: str) -> Session:
-    row = _row(session_id)
-    if row.status == COMPLETED:
-        raise SessionCompletedError(session_id)
-    return row
+        Answer.insert_many(rows).on_conflict(
+            conflict_target=[Answer.session, Answer.field_id],
+            update={Answer.value: EXCLUDED.value, Answer.updated_at: EXCLUDED.updated_at},
+        ).execute()
 
 
 def _merge(stored: Mapping[str, AnswerValue], given: StepAnswers) -> dict[str, AnswerValue]:
@@ -400,13 +372,14 @@ def _check_fields_belong(definition: WizardDefinition, step_id: str, given: Step
 
 def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
     """Next on `step_id`: store its answers, mark it completed, move to the next step
-    on the path and update progress, all in one transaction."""
-    now = utc_now()
-    with write_transaction():
-        row = _editable_step_row(session_id)
+    on the path and update progress, all in one transaction (checked before it opens)."""
+    for _attempt in range(SAVE_ATTEMPTS):
+        with storage_errors():
+            row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
         _check_fields_belong(definition, step_id, answers)
-        stored = _stored_answers(session_id, only=_fields_read_saving(definition, step_id))
+        with storage_errors():
+            stored = _stored_answers(session_id, only=_fields_read_saving(definition, step_id))
         merged = _merge(stored, answers)
         path = resolve_path(definition, merged)
         _check_step(definition, path, step_id, merged)
@@ -417,21 +390,26 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         )
         progress = progress_percentage(path, completed)
         current = path.next_step_id(step_id) or step_id
-        _upsert_answers(session_id, answers, now)
-        Session.update(
-            completed_step_ids=completed,
-            progress_percentage=progress,
-            current_step_id=current,
-            updated_at=now,
-        ).where(Session.id == session_id).execute()
-    previous_path = resolve_path(definition, stored)
-    return StepSaved(
-        progress_percentage=progress,
-        previous_progress_percentage=row.progress_percentage,
-        current_step_id=current,
-        path_step_ids=path.step_ids,
-        path_changed=previous_path.step_ids != path.step_ids,
-    )
+        now = utc_now()
+        changes = {
+            Session.completed_step_ids: completed,
+            Session.progress_percentage: progress,
+            Session.current_step_id: current,
+        }
+        with write_transaction():
+            written = _update_if_unchanged(row, now, changes)
+            if written:
+                _upsert_answers(session_id, answers, now)
+        if written:
+            previous_path = resolve_path(definition, stored)
+            return StepSaved(
+                progress_percentage=progress,
+                previous_progress_percentage=row.progress_percentage,
+                current_step_id=current,
+                path_step_ids=path.step_ids,
+                path_changed=previous_path.step_ids != path.step_ids,
+            )
+    raise _kept_changing(session_id)
 
 
 def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | None = None) -> None:
@@ -451,16 +429,35 @@ def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | Non
         Session.update(changes).where(Session.id == session_id).execute()
 
 
+def _completion_times(row: Session, now: dt.datetime) -> tuple[dt.datetime, float]:
+    """`completed_at` and `total_time_seconds` for a session completed at `now`. When
+    the clock was moved back since it started, both are clamped (never before the
+    start, never negative), and the log says so."""
+    started_at: dt.datetime = row.started_at
+    if now < started_at:
+        log.warning(
+            "Session %s completes at %s, before it started (%s): the clock was moved back; "
+            "its completion time is clamped to its start",
+            row.id,
+            now.isoformat(),
+            started_at.isoformat(),
+        )
+        return started_at, 0.0
+    return now, round((now - started_at).total_seconds(), 3)
+
+
 def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> SessionInfo:
     """Finish on the last step of the path: store its answers and complete the session
-    (status, 100 %, completed_at, total time, the wizard's count) in one transaction.
-    Raises `SessionCompletedError` when it already is, changing nothing."""
-    now = utc_now()
-    with write_transaction():
-        row = _editable_row(session_id)
+    (status, 100 %, completed_at, total time, the wizard's count) in one transaction,
+    checked before it opens. Raises `SessionCompletedError` when it already is,
+    changing nothing."""
+    for _attempt in range(SAVE_ATTEMPTS):
+        with storage_errors():
+            row = _editable_row(session_id)
+            stored = _stored_answers(session_id)
         definition = definition_of_version(row.version_id)
         _check_fields_belong(definition, step_id, answers)
-        merged = _merge(_stored_answers(session_id), answers)
+        merged = _merge(stored, answers)
         path = resolve_path(definition, merged)
         if path.step_ids[-1] != step_id:
             raise InvalidAnswersError(
@@ -472,26 +469,26 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
             raise InvalidAnswersError({s: "this step has not been completed" for s in missing})
         for path_step_id in path.step_ids:
             _check_step(definition, path, path_step_id, merged)
-        _upsert_answers(session_id, answers, now)
-        started_at: dt.datetime = row.started_at
-        updated = (
-            Session.update(
-                status=COMPLETED,
-                progress_percentage=100.0,
-                completed_step_ids=list(path.step_ids),
-                current_step_id=step_id,
-                completed_at=now,
-                updated_at=now,
-                total_time_seconds=round((now - started_at).total_seconds(), 3),
-            )
-            .where((Session.id == session_id) & (Session.status != COMPLETED))
-            .execute()
-        )
-        if updated == 1:
-            Wizard.update(completed_count=Wizard.completed_count + 1).where(
-                Wizard.id == row.wizard_id
-            ).execute()
-    return get_session(session_id)
+        now = utc_now()
+        completed_at, total_seconds = _completion_times(row, now)
+        changes = {
+            Session.status: COMPLETED,
+            Session.progress_percentage: 100.0,
+            Session.completed_step_ids: list(path.step_ids),
+            Session.current_step_id: step_id,
+            Session.completed_at: completed_at,
+            Session.total_time_seconds: total_seconds,
+        }
+        with write_transaction():
+            written = _update_if_unchanged(row, now, changes)
+            if written:
+                _upsert_answers(session_id, answers, now)
+                Wizard.update(completed_count=Wizard.completed_count + 1).where(
+                    Wizard.id == row.wizard_id
+                ).execute()
+        if written:
+            return get_session(session_id)
+    raise _kept_changing(session_id)
 
 
 def add_active_seconds(session_id: str, seconds: float) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -237,13 +237,6 @@ def storage_errors() -> Iterator[None]:
         yield
     except DRIVER_ERRORS as exc:
         raise classify(exc) from exc
-
-
-def execute_many(sql: str, rows: Iterable[Sequence[object]]) -> None:
-    """Run one statement for each row on this thread's connection, joining the open
-    transaction: one prepared statement instead of SQL built row by row."""
-    with storage_errors():
-        raw_connection().executemany(sql, rows)
 
 
 @contextlib.contextmanager
