@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import json
+import logging
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +22,7 @@ from tests.wizard_files import FOUR_STEPS, SKIPPING, THREE_STEPS, import_text
 from wizard_desktop.core import sessions, templates
 from wizard_desktop.core.export import export_session
 from wizard_desktop.core.wizards import list_wizards
+from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.store.models import Answer, Session, Wizard
 
 FOUR_ANSWERS = [
@@ -389,3 +395,71 @@ def test_progress_follows_the_rule_on_random_skip_logic_paths(
         assert saved.progress_percentage >= last or saved.path_changed
         assert saved.current_step_id in path
         last = saved.progress_percentage
+
+
+def test_a_clock_moved_back_never_gives_a_negative_duration(
+    store: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    wizard_id = import_text(store, THREE_STEPS)
+    info = sessions.start_session(wizard_id)
+    sessions.save_step(info.id, "a", {})
+    sessions.save_step(info.id, "b", {})
+    # The session was started while the clock was an hour ahead; it has been set right.
+    an_hour_ahead = info.started_at + dt.timedelta(hours=1)
+    Session.update(started_at=an_hour_ahead).where(Session.id == info.id).execute()
+    with caplog.at_level(logging.WARNING, logger="wizard_desktop.core.sessions"):
+        done = sessions.complete_session(info.id, "c", {})
+    assert done.total_time_seconds == 0
+    assert done.completed_at is not None and done.completed_at >= done.started_at
+    assert "clock was moved back" in caplog.text
+
+
+SLOW_PATTERN = """\
+format_version: 1
+id: slow-pattern
+title: Slow pattern
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: code, type: text, label: Code, pattern: "(a+)+b"}
+      - {id: note, type: text, label: Note}
+  - {id: two, title: Two, fields: [{id: more, type: text, label: More}]}
+"""
+
+SLOW_SAVER = """
+import sys
+from pathlib import Path
+from wizard_desktop.core.sessions import InvalidAnswersError, save_step
+from wizard_desktop.store.database import open_database
+open_database(Path(sys.argv[1]))
+print("checking", flush=True)
+try:
+    save_step(sys.argv[2], "one", {"code": "a" * 25 + "c"})
+except InvalidAnswersError as error:
+    print("refused", error, flush=True)
+"""
+
+
+def test_the_answer_check_runs_before_the_write_lock_is_taken(store: Path) -> None:
+    wizard_id = import_text(store, SLOW_PATTERN)
+    info = sessions.start_session(wizard_id)
+    close_database()
+    # A second process checks an answer against a backtracking pattern (seconds).
+    saver = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SAVER, str(store), info.id],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert saver.stdout is not None
+        assert saver.stdout.readline().strip() == "checking"
+        time.sleep(0.5)  # well inside its check
+        open_database(store, busy_timeout_ms=0)  # any lock held would fail at once
+        sessions.save_draft(info.id, {"note": "typed meanwhile"})
+        out, _ = saver.communicate(timeout=120)
+    finally:
+        if saver.poll() is None:
+            saver.kill()
+    assert out.startswith("refused code:")
+    assert sessions.load_session(info.id).answers == {"note": "typed meanwhile"}
