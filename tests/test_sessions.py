@@ -265,7 +265,7 @@ def test_template_file_round_trip_and_refusals(store: Path, tmp_path: Path) -> N
     template = templates.save_as_template(info.id, "Shared")
     exported = tmp_path / "shared.json"
     templates.export_template(template.id, exported)
-    imported = templates.import_template(exported)
+    imported = templates.import_template(exported).template
     assert (imported.name, imported.wizard_id, imported.answers) == (
         "Shared",
         wizard_id,

@@ -191,8 +191,16 @@ class TemplatesView(QWidget):
                 imported = import_template(path)
             except ACTION_ERRORS as exc:
                 dialogs.show_error(self, f"{path.name} was not imported.\n\n{exc}")
+            else:
+                if imported.dropped:
+                    left_out = "; ".join(f"{k}: {why}" for k, why in imported.dropped.items())
+                    dialogs.show_info(
+                        self,
+                        f"{path.name} was imported without the answers that do not "
+                        f"fit the wizard ({left_out}).",
+                    )
         if imported is not None:
-            self.reload(select_id=imported.id)
+            self.reload(select_id=imported.template.id)
 
     # -- Internals.
 
