@@ -90,10 +90,17 @@ def import_definition(definition: WizardDefinition) -> ImportResult:
 
 def import_wizard_file(path: str | os.PathLike[str]) -> ImportResult:
     """Validate and store one file. Raises `WizardFileError` (nothing stored) or
-    `StorageError`."""
-    from wizard_desktop.definition.loader import load_wizard_file
+    `StorageError`. Text that is not valid Unicode (a lone surrogate, which JSON can
+    spell as "\\ud800") is refused: SQLite stores only UTF-8."""
+    from wizard_desktop.definition.loader import Problem, WizardFileError, load_wizard_file
 
-    return import_definition(load_wizard_file(path))
+    definition = load_wizard_file(path)
+    try:
+        definition.canonical_json().encode("utf-8")
+    except UnicodeEncodeError as exc:
+        message = "the text holds a lone surrogate (U+D800–U+DFFF), which is not a character"
+        raise WizardFileError([Problem(str(path), None, "", message)]) from exc
+    return import_definition(definition)
 
 
 def bundled_wizard_files() -> list[Path]:
