@@ -98,7 +98,7 @@ def import_wizard_file(path: str | os.PathLike[str]) -> ImportResult:
     try:
         definition.canonical_json().encode("utf-8")
     except UnicodeEncodeError as exc:
-        message = "the text holds a lone surrogate (U+D800–U+DFFF), which is not a character"
+        message = "the text holds a lone surrogate (U+D800 to U+DFFF), which is not a character"
         raise WizardFileError([Problem(str(path), None, "", message)]) from exc
     return import_definition(definition)
 

@@ -182,7 +182,7 @@ class TemplatesView(QWidget):
             self, "Export template", suggested_file_name(template.name), dialogs.TEMPLATE_FILTERS
         )
         if path is not None:
-            self._run(lambda: export_template(template.id, path), reload=False)
+            self._run(lambda: export_template(template.id, path, overwrite=True), reload=False)
 
     def import_file(self) -> None:
         imported = None
