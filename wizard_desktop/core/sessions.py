@@ -14,19 +14,21 @@ completed count always equals its number of completed sessions.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import uuid
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from peewee import EXCLUDED, fn
+from peewee import EXCLUDED, SQL, JSONField, Select, fn
 
 from wizard_desktop.core.wizards import definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import answer_problem, type_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
 from wizard_desktop.definition.model import AnswerValue, WizardDefinition, condition_fields
-from wizard_desktop.store.database import storage_errors, write_transaction
+from wizard_desktop.store.compiled import CompiledQuery, placeholder
+from wizard_desktop.store.database import db, storage_errors, write_transaction
 from wizard_desktop.store.errors import StorageError, StorageErrorKind
 from wizard_desktop.store.models import (
     COMPLETED,
@@ -152,42 +154,59 @@ class StepSaved:
     """True when this step's answers added or removed steps on the path."""
 
 
-def _info(row: Session) -> SessionInfo:
-    """Needs `row.wizard` loaded by the join of `_session_query()`."""
-    return SessionInfo(
-        id=row.id,
-        name=row.name,
-        wizard_id=row.wizard_id,
-        wizard_title=row.wizard.title,
-        version_id=row.version_id,
-        status=row.status,
-        progress_percentage=row.progress_percentage,
-        current_step_id=row.current_step_id,
-        completed_step_ids=tuple(row.completed_step_ids),
-        started_at=row.started_at,
-        updated_at=row.updated_at,
-        completed_at=row.completed_at,
-        total_time_seconds=row.total_time_seconds,
-        active_seconds=row.active_seconds,
-        template_id=row.template_id,
-    )
+# The columns of a session as SessionInfo holds them, in its order.
+_INFO_COLUMNS: tuple[Any, ...] = (
+    Session.id,
+    Session.name,
+    Session.wizard,
+    Wizard.title,
+    Session.version,
+    Session.status,
+    Session.progress_percentage,
+    Session.current_step_id,
+    Session.completed_step_ids,
+    Session.started_at,
+    Session.updated_at,
+    Session.completed_at,
+    Session.total_time_seconds,
+    Session.active_seconds,
+    Session.template,
+)
 
 
 def _session_query() -> Any:
-    return Session.select(Session, Wizard.id, Wizard.title).join(Wizard)
+    return Session.select(*_INFO_COLUMNS).join(Wizard)
 
 
-def _row(session_id: str) -> Session:
-    """The one way a session row is read: with its wizard's title."""
-    row = _session_query().where(Session.id == session_id).first()
+def _info(row: Sequence[Any]) -> SessionInfo:
+    """A stored row of `_session_query()`, as read by the driver, as a SessionInfo."""
+    values = [column.python_value(value) for column, value in zip(_INFO_COLUMNS, row, strict=True)]
+    completed_step_ids = values[8]
+    values[8] = tuple(completed_step_ids)
+    return SessionInfo(*values)
+
+
+_SESSION_BY_ID = CompiledQuery(
+    lambda: _session_query().where(Session.id == placeholder("session_id"))
+)
+_ANSWERS_OF_SESSION = CompiledQuery(
+    lambda: Answer.select(Answer.field_id, Answer.value).where(
+        Answer.session == placeholder("session_id")
+    )
+)
+
+
+def _row(session_id: str) -> SessionInfo:
+    """The one way a session is read by its id."""
+    row = _SESSION_BY_ID.execute(session_id=session_id).fetchone()
     if row is None:
         raise SessionNotFoundError(session_id)
-    return cast(Session, row)
+    return _info(row)
 
 
-def _editable_row(session_id: str) -> Session:
+def _editable_row(session_id: str) -> SessionInfo:
     row = _row(session_id)
-    if row.status == COMPLETED:
+    if row.is_completed:
         raise SessionCompletedError(session_id)
     return row
 
@@ -196,9 +215,13 @@ def _stored_values(
     session_id: str, only: Container[str] | None = None
 ) -> dict[str, AnswerValue | None]:
     """The session's answer rows (`only` those fields, when given); None = cleared."""
-    query = Answer.select(Answer.field_id, Answer.value).where(Answer.session == session_id)
-    rows = cast(Iterable[tuple[str, AnswerValue | None]], query.tuples())
-    return {field_id: value for field_id, value in rows if only is None or field_id in only}
+    rows = _ANSWERS_OF_SESSION.execute(session_id=session_id)
+    value_column: Any = Answer.value  # decodes the JSON as Peewee does
+    return {
+        field_id: value_column.python_value(value)
+        for field_id, value in rows
+        if only is None or field_id in only
+    }
 
 
 def _stored_answers(session_id: str, only: Container[str] | None = None) -> dict[str, AnswerValue]:
@@ -224,20 +247,46 @@ def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
     return fields
 
 
-def _update_if_unchanged(row: Session, now: dt.datetime, changes: Mapping[Any, Any]) -> bool:
-    """Inside the write transaction: apply `changes` and `updated_at = now` to the
-    session, only if it is still as `row` was read (same `updated_at`, not completed).
-    True when it was; else nothing is written and the caller checks again."""
-    updated = (
-        Session.update({**changes, Session.updated_at: now})
-        .where(
-            (Session.id == row.id)
-            & (Session.updated_at == row.updated_at)
+def _update_if_unchanged(*columns: Any) -> CompiledQuery:
+    """The statement that sets `columns` (placeholders named as the columns) and
+    `updated_at` (`now`) on a session, only while it is still as it was read (same
+    `updated_at`: `seen`) and not completed; `_written()` runs it."""
+    changes = {
+        column: fn.json(placeholder(column.name))
+        if isinstance(column, JSONField)
+        else placeholder(column.name)
+        for column in columns
+    }
+    return CompiledQuery(
+        lambda: Session.update({**changes, Session.updated_at: placeholder("now")}).where(
+            (Session.id == placeholder("session_id"))
+            & (Session.updated_at == placeholder("seen"))
             & (Session.status != COMPLETED)
         )
-        .execute()
     )
-    return bool(updated == 1)
+
+
+def _written(statement: CompiledQuery, row: SessionInfo, now: dt.datetime, **values: Any) -> bool:
+    """Inside the write transaction: True when the session was still as `row` was
+    read, and is now updated; else nothing was written and the caller checks again."""
+    stamp = Session.updated_at.db_value
+    cursor = statement.execute(
+        session_id=row.id, seen=stamp(row.updated_at), now=stamp(now), **values
+    )
+    return cursor.rowcount == 1
+
+
+_SAVE_STEP_UPDATE = _update_if_unchanged(
+    Session.completed_step_ids, Session.progress_percentage, Session.current_step_id
+)
+_COMPLETE_UPDATE = _update_if_unchanged(
+    Session.status,
+    Session.progress_percentage,
+    Session.completed_step_ids,
+    Session.current_step_id,
+    Session.completed_at,
+    Session.total_time_seconds,
+)
 
 
 def _kept_changing(session_id: str) -> StorageError:
@@ -248,19 +297,18 @@ def _kept_changing(session_id: str) -> StorageError:
 
 def get_session(session_id: str) -> SessionInfo:
     with storage_errors():
-        row = _row(session_id)
-    return _info(row)
+        return _row(session_id)
 
 
 def load_session(session_id: str) -> SessionState:
     """Resume or review: the session, its version's definition, all its answers and
     the fields the person cleared."""
     with storage_errors():
-        row = _row(session_id)
+        info = _row(session_id)
         stored = _stored_values(session_id)
     answers = {field_id: value for field_id, value in stored.items() if value is not None}
     cleared = frozenset(field_id for field_id, value in stored.items() if value is None)
-    return SessionState(_info(row), definition_of_version(row.version_id), answers, cleared)
+    return SessionState(info, definition_of_version(info.version_id), answers, cleared)
 
 
 def start_session(
@@ -308,27 +356,43 @@ def _check_types(definition: WizardDefinition, answers: Mapping[str, AnswerValue
         raise InvalidAnswersError(problems)
 
 
+_UPSERT_ANSWERS = CompiledQuery(
+    lambda: Answer.insert_from(
+        # One row per [field id, JSON value] pair of the JSON array `pairs`.
+        Select(
+            [fn.json_each(placeholder("pairs")).alias("item")],
+            [
+                placeholder("session_id"),
+                fn.json_extract(SQL("item.value"), "$[0]"),
+                fn.json(fn.json_extract(SQL("item.value"), "$[1]")),
+                placeholder("now"),
+            ],
+        ).where(SQL("true")),  # SQLite's grammar: an upsert from a SELECT needs a WHERE
+        [Answer.session, Answer.field_id, Answer.value, Answer.updated_at],
+    ).on_conflict(
+        conflict_target=[Answer.session, Answer.field_id],
+        update={Answer.value: EXCLUDED.value, Answer.updated_at: EXCLUDED.updated_at},
+    )
+)
+
+
 def _upsert_answers(
     session_id: str, answers: Mapping[str, AnswerValue | None], now: dt.datetime
 ) -> None:
     """Inside the caller's transaction: store each value; a cleared one (None, "" or
     []) as JSON null, so that a resumed session knows the person emptied the field and
     does not bring its default back. A null row is never an answer: `_stored_answers`
-    leaves it out of validation, progress, exports and templates."""
-    rows = [
-        {
-            Answer.session: session_id,
-            Answer.field_id: field_id,
-            Answer.value: value if is_answered(value) else fn.json("null"),
-            Answer.updated_at: now,
-        }
+    leaves it out of validation, progress, exports and templates. One statement for
+    all of them: they travel as one JSON array that SQLite unpacks (`json_each`)."""
+    if not answers:
+        return
+    pairs = [
+        [field_id, json.dumps(value if is_answered(value) else None)]
         for field_id, value in answers.items()
     ]
-    if rows:
-        Answer.insert_many(rows).on_conflict(
-            conflict_target=[Answer.session, Answer.field_id],
-            update={Answer.value: EXCLUDED.value, Answer.updated_at: EXCLUDED.updated_at},
-        ).execute()
+    _UPSERT_ANSWERS.execute(
+        session_id=session_id, now=Answer.updated_at.db_value(now), pairs=json.dumps(pairs)
+    )
 
 
 def _merge(stored: Mapping[str, AnswerValue], given: StepAnswers) -> dict[str, AnswerValue]:
@@ -391,13 +455,15 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         progress = progress_percentage(path, completed)
         current = path.next_step_id(step_id) or step_id
         now = utc_now()
-        changes = {
-            Session.completed_step_ids: completed,
-            Session.progress_percentage: progress,
-            Session.current_step_id: current,
-        }
         with write_transaction():
-            written = _update_if_unchanged(row, now, changes)
+            written = _written(
+                _SAVE_STEP_UPDATE,
+                row,
+                now,
+                completed_step_ids=json.dumps(completed),
+                progress_percentage=progress,
+                current_step_id=current,
+            )
             if written:
                 _upsert_answers(session_id, answers, now)
         if written:
@@ -429,7 +495,7 @@ def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | Non
         Session.update(changes).where(Session.id == session_id).execute()
 
 
-def _completion_times(row: Session, now: dt.datetime) -> tuple[dt.datetime, float]:
+def _completion_times(row: SessionInfo, now: dt.datetime) -> tuple[dt.datetime, float]:
     """`completed_at` and `total_time_seconds` for a session completed at `now`. When
     the clock was moved back since it started, both are clamped (never before the
     start, never negative), and the log says so."""
@@ -471,16 +537,18 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
             _check_step(definition, path, path_step_id, merged)
         now = utc_now()
         completed_at, total_seconds = _completion_times(row, now)
-        changes = {
-            Session.status: COMPLETED,
-            Session.progress_percentage: 100.0,
-            Session.completed_step_ids: list(path.step_ids),
-            Session.current_step_id: step_id,
-            Session.completed_at: completed_at,
-            Session.total_time_seconds: total_seconds,
-        }
         with write_transaction():
-            written = _update_if_unchanged(row, now, changes)
+            written = _written(
+                _COMPLETE_UPDATE,
+                row,
+                now,
+                status=COMPLETED,
+                progress_percentage=100.0,
+                completed_step_ids=json.dumps(list(path.step_ids)),
+                current_step_id=step_id,
+                completed_at=Session.completed_at.db_value(completed_at),
+                total_time_seconds=total_seconds,
+            )
             if written:
                 _upsert_answers(session_id, answers, now)
                 Wizard.update(completed_count=Wizard.completed_count + 1).where(
@@ -518,7 +586,7 @@ def delete_session(session_id: str) -> None:
         row = _row(session_id)
         Answer.delete().where(Answer.session == session_id).execute()
         Session.delete().where(Session.id == session_id).execute()
-        if row.status == COMPLETED:
+        if row.is_completed:
             Wizard.update(completed_count=Wizard.completed_count - 1).where(
                 Wizard.id == row.wizard_id
             ).execute()
@@ -534,5 +602,5 @@ def list_sessions(status: str | None = None, wizard_id: str | None = None) -> li
     if wizard_id is not None:
         query = query.where(Session.wizard == wizard_id)
     with storage_errors():
-        rows = list(query.order_by(Session.updated_at.desc(), Session.id))
+        rows = db.execute(query.order_by(Session.updated_at.desc(), Session.id)).fetchall()
     return [_info(row) for row in rows]
