@@ -13,12 +13,12 @@ completed count always equals its number of completed sessions.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
 import uuid
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from peewee import EXCLUDED, SQL, JSONField, Select, fn
@@ -85,7 +85,7 @@ def default_session_name(title: str, now: dt.datetime | None = None) -> str:
     return f"{title} — {local:%Y-%m-%d %H:%M}"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SessionInfo:
     id: str
     name: str
@@ -128,7 +128,7 @@ class SessionInfo:
         }
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SessionState:
     """Everything needed to resume or review a session: its row, the definition of the
     version it was started on, every stored answer (drafts included) and the fields the
@@ -144,7 +144,7 @@ class SessionState:
         return resolve_path(self.definition, self.answers)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class StepSaved:
     progress_percentage: float
     previous_progress_percentage: float
@@ -180,10 +180,13 @@ def _session_query() -> Any:
 
 def _info(row: Sequence[Any]) -> SessionInfo:
     """A stored row of `_session_query()`, as read by the driver, as a SessionInfo."""
-    values = [column.python_value(value) for column, value in zip(_INFO_COLUMNS, row, strict=True)]
-    completed_step_ids = values[8]
-    values[8] = tuple(completed_step_ids)
-    return SessionInfo(*values)
+    names = (f.name for f in dataclasses.fields(SessionInfo))
+    values = {
+        name: column.python_value(value)
+        for name, column, value in zip(names, _INFO_COLUMNS, row, strict=True)
+    }
+    values["completed_step_ids"] = tuple(values["completed_step_ids"])
+    return SessionInfo(**values)
 
 
 _SESSION_BY_ID = CompiledQuery(
@@ -247,10 +250,10 @@ def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
     return fields
 
 
-def _update_if_unchanged(*columns: Any) -> CompiledQuery:
+def _guarded_update(*columns: Any) -> CompiledQuery:
     """The statement that sets `columns` (placeholders named as the columns) and
     `updated_at` (`now`) on a session, only while it is still as it was read (same
-    `updated_at`: `seen`) and not completed; `_written()` runs it."""
+    `updated_at`: `seen`) and not completed; `_update_if_unchanged()` runs it."""
     changes = {
         column: fn.json(placeholder(column.name))
         if isinstance(column, JSONField)
@@ -266,7 +269,9 @@ def _update_if_unchanged(*columns: Any) -> CompiledQuery:
     )
 
 
-def _written(statement: CompiledQuery, row: SessionInfo, now: dt.datetime, **values: Any) -> bool:
+def _update_if_unchanged(
+    statement: CompiledQuery, row: SessionInfo, now: dt.datetime, **values: Any
+) -> bool:
     """Inside the write transaction: True when the session was still as `row` was
     read, and is now updated; else nothing was written and the caller checks again."""
     stamp = Session.updated_at.db_value
@@ -276,10 +281,10 @@ def _written(statement: CompiledQuery, row: SessionInfo, now: dt.datetime, **val
     return cursor.rowcount == 1
 
 
-_SAVE_STEP_UPDATE = _update_if_unchanged(
+_SAVE_STEP_UPDATE = _guarded_update(
     Session.completed_step_ids, Session.progress_percentage, Session.current_step_id
 )
-_COMPLETE_UPDATE = _update_if_unchanged(
+_COMPLETE_UPDATE = _guarded_update(
     Session.status,
     Session.progress_percentage,
     Session.completed_step_ids,
@@ -456,7 +461,7 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         current = path.next_step_id(step_id) or step_id
         now = utc_now()
         with write_transaction():
-            written = _written(
+            written = _update_if_unchanged(
                 _SAVE_STEP_UPDATE,
                 row,
                 now,
@@ -538,7 +543,7 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
         now = utc_now()
         completed_at, total_seconds = _completion_times(row, now)
         with write_transaction():
-            written = _written(
+            written = _update_if_unchanged(
                 _COMPLETE_UPDATE,
                 row,
                 now,
