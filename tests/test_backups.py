@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from wizard_desktop.store.backups import (
 )
 from wizard_desktop.store.database import close_database, open_database, raw_connection
 from wizard_desktop.store.errors import DatabaseCorruptError
-from wizard_desktop.store.files import database_path
+from wizard_desktop.store.files import connect_read_only, database_path
 
 pytestmark = pytest.mark.reliability
 
@@ -136,3 +137,121 @@ def test_daily_backup_is_verified_private_and_keeps_the_last_seven(store: Path) 
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert copy.execute("SELECT count(*) FROM session").fetchone() == (9,)
     assert all(p.parent == backups_dir(store) for p in kept)
+
+
+TRICKY_FOLDER = "C# projects?draft=1 %25 done"
+
+
+def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wizard_desktop", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_restore_works_in_a_folder_whose_path_holds_uri_characters(tmp_path: Path) -> None:
+    data_dir = tmp_path / TRICKY_FOLDER / "data"
+    session_id = make_store_with_a_session(data_dir)
+    restored = run_cli(data_dir, "restore-backup")
+    assert restored.returncode == 0, restored.stderr
+    listed = run_cli(data_dir, "sessions", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert session_id in listed.stdout
+    # SQLite was never handed the path cut at '#' or '?': no stray file was created.
+    assert sorted(p.name for p in (tmp_path / TRICKY_FOLDER).iterdir()) == ["data"]
+
+
+def test_a_read_only_connection_reads_the_real_file_and_never_creates_one(tmp_path: Path) -> None:
+    folder = tmp_path / TRICKY_FOLDER
+    folder.mkdir()
+    path = folder / "x.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE t (a)")
+        connection.execute("INSERT INTO t VALUES (42)")
+    connection.close()
+    reader = connect_read_only(path)
+    try:
+        assert reader.execute("SELECT a FROM t").fetchall() == [(42,)]
+    finally:
+        reader.close()
+    with pytest.raises(sqlite3.OperationalError):
+        connect_read_only(folder / "missing.sqlite3")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [TRICKY_FOLDER]
+    assert sorted(p.name for p in folder.iterdir()) == ["x.sqlite3"]
+
+
+def test_restore_refuses_a_file_without_the_schema_and_replaces_nothing(data_dir: Path) -> None:
+    session_id = make_store_with_a_session(data_dir)
+    empty = data_dir / "backups" / "empty.sqlite3"
+    sqlite3.connect(empty).close()  # a valid SQLite file, no tables
+    before = database_path(data_dir).read_bytes()
+    result = run_cli(data_dir, "restore-backup", str(empty))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "restored" not in result.stdout
+    assert "not a Wizard Desktop database" in result.stderr
+    assert database_path(data_dir).read_bytes() == before
+    assert not list(data_dir.glob("*.replaced-*"))
+    assert session_id in run_cli(data_dir, "sessions", "--json").stdout
+
+
+def test_stale_partial_copies_are_removed_when_the_database_opens(data_dir: Path) -> None:
+    make_store_with_a_session(data_dir)
+    folder = backups_dir(data_dir)
+    kept = list_backups(data_dir)
+    stale = [
+        folder / "daily-20261101T000000Z.sqlite3.partial",
+        folder / "daily-20261101T000000Z.sqlite3.partial-journal",
+        data_dir / ".restore-20261101T000000Z.sqlite3",
+        data_dir / ".restore-20261101T000000Z.sqlite3.partial",
+    ]
+    fresh = folder / "daily-20261102T000000Z.sqlite3.partial"  # a copy being written now
+    an_hour_ago = time.time() - 3600
+    for leftover in stale:
+        leftover.write_bytes(b"x" * 4096)
+        os.utime(leftover, (an_hour_ago, an_hour_ago))
+    fresh.write_bytes(b"x")
+    open_database(data_dir)
+    close_database()
+    assert [p for p in stale if p.exists()] == []
+    assert fresh.exists()
+    assert list_backups(data_dir) == kept
+
+
+def test_a_backup_stamped_in_the_future_does_not_stop_the_daily_backups(store: Path) -> None:
+    today = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
+    future = run_daily_backup(raw_connection(), store, now=dt.datetime(2036, 1, 1, tzinfo=dt.UTC))
+    assert future is not None  # made while the clock was ten years ahead
+    made = []
+    for day in range(DAILY_KEEP + 2):
+        sessions.start_session("laptop-config")  # a write since the last backup
+        made.append(run_daily_backup(raw_connection(), store, now=today + dt.timedelta(days=day)))
+    assert all(backup is not None for backup in made)
+    daily = sorted(p.name for p in list_backups(store))
+    assert len(daily) == DAILY_KEEP
+    assert future.name not in daily  # counted as the oldest once the clock was right
+
+
+def test_the_background_integrity_check_reads_the_real_file_under_such_a_path(
+    tmp_path: Path,
+) -> None:
+    from wizard_desktop import app
+
+    data_dir = tmp_path / TRICKY_FOLDER / "data"
+    make_store_with_a_session(data_dir)
+    path = database_path(data_dir)
+    checkpoint(path)
+    damage_pages(path)
+    found: list[str] = []
+    done = threading.Event()
+
+    def on_damage(detail: str) -> None:
+        found.append(detail)
+        done.set()
+
+    app._check_integrity_in_background(data_dir, on_damage)
+    assert done.wait(timeout=30), "the damage was not found"
+    assert found and found[0]
+    assert sorted(p.name for p in (tmp_path / TRICKY_FOLDER).iterdir()) == ["data"]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.wizard_files import FOUR_STEPS
+from tests.stored_sessions import completed_session
+from tests.wizard_files import FOUR_STEPS, THREE_STEPS
 
 BUNDLED = {"laptop-config", "employee-onboarding", "field-showcase"}
 
@@ -182,3 +185,72 @@ def test_version_and_module_entry_point_match(data_dir: Path) -> None:
     result = run(data_dir, "--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"wizard-desktop {__version__}"
+
+
+def test_a_folder_where_the_database_should_be_is_named_as_such(data_dir: Path) -> None:
+    (data_dir / "wizard-desktop.sqlite3").mkdir()
+    result = run(data_dir, "wizards")
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert "is a folder, not a file" in result.stderr
+    assert "could not be read or written" not in result.stderr
+
+
+def test_a_data_folder_path_too_long_for_sqlite_is_named_as_such(tmp_path: Path) -> None:
+    folder = tmp_path
+    while len(str(folder)) < 520:
+        folder = folder / ("d" * 100)
+    result = run(folder, "wizards")
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert "too long for SQLite" in result.stderr
+    assert not (folder / "wizard-desktop.sqlite3").exists()
+
+
+@pytest.fixture
+def read_only_data_dir(data_dir: Path, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A data folder with a completed session and a backup, made immutable
+    (`chattr +i`: read-only even for root) with the database closed cleanly."""
+    session_id = completed_session(data_dir)
+    immutable = [data_dir, *data_dir.iterdir()]
+    subprocess.run(["chattr", "+i", *map(str, immutable)], check=True)
+    try:
+        yield data_dir, session_id
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, immutable)], check=True)
+
+
+needs_chattr = pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("chattr") is None, reason="needs root for chattr +i"
+)
+
+
+@needs_chattr
+def test_a_read_only_data_folder_can_still_be_read(
+    read_only_data_dir: tuple[Path, str], tmp_path: Path
+) -> None:
+    data_dir, session_id = read_only_data_dir
+    before = sorted(p.name for p in data_dir.iterdir())
+    for command in ("wizards", "sessions", "templates", "backups"):
+        result = run(data_dir, command)
+        assert result.returncode == 0, (command, result.stderr)
+    assert session_id in run(data_dir, "sessions").stdout
+    assert "four-steps" in run(data_dir, "wizards").stdout
+    out = tmp_path / "export.json"
+    exported = run(data_dir, "export", session_id, "--output", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert json.loads(out.read_text())["id"] == session_id
+    assert sorted(p.name for p in data_dir.iterdir()) == before
+
+
+@needs_chattr
+def test_a_write_to_read_only_data_says_so(
+    read_only_data_dir: tuple[Path, str], tmp_path: Path
+) -> None:
+    data_dir, _session_id = read_only_data_dir
+    wizard = tmp_path / "three.yaml"
+    wizard.write_text(THREE_STEPS)
+    result = run(data_dir, "import", str(wizard))
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    assert "read-only" in result.stderr

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import json
+import logging
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +22,7 @@ from tests.wizard_files import FOUR_STEPS, SKIPPING, THREE_STEPS, import_text
 from wizard_desktop.core import sessions, templates
 from wizard_desktop.core.export import export_session
 from wizard_desktop.core.wizards import list_wizards
+from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.store.models import Answer, Session, Wizard
 
 FOUR_ANSWERS = [
@@ -259,7 +265,7 @@ def test_template_file_round_trip_and_refusals(store: Path, tmp_path: Path) -> N
     template = templates.save_as_template(info.id, "Shared")
     exported = tmp_path / "shared.json"
     templates.export_template(template.id, exported)
-    imported = templates.import_template(exported)
+    imported = templates.import_template(exported).template
     assert (imported.name, imported.wizard_id, imported.answers) == (
         "Shared",
         wizard_id,
@@ -389,3 +395,82 @@ def test_progress_follows_the_rule_on_random_skip_logic_paths(
         assert saved.progress_percentage >= last or saved.path_changed
         assert saved.current_step_id in path
         last = saved.progress_percentage
+
+
+def test_a_clock_moved_back_never_gives_a_negative_duration(
+    store: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    wizard_id = import_text(store, THREE_STEPS)
+    info = sessions.start_session(wizard_id)
+    sessions.save_step(info.id, "a", {})
+    sessions.save_step(info.id, "b", {})
+    # The session was started while the clock was an hour ahead; it has been set right.
+    an_hour_ahead = info.started_at + dt.timedelta(hours=1)
+    Session.update(started_at=an_hour_ahead).where(Session.id == info.id).execute()
+    with caplog.at_level(logging.WARNING, logger="wizard_desktop.core.sessions"):
+        done = sessions.complete_session(info.id, "c", {})
+    assert done.total_time_seconds == 0
+    assert done.completed_at is not None and done.completed_at >= done.started_at
+    assert "clock was moved back" in caplog.text
+
+
+# Checking "a" * 25 + "c" against this pattern backtracks for seconds (the first
+# alternative fails exponentially), then the second alternative accepts it.
+SLOW_PATTERN = """\
+format_version: 1
+id: slow-pattern
+title: Slow pattern
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: code, type: text, label: Code, pattern: "((a+)+b|.*)"}
+      - {id: note, type: text, label: Note, required: true}
+  - {id: two, title: Two, fields: [{id: more, type: text, label: More}]}
+"""
+
+SLOW_SAVER = """
+import sys
+from pathlib import Path
+from wizard_desktop.core.sessions import InvalidAnswersError, save_step
+from wizard_desktop.store.database import open_database
+open_database(Path(sys.argv[1]))
+print("checking", flush=True)
+try:
+    save_step(sys.argv[2], "one", {"code": "a" * 25 + "c"})
+except InvalidAnswersError as error:
+    print("refused", error, flush=True)
+else:
+    print("saved", flush=True)
+"""
+
+
+def test_answers_are_checked_without_the_write_lock_and_again_if_they_changed(
+    store: Path,
+) -> None:
+    wizard_id = import_text(store, SLOW_PATTERN)
+    info = sessions.start_session(wizard_id)
+    sessions.save_draft(info.id, {"note": "typed before"})
+    close_database()
+    # A second process checks the step against a backtracking pattern (seconds)...
+    saver = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SAVER, str(store), info.id],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert saver.stdout is not None
+        assert saver.stdout.readline().strip() == "checking"
+        time.sleep(0.5)  # well inside its check
+        # ...holding no lock: a write that would fail at once on any lock goes through,
+        open_database(store, busy_timeout_ms=0)
+        sessions.save_draft(info.id, {"note": None})  # and empties the required note.
+        out, _ = saver.communicate(timeout=120)
+    finally:
+        if saver.poll() is None:
+            saver.kill()
+    # The saver saw the session change, checked again, and refused the emptied note.
+    assert out.strip() == "refused note: This field is required."
+    state = sessions.load_session(info.id)
+    assert state.answers == {}
+    assert state.info.completed_step_ids == () and state.info.progress_percentage == 0

@@ -39,7 +39,7 @@ from wizard_desktop.store.database import (
     storage_errors,
 )
 from wizard_desktop.store.errors import DatabaseCorruptError, StorageError, StorageErrorKind
-from wizard_desktop.store.files import database_path
+from wizard_desktop.store.files import connect_read_only, database_path
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -134,7 +134,7 @@ def _check_integrity_in_background(folder: Path, on_damage: Callable[[str], None
 
     def work() -> None:
         try:
-            connection = sqlite3.connect(f"file:{database_path(folder)}?mode=ro", uri=True)
+            connection = connect_read_only(database_path(folder))
         except sqlite3.Error:
             log.exception("Integrity check could not open the database")
             return

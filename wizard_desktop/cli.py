@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("session_id", metavar="SESSION_ID")
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--output", metavar="FILE")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     commands.add_parser("backups", help="list the database backups, newest first")
 

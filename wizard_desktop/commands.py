@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from wizard_desktop.core.export import export_session
+from wizard_desktop.core.export import export_session, write_export
+from wizard_desktop.core.output_files import OutputFileError, OutputFileExistsError
 from wizard_desktop.core.sessions import SessionNotFoundError, list_sessions
 from wizard_desktop.core.templates import list_templates
 from wizard_desktop.core.wizards import import_bundled_wizards, import_wizard_file, list_wizards
@@ -109,16 +110,18 @@ def cmd_templates(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     _open_store(args)
     try:
-        text = export_session(args.session_id, args.format)
+        if args.output is None:
+            sys.stdout.write(export_session(args.session_id, args.format))
+        else:
+            write_export(args.session_id, Path(args.output), fmt=args.format, overwrite=args.force)
     except SessionNotFoundError as exc:
         raise CommandError(str(exc)) from exc
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    except OutputFileExistsError as exc:
+        raise CommandError(f"{exc} Use --force to replace it.") from exc
+    except OutputFileError as exc:
+        raise CommandError(str(exc)) from exc
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
     return EXIT_OK
 
 

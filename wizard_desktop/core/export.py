@@ -2,18 +2,19 @@
 
 Only answers that count are exported: those of visible fields on the steps of the
 current path, JSON-typed (choice -> option value, multi_choice -> list of values,
-number -> number, boolean -> true/false, date -> "YYYY-MM-DD").
+number -> number, boolean -> true/false, date -> "YYYY-MM-DD"). CSV goes through the
+app's one CSV writer (`csv_export`), files through `output_files`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from pathlib import Path
 from typing import Any, Literal
 
+from wizard_desktop.core.csv_export import csv_text
+from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionState, load_session
 
 ExportFormat = Literal["json", "csv"]
@@ -38,30 +39,32 @@ def export_session(session_id: str, fmt: ExportFormat = "json") -> str:
     if fmt == "json":
         return json.dumps(session_document(state), indent=2, ensure_ascii=False) + "\n"
     path = state.path
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for step in path.steps:
-        for field in path.visible_fields[step.id]:
-            if field.id in path.answers:
-                writer.writerow(
-                    (
-                        state.info.id,
-                        state.info.name,
-                        state.info.wizard_id,
-                        step.id,
-                        field.id,
-                        field.label,
-                        _csv_cell(path.answers[field.id]),
-                    )
-                )
-    return out.getvalue()
+    rows = [
+        (
+            state.info.id,
+            state.info.name,
+            state.info.wizard_id,
+            step.id,
+            field.id,
+            field.label,
+            _csv_cell(path.answers[field.id]),
+        )
+        for step in path.steps
+        for field in path.visible_fields[step.id]
+        if field.id in path.answers
+    ]
+    return csv_text(CSV_COLUMNS, rows)
 
 
-def write_export(session_id: str, path: Path) -> None:
-    """Export to `path`: CSV when its suffix is .csv, JSON otherwise."""
-    fmt: ExportFormat = "csv" if path.suffix.lower() == ".csv" else "json"
-    path.write_text(export_session(session_id, fmt), encoding="utf-8")
+def write_export(
+    session_id: str, path: Path, *, fmt: ExportFormat | None = None, overwrite: bool = False
+) -> None:
+    """Export to `path` as `fmt` (by default CSV when its suffix is .csv, else JSON).
+    Refuses the app's own files and, unless `overwrite`, an existing file, before
+    anything is read (see `output_files`)."""
+    check_output_target(path, overwrite=overwrite)
+    chosen: ExportFormat = fmt or ("csv" if path.suffix.lower() == ".csv" else "json")
+    write_output_file(path, export_session(session_id, chosen), overwrite=overwrite)
 
 
 def suggested_file_name(name: str, suffix: str = ".json") -> str:

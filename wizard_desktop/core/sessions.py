@@ -1,6 +1,9 @@
 """The session lifecycle: start, save a step, save a draft, complete, resume, rename,
 delete and list. Every write is one short transaction; every answer is checked
-against its field here, whatever the UI already checked.
+against its field here, whatever the UI already checked, and before the transaction
+opens: a slow check never holds the write lock. A step save or a completion then
+writes only if the session row is as it was read (its `updated_at`, which every write
+of a session's answers or progress moves), else it reads and checks again.
 
 Progress = 100 x (steps on the current path that are completed) / (steps on the
 current path), two decimals. A step is completed when it is saved with Next; drafts
@@ -10,21 +13,23 @@ completed count always equals its number of completed sessions.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import logging
 import uuid
-from collections.abc import Container, Mapping
-from dataclasses import dataclass
-from functools import cache
-from typing import Any, cast
+from collections.abc import Container, Mapping, Sequence
+from typing import Any
 
-from peewee import EXCLUDED
+from peewee import EXCLUDED, SQL, JSONField, Select, fn
 
 from wizard_desktop.core.wizards import definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import answer_problem, type_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
 from wizard_desktop.definition.model import AnswerValue, WizardDefinition, condition_fields
-from wizard_desktop.store.database import db, execute_many, storage_errors, write_transaction
+from wizard_desktop.store.compiled import CompiledQuery, placeholder
+from wizard_desktop.store.database import db, storage_errors, write_transaction
+from wizard_desktop.store.errors import StorageError, StorageErrorKind
 from wizard_desktop.store.models import (
     COMPLETED,
     IN_PROGRESS,
@@ -37,6 +42,12 @@ from wizard_desktop.store.models import (
 
 # What the player sends for a step: field id -> answer, None (or "" / []) clears it.
 StepAnswers = Mapping[str, AnswerValue | None]
+
+SAVE_ATTEMPTS = 3
+"""How often a step save or completion reads and checks again when the session
+changed between its check and its write (another process wrote to it meanwhile)."""
+
+log = logging.getLogger(__name__)
 
 
 class SessionNotFoundError(LookupError):
@@ -74,7 +85,7 @@ def default_session_name(title: str, now: dt.datetime | None = None) -> str:
     return f"{title} — {local:%Y-%m-%d %H:%M}"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SessionInfo:
     id: str
     name: str
@@ -117,7 +128,7 @@ class SessionInfo:
         }
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SessionState:
     """Everything needed to resume or review a session: its row, the definition of the
     version it was started on, every stored answer (drafts included) and the fields the
@@ -133,7 +144,7 @@ class SessionState:
         return resolve_path(self.definition, self.answers)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class StepSaved:
     progress_percentage: float
     previous_progress_percentage: float
@@ -143,71 +154,74 @@ class StepSaved:
     """True when this step's answers added or removed steps on the path."""
 
 
-def _info(row: Session) -> SessionInfo:
-    """Needs `row.wizard` loaded by the join of `_session_query()`."""
-    return SessionInfo(
-        id=row.id,
-        name=row.name,
-        wizard_id=row.wizard_id,
-        wizard_title=row.wizard.title,
-        version_id=row.version_id,
-        status=row.status,
-        progress_percentage=row.progress_percentage,
-        current_step_id=row.current_step_id,
-        completed_step_ids=tuple(row.completed_step_ids),
-        started_at=row.started_at,
-        updated_at=row.updated_at,
-        completed_at=row.completed_at,
-        total_time_seconds=row.total_time_seconds,
-        active_seconds=row.active_seconds,
-        template_id=row.template_id,
-    )
+# The columns of a session as SessionInfo holds them, in its order.
+_INFO_COLUMNS: tuple[Any, ...] = (
+    Session.id,
+    Session.name,
+    Session.wizard,
+    Wizard.title,
+    Session.version,
+    Session.status,
+    Session.progress_percentage,
+    Session.current_step_id,
+    Session.completed_step_ids,
+    Session.started_at,
+    Session.updated_at,
+    Session.completed_at,
+    Session.total_time_seconds,
+    Session.active_seconds,
+    Session.template,
+)
 
 
 def _session_query() -> Any:
-    return Session.select(Session, Wizard.id, Wizard.title).join(Wizard)
+    return Session.select(*_INFO_COLUMNS).join(Wizard)
 
 
-def _row(session_id: str) -> Session:
-    row = _session_query().where(Session.id == session_id).first()
+def _info(row: Sequence[Any]) -> SessionInfo:
+    """A stored row of `_session_query()`, as read by the driver, as a SessionInfo."""
+    names = (f.name for f in dataclasses.fields(SessionInfo))
+    values = {
+        name: column.python_value(value)
+        for name, column, value in zip(names, _INFO_COLUMNS, row, strict=True)
+    }
+    values["completed_step_ids"] = tuple(values["completed_step_ids"])
+    return SessionInfo(**values)
+
+
+_SESSION_BY_ID = CompiledQuery(
+    lambda: _session_query().where(Session.id == placeholder("session_id"))
+)
+_ANSWERS_OF_SESSION = CompiledQuery(
+    lambda: Answer.select(Answer.field_id, Answer.value).where(
+        Answer.session == placeholder("session_id")
+    )
+)
+
+
+def _row(session_id: str) -> SessionInfo:
+    """The one way a session is read by its id."""
+    row = _SESSION_BY_ID.execute(session_id=session_id).fetchone()
     if row is None:
         raise SessionNotFoundError(session_id)
-    return cast(Session, row)
+    return _info(row)
 
 
-# The statements of a step save, written by Peewee from the models once (the parameter
-# placeholders stay) and run again with new parameters: building them anew each time
-# cost more than running them.
-
-
-@cache
-def _stored_answers_sql() -> str:
-    query = Answer.select(Answer.field_id, Answer.value).where(Answer.session == "")
-    sql: str = query.sql()[0]
-    return sql
-
-
-@cache
-def _step_row_sql() -> str:
-    query = Session.select(
-        Session.status, Session.version, Session.completed_step_ids, Session.progress_percentage
-    ).where(Session.id == "")
-    sql: str = query.sql()[0]
-    return sql
-
-
-def _from_json_column(field: Any, stored: object) -> Any:
-    """A JSON column's value as Peewee reads it (numbers come back as numbers)."""
-    return field.python_value(stored)
+def _editable_row(session_id: str) -> SessionInfo:
+    row = _row(session_id)
+    if row.is_completed:
+        raise SessionCompletedError(session_id)
+    return row
 
 
 def _stored_values(
     session_id: str, only: Container[str] | None = None
 ) -> dict[str, AnswerValue | None]:
     """The session's answer rows (`only` those fields, when given); None = cleared."""
-    rows = db.execute_sql(_stored_answers_sql(), (session_id,))
+    rows = _ANSWERS_OF_SESSION.execute(session_id=session_id)
+    value_column: Any = Answer.value  # decodes the JSON as Peewee does
     return {
-        field_id: _from_json_column(Answer.value, value)
+        field_id: value_column.python_value(value)
         for field_id, value in rows
         if only is None or field_id in only
     }
@@ -236,42 +250,70 @@ def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
     return fields
 
 
-@dataclass(frozen=True)
-class _StepRow:
-    """What saving a step needs from the session row."""
+def _guarded_update(*columns: Any) -> CompiledQuery:
+    """The statement that sets `columns` (placeholders named as the columns) and
+    `updated_at` (`now`) on a session, only while it is still as it was read (same
+    `updated_at`: `seen`) and not completed; `_update_if_unchanged()` runs it."""
+    changes = {
+        column: fn.json(placeholder(column.name))
+        if isinstance(column, JSONField)
+        else placeholder(column.name)
+        for column in columns
+    }
+    return CompiledQuery(
+        lambda: Session.update({**changes, Session.updated_at: placeholder("now")}).where(
+            (Session.id == placeholder("session_id"))
+            & (Session.updated_at == placeholder("seen"))
+            & (Session.status != COMPLETED)
+        )
+    )
 
-    version_id: int
-    completed_step_ids: list[str]
-    progress_percentage: float
+
+def _update_if_unchanged(
+    statement: CompiledQuery, row: SessionInfo, now: dt.datetime, **values: Any
+) -> bool:
+    """Inside the write transaction: True when the session was still as `row` was
+    read, and is now updated; else nothing was written and the caller checks again."""
+    stamp = Session.updated_at.db_value
+    cursor = statement.execute(
+        session_id=row.id, seen=stamp(row.updated_at), now=stamp(now), **values
+    )
+    return cursor.rowcount == 1
 
 
-def _editable_step_row(session_id: str) -> _StepRow:
-    row = db.execute_sql(_step_row_sql(), (session_id,)).fetchone()
-    if row is None:
-        raise SessionNotFoundError(session_id)
-    status, version_id, completed_json, progress = row
-    if status == COMPLETED:
-        raise SessionCompletedError(session_id)
-    return _StepRow(
-        version_id, _from_json_column(Session.completed_step_ids, completed_json), progress
+_SAVE_STEP_UPDATE = _guarded_update(
+    Session.completed_step_ids, Session.progress_percentage, Session.current_step_id
+)
+_COMPLETE_UPDATE = _guarded_update(
+    Session.status,
+    Session.progress_percentage,
+    Session.completed_step_ids,
+    Session.current_step_id,
+    Session.completed_at,
+    Session.total_time_seconds,
+)
+
+
+def _kept_changing(session_id: str) -> StorageError:
+    return StorageError(
+        StorageErrorKind.BUSY, f"session {session_id} kept changing while it was being saved"
     )
 
 
 def get_session(session_id: str) -> SessionInfo:
     with storage_errors():
-        row = _row(session_id)
-    return _info(row)
+        return _row(session_id)
 
 
 def load_session(session_id: str) -> SessionState:
     """Resume or review: the session, its version's definition, all its answers and
     the fields the person cleared."""
     with storage_errors():
-        row = _row(session_id)
+        info = _row(session_id)
         stored = _stored_values(session_id)
     answers = {field_id: value for field_id, value in stored.items() if value is not None}
     cleared = frozenset(field_id for field_id, value in stored.items() if value is None)
-    return SessionState(_info(row), definition_of_version(row.version_id), answers, cleared)
+    return SessionState(info, definition_of_version(info.version_id), answers, cleared)
 
 
 def start_session(
@@ -319,21 +361,24 @@ def _check_types(definition: WizardDefinition, answers: Mapping[str, AnswerValue
         raise InvalidAnswersError(problems)
 
 
-@cache
-def _upsert_answer_sql() -> str:
-    """The one-row upsert of an answer, as Peewee writes it for the models (built once;
-    `_upsert_answers` runs it for each row)."""
-    sql, _params = (
-        Answer.insert(
-            {Answer.session: "", Answer.field_id: "", Answer.value: "", Answer.updated_at: ""}
-        )
-        .on_conflict(
-            conflict_target=[Answer.session, Answer.field_id],
-            update={Answer.value: EXCLUDED.value, Answer.updated_at: EXCLUDED.updated_at},
-        )
-        .sql()
+_UPSERT_ANSWERS = CompiledQuery(
+    lambda: Answer.insert_from(
+        # One row per [field id, JSON value] pair of the JSON array `pairs`.
+        Select(
+            [fn.json_each(placeholder("pairs")).alias("item")],
+            [
+                placeholder("session_id"),
+                fn.json_extract(SQL("item.value"), "$[0]"),
+                fn.json(fn.json_extract(SQL("item.value"), "$[1]")),
+                placeholder("now"),
+            ],
+        ).where(SQL("true")),  # SQLite's grammar: an upsert from a SELECT needs a WHERE
+        [Answer.session, Answer.field_id, Answer.value, Answer.updated_at],
+    ).on_conflict(
+        conflict_target=[Answer.session, Answer.field_id],
+        update={Answer.value: EXCLUDED.value, Answer.updated_at: EXCLUDED.updated_at},
     )
-    return sql
+)
 
 
 def _upsert_answers(
@@ -342,21 +387,17 @@ def _upsert_answers(
     """Inside the caller's transaction: store each value; a cleared one (None, "" or
     []) as JSON null, so that a resumed session knows the person emptied the field and
     does not bring its default back. A null row is never an answer: `_stored_answers`
-    leaves it out of validation, progress, exports and templates."""
-    stamp = Answer.updated_at.db_value(now)
-    rows = [  # the statement stores json(?) of the value, as the JSONField does
-        (session_id, fid, json.dumps(value if is_answered(value) else None), stamp)
-        for fid, value in answers.items()
+    leaves it out of validation, progress, exports and templates. One statement for
+    all of them: they travel as one JSON array that SQLite unpacks (`json_each`)."""
+    if not answers:
+        return
+    pairs = [
+        [field_id, json.dumps(value if is_answered(value) else None)]
+        for field_id, value in answers.items()
     ]
-    if rows:
-        execute_many(_upsert_answer_sql(), rows)
-
-
-def _editable_row(session_id: str) -> Session:
-    row = _row(session_id)
-    if row.status == COMPLETED:
-        raise SessionCompletedError(session_id)
-    return row
+    _UPSERT_ANSWERS.execute(
+        session_id=session_id, now=Answer.updated_at.db_value(now), pairs=json.dumps(pairs)
+    )
 
 
 def _merge(stored: Mapping[str, AnswerValue], given: StepAnswers) -> dict[str, AnswerValue]:
@@ -400,13 +441,14 @@ def _check_fields_belong(definition: WizardDefinition, step_id: str, given: Step
 
 def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
     """Next on `step_id`: store its answers, mark it completed, move to the next step
-    on the path and update progress, all in one transaction."""
-    now = utc_now()
-    with write_transaction():
-        row = _editable_step_row(session_id)
+    on the path and update progress, all in one transaction (checked before it opens)."""
+    for _attempt in range(SAVE_ATTEMPTS):
+        with storage_errors():
+            row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
         _check_fields_belong(definition, step_id, answers)
-        stored = _stored_answers(session_id, only=_fields_read_saving(definition, step_id))
+        with storage_errors():
+            stored = _stored_answers(session_id, only=_fields_read_saving(definition, step_id))
         merged = _merge(stored, answers)
         path = resolve_path(definition, merged)
         _check_step(definition, path, step_id, merged)
@@ -417,21 +459,28 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         )
         progress = progress_percentage(path, completed)
         current = path.next_step_id(step_id) or step_id
-        _upsert_answers(session_id, answers, now)
-        Session.update(
-            completed_step_ids=completed,
-            progress_percentage=progress,
-            current_step_id=current,
-            updated_at=now,
-        ).where(Session.id == session_id).execute()
-    previous_path = resolve_path(definition, stored)
-    return StepSaved(
-        progress_percentage=progress,
-        previous_progress_percentage=row.progress_percentage,
-        current_step_id=current,
-        path_step_ids=path.step_ids,
-        path_changed=previous_path.step_ids != path.step_ids,
-    )
+        now = utc_now()
+        with write_transaction():
+            written = _update_if_unchanged(
+                _SAVE_STEP_UPDATE,
+                row,
+                now,
+                completed_step_ids=json.dumps(completed),
+                progress_percentage=progress,
+                current_step_id=current,
+            )
+            if written:
+                _upsert_answers(session_id, answers, now)
+        if written:
+            previous_path = resolve_path(definition, stored)
+            return StepSaved(
+                progress_percentage=progress,
+                previous_progress_percentage=row.progress_percentage,
+                current_step_id=current,
+                path_step_ids=path.step_ids,
+                path_changed=previous_path.step_ids != path.step_ids,
+            )
+    raise _kept_changing(session_id)
 
 
 def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | None = None) -> None:
@@ -451,16 +500,35 @@ def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | Non
         Session.update(changes).where(Session.id == session_id).execute()
 
 
+def _completion_times(row: SessionInfo, now: dt.datetime) -> tuple[dt.datetime, float]:
+    """`completed_at` and `total_time_seconds` for a session completed at `now`. When
+    the clock was moved back since it started, both are clamped (never before the
+    start, never negative), and the log says so."""
+    started_at: dt.datetime = row.started_at
+    if now < started_at:
+        log.warning(
+            "Session %s completes at %s, before it started (%s): the clock was moved back; "
+            "its completion time is clamped to its start",
+            row.id,
+            now.isoformat(),
+            started_at.isoformat(),
+        )
+        return started_at, 0.0
+    return now, round((now - started_at).total_seconds(), 3)
+
+
 def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> SessionInfo:
     """Finish on the last step of the path: store its answers and complete the session
-    (status, 100 %, completed_at, total time, the wizard's count) in one transaction.
-    Raises `SessionCompletedError` when it already is, changing nothing."""
-    now = utc_now()
-    with write_transaction():
-        row = _editable_row(session_id)
+    (status, 100 %, completed_at, total time, the wizard's count) in one transaction,
+    checked before it opens. Raises `SessionCompletedError` when it already is,
+    changing nothing."""
+    for _attempt in range(SAVE_ATTEMPTS):
+        with storage_errors():
+            row = _editable_row(session_id)
+            stored = _stored_answers(session_id)
         definition = definition_of_version(row.version_id)
         _check_fields_belong(definition, step_id, answers)
-        merged = _merge(_stored_answers(session_id), answers)
+        merged = _merge(stored, answers)
         path = resolve_path(definition, merged)
         if path.step_ids[-1] != step_id:
             raise InvalidAnswersError(
@@ -472,26 +540,28 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
             raise InvalidAnswersError({s: "this step has not been completed" for s in missing})
         for path_step_id in path.step_ids:
             _check_step(definition, path, path_step_id, merged)
-        _upsert_answers(session_id, answers, now)
-        started_at: dt.datetime = row.started_at
-        updated = (
-            Session.update(
+        now = utc_now()
+        completed_at, total_seconds = _completion_times(row, now)
+        with write_transaction():
+            written = _update_if_unchanged(
+                _COMPLETE_UPDATE,
+                row,
+                now,
                 status=COMPLETED,
                 progress_percentage=100.0,
-                completed_step_ids=list(path.step_ids),
+                completed_step_ids=json.dumps(list(path.step_ids)),
                 current_step_id=step_id,
-                completed_at=now,
-                updated_at=now,
-                total_time_seconds=round((now - started_at).total_seconds(), 3),
+                completed_at=Session.completed_at.db_value(completed_at),
+                total_time_seconds=total_seconds,
             )
-            .where((Session.id == session_id) & (Session.status != COMPLETED))
-            .execute()
-        )
-        if updated == 1:
-            Wizard.update(completed_count=Wizard.completed_count + 1).where(
-                Wizard.id == row.wizard_id
-            ).execute()
-    return get_session(session_id)
+            if written:
+                _upsert_answers(session_id, answers, now)
+                Wizard.update(completed_count=Wizard.completed_count + 1).where(
+                    Wizard.id == row.wizard_id
+                ).execute()
+        if written:
+            return get_session(session_id)
+    raise _kept_changing(session_id)
 
 
 def add_active_seconds(session_id: str, seconds: float) -> None:
@@ -521,7 +591,7 @@ def delete_session(session_id: str) -> None:
         row = _row(session_id)
         Answer.delete().where(Answer.session == session_id).execute()
         Session.delete().where(Session.id == session_id).execute()
-        if row.status == COMPLETED:
+        if row.is_completed:
             Wizard.update(completed_count=Wizard.completed_count - 1).where(
                 Wizard.id == row.wizard_id
             ).execute()
@@ -537,5 +607,5 @@ def list_sessions(status: str | None = None, wizard_id: str | None = None) -> li
     if wizard_id is not None:
         query = query.where(Session.wizard == wizard_id)
     with storage_errors():
-        rows = list(query.order_by(Session.updated_at.desc(), Session.id))
+        rows = db.execute(query.order_by(Session.updated_at.desc(), Session.id)).fetchall()
     return [_info(row) for row in rows]

@@ -1,24 +1,43 @@
 """Templates: the answers of a completed session kept under a name, used to pre-fill
-new sessions of the same wizard. Export and import as JSON files for sharing."""
+new sessions of the same wizard. Export and import as JSON files for sharing.
+
+A template file comes from someone else: it is read with a size limit, parsed as strict
+JSON (no duplicate keys, no NaN or infinities, no number beyond the format's limit, a
+bounded nesting), its name must be a plain line of bounded length, and each answer must
+pass its field's rules; what does not is dropped and reported."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionInfo, load_session, start_session
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version, latest_version_id
-from wizard_desktop.definition.answers import type_problem
-from wizard_desktop.definition.model import AnswerValue, WizardDefinition
+from wizard_desktop.definition.answers import answer_problem
+from wizard_desktop.definition.model import NUMBER_LIMIT, AnswerValue, WizardDefinition
 from wizard_desktop.store.database import storage_errors, write_transaction
 from wizard_desktop.store.models import Template, Wizard
 
 TEMPLATE_FILE_FORMAT = "wizard-desktop-template"
 TEMPLATE_FILE_VERSION = 1
+TEMPLATE_FILE_MAX_BYTES = 5_000_000
+TEMPLATE_NAME_MAX_CHARS = 200
+TEMPLATE_MAX_ANSWERS = 10_000
+NUMBER_MAX_DIGITS = len(str(NUMBER_LIMIT))
+REPORTED_PROBLEMS = 10
+"""How many dropped answers a message names; the rest are counted."""
+# Characters that reorder or hide text (bidi embeddings, overrides, isolates, marks).
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 class TemplateNotFoundError(LookupError):
@@ -56,13 +75,30 @@ class TemplateInfo:
 class StartedFromTemplate:
     session: SessionInfo
     dropped_field_ids: tuple[str, ...]
-    """Template answers left out: their fields no longer exist or changed type."""
+    """Template answers left out: their fields no longer exist or their rules changed."""
+
+
+@dataclass(frozen=True)
+class ImportedTemplate:
+    template: TemplateInfo
+    dropped: dict[str, str]
+    """Answers of the file left out, by field id: why each does not fit the wizard."""
 
 
 def _clean_name(name: str) -> str:
+    """The name stripped; ValueError when it is empty, too long, or holds a control,
+    line-break or bidi-override character (names are shown in lists, one per line)."""
     clean = name.strip()
     if not clean:
         raise ValueError("A template name cannot be empty.")
+    if len(clean) > TEMPLATE_NAME_MAX_CHARS:
+        raise ValueError(f"A template name has at most {TEMPLATE_NAME_MAX_CHARS} characters.")
+    for char in clean:
+        if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+            raise ValueError(
+                f"A template name cannot hold the character U+{ord(char):04X} "
+                "(control, line break or text-direction override)."
+            )
     return clean
 
 
@@ -114,17 +150,19 @@ def save_as_template(session_id: str, name: str) -> TemplateInfo:
 
 def applicable_answers(
     definition: WizardDefinition, answers: dict[str, AnswerValue]
-) -> tuple[dict[str, AnswerValue], tuple[str, ...]]:
-    """The answers that still fit `definition`, and the ids of those dropped."""
+) -> tuple[dict[str, AnswerValue], dict[str, str]]:
+    """The answers that fit `definition` (their field exists and they pass its rules),
+    and why each of the others was dropped, by field id."""
     kept: dict[str, AnswerValue] = {}
-    dropped: list[str] = []
+    dropped: dict[str, str] = {}
     for field_id, value in answers.items():
         field = definition.field(field_id)
-        if field is None or type_problem(field, value) is not None:
-            dropped.append(field_id)
-        else:
+        problem = "no such field" if field is None else answer_problem(field, value)
+        if problem is None:
             kept[field_id] = value
-    return kept, tuple(dropped)
+        else:
+            dropped[field_id] = problem
+    return kept, dropped
 
 
 def start_from_template(template_id: int, name: str | None = None) -> StartedFromTemplate:
@@ -133,7 +171,7 @@ def start_from_template(template_id: int, name: str | None = None) -> StartedFro
     definition = definition_of_version(latest_version_id(template.wizard_id))
     kept, dropped = applicable_answers(definition, template.answers)
     session = start_session(template.wizard_id, name, prefill=kept, template_id=template_id)
-    return StartedFromTemplate(session, dropped)
+    return StartedFromTemplate(session, tuple(dropped))
 
 
 def rename_template(template_id: int, name: str) -> TemplateInfo:
@@ -150,7 +188,13 @@ def delete_template(template_id: int) -> None:
             raise TemplateNotFoundError(template_id)
 
 
-def export_template(template_id: int, destination: str | os.PathLike[str]) -> None:
+def export_template(
+    template_id: int, destination: str | os.PathLike[str], *, overwrite: bool = False
+) -> None:
+    """Write the template as a template file. Refuses the app's own files and, unless
+    `overwrite`, an existing file (see `output_files`)."""
+    target = Path(destination)
+    check_output_target(target, overwrite=overwrite)
     template = get_template(template_id)
     document = {
         "format": TEMPLATE_FILE_FORMAT,
@@ -159,45 +203,117 @@ def export_template(template_id: int, destination: str | os.PathLike[str]) -> No
         "wizard_id": template.wizard_id,
         "answers": template.answers,
     }
-    Path(destination).write_text(
-        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    write_output_file(target, text, overwrite=overwrite)
 
 
-def import_template(source: str | os.PathLike[str]) -> TemplateInfo:
-    """Read a template file; refuse it (TemplateFileError, nothing stored) when it is not
-    one, names an unknown wizard, or holds answers that do not fit that wizard."""
-    path = Path(source)
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _DuplicateKeyError(f"the key {key[:80]!r} appears twice in one object")
+        document[key] = value
+    return document
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number a template may hold")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > NUMBER_MAX_DIGITS or abs(value := int(text)) >= NUMBER_LIMIT:
+        raise ValueError(f"the number {text[:20]}… is beyond the format's limit")
+    return value
+
+
+def _bounded_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or abs(value) >= NUMBER_LIMIT:
+        raise ValueError(f"the number {text[:20]} is beyond the format's limit")
+    return value
+
+
+def _read_template_document(path: Path) -> object:
+    """The parsed file; TemplateFileError when it is not a regular file, is larger than
+    TEMPLATE_FILE_MAX_BYTES (never read whole) or is not strict JSON."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TemplateFileError(f"{path}: cannot read a template file: {exc}") from exc
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise TemplateFileError(f"{path}: not a regular file.")
+        with path.open("rb") as file:
+            data = file.read(TEMPLATE_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise TemplateFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+    if len(data) > TEMPLATE_FILE_MAX_BYTES:
+        raise TemplateFileError(
+            f"{path}: the file is larger than {TEMPLATE_FILE_MAX_BYTES // 1_000_000} MB; "
+            "a template file is much smaller."
+        )
+    try:
+        return json.loads(
+            data.decode("utf-8-sig"),
+            object_pairs_hook=_unique_keys,
+            parse_constant=_refuse_constant,
+            parse_int=_bounded_int,
+            parse_float=_bounded_float,
+        )
+    except UnicodeDecodeError as exc:
+        raise TemplateFileError(f"{path}: not a template file (not UTF-8 text).") from exc
+    except RecursionError as exc:
+        raise TemplateFileError(f"{path}: the template file is nested too deeply.") from exc
+    except ValueError as exc:  # json.JSONDecodeError and the checks above
+        raise TemplateFileError(f"{path}: the template file is invalid: {exc}.") from exc
+
+
+def _dropped_text(dropped: dict[str, str]) -> str:
+    named = [f"{field_id[:80]} ({problem})" for field_id, problem in dropped.items()]
+    more = len(named) - REPORTED_PROBLEMS
+    return "; ".join(named[:REPORTED_PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
+
+
+def import_template(source: str | os.PathLike[str]) -> ImportedTemplate:
+    """Read a template file and store it with the answers that fit its wizard; the
+    others are dropped and returned with the reason. Refuses the file
+    (TemplateFileError, nothing stored) when it is not one, names an unknown wizard,
+    or none of its answers fit."""
+    path = Path(source)
+    document = _read_template_document(path)
     if not isinstance(document, dict) or document.get("format") != TEMPLATE_FILE_FORMAT:
         raise TemplateFileError(f"{path}: not a Wizard Desktop template file.")
-    if document.get("format_version") != TEMPLATE_FILE_VERSION:
-        raise TemplateFileError(
-            f"{path}: unsupported template format_version {document.get('format_version')!r}."
-        )
+    version = document.get("format_version")
+    if type(version) is not int or version != TEMPLATE_FILE_VERSION:
+        raise TemplateFileError(f"{path}: unsupported template format_version {version!r:.40}.")
     name, wizard_id, answers = (
         document.get("name"),
         document.get("wizard_id"),
         document.get("answers"),
     )
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str):
         raise TemplateFileError(f"{path}: the template has no name.")
+    try:
+        clean_name = _clean_name(name)
+    except ValueError as exc:
+        raise TemplateFileError(f"{path}: {exc}") from exc
     if not isinstance(wizard_id, str) or not isinstance(answers, dict):
         raise TemplateFileError(f"{path}: the template needs a wizard_id and an answers object.")
+    if len(answers) > TEMPLATE_MAX_ANSWERS:
+        raise TemplateFileError(
+            f"{path}: the template has {len(answers)} answers; at most {TEMPLATE_MAX_ANSWERS}."
+        )
     try:
         definition = definition_of_version(latest_version_id(wizard_id))
     except UnknownWizardError as exc:
         raise TemplateFileError(
-            f"{path}: the template is for wizard {wizard_id!r}, which is not installed."
+            f"{path}: the template is for wizard {wizard_id[:80]!r}, which is not installed."
         ) from exc
     kept, dropped = applicable_answers(definition, answers)
-    if dropped:
+    if dropped and not kept:
         raise TemplateFileError(
-            f"{path}: answers that do not fit wizard {wizard_id!r}: {', '.join(sorted(dropped))}."
+            f"{path}: no answer fits wizard {wizard_id[:80]!r}: {_dropped_text(dropped)}."
         )
     with write_transaction():
-        row = Template.create(name=name.strip(), wizard=wizard_id, answers=kept)
-    return get_template(row.id)
+        row = Template.create(name=clean_name, wizard=wizard_id, answers=kept)
+    return ImportedTemplate(get_template(row.id), dropped)

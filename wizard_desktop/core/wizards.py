@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, cast
 from peewee import fn
 
 from wizard_desktop.paths import bundled_wizards_dir
-from wizard_desktop.store.database import storage_errors, write_transaction
+from wizard_desktop.store.database import is_read_only, storage_errors, write_transaction
 from wizard_desktop.store.models import AppState, Wizard, WizardVersion, utc_now
 
 if TYPE_CHECKING:
@@ -90,10 +90,17 @@ def import_definition(definition: WizardDefinition) -> ImportResult:
 
 def import_wizard_file(path: str | os.PathLike[str]) -> ImportResult:
     """Validate and store one file. Raises `WizardFileError` (nothing stored) or
-    `StorageError`."""
-    from wizard_desktop.definition.loader import load_wizard_file
+    `StorageError`. Text that is not valid Unicode (a lone surrogate, which JSON can
+    spell as "\\ud800") is refused: SQLite stores only UTF-8."""
+    from wizard_desktop.definition.loader import Problem, WizardFileError, load_wizard_file
 
-    return import_definition(load_wizard_file(path))
+    definition = load_wizard_file(path)
+    try:
+        definition.canonical_json().encode("utf-8")
+    except UnicodeEncodeError as exc:
+        message = "the text holds a lone surrogate (U+D800 to U+DFFF), which is not a character"
+        raise WizardFileError([Problem(str(path), None, "", message)]) from exc
+    return import_definition(definition)
 
 
 def bundled_wizard_files() -> list[Path]:
@@ -117,13 +124,13 @@ def _fingerprint(files: list[Path]) -> str:
 def import_bundled_wizards() -> list[ImportResult]:
     """Import the wizards shipped in resources/wizards. Returns what was imported:
     nothing, without parsing a file, when these exact files were imported into this
-    database before (each import is idempotent anyway)."""
+    database before (each import is idempotent anyway) or the database is read-only."""
     files = bundled_wizard_files()
     fingerprint = _fingerprint(files)
     with storage_errors():
         stored = AppState.get_or_none(AppState.key == BUNDLED_FINGERPRINT_KEY)
-    if stored is not None and stored.value == fingerprint:
-        return []
+    if (stored is not None and stored.value == fingerprint) or is_read_only():
+        return []  # read-only: the wizards stored before are all there is
     results = [import_wizard_file(path) for path in files]
     with write_transaction():
         AppState.insert(

@@ -256,4 +256,5 @@ class WizardDefinition:
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON: equal for files that differ only in layout."""
-        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+        # surrogatepass: a lone surrogate (JSON allows "\ud800") hashes instead of raising.
+        return hashlib.sha256(self.canonical_json().encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,18 +1,23 @@
 """Copies of the database: verified backups made with SQLite's backup API (before a
-migration and once a day), keeping the last seven, restoring one, and moving a
-damaged database aside. Nothing here deletes a database file the person may need:
-damaged and replaced files are renamed, never removed or overwritten.
+migration and once a day), keeping the last seven, restoring one, moving a damaged
+database aside, and clearing the leftovers of interrupted copies. Nothing here deletes
+a database file the person may need: damaged and replaced files are renamed, never
+removed or overwritten, and a copy replaces nothing until it holds the expected schema
+and data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from wizard_desktop.store.errors import DatabaseCorruptError
 from wizard_desktop.store.files import (
+    connect_read_only,
     create_private_file,
     database_path,
     make_private_dir,
@@ -24,6 +29,17 @@ BACKUPS_DIRNAME = "backups"
 DAILY_PREFIX = "daily-"
 DAILY_KEEP = 7
 DAILY_INTERVAL = dt.timedelta(days=1)
+PARTIAL_SUFFIX = ".partial"
+RESTORE_STAGING_PREFIX = ".restore-"
+STALE_PARTIAL_SECONDS = 15 * 60
+"""A copy in progress writes its partial file all along; one untouched this long was
+left by an interrupted copy."""
+REQUIRED_TABLES = frozenset(
+    {"schema_migration", "wizard", "wizard_version", "template", "session", "answer"}
+)
+"""The tables every Wizard Desktop database has had since its first schema."""
+
+log = logging.getLogger(__name__)
 
 
 class BackupError(OSError):
@@ -34,28 +50,85 @@ def backups_dir(data_dir: Path) -> Path:
     return data_dir / BACKUPS_DIRNAME
 
 
-def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
+def _table_names(connection: sqlite3.Connection) -> set[str]:
+    rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {name for (name,) in rows}
+
+
+def _row_counts(connection: sqlite3.Connection, tables: set[str]) -> dict[str, int]:
+    return {
+        table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+        for table in tables
+    }
+
+
+def _copy_problem(copy: sqlite3.Connection, source: sqlite3.Connection | None) -> str | None:
+    """Why `copy` is not a sound copy of a Wizard Desktop database, or None: it passes
+    `quick_check`, has every required table and, when the `source` is not being
+    written (a restore), the same tables with the same numbers of rows."""
+    (check,) = copy.execute("PRAGMA quick_check").fetchone()
+    if check != "ok":
+        return str(check)
+    tables = _table_names(copy)
+    missing = REQUIRED_TABLES - tables
+    if missing:
+        return f"it is not a Wizard Desktop database (no table {', '.join(sorted(missing))})"
+    if source is not None:
+        expected = _row_counts(source, _table_names(source))
+        if _row_counts(copy, tables) != expected:
+            return "the copy does not hold the same rows as the original"
+    return None
+
+
+def backup_database(
+    source: sqlite3.Connection, destination: Path, *, source_is_idle: bool = False
+) -> Path:
     """Copy the open database to `destination` (mode 0600) with the backup API, which is
     safe while the database is in use and includes what is in the WAL. The copy is
-    written beside it under a temporary name, checked, and only then renamed, so an
-    interrupted or failed backup never looks like one. Raises BackupError."""
+    written beside it under a temporary name, checked (also row by row against the
+    source when `source_is_idle`: nothing writes it meanwhile), and only then renamed,
+    so an interrupted or failed backup never looks like one. Raises BackupError."""
     make_private_dir(destination.parent)
-    partial = destination.with_name(destination.name + ".partial")
+    partial = destination.with_name(destination.name + PARTIAL_SUFFIX)
     create_private_file(partial)
     target = sqlite3.connect(partial)
     try:
         source.backup(target)
-        (result,) = target.execute("PRAGMA quick_check").fetchone()
+        problem = _copy_problem(target, source if source_is_idle else None)
         target.execute("PRAGMA journal_mode = delete")  # one self-contained file
     except sqlite3.Error as exc:
-        result = str(exc)
+        problem = str(exc)
     finally:
         target.close()
-    if result != "ok":
+    if problem is not None:
         partial.unlink(missing_ok=True)
-        raise BackupError(f"the backup {destination} failed its check: {result}")
+        raise BackupError(f"the backup {destination} failed its check: {problem}")
     os.replace(partial, destination)
     return destination
+
+
+def remove_stale_partials(data_dir: Path) -> list[Path]:
+    """Delete what interrupted copies left: `*.partial` backups (with their rollback
+    journals) and restore staging files untouched for STALE_PARTIAL_SECONDS. None of
+    them is a backup: a copy is renamed to its real name only once checked."""
+    folder = backups_dir(data_dir)
+    leftovers = [
+        *(folder.glob(f"*{PARTIAL_SUFFIX}") if folder.is_dir() else []),
+        *(folder.glob(f"*{PARTIAL_SUFFIX}-journal") if folder.is_dir() else []),
+        *data_dir.glob(f"{RESTORE_STAGING_PREFIX}*"),
+    ]
+    stale_before = time.time() - STALE_PARTIAL_SECONDS
+    removed: list[Path] = []
+    for leftover in leftovers:
+        try:
+            if leftover.stat().st_mtime < stale_before:
+                leftover.unlink()
+                removed.append(leftover)
+        except FileNotFoundError:
+            continue  # removed meanwhile by another process
+    if removed:
+        log.info("Removed %d leftovers of interrupted backups", len(removed))
+    return removed
 
 
 def list_backups(data_dir: Path) -> list[Path]:
@@ -78,25 +151,29 @@ def _last_write(data_dir: Path) -> float:
     return max(written, default=0.0)
 
 
-def _daily_backups(data_dir: Path) -> list[Path]:
-    """Daily backups, oldest first (their names sort by the time they stand for)."""
-    folder = backups_dir(data_dir)
-    return sorted(folder.glob(f"{DAILY_PREFIX}*.sqlite3")) if folder.is_dir() else []
-
-
 def _stamped_time(backup: Path) -> dt.datetime:
     stamp = backup.stem.removeprefix(DAILY_PREFIX)
     return dt.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
 
 
+def _daily_backups(data_dir: Path, now: dt.datetime) -> list[Path]:
+    """Daily backups, oldest first by the time they stand for. One stamped after `now`
+    was made while the clock was ahead: it counts as the oldest, so it neither stops
+    the next backups nor outlives the seven kept."""
+    folder = backups_dir(data_dir)
+    daily = folder.glob(f"{DAILY_PREFIX}*.sqlite3") if folder.is_dir() else []
+    return sorted(daily, key=lambda p: (_stamped_time(p) <= now, p.name))
+
+
 def run_daily_backup(
     source: sqlite3.Connection, data_dir: Path, now: dt.datetime | None = None
 ) -> Path | None:
-    """Back up when the newest daily backup is a day old and the database was written
-    after it was made; keep the last seven. Returns the new backup, or None."""
+    """Back up when the newest daily backup is a day old (or stamped in the future) and
+    the database was written after it was made; keep the last seven. Returns the new
+    backup, or None."""
     now = now or dt.datetime.now(dt.UTC)
-    daily = _daily_backups(data_dir)
-    if daily:
+    daily = _daily_backups(data_dir, now)
+    if daily and _stamped_time(daily[-1]) <= now:
         newest = daily[-1]
         if now - _stamped_time(newest) < DAILY_INTERVAL:
             return None
@@ -105,7 +182,7 @@ def run_daily_backup(
     created = backup_database(
         source, backups_dir(data_dir) / f"{DAILY_PREFIX}{timestamp(now)}.sqlite3"
     )
-    for old in _daily_backups(data_dir)[:-DAILY_KEEP]:
+    for old in _daily_backups(data_dir, now)[:-DAILY_KEEP]:
         old.unlink()
     return created
 
@@ -131,12 +208,17 @@ def quarantine_damaged(data_dir: Path, detail: str) -> DatabaseCorruptError:
 
 
 def restore_backup(data_dir: Path, backup: Path) -> Path | None:
-    """Make `backup` the database (the database must be closed). The current database,
-    if any, is moved aside as `...replaced-<stamp>`, which is returned."""
-    staging = data_dir / f".restore-{timestamp()}.sqlite3"
-    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    """Make `backup` the database (the database must be closed). The backup is opened
+    read-only by its path, copied beside the database and checked against it (schema
+    and rows); only then is the current database, if any, moved aside as
+    `...replaced-<stamp>`, which is returned. Raises BackupError (nothing replaced)."""
+    staging = data_dir / f"{RESTORE_STAGING_PREFIX}{timestamp()}.sqlite3"
     try:
-        backup_database(source, staging)
+        source = connect_read_only(backup)
+    except sqlite3.Error as exc:
+        raise BackupError(f"cannot open the backup {backup}: {exc}") from exc
+    try:
+        backup_database(source, staging, source_is_idle=True)
     finally:
         source.close()
     replaced = move_aside(data_dir, "replaced")

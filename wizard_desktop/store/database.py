@@ -1,5 +1,6 @@
 """The one owner of the database connection: how the file is opened (pragmas, file
-mode), checked, migrated, and how driver errors reach callers.
+mode, read-only when it cannot be written), checked, migrated, and how driver errors
+reach callers.
 
 `db` is a `peewee.DatabaseProxy` that every model uses; `open_database()` binds it to
 the file in a data folder at start-up (tests hand it a temporary folder). Each thread
@@ -10,17 +11,25 @@ the UI.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import peewee
 
-from wizard_desktop.store.backups import backup_database, backups_dir, latest_backup, move_aside
+from wizard_desktop.store.backups import (
+    backup_database,
+    backups_dir,
+    latest_backup,
+    move_aside,
+    remove_stale_partials,
+)
 from wizard_desktop.store.errors import (
     DRIVER_ERRORS,
     DatabaseCorruptError,
+    DatabasePathError,
     DatabaseTooNewError,
     StorageError,
     StorageErrorKind,
@@ -30,7 +39,9 @@ from wizard_desktop.store.files import (
     create_private_file,
     database_path,
     make_private_dir,
+    sqlite_uri,
     timestamp,
+    with_sidecars,
 )
 
 if TYPE_CHECKING:
@@ -39,14 +50,31 @@ if TYPE_CHECKING:
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATIONS_TABLE = "schema_migration"
+MAX_PATH_BYTES = 504
+"""SQLite (Unix) refuses a file name over 512 bytes; its rollback journal's name adds
+"-journal" to the database's."""
 
 db = peewee.DatabaseProxy()
 
 
 def make_database(
-    path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, *, read_only: bool = False
 ) -> peewee.SqliteDatabase:
-    """An unconnected SqliteDatabase with our pragmas; writes take BEGIN IMMEDIATE."""
+    """An unconnected SqliteDatabase with our pragmas; writes take BEGIN IMMEDIATE.
+    Read-only, it opens the file by an encoded `mode=ro` URI (`immutable` when the
+    folder cannot hold the -wal/-shm files and no -wal is there) and every write fails
+    with SQLITE_READONLY."""
+    if read_only:
+        parameters = {"mode": "ro"}
+        if not os.access(path.parent, os.W_OK) and not with_sidecars(path)[1].exists():
+            parameters["immutable"] = "1"
+        read_only_pragmas = {"query_only": 1, "foreign_keys": 1, "busy_timeout": busy_timeout_ms}
+        return peewee.SqliteDatabase(
+            sqlite_uri(path, **parameters),
+            pragmas=read_only_pragmas,
+            uri=True,
+            lock_type="IMMEDIATE",
+        )
     pragmas = {
         "journal_mode": "wal",
         "synchronous": "full",
@@ -54,6 +82,12 @@ def make_database(
         "busy_timeout": busy_timeout_ms,
     }
     return peewee.SqliteDatabase(str(path), pragmas=pragmas, lock_type="IMMEDIATE")
+
+
+def is_read_only() -> bool:
+    """True when the open database was opened read-only (its files cannot be written)."""
+    (query_only,) = db.execute_sql("PRAGMA query_only").fetchone()
+    return bool(query_only)
 
 
 def raw_connection() -> sqlite3.Connection:
@@ -97,42 +131,89 @@ def check_integrity(connection: sqlite3.Connection) -> None:
         raise StorageError(StorageErrorKind.CORRUPT, "; ".join(str(r[0]) for r in rows[:3]))
 
 
-def _migrate(database: peewee.SqliteDatabase, data_dir: Path) -> None:
-    if _applied_migrations(database) == _migration_scripts():
-        return  # up to date: the usual start, without loading the runner and the scripts
-    runner = migration_runner(database)
-    status = runner.status()
+def _pending_migrations(database: peewee.SqliteDatabase) -> tuple[list[str], bool]:
+    """The names of the migrations still to run, and whether the database has any
+    applied (an upgrade, not a new database). Raises DatabaseTooNewError."""
+    status = migration_runner(database).status()
     unknown = [m.name for m in status if m.path is None]
     if unknown:
         raise DatabaseTooNewError(sorted(unknown))
-    pending = [m for m in status if m.applied is None]
-    if not pending:
+    pending = [m.name for m in status if m.applied is None]
+    return pending, len(pending) < len(status)
+
+
+def _migrate(database: peewee.SqliteDatabase, data_dir: Path, *, read_only: bool) -> None:
+    if _applied_migrations(database) == _migration_scripts():
+        return  # up to date: the usual start, without loading the runner and the scripts
+    if read_only:
+        if _pending_migrations(database)[0]:
+            raise StorageError(
+                StorageErrorKind.READ_ONLY,
+                "the database needs this version's schema changes and cannot be written",
+            )
         return
-    if any(m.applied is not None for m in status):
-        name = f"before-migration-v{schema_version(database)}-{timestamp()}.sqlite3"
-        backup_database(raw_connection(), backups_dir(data_dir) / name)
-    runner.up()
+    # The write lock first, then the version read again inside it: a second process
+    # starting on the same new folder waits here, then finds nothing left to do.
+    with database.atomic():
+        pending, upgrading = _pending_migrations(database)
+        if not pending:
+            return
+        if upgrading:
+            _backup_before_migration(database, data_dir)
+        migration_runner(database).up()
+
+
+def _backup_before_migration(database: peewee.SqliteDatabase, data_dir: Path) -> None:
+    """Back up the database as it is, from a connection of its own: the backup API
+    cannot read through a connection holding a write transaction, and this one has
+    written nothing yet."""
+    name = f"before-migration-v{schema_version(database)}-{timestamp()}.sqlite3"
+    source = sqlite3.connect(database.database)
+    try:
+        backup_database(source, backups_dir(data_dir) / name)
+    finally:
+        source.close()
+
+
+def _check_path(path: Path) -> None:
+    if path.is_dir():
+        raise DatabasePathError(
+            f"The database {path} is a folder, not a file: move it away or choose another "
+            "data folder."
+        )
+    length = len(os.fsencode(path.absolute()))
+    if length > MAX_PATH_BYTES:
+        raise DatabasePathError(
+            f"The path of the database is too long for SQLite ({length} bytes; at most "
+            f"{MAX_PATH_BYTES}): choose a data folder with a shorter path."
+        )
 
 
 def open_database(
     data_dir: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, *, verify: bool = True
 ) -> peewee.SqliteDatabase:
     """Bind `db` to the database in `data_dir` (created 0600 if missing), checked and
-    migrated to this app's schema. Raises `StorageError`: `DatabaseTooNewError` (file
-    untouched), `DatabaseCorruptError` (file set moved aside), or an environmental one.
-    With verify=False the page-by-page `check_integrity` is left to the caller (damage
-    SQLite meets while opening and migrating is still detected and moved aside)."""
+    migrated to this app's schema; read-only when its file or folder cannot be written
+    (and it needs no migration). Leftovers of interrupted backups are removed first.
+    Raises `StorageError`: `DatabaseTooNewError` (file untouched), `DatabaseCorruptError`
+    (file set moved aside), `DatabasePathError` (nothing created), or an environmental
+    one. With verify=False the page-by-page `check_integrity` is left to the caller
+    (damage SQLite meets while opening and migrating is still detected and moved aside)."""
     make_private_dir(data_dir)
     path = database_path(data_dir)
-    create_private_file(path)
-    database = make_database(path, busy_timeout_ms)
+    _check_path(path)
+    read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(data_dir, os.W_OK))
+    if not read_only:
+        remove_stale_partials(data_dir)
+        create_private_file(path)
+    database = make_database(path, busy_timeout_ms, read_only=read_only)
     db.initialize(database)
     try:
         with storage_errors():
             database.connect(reuse_if_open=True)
             if verify:
                 check_integrity(raw_connection())
-            _migrate(database, data_dir)
+            _migrate(database, data_dir, read_only=read_only)
     except StorageError as error:
         if not database.is_closed():
             database.close()
@@ -158,15 +239,14 @@ def storage_errors() -> Iterator[None]:
         raise classify(exc) from exc
 
 
-def execute_many(sql: str, rows: Iterable[Sequence[object]]) -> None:
-    """Run one statement for each row on this thread's connection, joining the open
-    transaction: one prepared statement instead of SQL built row by row."""
-    with storage_errors():
-        raw_connection().executemany(sql, rows)
-
-
 @contextlib.contextmanager
 def write_transaction() -> Iterator[None]:
     """One short write transaction (BEGIN IMMEDIATE); errors come out classified."""
     with storage_errors(), db.atomic():
         yield
+
+
+def database_file() -> Path:
+    """The file of the open database (as SQLite resolved it, also when opened by URI)."""
+    rows = db.execute_sql("PRAGMA database_list")
+    return next(Path(file) for _seq, name, file in rows if name == "main")

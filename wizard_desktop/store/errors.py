@@ -82,6 +82,18 @@ class DatabaseTooNewError(StorageError):
         return str(self.args[0])
 
 
+class DatabasePathError(StorageError):
+    """The database's path cannot hold an SQLite file (a folder is there, or it is too
+    long); nothing was opened or created. `str()` says which, for a person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(StorageErrorKind.BUG)
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class DatabaseCorruptError(StorageError):
     """The database file was damaged. It has been moved aside (never deleted) so a
     fresh one can be created; the newest backup, if any, can be restored."""

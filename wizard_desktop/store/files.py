@@ -1,11 +1,14 @@
 """The database's files on disk: their names (the database and its -wal/-shm
-companions), and private creation (folders 0700, files 0600 on POSIX)."""
+companions), private creation (folders 0700, files 0600 on POSIX), and opening an
+SQLite file read-only by its path, whatever characters the path holds."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import os
+import sqlite3
+import urllib.parse
 from pathlib import Path
 
 DB_FILENAME = "wizard-desktop.sqlite3"
@@ -38,3 +41,16 @@ def create_private_file(path: Path) -> None:
 def timestamp(now: dt.datetime | None = None) -> str:
     """A UTC stamp for file names that sorts as text: 20261125T144409Z."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def sqlite_uri(path: Path, **parameters: str) -> str:
+    """The `file:` URI of `path` with query `parameters`. The path is percent-encoded:
+    unencoded, SQLite cuts it at `#` or `?` (and decodes `%xx`), then opens, or
+    creates, another file."""
+    query = urllib.parse.urlencode(parameters)
+    return f"file:{urllib.parse.quote(str(path.absolute()))}" + (f"?{query}" if query else "")
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the existing SQLite file `path` (never creates one)."""
+    return sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from wizard_desktop.controller import FAILED, RETRYING, SAVED, SessionController
 from wizard_desktop.core.export import suggested_file_name, write_export
+from wizard_desktop.core.output_files import OutputFileError
 from wizard_desktop.core.sessions import SessionInfo, SessionState, StepSaved
 from wizard_desktop.core.templates import TemplateInfo
 from wizard_desktop.definition.answers import answer_problem
@@ -877,8 +878,8 @@ class WizardPlayer(QWizard):
         if path is None:
             return
         try:
-            write_export(self.info.id, path)
-        except (OSError, StorageError) as exc:
+            write_export(self.info.id, path, overwrite=True)  # the dialog asked
+        except (OSError, StorageError, OutputFileError) as exc:
             dialogs.show_error(self, f"Could not export to {path}: {exc}")
             return
         dialogs.show_info(self, f"Exported the session to {path}.")

@@ -605,7 +605,7 @@ class SessionsView(QWidget):
             self, "Export session", suggested_file_name(row.name), dialogs.SESSION_EXPORT_FILTERS
         )
         if path is not None:
-            self._run(lambda: write_export(row.id, path))
+            self._run(lambda: write_export(row.id, path, overwrite=True))  # the dialog asked
 
     def rename_selected(self) -> None:
         row = self.selected_session()

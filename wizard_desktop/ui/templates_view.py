@@ -182,7 +182,7 @@ class TemplatesView(QWidget):
             self, "Export template", suggested_file_name(template.name), dialogs.TEMPLATE_FILTERS
         )
         if path is not None:
-            self._run(lambda: export_template(template.id, path), reload=False)
+            self._run(lambda: export_template(template.id, path, overwrite=True), reload=False)
 
     def import_file(self) -> None:
         imported = None
@@ -191,8 +191,16 @@ class TemplatesView(QWidget):
                 imported = import_template(path)
             except ACTION_ERRORS as exc:
                 dialogs.show_error(self, f"{path.name} was not imported.\n\n{exc}")
+            else:
+                if imported.dropped:
+                    left_out = "; ".join(f"{k}: {why}" for k, why in imported.dropped.items())
+                    dialogs.show_info(
+                        self,
+                        f"{path.name} was imported without the answers that do not "
+                        f"fit the wizard ({left_out}).",
+                    )
         if imported is not None:
-            self.reload(select_id=imported.id)
+            self.reload(select_id=imported.template.id)
 
     # -- Internals.
 
