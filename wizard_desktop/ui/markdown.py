@@ -2,9 +2,9 @@
 remote or local images, no style sheets, no links followed (a wizard file is untrusted
 input).
 
-Every resource the text asks for gets an empty answer: a one-pixel transparent image, or no
-bytes. Answering nothing (None) is not enough: Qt then reads the named file itself, and
-an image of /dev/zero allocates until the process dies, one of a FIFO blocks forever.
+Every resource the text asks for gets an empty answer: a one-pixel transparent image,
+or no bytes. Answering nothing (None) is not enough: Qt then reads the named file
+itself, and an image of /dev/zero allocates until the process dies.
 """
 
 from __future__ import annotations
