@@ -11,8 +11,9 @@ what the controller reports.
 When a step's editors exist (and so its widgets `field_<id>`, `field_<id>_<option>`,
 `label_<id>`, `hint_<id>`, `error_<id>` can be found): from the moment its page is
 first shown, and from then on for the life of the player. Besides, once a page has
-been shown and the event loop is free, the page Next leads to from it is built ahead,
-so that Next does not wait for it. Every other step has no editors: the steps a resume
+been shown, the event loop is free and no step the person left is still being stored,
+the page Next leads to from it is built ahead, so that neither Next nor the "Saved" of
+the step before waits for it. Every other step has no editors: the steps a resume
 walks through to reach the step the person was on, a completed session's steps until
 one is opened from the side panel, the steps further on. Until a step is built its
 answers are the player's answers (`PlayState.answers`). Building every step up front
@@ -497,7 +498,7 @@ class WizardPlayer(QWizard):
         landing.refresh()
         landing.focus_first_field()
         self._expected_step_id = self._current_step_id()
-        QTimer.singleShot(0, self, self._build_next_page)
+        self._build_ahead()
 
     def focus_current_page(self) -> None:
         """Put the keyboard focus on the first field of the page on screen."""
@@ -537,12 +538,17 @@ class WizardPlayer(QWizard):
                 self.controller.update_draft({}, step_id)
             self._expected_step_id = step_id
             if not self.state.walking_through:
-                QTimer.singleShot(0, self, self._build_next_page)
+                self._build_ahead()
         self._refresh_step_list()
 
+    def _build_ahead(self) -> None:
+        """Build the page Next leads to once the event loop is free and no step the
+        person left is still being stored, so that neither Next nor the step's "Saved"
+        waits for it."""
+        if not self.pending_steps:
+            QTimer.singleShot(0, self, self._build_next_page)
+
     def _build_next_page(self) -> None:
-        """Build the page Next leads to once the event loop is free (this page painted,
-        the step's save usually still committing), so that Next does not wait for it."""
         page = self.currentPage()
         if isinstance(page, StepPage) and page.nextId() != -1:
             next_page = self.page(page.nextId())
@@ -585,6 +591,7 @@ class WizardPlayer(QWizard):
         self.stored_steps.add(step_id)
         self.pending_steps.discard(step_id)
         self._refresh_step_list()
+        self._build_ahead()
 
     def _on_completed(self, info: SessionInfo) -> None:
         self.info = info
