@@ -35,6 +35,7 @@ from tests.player_helpers import (
     type_into,
     wait_saved,
 )
+from tests.sqlite_lock import write_lock_held_by_another_process
 from tests.wizard_files import import_text
 from wizard_desktop.core.sessions import (
     complete_session,
@@ -490,7 +491,7 @@ def test_a_resumed_wizard_has_editors_only_for_the_step_it_shows(
 
 
 def test_a_step_has_its_editors_once_shown_and_the_next_one_is_built_ahead(
-    qtbot: QtBot, window: MainWindow
+    qtbot: QtBot, window: MainWindow, data_dir: Path
 ) -> None:
     player = start(qtbot, window, "field-showcase")
     assert step_id(player) == "text-fields"
@@ -504,6 +505,15 @@ def test_a_step_has_its_editors_once_shown_and_the_next_one_is_built_ahead(
     assert step_id(player) == "numbers"
     qtbot.waitUntil(lambda: editor_exists(player, "favourite_colour"))
     assert not editor_exists(player, "event_date")
+
+    wait_saved(qtbot, window)
+    with write_lock_held_by_another_process(data_dir):
+        press_next(qtbot, player)
+        assert step_id(player) == "choices"
+        qtbot.wait(200)
+        assert not editor_exists(player, "event_date"), "built once the step left is stored"
+    wait_saved(qtbot, window)
+    qtbot.waitUntil(lambda: editor_exists(player, "event_date"))
 
 
 def test_a_reviewed_session_has_editors_for_the_steps_opened_from_the_side_panel(
