@@ -30,7 +30,8 @@ from wizard_desktop.controller import SessionController
 from wizard_desktop.core.sessions import load_session, save_step, start_session
 from wizard_desktop.definition.model import WizardDefinition
 from wizard_desktop.store.database import close_database, open_database
-from wizard_desktop.ui.player import FieldRow, WizardPlayer, make_input
+from wizard_desktop.ui.editors import FieldRow, make_input
+from wizard_desktop.ui.player import WizardPlayer
 
 WINDOW_SIZE = (960, 640)
 TIMEOUT_MS = 20_000

@@ -1,6 +1,6 @@
 """Driving the real main window and player in tests: building a window on a data
-folder, starting a wizard, typing, clicking, Next, and how responsive the UI thread
-stays."""
+folder, starting a wizard, playing a session in the player alone, typing, clicking,
+Next, and how responsive the UI thread stays."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from wizard_desktop.app import create_main_window
+from wizard_desktop.controller import SessionController
+from wizard_desktop.core.sessions import load_session
 from wizard_desktop.store.database import close_database
 from wizard_desktop.ui.main_window import MainWindow
 from wizard_desktop.ui.player import WizardPlayer
@@ -125,3 +127,22 @@ def ticking(interval_ms: int = 20) -> Iterator[list[int]]:
         yield gaps
     finally:
         timer.stop()
+
+
+@contextmanager
+def playing(qtbot: QtBot, session_id: str) -> Iterator[WizardPlayer]:
+    """The player alone on a session (no main window, so no other view shows its
+    wizard), with its own controller (`player.controller`), shown; everything is
+    stored when it ends."""
+    controller = SessionController()
+    controller.open(session_id)
+    player = WizardPlayer(load_session(session_id), controller)
+    qtbot.addWidget(player)
+    player.resize(960, 640)
+    player.show()
+    qtbot.waitExposed(player)
+    try:
+        yield player
+    finally:
+        assert controller.wait_until_saved(5000), "the player's writes were not stored"
+        controller.shutdown()

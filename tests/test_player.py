@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QRadioButton,
-    QSpinBox,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -36,8 +35,10 @@ from tests.player_helpers import (
     type_into,
     wait_saved,
 )
+from tests.sqlite_lock import write_lock_held_by_another_process
 from tests.wizard_files import import_text
 from wizard_desktop.core.sessions import (
+    complete_session,
     get_session,
     list_sessions,
     load_session,
@@ -48,8 +49,8 @@ from wizard_desktop.core.sessions import (
 from wizard_desktop.core.wizards import list_wizards
 from wizard_desktop.definition.model import Field, FieldType
 from wizard_desktop.ui import dialogs
+from wizard_desktop.ui.editors import DateInput
 from wizard_desktop.ui.main_window import MainWindow
-from wizard_desktop.ui.player import STEPS_BUILT_UP_FRONT, DateInput
 
 
 def test_laptop_config_full_run_by_mouse_and_keyboard(qtbot: QtBot, window: MainWindow) -> None:
@@ -65,8 +66,9 @@ def test_laptop_config_full_run_by_mouse_and_keyboard(qtbot: QtBot, window: Main
     wait_saved(qtbot, window, 25)
     assert get_session(session_id).progress_percentage == 25.0
 
-    storage = find(player, "field_storage_gb", QSpinBox)
-    assert isinstance(storage, QSpinBox) and storage.suffix() == " GB"
+    storage = find(player, "field_storage_gb", QDoubleSpinBox)
+    assert isinstance(storage, QDoubleSpinBox) and storage.suffix() == " GB"
+    assert storage.decimals() == 0
     click(qtbot, player, "field_model_workstation-16")
     press_next(qtbot, player)
     wait_saved(qtbot, window, 50)
@@ -130,7 +132,7 @@ def test_validation_messages_come_from_answer_rules(qtbot: QtBot, window: MainWi
     assert find(player, "error_budget").text() == "Enter a number of at most 100000.00."
     assert not player.button(NEXT).isEnabled()
     budget.setValue(99.5)
-    find(player, "field_team_size", QSpinBox).setValue(30)  # type: ignore[attr-defined]
+    find(player, "field_team_size", QDoubleSpinBox).setValue(30)  # type: ignore[attr-defined]
     press_next(qtbot, player)
 
     genres = find(player, "field_music_genres")
@@ -299,7 +301,7 @@ def test_completed_session_is_read_only_and_completes_once(
 
     window.show_main_views()
     player = window.open_session(session_id)
-    assert player.read_only and player.currentPage() is player.completion_page
+    assert player.currentPage() is player.completion_page
     assert not player.button(NEXT).isVisible() and not player.button(FINISH).isVisible()
     step_list = find(player, "stepList")
     step_list.itemClicked.emit(step_list.item(0))  # type: ignore[attr-defined]
@@ -367,7 +369,7 @@ def test_field_editors_match_their_types(qtbot: QtBot, window: MainWindow) -> No
     player = start(qtbot, window, "field-showcase")
     expected_by_step = {  # a step's editors exist once it is shown
         "text-fields": {"nickname": QLineEdit, "bio": QPlainTextEdit},
-        "numbers": {"team_size": QSpinBox, "budget": QDoubleSpinBox},
+        "numbers": {"team_size": QDoubleSpinBox, "budget": QDoubleSpinBox},
         "choices": {"favourite_colour_Green": QRadioButton, "interests_music": QCheckBox},
         "dates-and-consent": {"event_date": QDateEdit, "terms": QCheckBox},
     }
@@ -451,10 +453,14 @@ def long_wizard(step_count: int) -> str:
     return f"format_version: 1\nid: long\ntitle: Long\nsteps:\n{steps}"
 
 
-def test_a_resumed_long_wizard_builds_a_step_only_when_it_is_shown(
+def editor_exists(player: QWidget, field_id: str) -> bool:
+    return player.findChild(QWidget, f"field_{field_id}") is not None
+
+
+def test_a_resumed_wizard_has_editors_only_for_the_step_it_shows(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
-    last = STEPS_BUILT_UP_FRONT + 2
+    last = 12
     wizard_id = import_text(tmp_path, long_wizard(last))
     session_id = start_session(wizard_id).id
     for n in range(1, last):
@@ -462,8 +468,8 @@ def test_a_resumed_long_wizard_builds_a_step_only_when_it_is_shown(
 
     player = window.open_session(session_id)
     assert step_id(player) == f"s{last}"
-    assert [s for s, page in player.step_pages.items() if page.built] == [f"s{last}"]
-    assert player.findChild(QWidget, "field_name3") is None
+    qtbot.wait(10)  # the event loop is free: nothing is built ahead of the last step
+    assert [n for n in range(1, last + 1) if editor_exists(player, f"name{n}")] == [last]
     assert player.focusWidget() is find(player, f"field_name{last}")
     note = find(player, f"field_note{last}", QLineEdit)
     assert note.text() == f"note {last}"  # type: ignore[attr-defined]
@@ -472,8 +478,9 @@ def test_a_resumed_long_wizard_builds_a_step_only_when_it_is_shown(
     assert step_id(player) == f"s{last - 1}"
     name = find(player, f"field_name{last - 1}", QLineEdit)
     assert name.text() == f"Name {last - 1}"  # type: ignore[attr-defined]
-    player.jump_to(player.page_id("s3"))  # the side panel, back to a step walked through
-    assert step_id(player) == "s3"
+    step_list = find(player, "stepList")
+    step_list.itemClicked.emit(step_list.item(2))  # type: ignore[attr-defined]
+    assert step_id(player) == "s3", "the side panel goes back to a step walked through"
     assert find(player, "field_name3", QLineEdit).text() == "Name 3"  # type: ignore[attr-defined]
     assert find(player, "field_note3", QLineEdit).text() == "Note 3"  # type: ignore[attr-defined]
     press_next(qtbot, player)
@@ -483,13 +490,49 @@ def test_a_resumed_long_wizard_builds_a_step_only_when_it_is_shown(
     assert get_session(session_id).current_step_id == "s4"
 
 
-def test_a_short_wizard_has_every_editor_when_the_player_opens(
-    qtbot: QtBot, window: MainWindow
+def test_a_step_has_its_editors_once_shown_and_the_next_one_is_built_ahead(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
 ) -> None:
     player = start(qtbot, window, "field-showcase")
-    assert all(page.built for page in player.step_pages.values())
-    for field in player.definition.fields:
-        assert player.findChild(QWidget, f"field_{field.id}") is not None, field.id
+    assert step_id(player) == "text-fields"
+    assert editor_exists(player, "nickname")
+    qtbot.waitUntil(lambda: editor_exists(player, "team_size"))  # the page Next leads to
+    assert not editor_exists(player, "favourite_colour")
+    assert not editor_exists(player, "event_date")
+
+    type_into(qtbot, player, "nickname", "Sam")
+    press_next(qtbot, player)
+    assert step_id(player) == "numbers"
+    qtbot.waitUntil(lambda: editor_exists(player, "favourite_colour"))
+    assert not editor_exists(player, "event_date")
+
+    wait_saved(qtbot, window)
+    with write_lock_held_by_another_process(data_dir):
+        press_next(qtbot, player)
+        assert step_id(player) == "choices"
+        qtbot.wait(200)
+        assert not editor_exists(player, "event_date"), "built once the step left is stored"
+    wait_saved(qtbot, window)
+    qtbot.waitUntil(lambda: editor_exists(player, "event_date"))
+
+
+def test_a_reviewed_session_has_editors_for_the_steps_opened_from_the_side_panel(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard_id = import_text(tmp_path, long_wizard(3))
+    session_id = start_session(wizard_id).id
+    save_step(session_id, "s1", {"name1": "Ann"})
+    save_step(session_id, "s2", {"name2": "Bob"})
+    complete_session(session_id, "s3", {"name3": "Cy"})
+
+    player = window.open_session(session_id)
+    assert player.currentPage() is player.completion_page
+    assert not any(editor_exists(player, f"name{n}") for n in (1, 2, 3))
+    step_list = find(player, "stepList")
+    step_list.itemClicked.emit(step_list.item(1))  # type: ignore[attr-defined]
+    assert step_id(player) == "s2"
+    name = find(player, "field_name2", QLineEdit)
+    assert name.text() == "Bob" and not name.isEnabled()
 
 
 def test_resume_stops_at_the_first_step_whose_stored_answers_are_incomplete(

@@ -1,12 +1,25 @@
-"""Markdown text from wizard files, shown read-only and never loading anything:
-no remote or local images, no links followed (a wizard file is untrusted input)."""
+"""Markdown text from wizard files, shown read-only and never loading anything: no
+remote or local images, no style sheets, no links followed (a wizard file is untrusted
+input).
+
+Every resource the text asks for gets an empty answer: a one-pixel transparent image,
+or no bytes. Answering nothing (None) is not enough: Qt then reads the named file
+itself, and an image of /dev/zero allocates until the process dies.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
+
+
+def _blank_image() -> QImage:
+    image = QImage(1, 1, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    return image
 
 
 class MarkdownView(QTextBrowser):
@@ -14,6 +27,9 @@ class MarkdownView(QTextBrowser):
         super().__init__(parent)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
+        self._blank = _blank_image()
 
     def loadResource(self, resource_type: int, name: QUrl) -> Any:
-        return None
+        if resource_type == QTextDocument.ResourceType.ImageResource:
+            return self._blank
+        return QByteArray()

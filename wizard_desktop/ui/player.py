@@ -1,11 +1,28 @@
 """The wizard player: a QWizard generated from a wizard definition, one page per step.
 
-It owns what the person sees while playing a session: the field editors and their
-in-place messages (the rules come from `answer_problem`), skip logic (`nextId`
-follows the current path, hidden fields disappear as answers change), the side panel
-(session name, stored progress, the path's steps, save status) and the completion
-page. It never writes to the database itself: every change goes to the
-`SessionController`, and what it shows as saved is what the controller reports.
+It owns what the person sees while playing a session: the step pages with their field
+editors (from ui/editors.py) and in-place messages (the rules come from
+`answer_problem`), skip logic (`nextId` follows the current path, hidden fields
+disappear as answers change), the side panel (session name, stored progress, the
+path's steps, save status) and the completion page. It never writes to the database
+itself: every change goes to the `SessionController`, and what it shows as saved is
+what the controller reports.
+
+When a step's editors exist (and so its widgets `field_<id>`, `field_<id>_<option>`,
+`label_<id>`, `hint_<id>`, `error_<id>` can be found): from the moment its page is
+first shown, and from then on for the life of the player. Besides, once a page has
+been shown, the event loop is free and no step the person left is still being stored,
+the page Next leads to from it is built ahead, so that neither Next nor the "Saved" of
+the step before waits for it. Every other step has no editors: the steps a resume
+walks through to reach the step the person was on, a completed session's steps until
+one is opened from the side panel, the steps further on. Until a step is built its
+answers are the player's answers (`PlayState.answers`). Building every step up front
+would make each Next slower, because Qt walks every widget of every page on each page
+change.
+
+Text from a wizard file or a person is shown as plain text everywhere: page titles
+(the wizard's title format), labels, hints, messages, the side panel, the completion
+page. Step descriptions are Markdown views that load no resource (ui/markdown.py).
 """
 
 from __future__ import annotations
@@ -13,28 +30,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
     QDialog,
-    QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QRadioButton,
     QScrollArea,
-    QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -50,340 +58,91 @@ from wizard_desktop.core.sessions import SessionInfo, SessionState, StepSaved
 from wizard_desktop.core.templates import TemplateInfo
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
-from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step
+from wizard_desktop.definition.model import AnswerValue, Field, Step, WizardDefinition
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.ui import dialogs
+from wizard_desktop.ui.editors import HINT_STYLE, FieldRow, make_input, plain_label
 from wizard_desktop.ui.formatting import format_answer, format_duration
 from wizard_desktop.ui.markdown import MarkdownView
 
-MAX_RADIO_OPTIONS = 6
-ROW_MAX_WIDTH = 640
-NUMBER_LIMIT = 1_000_000_000  # editors accept more than the field allows, to explain why
-NO_DATE = QDate(1900, 1, 1)  # the date editor's "not answered" value
-UNANSWERED_TEXT = "—"
-# A wizard up to this long has every step's editors built when the player opens, so
-# each one can be found (objectName field_<id>) at once; a longer one builds a step's
-# editors when it is first shown (see StepPage).
-STEPS_BUILT_UP_FRONT = 50
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
-# Readable on light and on dark palettes (the system's light/dark scheme).
-ERROR_COLOR_ON_LIGHT = "#b00020"
-ERROR_COLOR_ON_DARK = "#ff8a80"
-HINT_STYLE = "color: palette(placeholder-text);"
 
-# --- Field editors: one per field type, all with the same small interface.
+# --- What the pages share.
 
 
-class FieldInput:
-    """The editor of one field: `widget` (objectName `field_<id>`, accessible name =
-    label), its value as a stored answer (None when unanswered) and a change hook."""
+class PlayState:
+    """What the pages of one player read and change, instead of reaching into the
+    QWizard: the definition, the answers on screen (stored answers and defaults, as the
+    person changes them), whether the session is read-only, whether the player is
+    walking through pages to resume (nothing is built or saved then), and the path
+    those answers give."""
 
-    widget: QWidget
+    def __init__(
+        self, definition: WizardDefinition, answers: dict[str, AnswerValue], read_only: bool
+    ) -> None:
+        self.definition = definition
+        self.answers = answers
+        self.read_only = read_only
+        self.walking_through = False
+        self._path: ResolvedPath | None = None
+        self._page_ids = {step.id: index for index, step in enumerate(definition.steps)}
 
-    def __init__(self, field: Field) -> None:
-        self.field = field
+    @property
+    def path(self) -> ResolvedPath:
+        """The current path for the answers on screen (kept until an answer changes)."""
+        if self._path is None:
+            self._path = resolve_path(self.definition, self.answers)
+        return self._path
 
-    def _name(self, widget: QWidget) -> None:
-        self.widget = widget
-        widget.setObjectName(f"field_{self.field.id}")
-        widget.setAccessibleName(self.field.label)
-        if self.field.help:
-            widget.setToolTip(self.field.help)
-            widget.setAccessibleDescription(self.field.help)
+    def set_answer(self, field_id: str, value: AnswerValue | None) -> None:
+        if value is not None and is_answered(value):
+            self.answers[field_id] = value
+        else:
+            self.answers.pop(field_id, None)
+        self._path = None
 
-    def value(self) -> AnswerValue | None:
-        raise NotImplementedError
+    def page_id(self, step_id: str) -> int:
+        return self._page_ids[step_id]
 
-    def set_value(self, value: AnswerValue | None) -> None:
-        raise NotImplementedError
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        raise NotImplementedError
-
-    def focus_widget(self) -> QWidget:
-        return self.widget
-
-
-class TextInput(FieldInput):
-    def __init__(self, field: Field) -> None:
-        super().__init__(field)
-        self.edit = QLineEdit(placeholderText=field.placeholder or "")
-        self._name(self.edit)
-
-    def value(self) -> AnswerValue | None:
-        return self.edit.text() or None
-
-    def set_value(self, value: AnswerValue | None) -> None:
-        self.edit.setText(value if isinstance(value, str) else "")
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        self.edit.textChanged.connect(callback)
-
-
-class MultilineInput(FieldInput):
-    def __init__(self, field: Field) -> None:
-        super().__init__(field)
-        self.edit = QPlainTextEdit()
-        self.edit.setTabChangesFocus(True)
-        self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * 4 + 12)
-        self._name(self.edit)
-
-    def value(self) -> AnswerValue | None:
-        return self.edit.toPlainText() or None
-
-    def set_value(self, value: AnswerValue | None) -> None:
-        self.edit.setPlainText(value if isinstance(value, str) else "")
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        self.edit.textChanged.connect(callback)
-
-
-class NumberInput(FieldInput):
-    """A spin box whose lowest value means "not answered" (shown as a dash)."""
-
-    def __init__(self, field: Field) -> None:
-        super().__init__(field)
-        spin: QSpinBox | QDoubleSpinBox
-        spin = QDoubleSpinBox(decimals=field.decimals) if field.decimals else QSpinBox()
-        spin.setRange(-NUMBER_LIMIT - 1, NUMBER_LIMIT)
-        spin.setSpecialValueText(UNANSWERED_TEXT)
-        spin.setSuffix(f" {field.unit}" if field.unit else "")
-        spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
-        spin.setFixedWidth(200)
-        self.spin = spin
-        self._name(spin)
-
-    def value(self) -> AnswerValue | None:
-        number = self.spin.value()
-        if number == self.spin.minimum():
-            return None
-        return round(number, self.field.decimals) if self.field.decimals else int(number)
-
-    def set_value(self, value: AnswerValue | None) -> None:
-        answered = isinstance(value, int | float) and not isinstance(value, bool)
-        self.spin.setValue(value if answered else self.spin.minimum())  # type: ignore[arg-type]
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        self.spin.valueChanged.connect(callback)
-
-
-class _CalendarOpensAtToday(QObject):
-    """The calendar of an unanswered date shows this month, not the 1900 placeholder;
-    the date stays unanswered until one is picked. Qt creates the calendar when it is
-    first needed (creating it up front made every page with a date slow to build), so
-    this watches the editor until it is first pressed, then the calendar being shown."""
-
-    def __init__(self, edit: QDateEdit) -> None:
-        super().__init__(edit)
-        self.edit = edit
-        edit.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if watched is self.edit and kind in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress):
-            self.edit.removeEventFilter(self)
-            self.edit.calendarWidget().installEventFilter(self)
-        elif kind == QEvent.Type.Show and self.edit.date() == NO_DATE:
-            today = QDate.currentDate()
-            self.edit.calendarWidget().setCurrentPage(today.year(), today.month())
-        return False
-
-
-class DateInput(FieldInput):
-    def __init__(self, field: Field) -> None:
-        super().__init__(field)
-        self.edit = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.edit.setMinimumDate(NO_DATE)
-        self.edit.setSpecialValueText(UNANSWERED_TEXT)
-        self.edit.setFixedWidth(200)
-        self._name(self.edit)
-        _CalendarOpensAtToday(self.edit)
-
-    def value(self) -> AnswerValue | None:
-        date = self.edit.date()
-        return None if date == NO_DATE else date.toString(Qt.DateFormat.ISODate)
-
-    def set_value(self, value: AnswerValue | None) -> None:
-        date = QDate.fromString(value, Qt.DateFormat.ISODate) if isinstance(value, str) else NO_DATE
-        self.edit.setDate(date if date.isValid() else NO_DATE)
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        self.edit.dateChanged.connect(callback)
-
-
-class BooleanInput(FieldInput):
-    def __init__(self, field: Field) -> None:
-        super().__init__(field)
-        self.box = QCheckBox(field.label)
-        self._name(self.box)
-
-    def value(self) -> AnswerValue | None:
-        return self.box.isChecked()
-
-    def set_value(self, value: AnswerValue | None) -> None:
-        self.box.setChecked(value is True)
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        self.box.toggled.connect(callback)
-
-
-class ComboChoiceInput(FieldInput):
-    """A choice with many options: a combo box that starts with nothing chosen."""
-
-    def __init__(self, field: Field) -> None:
-        super().__init__(field)
-        self.combo = QComboBox(placeholderText="Choose…")
-        for option in field.options:
-            self.combo.addItem(option.label, option.value)
-        self._name(self.combo)
-
-    def value(self) -> AnswerValue | None:
-        return self.combo.currentData()
-
-    def set_value(self, value: AnswerValue | None) -> None:
-        self.combo.setCurrentIndex(self.combo.findData(value) if value is not None else -1)
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        self.combo.currentIndexChanged.connect(callback)
-
-
-class OptionButtonsInput(FieldInput):
-    """Radio buttons (choice) or check boxes (multi_choice) in a named group widget;
-    each button is `field_<id>_<option value>`."""
-
-    def __init__(self, field: Field) -> None:
-        super().__init__(field)
-        self.multiple = field.type is FieldType.MULTI_CHOICE
-        group_widget = QWidget()
-        layout = QVBoxLayout(group_widget)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        self.group = QButtonGroup(group_widget)
-        self.group.setExclusive(not self.multiple)
-        self.buttons: dict[str, QCheckBox | QRadioButton] = {}
-        for option in field.options:
-            button = QCheckBox(option.label) if self.multiple else QRadioButton(option.label)
-            button.setObjectName(f"field_{field.id}_{option.value}")
-            self.group.addButton(button)
-            layout.addWidget(button)
-            self.buttons[option.value] = button
-        self._name(group_widget)
-
-    def value(self) -> AnswerValue | None:
-        chosen = [value for value, button in self.buttons.items() if button.isChecked()]
-        if self.multiple:
-            return chosen
-        return chosen[0] if chosen else None
-
-    def set_value(self, value: AnswerValue | None) -> None:
-        wanted = set(value) if isinstance(value, list) else {value}
-        self.group.setExclusive(False)  # lets an exclusive group go back to "none chosen"
-        for option_value, button in self.buttons.items():
-            button.setChecked(option_value in wanted)
-        self.group.setExclusive(not self.multiple)
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        self.group.buttonToggled.connect(callback)
-
-    def focus_widget(self) -> QWidget:
-        checked = [b for b in self.buttons.values() if b.isChecked()]
-        return (checked or list(self.buttons.values()))[0]
-
-
-def make_input(field: Field) -> FieldInput:
-    if field.type is FieldType.TEXT:
-        return TextInput(field)
-    if field.type is FieldType.MULTILINE:
-        return MultilineInput(field)
-    if field.type is FieldType.NUMBER:
-        return NumberInput(field)
-    if field.type is FieldType.DATE:
-        return DateInput(field)
-    if field.type is FieldType.BOOLEAN:
-        return BooleanInput(field)
-    if field.type is FieldType.CHOICE and len(field.options) > MAX_RADIO_OPTIONS:
-        return ComboChoiceInput(field)
-    return OptionButtonsInput(field)
+    def next_page_id(self, step_id: str) -> int:
+        """The page after `step_id` on the current path, -1 when it is the last."""
+        next_step = self.path.next_step_id(step_id)
+        return self.page_id(next_step) if next_step is not None else -1
 
 
 # --- Pages.
 
 
-class FieldRow(QWidget):
-    """A field's label, editor, help hint and in-place error message."""
-
-    def __init__(self, field_input: FieldInput) -> None:
-        super().__init__()
-        field = field_input.field
-        self.input = field_input
-        self.setMaximumWidth(ROW_MAX_WIDTH)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 6)
-        layout.setSpacing(3)
-        if field.type is not FieldType.BOOLEAN:
-            label = QLabel(f"{field.label}{' *' if field.required else ''}")
-            label.setBuddy(field_input.focus_widget())
-            label.setStyleSheet("font-weight: 600;")
-            label.setWordWrap(True)
-            layout.addWidget(label)
-        layout.addWidget(field_input.widget)
-        if field.help:
-            hint = QLabel(field.help, objectName=f"hint_{field.id}")
-            hint.setWordWrap(True)
-            hint.setStyleSheet(HINT_STYLE)
-            layout.addWidget(hint)
-        self.error = QLabel(objectName=f"error_{field.id}")
-        self.error.setWordWrap(True)
-        self.error.setAccessibleName(f"{field.label}: problem")
-        self.error.hide()
-        layout.addWidget(self.error)
-
-    def show_problem(self, problem: str | None) -> None:
-        """Show `problem` under the field, or hide it (None). This runs for every field
-        on each keystroke, so the colour is styled only when a problem shows it."""
-        if problem is not None:
-            dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-            style = f"color: {ERROR_COLOR_ON_DARK if dark else ERROR_COLOR_ON_LIGHT};"
-            if self.error.styleSheet() != style:
-                self.error.setStyleSheet(style)
-        self.error.setText(problem or "")
-        self.error.setVisible(problem is not None)
-
-
 class StepPage(QWizardPage):
     """One step: its Markdown description and the editors of its fields. Complete when
-    every visible field has an acceptable answer.
+    every visible field has an acceptable answer. The editors are built by `build()`
+    (see the module docstring for when); `answerChanged` reports each change, once the
+    page's state and messages follow it."""
 
-    The editors are built by `build()`: when the player opens (up to
-    STEPS_BUILT_UP_FRONT steps), else just before the page is first shown, because Qt
-    walks every widget of every page on each page change, and a long wizard holding all
-    its editors makes each Next slower. Until then the step's answers are the player's
-    `answers`.
-    """
+    answerChanged = Signal(str, object)  # field id, its value (None when cleared)
 
-    def __init__(self, player: WizardPlayer, step: Step) -> None:
+    def __init__(self, state: PlayState, step: Step) -> None:
         super().__init__()
-        self.player = player
+        self.state = state
         self.step = step
         self.touched: set[str] = set()
-        self.read_only = False
         self.rows: dict[str, FieldRow] = {}  # filled by `build`
-        self.built = False
+        self._built = False
         self.setTitle(step.title)
         self.setObjectName(f"step_{step.id}")
 
     def setVisible(self, visible: bool) -> None:
         """QWizard shows the page it turns to: build the editors first, so they appear
         with it. Pages the player only walks through on resume stay unbuilt."""
-        if visible and not self.player.replaying:
+        if visible and not self.state.walking_through:
             self.build()
         super().setVisible(visible)
 
     def build(self) -> None:
         """Create the description and the editors (once), filled with the answers."""
-        if self.built:
+        if self._built:
             return
-        self.built = True
+        self._built = True
         step = self.step
         content = QWidget()
         scroll = QScrollArea()
@@ -411,8 +170,8 @@ class StepPage(QWizardPage):
             column.addWidget(description)
         for field in step.fields:
             field_input = make_input(field)
-            field_input.set_value(self.player.answers.get(field.id))
-            field_input.widget.setEnabled(not self.read_only)
+            field_input.set_value(self.state.answers.get(field.id))
+            field_input.widget.setEnabled(not self.state.read_only)
             field_input.on_change(lambda *_, f=field.id: self._changed(f))
             row = FieldRow(field_input)
             self.rows[field.id] = row
@@ -422,19 +181,19 @@ class StepPage(QWizardPage):
     def value(self, field: Field) -> AnswerValue | None:
         """The field's answer: its editor's value, or the player's answer while unbuilt."""
         row = self.rows.get(field.id)
-        return row.input.value() if row is not None else self.player.answers.get(field.id)
+        return row.input.value() if row is not None else self.state.answers.get(field.id)
 
     def answers(self) -> dict[str, AnswerValue | None]:
         """Every field of the step with its answer (None clears it)."""
         return {field.id: self.value(field) for field in self.step.fields}
 
     def visible_fields(self) -> tuple[Field, ...]:
-        return self.player.path.visible_fields.get(self.step.id, self.step.fields)
+        return self.state.path.visible_fields.get(self.step.id, self.step.fields)
 
-    def set_read_only(self, read_only: bool) -> None:
-        self.read_only = read_only
+    def show_read_only(self) -> None:
+        """Enable the editors, or disable them when the state is read-only."""
         for row in self.rows.values():
-            row.input.widget.setEnabled(not read_only)
+            row.input.widget.setEnabled(not self.state.read_only)
 
     def refresh(self) -> None:
         """Show the fields the current answers make visible, and their problems."""
@@ -459,33 +218,37 @@ class StepPage(QWizardPage):
 
     def _changed(self, field_id: str) -> None:
         self.touched.add(field_id)
-        self.player.answer_changed(self, field_id, self.rows[field_id].input.value())
+        value = self.rows[field_id].input.value()
+        self.state.set_answer(field_id, value)
+        self.refresh()
+        self.answerChanged.emit(field_id, value)
 
     def isComplete(self) -> bool:
         return all(answer_problem(f, self.value(f)) is None for f in self.visible_fields())
 
     def nextId(self) -> int:
-        path = self.player.path
-        next_step = path.next_step_id(self.step.id)
-        return self.player.page_id(next_step) if next_step is not None else -1
+        return self.state.next_page_id(self.step.id)
 
 
 class CompletionPage(QWizardPage):
     """After Finish: "Completing… not saved yet" until the database confirms, then the
     answers on the path, the times, and save-as-template / export."""
 
-    def __init__(self, player: WizardPlayer) -> None:
+    def __init__(
+        self,
+        state: PlayState,
+        save_as_template: Callable[[], None],
+        export: Callable[[], None],
+    ) -> None:
         super().__init__()
-        self.player = player
+        self.state = state
         self.setObjectName("completionPage")
-        self.setTitle(player.definition.title)
+        self.setTitle(state.definition.title)
         self.setFinalPage(True)
-        self.status = QLabel(objectName="completionStatus")
-        self.status.setWordWrap(True)
+        self.status = plain_label(object_name="completionStatus")
         self.status.setStyleSheet("font-size: 13pt; font-weight: 600;")
-        self.note = QLabel(objectName="completionNote")
-        self.note.setWordWrap(True)
-        self.times = QLabel(objectName="completionTimes")
+        self.note = plain_label(object_name="completionNote")
+        self.times = plain_label(object_name="completionTimes")
         self.summary = QTreeWidget(objectName="answerSummary")
         self.summary.setAccessibleName("Answers")
         self.summary.setHeaderLabels(["Question", "Answer"])
@@ -494,8 +257,8 @@ class CompletionPage(QWizardPage):
         self.summary.setWordWrap(True)
         self.template_button = QPushButton("Save as template…", objectName="saveAsTemplateButton")
         self.export_button = QPushButton("Export…", objectName="exportButton")
-        self.template_button.clicked.connect(player.save_as_template)
-        self.export_button.clicked.connect(player.export)
+        self.template_button.clicked.connect(save_as_template)
+        self.export_button.clicked.connect(export)
         buttons = QHBoxLayout()
         buttons.addWidget(self.template_button)
         buttons.addWidget(self.export_button)
@@ -526,7 +289,7 @@ class CompletionPage(QWizardPage):
             f"Active time: {format_duration(info.active_seconds)}"
         )
         self.summary.clear()
-        path = self.player.path
+        path = self.state.path
         for step in path.steps:
             step_item = QTreeWidgetItem([step.title, ""])
             font = step_item.font(0)
@@ -562,35 +325,31 @@ class WizardPlayer(QWizard):
             | QWizard.WizardOption.NoCancelButton
             | QWizard.WizardOption.NoBackButtonOnStartPage
         )
+        self.setTitleFormat(Qt.TextFormat.PlainText)  # page titles come from the file
+        self.setSubTitleFormat(Qt.TextFormat.PlainText)
         self.controller = controller
         self.definition = state.definition
         self.info = state.info
-        self.read_only = state.info.is_completed
-        self.answers: dict[str, AnswerValue] = {  # defaults, unless the person cleared them
+        answers: dict[str, AnswerValue] = {  # defaults, unless the person cleared them
             f.id: f.default
             for f in self.definition.fields
             if f.default is not None and f.id not in state.cleared
         }
-        self.answers.update(state.answers)
-        self._path: ResolvedPath | None = None
-        self._page_ids = {step.id: index for index, step in enumerate(self.definition.steps)}
+        answers.update(state.answers)
+        self.state = PlayState(self.definition, answers, state.info.is_completed)
         self._step_list_entries: list[tuple[str, int, bool, bool]] = []
         self.stored_steps: set[str] = set(state.info.completed_step_ids)
         self.pending_steps: set[str] = set()
-        self.replaying = False  # walking to the step being resumed: see _resume
         self._expected_step_id = state.info.current_step_id
 
         self.step_pages: dict[str, StepPage] = {}
         for index, step in enumerate(self.definition.steps):
-            page = StepPage(self, step)
-            page.set_read_only(self.read_only)
+            page = StepPage(self.state, step)
+            page.answerChanged.connect(self._on_answer_changed)
             self.step_pages[step.id] = page
             self.setPage(index, page)
-        if len(self.step_pages) <= STEPS_BUILT_UP_FRONT:
-            for page in self.step_pages.values():
-                page.build()
         self.completion_id = len(self.definition.steps)
-        self.completion_page = CompletionPage(self)
+        self.completion_page = CompletionPage(self.state, self.save_as_template, self.export)
         self.setPage(self.completion_id, self.completion_page)
         self.setSideWidget(self._build_side_panel())
 
@@ -607,7 +366,7 @@ class WizardPlayer(QWizard):
 
         self._show_progress(state.info.progress_percentage, "")
         self._show_save_state("saving" if controller.has_unsaved() else SAVED, "")
-        if self.read_only:
+        if self.state.read_only:
             self.setButtonLayout([QWizard.WizardButton.Stretch])
             self.completion_page.show_completed(state.info)
             self._go_to(self.completion_id)
@@ -625,16 +384,14 @@ class WizardPlayer(QWizard):
         self.progress_bar = QProgressBar(objectName="progressBar")
         self.progress_bar.setAccessibleName("Progress")
         self.progress_bar.setRange(0, 100)
-        self.progress_note = QLabel(objectName="progressNote")
-        self.progress_note.setWordWrap(True)
+        self.progress_note = plain_label(object_name="progressNote")
         self.progress_note.setStyleSheet(HINT_STYLE)
         self.progress_note.hide()
         self.step_list = QListWidget(objectName="stepList")
         self.step_list.setAccessibleName("Steps")
         self.step_list.itemClicked.connect(self._jump_to_item)
-        self.save_status = QLabel(objectName="saveStatus")
+        self.save_status = plain_label(object_name="saveStatus")
         self.save_status.setAccessibleName("Save status")
-        self.save_status.setWordWrap(True)
         self.retry_button = QPushButton("Retry now", objectName="retryButton")
         self.retry_button.clicked.connect(self.controller.retry_now)
         self.retry_button.hide()
@@ -655,19 +412,12 @@ class WizardPlayer(QWizard):
         layout.addWidget(leave_button)
         return panel
 
-    @property
-    def path(self) -> ResolvedPath:
-        """The current path for the answers on screen (kept until an answer changes)."""
-        if self._path is None:
-            self._path = resolve_path(self.definition, self.answers)
-        return self._path
-
     def _refresh_step_list(self) -> None:
         """The side panel: the path's steps marked done/current; rebuilt only when
         something in it changed (it runs on every keystroke)."""
         current = self.currentPage()
         entries: list[tuple[str, int, bool, bool]] = []  # text, page id, current, clickable
-        for step in self.path.steps:
+        for step in self.state.path.steps:
             page = self.step_pages[step.id]
             done = step.id in self.stored_steps
             pending = step.id in self.pending_steps
@@ -680,9 +430,9 @@ class WizardPlayer(QWizard):
             else:
                 mark = "○"
             entries.append(
-                (f"{mark}  {step.title}", self._page_ids[step.id], page is current, done or pending)
+                (f"{mark}  {step.title}", self.page_id(step.id), page is current, done or pending)
             )
-        if self.read_only:
+        if self.state.read_only:
             on_summary = current is self.completion_page
             entries.append(
                 (f"{'▶' if on_summary else '✓'}  Summary", self.completion_id, on_summary, True)
@@ -707,7 +457,7 @@ class WizardPlayer(QWizard):
 
     def jump_to(self, page_id: int) -> None:
         """Show a done step (or, read-only, any step or the summary)."""
-        if self.read_only:
+        if self.state.read_only:
             self._go_to(page_id)
         elif page_id in self.visitedIds():
             while self.currentId() != page_id:
@@ -719,17 +469,11 @@ class WizardPlayer(QWizard):
     # --- Answers and navigation.
 
     def page_id(self, step_id: str) -> int:
-        return self._page_ids[step_id]
+        return self.state.page_id(step_id)
 
-    def answer_changed(self, page: StepPage, field_id: str, value: AnswerValue | None) -> None:
-        if value is not None and is_answered(value):
-            self.answers[field_id] = value
-        else:
-            self.answers.pop(field_id, None)
-        self._path = None
-        page.refresh()
+    def _on_answer_changed(self, field_id: str, value: AnswerValue | None) -> None:
         self._refresh_step_list()
-        if not self.replaying:
+        if not self.state.walking_through:
             self.controller.update_draft({field_id: value})
 
     def _go_to(self, page_id: int) -> None:
@@ -740,7 +484,7 @@ class WizardPlayer(QWizard):
     def _resume(self, step_id: str | None) -> None:
         """Open at the first step, then walk (without saving) to the step the person
         was on, so Back and the side panel work as if they had never left."""
-        self.replaying = True
+        self.state.walking_through = True
         self._go_to(self.page_id(self.definition.steps[0].id))
         target = self.page_id(step_id) if step_id and self.definition.step(step_id) else 0
         while self.currentId() != target and self.currentPage().isComplete():
@@ -748,13 +492,14 @@ class WizardPlayer(QWizard):
             self.next()
             if self.currentId() == before:
                 break
-        self.replaying = False
+        self.state.walking_through = False
         landing = self.currentPage()
         assert isinstance(landing, StepPage)
         landing.build()  # the pages walked through stay unbuilt until shown
         landing.refresh()
         landing.focus_first_field()
         self._expected_step_id = self._current_step_id()
+        self._build_ahead()
 
     def focus_current_page(self) -> None:
         """Put the keyboard focus on the first field of the page on screen."""
@@ -770,9 +515,9 @@ class WizardPlayer(QWizard):
 
     def validateCurrentPage(self) -> bool:
         page = self.currentPage()
-        if not isinstance(page, StepPage) or self.replaying:
+        if not isinstance(page, StepPage) or self.state.walking_through:
             return True
-        if self.read_only or not page.isComplete():
+        if self.state.read_only or not page.isComplete():
             return False
         if page.nextId() == -1:
             self.controller.complete(page.step.id, page.answers())
@@ -789,16 +534,22 @@ class WizardPlayer(QWizard):
             page.refresh()
             page.focus_first_field()
             step_id = page.step.id
-            if not (self.replaying or self.read_only) and step_id != self._expected_step_id:
+            walking_or_reading = self.state.walking_through or self.state.read_only
+            if not walking_or_reading and step_id != self._expected_step_id:
                 self.controller.update_draft({}, step_id)
             self._expected_step_id = step_id
-            if not self.replaying:
-                QTimer.singleShot(0, self, self._build_next_page)
+            if not self.state.walking_through:
+                self._build_ahead()
         self._refresh_step_list()
 
+    def _build_ahead(self) -> None:
+        """Build the page Next leads to once the event loop is free and no step the
+        person left is still being stored, so that neither Next nor the step's "Saved"
+        waits for it."""
+        if not self.pending_steps:
+            QTimer.singleShot(0, self, self._build_next_page)
+
     def _build_next_page(self) -> None:
-        """Build the page Next leads to once the event loop is free (this page painted,
-        the step's save usually still committing), so that Next does not wait for it."""
         page = self.currentPage()
         if isinstance(page, StepPage) and page.nextId() != -1:
             next_page = self.page(page.nextId())
@@ -806,7 +557,7 @@ class WizardPlayer(QWizard):
             next_page.build()
 
     def _shortcut_back(self) -> None:
-        if self.currentId() in self.visitedIds()[1:] and not self.read_only:
+        if self.currentId() in self.visitedIds()[1:] and not self.state.read_only:
             self.back()
 
     def _shortcut_next(self) -> None:
@@ -815,10 +566,10 @@ class WizardPlayer(QWizard):
             self.next()
 
     def _on_finished(self, result: int) -> None:
-        if result == QDialog.DialogCode.Accepted and not self.read_only:
-            self.read_only = True
+        if result == QDialog.DialogCode.Accepted and not self.state.read_only:
+            self.state.read_only = True
             for page in self.step_pages.values():
-                page.set_read_only(True)
+                page.show_read_only()
             self.setButtonLayout([QWizard.WizardButton.Stretch])
             self._go_to(self.completion_id)
             self.show()
@@ -841,6 +592,7 @@ class WizardPlayer(QWizard):
         self.stored_steps.add(step_id)
         self.pending_steps.discard(step_id)
         self._refresh_step_list()
+        self._build_ahead()
 
     def _on_completed(self, info: SessionInfo) -> None:
         self.info = info
