@@ -23,8 +23,9 @@ SHIPPED_PLUGINS: dict[str, str] = {
     " leaves them to the app",
     "wayland-decoration-client/bradient": "the title bar where adwaita is not chosen",
     "platformthemes/qxdgdesktopportal": "the desktop's own file dialogs (import, export)"
-    " and its light/dark colour scheme, through xdg-desktop-portal over D-Bus; the GTK3"
-    " theme would add the same from GTK with 12 MB of GTK, cairo, pango and harfbuzz",
+    " through xdg-desktop-portal over D-Bus: Qt picks it inside Flatpak and Snap, and"
+    " wherever QT_QPA_PLATFORMTHEME=xdgdesktopportal (the GTK3 theme is not shipped:"
+    " see build.spec)",
     "platforminputcontexts/composeplatforminputcontextplugin": "dead keys and the"
     " Compose key (accented letters in answers)",
     "platforminputcontexts/ibusplatforminputcontextplugin": "input methods (IBus) for"
