@@ -167,7 +167,11 @@ def app_launch_to_first_screen_ms(argv: Sequence[str]) -> float:
                 painted = _poll_first_screen(process, log_file, start + LAUNCH_TIMEOUT_S)
             finally:
                 process.terminate()
-                process.wait(timeout=LAUNCH_TIMEOUT_S)
+                try:
+                    process.wait(timeout=LAUNCH_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
             if painted is None:
                 stderr.seek(0)
                 logged = log_file.read_text(encoding="utf-8") if log_file.exists() else ""
