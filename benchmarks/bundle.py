@@ -113,7 +113,7 @@ def bundle_startup(quick: bool, build: bool = True) -> Figure:
                 lambda: launch_to_shown_ms([str(FIRST_SCREEN_EXE)]),
                 lambda: app_launch_to_first_screen_ms(argv),
             ],
-            rounds=5 if quick else 15,
+            rounds=5 if quick else 21,
         )
     return Figure(
         "bundle_startup",

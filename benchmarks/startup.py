@@ -59,7 +59,7 @@ def startup(quick: bool) -> Figure:
     _compile_app_bytecode()
     bare, widgets, app = interleaved_runs(
         [_anchor_launch(BARE_WINDOW), _anchor_launch(FIRST_SCREEN_WIDGETS), _app_launch(data_dir)],
-        rounds=5 if quick else 15,
+        rounds=5 if quick else 21,
     )
     return Figure(
         "startup",
