@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import re
 import shutil
 import statistics
@@ -130,6 +131,43 @@ def interleaved(
     unrecorded pairs; returns (subject samples, anchor samples)."""
     anchor_samples, subject_samples = interleaved_runs([anchor, subject], rounds, warmup)
     return subject_samples, anchor_samples
+
+
+def ratio_interval(
+    value: Sequence[float], anchor: Sequence[float], resamples: int = 400
+) -> tuple[float, float]:
+    """The 95 % bootstrap interval of median(value) / median(anchor) (fixed seed)."""
+    rng = random.Random(0)
+    ratios = sorted(
+        statistics.median(rng.choices(value, k=len(value)))
+        / statistics.median(rng.choices(anchor, k=len(anchor)))
+        for _ in range(resamples)
+    )
+    return ratios[int(0.025 * resamples)], ratios[int(0.975 * resamples) - 1]
+
+
+def interleaved_until_precise(
+    anchor: Callable[[], float],
+    subject: Callable[[], float],
+    *,
+    min_rounds: int,
+    max_rounds: int,
+    half_width: float,
+    batch: int = 10,
+) -> tuple[list[float], list[float]]:
+    """`interleaved` for `min_rounds`, then `batch` rounds more at a time until the 95 %
+    bootstrap interval of the ratio of medians is at most ±`half_width` wide, or
+    `max_rounds` are taken: a noisy machine takes more rounds, a quiet one few."""
+    value, anchor_samples = interleaved(anchor, subject, min_rounds)
+    while len(value) < max_rounds:
+        low, high = ratio_interval(value, anchor_samples)
+        if (high - low) / 2 <= half_width:
+            break
+        rounds = min(batch, max_rounds - len(value))
+        more_value, more_anchor = interleaved(anchor, subject, rounds, warmup=0)
+        value += more_value
+        anchor_samples += more_anchor
+    return value, anchor_samples
 
 
 def launch_to_shown_ms(argv: Sequence[str]) -> float:

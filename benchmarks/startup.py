@@ -7,8 +7,10 @@
   QMainWindow (bare_bundle/hello.py), measured in the same rounds, is printed beside.
   Same interpreter, same platform plugin.
 - `startup_scale`: the app on 1,000,000 sessions against the app on 1,000 sessions;
-  start-up must not grow with the data. Many interleaved rounds: the goal (1.1x) is
-  close to what one noisy round on a shared machine can move a median of a few.
+  start-up must not grow with the data. The goal (1.1x) is within what a shared
+  machine's noise moves a median of a few launches (it read 1.12x once with 9), so
+  rounds are added until the ratio's 95 % bootstrap interval is at most +-3 % wide
+  (31 to 121 rounds of each side).
 
 The app logs "First screen painted at monotonic <time.monotonic()>" to its log file;
 each launch gets a fresh XDG_STATE_HOME, the log is polled for that line and the app
@@ -31,14 +33,20 @@ from benchmarks.common import (
     ROOT,
     Figure,
     app_launch_to_first_screen_ms,
-    interleaved,
     interleaved_runs,
+    interleaved_until_precise,
     launch_to_shown_ms,
+    ratio_interval,
     sessions_data_dir,
 )
 
 BARE_WINDOW = ROOT / "benchmarks" / "bare_bundle" / "hello.py"
 FIRST_SCREEN_WIDGETS = ROOT / "benchmarks" / "bare_bundle" / "first_screen.py"
+# startup_scale: rounds are added until the ratio is known to +-3 % (95 % bootstrap
+# interval; a true 1.00 then cannot read 1.1) or the most rounds (about 80 s) are taken.
+SCALE_MIN_ROUNDS = 31
+SCALE_MAX_ROUNDS = 121
+SCALE_HALF_WIDTH = 0.03
 
 
 def _compile_app_bytecode() -> None:
@@ -76,7 +84,14 @@ def startup(quick: bool) -> Figure:
 def startup_scale(quick: bool) -> Figure:
     small, large = sessions_data_dir(1_000), sessions_data_dir(1_000_000)
     _compile_app_bytecode()
-    value, anchor = interleaved(_app_launch(small), _app_launch(large), rounds=5 if quick else 31)
+    value, anchor = interleaved_until_precise(
+        _app_launch(small),
+        _app_launch(large),
+        min_rounds=5 if quick else SCALE_MIN_ROUNDS,
+        max_rounds=5 if quick else SCALE_MAX_ROUNDS,
+        half_width=SCALE_HALF_WIDTH,
+    )
+    low, high = ratio_interval(value, anchor)
     return Figure(
         "startup_scale",
         "ms",
@@ -84,4 +99,5 @@ def startup_scale(quick: bool) -> Figure:
         value,
         anchor,
         "launch -> first screen painted with 1,000,000 sessions; anchor: the same with 1,000",
+        notes=[f"95 % bootstrap interval of the ratio: {low:.2f}-{high:.2f}, {len(value)} rounds"],
     )
