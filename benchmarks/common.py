@@ -1,7 +1,8 @@
 """What every benchmark figure shares: the `Figure` result (samples of the subject and
 of its anchor, measured side by side), interleaved runs, launching a process until its
-window is first painted, reading the RSS of this process, and the cache of generated
-session databases under build/bench-cache/ (keyed by schema version and generator).
+window is first painted (the app: read from its log file; the anchors: printed),
+reading the RSS of this process, and the cache of generated session databases under
+build/bench-cache/ (keyed by schema version and generator).
 
 These machines are shared and noisy, so only ratios of samples taken in the same run,
 interleaved anchor/subject/anchor/subject, mean anything.
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 import math
 import os
+import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,8 +27,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ROOT / "build" / "bench-cache"
-STARTUP_PROBE_ENV = "WIZARD_DESKTOP_STARTUP_PROBE"  # the same name as wizard_desktop.app
 LAUNCH_TIMEOUT_S = 60
+# The app logs this at INFO (logger "wizard_desktop") when its first screen is painted;
+# the time is time.monotonic(), CLOCK_MONOTONIC, a clock every process shares.
+FIRST_SCREEN_LOGGED = re.compile(r"First screen painted at monotonic (\d+\.\d+)\n")
+# The app's log file under XDG_STATE_HOME (platformdirs' user_log_dir on Linux, as
+# wizard_desktop.app.configure_logging uses it).
+APP_LOG_FILE = Path("wizard-desktop") / "log" / "wizard-desktop.log"
+LOG_POLL_INTERVAL_S = 0.005
 
 
 @dataclass
@@ -42,6 +52,9 @@ class Figure:
     notes: list[str] = field(default_factory=list)
     extra: dict[str, float] = field(default_factory=dict)
     """More figures about the value (e.g. p99), reported but not judged."""
+    second_anchor: tuple[str, list[float]] | None = None
+    """(name, samples) of another anchor measured in the same runs: value / its median
+    is printed beside the judged ratio, not judged."""
 
     @property
     def ratio(self) -> float:
@@ -50,6 +63,12 @@ class Figure:
     @property
     def passed(self) -> bool:
         return self.ratio <= self.goal
+
+    @property
+    def second_ratio(self) -> float | None:
+        if self.second_anchor is None:
+            return None
+        return statistics.median(self.value) / statistics.median(self.second_anchor[1])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +81,16 @@ class Figure:
             "what": self.what,
             "notes": self.notes,
             **{key: round(number, 3) for key, number in self.extra.items()},
+            **self._second_anchor_json(),
+        }
+
+    def _second_anchor_json(self) -> dict[str, Any]:
+        if self.second_anchor is None or self.second_ratio is None:
+            return {}
+        name, samples = self.second_anchor
+        return {
+            "second_anchor": {"name": name, **spread(samples)},
+            "second_ratio": round(self.second_ratio, 3),
         }
 
 
@@ -80,35 +109,74 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
+def interleaved_runs(
+    launches: Sequence[Callable[[], float]], rounds: int, warmup: int = 1
+) -> list[list[float]]:
+    """Run each of `launches` in turn (A, B, C, A, B, C…) `rounds` times after `warmup`
+    unrecorded turns; returns the samples of each, in the order given."""
+    for _ in range(warmup):
+        for launch in launches:
+            launch()
+    samples: list[list[float]] = [[] for _ in launches]
+    for _ in range(rounds):
+        for launch, taken in zip(launches, samples, strict=True):
+            taken.append(launch())
+    return samples
+
+
 def interleaved(
     anchor: Callable[[], float], subject: Callable[[], float], rounds: int, warmup: int = 1
 ) -> tuple[list[float], list[float]]:
     """Run anchor, subject, anchor, subject… `rounds` times each after `warmup`
     unrecorded pairs; returns (subject samples, anchor samples)."""
-    for _ in range(warmup):
-        anchor()
-        subject()
-    subject_samples: list[float] = []
-    anchor_samples: list[float] = []
-    for _ in range(rounds):
-        anchor_samples.append(anchor())
-        subject_samples.append(subject())
+    anchor_samples, subject_samples = interleaved_runs([anchor, subject], rounds, warmup)
     return subject_samples, anchor_samples
 
 
-def launch_to_shown_ms(argv: Sequence[str], env: dict[str, str] | None = None) -> float:
-    """Milliseconds from just before starting `argv` to its window's first paint, as
-    printed by the startup probe ("shown <CLOCK_MONOTONIC seconds>", a clock shared by
-    every process); the process quits by itself after printing it."""
-    environment = {**os.environ, **(env or {}), STARTUP_PROBE_ENV: "1"}
+def ratio_interval(
+    value: Sequence[float], anchor: Sequence[float], resamples: int = 400
+) -> tuple[float, float]:
+    """The 95 % bootstrap interval of median(value) / median(anchor) (fixed seed)."""
+    rng = random.Random(0)
+    ratios = sorted(
+        statistics.median(rng.choices(value, k=len(value)))
+        / statistics.median(rng.choices(anchor, k=len(anchor)))
+        for _ in range(resamples)
+    )
+    return ratios[int(0.025 * resamples)], ratios[int(0.975 * resamples) - 1]
+
+
+def interleaved_until_precise(
+    anchor: Callable[[], float],
+    subject: Callable[[], float],
+    *,
+    min_rounds: int,
+    max_rounds: int,
+    half_width: float,
+    batch: int = 10,
+) -> tuple[list[float], list[float]]:
+    """`interleaved` for `min_rounds`, then `batch` rounds more at a time until the 95 %
+    bootstrap interval of the ratio of medians is at most ±`half_width` wide, or
+    `max_rounds` are taken: a noisy machine takes more rounds, a quiet one few."""
+    value, anchor_samples = interleaved(anchor, subject, min_rounds)
+    while len(value) < max_rounds:
+        low, high = ratio_interval(value, anchor_samples)
+        if (high - low) / 2 <= half_width:
+            break
+        rounds = min(batch, max_rounds - len(value))
+        more_value, more_anchor = interleaved(anchor, subject, rounds, warmup=0)
+        value += more_value
+        anchor_samples += more_anchor
+    return value, anchor_samples
+
+
+def launch_to_shown_ms(argv: Sequence[str]) -> float:
+    """Milliseconds from just before starting `argv` (an anchor of benchmarks/bare_bundle)
+    to its window's first paint, as it prints it ("shown <CLOCK_MONOTONIC seconds>", a
+    clock shared by every process) before quitting by itself."""
     start = time.monotonic()
     process = subprocess.run(
-        argv,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=LAUNCH_TIMEOUT_S,
-        check=False,
+        argv, capture_output=True, text=True, timeout=LAUNCH_TIMEOUT_S, check=False
     )
     for line in process.stdout.splitlines():
         if line.startswith("shown "):
@@ -117,6 +185,55 @@ def launch_to_shown_ms(argv: Sequence[str], env: dict[str, str] | None = None) -
         f"{' '.join(argv)} exited {process.returncode} without 'shown':\n"
         f"{process.stdout[-2000:]}{process.stderr[-2000:]}"
     )
+
+
+def app_launch_to_first_screen_ms(argv: Sequence[str]) -> float:
+    """Milliseconds from just before starting the app (`argv`) to the paint of its first
+    screen, as the app logs it: the app runs with a fresh XDG_STATE_HOME, its log file
+    is polled for FIRST_SCREEN_LOGGED, then the app is terminated."""
+    with tempfile.TemporaryDirectory(prefix="bench-state-") as state:
+        log_file = Path(state) / APP_LOG_FILE
+        with (Path(state) / "stderr.txt").open("w+", encoding="utf-8") as stderr:
+            start = time.monotonic()
+            process = subprocess.Popen(
+                argv,
+                env={**os.environ, "XDG_STATE_HOME": state},
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+            try:
+                painted = _poll_first_screen(process, log_file, start + LAUNCH_TIMEOUT_S)
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=LAUNCH_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            if painted is None:
+                stderr.seek(0)
+                logged = log_file.read_text(encoding="utf-8") if log_file.exists() else ""
+                raise RuntimeError(
+                    f"{' '.join(argv)} (exit status {process.returncode}) logged no first"
+                    f" screen:\n{stderr.read()[-2000:]}{logged[-2000:]}"
+                )
+    return (painted - start) * 1000
+
+
+def _poll_first_screen(
+    process: subprocess.Popen[bytes], log_file: Path, deadline: float
+) -> float | None:
+    """The monotonic time the app logged for its first screen; None when it exited or
+    the deadline passed first."""
+    while True:
+        exited = process.poll() is not None  # then the log is read once more, complete
+        if log_file.exists():
+            found = FIRST_SCREEN_LOGGED.search(log_file.read_text(encoding="utf-8"))
+            if found:
+                return float(found[1])
+        if exited or time.monotonic() > deadline:
+            return None
+        time.sleep(LOG_POLL_INTERVAL_S)
 
 
 def rss_mb() -> float:
