@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.wizard_files import FOUR_STEPS, import_text
-from wizard_desktop import app
+from wizard_desktop import gui
 from wizard_desktop.core import sessions
 from wizard_desktop.instance import InstanceGuard
 from wizard_desktop.store.backups import run_daily_backup
@@ -58,12 +59,22 @@ NOT_ON_THE_FIRST_SCREEN = (
     "wizard_desktop.ui.sessions_view",
     "wizard_desktop.ui.templates_view",
 )
+# Lists the modules loaded when the app logs its first paint, then quits.
 LAUNCH_AND_LIST_MODULES = """
-import json, sys
+import json, logging, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 from wizard_desktop.app import main
-status = main(["--data-dir", sys.argv[1]])
-print(json.dumps(sorted(sys.modules)))
-sys.exit(status)
+
+class AtFirstPaint(logging.Handler):
+    def emit(self, record):
+        if record.getMessage().startswith("First screen painted at monotonic "):
+            print(record.getMessage(), flush=True)
+            print(json.dumps(sorted(sys.modules)), flush=True)
+            QTimer.singleShot(0, QApplication.quit)
+
+logging.getLogger("wizard_desktop").addHandler(AtFirstPaint())
+sys.exit(main(["--data-dir", sys.argv[1]]))
 """
 
 
@@ -75,7 +86,6 @@ def test_a_usual_start_loads_only_what_the_first_screen_shows(
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
-        app.STARTUP_PROBE_ENV: "1",  # quit once the window is painted
         "XDG_STATE_HOME": str(tmp_path / "state"),
     }
     loaded = []
@@ -89,7 +99,7 @@ def test_a_usual_start_loads_only_what_the_first_screen_shows(
         )
         assert result.returncode == 0, result.stderr
         shown, modules = result.stdout.splitlines()
-        assert shown.startswith("shown ")
+        assert re.fullmatch(r"First screen painted at monotonic \d+\.\d{6}", shown)
         loaded.append(set(json.loads(modules)))
     first, usual = loaded
     assert {"yaml", "playhouse.migrations"} <= first
@@ -111,7 +121,7 @@ def test_a_damaged_database_offers_the_backup_and_opens_restored(
         dialogs, "offer_backup_restore", lambda _p, problem, _b: offers.append(problem) or True
     )
 
-    window = app._open_window(data_dir)
+    window = gui.open_window(data_dir)
     assert window is not None
     qtbot.addWidget(window)
     try:
@@ -132,7 +142,7 @@ def test_uncaught_exceptions_are_logged_and_shown_once(
     )
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     log_file = tmp_path / "wizard-desktop.log"
-    app._report_uncaught(log_file)
+    gui.report_uncaught(log_file)
     try:
         raise ValueError("boom")
     except ValueError:
@@ -179,17 +189,17 @@ def test_damage_found_after_start_moves_the_database_aside_and_reopens(
 
     guard = InstanceGuard(data_dir)
     assert guard.acquire()
-    gui = app._Gui(data_dir, guard)
+    running = gui.Gui(data_dir, guard)
     try:
-        gui.open()  # opens without reading the damaged page; the check runs on a thread
-        first = gui.window
-        qtbot.waitUntil(lambda: gui.window is not first, timeout=30_000)
-        assert gui.window is not None and gui.window.isVisible()
+        running.open()  # opens without reading the damaged page; the check runs on a thread
+        first = running.window
+        qtbot.waitUntil(lambda: running.window is not first, timeout=30_000)
+        assert running.window is not None and running.window.isVisible()
         assert "damaged" in offers[0]
         assert list(data_dir.glob("wizard-desktop.sqlite3.corrupt-*Z"))
         assert sessions.get_session(kept).name == "Keep me"
     finally:
-        if gui.window is not None:
-            gui.window.shutdown()
+        if running.window is not None:
+            running.window.shutdown()
         guard.release()
         close_database()

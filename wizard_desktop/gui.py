@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QApplication
 from wizard_desktop import __version__
 from wizard_desktop.core.wizards import import_bundled_wizards
 from wizard_desktop.instance import InstanceGuard
-from wizard_desktop.operations import Operation, read_in_background
+from wizard_desktop.operations import Operation, read_in_background, wait_for_reads
 from wizard_desktop.paths import APP_NAME, resources_dir
 from wizard_desktop.store.backups import (
     BackupError,
@@ -51,7 +51,6 @@ from wizard_desktop.store.database import (
     raw_connection,
 )
 from wizard_desktop.store.errors import DatabaseCorruptError, StorageError, StorageErrorKind
-from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.main_window import MainWindow
 
 APP_DISPLAY_NAME = "Wizard Desktop"
@@ -93,6 +92,8 @@ def report_uncaught(log_file: Path) -> None:
 
     def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
         log.critical("Uncaught exception", exc_info=(kind, error, trace))
+        from wizard_desktop.ui import dialogs  # like every dialog, loaded when first shown
+
         dialogs.show_unexpected_error(None, f"{kind.__name__}: {error}", log_file)
 
     sys.excepthook = hook
@@ -146,6 +147,8 @@ def open_window(folder: Path, damaged: DatabaseCorruptError | None = None) -> Ma
             close_database()
             damaged = quarantine_damaged(folder, error.detail)
     log.error("Damaged database moved aside: %s", damaged)
+    from wizard_desktop.ui import dialogs
+
     if damaged.backup is not None and dialogs.offer_backup_restore(
         None, str(damaged), damaged.backup
     ):
@@ -267,6 +270,8 @@ class Gui(QObject):
 
 def _show_startup_error(text: str) -> None:
     log.error("%s", text)
+    from wizard_desktop.ui import dialogs
+
     dialogs.show_error(None, text)
 
 
@@ -295,4 +300,5 @@ def run_gui(folder: Path) -> int:
     try:
         return app.exec()
     finally:
+        wait_for_reads()
         guard.release()

@@ -425,3 +425,9 @@ def read_in_background(
         relay.finished.emit(receiver, done, result)
 
     QThreadPool.globalInstance().start(task)
+
+
+def wait_for_reads() -> None:
+    """Let the reads still running end: called as the app exits, because a pool thread
+    must not outlive the interpreter."""
+    QThreadPool.globalInstance().waitForDone()
