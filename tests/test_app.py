@@ -19,7 +19,7 @@ from tests.wizard_files import FOUR_STEPS, import_text
 from wizard_desktop import gui
 from wizard_desktop.core import sessions
 from wizard_desktop.instance import InstanceGuard
-from wizard_desktop.store.backups import run_daily_backup
+from wizard_desktop.store.backups import list_backups, run_daily_backup
 from wizard_desktop.store.database import close_database, open_database, raw_connection
 from wizard_desktop.store.files import database_path
 from wizard_desktop.ui import dialogs
@@ -198,6 +198,59 @@ def test_damage_found_after_start_moves_the_database_aside_and_reopens(
         assert "damaged" in offers[0]
         assert list(data_dir.glob("wizard-desktop.sqlite3.corrupt-*Z"))
         assert sessions.get_session(kept).name == "Keep me"
+    finally:
+        if running.window is not None:
+            running.window.shutdown()
+        guard.release()
+        close_database()
+
+
+def test_the_integrity_check_reads_the_database_of_a_folder_named_with_hash_and_question_mark(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check opens the database by path on the read lane (an SQLite URI would be
+    cut at `#` or `?` and check another, empty file)."""
+    folder = tmp_path / "C# projects?"
+    folder.mkdir()
+    open_database(folder)
+    for n in range(150):  # enough answers for the answer table to span many pages
+        sessions.save_step(
+            sessions.start_session(import_text(folder, FOUR_STEPS)).id,
+            "one",
+            {"name": f"Person {n:03}" * 8},
+        )
+    close_database()
+    damage_a_page_of("answer", database_path(folder))
+    offers: list[str] = []
+    monkeypatch.setattr(
+        dialogs, "offer_backup_restore", lambda _p, problem, _b: offers.append(problem) or False
+    )
+    guard = InstanceGuard(folder)
+    assert guard.acquire()
+    running = gui.Gui(folder, guard)
+    try:
+        running.open()
+        first = running.window
+        qtbot.waitUntil(lambda: running.window is not first, timeout=30_000)
+        assert list(folder.glob("wizard-desktop.sqlite3.corrupt-*Z"))
+    finally:
+        if running.window is not None:
+            running.window.shutdown()
+        guard.release()
+        close_database()
+
+
+def test_the_daily_backup_runs_on_the_windows_runner(qtbot: QtBot, data_dir: Path) -> None:
+    guard = InstanceGuard(data_dir)
+    assert guard.acquire()
+    running = gui.Gui(data_dir, guard)
+    try:
+        running.open()
+        assert running.window is not None
+        assert list_backups(data_dir) == []
+        running.back_up()
+        qtbot.waitUntil(lambda: len(list_backups(data_dir)) == 1, timeout=10_000)
+        assert not running.window.operations.has_unsaved()  # maintenance, not work to lose
     finally:
         if running.window is not None:
             running.window.shutdown()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -36,7 +35,13 @@ from PySide6.QtWidgets import QApplication
 from wizard_desktop import __version__
 from wizard_desktop.core.wizards import import_bundled_wizards
 from wizard_desktop.instance import InstanceGuard
-from wizard_desktop.operations import Operation, read_in_background, wait_for_reads
+from wizard_desktop.operations import (
+    Call,
+    Operation,
+    OperationRunner,
+    read_in_background,
+    wait_for_reads,
+)
 from wizard_desktop.paths import APP_NAME, resources_dir
 from wizard_desktop.store.backups import (
     BackupError,
@@ -152,11 +157,28 @@ def open_window(folder: Path, damaged: DatabaseCorruptError | None = None) -> Ma
     if damaged.backup is not None and dialogs.offer_backup_restore(
         None, str(damaged), damaged.backup
     ):
-        try:
-            restore_backup(folder, damaged.backup)
-        except (BackupError, OSError, sqlite3.Error) as exc:
-            dialogs.show_error(None, f"The backup could not be restored: {exc}")
+        _restore(folder, damaged.backup)
     return create_main_window(folder, verify=False)
+
+
+def _restore(folder: Path, backup: Path) -> None:
+    """Restore `backup` on a writer thread while the event loop runs (before any window
+    exists, so with a runner of its own); a failure is shown."""
+    from wizard_desktop.ui import dialogs
+
+    runner = OperationRunner()
+    runner.run(
+        Call(
+            "the restore of the backup",
+            lambda: restore_backup(folder, backup),
+            failed=lambda exc: dialogs.show_error(None, f"The backup could not be restored: {exc}"),
+            refused_by=(BackupError, OSError, StorageError),
+            kept=False,  # tried once: the person chooses again at the next start
+            uses_database=False,  # it replaces the database's file
+        )
+    )
+    runner.wait_until_idle()
+    runner.shutdown()
 
 
 class _DailyBackup(Operation):

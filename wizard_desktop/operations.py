@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any
 
 import peewee
 from PySide6.QtCore import (
@@ -44,6 +44,7 @@ from PySide6.QtCore import (
     QThreadPool,
     QTimer,
     Signal,
+    SignalInstance,
     Slot,
 )
 from shiboken6 import Shiboken
@@ -78,18 +79,17 @@ class Change:
     wizards: bool = False
     select_wizard: str | None = None
 
-    def touches_session(self, session_id: str) -> bool:
-        return self.all_sessions or session_id in self.sessions
-
 
 class Operation:
     """One write. `run()` runs on the writer thread; the other hooks on the UI thread."""
 
-    refusals: ClassVar[tuple[type[Exception], ...]] = ()
-    """Errors that mean the write was refused (nothing stored): it is dropped."""
-    kept: ClassVar[bool] = True
-    """False for maintenance (the daily backup): failures are logged, never retried,
-    and it is not work that closing the app would lose."""
+    kept = True
+    """False for maintenance (the daily backup) and start-up work (a restore): a
+    failure is told to `refused()`, never retried, and it is not work that closing
+    the app would lose."""
+    uses_database = True
+    """False for work on the database's files (a restore): the writer thread does not
+    connect first."""
 
     def run(self) -> Any:
         raise NotImplementedError
@@ -104,21 +104,23 @@ class Operation:
     def succeeded(self, result: Any) -> None:
         """Stored: called once, before `operationDidExecute`."""
 
+    def is_refusal(self, error: Exception) -> bool:
+        """True when `error` means the write was refused (nothing stored): it is dropped."""
+        return False
+
     def refused(self, error: Exception) -> None:
-        """Refused with one of `refusals`: nothing was stored."""
+        """Refused (or a maintenance operation failed): nothing was stored."""
 
     def absorb(self, later: Operation) -> bool:
         """Take `later` into this queued operation (True) instead of queueing it."""
         return False
 
-    def is_refusal(self, error: Exception) -> bool:
-        return isinstance(error, self.refusals)
-
 
 @dataclass(eq=False)
 class Call(Operation):
     """An operation made of functions, as the views build them: `work()` on the writer
-    thread, then `done(result)` or `failed(error)` on the UI thread."""
+    thread, then `done(result)` or, when it raised one of `refused_by`,
+    `failed(error)` on the UI thread."""
 
     what: str
     work: Callable[[], Any]
@@ -126,6 +128,8 @@ class Call(Operation):
     done: Callable[[Any], None] | None = None
     failed: Callable[[Exception], None] | None = None
     refused_by: tuple[type[Exception], ...] = ()
+    kept: bool = True
+    uses_database: bool = True
 
     def run(self) -> Any:
         return self.work()
@@ -140,12 +144,12 @@ class Call(Operation):
         if self.done is not None:
             self.done(result)
 
+    def is_refusal(self, error: Exception) -> bool:
+        return isinstance(error, self.refused_by)
+
     def refused(self, error: Exception) -> None:
         if self.failed is not None:
             self.failed(error)
-
-    def is_refusal(self, error: Exception) -> bool:
-        return isinstance(error, self.refused_by)
 
 
 class _Writer(QObject):
@@ -161,9 +165,10 @@ class _Writer(QObject):
     @Slot(object, bool)
     def run(self, operation: Operation, reconnect_first: bool) -> None:
         try:
-            database = connect_this_thread(WORKER_BUSY_TIMEOUT_MS, reconnect=reconnect_first)
-            if database not in self._connected:
-                self._connected.append(database)
+            if operation.uses_database:
+                database = connect_this_thread(WORKER_BUSY_TIMEOUT_MS, reconnect=reconnect_first)
+                if database not in self._connected:
+                    self._connected.append(database)
             result = operation.run()
         except DRIVER_ERRORS as exc:  # a driver error the core did not classify
             self.failed.emit(operation, classify(exc))
@@ -186,6 +191,9 @@ class OperationRunner(QObject):
     operationDidExecute = Signal(object)  # Change
     executed = Signal(object, object)  # operation, result (after its own hooks)
     allSaved = Signal()
+    """Every kept operation is stored."""
+    idle = Signal()
+    """The queue is empty."""
     error = Signal(str)
 
     _submit = Signal(object, bool)
@@ -240,14 +248,14 @@ class OperationRunner(QObject):
 
     def wait_until_saved(self, timeout_ms: int) -> bool:
         """Process events (never block) until every kept operation is stored or time is up."""
-        if not self.has_unsaved():
-            return True
-        loop = QEventLoop()
-        self.allSaved.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        self.allSaved.disconnect(loop.quit)
+        if self.has_unsaved():
+            _process_events_until(self.allSaved, timeout_ms)
         return not self.has_unsaved()
+
+    def wait_until_idle(self) -> None:
+        """Process events (never block) until the queue is empty."""
+        if self._queue:
+            _process_events_until(self.idle)
 
     def shutdown(self) -> None:
         """Stop the writer thread (after its current operation)."""
@@ -293,18 +301,28 @@ class OperationRunner(QObject):
     def _on_succeeded(self, operation: Operation, result: Any) -> None:
         if self._shut_down:
             return
-        self._queue.popleft()
-        self._in_flight = False
         self._retry_delay_s = FIRST_RETRY_S
         self._waiting_reason = ""
+        self._leave_queue(lambda: self._tell_succeeded(operation, result))
+
+    def _tell_succeeded(self, operation: Operation, result: Any) -> None:
+        operation.succeeded(result)
+        self.executed.emit(operation, result)
+        self.operationDidExecute.emit(operation.change(result))
+
+    def _leave_queue(self, tell: Callable[[], None]) -> None:
+        """The head operation is done (stored or refused): `tell()` whoever waits for
+        it, then go on with the next one, even if telling raised."""
+        self._queue.popleft()
+        self._in_flight = False
         try:
-            operation.succeeded(result)
-            self.executed.emit(operation, result)
-            self.operationDidExecute.emit(operation.change(result))
+            tell()
         finally:
             self._pump()
             if not self.has_unsaved():
                 self.allSaved.emit()
+            if not self._queue:
+                self.idle.emit()
 
     @Slot(object, object)
     def _on_failed(self, operation: Operation, exc: Exception) -> None:
@@ -325,13 +343,7 @@ class OperationRunner(QObject):
             return
         if operation.is_refusal(exc) or not operation.kept:
             log.info("%s was refused: %s", operation.describe(), exc)
-            self._queue.popleft()
-            try:
-                operation.refused(exc)
-            finally:
-                self._pump()
-                if not self.has_unsaved():
-                    self.allSaved.emit()
+            self._leave_queue(lambda: operation.refused(exc))
             return
         log.error("Saving %s failed", operation.describe(), exc_info=exc)
         self._failed = True
@@ -368,6 +380,15 @@ class OperationRunner(QObject):
 
     def _report_state(self) -> None:
         self.stateChanged.emit(*self.state())
+
+
+def _process_events_until(signal: SignalInstance, timeout_ms: int | None = None) -> None:
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    if timeout_ms is not None:
+        QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
 
 
 def _waiting_reason(error: StorageError) -> str:
