@@ -4,7 +4,6 @@ functions with no widgets, shared by the player and the views."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType
 
@@ -48,9 +47,3 @@ def local_time_tooltip(value: dt.datetime | None) -> str | None:
 
 def whole_percent(value: float) -> str:
     return f"{value:.0f} %"
-
-
-def plain_tooltip(text: str) -> str:
-    """A tooltip that shows `text` as typed: Qt renders a tooltip that looks like HTML
-    as rich text (and would load its images), so it gets rich text that says `text`."""
-    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"

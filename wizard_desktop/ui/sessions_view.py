@@ -69,9 +69,9 @@ from wizard_desktop.ui.formatting import (
     format_duration,
     local_time,
     local_time_tooltip,
-    plain_tooltip,
     whole_percent,
 )
+from wizard_desktop.ui.markdown import plain_tooltip
 
 log = logging.getLogger(__name__)
 

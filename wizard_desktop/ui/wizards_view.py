@@ -28,8 +28,7 @@ from wizard_desktop.core.wizards import (
     wizard_usage,
 )
 from wizard_desktop.operations import Call, Change, OperationRunner
-from wizard_desktop.ui.formatting import plain_tooltip
-from wizard_desktop.ui.markdown import MarkdownView
+from wizard_desktop.ui.markdown import MarkdownView, plain_tooltip
 
 WIZARD_ID_ROLE = Qt.ItemDataRole.UserRole
 
