@@ -49,7 +49,7 @@ from PySide6.QtCore import (
 )
 from shiboken6 import Shiboken
 
-from wizard_desktop.store.database import close_database, connect_this_thread
+from wizard_desktop.store.database import DEFAULT_BUSY_TIMEOUT_MS, connect_this_thread
 from wizard_desktop.store.errors import DRIVER_ERRORS, StorageError, StorageErrorKind, classify
 
 log = logging.getLogger(__name__)
@@ -208,6 +208,7 @@ class OperationRunner(QObject):
         self._shut_down = False
         self._waiting_reason = ""
         self._thread: QThread | None = None  # started with the first operation
+        self._last_done: Operation | None = None
 
         self._retry_timer = QTimer(self, singleShot=True)
         self._retry_timer.timeout.connect(self._pump)
@@ -313,7 +314,9 @@ class OperationRunner(QObject):
     def _leave_queue(self, tell: Callable[[], None]) -> None:
         """The head operation is done (stored or refused): `tell()` whoever waits for
         it, then go on with the next one, even if telling raised."""
-        self._queue.popleft()
+        # Held until the next one is done: by then the writer thread has let go of it,
+        # so what it holds (views, in its callbacks) is released on this thread.
+        self._last_done = self._queue.popleft()
         self._in_flight = False
         try:
             tell()
@@ -405,17 +408,19 @@ def _waiting_reason(error: StorageError) -> str:
 
 class _ReadRelay(QObject):
     """Brings results of pool threads back to the UI thread. One for the process,
-    living as long as it: a result that ends after its receiver was closed is dropped
-    by the receiver's disconnected slot, never emitted from a deleted object."""
+    living as long as it. The pool thread only sees the work and a ticket: who waits
+    for the result stays here, so no Qt object is ever released on a pool thread, and
+    a result for a receiver deleted meanwhile is dropped."""
 
-    finished = Signal(object, object, object)  # receiver, callback, result
+    finished = Signal(object, object)  # ticket, result
 
     def __init__(self) -> None:
         super().__init__()
+        self.waiting: dict[object, tuple[QObject, Callable[[Any], None]]] = {}
         self.finished.connect(self._deliver)
 
-    @staticmethod
-    def _deliver(receiver: QObject, callback: Callable[[Any], None], result: Any) -> None:
+    def _deliver(self, ticket: object, result: Any) -> None:
+        receiver, callback = self.waiting.pop(ticket)
         if Shiboken.isValid(receiver):  # else its window was closed meanwhile
             callback(result)
 
@@ -428,22 +433,27 @@ def _read_relay() -> _ReadRelay:
 def read_in_background(
     work: Callable[[], Any], done: Callable[[Any], None], receiver: QObject
 ) -> None:
-    """Run the read `work()` on a pool thread with that thread's own connection;
-    `done(result)` runs on the UI thread while `receiver` exists, with the
-    `StorageError` instead of a result when the read failed."""
+    """Run the read `work()` (which holds no Qt object) on a pool thread with that
+    thread's own connection; `done(result)` runs on the UI thread while `receiver`
+    exists, with the `StorageError` instead of a result when the read failed."""
     relay = _read_relay()
+    ticket = object()
+    relay.waiting[ticket] = (receiver, done)
 
     def task() -> None:
         result: Any
+        database = None
         try:
+            database = connect_this_thread(DEFAULT_BUSY_TIMEOUT_MS)
             result = work()
         except StorageError as error:
             result = error
         except DRIVER_ERRORS as exc:
             result = classify(exc)
         finally:
-            close_database()
-        relay.finished.emit(receiver, done, result)
+            if database is not None:
+                database.close()
+        relay.finished.emit(ticket, result)
 
     QThreadPool.globalInstance().start(task)
 
