@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
                     f"the wizard file {path.name}",
                     lambda path=path: import_wizard_file(path),
                     changes=lambda result: Change(wizards=True, select_wizard=result.wizard_id),
-                    done=batch.imported,
+                    done=batch.stored,
                     failed=batch.refused,
                     refused_by=(WizardFileError, OSError),
                 )
@@ -346,17 +346,17 @@ class MainWindow(QMainWindow):
 
 
 class _ImportBatch:
-    """The wizard files of one import: once each is stored or refused, the list shows
-    the last one imported and the refused ones are named in one dialog."""
+    """The wizard files of one import: once each is stored or refused, the Wizards tab
+    is shown if any was stored, and the refused ones are named in one dialog."""
 
     def __init__(self, window: MainWindow, files: int) -> None:
         self.window = window
         self.remaining = files
-        self.last_imported: str | None = None
+        self.imported = False
         self.problems: list[str] = []
 
-    def imported(self, result: ImportResult) -> None:
-        self.last_imported = result.wizard_id
+    def stored(self, _result: ImportResult) -> None:
+        self.imported = True
         self._one_done()
 
     def refused(self, error: Exception) -> None:
@@ -367,8 +367,7 @@ class _ImportBatch:
         self.remaining -= 1
         if self.remaining:
             return
-        if self.last_imported is not None:
-            self.window.wizards_view.reload(select_id=self.last_imported)
+        if self.imported:  # the list already shows (and selects) what was stored
             self.window.tabs.setCurrentWidget(self.window.wizards_view)
         if self.problems:
             count = len(self.problems)
