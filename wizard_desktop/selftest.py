@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
     QWidget,
     QWizard,
 )
@@ -107,8 +109,20 @@ def _answer(page: QWidget, field_id: str, value: AnswerValue) -> None:
 def _play(folder: Path) -> str:
     window = create_main_window(folder)
     window.show()
+    wizards = window.findChild(QTreeWidget, "wizardList")
+    if wizards is None:
+        raise SelfTestError("no wizard list")
+    for row in range(wizards.topLevelItemCount()):
+        item = wizards.topLevelItem(row)
+        if item.data(0, Qt.ItemDataRole.UserRole).id == WIZARD_ID:
+            wizards.setCurrentItem(item)
+    if wizards.currentItem().data(0, Qt.ItemDataRole.UserRole).id != WIZARD_ID:
+        raise SelfTestError(f"the wizard {WIZARD_ID} is not listed")
     controller = window.controller
-    controller.start_session(WIZARD_ID)
+    start = window.findChild(QPushButton, "startButton")
+    if start is None:
+        raise SelfTestError("no Start button")
+    start.click()
     _wait_for(controller.sessionStarted, "the session to start")
     player = window.player
     if player is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import Qt
+from PySide6.QtGui import QImage, Qt, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 
@@ -17,8 +17,17 @@ class MarkdownView(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
 
+    def setMarkdown(self, markdown: str) -> None:
+        """GitHub-flavoured Markdown; raw HTML in it is shown as the text it is."""
+        features = QTextDocument.MarkdownFeature
+        self.document().setMarkdown(
+            markdown, features.MarkdownDialectGitHub | features.MarkdownNoHTML
+        )
+
     def loadResource(self, resource_type: int, name: QUrl) -> Any:
-        return None
+        # A null image, not None: for a null result QTextDocument reads a local file
+        # itself (an image of /dev/zero would allocate until the process dies).
+        return QImage()
 
 
 def plain_tooltip(text: str) -> str:
