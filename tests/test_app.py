@@ -54,6 +54,7 @@ NOT_ON_THE_FIRST_SCREEN = (
     "wizard_desktop.controller",
     "wizard_desktop.core.sessions",
     "wizard_desktop.definition.loader",
+    "wizard_desktop.selftest",
     "wizard_desktop.ui.dialogs",
     "wizard_desktop.ui.player",
     "wizard_desktop.ui.sessions_view",
@@ -105,6 +106,25 @@ def test_a_usual_start_loads_only_what_the_first_screen_shows(
     assert {"yaml", "playhouse.migrations"} <= first
     assert "wizard_desktop.ui.main_window" in usual
     assert usual.isdisjoint(NOT_ON_THE_FIRST_SCREEN), usual & set(NOT_ON_THE_FIRST_SCREEN)
+
+
+def test_the_entry_point_and_a_headless_command_load_no_qt(store: Path) -> None:
+    """app.py is the Qt-free entry and dispatch: the GUI start-up (gui.py) is loaded
+    only when the GUI or the self-test starts."""
+    close_database()
+    script = (
+        "import sys\n"
+        "from wizard_desktop.app import main\n"
+        "status = main(['--data-dir', sys.argv[1], 'wizards'])\n"
+        "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'wizard_desktop.gui')))\n"
+        "print('loaded:', qt)\n"
+        "sys.exit(status)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(store)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "loaded: []"
 
 
 def test_a_damaged_database_offers_the_backup_and_opens_restored(
@@ -194,6 +214,7 @@ def test_damage_found_after_start_moves_the_database_aside_and_reopens(
         running.open()  # opens without reading the damaged page; the check runs on a thread
         first = running.window
         qtbot.waitUntil(lambda: running.window is not first, timeout=30_000)
+        qtbot.addWidget(running.window)
         assert running.window is not None and running.window.isVisible()
         assert "damaged" in offers[0]
         assert list(data_dir.glob("wizard-desktop.sqlite3.corrupt-*Z"))
@@ -232,6 +253,7 @@ def test_the_integrity_check_reads_the_database_of_a_folder_named_with_hash_and_
         running.open()
         first = running.window
         qtbot.waitUntil(lambda: running.window is not first, timeout=30_000)
+        qtbot.addWidget(running.window)
         assert list(folder.glob("wizard-desktop.sqlite3.corrupt-*Z"))
     finally:
         if running.window is not None:
@@ -247,6 +269,7 @@ def test_the_daily_backup_runs_on_the_windows_runner(qtbot: QtBot, data_dir: Pat
     try:
         running.open()
         assert running.window is not None
+        qtbot.addWidget(running.window)
         assert list_backups(data_dir) == []
         running.back_up()
         qtbot.waitUntil(lambda: len(list_backups(data_dir)) == 1, timeout=10_000)

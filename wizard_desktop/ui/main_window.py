@@ -33,6 +33,7 @@ from wizard_desktop.ui.wizards_view import WizardsView
 
 if TYPE_CHECKING:
     from wizard_desktop.controller import SessionController
+    from wizard_desktop.core.sessions import SessionInfo
     from wizard_desktop.ui.player import WizardPlayer
     from wizard_desktop.ui.sessions_view import SessionsView
     from wizard_desktop.ui.templates_view import TemplatesView
@@ -87,7 +88,7 @@ class MainWindow(QMainWindow):
             from wizard_desktop.controller import SessionController
 
             controller = SessionController(self.operations, self)
-            controller.sessionStarted.connect(lambda info: self.open_session(info.id))
+            controller.sessionStarted.connect(self._open_started_session)
             self._controller = controller
         return self._controller
 
@@ -276,6 +277,9 @@ class MainWindow(QMainWindow):
         self.player.focus_current_page()
         self.setWindowTitle(f"{state.info.name} — Wizard Desktop")
         return self.player
+
+    def _open_started_session(self, info: SessionInfo) -> None:
+        self.open_session(info.id)
 
     def show_main_views(self) -> None:
         """Leave the player; what is queued keeps being saved."""
