@@ -25,7 +25,13 @@ from tests.player_helpers import (
 )
 from tests.sqlite_lock import release, write_lock_held_by_another_process
 from wizard_desktop.controller import FAILED, SAVED, SessionController
-from wizard_desktop.core.sessions import get_session, list_sessions, load_session, start_session
+from wizard_desktop.core.sessions import (
+    delete_session,
+    get_session,
+    list_sessions,
+    load_session,
+    start_session,
+)
 from wizard_desktop.core.wizards import list_wizards
 from wizard_desktop.operations import OperationRunner
 from wizard_desktop.ui import dialogs, main_window
@@ -248,3 +254,19 @@ def test_save_state_reports_saved_only_after_commit(
         )
     assert (SAVED, True) in seen
     assert all(stored for state, stored in seen if state == SAVED)
+
+
+def test_writes_for_a_session_deleted_meanwhile_are_dropped_not_failed(
+    qtbot: QtBot, controller: SessionController
+) -> None:
+    info = start_session("laptop-config")
+    controller.open(info.id)
+    delete_session(info.id)  # e.g. its wizard was removed with its sessions
+    with (
+        qtbot.assertNotEmitted(controller.operations.error, wait=300),
+        qtbot.waitSignal(controller.allSaved, timeout=3000),
+    ):
+        controller.update_draft({"full_name": "Jane"})
+        controller.leave()
+    assert not controller.has_unsaved()
+    assert controller.operations.state()[0] == SAVED

@@ -20,6 +20,7 @@ from wizard_desktop.core.export import write_export
 from wizard_desktop.core.sessions import (
     SessionCompletedError,
     SessionInfo,
+    SessionNotFoundError,
     StepAnswers,
     StepSaved,
     add_active_seconds,
@@ -57,6 +58,11 @@ class _Write(Operation):
 
     def change(self, result: Any) -> Change:
         return Change(sessions=(self.session_id,))
+
+    def is_refusal(self, error: Exception) -> bool:
+        # Deleted meanwhile (from the sessions view, or with its wizard): nothing of it
+        # can be stored any more, so the write goes instead of stopping the queue.
+        return isinstance(error, SessionNotFoundError)
 
 
 @dataclass(eq=False)
