@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from tests.player_helpers import ticking
@@ -69,7 +69,6 @@ def test_gui_writes_wait_for_a_held_lock_off_the_ui_thread_and_are_stored_once(
     monkeypatch.setattr(dialogs, "ask_open_paths", lambda _p, _t, _f: [shared])
     sessions = window.sessions_view
     window.tabs.setCurrentWidget(sessions)
-    status = window.operation_status
 
     with write_lock_held_by_another_process(data_dir) as locker, ticking() as gaps:
         locked_at = time.monotonic()
@@ -83,6 +82,8 @@ def test_gui_writes_wait_for_a_held_lock_off_the_ui_thread_and_are_stored_once(
         window.tabs.setCurrentWidget(window.templates_view)
         click(window.templates_view, "importTemplateButton")
 
+        status = window.findChild(QLabel, "operationStatus")
+        assert isinstance(status, QLabel)
         qtbot.waitUntil(lambda: "retrying" in status.text(), timeout=5000)
         waiting = status.text()
         assert "another program is writing the database" in waiting
@@ -94,7 +95,8 @@ def test_gui_writes_wait_for_a_held_lock_off_the_ui_thread_and_are_stored_once(
             "the template file shared.json",
         ):
             assert what in waiting, waiting
-        assert window.retry_operations_button.isVisible()
+        retry = window.findChild(QPushButton, "retryOperationsButton")
+        assert retry is not None and retry.isVisible()
         qtbot.waitUntil(lambda: time.monotonic() - locked_at >= LOCK_HELD_S, timeout=10_000)
         assert Session.get_by_id(to_rename).name == "Rename me"  # nothing stored yet
         release(locker)
@@ -116,7 +118,7 @@ def test_gui_writes_wait_for_a_held_lock_off_the_ui_thread_and_are_stored_once(
     row = sessions.model.row_of(to_rename)
     assert row is not None and sessions.model.index(row, 0).data() == "Renamed"
     assert window.templates_view.templates_list.topLevelItemCount() == templates_before + 2
-    assert not window.retry_operations_button.isVisible()
+    assert not retry.isVisible()
     reliability_report(
         f"GUI writes during a {LOCK_HELD_S:.0f} s lock: 5 queued (rename, template, delete, "
         f"wizard import, template import), UI ticks={len(gaps)} longest gap={longest} ms, "

@@ -75,8 +75,10 @@ class MainWindow(QMainWindow):
         self.wizards_view.start_button.clicked.connect(self.start_selected_wizard)
         self.wizards_view.wizard_list.itemActivated.connect(self.start_selected_wizard)
 
+        self._operation_status: QLabel | None = None
+        self._retry_operations: QPushButton
+        self.operations.stateChanged.connect(self._show_operation_state)
         self._build_menus()
-        self._build_status_bar()
         self._restore_settings()
 
     # --- What is built when first needed.
@@ -167,22 +169,22 @@ class MainWindow(QMainWindow):
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
 
-    def _build_status_bar(self) -> None:
-        """What is waiting to be stored, and why, while anything is."""
-        self.operation_status = QLabel(objectName="operationStatus")
-        self.operation_status.setAccessibleName("Waiting to be saved")
-        self.operation_status.setTextFormat(Qt.TextFormat.PlainText)
-        self.retry_operations_button = QPushButton("Retry now", objectName="retryOperationsButton")
-        self.retry_operations_button.clicked.connect(self.operations.retry_now)
-        bar = self.statusBar()
-        bar.addWidget(self.operation_status, 1)
-        bar.addPermanentWidget(self.retry_operations_button)
-        self.retry_operations_button.hide()
-        self.operations.stateChanged.connect(self._show_operation_state)
-
     def _show_operation_state(self, state: str, _text: str) -> None:
-        self.operation_status.setText(self.operations.waiting_text())
-        self.retry_operations_button.setVisible(state not in (SAVED, SAVING))
+        """What is waiting to be stored, and why, in the status bar (built the first
+        time anything waits, so the first screen does not pay for it)."""
+        if self._operation_status is None:
+            if state == SAVED:
+                return
+            self._operation_status = QLabel(objectName="operationStatus")
+            self._operation_status.setAccessibleName("Waiting to be saved")
+            self._operation_status.setTextFormat(Qt.TextFormat.PlainText)
+            self._retry_operations = QPushButton("Retry now", objectName="retryOperationsButton")
+            self._retry_operations.clicked.connect(self.operations.retry_now)
+            bar = self.statusBar()
+            bar.addWidget(self._operation_status, 1)
+            bar.addPermanentWidget(self._retry_operations)
+        self._operation_status.setText(self.operations.waiting_text())
+        self._retry_operations.setVisible(state not in (SAVED, SAVING))
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | str) -> QAction:
         action = QAction(text, self)
