@@ -29,6 +29,7 @@ from benchmarks.common import Figure, import_synthetic_wizard, interleaved, qt_a
 from wizard_desktop.controller import SessionController
 from wizard_desktop.core.sessions import load_session, save_step, start_session
 from wizard_desktop.definition.model import WizardDefinition
+from wizard_desktop.operations import OperationRunner
 from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.ui.editors import FieldRow, make_input
 from wizard_desktop.ui.player import WizardPlayer
@@ -155,7 +156,7 @@ def bench_database() -> Iterator[Path]:
 @contextmanager
 def playing(session_id: str) -> Iterator[tuple[WizardPlayer, SessionController]]:
     """The real player on a session, shown, with its own controller (writer thread)."""
-    controller = SessionController()
+    controller = SessionController(OperationRunner())
     controller.open(session_id)
     player = WizardPlayer(load_session(session_id), controller)
     show(player)

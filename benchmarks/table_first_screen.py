@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from benchmarks.common import Figure
 from wizard_desktop.core.session_list import SortColumn
 from wizard_desktop.core.wizards import definition_of_version, import_bundled_wizards
+from wizard_desktop.operations import OperationRunner
 from wizard_desktop.store.database import close_database, db, open_database, write_transaction
 from wizard_desktop.store.files import database_path
 from wizard_desktop.store.models import Session, Wizard
@@ -259,7 +260,7 @@ def measure_sort_filter(repeat: int, connection_name: str) -> tuple[list[float],
     ours: list[float] = []
     anchor: list[float] = []
     anchor_table = anchor_view(connection_name)
-    widget = SessionsView()
+    widget = SessionsView(OperationRunner())
     for shown in (anchor_table, widget):
         shown.resize(*VIEW_SIZE)
         shown.show()
@@ -314,7 +315,7 @@ def scroll_to_end_rss_mb(kind: str, data_dir: Path) -> tuple[float, float, int]:
     anchor = open_anchor_connection(data_dir) if kind == "anchor" else None
     QApplication.processEvents()
     before = rss_mb()
-    widget = SessionsView() if anchor is None else anchor_view(anchor)
+    widget = SessionsView(OperationRunner()) if anchor is None else anchor_view(anchor)
     table = widget if isinstance(widget, QTableView) else widget.findChild(QTableView)
     widget.resize(*VIEW_SIZE)
     widget.show()

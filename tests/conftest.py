@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.player_helpers import close_window, make_window
 from wizard_desktop.core.wizards import import_bundled_wizards
+from wizard_desktop.operations import OperationRunner
 from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.main_window import MainWindow
@@ -50,6 +51,14 @@ def store(data_dir: Path) -> Iterator[Path]:
     import_bundled_wizards()
     yield data_dir
     close_database()
+
+
+@pytest.fixture
+def operations(qtbot: QtBot) -> Iterator[OperationRunner]:
+    """The runner of a view's writes, as a window owns one (stopped after the test)."""
+    runner = OperationRunner()
+    yield runner
+    runner.shutdown()
 
 
 @pytest.fixture(autouse=True)

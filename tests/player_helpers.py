@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from wizard_desktop.app import create_main_window
 from wizard_desktop.controller import SessionController
 from wizard_desktop.core.sessions import load_session
+from wizard_desktop.operations import OperationRunner
 from wizard_desktop.store.database import close_database
 from wizard_desktop.ui.main_window import MainWindow
 from wizard_desktop.ui.player import WizardPlayer
@@ -134,7 +135,7 @@ def playing(qtbot: QtBot, session_id: str) -> Iterator[WizardPlayer]:
     """The player alone on a session (no main window, so no other view shows its
     wizard), with its own controller (`player.controller`), shown; everything is
     stored when it ends."""
-    controller = SessionController()
+    controller = SessionController(OperationRunner())
     controller.open(session_id)
     player = WizardPlayer(load_session(session_id), controller)
     qtbot.addWidget(player)

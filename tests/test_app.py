@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -15,10 +16,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.wizard_files import FOUR_STEPS, import_text
-from wizard_desktop import app
+from wizard_desktop import gui
 from wizard_desktop.core import sessions
 from wizard_desktop.instance import InstanceGuard
-from wizard_desktop.store.backups import run_daily_backup
+from wizard_desktop.store.backups import list_backups, run_daily_backup
 from wizard_desktop.store.database import close_database, open_database, raw_connection
 from wizard_desktop.store.files import database_path
 from wizard_desktop.ui import dialogs
@@ -53,17 +54,28 @@ NOT_ON_THE_FIRST_SCREEN = (
     "wizard_desktop.controller",
     "wizard_desktop.core.sessions",
     "wizard_desktop.definition.loader",
+    "wizard_desktop.selftest",
     "wizard_desktop.ui.dialogs",
     "wizard_desktop.ui.player",
     "wizard_desktop.ui.sessions_view",
     "wizard_desktop.ui.templates_view",
 )
+# Lists the modules loaded when the app logs its first paint, then quits.
 LAUNCH_AND_LIST_MODULES = """
-import json, sys
+import json, logging, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 from wizard_desktop.app import main
-status = main(["--data-dir", sys.argv[1]])
-print(json.dumps(sorted(sys.modules)))
-sys.exit(status)
+
+class AtFirstPaint(logging.Handler):
+    def emit(self, record):
+        if record.getMessage().startswith("First screen painted at monotonic "):
+            print(record.getMessage(), flush=True)
+            print(json.dumps(sorted(sys.modules)), flush=True)
+            QTimer.singleShot(0, QApplication.quit)
+
+logging.getLogger("wizard_desktop").addHandler(AtFirstPaint())
+sys.exit(main(["--data-dir", sys.argv[1]]))
 """
 
 
@@ -75,7 +87,6 @@ def test_a_usual_start_loads_only_what_the_first_screen_shows(
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
-        app.STARTUP_PROBE_ENV: "1",  # quit once the window is painted
         "XDG_STATE_HOME": str(tmp_path / "state"),
     }
     loaded = []
@@ -89,12 +100,31 @@ def test_a_usual_start_loads_only_what_the_first_screen_shows(
         )
         assert result.returncode == 0, result.stderr
         shown, modules = result.stdout.splitlines()
-        assert shown.startswith("shown ")
+        assert re.fullmatch(r"First screen painted at monotonic \d+\.\d{6}", shown)
         loaded.append(set(json.loads(modules)))
     first, usual = loaded
     assert {"yaml", "playhouse.migrations"} <= first
     assert "wizard_desktop.ui.main_window" in usual
     assert usual.isdisjoint(NOT_ON_THE_FIRST_SCREEN), usual & set(NOT_ON_THE_FIRST_SCREEN)
+
+
+def test_the_entry_point_and_a_headless_command_load_no_qt(store: Path) -> None:
+    """app.py is the Qt-free entry and dispatch: the GUI start-up (gui.py) is loaded
+    only when the GUI or the self-test starts."""
+    close_database()
+    script = (
+        "import sys\n"
+        "from wizard_desktop.app import main\n"
+        "status = main(['--data-dir', sys.argv[1], 'wizards'])\n"
+        "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'wizard_desktop.gui')))\n"
+        "print('loaded:', qt)\n"
+        "sys.exit(status)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(store)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "loaded: []"
 
 
 def test_a_damaged_database_offers_the_backup_and_opens_restored(
@@ -111,7 +141,7 @@ def test_a_damaged_database_offers_the_backup_and_opens_restored(
         dialogs, "offer_backup_restore", lambda _p, problem, _b: offers.append(problem) or True
     )
 
-    window = app._open_window(data_dir)
+    window = gui.open_window(data_dir)
     assert window is not None
     qtbot.addWidget(window)
     try:
@@ -132,7 +162,7 @@ def test_uncaught_exceptions_are_logged_and_shown_once(
     )
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     log_file = tmp_path / "wizard-desktop.log"
-    app._report_uncaught(log_file)
+    gui.report_uncaught(log_file)
     try:
         raise ValueError("boom")
     except ValueError:
@@ -179,17 +209,73 @@ def test_damage_found_after_start_moves_the_database_aside_and_reopens(
 
     guard = InstanceGuard(data_dir)
     assert guard.acquire()
-    gui = app._Gui(data_dir, guard)
+    running = gui.Gui(data_dir, guard)
     try:
-        gui.open()  # opens without reading the damaged page; the check runs on a thread
-        first = gui.window
-        qtbot.waitUntil(lambda: gui.window is not first, timeout=30_000)
-        assert gui.window is not None and gui.window.isVisible()
+        running.open()  # opens without reading the damaged page; the check runs on a thread
+        first = running.window
+        qtbot.waitUntil(lambda: running.window is not first, timeout=30_000)
+        qtbot.addWidget(running.window)
+        assert running.window is not None and running.window.isVisible()
         assert "damaged" in offers[0]
         assert list(data_dir.glob("wizard-desktop.sqlite3.corrupt-*Z"))
         assert sessions.get_session(kept).name == "Keep me"
     finally:
-        if gui.window is not None:
-            gui.window.shutdown()
+        if running.window is not None:
+            running.window.shutdown()
+        guard.release()
+        close_database()
+
+
+def test_the_integrity_check_reads_the_database_of_a_folder_named_with_hash_and_question_mark(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check opens the database by path on the read lane (an SQLite URI would be
+    cut at `#` or `?` and check another, empty file)."""
+    folder = tmp_path / "C# projects?"
+    folder.mkdir()
+    open_database(folder)
+    for n in range(150):  # enough answers for the answer table to span many pages
+        sessions.save_step(
+            sessions.start_session(import_text(folder, FOUR_STEPS)).id,
+            "one",
+            {"name": f"Person {n:03}" * 8},
+        )
+    close_database()
+    damage_a_page_of("answer", database_path(folder))
+    offers: list[str] = []
+    monkeypatch.setattr(
+        dialogs, "offer_backup_restore", lambda _p, problem, _b: offers.append(problem) or False
+    )
+    guard = InstanceGuard(folder)
+    assert guard.acquire()
+    running = gui.Gui(folder, guard)
+    try:
+        running.open()
+        first = running.window
+        qtbot.waitUntil(lambda: running.window is not first, timeout=30_000)
+        qtbot.addWidget(running.window)
+        assert list(folder.glob("wizard-desktop.sqlite3.corrupt-*Z"))
+    finally:
+        if running.window is not None:
+            running.window.shutdown()
+        guard.release()
+        close_database()
+
+
+def test_the_daily_backup_runs_on_the_windows_runner(qtbot: QtBot, data_dir: Path) -> None:
+    guard = InstanceGuard(data_dir)
+    assert guard.acquire()
+    running = gui.Gui(data_dir, guard)
+    try:
+        running.open()
+        assert running.window is not None
+        qtbot.addWidget(running.window)
+        assert list_backups(data_dir) == []
+        running.back_up()
+        qtbot.waitUntil(lambda: len(list_backups(data_dir)) == 1, timeout=10_000)
+        assert not running.window.operations.has_unsaved()  # maintenance, not work to lose
+    finally:
+        if running.window is not None:
+            running.window.shutdown()
         guard.release()
         close_database()

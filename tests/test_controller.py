@@ -25,15 +25,24 @@ from tests.player_helpers import (
 )
 from tests.sqlite_lock import release, write_lock_held_by_another_process
 from wizard_desktop.controller import FAILED, SAVED, SessionController
-from wizard_desktop.core.sessions import get_session, list_sessions, load_session, start_session
+from wizard_desktop.core.sessions import (
+    delete_session,
+    get_session,
+    list_sessions,
+    load_session,
+    start_session,
+)
 from wizard_desktop.core.wizards import list_wizards
+from wizard_desktop.operations import OperationRunner
 from wizard_desktop.ui import dialogs, main_window
 from wizard_desktop.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def controller(qtbot: QtBot, store: Path) -> Iterator[SessionController]:
-    ctrl = SessionController()
+def controller(
+    qtbot: QtBot, store: Path, operations: OperationRunner
+) -> Iterator[SessionController]:
+    ctrl = SessionController(operations)
     yield ctrl
     ctrl.shutdown()
 
@@ -151,7 +160,7 @@ def test_drafts_are_debounced_and_coalesced(qtbot: QtBot, controller: SessionCon
     info = start_session("laptop-config")
     controller.open(info.id)
     writes: list[object] = []
-    controller._submit.connect(lambda write, _reconnect: writes.append(write))
+    controller.operations._submit.connect(lambda write, _reconnect: writes.append(write))
     for text in ("J", "Ja", "Jan", "Jane"):
         controller.update_draft({"full_name": text})
     controller.update_draft({"email": "jane@"}, "basics")
@@ -169,10 +178,10 @@ def test_bug_class_error_is_reported_once_and_keeps_the_answers(
     controller.open(info.id)
     states: list[str] = []
     controller.saveStateChanged.connect(lambda state, _text: states.append(state))
-    with qtbot.waitSignal(controller.error) as blocker:
+    with qtbot.waitSignal(controller.operations.error) as blocker:
         controller.save_step("basics", {"full_name": "Jane"})  # email missing: refused
     assert "Could not save the answers of step “basics”" in blocker.args[0]
-    with qtbot.assertNotEmitted(controller.error, wait=700):
+    with qtbot.assertNotEmitted(controller.operations.error, wait=700):
         controller.update_draft({"email": "jane@example.com"})
     assert states[-1] == FAILED and controller.has_unsaved()
     assert get_session(info.id).progress_percentage == 0.0
@@ -245,3 +254,19 @@ def test_save_state_reports_saved_only_after_commit(
         )
     assert (SAVED, True) in seen
     assert all(stored for state, stored in seen if state == SAVED)
+
+
+def test_writes_for_a_session_deleted_meanwhile_are_dropped_not_failed(
+    qtbot: QtBot, controller: SessionController
+) -> None:
+    info = start_session("laptop-config")
+    controller.open(info.id)
+    delete_session(info.id)  # e.g. its wizard was removed with its sessions
+    with (
+        qtbot.assertNotEmitted(controller.operations.error, wait=300),
+        qtbot.waitSignal(controller.allSaved, timeout=3000),
+    ):
+        controller.update_draft({"full_name": "Jane"})
+        controller.leave()
+    assert not controller.has_unsaved()
+    assert controller.operations.state()[0] == SAVED

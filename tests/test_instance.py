@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.player_helpers import fill_laptop_basics, press_next, start, wait_saved
 from tests.wizard_files import FOUR_STEPS
-from wizard_desktop import app
+from wizard_desktop import gui
 from wizard_desktop.core.wizards import list_wizards
 from wizard_desktop.instance import InstanceGuard
 from wizard_desktop.store.database import close_database
@@ -86,19 +86,19 @@ def test_a_launch_before_the_first_one_listens_still_reaches_it(
 def test_the_running_app_answers_once_its_window_is_shown(qtbot: QtBot, data_dir: Path) -> None:
     guard = InstanceGuard(data_dir)
     assert guard.acquire()
-    gui = app._Gui(data_dir, guard)
+    running = gui.Gui(data_dir, guard)
     try:
-        gui.open()
-        assert gui.window is not None
-        qtbot.waitUntil(lambda: gui.listening, timeout=10_000)
+        running.open()
+        assert running.window is not None
+        qtbot.waitUntil(lambda: running.listening, timeout=10_000)
         with qtbot.waitSignal(guard.activationRequested, timeout=10_000):
             launch = second_launch(data_dir)
         output, _ = launch.communicate(timeout=30)
         assert output.split() == ["acquiring", "False"]
     finally:
-        if gui.window is not None:
-            gui.window.shutdown()
-            gui.window.close()
+        if running.window is not None:
+            running.window.shutdown()
+            running.window.close()
         guard.release()
         close_database()
 

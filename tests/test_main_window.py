@@ -96,7 +96,11 @@ def test_review_of_a_completed_session_is_read_only(qtbot: QtBot, window: MainWi
 
 
 def test_import_by_menu_stores_good_files_and_reports_bad_ones_in_one_dialog(
-    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_modal_dialogs: list[str]
+    qtbot: QtBot,
+    window: MainWindow,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_modal_dialogs: list[str],
 ) -> None:
     good = tmp_path / "four.yaml"
     good.write_text(FOUR_STEPS)
@@ -108,6 +112,7 @@ def test_import_by_menu_stores_good_files_and_reports_bad_ones_in_one_dialog(
     )
     monkeypatch.setattr(dialogs, "ask_open_paths", lambda _p, _t, _f: [good, bad])
     window.import_action.trigger()
+    qtbot.waitUntil(lambda: len(no_modal_dialogs) == 1)
     assert {w.id for w in list_wizards()} >= {"four-steps"}
     assert "broken" not in {w.id for w in list_wizards()}
     assert window.wizards_view.selected_wizard_id() == "four-steps"
@@ -131,7 +136,7 @@ def drag_and_drop(window: MainWindow, files: list[Path]) -> bool:
 
 
 def test_wizard_files_dropped_on_the_window_are_imported(
-    window: MainWindow, tmp_path: Path
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("not a wizard")
@@ -139,6 +144,7 @@ def test_wizard_files_dropped_on_the_window_are_imported(
     dropped = tmp_path / "dropped.yaml"
     dropped.write_text(FOUR_STEPS)
     assert drag_and_drop(window, [dropped, notes])
+    qtbot.waitUntil(lambda: window.wizards_view.selected_wizard_id() == "four-steps")
     assert "four-steps" in {w.id for w in list_wizards()}
     assert window.wizards_view.selected_wizard_id() == "four-steps"
 
@@ -179,18 +185,16 @@ def test_ctrl_e_exports_the_session_in_the_player(
     monkeypatch.setattr(dialogs, "ask_save_path", lambda _p, _t, _n, _f: target)
     qtbot.waitUntil(lambda: not window.controller.has_unsaved())
     qtbot.keyClick(player, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(target.exists)
     assert target.read_text().startswith(
         "session_id,session_name,wizard_id,step_id,field_id,label,value"
     )
 
 
-def test_as_the_app_starts_the_hidden_tabs_are_built_when_first_shown(
-    qtbot: QtBot, store: Path
-) -> None:
-    """run_gui builds the window with build_hidden_tabs=False: the Sessions and
-    Templates views (and their widgets) exist once their tab is first shown, and show
-    what happened before."""
-    window = MainWindow(store, build_hidden_tabs=False)
+def test_the_hidden_tabs_are_built_when_first_shown(qtbot: QtBot, store: Path) -> None:
+    """The Sessions and Templates views (and their widgets) exist once their tab is
+    first shown, and show what happened before."""
+    window = MainWindow(store)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

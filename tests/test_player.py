@@ -361,6 +361,7 @@ def test_rename_and_save_as_template_and_export(
     target = tmp_path / "run.csv"
     monkeypatch.setattr(dialogs, "ask_save_path", lambda _parent, _title, _name, _filters: target)
     click(qtbot, player, "exportButton")
+    qtbot.waitUntil(lambda: f"Exported the session to {target}." in no_modal_dialogs)
     assert target.read_text(encoding="utf-8").startswith("session_id,session_name")
     assert "nickname" in target.read_text(encoding="utf-8")
 

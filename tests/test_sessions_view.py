@@ -21,6 +21,7 @@ from wizard_desktop.core.sessions import (
     save_step,
     start_session,
 )
+from wizard_desktop.operations import OperationRunner
 from wizard_desktop.store.database import db
 from wizard_desktop.store.models import COMPLETED, IN_PROGRESS, Answer, Session
 from wizard_desktop.ui import dialogs, sessions_view
@@ -55,8 +56,8 @@ def ids(store: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def view(qtbot: QtBot, ids: dict[str, str]) -> SessionsView:
-    widget = SessionsView()
+def view(qtbot: QtBot, ids: dict[str, str], operations: OperationRunner) -> SessionsView:
+    widget = SessionsView(operations)
     qtbot.addWidget(widget)
     widget.resize(1000, 500)
     widget.show()
@@ -175,8 +176,10 @@ def test_status_filter_and_debounced_search(
     assert view.empty_label.text() == NO_MATCH_TEXT
 
 
-def test_empty_database_says_what_to_do(qtbot: QtBot, store: Path) -> None:
-    view = SessionsView()
+def test_empty_database_says_what_to_do(
+    qtbot: QtBot, store: Path, operations: OperationRunner
+) -> None:
+    view = SessionsView(operations)
     qtbot.addWidget(view)
     view.show()
     assert view.model.rowCount() == 0
@@ -300,18 +303,20 @@ def test_delete_asks_then_removes_the_session_and_its_answers(
 
 
 def test_rename_updates_the_row(
-    view: SessionsView, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, view: SessionsView, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     row = select(view, ids["bravo"])
     monkeypatch.setattr(dialogs, "ask_name", lambda parent, prompt, current: "Bravo 2")
     view.rename_action.trigger()
-    assert view.model.index(row, 0).data() == "Bravo 2"
+    qtbot.waitUntil(lambda: view.model.index(row, 0).data() == "Bravo 2")
     assert load_session(ids["bravo"]).info.name == "Bravo 2"
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".json"])
 def test_export_writes_the_chosen_file(
+    qtbot: QtBot,
     view: SessionsView,
+    operations: OperationRunner,
     ids: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -320,7 +325,8 @@ def test_export_writes_the_chosen_file(
     target = tmp_path / f"alpha{suffix}"
     monkeypatch.setattr(dialogs, "ask_save_path", lambda parent, title, suggested, filters: target)
     select(view, ids["Alpha"])
-    view.findChild(sessions_view.QPushButton, "exportButton").click()
+    with qtbot.waitSignal(operations.allSaved):
+        view.findChild(sessions_view.QPushButton, "exportButton").click()
     text = target.read_text(encoding="utf-8")
     if suffix == ".csv":
         rows = list(csv.reader(text.splitlines()))
@@ -332,8 +338,12 @@ def test_export_writes_the_chosen_file(
         assert document["answers"] == {"a1": "Alpha a", "b1": "Alpha b", "c1": "Alpha c"}
 
 
-def test_a_storage_error_is_shown_not_raised(
-    view: SessionsView, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_a_refused_export_is_shown_not_raised(
+    qtbot: QtBot,
+    view: SessionsView,
+    ids: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     shown: list[str] = []
     monkeypatch.setattr(dialogs, "show_error", lambda parent, text: shown.append(text))
@@ -344,7 +354,8 @@ def test_a_storage_error_is_shown_not_raised(
     )
     select(view, ids["Alpha"])
     view.export_action.trigger()
-    assert len(shown) == 1 and "missing" in shown[0]
+    qtbot.waitUntil(lambda: len(shown) == 1)
+    assert "missing" in shown[0]
 
 
 def test_context_menu_offers_the_same_actions(view: SessionsView, ids: dict[str, str]) -> None:

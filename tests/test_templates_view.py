@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from tests.wizard_files import THREE_STEPS, import_text
 from wizard_desktop.core.sessions import complete_session, load_session, save_step, start_session
 from wizard_desktop.core.templates import list_templates
+from wizard_desktop.operations import OperationRunner
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.sessions_view import SessionsView
 from wizard_desktop.ui.templates_view import EMPTY_TEXT, TemplatesView
@@ -39,8 +40,8 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     return shown
 
 
-def make_view(qtbot: QtBot) -> TemplatesView:
-    view = TemplatesView()
+def make_view(qtbot: QtBot, operations: OperationRunner) -> TemplatesView:
+    view = TemplatesView(operations)
     qtbot.addWidget(view)
     view.show()
     return view
@@ -52,9 +53,11 @@ def button(view: TemplatesView, name: str) -> QPushButton:
     return found
 
 
-def save_template(qtbot: QtBot, session_id: str, monkeypatch: pytest.MonkeyPatch) -> int:
+def save_template(
+    qtbot: QtBot, session_id: str, monkeypatch: pytest.MonkeyPatch, operations: OperationRunner
+) -> int:
     """Through the sessions view's button, as a person does it."""
-    sessions = SessionsView()
+    sessions = SessionsView(operations)
     qtbot.addWidget(sessions)
     monkeypatch.setattr(dialogs, "ask_name", lambda parent, prompt, suggestion: "Standard")
     assert sessions.select_session(session_id)
@@ -71,13 +74,14 @@ def test_save_as_template_then_start_from_it_prefills(
     completed_id: str,
     monkeypatch: pytest.MonkeyPatch,
     messages: dict[str, list[str]],
+    operations: OperationRunner,
 ) -> None:
-    view = make_view(qtbot)
+    view = make_view(qtbot, operations)
     assert view.stack.currentWidget() is view.empty_label
     assert view.empty_label.text() == EMPTY_TEXT
     assert not button(view, "startFromTemplateButton").isEnabled()
 
-    template_id = save_template(qtbot, completed_id, monkeypatch)
+    template_id = save_template(qtbot, completed_id, monkeypatch, operations)
     view.reload(select_id=template_id)
     item = view.templates_list.topLevelItem(0)
     assert [item.text(0), item.text(1)] == ["Standard", "Three Steps"]
@@ -98,11 +102,12 @@ def test_start_tells_which_answers_were_dropped(
     completed_id: str,
     monkeypatch: pytest.MonkeyPatch,
     messages: dict[str, list[str]],
+    operations: OperationRunner,
 ) -> None:
-    template_id = save_template(qtbot, completed_id, monkeypatch)
+    template_id = save_template(qtbot, completed_id, monkeypatch, operations)
     # A new version of the wizard without field c1.
     import_text(store, THREE_STEPS.replace("c1", "c2"), name="v2.yaml")
-    view = make_view(qtbot)
+    view = make_view(qtbot, operations)
     view.reload(select_id=template_id)
     with qtbot.waitSignal(view.sessionStarted) as started:
         button(view, "startFromTemplateButton").click()
@@ -116,12 +121,14 @@ def test_rename_and_delete(
     completed_id: str,
     monkeypatch: pytest.MonkeyPatch,
     messages: dict[str, list[str]],
+    operations: OperationRunner,
 ) -> None:
-    template_id = save_template(qtbot, completed_id, monkeypatch)
-    view = make_view(qtbot)
+    template_id = save_template(qtbot, completed_id, monkeypatch, operations)
+    view = make_view(qtbot, operations)
     view.reload(select_id=template_id)
     monkeypatch.setattr(dialogs, "ask_name", lambda parent, prompt, current: "Renamed")
     button(view, "renameTemplateButton").click()
+    qtbot.waitUntil(lambda: view.templates_list.topLevelItem(0).text(0) == "Renamed")
     assert [t.name for t in list_templates()] == ["Renamed"]
     assert view.templates_list.topLevelItem(0).text(0) == "Renamed"
     assert view.selected_template() is not None  # still selected after the reload
@@ -131,8 +138,8 @@ def test_rename_and_delete(
     assert len(list_templates()) == 1
     monkeypatch.setattr(dialogs, "confirm_delete", lambda parent, question: True)
     button(view, "deleteTemplateButton").click()
+    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.empty_label)
     assert list_templates() == []
-    assert view.stack.currentWidget() is view.empty_label
     assert load_session(completed_id).info.is_completed  # the source session is kept
     assert messages["error"] == []
 
@@ -143,13 +150,15 @@ def test_export_then_import_round_trips(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     messages: dict[str, list[str]],
+    operations: OperationRunner,
 ) -> None:
-    template_id = save_template(qtbot, completed_id, monkeypatch)
-    view = make_view(qtbot)
+    template_id = save_template(qtbot, completed_id, monkeypatch, operations)
+    view = make_view(qtbot, operations)
     view.reload(select_id=template_id)
     target = tmp_path / "shared-template.json"
     monkeypatch.setattr(dialogs, "ask_save_path", lambda parent, title, name, filters: target)
-    button(view, "exportTemplateButton").click()
+    with qtbot.waitSignal(operations.allSaved):
+        button(view, "exportTemplateButton").click()
     document = json.loads((tmp_path / "shared-template.json").read_text(encoding="utf-8"))
     assert document["wizard_id"] == "three-steps" and document["answers"] == ANSWERS
 
@@ -159,7 +168,7 @@ def test_export_then_import_round_trips(
         lambda parent, title, filters: [tmp_path / "shared-template.json"],
     )
     button(view, "importTemplateButton").click()
-    assert view.templates_list.topLevelItemCount() == 2
+    qtbot.waitUntil(lambda: view.templates_list.topLevelItemCount() == 2)
     imported = view.selected_template()
     assert imported is not None and imported.id != template_id
     assert imported.answers == ANSWERS
@@ -167,7 +176,11 @@ def test_export_then_import_round_trips(
 
 
 def test_import_of_an_unknown_wizard_is_refused_clearly(
-    qtbot: QtBot, store: Path, monkeypatch: pytest.MonkeyPatch, messages: dict[str, list[str]]
+    qtbot: QtBot,
+    store: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: dict[str, list[str]],
+    operations: OperationRunner,
 ) -> None:
     source = store / "other.json"
     source.write_text(
@@ -182,9 +195,10 @@ def test_import_of_an_unknown_wizard_is_refused_clearly(
         ),
         encoding="utf-8",
     )
-    view = make_view(qtbot)
+    view = make_view(qtbot, operations)
     monkeypatch.setattr(dialogs, "ask_open_paths", lambda parent, title, filters: [source])
     button(view, "importTemplateButton").click()
+    qtbot.waitUntil(lambda: len(messages["error"]) == 1)
     (error,) = messages["error"]
     assert "not imported" in error and "not-installed-here" in error and "not installed" in error
     assert list_templates() == []

@@ -53,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("backups", help="list the database backups, newest first")
 
+    remove_wizard = commands.add_parser(
+        "remove-wizard", help="remove a wizard, its versions and templates"
+    )
+    remove_wizard.add_argument("wizard_id", metavar="WIZARD_ID")
+    remove_wizard.add_argument(
+        "--with-sessions", action="store_true", help="also remove its sessions and their answers"
+    )
+
     restore = commands.add_parser(
         "restore-backup", help="make a backup the database (default: newest)"
     )

@@ -18,7 +18,14 @@ from wizard_desktop.core.export import export_session, write_export
 from wizard_desktop.core.output_files import OutputFileError, OutputFileExistsError
 from wizard_desktop.core.sessions import SessionNotFoundError, list_sessions
 from wizard_desktop.core.templates import list_templates
-from wizard_desktop.core.wizards import import_bundled_wizards, import_wizard_file, list_wizards
+from wizard_desktop.core.wizards import (
+    UnknownWizardError,
+    WizardHasSessionsError,
+    import_bundled_wizards,
+    import_wizard_file,
+    list_wizards,
+    remove_wizard,
+)
 from wizard_desktop.definition.loader import WizardFileError, load_wizard_file
 from wizard_desktop.paths import data_dir
 from wizard_desktop.store.backups import backups_dir, latest_backup, list_backups, restore_backup
@@ -149,6 +156,19 @@ def cmd_restore_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_remove_wizard(args: argparse.Namespace) -> int:
+    _open_store(args)
+    try:
+        removed = remove_wizard(args.wizard_id, with_sessions=args.with_sessions)
+    except (UnknownWizardError, WizardHasSessionsError) as exc:
+        raise CommandError(str(exc)) from exc
+    print(
+        f"removed wizard {removed.wizard_id}: {removed.versions} version(s), "
+        f"{len(removed.session_ids)} session(s), {removed.templates} template(s)"
+    )
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "import": cmd_import,
@@ -158,6 +178,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export": cmd_export,
     "backups": cmd_backups,
     "restore-backup": cmd_restore_backup,
+    "remove-wizard": cmd_remove_wizard,
 }
 
 

@@ -1,23 +1,37 @@
 """`wizard-desktop --self-test`: proves on this machine, without touching the person's
 data, that the app works end to end: a fresh database in a temporary folder, the
 bundled wizards imported, the Laptop Config wizard played through the real player and
-controller to completion, and the stored result checked. One line of output."""
+controller to completion, and the stored result checked. One line of output.
+
+It drives the player as a person does: editors found by their objectName
+(`field_<id>`, `field_<id>_<option>`), answers typed as key presses, buttons clicked."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt, QTimer, SignalInstance
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
+    QWidget,
+    QWizard,
+)
 
-from wizard_desktop.app import create_main_window
 from wizard_desktop.core.sessions import load_session
 from wizard_desktop.core.wizards import list_wizards
 from wizard_desktop.definition.model import AnswerValue
+from wizard_desktop.gui import application, configure_logging, create_main_window
 from wizard_desktop.store.database import close_database
-from wizard_desktop.ui.player import StepPage
 
 WIZARD_ID = "laptop-config"
 ANSWERS: dict[str, AnswerValue] = {
@@ -57,11 +71,58 @@ def _wait_for(signal: SignalInstance, what: str) -> list[object]:
     return received
 
 
+def _type(widget: QWidget, text: str) -> None:
+    """Replace what `widget` holds by `text`, typed one key at a time."""
+    widget.setFocus()
+    if isinstance(widget, QLineEdit | QPlainTextEdit | QAbstractSpinBox):
+        widget.selectAll()
+    for character in text:
+        key = ord(character.upper()) if character.isascii() and character.isalnum() else 0
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, character)
+            QCoreApplication.sendEvent(widget, event)
+
+
+def _answer(page: QWidget, field_id: str, value: AnswerValue) -> None:
+    """Give the field on `page` the answer `value`, as a person would."""
+    chosen = {str(v) for v in value} if isinstance(value, list) else {str(value)}
+    buttons = [
+        b
+        for b in page.findChildren(QAbstractButton)
+        if b.objectName().startswith(f"field_{field_id}_")
+    ]
+    if buttons:  # radio buttons or check boxes, one per option
+        for button in buttons:
+            wanted = button.objectName().removeprefix(f"field_{field_id}_") in chosen
+            if button.isChecked() != wanted:
+                button.click()
+        return
+    editor = page.findChild(QWidget, f"field_{field_id}")
+    if editor is None:
+        raise SelfTestError(f"no editor for the field {field_id}")
+    if isinstance(editor, QComboBox):
+        editor.setCurrentIndex(editor.findData(value))
+    else:
+        _type(editor, str(value))
+
+
 def _play(folder: Path) -> str:
     window = create_main_window(folder)
     window.show()
+    wizards = window.findChild(QTreeWidget, "wizardList")
+    if wizards is None:
+        raise SelfTestError("no wizard list")
+    for row in range(wizards.topLevelItemCount()):
+        item = wizards.topLevelItem(row)
+        if item.data(0, Qt.ItemDataRole.UserRole).id == WIZARD_ID:
+            wizards.setCurrentItem(item)
+    if wizards.currentItem().data(0, Qt.ItemDataRole.UserRole).id != WIZARD_ID:
+        raise SelfTestError(f"the wizard {WIZARD_ID} is not listed")
     controller = window.controller
-    controller.start_session(WIZARD_ID)
+    start = window.findChild(QPushButton, "startButton")
+    if start is None:
+        raise SelfTestError("no Start button")
+    start.click()
     _wait_for(controller.sessionStarted, "the session to start")
     player = window.player
     if player is None:
@@ -69,17 +130,19 @@ def _play(folder: Path) -> str:
     session_id = player.info.id
     while True:
         page = player.currentPage()
-        if not isinstance(page, StepPage):
-            raise SelfTestError(f"unexpected page {type(page).__name__}")
-        for field_id, row in page.rows.items():
-            if field_id in ANSWERS:
-                row.input.set_value(ANSWERS[field_id])
-        if not page.isComplete():
-            raise SelfTestError(f"step {page.step.id} is not complete with the test answers")
-        if page.nextId() == -1:
-            player.button(QWizard.WizardButton.FinishButton).click()
+        step = page.objectName().removeprefix("step_")
+        for field_id, value in ANSWERS.items():
+            if page.findChild(QWidget, f"field_{field_id}") is not None:
+                _answer(page, field_id, value)
+        last = page.isFinalPage()
+        button = player.button(
+            QWizard.WizardButton.FinishButton if last else QWizard.WizardButton.NextButton
+        )
+        if not button.isEnabled():
+            raise SelfTestError(f"step {step} is not complete with the test answers")
+        button.click()
+        if last:
             break
-        player.next()
     _wait_for(controller.completed, "the completion to be stored")
     window.close()
     return session_id
@@ -99,9 +162,12 @@ def _check(session_id: str) -> None:
 
 
 def run_self_test() -> int:
-    """Exit code 0 when everything worked; prints one line either way."""
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
+    """Exit code 0 when everything worked; prints one line either way. Without a
+    display it runs offscreen."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    configure_logging()
+    app = application()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="wizard-desktop-self-test-") as folder:
         try:

@@ -19,7 +19,15 @@ from peewee import fn
 
 from wizard_desktop.paths import bundled_wizards_dir
 from wizard_desktop.store.database import is_read_only, storage_errors, write_transaction
-from wizard_desktop.store.models import AppState, Wizard, WizardVersion, utc_now
+from wizard_desktop.store.models import (
+    Answer,
+    AppState,
+    Session,
+    Template,
+    Wizard,
+    WizardVersion,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from wizard_desktop.definition.model import WizardDefinition
@@ -189,3 +197,64 @@ def list_wizards() -> list[WizardSummary]:
     rows = cast(Iterable[tuple[str, str, str | None, int, int, int]], query.tuples())
     with storage_errors():
         return [WizardSummary(*row) for row in rows]
+
+
+# --- Removing a wizard.
+
+
+@dataclass(frozen=True)
+class WizardUsage:
+    """What removing a wizard takes with it, besides its imported versions."""
+
+    sessions: int
+    templates: int
+
+
+class WizardHasSessionsError(ValueError):
+    def __init__(self, wizard_id: str, usage: WizardUsage) -> None:
+        super().__init__(
+            f"The wizard {wizard_id!r} has {usage.sessions} session"
+            f"{'s' if usage.sessions != 1 else ''}; remove it with its sessions "
+            "(--with-sessions) or delete them first."
+        )
+        self.usage = usage
+
+
+@dataclass(frozen=True)
+class RemovedWizard:
+    wizard_id: str
+    session_ids: tuple[str, ...]
+    templates: int
+    versions: int
+
+
+def wizard_usage(wizard_id: str) -> WizardUsage:
+    """How many sessions and templates the wizard has (for the confirmation)."""
+    with storage_errors():
+        if Wizard.get_or_none(Wizard.id == wizard_id) is None:
+            raise UnknownWizardError(wizard_id)
+        return WizardUsage(
+            sessions=Session.select().where(Session.wizard == wizard_id).count(),
+            templates=Template.select().where(Template.wizard == wizard_id).count(),
+        )
+
+
+def remove_wizard(wizard_id: str, *, with_sessions: bool = False) -> RemovedWizard:
+    """Remove the wizard, every imported version and its templates, in one transaction.
+    Refused (`WizardHasSessionsError`, nothing removed) while it has sessions, unless
+    with_sessions: then its sessions and their answers go too. A bundled wizard comes
+    back only when a new app version bundles a changed file."""
+    with write_transaction():
+        if Wizard.get_or_none(Wizard.id == wizard_id) is None:
+            raise UnknownWizardError(wizard_id)
+        sessions = Session.select(Session.id).where(Session.wizard == wizard_id)
+        session_ids = tuple(row.id for row in sessions)
+        if session_ids and not with_sessions:
+            raise WizardHasSessionsError(wizard_id, wizard_usage(wizard_id))
+        Answer.delete().where(Answer.session.in_(sessions)).execute()
+        Session.delete().where(Session.wizard == wizard_id).execute()
+        templates = Template.delete().where(Template.wizard == wizard_id).execute()
+        Wizard.update(latest_version=None).where(Wizard.id == wizard_id).execute()
+        versions = WizardVersion.delete().where(WizardVersion.wizard == wizard_id).execute()
+        Wizard.delete().where(Wizard.id == wizard_id).execute()
+    return RemovedWizard(wizard_id, session_ids, templates, versions)

@@ -250,3 +250,17 @@ def database_file() -> Path:
     """The file of the open database (as SQLite resolved it, also when opened by URI)."""
     rows = db.execute_sql("PRAGMA database_list")
     return next(Path(file) for _seq, name, file in rows if name == "main")
+
+
+def connect_this_thread(busy_timeout_ms: int, *, reconnect: bool = False) -> peewee.Database:
+    """Give this (worker) thread its own connection to the bound database, waiting at
+    most `busy_timeout_ms` for a lock held elsewhere; returns the database it is
+    connected to, for the thread to close when it ends. reconnect=True closes the
+    connection first (one that saw SQLITE_READONLY stays read-only)."""
+    if reconnect:
+        close_database()
+    database: peewee.Database = db.obj
+    if database.is_closed():
+        database.connect()
+        database.execute_sql(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")  # type: ignore[no-untyped-call]
+    return database

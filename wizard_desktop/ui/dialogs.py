@@ -3,7 +3,8 @@ confirmations, file choosers, the quit-with-unsaved-answers questions, the backu
 restore offer and the unexpected-error report.
 
 Widgets never build dialogs themselves; they call these, so tests replace them
-(monkeypatch) and never block on a modal window.
+(monkeypatch) and never block on a modal window. Every message is shown as plain
+text: it may hold names, paths and errors that come from files or people.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from enum import Enum
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 APP_TITLE = "Wizard Desktop"
@@ -26,27 +28,42 @@ class UnsavedChoice(Enum):
     QUIT_ANYWAY = "quit_anyway"
 
 
+def _message_box(
+    parent: QWidget | None, icon: QMessageBox.Icon, text: str, title: str = APP_TITLE
+) -> QMessageBox:
+    """A message box that shows `text` (and its informative text) as typed."""
+    box = QMessageBox(icon, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box
+
+
+def _set_informative_text(box: QMessageBox, text: str) -> None:
+    box.setInformativeText(text)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # applies to the informative text too
+
+
 def show_error(parent: QWidget | None, text: str) -> None:
-    QMessageBox.critical(parent, APP_TITLE, text)
+    _message_box(parent, QMessageBox.Icon.Critical, text).exec()
 
 
 def show_info(parent: QWidget | None, text: str) -> None:
-    QMessageBox.information(parent, APP_TITLE, text)
+    _message_box(parent, QMessageBox.Icon.Information, text).exec()
 
 
 def show_about(parent: QWidget | None, text: str) -> None:
-    QMessageBox.about(parent, f"About {APP_TITLE}", text)
+    box = _message_box(parent, QMessageBox.Icon.NoIcon, text, f"About {APP_TITLE}")
+    box.setIconPixmap(box.windowIcon().pixmap(64, 64))
+    box.exec()
 
 
 def ask_unsaved_on_quit(parent: QWidget | None, unsaved: str) -> UnsavedChoice:
     """Some answers are not stored yet: retry now, keep waiting, or quit anyway."""
-    box = QMessageBox(
+    box = _message_box(
+        parent,
         QMessageBox.Icon.Warning,
-        APP_TITLE,
         "Some of your work is not saved yet because the database cannot be written.",
-        parent=parent,
     )
-    box.setInformativeText(f"Not saved: {unsaved}.")
+    _set_informative_text(box, f"Not saved: {unsaved}.")
     retry = box.addButton("Retry now", QMessageBox.ButtonRole.AcceptRole)
     wait = box.addButton("Keep waiting", QMessageBox.ButtonRole.RejectRole)
     quit_anyway = box.addButton("Quit anyway…", QMessageBox.ButtonRole.DestructiveRole)
@@ -64,10 +81,10 @@ def ask_unsaved_on_quit(parent: QWidget | None, unsaved: str) -> UnsavedChoice:
 def _confirm(parent: QWidget | None, question: str, accept: QMessageBox.StandardButton) -> bool:
     """A question about something that cannot be undone; Cancel is the default."""
     cancel = QMessageBox.StandardButton.Cancel
-    answer = QMessageBox.warning(
-        parent, APP_TITLE, f"{question}\n\nThis cannot be undone.", accept | cancel, cancel
-    )
-    return answer == accept
+    box = _message_box(parent, QMessageBox.Icon.Warning, f"{question}\n\nThis cannot be undone.")
+    box.setStandardButtons(accept | cancel)
+    box.setDefaultButton(cancel)
+    return box.exec() == accept
 
 
 def confirm_discard_unsaved(parent: QWidget | None, unsaved: str) -> bool:
@@ -107,8 +124,8 @@ def ask_open_paths(parent: QWidget | None, title: str, filters: str) -> list[Pat
 
 def offer_backup_restore(parent: QWidget | None, problem: str, backup: Path) -> bool:
     """The database was damaged and moved aside: restore `backup` (True) or start empty."""
-    box = QMessageBox(QMessageBox.Icon.Critical, APP_TITLE, problem, parent=parent)
-    box.setInformativeText(f"Restore the most recent backup ({backup.name})?")
+    box = _message_box(parent, QMessageBox.Icon.Critical, problem)
+    _set_informative_text(box, f"Restore the most recent backup ({backup.name})?")
     restore = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Start with an empty database", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(restore)
@@ -118,9 +135,8 @@ def offer_backup_restore(parent: QWidget | None, problem: str, backup: Path) -> 
 
 def show_unexpected_error(parent: QWidget | None, summary: str, log_file: Path) -> None:
     """An uncaught exception: what happened and where the details are."""
-    QMessageBox.critical(
+    show_error(
         parent,
-        APP_TITLE,
         f"Something went wrong: {summary}\n\nYour saved answers are safe. The details are in "
         f"{log_file}; please include that file when you report the problem.",
     )

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6 import QtGui
 from PySide6.QtCore import QDate, QEvent, QObject, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -45,6 +44,7 @@ from wizard_desktop.definition.model import (
     Field,
     FieldType,
 )
+from wizard_desktop.ui.markdown import plain_tooltip
 
 MAX_RADIO_OPTIONS = 6
 ROW_MAX_WIDTH = 640
@@ -68,13 +68,6 @@ def plain_label(text: str = "", object_name: str = "") -> QLabel:
     return label
 
 
-def literal_tooltip(text: str) -> str:
-    """`text` for a tool tip that shows it literally: Qt renders a tool tip that looks
-    like HTML (`Qt.mightBeRichText`) as HTML, so such a text is escaped."""
-    rich = QtGui.Qt.mightBeRichText(text)  # these two live in QtGui's part of Qt
-    return QtGui.Qt.convertFromPlainText(text) if rich else text
-
-
 def button_text(text: str) -> str:
     """`text` for a button or a label with a buddy, where `&` marks a shortcut key."""
     return text.replace("&", "&&")
@@ -94,7 +87,7 @@ class FieldInput:
         widget.setObjectName(f"field_{self.field.id}")
         widget.setAccessibleName(self.field.label)
         if self.field.help:
-            widget.setToolTip(literal_tooltip(self.field.help))
+            widget.setToolTip(plain_tooltip(self.field.help))
             widget.setAccessibleDescription(self.field.help)
 
     def value(self) -> AnswerValue | None:

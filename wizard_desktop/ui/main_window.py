@@ -1,24 +1,34 @@
 """The main window: the main views (wizards, sessions, templates) as tabs and the
 wizard player, in one stack; the menus (import, export, quit, about); wizard files
 dropped on the window; what it remembers between runs (geometry, last view, the
-sessions table's columns and sort order). It owns the window's `SessionController`
-and warns before closing while answers are not stored yet.
+sessions table's columns and sort order). It owns the window's `OperationRunner`
+(every write its views make goes through it; every view listens to its
+`operationDidExecute`), says in the status bar what is waiting to be stored, and
+warns before closing while something is not stored yet.
 
 The controller and the player (and the code behind them) are loaded when first
-needed; so are the sessions and templates views when the window is built with
-build_hidden_tabs=False (as the app starts), so its first screen appears sooner."""
+needed, and so are the sessions and templates views (when their tab is first shown
+or they are asked for), so the first screen appears sooner."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSignalBlocker
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from wizard_desktop import __version__
-from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES
+from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES, ImportResult
+from wizard_desktop.operations import SAVED, SAVING, Call, Change, OperationRunner
 from wizard_desktop.ui.wizards_view import WizardsView
 
 if TYPE_CHECKING:
@@ -34,7 +44,7 @@ SESSIONS_TAB, TEMPLATES_TAB = 1, 2
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, data_dir: Path, *, build_hidden_tabs: bool = True) -> None:
+    def __init__(self, data_dir: Path) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.setObjectName("mainWindow")
@@ -44,7 +54,10 @@ class MainWindow(QMainWindow):
         # Kept beside the database, so each data folder (and each test) has its own.
         self.settings = QSettings(str(data_dir / SETTINGS_FILENAME), QSettings.Format.IniFormat)
 
-        self.wizards_view = WizardsView()
+        self.operations = OperationRunner(self)
+        self.operations.operationDidExecute.connect(self._on_changed)
+        self.operations.error.connect(self._show_error)
+        self.wizards_view = WizardsView(self.operations)
         self.tabs = QTabWidget(objectName="mainTabs")
         self.tabs.addTab(self.wizards_view, "&Wizards")
         # Placeholders until first shown or asked for (see _install_tab).
@@ -62,10 +75,10 @@ class MainWindow(QMainWindow):
         self.wizards_view.start_button.clicked.connect(self.start_selected_wizard)
         self.wizards_view.wizard_list.itemActivated.connect(self.start_selected_wizard)
 
+        self._operation_status: QLabel | None = None
+        self._retry_operations: QPushButton
+        self.operations.stateChanged.connect(self._show_operation_state)
         self._build_menus()
-        if build_hidden_tabs:
-            self._build_sessions_view()
-            self._build_templates_view()
         self._restore_settings()
 
     # --- What is built when first needed.
@@ -76,12 +89,8 @@ class MainWindow(QMainWindow):
         if self._controller is None:
             from wizard_desktop.controller import SessionController
 
-            controller = SessionController(self)
-            controller.sessionStarted.connect(self._on_session_started)
-            controller.completed.connect(self._on_completed)
-            controller.allSaved.connect(self._refresh_current_session)
-            controller.templateSaved.connect(lambda t: self._reload_templates(select_id=t.id))
-            controller.error.connect(self._show_error)
+            controller = SessionController(self.operations, self)
+            controller.sessionStarted.connect(self._open_started_session)
             self._controller = controller
         return self._controller
 
@@ -96,11 +105,9 @@ class MainWindow(QMainWindow):
     def _build_sessions_view(self) -> SessionsView:
         from wizard_desktop.ui.sessions_view import SessionsView
 
-        view = SessionsView()
+        view = SessionsView(self.operations)
         view.resumeRequested.connect(self.open_session)
         view.reviewRequested.connect(self.open_session)
-        view.templateSaved.connect(lambda i: self._reload_templates(select_id=i))
-        view.sessionDeleted.connect(self._on_session_deleted)
         header_state = self.settings.value("sessions/header")
         if header_state is not None:
             view.table.horizontalHeader().restoreState(header_state)
@@ -111,8 +118,8 @@ class MainWindow(QMainWindow):
     def _build_templates_view(self) -> TemplatesView:
         from wizard_desktop.ui.templates_view import TemplatesView
 
-        view = TemplatesView()
-        view.sessionStarted.connect(self._on_template_session_started)
+        view = TemplatesView(self.operations)
+        view.sessionStarted.connect(self.open_session)
         self._templates_view = view
         self._install_tab(TEMPLATES_TAB, view)
         return view
@@ -135,16 +142,11 @@ class MainWindow(QMainWindow):
         elif index == TEMPLATES_TAB and self._templates_view is None:
             self._build_templates_view()
 
-    def _reload_templates(self, select_id: int | None = None) -> None:
-        """A template was added: show it, if the templates view is built (when it is
-        built, it reads every template)."""
-        if self._templates_view is not None:
-            self._templates_view.reload(select_id=select_id)
-
-    def _refresh_session_row(self, session_id: str) -> None:
-        """A session changed: update its row, if the sessions view is built."""
-        if self._sessions_view is not None:
-            self._sessions_view.refresh_session(session_id)
+    def _on_changed(self, change: Change) -> None:
+        """An operation was stored (the views follow it themselves): the player of a
+        deleted session closes."""
+        if self.player is not None and self.player.info.id in change.deleted_sessions:
+            self.show_main_views()
 
     # --- Menus.
 
@@ -166,6 +168,23 @@ class MainWindow(QMainWindow):
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
+
+    def _show_operation_state(self, state: str, _text: str) -> None:
+        """What is waiting to be stored, and why, in the status bar (built the first
+        time anything waits, so the first screen does not pay for it)."""
+        if self._operation_status is None:
+            if state == SAVED:
+                return
+            self._operation_status = QLabel(objectName="operationStatus")
+            self._operation_status.setAccessibleName("Waiting to be saved")
+            self._operation_status.setTextFormat(Qt.TextFormat.PlainText)
+            self._retry_operations = QPushButton("Retry now", objectName="retryOperationsButton")
+            self._retry_operations.clicked.connect(self.operations.retry_now)
+            bar = self.statusBar()
+            bar.addWidget(self._operation_status, 1)
+            bar.addPermanentWidget(self._retry_operations)
+        self._operation_status.setText(self.operations.waiting_text())
+        self._retry_operations.setVisible(state not in (SAVED, SAVING))
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | str) -> QAction:
         action = QAction(text, self)
@@ -190,32 +209,26 @@ class MainWindow(QMainWindow):
     # --- Importing wizard files (menu and drag and drop).
 
     def import_wizard_files(self, paths: list[Path] | None = None) -> None:
-        """Import each file; a file with problems imports nothing and all problems are
-        shown in one dialog, with the loader's `FILE:LINE: path: message` lines."""
+        """Import each file off the UI thread; a file with problems imports nothing, and
+        once every file is done all problems are shown in one dialog, with the loader's
+        `FILE:LINE: path: message` lines."""
         from wizard_desktop.core.wizards import import_wizard_file
         from wizard_desktop.definition.loader import WizardFileError
-        from wizard_desktop.store.errors import StorageError
         from wizard_desktop.ui import dialogs
 
         if not paths:
             paths = dialogs.ask_open_paths(self, "Import wizards", dialogs.WIZARD_FILTERS)
-        problems: list[str] = []
-        imported: list[str] = []
+        batch = _ImportBatch(self, len(paths))
         for path in paths:
-            try:
-                result = import_wizard_file(path)
-            except (WizardFileError, StorageError) as exc:
-                problems.append(str(exc))
-            else:
-                imported.append(result.wizard_id)
-        if imported:
-            self.wizards_view.reload(select_id=imported[-1])
-            self.tabs.setCurrentWidget(self.wizards_view)
-        if problems:
-            count = len(problems)
-            self._show_error(
-                f"{count} file{'s' if count > 1 else ''} could not be imported; nothing was "
-                "imported from them.\n\n" + "\n".join(problems),
+            self.operations.run(
+                Call(
+                    f"the wizard file {path.name}",
+                    lambda path=path: import_wizard_file(path),
+                    changes=lambda result: Change(wizards=True, select_wizard=result.wizard_id),
+                    done=batch.stored,
+                    failed=batch.refused,
+                    refused_by=(WizardFileError, OSError),
+                )
             )
 
     @staticmethod
@@ -267,6 +280,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{state.info.name} — Wizard Desktop")
         return self.player
 
+    def _open_started_session(self, info: SessionInfo) -> None:
+        self.open_session(info.id)
+
     def show_main_views(self) -> None:
         """Leave the player; what is queued keeps being saved."""
         self._close_player()
@@ -290,27 +306,6 @@ class MainWindow(QMainWindow):
             self.player.deleteLater()
             self.player = None
 
-    def _on_session_started(self, info: SessionInfo) -> None:
-        self._refresh_session_row(info.id)
-        self.open_session(info.id)
-
-    def _on_template_session_started(self, session_id: str) -> None:
-        self._refresh_session_row(session_id)
-        self.open_session(session_id)
-
-    def _on_completed(self, info: SessionInfo) -> None:
-        self.wizards_view.reload()
-        self._refresh_session_row(info.id)
-
-    def _refresh_current_session(self) -> None:
-        if self.controller.session_id is not None:
-            self._refresh_session_row(self.controller.session_id)
-
-    def _on_session_deleted(self, session_id: str) -> None:
-        if self.player is not None and self.player.info.id == session_id:
-            self._close_player()
-        self.wizards_view.reload()  # a completed session takes its count with it
-
     # --- Settings and closing.
 
     def _restore_settings(self) -> None:
@@ -328,19 +323,22 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def shutdown(self) -> None:
-        """Stop the controller's writer thread, if there is one (after its current write)."""
+        """Stop the timers and the writer thread (after its current write)."""
         if self._controller is not None:
             self._controller.shutdown()
+        self.operations.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Wait a moment for pending writes; if storage still refuses them, ask."""
-        if self._controller is not None and not self._controller.wait_until_saved(CLOSE_GRACE_MS):
+        if self._controller is not None:
+            self._controller.flush()
+        if not self.operations.wait_until_saved(CLOSE_GRACE_MS):
             from wizard_desktop.ui import dialogs
 
-            unsaved = self.controller.unsaved_description()
+            unsaved = self.operations.unsaved_description()
             choice = dialogs.ask_unsaved_on_quit(self, unsaved)
             if choice is dialogs.UnsavedChoice.RETRY_NOW:
-                self.controller.retry_now()
+                self.operations.retry_now()
                 event.ignore()
                 return
             if choice is dialogs.UnsavedChoice.KEEP_WAITING or not dialogs.confirm_discard_unsaved(
@@ -351,3 +349,35 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self.shutdown()
         event.accept()
+
+
+class _ImportBatch:
+    """The wizard files of one import: once each is stored or refused, the Wizards tab
+    is shown if any was stored, and the refused ones are named in one dialog."""
+
+    def __init__(self, window: MainWindow, files: int) -> None:
+        self.window = window
+        self.remaining = files
+        self.imported = False
+        self.problems: list[str] = []
+
+    def stored(self, _result: ImportResult) -> None:
+        self.imported = True
+        self._one_done()
+
+    def refused(self, error: Exception) -> None:
+        self.problems.append(str(error))
+        self._one_done()
+
+    def _one_done(self) -> None:
+        self.remaining -= 1
+        if self.remaining:
+            return
+        if self.imported:  # the list already shows (and selects) what was stored
+            self.window.tabs.setCurrentWidget(self.window.wizards_view)
+        if self.problems:
+            count = len(self.problems)
+            self.window._show_error(
+                f"{count} file{'s' if count > 1 else ''} could not be imported; nothing was "
+                "imported from them.\n\n" + "\n".join(self.problems),
+            )

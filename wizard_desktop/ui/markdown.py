@@ -1,8 +1,9 @@
-"""Markdown text from wizard files, shown read-only and never loading anything: no
-remote or local images, no style sheets, no links followed (a wizard file is untrusted
-input).
+"""Text from wizard files and people, shown safely (a wizard file is untrusted input):
+Markdown read-only and never loading anything (no remote or local images, no style
+sheets, no links followed, raw HTML shown as text), and tooltips that show their text
+as typed.
 
-Every resource the text asks for gets an empty answer: a one-pixel transparent image,
+Every resource Markdown asks for gets an empty answer: a one-pixel transparent image,
 or no bytes. Answering nothing (None) is not enough: Qt then reads the named file
 itself, and an image of /dev/zero allocates until the process dies.
 """
@@ -29,7 +30,20 @@ class MarkdownView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self._blank = _blank_image()
 
+    def setMarkdown(self, markdown: str) -> None:
+        """GitHub-flavoured Markdown; raw HTML in it is shown as the text it is."""
+        features = QTextDocument.MarkdownFeature
+        self.document().setMarkdown(
+            markdown, features.MarkdownDialectGitHub | features.MarkdownNoHTML
+        )
+
     def loadResource(self, resource_type: int, name: QUrl) -> Any:
         if resource_type == QTextDocument.ResourceType.ImageResource:
             return self._blank
         return QByteArray()
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows `text` as typed: Qt renders a tooltip that looks like HTML
+    as rich text (and would load its images), so it gets rich text that says `text`."""
+    return Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)

@@ -52,14 +52,12 @@ from PySide6.QtWidgets import (
 )
 
 from wizard_desktop.controller import FAILED, RETRYING, SAVED, SessionController
-from wizard_desktop.core.export import suggested_file_name, write_export
-from wizard_desktop.core.output_files import OutputFileError
+from wizard_desktop.core.export import suggested_file_name
 from wizard_desktop.core.sessions import SessionInfo, SessionState, StepSaved
 from wizard_desktop.core.templates import TemplateInfo
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
 from wizard_desktop.definition.model import AnswerValue, Field, Step, WizardDefinition
-from wizard_desktop.store.errors import StorageError
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.editors import HINT_STYLE, FieldRow, make_input, plain_label
 from wizard_desktop.ui.formatting import format_answer, format_duration
@@ -627,11 +625,10 @@ class WizardPlayer(QWizard):
             suggested_file_name(self.info.name),
             dialogs.SESSION_EXPORT_FILTERS,
         )
-        if path is None:
-            return
-        try:
-            write_export(self.info.id, path, overwrite=True)  # the dialog asked
-        except (OSError, StorageError, OutputFileError) as exc:
-            dialogs.show_error(self, f"Could not export to {path}: {exc}")
-            return
-        dialogs.show_info(self, f"Exported the session to {path}.")
+        if path is not None:
+            self.controller.export(
+                self.info.id,
+                path,
+                done=lambda: dialogs.show_info(self, f"Exported the session to {path}."),
+                failed=lambda exc: dialogs.show_error(self, f"Could not export to {path}: {exc}"),
+            )

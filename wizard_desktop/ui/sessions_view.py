@@ -2,9 +2,11 @@
 and filtered in SQL (core/session_list.py), with the actions on the selected session.
 
 Owns `SessionsTableModel` (pages, sort, filters, in-place updates while the player
-saves, the count made on a pool thread), `ProgressDelegate` (the progress bar) and
-`SessionsView` (table, filters, buttons, context menu, empty state). What needs the
-window (opening the player) goes out as signals; the dialogs come from `ui/dialogs.py`.
+saves, the count made on the read lane), `ProgressDelegate` (the progress bar) and
+`SessionsView` (table, filters, buttons, context menu, empty state). The view's
+writes are operations on the window's `OperationRunner` and it follows every stored
+change; what needs the window (opening the player) goes out as signals; the dialogs
+come from `ui/dialogs.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,7 +25,6 @@ from PySide6.QtCore import (
     QPoint,
     QRect,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
 )
@@ -60,8 +60,8 @@ from wizard_desktop.core.session_list import (
     position,
 )
 from wizard_desktop.core.sessions import delete_session, rename_session
-from wizard_desktop.core.templates import save_as_template
-from wizard_desktop.store.database import close_database
+from wizard_desktop.core.templates import TemplateInfo, save_as_template
+from wizard_desktop.operations import Call, Change, OperationRunner, read_in_background
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.store.models import COMPLETED, IN_PROGRESS
 from wizard_desktop.ui import dialogs
@@ -71,6 +71,7 @@ from wizard_desktop.ui.formatting import (
     local_time_tooltip,
     whole_percent,
 )
+from wizard_desktop.ui.markdown import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,8 @@ STATUS_LABELS = {IN_PROGRESS: "In progress", COMPLETED: "Completed"}
 STATUS_FILTERS = (("All", None), ("In progress", IN_PROGRESS), ("Completed", COMPLETED))
 EMPTY_TEXT = "No sessions yet — start one from Wizards."
 NO_MATCH_TEXT = "No sessions match this filter."
-# The errors an action can meet that a person should read (not bugs).
-ACTION_ERRORS = (StorageError, ValueError, LookupError, OSError)
+# The errors that refuse an action (nothing stored), for a person to read.
+ACTION_REFUSALS = (ValueError, LookupError, OSError)
 
 
 # --- Display helpers.
@@ -123,7 +124,7 @@ DISPLAY: dict[SortColumn, Callable[[SessionRow], str]] = {
 }
 
 TOOLTIP: dict[SortColumn, Callable[[SessionRow], str | None]] = {
-    SortColumn.NAME: lambda row: row.name,
+    SortColumn.NAME: lambda row: plain_tooltip(row.name),
     SortColumn.STARTED: lambda row: local_time_tooltip(row.started_at),
     SortColumn.UPDATED: lambda row: local_time_tooltip(row.updated_at),
     SortColumn.COMPLETED: lambda row: local_time_tooltip(row.completed_at),
@@ -139,37 +140,6 @@ ANSWERED_ROLES = frozenset(
         PROGRESS_ROLE,
     }
 )
-
-
-class _CountRelay(QObject):
-    """Brings counts made on pool threads back to the UI thread. One for the process,
-    living as long as it: a count that ends after its table was closed is dropped by
-    the table's disconnected slot, never emitted from a deleted object."""
-
-    counted = Signal(object, object)  # the request's token, the total (None: failed)
-
-
-@cache
-def _count_relay() -> _CountRelay:
-    return _CountRelay()  # first asked for by a model, so it lives in the UI thread
-
-
-def _count_on_a_pool_thread(query: SessionListQuery, token: object) -> None:
-    """COUNT(*) scans every matching row (about 30 ms per 100,000 sessions with a
-    search): on a pool thread, with that thread's own connection, the UI never waits."""
-    relay = _count_relay()
-
-    def work() -> None:
-        total: int | None = None
-        try:
-            total = count(query)
-        except StorageError as error:
-            log.warning("The sessions could not be counted: %s", error)
-        finally:
-            close_database()
-        relay.counted.emit(token, total)
-
-    QThreadPool.globalInstance().start(work)
 
 
 class SessionsTableModel(QAbstractTableModel):
@@ -200,7 +170,6 @@ class SessionsTableModel(QAbstractTableModel):
         self.total: int | None = 0
         """None while counting (see `counting`) or when the count failed."""
         self._count_token: object | None = None  # of the count whose result is awaited
-        _count_relay().counted.connect(self._on_counted)
         if load:
             self.reload()
 
@@ -302,12 +271,22 @@ class SessionsTableModel(QAbstractTableModel):
             return
         token = self._count_token = object()
         self._set_total(None)
-        _count_on_a_pool_thread(self._query, token)
+        query = self._query
+        # COUNT(*) scans every matching row (about 30 ms per 100,000 sessions with a
+        # search): on the read lane, the UI never waits.
+        read_in_background(lambda: count(query), lambda total: self._on_counted(token, total), self)
 
-    def _on_counted(self, token: object, total: int | None) -> None:
+    def _on_counted(self, token: object, total: int | StorageError) -> None:
+        if isinstance(total, StorageError):
+            log.warning("The sessions could not be counted: %s", total)
         if token is self._count_token:
             self._count_token = None
-            self._set_total(total)
+            self._set_total(total if isinstance(total, int) else None)
+
+    def refresh_all(self) -> None:
+        """Many sessions changed: read the first page again (once loaded)."""
+        if self._loaded:
+            self.reload()
 
     def refresh_session(self, session_id: str) -> None:
         """Show the session's stored state: its row is updated where it is (selection
@@ -434,17 +413,17 @@ class SessionsView(QWidget):
     """The sessions table with its filters and actions. The window connects:
     `resumeRequested(session_id)` → open the player at the current step,
     `reviewRequested(session_id)` → open it read-only,
-    `templateSaved(template_id)` → reload the templates view,
-    `sessionDeleted(session_id)` → close the player if it shows that session;
-    and calls `refresh_session(session_id)` whenever the player saves."""
+    `templateSaved(template_id)` and `sessionDeleted(session_id)` say that an action
+    of the view was stored. The view follows every stored change to the sessions."""
 
     resumeRequested = Signal(str)
     reviewRequested = Signal(str)
     templateSaved = Signal(int)
     sessionDeleted = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, operations: OperationRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.operations = operations
         self.model = SessionsTableModel(self, load=False)
         self._reselect_id: str | None = None
 
@@ -544,6 +523,7 @@ class SessionsView(QWidget):
         self.model.countChanged.connect(self._update_state)
         self.model.rowsInserted.connect(self._update_state)
         self.model.rowsRemoved.connect(self._update_state)
+        operations.operationDidExecute.connect(self._follow)
         self._update_state()
         self._update_actions()
 
@@ -595,7 +575,16 @@ class SessionsView(QWidget):
             return
         name = dialogs.ask_name(self, "Save these answers as a template named:", row.name)
         if name is not None:
-            self._run(lambda: self.templateSaved.emit(save_as_template(row.id, name).id))
+
+            def saved(template: TemplateInfo) -> None:
+                self.templateSaved.emit(template.id)
+
+            self._run(
+                f"the template “{name}”",
+                lambda: save_as_template(row.id, name),
+                changes=lambda template: Change(templates=True, select_template=template.id),
+                done=saved,
+            )
 
     def export_selected(self) -> None:
         row = self.selected_session()
@@ -605,19 +594,22 @@ class SessionsView(QWidget):
             self, "Export session", suggested_file_name(row.name), dialogs.SESSION_EXPORT_FILTERS
         )
         if path is not None:
-            self._run(lambda: write_export(row.id, path, overwrite=True))  # the dialog asked
+            self._run(
+                f"the export to {path}",
+                lambda: write_export(row.id, path, overwrite=True),  # the dialog asked
+            )
 
     def rename_selected(self) -> None:
         row = self.selected_session()
         if row is None:
             return
         name = dialogs.ask_name(self, "Rename the session to:", row.name)
-        if (
-            name is not None
-            and name != row.name
-            and self._run(lambda: rename_session(row.id, name))
-        ):
-            self.refresh_session(row.id)
+        if name is not None and name != row.name:
+            self._run(
+                f"the new name of the session “{row.name}”",
+                lambda: rename_session(row.id, name),
+                changes=lambda _info: Change(sessions=(row.id,)),
+            )
 
     def delete_selected(self) -> None:
         row = self.selected_session()
@@ -626,20 +618,43 @@ class SessionsView(QWidget):
         question = f"Delete the session “{row.name}” and all its answers?"
         if not dialogs.confirm_delete(self, question):
             return
-        if self._run(lambda: delete_session(row.id)):
-            self.refresh_session(row.id)
-            self.sessionDeleted.emit(row.id)
+        self._run(
+            f"the deletion of the session “{row.name}”",
+            lambda: delete_session(row.id),
+            # A completed session takes its count with it.
+            changes=lambda _: Change(sessions=(row.id,), deleted_sessions=(row.id,), wizards=True),
+            done=lambda _: self.sessionDeleted.emit(row.id),
+        )
 
     # -- Internals.
 
-    def _run(self, action: Callable[[], object]) -> bool:
-        """Run a storage action; tell the person when it fails for a reason they can read."""
-        try:
-            action()
-        except ACTION_ERRORS as exc:
-            dialogs.show_error(self, str(exc))
-            return False
-        return True
+    def _run(
+        self,
+        what: str,
+        work: Callable[[], Any],
+        *,
+        changes: Callable[[Any], Change] = lambda _: Change(),
+        done: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Queue a write; a refusal is told to the person (nothing was stored)."""
+        self.operations.run(
+            Call(
+                what,
+                work,
+                changes=changes,
+                done=done,
+                failed=lambda error: dialogs.show_error(self, str(error)),
+                refused_by=ACTION_REFUSALS,
+            )
+        )
+
+    def _follow(self, change: Change) -> None:
+        """A stored change: show the sessions it touched as they are now."""
+        if change.all_sessions:
+            self.model.refresh_all()
+            return
+        for session_id in change.sessions:
+            self.model.refresh_session(session_id)
 
     def _action(self, text: str, name: str, slot: Callable[[], None]) -> QAction:
         action = QAction(text, self, objectName=f"{name}Action")

@@ -1,6 +1,8 @@
 """The templates view: every template with its wizard and creation date, and what can
 be done with one: start a pre-filled session, rename, delete, export to a .json file,
-import one (core/templates.py does the work and the checks).
+import one (core/templates.py does the work and the checks). Each of these writes is
+an operation on the window's `OperationRunner`; the view follows every stored change
+to the templates.
 
 A started session goes out as `sessionStarted(session_id)` for the window to open.
 Dialogs come from `ui/dialogs.py`.
@@ -9,6 +11,8 @@ Dialogs come from `ui/dialogs.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +29,8 @@ from PySide6.QtWidgets import (
 
 from wizard_desktop.core.export import suggested_file_name
 from wizard_desktop.core.templates import (
+    ImportedTemplate,
+    StartedFromTemplate,
     TemplateFileError,
     TemplateInfo,
     delete_template,
@@ -34,6 +40,7 @@ from wizard_desktop.core.templates import (
     rename_template,
     start_from_template,
 )
+from wizard_desktop.operations import Call, Change, OperationRunner
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.formatting import local_time, local_time_tooltip
@@ -43,7 +50,8 @@ EMPTY_TEXT = (
     "No templates yet — select a completed session in Sessions and choose "
     "“Save as template…”, or import a template file."
 )
-ACTION_ERRORS = (StorageError, TemplateFileError, ValueError, LookupError, OSError)
+# The errors that refuse an action (nothing stored), for a person to read.
+ACTION_REFUSALS = (TemplateFileError, ValueError, LookupError, OSError)
 
 
 def dropped_answers_text(session_name: str, dropped: tuple[str, ...]) -> str:
@@ -57,12 +65,13 @@ def dropped_answers_text(session_name: str, dropped: tuple[str, ...]) -> str:
 class TemplatesView(QWidget):
     """The template list (objectName `templatesList`) and its actions. The window
     connects `sessionStarted(session_id)` (open the player on the new session and
-    refresh the sessions view) and calls `reload()` when a template is saved."""
+    refresh the sessions view)."""
 
     sessionStarted = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, operations: OperationRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.operations = operations
         self.templates_list = QTreeWidget(objectName="templatesList")
         self.templates_list.setAccessibleName("Templates")
         self.templates_list.setHeaderLabels(["Template", "Wizard", "Created"])
@@ -109,6 +118,7 @@ class TemplatesView(QWidget):
         self._templates: dict[int, TemplateInfo] = {}
         self.templates_list.itemSelectionChanged.connect(self._update_buttons)
         self.templates_list.itemActivated.connect(lambda *_: self.start_selected())
+        operations.operationDidExecute.connect(self._follow)
         self.reload()
 
     # -- Public interface.
@@ -148,16 +158,20 @@ class TemplatesView(QWidget):
         template = self.selected_template()
         if template is None:
             return
-        try:
-            started = start_from_template(template.id)
-        except ACTION_ERRORS as exc:
-            dialogs.show_error(self, str(exc))
-            return
-        if started.dropped_field_ids:
-            dialogs.show_info(
-                self, dropped_answers_text(started.session.name, started.dropped_field_ids)
-            )
-        self.sessionStarted.emit(started.session.id)
+
+        def started(result: StartedFromTemplate) -> None:
+            if result.dropped_field_ids:
+                dialogs.show_info(
+                    self, dropped_answers_text(result.session.name, result.dropped_field_ids)
+                )
+            self.sessionStarted.emit(result.session.id)
+
+        self._run(
+            f"a new session from the template “{template.name}”",
+            lambda: start_from_template(template.id),
+            changes=lambda result: Change(sessions=(result.session.id,)),
+            done=started,
+        )
 
     def rename_selected(self) -> None:
         template = self.selected_template()
@@ -165,14 +179,22 @@ class TemplatesView(QWidget):
             return
         name = dialogs.ask_name(self, "Rename the template to:", template.name)
         if name is not None and name != template.name:
-            self._run(lambda: rename_template(template.id, name), select_id=template.id)
+            self._run(
+                f"the new name of the template “{template.name}”",
+                lambda: rename_template(template.id, name),
+                changes=lambda _: Change(templates=True, select_template=template.id),
+            )
 
     def delete_selected(self) -> None:
         template = self.selected_template()
         if template is not None and dialogs.confirm_delete(
             self, f"Delete the template “{template.name}”? Sessions started from it are kept."
         ):
-            self._run(lambda: delete_template(template.id))
+            self._run(
+                f"the deletion of the template “{template.name}”",
+                lambda: delete_template(template.id),
+                changes=lambda _: Change(templates=True),
+            )
 
     def export_selected(self) -> None:
         template = self.selected_template()
@@ -182,37 +204,58 @@ class TemplatesView(QWidget):
             self, "Export template", suggested_file_name(template.name), dialogs.TEMPLATE_FILTERS
         )
         if path is not None:
-            self._run(lambda: export_template(template.id, path, overwrite=True), reload=False)
+            self._run(
+                f"the export to {path}",
+                lambda: export_template(template.id, path, overwrite=True),  # the dialog asked
+            )
 
     def import_file(self) -> None:
-        imported = None
         for path in dialogs.ask_open_paths(self, "Import templates", dialogs.TEMPLATE_FILTERS):
-            try:
-                imported = import_template(path)
-            except ACTION_ERRORS as exc:
-                dialogs.show_error(self, f"{path.name} was not imported.\n\n{exc}")
-            else:
-                if imported.dropped:
-                    left_out = "; ".join(f"{k}: {why}" for k, why in imported.dropped.items())
-                    dialogs.show_info(
-                        self,
-                        f"{path.name} was imported without the answers that do not "
-                        f"fit the wizard ({left_out}).",
-                    )
-        if imported is not None:
-            self.reload(select_id=imported.template.id)
+            self._run(
+                f"the template file {path.name}",
+                lambda path=path: import_template(path),
+                changes=lambda imported: Change(
+                    templates=True, select_template=imported.template.id
+                ),
+                done=lambda imported, path=path: self._tell_left_out(path, imported),
+                refused=lambda error, path=path: f"{path.name} was not imported.\n\n{error}",
+            )
 
     # -- Internals.
 
     def _run(
-        self, action: Callable[[], object], *, reload: bool = True, select_id: int | None = None
+        self,
+        what: str,
+        work: Callable[[], Any],
+        *,
+        changes: Callable[[Any], Change] = lambda _: Change(),
+        done: Callable[[Any], None] | None = None,
+        refused: Callable[[Exception], str] = str,
     ) -> None:
-        try:
-            action()
-        except ACTION_ERRORS as exc:
-            dialogs.show_error(self, str(exc))
-        if reload:
-            self.reload(select_id)
+        """Queue a write; a refusal is told to the person (nothing was stored)."""
+        self.operations.run(
+            Call(
+                what,
+                work,
+                changes=changes,
+                done=done,
+                failed=lambda error: dialogs.show_error(self, refused(error)),
+                refused_by=ACTION_REFUSALS,
+            )
+        )
+
+    def _tell_left_out(self, path: Path, imported: ImportedTemplate) -> None:
+        if imported.dropped:
+            left_out = "; ".join(f"{key}: {why}" for key, why in imported.dropped.items())
+            dialogs.show_info(
+                self,
+                f"{path.name} was imported without the answers that do not fit the wizard "
+                f"({left_out}).",
+            )
+
+    def _follow(self, change: Change) -> None:
+        if change.templates:
+            self.reload(select_id=change.select_template)
 
     def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text, self, objectName=name)
