@@ -9,7 +9,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -232,26 +231,3 @@ def test_a_backup_stamped_in_the_future_does_not_stop_the_daily_backups(store: P
     daily = sorted(p.name for p in list_backups(store))
     assert len(daily) == DAILY_KEEP
     assert future.name not in daily  # counted as the oldest once the clock was right
-
-
-def test_the_background_integrity_check_reads_the_real_file_under_such_a_path(
-    tmp_path: Path,
-) -> None:
-    from wizard_desktop import app
-
-    data_dir = tmp_path / TRICKY_FOLDER / "data"
-    make_store_with_a_session(data_dir)
-    path = database_path(data_dir)
-    checkpoint(path)
-    damage_pages(path)
-    found: list[str] = []
-    done = threading.Event()
-
-    def on_damage(detail: str) -> None:
-        found.append(detail)
-        done.set()
-
-    app._check_integrity_in_background(data_dir, on_damage)
-    assert done.wait(timeout=30), "the damage was not found"
-    assert found and found[0]
-    assert sorted(p.name for p in (tmp_path / TRICKY_FOLDER).iterdir()) == ["data"]

@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QColor, QImage, QTextDocument
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTextBrowser
 from pytestqt.qtbot import QtBot
 
@@ -20,7 +19,6 @@ from wizard_desktop.core.wizards import import_bundled_wizards, list_wizards
 from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.store.models import Answer, Session
 from wizard_desktop.ui import dialogs
-from wizard_desktop.ui.markdown import MarkdownView
 
 HOSTILE_TITLE = '<img src="/dev/zero">'
 # The description is Markdown that may hold images and raw HTML: none of it is loaded.
@@ -84,19 +82,3 @@ def test_removing_is_cancelled_by_the_confirmation(
     view.findChild(QPushButton, "removeWizardButton").click()
     qtbot.wait(200)
     assert [w.id for w in list_wizards()] == before
-
-
-def test_the_description_loads_no_local_file(qtbot: QtBot, tmp_path: Path) -> None:
-    """A Markdown image of a local file stays empty: QTextDocument would read the file
-    itself if the view answered with nothing."""
-    picture = tmp_path / "red.png"
-    image = QImage(4, 4, QImage.Format.Format_RGB32)
-    image.fill(QColor("red"))
-    assert image.save(str(picture))
-    view = MarkdownView()
-    qtbot.addWidget(view)
-    view.setMarkdown(f"![red]({picture.as_uri()}) and ![red]({picture})")
-    view.show()
-    for url in (QUrl(picture.as_uri()), QUrl(str(picture))):
-        loaded = view.document().resource(QTextDocument.ResourceType.ImageResource, url)
-        assert loaded is None or loaded.isNull(), url

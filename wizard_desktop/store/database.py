@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from playhouse.migrations import Runner
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+CONNECT_RETRY_S = 0.05
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATIONS_TABLE = "schema_migration"
 MAX_PATH_BYTES = 504
@@ -189,6 +191,23 @@ def _check_path(path: Path) -> None:
         )
 
 
+def _connect_waiting(database: peewee.SqliteDatabase, busy_timeout_ms: int) -> None:
+    """Connect, waiting up to `busy_timeout_ms` while another process holds the lock
+    that switching a new file to WAL needs: SQLite reports that lock at once, without
+    calling the busy handler, when another process is creating the same database."""
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            database.connect(reuse_if_open=True)
+            return
+        except DRIVER_ERRORS as exc:
+            if not database.is_closed():
+                database.close()
+            if classify(exc).kind is not StorageErrorKind.BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(CONNECT_RETRY_S)
+
+
 def open_database(
     data_dir: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, *, verify: bool = True
 ) -> peewee.SqliteDatabase:
@@ -210,7 +229,7 @@ def open_database(
     db.initialize(database)
     try:
         with storage_errors():
-            database.connect(reuse_if_open=True)
+            _connect_waiting(database, busy_timeout_ms)
             if verify:
                 check_integrity(raw_connection())
             _migrate(database, data_dir, read_only=read_only)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QUrl
-from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtCore import QByteArray, QUrl
+from PySide6.QtGui import QImage, Qt, QTextDocument  # QtGui's Qt has convertFromPlainText
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 
@@ -45,5 +45,8 @@ class MarkdownView(QTextBrowser):
 
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows `text` as typed: Qt renders a tooltip that looks like HTML
-    as rich text (and would load its images), so it gets rich text that says `text`."""
+    (`Qt.mightBeRichText`) as rich text, and would load its images, so such a text
+    gets rich text that says `text`."""
+    if not Qt.mightBeRichText(text):
+        return text
     return Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
