@@ -25,7 +25,9 @@ import json
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
@@ -49,6 +51,9 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz "
 BURST_KEYS = 40
 # Keys per field: a few, or a long run (bursts of typing longer than the draft delay).
 FIELD_LENGTHS = ((1, 5), (8, 30))
+NEXT = QWizard.WizardButton.NextButton
+FINISH = QWizard.WizardButton.FinishButton
+Found = TypeVar("Found", bound=QWidget)
 
 
 class Typist:
@@ -81,9 +86,9 @@ class Typist:
             self.unacknowledged = False
             self.say(f"SAVED {time.monotonic()}")
 
-    def wait_for(self, condition: object, timeout_s: float = 30.0) -> None:
+    def wait_for(self, condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
         deadline = time.monotonic() + timeout_s
-        while not condition():  # type: ignore[operator]
+        while not condition():
             if time.monotonic() > deadline:
                 raise TimeoutError("the window did not get there")
             QTest.qWait(5)
@@ -92,24 +97,22 @@ class Typist:
         players = [w for w in self.window.findChildren(QWizard) if w.isVisible()]
         return players[0] if players else None
 
-    def start_session(self) -> str:
-        wizard_list = self.window.findChild(QTreeWidget, "wizardList")
+    def start_session(self) -> tuple[str, QWizard]:
+        """Select the wizard, click Start; the session and its player, once shown."""
+        wizard_list = find(self.window, QTreeWidget, "wizardList")
         (item,) = wizard_list.findItems(WIZARD_TITLE, Qt.MatchFlag.MatchExactly, 0)
         wizard_list.setCurrentItem(item)
-        previous = self.player
-        self.player = None
-        self.click(self.window.findChild(QAbstractButton, "startButton"))
+        previous, self.player = self.player, None
+        click(find(self.window, QAbstractButton, "startButton"))
         self.wait_for(lambda: self.visible_player() not in (None, previous))
-        self.player = self.visible_player()
+        player = self.player = self.visible_player()
+        assert player is not None
         with connected(database_path(self.data_dir)) as connection:
             (session_id,) = connection.execute(
                 "SELECT id FROM session ORDER BY rowid DESC LIMIT 1"
             ).fetchone()
         self.say(f"START {session_id}")
-        return str(session_id)
-
-    def click(self, button: QAbstractButton) -> None:
-        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+        return str(session_id), player
 
     def pause(self) -> None:
         """A person's pace: mostly quick keys, sometimes a pause longer than the
@@ -119,42 +122,48 @@ class Typist:
         else:
             QTest.qWait(self.rng.randint(20, 200))
 
-    def type_field(self, session_id: str, field_id: str) -> None:
-        assert self.player is not None
-        edit = self.player.findChild(QLineEdit, f"field_{field_id}")
-        self.wait_for(lambda: edit.isVisible())
+    def quick_pause(self) -> None:
+        QTest.qWait(self.rng.randint(50, 150))
+
+    def type_into(
+        self, player: QWizard, session_id: str, field_id: str, keys: int, pause: Callable[[], None]
+    ) -> None:
+        edit = find(player, QLineEdit, f"field_{field_id}")
+        self.wait_for(edit.isVisible)
         edit.setFocus()
-        for _ in range(self.rng.randint(*self.rng.choice(FIELD_LENGTHS))):
+        for _ in range(keys):
             QTest.keyClicks(edit, self.rng.choice(LETTERS))
             self.tell(f"TYPED {session_id} {field_id} {time.monotonic()} {json.dumps(edit.text())}")
-            self.pause()
+            pause()
 
     def burst(self) -> None:
-        """One long burst of typing without a pause as long as the draft delay."""
-        session_id = self.start_session()
-        assert self.player is not None
-        edit = self.player.findChild(QLineEdit, "field_a1")
-        edit.setFocus()
-        for _ in range(BURST_KEYS):
-            QTest.keyClicks(edit, self.rng.choice(LETTERS))
-            self.tell(f"TYPED {session_id} a1 {time.monotonic()} {json.dumps(edit.text())}")
-            QTest.qWait(self.rng.randint(50, 150))
+        """One long burst of typing, never pausing as long as the draft delay."""
+        session_id, player = self.start_session()
+        self.type_into(player, session_id, STEP_FIELDS[0][1], BURST_KEYS, self.quick_pause)
 
     def play(self) -> None:
-        session_id = self.start_session()
-        assert self.player is not None
+        """One session: each field typed, Next (Finish on the last step), then leave."""
+        session_id, player = self.start_session()
         for index, (step_id, field_id) in enumerate(STEP_FIELDS):
-            self.type_field(session_id, field_id)
+            keys = self.rng.randint(*self.rng.choice(FIELD_LENGTHS))
+            self.type_into(player, session_id, field_id, keys, self.pause)
             last = index == len(STEP_FIELDS) - 1
-            button = self.player.button(
-                QWizard.WizardButton.FinishButton if last else QWizard.WizardButton.NextButton
-            )
-            self.click(button)
+            click(player.button(FINISH if last else NEXT))
             self.tell(f"NEXT {session_id} {step_id} {time.monotonic()}")
             self.pause()
-        leave = self.player.findChild(QAbstractButton, "leavePlayerButton")
-        self.wait_for(lambda: leave.isVisible())
-        self.click(leave)
+        leave = find(player, QAbstractButton, "leavePlayerButton")
+        self.wait_for(leave.isVisible)
+        click(leave)
+
+
+def find(parent: QWidget, kind: type[Found], name: str) -> Found:
+    widget = parent.findChild(kind, name)
+    assert widget is not None, f"no {kind.__name__} named {name}"
+    return widget
+
+
+def click(button: QAbstractButton) -> None:
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def main() -> None:

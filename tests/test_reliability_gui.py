@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,8 @@ class GuiRun:
     typed: list[tuple[str, str, float, str]] = field(default_factory=list)
     """(session, field, time, the field's text after the key), in order."""
     sessions: list[str] = field(default_factory=list)
+    last_said: str = "READY"
+    """What the child said last before the kill (where the kill landed)."""
     acknowledged_texts: dict[tuple[str, str], str] = field(default_factory=dict)
     acknowledged_steps: dict[tuple[str, str], str] = field(default_factory=dict)
     """(session, step) -> the step's field text when Next was clicked."""
@@ -66,6 +69,7 @@ class GuiRun:
         steps: dict[tuple[str, str], str] = {}
         for line in output.splitlines():
             kind, *words = line.split(" ", 4)
+            run.last_said = kind
             if kind == "START":
                 run.sessions.append(words[0])
             elif kind == "TYPED":
@@ -157,12 +161,14 @@ def test_gui_killed_at_random_moments_loses_nothing_saved(
     rng = random.Random(20261201)
     lost: list[str] = []
     worst_unsaved_s = 0.0
+    landed: Counter[str] = Counter()
     keys = acknowledged_keys = acknowledged_steps = completions = 0
     for trial in range(KILLS):
         child = spawn_gui(data_dir, trial)
         time.sleep(rng.uniform(*KILL_AFTER_S))
         killed_at, output = kill(child)
         run = GuiRun.parse(output)
+        landed[run.last_said] += 1
         assert integrity(three_steps_store) == "ok"
         figures = check_after_kill(three_steps_store, run, killed_at)
         lost += figures.lost
@@ -175,8 +181,9 @@ def test_gui_killed_at_random_moments_loses_nothing_saved(
     start_app_store(data_dir)  # the next start after the last kill
     assert integrity(three_steps_store) == "ok"
     assert atomicity_problems(three_steps_store, {"three-steps": THREE_STEPS_STEPS}) == []
+    where = " ".join(f"{kind}={landed[kind]}" for kind in ("START", "TYPED", "NEXT", "SAVED"))
     reliability_report(
-        f"gui kills: kills={KILLS} (trials/10, each a Qt start-up) "
+        f"gui kills: kills={KILLS} (trials/10, each a Qt start-up) landed after {where} "
         f"sessions={len(stored_sessions(three_steps_store))} keys_typed={keys} "
         f"acknowledged: characters={acknowledged_keys} steps={acknowledged_steps} "
         f"completions={completions} lost={len(lost)} "
