@@ -30,6 +30,7 @@ from tests.crash_checks import (
     integrity,
     stored_sessions,
 )
+from tests.crash_gui_child import BURST_KEYS
 from tests.test_crash import ROOT, TRIALS
 from tests.test_reliability_startup import start_app_store
 from tests.wizard_files import THREE_STEPS, import_text
@@ -46,7 +47,6 @@ KILL_AFTER_S = (0.3, 8.0)  # after READY; a session takes about 2-10 s
 DRAFT_BOUND_S = DRAFT_DELAY_MS / 1000 + 1.0
 FIELD_OF_STEP = {step_id: field_ids[0] for step_id, field_ids in THREE_STEPS_STEPS}
 LAST_STEP = THREE_STEPS_STEPS[-1][0]
-BURST_KEYS = 40  # crash_gui_child.BURST_KEYS
 
 
 @dataclass
@@ -55,7 +55,6 @@ class GuiRun:
 
     typed: list[tuple[str, str, float, str]] = field(default_factory=list)
     """(session, field, time, the field's text after the key), in order."""
-    sessions: list[str] = field(default_factory=list)
     last_said: str = "READY"
     """What the child said last before the kill (where the kill landed)."""
     acknowledged_texts: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -70,9 +69,7 @@ class GuiRun:
         for line in output.splitlines():
             kind, *words = line.split(" ", 4)
             run.last_said = kind
-            if kind == "START":
-                run.sessions.append(words[0])
-            elif kind == "TYPED":
+            if kind == "TYPED":
                 session_id, field_id, at, text = words
                 texts[(session_id, field_id)] = json.loads(text)
                 run.typed.append((session_id, field_id, float(at), json.loads(text)))
