@@ -1,12 +1,13 @@
 """GUI crash test: a child runs the real main window offscreen, starts the
 `three-steps` wizard, types into its fields key by key, clicks Next and Finish and
-starts new sessions; it is killed with SIGKILL at random moments (and once at the end
-of a long burst of typing). After each kill, read with sqlite3: every key, step and
-completion the player showed as "Saved" is stored; a field holds only text that was
-typed; and the drafts are at most DRAFT_BOUND_S behind the typing — every key pressed
-more than the draft delay (controller.DRAFT_DELAY_MS) + 1 s before the kill is stored.
-The next start (the next child's window, and at the end the parent's open) succeeds
-on an intact database whose steps and progress are whole."""
+starts new sessions; it is killed with SIGKILL at random moments, just after a Next or
+Finish, and once at the end of a long burst of typing. After each kill, read with
+sqlite3: every key, step and completion the player showed as "Saved" is stored; a
+field holds only text that was typed; and the drafts are at most DRAFT_BOUND_S behind
+the typing — every key pressed more than the draft delay (controller.DRAFT_DELAY_MS)
++ 1 s before the kill is stored. The next start (the next child's window, and at the
+end the parent's open) succeeds on an intact database whose steps and progress are
+whole."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -42,8 +44,11 @@ pytestmark = pytest.mark.reliability
 
 CHILD = Path(__file__).resolve().parent / "crash_gui_child.py"
 # Each kill costs a Qt start-up and a few seconds of typing: one kill per ten trials.
+# Half of them at a random moment, half just after a Next or Finish.
 KILLS = max(10, TRIALS // 10)
 KILL_AFTER_S = (0.3, 8.0)  # after READY; a session takes about 2-10 s
+KILL_AFTER_NEXT_S = 0.05
+WATCHDOG_S = 60
 DRAFT_BOUND_S = DRAFT_DELAY_MS / 1000 + 1.0
 FIELD_OF_STEP = {step_id: field_ids[0] for step_id, field_ids in THREE_STEPS_STEPS}
 LAST_STEP = THREE_STEPS_STEPS[-1][0]
@@ -136,6 +141,20 @@ def spawn_gui(data_dir: Path, seed: int, *extra: str) -> subprocess.Popen[str]:
     return child
 
 
+def read_until(child: subprocess.Popen[str], kind: str, count: int) -> str:
+    """The child's lines up to its `count`-th line of `kind` (a watchdog kills a child
+    that stops saying anything for WATCHDOG_S)."""
+    assert child.stdout is not None
+    said: list[str] = []
+    while sum(line.startswith(kind + " ") for line in said) < count:
+        watchdog = threading.Timer(WATCHDOG_S, child.kill)
+        watchdog.start()
+        said.append(child.stdout.readline())
+        watchdog.cancel()
+        assert said[-1], "the child ended before it got there"
+    return "".join(said)
+
+
 def kill(child: subprocess.Popen[str], already_read: str = "") -> tuple[float, str]:
     """SIGKILL now; returns the time of the kill and all the child said after READY."""
     killed_at = time.monotonic()
@@ -162,8 +181,13 @@ def test_gui_killed_at_random_moments_loses_nothing_saved(
     keys = acknowledged_keys = acknowledged_steps = completions = 0
     for trial in range(KILLS):
         child = spawn_gui(data_dir, trial)
-        time.sleep(rng.uniform(*KILL_AFTER_S))
-        killed_at, output = kill(child)
+        said = ""
+        if trial % 2:  # at a random moment
+            time.sleep(rng.uniform(*KILL_AFTER_S))
+        else:  # just after a Next or Finish, while its write is (about to be) committed
+            said = read_until(child, "NEXT", rng.randint(1, 4))
+            time.sleep(rng.uniform(0, KILL_AFTER_NEXT_S))
+        killed_at, output = kill(child, said)
         run = GuiRun.parse(output)
         landed[run.last_said] += 1
         assert integrity(three_steps_store) == "ok"
@@ -180,7 +204,8 @@ def test_gui_killed_at_random_moments_loses_nothing_saved(
     assert atomicity_problems(three_steps_store, {"three-steps": THREE_STEPS_STEPS}) == []
     where = " ".join(f"{kind}={landed[kind]}" for kind in ("START", "TYPED", "NEXT", "SAVED"))
     reliability_report(
-        f"gui kills: kills={KILLS} (trials/10, each a Qt start-up) landed after {where} "
+        f"gui kills: kills={KILLS} (trials/10, each a Qt start-up; half at random times, "
+        f"half within {KILL_AFTER_NEXT_S * 1000:.0f} ms of a Next) landed after {where} "
         f"sessions={len(stored_sessions(three_steps_store))} keys_typed={keys} "
         f"acknowledged: characters={acknowledged_keys} steps={acknowledged_steps} "
         f"completions={completions} lost={len(lost)} "
@@ -196,11 +221,7 @@ def test_gui_killed_at_the_end_of_a_long_burst_of_typing_keeps_all_but_the_last_
     data_dir: Path, three_steps_store: Path, reliability_report: Callable[[str], None]
 ) -> None:
     child = spawn_gui(data_dir, 1, "--burst")
-    assert child.stdout is not None
-    said: list[str] = []
-    while sum(line.startswith("TYPED") for line in said) < BURST_KEYS:
-        said.append(child.stdout.readline())  # kill at the last key of a burst
-    killed_at, output = kill(child, "".join(said))
+    killed_at, output = kill(child, read_until(child, "TYPED", BURST_KEYS))
     run = GuiRun.parse(output)
     began = run.typed[0][2]
     figures = check_after_kill(three_steps_store, run, killed_at)
