@@ -235,13 +235,14 @@ class SessionController(QObject):
         self._queue_active_time()
 
     def update_draft(self, answers: StepAnswers, current_step_id: str | None = None) -> None:
-        """Answers being typed (and/or the step on screen): saved after a short pause."""
+        """Answers being typed (and/or the step on screen): saved DRAFT_DELAY_MS after
+        the first change not yet saved, however long the typing goes on."""
         if self._session_id is None:
             return
         if self._draft is None:
             self._draft = _DraftWrite(self._session_id)
+            self._draft_timer.start()
         self._draft.merge(answers, current_step_id)
-        self._draft_timer.start()
         self.operations.report_state()
 
     def save_step(self, step_id: str, answers: StepAnswers) -> None:
