@@ -7,7 +7,7 @@ from pathlib import Path
 
 from wizard_desktop.definition.loader import load_wizard_file
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_readme_example_loads(tmp_path: Path) -> None:

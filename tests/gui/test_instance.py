@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.player_helpers import fill_laptop_basics, press_next, start, wait_saved
+from tests.gui.player_helpers import fill_laptop_basics, press_next, start, wait_saved
 from tests.wizard_files import FOUR_STEPS
 from wizard_desktop import gui
 from wizard_desktop.core.wizards import list_wizards
@@ -26,7 +26,7 @@ SECOND_LAUNCH = """
 import sys
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication
-from tests.player_helpers import fill_laptop_basics, press_next, start, wait_saved
+from tests.gui.player_helpers import fill_laptop_basics, press_next, start, wait_saved
 from tests.wizard_files import FOUR_STEPS
 from wizard_desktop.core.wizards import list_wizards
 from wizard_desktop.instance import InstanceGuard

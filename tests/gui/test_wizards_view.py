@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTextBrowser
 from pytestqt.qtbot import QtBot
 
-from tests.player_helpers import close_window, make_window
+from tests.gui.player_helpers import close_window, make_window
 from tests.wizard_files import THREE_STEPS, import_text
 from wizard_desktop.core.sessions import complete_session, save_step, start_session
 from wizard_desktop.core.templates import list_templates, save_as_template

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.player_helpers import (
+from tests.gui.player_helpers import (
     FINISH,
     NEXT,
     click,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.headless.test_cli import assert_no_traceback, run
 from tests.stored_sessions import FORMULA_ANSWERS, FORMULA_LABEL, FORMULAS, completed_session
-from tests.test_cli import assert_no_traceback, run
 from tests.wizard_files import FOUR_STEPS, import_text
 from wizard_desktop.core import sessions, templates
 from wizard_desktop.core.csv_export import csv_text

@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage, QKeySequence, QTextDocument
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QListWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.player_helpers import FINISH, click, find, playing, type_into
+from tests.gui.player_helpers import FINISH, click, find, playing, type_into
 from tests.wizard_files import import_text
 from wizard_desktop.core.sessions import get_session, start_session
 from wizard_desktop.ui.markdown import MarkdownView

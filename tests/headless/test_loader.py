@@ -980,7 +980,7 @@ def test_showcase_uses_every_field_type_and_most_settings() -> None:
 
 
 def test_format_documentation_example_loads(tmp_path: Path) -> None:
-    doc = Path(__file__).resolve().parent.parent / "docs" / "wizard-format.md"
+    doc = Path(__file__).resolve().parents[2] / "docs" / "wizard-format.md"
     (example,) = re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S)
     path = tmp_path / "example.yaml"
     path.write_text(example, encoding="utf-8")

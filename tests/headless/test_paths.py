@@ -14,7 +14,7 @@ import pytest
 
 from wizard_desktop import paths
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_checkout_finds_the_resources_folder() -> None:

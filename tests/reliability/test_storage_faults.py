@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.player_helpers import fill_laptop_basics, find, make_window, press_next, start, step_id
+from tests.gui.player_helpers import (
+    fill_laptop_basics,
+    find,
+    make_window,
+    press_next,
+    start,
+    step_id,
+)
 from wizard_desktop.core.sessions import get_session, load_session
 from wizard_desktop.store.database import close_database
 from wizard_desktop.store.files import database_path

@@ -25,7 +25,7 @@ from bundling.pyinstaller_qt import (
     trim,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_install_desktop_puts_a_launcher_and_icons_in_the_users_menu(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QDoubleSpinBox
 from pytestqt.qtbot import QtBot
 
-from tests.player_helpers import BACK, find, press_next, start, step_id, wait_saved
+from tests.gui.player_helpers import BACK, find, press_next, start, step_id, wait_saved
 from tests.wizard_files import import_text
 from wizard_desktop.core.sessions import (
     complete_session,

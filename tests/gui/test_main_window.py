@@ -12,7 +12,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QTableView, QTreeWidget
 from pytestqt.qtbot import QtBot
 
-from tests.player_helpers import (
+from tests.gui.player_helpers import (
     BACK,
     click,
     close_window,

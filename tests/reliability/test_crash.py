@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crash_checks import (
+from tests.reliability.crash_checks import (
     FOUR_STEPS_STEPS,
     atomicity_problems,
     completed_counts,
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.reliability
 
 CHILD = Path(__file__).resolve().parent / "crash_child.py"
 TRIALS = int(os.environ.get("WIZARD_DESKTOP_CRASH_TRIALS", "100"))
-ROOT = CHILD.parent.parent
+ROOT = CHILD.parents[2]
 RETRIES = 3
 
 

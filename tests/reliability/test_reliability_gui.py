@@ -26,15 +26,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.crash_checks import (
+from tests.reliability.crash_checks import (
     THREE_STEPS_STEPS,
     atomicity_problems,
     integrity,
     stored_sessions,
 )
-from tests.crash_gui_child import BURST_KEYS
-from tests.test_crash import ROOT, TRIALS
-from tests.test_reliability_startup import start_app_store
+from tests.reliability.crash_gui_child import BURST_KEYS
+from tests.reliability.test_crash import ROOT, TRIALS
+from tests.reliability.test_reliability_startup import start_app_store
 from tests.wizard_files import THREE_STEPS, import_text
 from wizard_desktop.controller import DRAFT_DELAY_MS
 from wizard_desktop.store.database import close_database, open_database

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from tests.player_helpers import (
+from tests.gui.player_helpers import (
     BACK,
     FINISH,
     NEXT,

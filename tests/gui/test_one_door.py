@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from tests.player_helpers import ticking
+from tests.gui.player_helpers import ticking
 from tests.sqlite_lock import release, write_lock_held_by_another_process
 from tests.wizard_files import FOUR_STEPS, THREE_STEPS, import_text
 from wizard_desktop.core.sessions import complete_session, save_step, start_session

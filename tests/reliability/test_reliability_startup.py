@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crash_checks import (
+from tests.reliability.crash_checks import (
     FOUR_STEPS_STEPS,
     atomicity_problems,
     connected,
@@ -29,7 +29,7 @@ from tests.crash_checks import (
     schema,
     stored_sessions,
 )
-from tests.test_crash import TRIALS, lost_acknowledgements, read_acknowledgements, spawn
+from tests.reliability.test_crash import TRIALS, lost_acknowledgements, read_acknowledgements, spawn
 from tests.wizard_files import FOUR_STEPS
 from wizard_desktop.core.wizards import BUNDLED_FINGERPRINT_KEY, import_bundled_wizards
 from wizard_desktop.definition.loader import load_wizard_file

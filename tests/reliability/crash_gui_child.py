@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from tests.crash_checks import connected
+from tests.reliability.crash_checks import connected
 from wizard_desktop.app import create_main_window
 from wizard_desktop.store.files import database_path
 
