@@ -34,6 +34,10 @@ def placed(key: str, text: str) -> tuple[dict[str, Any], str]:
         return wizard_data({"id": "n", "type": "number", "label": "N", key: text}), (
             "steps[0].fields[0].unit"
         )
+    if key == "pattern_message":  # a pattern_message goes with a pattern
+        return wizard_data({**TEXT_FIELD, "pattern": "x+", key: text}), (
+            "steps[0].fields[0].pattern_message"
+        )
     return wizard_data({**TEXT_FIELD, key: text}), f"steps[0].fields[0].{key}"
 
 

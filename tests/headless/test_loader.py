@@ -12,7 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.wizard_files import FOUR_STEPS
 from wizard_desktop.definition import reading, validator
+from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.loader import (
     MAX_FILE_BYTES,
     Problem,
@@ -1041,3 +1043,54 @@ def test_mutated_valid_json_never_crashes(data: st.DataObject) -> None:
     piece = data.draw(st.sampled_from(['"', ",", "{", "]", "null", "true", "1e999", "NaN", "-1"]))
     text = text[:position] + piece + text[position + 1 :]
     _only_wizard_file_errors(lambda: parse_wizard_text(text, "w.json", "json"))
+
+
+def test_review_template_and_pattern_message_keys() -> None:
+    """`review: false` turns the review page off, `template: false` keeps a field out of
+    templates, `pattern_message` replaces the generic format message; the defaults
+    leave the canonical form (and so the content hash) of older files unchanged."""
+    definition = parse_wizard_text(
+        """\
+format_version: 1
+id: keys
+title: Keys
+review: false
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: name, type: text, label: Name, template: false}
+      - id: mail
+        type: text
+        label: Mail
+        pattern: "[a-z]+@[a-z]+"
+        pattern_message: Use the form name@example
+""",
+        "keys.yaml",
+        "yaml",
+    )
+    assert definition.review is False
+    name, mail = definition.steps[0].fields
+    assert name.template is False and mail.template is True
+    assert answer_problem(mail, "nope") == "Use the form name@example"
+    assert definition_from_dict(definition.to_dict()) == definition
+    plain = parse_wizard_text(FOUR_STEPS, "four.yaml", "yaml")
+    assert plain.review is True
+    assert "review" not in plain.to_dict()
+    assert all("template" not in f.to_dict() for f in plain.fields)
+
+
+def test_a_pattern_message_needs_a_pattern() -> None:
+    with pytest.raises(WizardFileError) as raised:
+        parse_wizard_text(
+            """\
+format_version: 1
+id: keys
+title: Keys
+steps:
+  - {id: one, title: One, fields: [{id: a, type: text, label: A, pattern_message: Letters}]}
+""",
+            "keys.yaml",
+            "yaml",
+        )
+    assert "pattern_message: a pattern_message needs a pattern" in str(raised.value)

@@ -101,7 +101,7 @@ def answer_problem(field: Field, value: AnswerValue | None) -> str | None:
         if field.max_length is not None and len(value) > field.max_length:
             return f"Enter at most {_plural(field.max_length, 'character')}."
         if field.pattern is not None and not compiled_pattern(field.pattern).fullmatch(value):
-            return "This value does not have the expected format."
+            return field.pattern_message or "This value does not have the expected format."
     elif t is FieldType.NUMBER:
         assert isinstance(value, int | float)
         if not math.isfinite(value) or abs(value) >= NUMBER_LIMIT:

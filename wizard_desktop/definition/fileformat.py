@@ -11,17 +11,26 @@ from wizard_desktop.definition.model import CompareOp, FieldType
 
 FILE_KINDS: dict[str, Literal["yaml", "json"]] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
-TOP_LEVEL_KEYS = ("format_version", "id", "title", "description", "steps")
+TOP_LEVEL_KEYS = ("format_version", "id", "title", "description", "review", "steps")
 # Optional top-level "$schema" (a path or URL of the JSON Schema) lets JSON editors
 # offer completion; it is checked to be text and otherwise ignored.
 SCHEMA_KEY = "$schema"
 TOP_LEVEL_REQUIRED = ("format_version", "id", "title", "steps")
 STEP_KEYS = ("id", "title", "description", "fields", "visible_if")
 STEP_REQUIRED = ("id", "title")
-COMMON_FIELD_KEYS = ("id", "type", "label", "help", "required", "default", "visible_if")
+COMMON_FIELD_KEYS = (
+    "id",
+    "type",
+    "label",
+    "help",
+    "required",
+    "default",
+    "visible_if",
+    "template",
+)
 FIELD_REQUIRED = ("id", "type", "label")
 TYPE_FIELD_KEYS: dict[FieldType, tuple[str, ...]] = {
-    FieldType.TEXT: ("min_length", "max_length", "pattern", "placeholder"),
+    FieldType.TEXT: ("min_length", "max_length", "pattern", "pattern_message", "placeholder"),
     FieldType.MULTILINE: ("min_length", "max_length"),
     FieldType.NUMBER: ("min", "max", "decimals", "unit"),
     FieldType.CHOICE: ("options",),
@@ -57,6 +66,7 @@ TEXT_LIMITS: dict[str, int] = {
     "placeholder": 200,
     "unit": 40,
     "pattern": 1_000,
+    "pattern_message": 500,
     "help": 10_000,
     "description": 20_000,
     SCHEMA_KEY: 2_000,

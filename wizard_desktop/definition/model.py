@@ -150,11 +150,14 @@ class Field:
     required: bool = False
     default: AnswerValue | None = None
     visible_if: Condition | None = None
+    # False: never kept in a template nor pre-filled from one (names, dates of birth…)
+    template: bool = True
     # text, multiline
     min_length: int | None = None
     max_length: int | None = None
     # text
     pattern: str | None = None
+    pattern_message: str | None = None  # shown instead of the generic format message
     placeholder: str | None = None
     # number: min/max/decimals/unit; date: min/max as "YYYY-MM-DD" strings
     min: int | float | str | None = None
@@ -183,7 +186,10 @@ class Field:
             data["default"] = self.default
         if self.visible_if is not None:
             data["visible_if"] = condition_to_dict(self.visible_if)
-        for key in ("min_length", "max_length", "pattern", "placeholder", "min", "max", "unit"):
+        if not self.template:
+            data["template"] = False
+        text_keys = ("min_length", "max_length", "pattern", "pattern_message", "placeholder")
+        for key in (*text_keys, "min", "max", "unit"):
             value = getattr(self, key)
             if value is not None:
                 data[key] = value
@@ -222,6 +228,7 @@ class WizardDefinition:
     title: str
     steps: tuple[Step, ...]
     description: str | None = None
+    review: bool = True  # False: Finish on the last step, no review page
     _fields_by_id: dict[str, Field] = field(init=False, repr=False, compare=False)
     _steps_by_id: dict[str, Step] = field(init=False, repr=False, compare=False)
 
@@ -248,6 +255,8 @@ class WizardDefinition:
         }
         if self.description is not None:
             data["description"] = self.description
+        if not self.review:
+            data["review"] = False
         data["steps"] = [s.to_dict() for s in self.steps]
         return data
 

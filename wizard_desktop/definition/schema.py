@@ -87,6 +87,11 @@ _TYPE_KEY_SCHEMAS: dict[FieldType, dict[str, dict[str, Any]]] = {
             "description": "A regular expression the whole value must match, in the syntax "
             "Python's re, RE2 and ECMAScript share (no backreferences or lookarounds).",
         },
+        "pattern_message": {
+            **_text("pattern_message", non_empty=True),
+            "description": "Shown when the value does not match the pattern, e.g. "
+            "'Use the form name@example.org'.",
+        },
         "placeholder": _text("placeholder"),
     },
     FieldType.MULTILINE: {"min_length": _LENGTH, "max_length": _LENGTH},
@@ -125,6 +130,12 @@ def _field_variant(field_type: FieldType) -> dict[str, Any]:
         },
         "default": _default_schema(field_type),
         "visible_if": _ref("condition"),
+        "template": {
+            "type": "boolean",
+            "default": True,
+            "description": "false: the answer is never kept in a template nor pre-filled "
+            "from one (names, dates of birth).",
+        },
     }
     assert tuple(common) == COMMON_FIELD_KEYS
     variant: dict[str, Any] = {
@@ -191,6 +202,11 @@ def json_schema() -> dict[str, Any]:
         "id": _ref("id"),
         "title": _text("title", non_empty=True),
         "description": _MARKDOWN,
+        "review": {
+            "type": "boolean",
+            "default": True,
+            "description": "false: no review page; Finish is on the last step.",
+        },
         "steps": {"type": "array", "minItems": 1, "maxItems": MAX_STEPS, "items": _ref("step")},
     }
     step: dict[str, Any] = {

@@ -396,6 +396,7 @@ class _Validator:
         wizard_id = self.ident(data, root)
         title = self.text(data, "title", root, non_empty=True)
         description = self.text(data, "description", root)
+        review = self.boolean(data, "review", root)
         steps: list[Step] = []
         if "steps" in data:
             raw_steps = data["steps"]
@@ -414,7 +415,11 @@ class _Validator:
         if self.problems or wizard_id is None or title is None:
             return None
         return WizardDefinition(
-            id=wizard_id, title=title, steps=tuple(steps), description=description
+            id=wizard_id,
+            title=title,
+            steps=tuple(steps),
+            description=description,
+            review=review is not False,
         )
 
     def collect_field_ids(self, raw_steps: list[object]) -> None:
@@ -504,6 +509,7 @@ class _Validator:
         label = self.text(data, "label", path, non_empty=True)
         help_text = self.text(data, "help", path)
         required = self.boolean(data, "required", path)
+        in_templates = self.boolean(data, "template", path)
         visible_if = None
         if "visible_if" in data:
             visible_if = self.condition(
@@ -523,6 +529,7 @@ class _Validator:
                 help=help_text,
                 required=bool(required),
                 visible_if=visible_if,
+                template=in_templates is not False,
                 **extra,
             )
             if "default" in data:
@@ -565,6 +572,11 @@ class _Validator:
                 problem = pattern_problem(pattern)
                 if problem is not None:
                     self.report((*path, "pattern"), problem)
+            message = extra["pattern_message"] = self.text(
+                data, "pattern_message", path, non_empty=True
+            )
+            if message is not None and pattern is None:
+                self.report((*path, "pattern_message"), "a pattern_message needs a pattern")
         elif field_type is FieldType.NUMBER:
             low = extra["min"] = self.number(data, "min", path)
             high = extra["max"] = self.number(data, "max", path)
