@@ -27,6 +27,7 @@ from wizard_desktop.core.wizards import (
     remove_wizard,
 )
 from wizard_desktop.definition.loader import WizardFileError, load_wizard_file
+from wizard_desktop.definition.text import terminal_safe
 from wizard_desktop.paths import data_dir
 from wizard_desktop.store.backups import backups_dir, latest_backup, list_backups, restore_backup
 from wizard_desktop.store.database import close_database, open_database
@@ -88,7 +89,8 @@ def cmd_wizards(args: argparse.Namespace) -> int:
         _print_json([w.to_json() for w in wizards])
     else:
         for w in wizards:
-            print(f"{w.id}\t{w.title}\t{w.step_count} steps\t{w.completed_count} completed")
+            title = terminal_safe(w.title)
+            print(f"{w.id}\t{title}\t{w.step_count} steps\t{w.completed_count} completed")
     return EXIT_OK
 
 
@@ -99,7 +101,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         _print_json([s.to_json() for s in sessions])
     else:
         for s in sessions:
-            print(f"{s.id}\t{s.name}\t{s.status}\t{s.progress_percentage:.0f}%")
+            print(f"{s.id}\t{terminal_safe(s.name)}\t{s.status}\t{s.progress_percentage:.0f}%")
     return EXIT_OK
 
 
@@ -110,7 +112,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
         _print_json([t.to_json() for t in templates])
     else:
         for t in templates:
-            print(f"{t.id}\t{t.name}\t{t.wizard_id}")
+            print(f"{t.id}\t{terminal_safe(t.name)}\t{t.wizard_id}")
     return EXIT_OK
 
 

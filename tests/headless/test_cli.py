@@ -14,6 +14,9 @@ import pytest
 
 from tests.stored_sessions import completed_session
 from tests.wizard_files import FOUR_STEPS, THREE_STEPS
+from wizard_desktop.core import sessions
+from wizard_desktop.core.wizards import import_bundled_wizards
+from wizard_desktop.store.database import close_database, open_database
 
 BUNDLED = {"laptop-config", "employee-onboarding", "field-showcase"}
 
@@ -254,3 +257,17 @@ def test_a_write_to_read_only_data_says_so(
     assert result.returncode == 1
     assert_no_traceback(result)
     assert "read-only" in result.stderr
+
+
+def test_listings_show_control_and_bidi_characters_escaped(data_dir: Path) -> None:
+    """A name that reverses the text after it (U+202E) or holds a tab cannot disguise a
+    listing line: such characters are printed as escapes."""
+    open_database(data_dir)
+    import_bundled_wizards()
+    session = sessions.start_session("laptop-config")
+    sessions.rename_session(session.id, "invoice\u202etxt.exe\tfake column")
+    close_database()
+    result = run(data_dir, "sessions")
+    assert result.returncode == 0, result.stderr
+    assert "\u202e" not in result.stdout
+    assert f"{session.id}\tinvoice\\u202etxt.exe\\tfake column\tin_progress\t0%" in result.stdout
