@@ -116,6 +116,7 @@ def main() -> int:
         laptop.button(QWizard.WizardButton.NextButton).click()
         wait_for_retry(laptop)
         shot(window, "07-retry-state")
+    assert laptop.controller.wait_until_saved(10_000)  # the lock is gone: the retry stores it
 
     showcase = window.open_session(start_session("field-showcase", "Showcase").id)
     set_text(showcase, "nickname", "S")
