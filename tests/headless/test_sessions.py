@@ -76,6 +76,37 @@ def test_progress_of_four_steps_is_25_50_75_then_100_on_completion(store: Path) 
     )
 
 
+def test_a_completed_sessions_times_never_change_after_viewing_or_reviewing(
+    store: Path,
+) -> None:
+    """Time spent counts only while in progress; elapsed is fixed at completion. Viewing
+    the completed session (the player flushes its active time as it would while the
+    person reads the summary or reviews) and refused edits change neither figure."""
+    info = sessions.start_session(import_text(store, FOUR_STEPS))
+    sessions.add_active_seconds(info.id, 12.5)
+    run_to_last_step(info.id)
+    sessions.add_active_seconds(info.id, 3.25)
+    done = sessions.complete_session(info.id, "four", {"agree": True})
+    assert done.active_seconds == 15.75
+    assert done.total_time_seconds is not None and done.completed_at is not None
+    assert done.total_time_seconds == round(
+        (done.completed_at - done.started_at).total_seconds(), 3
+    )
+    before = sessions.get_session(info.id)
+
+    sessions.load_session(info.id)  # viewing / reviewing
+    sessions.add_active_seconds(info.id, 16.0)  # the player open on it for 16 s
+    with pytest.raises(sessions.SessionCompletedError):
+        sessions.save_draft(info.id, {"count": 4}, "three")  # resuming is refused
+    with pytest.raises(sessions.SessionCompletedError):
+        sessions.complete_session(info.id, "four", {"agree": True})
+
+    after = sessions.get_session(info.id)
+    assert after == before
+    assert (after.active_seconds, after.total_time_seconds) == (15.75, done.total_time_seconds)
+    assert after.to_json()["active_seconds"] == 15.75
+
+
 def test_progress_of_three_steps_has_two_decimals(store: Path) -> None:
     info = sessions.start_session(import_text(store, THREE_STEPS))
     assert sessions.save_step(info.id, "a", {"a1": "x"}).progress_percentage == 33.33
@@ -349,7 +380,7 @@ def test_export_json_has_the_public_keys_and_typed_answers(store: Path) -> None:
     assert set(document) == {
         "id", "name", "wizard_id", "wizard_title", "status", "progress_percentage",
         "current_step_id", "started_at", "updated_at", "completed_at", "total_time_seconds",
-        "answers",
+        "active_seconds", "answers",
     }  # fmt: skip
     assert document["answers"] == {"name": "Ada", "size": "large", "count": 3, "agree": True}
     assert document["completed_at"].endswith("+00:00")
