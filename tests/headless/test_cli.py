@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -120,8 +122,8 @@ def test_sessions_and_export_of_a_completed_session(data_dir: Path, tmp_path: Pa
     assert document["progress_percentage"] == 100
     assert document["answers"] == {"name": "Ada", "size": "small", "count": 2, "agree": True}
     csv_text = run(data_dir, "export", done.id, "--format", "csv").stdout
-    assert (
-        csv_text.splitlines()[0] == "session_id,session_name,wizard_id,step_id,field_id,label,value"
+    assert csv_text.splitlines()[0] == (
+        "session_id,session_name,wizard_id,step_id,field_id,label,value,answer"
     )
     wizards = json.loads(run(data_dir, "wizards", "--json").stdout)
     assert next(w for w in wizards if w["id"] == "four-steps")["completed_count"] == 1
@@ -195,8 +197,15 @@ def test_export_leaves_out_a_cleared_answer(data_dir: Path, tmp_path: Path) -> N
     document = json.loads(run(data_dir, "export", info.id).stdout)
     assert document["answers"] == {"name": "Ada", "size": "small", "agree": True}
     assert document["progress_percentage"] == 100
-    csv_rows = run(data_dir, "export", info.id, "--format", "csv").stdout.splitlines()
-    assert [row.split(",")[4] for row in csv_rows[1:]] == ["name", "size", "agree"]
+    csv_rows = list(
+        csv.DictReader(io.StringIO(run(data_dir, "export", info.id, "--format", "csv").stdout))
+    )
+    assert [(r["field_id"], r["value"], r["answer"]) for r in csv_rows] == [
+        ("name", "Ada", "Ada"),
+        ("size", "small", "small"),
+        ("count", "", "—"),  # a row as in the summary: unanswered
+        ("agree", "true", "Yes"),
+    ]
 
 
 @pytest.mark.parametrize(
