@@ -295,6 +295,9 @@ def test_template_file_round_trip_and_refusals(store: Path, tmp_path: Path) -> N
     template = templates.save_as_template(info.id, "Shared")
     exported = tmp_path / "shared.json"
     templates.export_template(template.id, exported)
+    again = templates.import_template(exported)  # the same template is already there
+    assert (again.already_there, again.template.id) == (True, template.id)
+    templates.delete_template(template.id)
     imported = templates.import_template(exported).template
     assert (imported.name, imported.wizard_id, imported.answers) == (
         "Shared",
@@ -309,7 +312,7 @@ def test_template_file_round_trip_and_refusals(store: Path, tmp_path: Path) -> N
     exported.write_text("{not json")
     with pytest.raises(templates.TemplateFileError):
         templates.import_template(exported)
-    assert len(templates.list_templates()) == 2
+    assert len(templates.list_templates()) == 1
 
 
 DEFAULTS = """\
