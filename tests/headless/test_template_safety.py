@@ -159,3 +159,13 @@ def test_a_file_whose_answers_no_longer_all_fit_imports_what_fits_and_names_the_
     assert set(imported.dropped) == {"team", "retired_field"}
     notice = imported.notice("t.json")
     assert notice is not None and "retired_field (no such field)" in notice and "team (" in notice
+
+
+def test_a_left_out_field_id_from_the_file_cannot_disguise_the_notice(
+    store: Path, tmp_path: Path
+) -> None:
+    import_text(store, PERSONAL)
+    answers = {"team": "dev", "evil\u202e\nid": "x"}
+    notice = templates.import_template(template_file(tmp_path / "t.json", answers)).notice("t")
+    assert notice is not None and "\u202e" not in notice and "\n" not in notice
+    assert "evil\\u202e\\nid (no such field)" in notice

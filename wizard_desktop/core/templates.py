@@ -36,6 +36,7 @@ from wizard_desktop.definition.model import (
     FieldType,
     WizardDefinition,
 )
+from wizard_desktop.definition.text import terminal_safe
 from wizard_desktop.store.database import storage_errors, write_transaction
 from wizard_desktop.store.models import Template, Wizard
 
@@ -265,7 +266,8 @@ def start_from_template(template_id: int, name: str | None = None) -> StartedFro
     template = get_template(template_id)
     definition = definition_of_version(latest_version_id(template.wizard_id))
     kept, dropped = applicable_answers(definition, template.answers)
-    misfits = tuple(f for f in dropped if f not in _never_kept(definition, template.answers))
+    never_kept = _never_kept(definition, template.answers)
+    misfits = tuple(field_id for field_id in dropped if field_id not in never_kept)
     session = start_session(template.wizard_id, name, prefill=kept, template_id=template_id)
     return StartedFromTemplate(session, misfits)
 
@@ -368,7 +370,8 @@ def _read_template_document(path: Path) -> object:
 
 
 def _dropped_text(dropped: dict[str, str]) -> str:
-    named = [f"{field_id[:80]} ({problem})" for field_id, problem in dropped.items()]
+    # The field ids come from the file: their control and bidi characters are escaped.
+    named = [f"{terminal_safe(field_id[:80])} ({problem})" for field_id, problem in dropped.items()]
     more = len(named) - REPORTED_PROBLEMS
     return "; ".join(named[:REPORTED_PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
 
