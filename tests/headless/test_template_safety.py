@@ -67,6 +67,14 @@ def test_the_preview_says_what_a_template_keeps_and_saving_keeps_just_that(
         ("full_name", "this field is never kept in a template"),
         ("attest", "a required confirmation is never kept in a template"),
     ]
+    assert preview.text() == (
+        "The template keeps 2 answers:\n"
+        "  Team: dev\n"
+        "  Newsletter: No\n"
+        "Left out:\n"
+        "  Full name (this field is never kept in a template)\n"
+        "  I confirm the above (a required confirmation is never kept in a template)"
+    )
     saved = templates.save_as_template(completed, "Dev team")
     assert saved.answers == preview.answers == SHAREABLE
     stored = Template.get_by_id(saved.id).answers  # the row itself, read back

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionInfo, SessionState, load_session, start_session
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version, latest_version_id
@@ -129,6 +130,16 @@ class TemplatePreview:
     @property
     def answers(self) -> dict[str, AnswerValue]:
         return {field.id: value for field, value in self.kept}
+
+    def text(self) -> str:
+        """The preview for a person, one answer a line (as the summary reads it)."""
+        count = len(self.kept)
+        lines = [f"The template keeps {count} answer{'' if count == 1 else 's'}:"]
+        lines += [f"  {field.label}: {format_answer(field, value)}" for field, value in self.kept]
+        if self.left_out:
+            lines.append("Left out:")
+            lines += [f"  {field.label} ({why})" for field, why in self.left_out]
+        return "\n".join(lines)
 
 
 def why_never_in_a_template(field: Field) -> str | None:
