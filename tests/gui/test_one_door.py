@@ -5,6 +5,7 @@ why, and each is stored exactly once when the lock is released."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +56,9 @@ def test_gui_writes_wait_for_a_held_lock_off_the_ui_thread_and_are_stored_once(
     to_template = completed_session(wizard_id, "Template me")
     shared = tmp_path / "shared.json"
     export_template(save_as_template(to_template, "Shared").id, shared)
+    document = json.loads(shared.read_text(encoding="utf-8"))
+    document["answers"]["a1"] = "a colleague's"  # not a duplicate of a template here
+    shared.write_text(json.dumps(document), encoding="utf-8")
     wizard_file = tmp_path / "four.yaml"
     wizard_file.write_text(FOUR_STEPS, encoding="utf-8")
     templates_before = len(list_templates())

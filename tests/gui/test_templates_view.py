@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.wizard_files import THREE_STEPS, import_text
 from wizard_desktop.core.sessions import complete_session, load_session, save_step, start_session
-from wizard_desktop.core.templates import list_templates
+from wizard_desktop.core.templates import delete_template, list_templates
 from wizard_desktop.operations import OperationRunner
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.sessions_view import SessionsView
@@ -168,11 +168,25 @@ def test_export_then_import_round_trips(
         lambda parent, title, filters: [tmp_path / "shared-template.json"],
     )
     button(view, "importTemplateButton").click()
-    qtbot.waitUntil(lambda: view.templates_list.topLevelItemCount() == 2)
+    qtbot.waitUntil(lambda: len(messages["info"]) == 1)
+    assert messages["info"] == [
+        "shared-template.json is already there as the template “Standard”; "
+        "it was not imported again."
+    ]
+    assert view.templates_list.topLevelItemCount() == 1  # noticed, not duplicated
+    assert [t.id for t in list_templates()] == [template_id]
+
+    delete_template(template_id)  # on a colleague's machine: imported for real
+    view.reload()
+    assert view.templates_list.topLevelItemCount() == 0
+    with qtbot.waitSignal(operations.allSaved):
+        button(view, "importTemplateButton").click()
+    qtbot.waitUntil(lambda: view.templates_list.topLevelItemCount() == 1)
     imported = view.selected_template()
-    assert imported is not None and imported.id != template_id
+    assert imported is not None and imported.source_session_id is None  # from the file
     assert imported.answers == ANSWERS
     assert messages["error"] == []
+    assert len(messages["info"]) == 1  # everything fitted: nothing more to say
 
 
 def test_import_of_an_unknown_wizard_is_refused_clearly(

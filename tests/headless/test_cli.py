@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -123,11 +125,57 @@ def test_sessions_and_export_of_a_completed_session(data_dir: Path, tmp_path: Pa
     assert document["progress_percentage"] == 100
     assert document["answers"] == {"name": "Ada", "size": "small", "count": 2, "agree": True}
     csv_text = run(data_dir, "export", done.id, "--format", "csv").stdout
-    assert (
-        csv_text.splitlines()[0] == "session_id,session_name,wizard_id,step_id,field_id,label,value"
+    assert csv_text.splitlines()[0] == (
+        "session_id,session_name,wizard_id,step_id,field_id,label,value,answer"
     )
     wizards = json.loads(run(data_dir, "wizards", "--json").stdout)
     assert next(w for w in wizards if w["id"] == "four-steps")["completed_count"] == 1
+
+
+def test_a_completed_sessions_times_read_the_same_before_and_after_viewing_it(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """The CLI shows `active_seconds` (time spent) and `total_time_seconds` (elapsed);
+    neither moves when the session is viewed again in the player (which flushes the
+    time it was open) or a resume of it is refused."""
+    from wizard_desktop.core import sessions
+    from wizard_desktop.core.wizards import import_wizard_file
+    from wizard_desktop.store.database import close_database, open_database
+
+    open_database(data_dir)
+    try:
+        wizard = tmp_path / "four.yaml"
+        wizard.write_text(FOUR_STEPS)
+        import_wizard_file(wizard)
+        info = sessions.start_session("four-steps", "Timed")
+        sessions.add_active_seconds(info.id, 401.0)
+        for step, answers in [("one", {"name": "Ada"}), ("two", {"size": "small"}), ("three", {})]:
+            sessions.save_step(info.id, step, answers)
+        done = sessions.complete_session(info.id, "four", {"agree": True})
+    finally:
+        close_database()
+
+    def figures() -> tuple[object, ...]:
+        listed = run(data_dir, "sessions", "--json")
+        exported = run(data_dir, "export", info.id)
+        assert listed.returncode == exported.returncode == 0, listed.stderr + exported.stderr
+        (row,) = json.loads(listed.stdout)
+        document = json.loads(exported.stdout)
+        assert {key: document[key] for key in row} == row
+        return row["active_seconds"], row["total_time_seconds"], row["completed_at"]
+
+    before = figures()
+    assert before[0] == 401.0
+    assert before[1] == done.total_time_seconds
+    open_database(data_dir)
+    try:
+        sessions.load_session(info.id)
+        sessions.add_active_seconds(info.id, 16.0)  # viewed for 16 s in the player
+        with pytest.raises(sessions.SessionCompletedError):
+            sessions.save_draft(info.id, {}, "one")
+    finally:
+        close_database()
+    assert figures() == before
 
 
 def test_export_leaves_out_a_cleared_answer(data_dir: Path, tmp_path: Path) -> None:
@@ -152,8 +200,15 @@ def test_export_leaves_out_a_cleared_answer(data_dir: Path, tmp_path: Path) -> N
     document = json.loads(run(data_dir, "export", info.id).stdout)
     assert document["answers"] == {"name": "Ada", "size": "small", "agree": True}
     assert document["progress_percentage"] == 100
-    csv_rows = run(data_dir, "export", info.id, "--format", "csv").stdout.splitlines()
-    assert [row.split(",")[4] for row in csv_rows[1:]] == ["name", "size", "agree"]
+    csv_rows = list(
+        csv.DictReader(io.StringIO(run(data_dir, "export", info.id, "--format", "csv").stdout))
+    )
+    assert [(r["field_id"], r["value"], r["answer"]) for r in csv_rows] == [
+        ("name", "Ada", "Ada"),
+        ("size", "small", "small"),
+        ("count", "", "—"),  # a row as in the summary: unanswered
+        ("agree", "true", "Yes"),
+    ]
 
 
 @pytest.mark.parametrize(

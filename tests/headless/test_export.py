@@ -127,3 +127,53 @@ def test_export_to_another_folder_keeps_no_temporary_file(data_dir: Path, tmp_pa
     assert result.returncode == 0, result.stderr
     assert os.listdir(out) == ["s.csv"]
     assert (out / "s.csv").read_text().startswith("session_id,")
+
+
+LABELLED = """\
+format_version: 1
+id: labelled
+title: Labelled
+steps:
+  - id: kit
+    title: Kit
+    fields:
+      - id: os
+        type: choice
+        label: System
+        options: [{value: lin, label: Linux}, {value: win, label: Windows}]
+      - id: extras
+        type: multi_choice
+        label: Extras
+        options: [{value: dock, label: Docking station}, {value: mon, label: "Monitor, 27 in"}]
+      - {id: ram, type: number, label: Memory, unit: GB}
+      - {id: bag, type: boolean, label: A bag}
+      - {id: when, type: date, label: Delivery}
+"""
+
+
+def test_csv_shows_option_labels_beside_values_and_unanswered_as_the_summary_does(
+    data_dir: Path,
+) -> None:
+    from wizard_desktop.core.answer_text import NOT_SET
+    from wizard_desktop.store.database import close_database, open_database
+
+    open_database(data_dir)
+    try:
+        import_text(data_dir, LABELLED)
+        info = sessions.start_session("labelled", "Kit")
+        answers = {"os": "win", "extras": ["dock", "mon"], "ram": 16, "when": "2027-06-30"}
+        sessions.complete_session(info.id, "kit", answers)  # the bag left unanswered
+    finally:
+        close_database()
+    result = run(data_dir, "export", info.id, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["field_id"], r["label"], r["value"], r["answer"]) for r in rows] == [
+        ("os", "System", "win", "Windows"),
+        ("extras", "Extras", '["dock", "mon"]', "Docking station, Monitor, 27 in"),
+        ("ram", "Memory", "16", "16 GB"),
+        ("bag", "A bag", "", NOT_SET),
+        ("when", "Delivery", "2027-06-30", "2027-06-30"),
+    ]
+    document = json.loads(run(data_dir, "export", info.id).stdout)
+    assert document["answers"] == answers  # JSON stays typed; unanswered is absent

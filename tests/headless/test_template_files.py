@@ -51,7 +51,7 @@ def test_answers_that_break_their_field_rules_are_dropped_and_reported(
     assert set(imported.dropped) == {"name", "count", "agree"}
     assert "at least 2" in imported.dropped["name"]
     assert "at most 10" in imported.dropped["count"]
-    assert "checked" in imported.dropped["agree"]
+    assert "never kept in a template" in imported.dropped["agree"]
 
 
 def test_a_file_none_of_whose_answers_fit_is_refused(template_file: Path) -> None:

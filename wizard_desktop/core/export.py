@@ -1,9 +1,12 @@
 """Exporting a session: the public session object plus its answers, as JSON or CSV.
 
-Only answers that count are exported: those of visible fields on the steps of the
-current path, JSON-typed (choice -> option value, multi_choice -> list of values,
-number -> number, boolean -> true/false, date -> "YYYY-MM-DD"). CSV goes through the
-app's one CSV writer (`csv_export`), files through `output_files`.
+Only the visible fields on the steps of the current path are exported. JSON holds the
+answers typed (choice -> option value, multi_choice -> list of values, number ->
+number, boolean -> true/false, date -> "YYYY-MM-DD"), unanswered fields absent. CSV has
+one row per such field, answered or not: `value` is the stored value as text (a list
+or boolean as JSON, "" when unanswered) and `answer` reads as the summary on screen
+does (`answer_text`: option labels, Yes/No, units, "—" when unanswered). CSV goes
+through the app's one CSV writer (`csv_export`), files through `output_files`.
 """
 
 from __future__ import annotations
@@ -13,12 +16,22 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
+from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.core.csv_export import csv_text
 from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionState, load_session
 
 ExportFormat = Literal["json", "csv"]
-CSV_COLUMNS = ("session_id", "session_name", "wizard_id", "step_id", "field_id", "label", "value")
+CSV_COLUMNS = (
+    "session_id",
+    "session_name",
+    "wizard_id",
+    "step_id",
+    "field_id",
+    "label",
+    "value",
+    "answer",
+)
 
 
 def session_document(state: SessionState) -> dict[str, Any]:
@@ -27,14 +40,17 @@ def session_document(state: SessionState) -> dict[str, Any]:
     return document
 
 
-def _csv_cell(value: object) -> str:
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""
     if isinstance(value, bool | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 
 def export_session(session_id: str, fmt: ExportFormat = "json") -> str:
-    """The session as a JSON document or CSV text (one row per answer, in step order)."""
+    """The session as a JSON document or CSV text (one row per visible field on the
+    path, in step order)."""
     state = load_session(session_id)
     if fmt == "json":
         return json.dumps(session_document(state), indent=2, ensure_ascii=False) + "\n"
@@ -47,11 +63,11 @@ def export_session(session_id: str, fmt: ExportFormat = "json") -> str:
             step.id,
             field.id,
             field.label,
-            _csv_cell(path.answers[field.id]),
+            _csv_value(path.answers.get(field.id)),
+            format_answer(field, path.answers.get(field.id)),
         )
         for step in path.steps
         for field in path.visible_fields[step.id]
-        if field.id in path.answers
     ]
     return csv_text(CSV_COLUMNS, rows)
 

@@ -5,6 +5,11 @@ opens: a slow check never holds the write lock. A step save or a completion then
 writes only if the session row is as it was read (its `updated_at`, which every write
 of a session's answers or progress moves), else it reads and checks again.
 
+Times: "time spent" (`active_seconds`) is the time the player was open on the session
+before it was completed; "elapsed" (`total_time_seconds`) is completed_at - started_at,
+set once at completion. A completed session's figures never change: active time is
+only counted while it is in progress.
+
 Progress = 100 x (steps on the current path that are completed) / (steps on the
 current path), two decimals. A step is completed when it is saved with Next; drafts
 never complete a step. Completing is guarded by the session's status, so the wizard's
@@ -100,7 +105,9 @@ class SessionInfo:
     updated_at: dt.datetime
     completed_at: dt.datetime | None
     total_time_seconds: float | None
+    """Elapsed: completed_at - started_at, fixed at completion (None before)."""
     active_seconds: float
+    """Time spent: the time the player was open on it before it was completed."""
     template_id: int | None
 
     @property
@@ -125,6 +132,7 @@ class SessionInfo:
             "updated_at": stamp(self.updated_at),
             "completed_at": stamp(self.completed_at),
             "total_time_seconds": self.total_time_seconds,
+            "active_seconds": round(self.active_seconds, 3),
         }
 
 
@@ -565,12 +573,14 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
 
 
 def add_active_seconds(session_id: str, seconds: float) -> None:
-    """Add time the player was open on this session (also after completion: review)."""
+    """Add time the player was open on this session while it is in progress. Time
+    spent viewing or reviewing a completed session is not counted: its figures were
+    fixed when it was completed (a flush that arrives after Finish changes nothing)."""
     if seconds <= 0:
         return
     with write_transaction():
         Session.update(active_seconds=Session.active_seconds + seconds).where(
-            Session.id == session_id
+            (Session.id == session_id) & (Session.status != COMPLETED)
         ).execute()
 
 

@@ -1,6 +1,13 @@
 """Templates: the answers of a completed session kept under a name, used to pre-fill
 new sessions of the same wizard. Export and import as JSON files for sharing.
 
+A template is safe to share: it never keeps (nor pre-fills, nor exports, nor imports)
+the answer of a required boolean (an attestation: "I confirm…" is the person's own)
+or of a field marked `template: false` (names, dates of birth…); `template_preview()`
+says which answers a template made from a session will keep. Two templates are the
+same when they are for the same wizard with the same answers: importing a file whose
+template is already there stores nothing and says under which name it is.
+
 A template file comes from someone else: it is read with a size limit, parsed as strict
 JSON (no duplicate keys, no NaN or infinities, no number beyond the format's limit, a
 bounded nesting), its name must be a plain line of bounded length, and each answer must
@@ -18,11 +25,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.core.output_files import check_output_target, write_output_file
-from wizard_desktop.core.sessions import SessionInfo, load_session, start_session
+from wizard_desktop.core.sessions import SessionInfo, SessionState, load_session, start_session
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import answer_problem
-from wizard_desktop.definition.model import NUMBER_LIMIT, AnswerValue, WizardDefinition
+from wizard_desktop.definition.model import (
+    NUMBER_LIMIT,
+    AnswerValue,
+    Field,
+    FieldType,
+    WizardDefinition,
+)
+from wizard_desktop.definition.text import terminal_safe
 from wizard_desktop.store.database import storage_errors, write_transaction
 from wizard_desktop.store.models import Template, Wizard
 
@@ -81,8 +96,60 @@ class StartedFromTemplate:
 @dataclass(frozen=True)
 class ImportedTemplate:
     template: TemplateInfo
+    """The template stored, or the one already there (`already_there`)."""
     dropped: dict[str, str]
-    """Answers of the file left out, by field id: why each does not fit the wizard."""
+    """Answers of the file left out, by field id: why each does not fit the wizard or
+    is never kept in a template."""
+    already_there: bool = False
+    """The same template (same wizard, same answers) was there: nothing was stored."""
+
+    def notice(self, file_name: str) -> str | None:
+        """What to tell the person about this import beyond "imported"; None if nothing."""
+        if self.already_there:
+            text = (
+                f"{file_name} is already there as the template “{self.template.name}”; "
+                "it was not imported again."
+            )
+        elif self.dropped:
+            text = f"{file_name} was imported as the template “{self.template.name}”."
+        else:
+            return None
+        if self.dropped:
+            text += f" Left out: {_dropped_text(self.dropped)}."
+        return text
+
+
+@dataclass(frozen=True)
+class TemplatePreview:
+    """What a template made from a session would keep, in step order: `kept` as
+    (field, answer) pairs, `left_out` as (field, why) pairs."""
+
+    kept: tuple[tuple[Field, AnswerValue], ...]
+    left_out: tuple[tuple[Field, str], ...]
+
+    @property
+    def answers(self) -> dict[str, AnswerValue]:
+        return {field.id: value for field, value in self.kept}
+
+    def text(self) -> str:
+        """The preview for a person, one answer a line (as the summary reads it)."""
+        count = len(self.kept)
+        lines = [f"The template keeps {count} answer{'' if count == 1 else 's'}:"]
+        lines += [f"  {field.label}: {format_answer(field, value)}" for field, value in self.kept]
+        if self.left_out:
+            lines.append("Left out:")
+            lines += [f"  {field.label} ({why})" for field, why in self.left_out]
+        return "\n".join(lines)
+
+
+def why_never_in_a_template(field: Field) -> str | None:
+    """None when a template may keep and pre-fill `field`'s answer; else why not, for
+    a person: a required boolean (an attestation) and a `template: false` field never."""
+    if not field.template:
+        return "this field is never kept in a template"
+    if field.type is FieldType.BOOLEAN and field.required:
+        return "a required confirmation is never kept in a template"
+    return None
 
 
 def _clean_name(name: str) -> str:
@@ -132,17 +199,41 @@ def list_templates() -> list[TemplateInfo]:
     return [_info(row) for row in rows]
 
 
-def save_as_template(session_id: str, name: str) -> TemplateInfo:
-    """Keep a completed session's answers (those of the steps on its path) as a template."""
-    clean = _clean_name(name)
-    state = load_session(session_id)
+def template_preview(session_id: str) -> TemplatePreview:
+    """Which answers of a completed session a template would keep (those of the steps
+    on its path, less those `why_never_in_a_template` names), and which it leaves out
+    and why; `save_as_template` stores exactly `kept`. The GUI shows it before saving."""
+    return _preview(load_session(session_id))
+
+
+def _preview(state: SessionState) -> TemplatePreview:
     if not state.info.is_completed:
         raise ValueError("Only a completed session can be saved as a template.")
+    path = state.path
+    kept: list[tuple[Field, AnswerValue]] = []
+    left_out: list[tuple[Field, str]] = []
+    for step in path.steps:
+        for field in path.visible_fields[step.id]:
+            if field.id not in path.answers:
+                continue
+            reason = why_never_in_a_template(field)
+            if reason is None:
+                kept.append((field, path.answers[field.id]))
+            else:
+                left_out.append((field, reason))
+    return TemplatePreview(tuple(kept), tuple(left_out))
+
+
+def save_as_template(session_id: str, name: str) -> TemplateInfo:
+    """Keep a completed session's answers as a template: what `template_preview` keeps."""
+    clean = _clean_name(name)
+    state = load_session(session_id)
+    answers = _preview(state).answers
     with write_transaction():
         row = Template.create(
             name=clean,
             wizard=state.info.wizard_id,
-            answers=dict(state.path.answers),
+            answers=answers,
             source_session_id=session_id,
         )
     return get_template(row.id)
@@ -151,13 +242,18 @@ def save_as_template(session_id: str, name: str) -> TemplateInfo:
 def applicable_answers(
     definition: WizardDefinition, answers: dict[str, AnswerValue]
 ) -> tuple[dict[str, AnswerValue], dict[str, str]]:
-    """The answers that fit `definition` (their field exists and they pass its rules),
-    and why each of the others was dropped, by field id."""
+    """The answers a template may bring to `definition` (their field exists, may be
+    kept in a template, and they pass its rules), and why each of the others was
+    dropped, by field id."""
     kept: dict[str, AnswerValue] = {}
     dropped: dict[str, str] = {}
     for field_id, value in answers.items():
         field = definition.field(field_id)
-        problem = "no such field" if field is None else answer_problem(field, value)
+        problem = (
+            "no such field"
+            if field is None
+            else why_never_in_a_template(field) or answer_problem(field, value)
+        )
         if problem is None:
             kept[field_id] = value
         else:
@@ -165,13 +261,26 @@ def applicable_answers(
     return kept, dropped
 
 
+def _never_kept(definition: WizardDefinition, answers: dict[str, AnswerValue]) -> set[str]:
+    """The answers' fields that a template never keeps (it may predate the rule)."""
+    return {
+        field_id
+        for field_id in answers
+        if (field := definition.field(field_id)) is not None and why_never_in_a_template(field)
+    }
+
+
 def start_from_template(template_id: int, name: str | None = None) -> StartedFromTemplate:
-    """A new session of the template's wizard (latest version), pre-filled."""
+    """A new session of the template's wizard (latest version), pre-filled with the
+    answers that fit; a field a template never keeps is never pre-filled (a template
+    stored before that rule may hold one) and is not reported as dropped."""
     template = get_template(template_id)
     definition = definition_of_version(latest_version_id(template.wizard_id))
     kept, dropped = applicable_answers(definition, template.answers)
+    never_kept = _never_kept(definition, template.answers)
+    misfits = tuple(field_id for field_id in dropped if field_id not in never_kept)
     session = start_session(template.wizard_id, name, prefill=kept, template_id=template_id)
-    return StartedFromTemplate(session, tuple(dropped))
+    return StartedFromTemplate(session, misfits)
 
 
 def rename_template(template_id: int, name: str) -> TemplateInfo:
@@ -191,17 +300,20 @@ def delete_template(template_id: int) -> None:
 def export_template(
     template_id: int, destination: str | os.PathLike[str], *, overwrite: bool = False
 ) -> None:
-    """Write the template as a template file. Refuses the app's own files and, unless
+    """Write the template as a template file, without the answers a template never
+    keeps (an older template may hold some). Refuses the app's own files and, unless
     `overwrite`, an existing file (see `output_files`)."""
     target = Path(destination)
     check_output_target(target, overwrite=overwrite)
     template = get_template(template_id)
+    definition = definition_of_version(latest_version_id(template.wizard_id))
+    never_kept = _never_kept(definition, template.answers)
     document = {
         "format": TEMPLATE_FILE_FORMAT,
         "format_version": TEMPLATE_FILE_VERSION,
         "name": template.name,
         "wizard_id": template.wizard_id,
-        "answers": template.answers,
+        "answers": {k: v for k, v in template.answers.items() if k not in never_kept},
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     write_output_file(target, text, overwrite=overwrite)
@@ -269,14 +381,17 @@ def _read_template_document(path: Path) -> object:
 
 
 def _dropped_text(dropped: dict[str, str]) -> str:
-    named = [f"{field_id[:80]} ({problem})" for field_id, problem in dropped.items()]
+    # The field ids come from the file: their control and bidi characters are escaped.
+    named = [f"{terminal_safe(field_id[:80])} ({problem})" for field_id, problem in dropped.items()]
     more = len(named) - REPORTED_PROBLEMS
     return "; ".join(named[:REPORTED_PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
 
 
 def import_template(source: str | os.PathLike[str]) -> ImportedTemplate:
     """Read a template file and store it with the answers that fit its wizard; the
-    others are dropped and returned with the reason. Refuses the file
+    others (and those a template never keeps) are dropped and returned with the
+    reason. When the same template is already there, nothing is stored and that one
+    is returned (`already_there`). Refuses the file
     (TemplateFileError, nothing stored) when it is not one, names an unknown wizard,
     or none of its answers fit."""
     path = Path(source)
@@ -315,5 +430,20 @@ def import_template(source: str | os.PathLike[str]) -> ImportedTemplate:
             f"{path}: no answer fits wizard {wizard_id[:80]!r}: {_dropped_text(dropped)}."
         )
     with write_transaction():
+        same = _same_template(wizard_id, kept)
+        if same is not None:
+            return ImportedTemplate(get_template(same), dropped, already_there=True)
         row = Template.create(name=clean_name, wizard=wizard_id, answers=kept)
     return ImportedTemplate(get_template(row.id), dropped)
+
+
+def _canonical(answers: dict[str, Any]) -> str:
+    return json.dumps(answers, sort_keys=True, ensure_ascii=False)
+
+
+def _same_template(wizard_id: str, answers: dict[str, AnswerValue]) -> int | None:
+    """Inside the write transaction: the id of a template of `wizard_id` with exactly
+    these answers (compared as canonical JSON: True is not 1), if there is one."""
+    wanted = _canonical(answers)
+    rows = Template.select(Template.id, Template.answers).where(Template.wizard == wizard_id)
+    return next((row.id for row in rows if _canonical(row.answers) == wanted), None)

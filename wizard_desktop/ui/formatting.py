@@ -1,27 +1,30 @@
-"""How values look on screen: answers, durations, local times and percentages. Pure
-functions with no widgets, shared by the player and the views."""
+"""How values look on screen: answers (as `core.answer_text` writes them, so the
+exports read the same), durations and the session's two figures, local times and
+percentages. Pure functions with no widgets, shared by the player and the views."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from wizard_desktop.definition.model import AnswerValue, Field, FieldType
+from wizard_desktop.core.answer_text import NOT_SET, format_answer
+from wizard_desktop.core.sessions import SessionInfo
 
-NOT_SET = "—"
+__all__ = [
+    "ELAPSED",
+    "NOT_SET",
+    "TIME_SPENT",
+    "format_answer",
+    "format_duration",
+    "local_time",
+    "local_time_tooltip",
+    "session_times",
+    "whole_percent",
+]
 
-
-def format_answer(field: Field, value: AnswerValue) -> str:
-    """An answer as a person reads it (option labels, Yes/No, units)."""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(field.option_label(v) for v in value)
-    if field.type is FieldType.CHOICE:
-        return field.option_label(str(value))
-    if isinstance(value, int | float):
-        number = f"{value:.{field.decimals}f}"
-        return f"{number} {field.unit}" if field.unit else number
-    return str(value)
+TIME_SPENT = "Time spent"
+"""The time the player was open on a session before it was completed (`active_seconds`)."""
+ELAPSED = "Elapsed"
+"""From start to completion (`total_time_seconds`: completed_at - started_at)."""
 
 
 def format_duration(seconds: float | None) -> str:
@@ -35,6 +38,16 @@ def format_duration(seconds: float | None) -> str:
     if minutes:
         return f"{minutes} min {secs} s"
     return f"{secs} s"
+
+
+def session_times(info: SessionInfo) -> str:
+    """A session's figures as every view shows them: "Time spent: 6 min 41 s", and
+    for a completed session " · Elapsed: 1 h 2 min". Both are stored figures, so they
+    read the same on the completion page, the review, the table and the CLI."""
+    text = f"{TIME_SPENT}: {format_duration(info.active_seconds)}"
+    if info.total_time_seconds is None:
+        return text
+    return f"{text} · {ELAPSED}: {format_duration(info.total_time_seconds)}"
 
 
 def local_time(value: dt.datetime | None) -> str:

@@ -245,13 +245,10 @@ class TemplatesView(QWidget):
         )
 
     def _tell_left_out(self, path: Path, imported: ImportedTemplate) -> None:
-        if imported.dropped:
-            left_out = "; ".join(f"{key}: {why}" for key, why in imported.dropped.items())
-            dialogs.show_info(
-                self,
-                f"{path.name} was imported without the answers that do not fit the wizard "
-                f"({left_out}).",
-            )
+        """Answers left out, or the same template already there (`notice`)."""
+        notice = imported.notice(path.name)
+        if notice is not None:
+            dialogs.show_info(self, notice)
 
     def _follow(self, change: Change) -> None:
         if change.templates:

@@ -1,0 +1,29 @@
+"""How an answer reads for a person: option labels, Yes/No, numbers with their
+decimals and unit, and one mark for "unanswered". The summaries on screen (through
+`ui/formatting`) and the CSV export's `answer` column both use it, so a value reads
+the same wherever a person sees it."""
+
+from __future__ import annotations
+
+from wizard_desktop.definition.conditions import is_answered
+from wizard_desktop.definition.model import AnswerValue, Field, FieldType
+
+NOT_SET = "—"
+"""An unanswered field (or an unset figure), whatever its type."""
+
+
+def format_answer(field: Field, value: AnswerValue | None) -> str:
+    """`value` of `field` as a person reads it; NOT_SET when unanswered. A
+    multi-choice reads as its option labels separated by commas."""
+    if value is None or not is_answered(value):
+        return NOT_SET
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(field.option_label(v) for v in value)
+    if field.type is FieldType.CHOICE:
+        return field.option_label(str(value))
+    if isinstance(value, int | float):
+        number = f"{value:.{field.decimals}f}"
+        return f"{number} {field.unit}" if field.unit else number
+    return str(value)
