@@ -4,7 +4,7 @@ It owns what the person sees while playing a session: the step pages with their 
 editors (from ui/editors.py) and in-place messages (the rules come from
 `answer_problem`), skip logic (`nextId` follows the current path, hidden fields
 disappear as answers change), the side panel (session name, stored progress, the
-path's steps, save status) and the completion page. It never writes to the database
+path's steps, save status), the review page and the completion page. It never writes to the database
 itself: every change goes to the `SessionController`, and what it shows as saved is
 what the controller reports.
 
@@ -20,6 +20,31 @@ answers are the player's answers (`PlayState.answers`). Building every step up f
 would make each Next slower, because Qt walks every widget of every page on each page
 change.
 
+Review: Next on the last step of the path stores its answers as a draft (the step is
+not completed) and shows the review page: every step on the path with its answers as
+a person reads them, an Edit button per step, and Finish, which completes the session
+with the last step's answers. A 4-step wizard so reads 75 % on the review page and
+100 % only once the completion is stored. After Edit, Next goes back through the steps
+already completed to the review; it stops at a step the edit put on the path, or one
+whose answers no longer hold. A session left on the review page resumes on its last
+step (not completed, so it is the session's current step): one Next shows the review
+again. `review: false` in the file: Finish is on the last step, no review page.
+
+Progress and the path: the progress bar is 100 * (completed steps on the path) /
+(steps on the path) for the answers on screen, so the side panel's list and the
+denominator are always the same path; the core stores the same figure with Next. A
+condition that reads a field not answered yet reads the field's default (what its
+editor shows pre-filled) unless the person cleared it; a field with neither is
+unanswered, and a condition on it is false (`not_equals` and `answered: false` are
+true). The path so changes only when an answer changes it, and only then one sentence
+under the progress bar says how ("Your answer skips Equipment: 5 steps now"); it goes
+when the person moves to another page.
+
+Keyboard: Enter is Next (or Finish) whenever the page is valid, wherever the focus is
+but on a button or a multi-line field; Next is the default button on every step page,
+Finish on the review page; Alt+Right does what the forward button does, Alt+Left is
+Back; Finish's mnemonic is Alt+I (Alt+F opens the File menu); Esc leaves the player.
+
 Text from a wizard file or a person is shown as plain text everywhere: page titles
 (the wizard's title format), labels, hints, messages, the side panel, the completion
 page. Step descriptions are Markdown views that load no resource (ui/markdown.py).
@@ -30,16 +55,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDialog,
+    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -53,17 +81,49 @@ from PySide6.QtWidgets import (
 
 from wizard_desktop.controller import FAILED, RETRYING, SAVED, SessionController
 from wizard_desktop.core.export import suggested_file_name
-from wizard_desktop.core.sessions import SessionInfo, SessionState, StepSaved
-from wizard_desktop.core.templates import TemplateInfo
+from wizard_desktop.core.sessions import SessionInfo, SessionState, StepSaved, progress_percentage
+from wizard_desktop.core.templates import TemplateInfo, TemplateNotFoundError, get_template
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
-from wizard_desktop.definition.model import AnswerValue, Field, Step, WizardDefinition
+from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.editors import HINT_STYLE, FieldRow, make_input, plain_label
-from wizard_desktop.ui.formatting import format_answer, format_duration
+from wizard_desktop.ui.formatting import NOT_SET, format_answer, format_duration
 from wizard_desktop.ui.markdown import MarkdownView
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
+NEXT = QWizard.WizardButton.NextButton
+FINISH = QWizard.WizardButton.FinishButton
+
+
+def shown_answer(field: Field, value: AnswerValue | None) -> str:
+    """An answer as the review and the summary show it: `format_answer`, dates in the
+    locale's short format."""
+    if value is None:
+        return NOT_SET
+    if field.type is FieldType.DATE and isinstance(value, str):
+        date = QDate.fromString(value, Qt.DateFormat.ISODate)
+        if date.isValid():
+            return QLocale().toString(date, QLocale.FormatType.ShortFormat)
+    return format_answer(field, value)
+
+
+def path_change_note(before: tuple[Step, ...], after: tuple[Step, ...]) -> str:
+    """One sentence on how an answer changed the path, in the steps' own titles."""
+    before_ids = {step.id for step in before}
+    after_ids = {step.id for step in after}
+    added = [step.title for step in after if step.id not in before_ids]
+    skipped = [step.title for step in before if step.id not in after_ids]
+    changes = [f"adds {_listed(added)}"] if added else []
+    if skipped:
+        changes.append(f"skips {_listed(skipped)}")
+    count = len(after)
+    return f"Your answer {' and '.join(changes)}: {count} step{'s' if count != 1 else ''} now."
+
+
+def _listed(titles: list[str]) -> str:
+    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
+
 
 # --- What the pages share.
 
@@ -84,6 +144,7 @@ class PlayState:
         self.walking_through = False
         self._path: ResolvedPath | None = None
         self._page_ids = {step.id: index for index, step in enumerate(definition.steps)}
+        self.review_page_id = len(definition.steps) if definition.review else None
 
     @property
     def path(self) -> ResolvedPath:
@@ -103,9 +164,12 @@ class PlayState:
         return self._page_ids[step_id]
 
     def next_page_id(self, step_id: str) -> int:
-        """The page after `step_id` on the current path, -1 when it is the last."""
+        """The page after `step_id` on the current path: after the last, the review
+        page, or -1 (Finish) when the wizard has none."""
         next_step = self.path.next_step_id(step_id)
-        return self.page_id(next_step) if next_step is not None else -1
+        if next_step is not None:
+            return self.page_id(next_step)
+        return self.review_page_id if self.review_page_id is not None else -1
 
 
 # --- Pages.
@@ -295,12 +359,65 @@ class CompletionPage(QWizardPage):
             step_item.setFont(0, font)
             self.summary.addTopLevelItem(step_item)
             for field in path.visible_fields[step.id]:
-                value = path.answers.get(field.id)
-                text = format_answer(field, value) if value is not None else "—"
+                text = shown_answer(field, path.answers.get(field.id))
                 self.summary.addTopLevelItem(QTreeWidgetItem([f"    {field.label}", text]))
         self.note.hide()
         for widget in (self.times, self.summary, self.template_button, self.export_button):
             widget.show()
+
+
+class ReviewPage(QWizardPage):
+    """Before Finish: every step on the path with its answers as a person reads them,
+    each with an Edit button (`editStep_<step id>`) that calls `edit(step_id)`. Filled
+    again each time it is shown."""
+
+    def __init__(self, state: PlayState, edit: Callable[[str], None]) -> None:
+        super().__init__()
+        self.state = state
+        self.edit = edit
+        self.setObjectName("reviewPage")
+        self.setTitle("Review your answers")
+        self.setSubTitle("Check each step, edit what is wrong, then Finish.")
+        self.setFinalPage(True)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
+
+    def setVisible(self, visible: bool) -> None:
+        if visible:
+            self.fill()
+        super().setVisible(visible)
+
+    def fill(self) -> None:
+        """Rebuild the list for the path and answers on screen (the scroll area deletes
+        the list it showed before)."""
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 8, 0)
+        path = self.state.path
+        for step in path.steps:
+            heading = QHBoxLayout()
+            title = plain_label(step.title)
+            title.setStyleSheet("font-weight: 600;")
+            edit_button = QPushButton("Edit", objectName=f"editStep_{step.id}")
+            edit_button.setAccessibleName(f"Edit {step.title}")
+            edit_button.clicked.connect(lambda *_, step_id=step.id: self.edit(step_id))
+            heading.addWidget(title, 1)
+            heading.addWidget(edit_button)
+            column.addLayout(heading)
+            answers = QFormLayout()
+            answers.setContentsMargins(12, 0, 0, 8)
+            for field in path.visible_fields[step.id]:
+                value = plain_label(shown_answer(field, path.answers.get(field.id)))
+                value.setObjectName(f"review_{field.id}")
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                answers.addRow(plain_label(field.label), value)
+            column.addLayout(answers)
+        column.addStretch(1)
+        self.scroll.setWidget(content)
 
 
 # --- The wizard.
@@ -346,23 +463,30 @@ class WizardPlayer(QWizard):
             page.answerChanged.connect(self._on_answer_changed)
             self.step_pages[step.id] = page
             self.setPage(index, page)
-        self.completion_id = len(self.definition.steps)
+        self.review_page = ReviewPage(self.state, self.edit_step)
+        self.setPage(len(self.definition.steps), self.review_page)
+        self.completion_id = len(self.definition.steps) + 1
         self.completion_page = CompletionPage(self.state, self.save_as_template, self.export)
         self.setPage(self.completion_id, self.completion_page)
+        self._returning_to_review = False  # after Edit: Next goes back to the review
+        self._left_for_review = ""  # the step whose Next showed the review (a draft)
+        self._path_steps = self.state.path.steps  # what a path-change note compares with
         self.setSideWidget(self._build_side_panel())
+        self.setButtonText(FINISH, "F&inish")  # Alt+F is the File menu
+        for page in (*self.step_pages.values(), self.review_page):
+            page.completeChanged.connect(self._keep_forward_default)  # after QWizard's own
 
         QShortcut(QKeySequence("Alt+Left"), self, self._shortcut_back)
         QShortcut(QKeySequence("Alt+Right"), self, self._shortcut_next)
         self.currentIdChanged.connect(self._on_page_changed)
         self.finished.connect(self._on_finished)
         controller.saveStateChanged.connect(self._show_save_state)
-        controller.progressChanged.connect(self._show_progress)
         controller.stepSaved.connect(self._on_step_saved)
         controller.completed.connect(self._on_completed)
         controller.renamed.connect(self._on_renamed)
         controller.templateSaved.connect(self._on_template_saved)
 
-        self._show_progress(state.info.progress_percentage, "")
+        self._show_progress()
         self._show_save_state("saving" if controller.has_unsaved() else SAVED, "")
         if self.state.read_only:
             self.setButtonLayout([QWizard.WizardButton.Stretch])
@@ -379,6 +503,11 @@ class WizardPlayer(QWizard):
         self.name_edit = QLineEdit(self.info.name, objectName="sessionNameEdit")
         self.name_edit.setAccessibleName("Session name")
         self.name_edit.editingFinished.connect(self._rename)
+        self.template_banner = plain_label(object_name="templateBanner")
+        self.template_banner.setStyleSheet(HINT_STYLE)
+        template_name = self._template_name()
+        self.template_banner.setText(f"Pre-filled from template {template_name}")
+        self.template_banner.setVisible(template_name is not None)
         self.progress_bar = QProgressBar(objectName="progressBar")
         self.progress_bar.setAccessibleName("Progress")
         self.progress_bar.setRange(0, 100)
@@ -402,6 +531,7 @@ class WizardPlayer(QWizard):
         name_label = QLabel("Session", buddy=self.name_edit)
         layout.addWidget(name_label)
         layout.addWidget(self.name_edit)
+        layout.addWidget(self.template_banner)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.progress_note)
         layout.addWidget(self.step_list, 1)
@@ -409,6 +539,15 @@ class WizardPlayer(QWizard):
         layout.addWidget(self.retry_button)
         layout.addWidget(leave_button)
         return panel
+
+    def _template_name(self) -> str | None:
+        """The name of the template the session started from, if it is still there."""
+        if self.info.template_id is None:
+            return None
+        try:
+            return f"“{get_template(self.info.template_id).name}”"
+        except TemplateNotFoundError:
+            return None
 
     def _refresh_step_list(self) -> None:
         """The side panel: the path's steps marked done/current; rebuilt only when
@@ -430,6 +569,8 @@ class WizardPlayer(QWizard):
             entries.append(
                 (f"{mark}  {step.title}", self.page_id(step.id), page is current, done or pending)
             )
+        if current is self.review_page:
+            entries.append(("▶  Review", self.currentId(), True, True))
         if self.state.read_only:
             on_summary = current is self.completion_page
             entries.append(
@@ -461,8 +602,12 @@ class WizardPlayer(QWizard):
             while self.currentId() != page_id:
                 self.back()
         else:  # a done step further on: walk there with Next, saving each step
-            while self.currentId() != page_id and self.currentPage().isComplete():
-                self.next()
+            while self.currentId() != page_id and isinstance(self.currentPage(), StepPage):
+                before = self.currentId()
+                if self.currentPage().isComplete():
+                    self.next()
+                if self.currentId() == before:
+                    break
 
     # --- Answers and navigation.
 
@@ -471,6 +616,11 @@ class WizardPlayer(QWizard):
 
     def _on_answer_changed(self, field_id: str, value: AnswerValue | None) -> None:
         self._refresh_step_list()
+        steps = self.state.path.steps
+        if steps != self._path_steps:
+            self._show_path_note(path_change_note(self._path_steps, steps))
+            self._path_steps = steps
+            self._show_progress()
         if not self.state.walking_through:
             self.controller.update_draft({field_id: value})
 
@@ -513,12 +663,20 @@ class WizardPlayer(QWizard):
 
     def validateCurrentPage(self) -> bool:
         page = self.currentPage()
+        if page is self.review_page and not self.state.read_only:
+            last = self.step_pages[self.state.path.steps[-1].id]
+            self.controller.complete(last.step.id, last.answers())
+            return True
         if not isinstance(page, StepPage) or self.state.walking_through:
             return True
         if self.state.read_only or not page.isComplete():
             return False
         if page.nextId() == -1:
             self.controller.complete(page.step.id, page.answers())
+        elif page.nextId() == self.state.review_page_id:
+            # Not completed until Finish: its answers are kept as a draft meanwhile.
+            self.controller.keep_for_review(page.step.id, page.answers())
+            self._left_for_review = page.step.id
         else:
             self.controller.save_step(page.step.id, page.answers())
             self.pending_steps.add(page.step.id)
@@ -528,6 +686,14 @@ class WizardPlayer(QWizard):
 
     def _on_page_changed(self, page_id: int) -> None:
         page = self.page(page_id)
+        if not self.state.walking_through:
+            self._show_path_note("")  # a path-change note goes with the page it was made on
+        if page is self.review_page:
+            self._returning_to_review = False
+            self.button(FINISH).setFocus()  # Enter finishes; Tab reaches the Edit buttons
+        elif self._returning_to_review:
+            QTimer.singleShot(0, self, self._continue_to_review)
+        self._keep_forward_default()
         if isinstance(page, StepPage):
             page.refresh()
             page.focus_first_field()
@@ -549,18 +715,70 @@ class WizardPlayer(QWizard):
 
     def _build_next_page(self) -> None:
         page = self.currentPage()
-        if isinstance(page, StepPage) and page.nextId() != -1:
+        if isinstance(page, StepPage):
             next_page = self.page(page.nextId())
-            assert isinstance(next_page, StepPage)
-            next_page.build()
+            if isinstance(next_page, StepPage):
+                next_page.build()
 
     def _shortcut_back(self) -> None:
         if self.currentId() in self.visitedIds()[1:] and not self.state.read_only:
             self.back()
 
     def _shortcut_next(self) -> None:
+        self._go_forward()
+
+    def _forward_button(self) -> QAbstractButton:
+        """Next, or Finish where Finish takes its place."""
         page = self.currentPage()
-        if isinstance(page, StepPage) and page.isComplete() and page.nextId() != -1:
+        return self.button(FINISH) if page is not None and page.isFinalPage() else self.button(NEXT)
+
+    def _go_forward(self) -> None:
+        """What Enter and Alt+Right do: Next or Finish, when the page allows it."""
+        forward = self._forward_button()
+        if not self.state.read_only and forward.isVisible() and forward.isEnabled():
+            forward.click()
+
+    def _keep_forward_default(self) -> None:
+        """Next is the default button on every step page (Finish where it takes Next's
+        place), also while the page is not complete yet and after the stack hid the
+        player (QDialog then clears every default)."""
+        forward = self._forward_button()
+        if isinstance(forward, QPushButton) and not forward.isDefault():
+            forward.setDefault(True)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._keep_forward_default()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter is Next (or Finish) whenever the page is valid; a focused push button
+        presses itself and a multi-line field starts a new line."""
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        plain = event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        )
+        if enter and plain and not isinstance(self.focusWidget(), QPushButton | QPlainTextEdit):
+            self._go_forward()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def edit_step(self, step_id: str) -> None:
+        """Edit on the review page: show the step; its Next returns to the review."""
+        self._returning_to_review = True
+        page_id = self.page_id(step_id)
+        while self.currentId() != page_id and self.currentId() in self.visitedIds()[1:]:
+            self.back()
+
+    def _continue_to_review(self) -> None:
+        """After an edited step: pass each step already completed whose answers still
+        hold, towards the review; stop at any other (one the edit put on the path)."""
+        page = self.currentPage()
+        if not self._returning_to_review or not isinstance(page, StepPage):
+            return
+        passed = self.stored_steps | self.pending_steps | {self._left_for_review}
+        if page.step.id in passed and page.isComplete():
             self.next()
 
     def _on_finished(self, result: int) -> None:
@@ -581,20 +799,30 @@ class WizardPlayer(QWizard):
         self.save_status.setText(text or ("Saved" if state == SAVED else "Saving…"))
         self.retry_button.setVisible(state in (RETRYING, FAILED))
 
-    def _show_progress(self, percentage: float, reason: str) -> None:
+    def _show_progress(self) -> None:
+        """The progress of the path on screen (the side panel's), from the steps stored
+        as completed."""
+        if self.info.is_completed:
+            percentage = 100.0
+        else:
+            percentage = progress_percentage(self.state.path, tuple(self.stored_steps))
         self.progress_bar.setValue(round(percentage))
-        self.progress_note.setText(reason)
-        self.progress_note.setVisible(bool(reason))
+
+    def _show_path_note(self, note: str) -> None:
+        self.progress_note.setText(note)
+        self.progress_note.setVisible(bool(note))
 
     def _on_step_saved(self, step_id: str, saved: StepSaved) -> None:
         self.stored_steps.add(step_id)
         self.pending_steps.discard(step_id)
+        self._show_progress()
         self._refresh_step_list()
         self._build_ahead()
 
     def _on_completed(self, info: SessionInfo) -> None:
         self.info = info
         self.stored_steps.update(info.completed_step_ids)
+        self._show_progress()
         self.completion_page.show_completed(info)
         self._refresh_step_list()
 
