@@ -41,7 +41,7 @@ under the progress bar says how ("Your answer skips Equipment: 5 steps now"); it
 when the person moves to another page.
 
 Keyboard: Enter is Next (or Finish) whenever the page is valid, wherever the focus is
-but on a button or a multi-line field; Next is the default button on every step page,
+but on another button or in a multi-line field; Next is the default button on every step page,
 Finish on the review page; Alt+Right does what the forward button does, Alt+Left is
 Back; Finish's mnemonic is Alt+I (Alt+F opens the File menu); Esc leaves the player.
 
@@ -67,7 +67,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -391,6 +390,9 @@ class ReviewPage(QWizardPage):
             self.fill()
         super().setVisible(visible)
 
+    def nextId(self) -> int:
+        return -1  # Finish (the completion page is shown after it, not "next")
+
     def fill(self) -> None:
         """Rebuild the list for the path and answers on screen (the scroll area deletes
         the list it showed before)."""
@@ -473,6 +475,10 @@ class WizardPlayer(QWizard):
         self._path_steps = self.state.path.steps  # what a path-change note compares with
         self.setSideWidget(self._build_side_panel())
         self.setButtonText(FINISH, "F&inish")  # Alt+F is the File menu
+        for which in (QWizard.WizardButton.BackButton, NEXT, FINISH):
+            wizard_button = self.button(which)
+            assert isinstance(wizard_button, QPushButton)
+            wizard_button.setAutoDefault(False)
         for page in (*self.step_pages.values(), self.review_page):
             page.completeChanged.connect(self._keep_forward_default)  # after QWizard's own
 
@@ -506,8 +512,10 @@ class WizardPlayer(QWizard):
         self.template_banner = plain_label(object_name="templateBanner")
         self.template_banner.setStyleSheet(HINT_STYLE)
         template_name = self._template_name()
-        self.template_banner.setText(f"Pre-filled from template {template_name}")
-        self.template_banner.setVisible(template_name is not None)
+        if template_name is not None:
+            self.template_banner.setText(f"Pre-filled from template “{template_name}”")
+        else:
+            self.template_banner.hide()
         self.progress_bar = QProgressBar(objectName="progressBar")
         self.progress_bar.setAccessibleName("Progress")
         self.progress_bar.setRange(0, 100)
@@ -545,7 +553,7 @@ class WizardPlayer(QWizard):
         if self.info.template_id is None:
             return None
         try:
-            return f"“{get_template(self.info.template_id).name}”"
+            return get_template(self.info.template_id).name
         except TemplateNotFoundError:
             return None
 
@@ -740,8 +748,10 @@ class WizardPlayer(QWizard):
 
     def _keep_forward_default(self) -> None:
         """Next is the default button on every step page (Finish where it takes Next's
-        place), also while the page is not complete yet and after the stack hid the
-        player (QDialog then clears every default)."""
+        place), also while the page is not complete yet. Embedded in the main window,
+        QDialog's own bookkeeping would lose the default whenever focus leaves a wizard
+        button (it only restores defaults of buttons whose window is the dialog), so
+        the wizard buttons are not auto-default and Enter is handled here."""
         forward = self._forward_button()
         if isinstance(forward, QPushButton) and not forward.isDefault():
             forward.setDefault(True)
@@ -751,18 +761,22 @@ class WizardPlayer(QWizard):
         self._keep_forward_default()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter is Next (or Finish) whenever the page is valid; a focused push button
-        presses itself and a multi-line field starts a new line."""
+        """Enter is Next (or Finish) whenever the page is valid, or the wizard button
+        that has the focus. (Other buttons and multi-line fields take Enter first.)"""
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         plain = event.modifiers() in (
             Qt.KeyboardModifier.NoModifier,
             Qt.KeyboardModifier.KeypadModifier,
         )
-        if enter and plain and not isinstance(self.focusWidget(), QPushButton | QPlainTextEdit):
-            self._go_forward()
-            event.accept()
+        if not (enter and plain):
+            super().keyPressEvent(event)
             return
-        super().keyPressEvent(event)
+        focused = self.focusWidget()
+        if isinstance(focused, QPushButton):
+            focused.click()
+        else:
+            self._go_forward()
+        event.accept()
 
     def edit_step(self, step_id: str) -> None:
         """Edit on the review page: show the step; its Next returns to the review."""
