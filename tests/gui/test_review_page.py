@@ -129,6 +129,13 @@ def test_edit_jumps_to_the_step_and_next_returns_to_the_review(
     assert progress(player) == 75
     assert get_session(session_id).status == "in_progress"
 
+    step_list = find(player, "stepList")
+    basics = step_list.findItems("✓  Basics", Qt.MatchFlag.MatchExactly)  # type: ignore[attr-defined]
+    step_list.itemClicked.emit(basics[0])  # type: ignore[attr-defined]
+    assert step_id(player) == "basics", "the side panel edits a step as Edit does"
+    press_next(qtbot, player)
+    qtbot.waitUntil(lambda: player.currentPage() is player.review_page)
+
     qtbot.mouseClick(player.button(BACK), Qt.MouseButton.LeftButton)
     assert step_id(player) == "delivery", "Back from the review is the last step"
     finish(qtbot, player)

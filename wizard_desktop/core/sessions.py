@@ -239,8 +239,8 @@ def _path_answers(
     """What the path is resolved on, as the player shows it: the answers in `rows`
     (None = cleared), and the default of each field with no row (never answered, never
     cleared). A condition on a field of a step not reached yet reads its default
-    until the person answers or clears it; only the path reads defaults, the answer rules check what is
-    stored."""
+    until the person answers or clears it; only the path reads defaults, the answer
+    rules check what is stored."""
     answers: dict[str, AnswerValue | None] = {
         f.id: f.default for f in definition.fields if f.default is not None
     }

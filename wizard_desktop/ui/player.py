@@ -60,8 +60,8 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDialog,
-    QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -397,28 +397,29 @@ class ReviewPage(QWizardPage):
         """Rebuild the list for the path and answers on screen (the scroll area deletes
         the list it showed before)."""
         content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 8, 0)
+        grid = QGridLayout(content)  # one grid, so the answers of every step line up
+        grid.setContentsMargins(0, 0, 8, 0)
+        grid.setColumnMinimumWidth(0, 12)
+        grid.setColumnStretch(2, 1)
         path = self.state.path
         for step in path.steps:
-            heading = QHBoxLayout()
+            row = grid.rowCount()
             title = plain_label(step.title)
             title.setStyleSheet("font-weight: 600;")
             edit_button = QPushButton("Edit", objectName=f"editStep_{step.id}")
             edit_button.setAccessibleName(f"Edit {step.title}")
             edit_button.clicked.connect(lambda *_, step_id=step.id: self.edit(step_id))
-            heading.addWidget(title, 1)
-            heading.addWidget(edit_button)
-            column.addLayout(heading)
-            answers = QFormLayout()
-            answers.setContentsMargins(12, 0, 0, 8)
+            grid.addWidget(title, row, 0, 1, 3)
+            grid.addWidget(edit_button, row, 3)
             for field in path.visible_fields[step.id]:
+                row = grid.rowCount()
                 value = plain_label(shown_answer(field, path.answers.get(field.id)))
                 value.setObjectName(f"review_{field.id}")
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                answers.addRow(plain_label(field.label), value)
-            column.addLayout(answers)
-        column.addStretch(1)
+                grid.addWidget(plain_label(field.label), row, 1, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(value, row, 2, 1, 2, Qt.AlignmentFlag.AlignTop)
+            grid.setRowMinimumHeight(grid.rowCount(), 8)  # a gap before the next step
+        grid.setRowStretch(grid.rowCount(), 1)
         self.scroll.setWidget(content)
 
 
@@ -508,6 +509,7 @@ class WizardPlayer(QWizard):
         panel.setFixedWidth(240)
         self.name_edit = QLineEdit(self.info.name, objectName="sessionNameEdit")
         self.name_edit.setAccessibleName("Session name")
+        self.name_edit.setCursorPosition(0)  # a long name shows its beginning
         self.name_edit.editingFinished.connect(self._rename)
         self.template_banner = plain_label(object_name="templateBanner")
         self.template_banner.setStyleSheet(HINT_STYLE)
@@ -574,8 +576,9 @@ class WizardPlayer(QWizard):
                 mark = "…"
             else:
                 mark = "○"
+            clickable = done or pending or step.id == self._left_for_review
             entries.append(
-                (f"{mark}  {step.title}", self.page_id(step.id), page is current, done or pending)
+                (f"{mark}  {step.title}", self.page_id(step.id), page is current, clickable)
             )
         if current is self.review_page:
             entries.append(("▶  Review", self.currentId(), True, True))
@@ -603,9 +606,12 @@ class WizardPlayer(QWizard):
         self.jump_to(item.data(STEP_ID_ROLE))
 
     def jump_to(self, page_id: int) -> None:
-        """Show a done step (or, read-only, any step or the summary)."""
+        """Show a done step (or, read-only, any step or the summary); from the review
+        page as its Edit does."""
         if self.state.read_only:
             self._go_to(page_id)
+        elif self.currentPage() is self.review_page:
+            self.edit_step(self.definition.steps[page_id].id)
         elif page_id in self.visitedIds():
             while self.currentId() != page_id:
                 self.back()
