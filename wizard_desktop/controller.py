@@ -1,7 +1,7 @@
 """The session controller: the one object between the player and the core services.
 
-It turns what the player does (start, step, draft, completion, rename, active time,
-save as template) into operations on the window's `OperationRunner`
+It turns what the player does (start, step, draft, the last step kept for the review,
+completion, rename, active time, save as template) into operations on the window's `OperationRunner`
 (wizard_desktop/operations.py), which runs them in order off the UI thread and
 decides "retry or give up"; results come back as signals for the session on screen.
 Typing is coalesced into one draft write after a short pause.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QLocale, Qt
-from PySide6.QtWidgets import QDateEdit, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QDateEdit, QLabel, QProgressBar, QPushButton
 from pytestqt.qtbot import QtBot
 
 from tests.gui.player_helpers import (
@@ -360,8 +360,7 @@ def test_esc_says_what_still_waits_and_then_that_it_is_saved(
     with write_lock_held_by_another_process(data_dir):
         type_into(qtbot, player, "full_name", "Jane")
         qtbot.keyClick(find(player, "field_full_name"), Qt.Key.Key_Escape)
-        status = window.findChild(QWidget, "operationStatus")
-        qtbot.waitUntil(lambda: status is not None or window.findChild(QWidget, "operationStatus"))
+        qtbot.waitUntil(lambda: window.findChild(QLabel, "operationStatus") is not None)
         status = window.findChild(QLabel, "operationStatus")
         assert isinstance(status, QLabel)
         qtbot.waitUntil(lambda: "answers being typed" in status.text())

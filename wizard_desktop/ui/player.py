@@ -3,10 +3,10 @@
 It owns what the person sees while playing a session: the step pages with their field
 editors (from ui/editors.py) and in-place messages (the rules come from
 `answer_problem`), skip logic (`nextId` follows the current path, hidden fields
-disappear as answers change), the side panel (session name, stored progress, the
-path's steps, save status), the review page and the completion page. It never writes to the database
-itself: every change goes to the `SessionController`, and what it shows as saved is
-what the controller reports.
+disappear as answers change), the side panel (session name, the template it started
+from, progress, the path's steps, save status), the review page and the completion
+page. It never writes to the database itself: every change goes to the
+`SessionController`, and what it shows as saved is what the controller reports.
 
 When a step's editors exist (and so its widgets `field_<id>`, `field_<id>_<option>`,
 `label_<id>`, `hint_<id>`, `error_<id>` can be found): from the moment its page is
@@ -37,13 +37,15 @@ condition that reads a field not answered yet reads the field's default (what it
 editor shows pre-filled) unless the person cleared it; a field with neither is
 unanswered, and a condition on it is false (`not_equals` and `answered: false` are
 true). The path so changes only when an answer changes it, and only then one sentence
-under the progress bar says how ("Your answer skips Equipment: 5 steps now"); it goes
-when the person moves to another page.
+under the progress bar says how, in the steps' titles ("Your answer skips Equipment
+and Onboarding buddy: 5 steps now."); it goes when the person moves to another page.
 
 Keyboard: Enter is Next (or Finish) whenever the page is valid, wherever the focus is
-but on another button or in a multi-line field; Next is the default button on every step page,
-Finish on the review page; Alt+Right does what the forward button does, Alt+Left is
-Back; Finish's mnemonic is Alt+I (Alt+F opens the File menu); Esc leaves the player.
+but on another button or in a multi-line field; Next is the default button on every
+step page, Finish on the review page (where it has the focus); Alt+Right does what the
+forward button does, Alt+Left is Back; Finish's mnemonic is Alt+I (Alt+F opens the
+File menu); Esc leaves the player, and the main window then says "Your answers are
+saved." once they are (what still waits is in its status bar until then).
 
 Text from a wizard file or a person is shown as plain text everywhere: page titles
 (the wizard's title format), labels, hints, messages, the side panel, the completion
