@@ -321,6 +321,8 @@ def test_enter_goes_next_on_a_page_pre_filled_from_a_template(
     assert step_id(player) == "hardware"
     qtbot.keyClick(player.focusWidget(), Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
     assert step_id(player) == "software"
+    press_next(qtbot, player)  # a mouse click: the focus passes through Next and on
+    assert step_id(player) == "delivery" and player.button(NEXT).isDefault()
 
 
 def test_no_banner_without_a_template_and_next_stays_the_default(
