@@ -136,6 +136,8 @@ def main() -> int:
     shot(window, "06-showcase-dates-and-consent")
 
     check(showcase, "field_terms")
+    next_page(window, showcase)  # the review page, where Finish is
+    shot(window, "10-review-page")
     with write_lock_held(data_dir):
         showcase.button(QWizard.WizardButton.FinishButton).click()
         wait_for_retry(showcase)

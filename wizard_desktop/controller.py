@@ -1,7 +1,7 @@
 """The session controller: the one object between the player and the core services.
 
-It turns what the player does (start, step, draft, completion, rename, active time,
-save as template) into operations on the window's `OperationRunner`
+It turns what the player does (start, step, draft, the last step kept for the review,
+completion, rename, active time, save as template) into operations on the window's `OperationRunner`
 (wizard_desktop/operations.py), which runs them in order off the UI thread and
 decides "retry or give up"; results come back as signals for the session on screen.
 Typing is coalesced into one draft write after a short pause.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
 from wizard_desktop.core.export import write_export
 from wizard_desktop.core.sessions import (
@@ -180,7 +180,6 @@ class SessionController(QObject):
     """
 
     saveStateChanged = Signal(str, str)  # state (SAVED/SAVING/RETRYING/FAILED), text
-    progressChanged = Signal(float, str)  # stored progress, why it moved ("" if plain)
     stepSaved = Signal(str, object)  # step id, StepSaved
     completed = Signal(object)  # SessionInfo
     sessionStarted = Signal(object)  # SessionInfo
@@ -249,6 +248,19 @@ class SessionController(QObject):
         """Next on `step_id`: stores its answers, completes it and moves progress."""
         self._queue_draft()
         self.operations.run(_StepWrite(self._current(), step_id, dict(answers)))
+
+    def keep_for_review(self, step_id: str, answers: StepAnswers) -> None:
+        """Next on the last step, to the review: its answers and the step are stored
+        now as a draft; the step is completed only by `complete` (Finish)."""
+        self.update_draft(answers, step_id)
+        self._queue_draft()
+
+    def when_saved(self, tell: Callable[[], None]) -> None:
+        """Call `tell` once every write queued so far is stored (at once if it is)."""
+        if self.has_unsaved():
+            self.allSaved.connect(tell, Qt.ConnectionType.SingleShotConnection)
+        else:
+            tell()
 
     def complete(self, step_id: str, answers: StepAnswers) -> None:
         """Finish on `step_id`; `completed` is emitted once the database says so.
@@ -351,17 +363,5 @@ class SessionController(QObject):
             return
         elif isinstance(write, _StepWrite):
             self.stepSaved.emit(write.step_id, result)
-            self.progressChanged.emit(result.progress_percentage, _progress_reason(result))
         elif isinstance(write, _CompleteWrite):
-            self.progressChanged.emit(result.progress_percentage, "")
             self.completed.emit(result)
-
-
-def _progress_reason(saved: StepSaved) -> str:
-    if not saved.path_changed:
-        return ""
-    steps = len(saved.path_step_ids)
-    return (
-        f"Your answers changed the path to {steps} steps, so progress moved from "
-        f"{saved.previous_progress_percentage:.0f}% to {saved.progress_percentage:.0f}%."
-    )

@@ -1,6 +1,6 @@
 """Driving the real main window and player in tests: building a window on a data
 folder, starting a wizard, playing a session in the player alone, typing, clicking,
-Next, and how responsive the UI thread stays."""
+Next, Finish through the review page, and how responsive the UI thread stays."""
 
 from __future__ import annotations
 
@@ -91,6 +91,15 @@ def press_next(qtbot: QtBot, player: WizardPlayer, *, keyboard: bool = False) ->
         qtbot.keyClick(player.focusWidget() or player, Qt.Key.Key_Return)
     else:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def finish(qtbot: QtBot, player: WizardPlayer) -> None:
+    """On the last step: Next to the review page, then Finish there."""
+    press_next(qtbot, player)
+    assert player.currentPage() is player.review_page, "Next on the last step shows the review"
+    button = player.button(FINISH)
+    assert button.isVisible() and button.isEnabled(), "Finish is not available"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def wait_saved(qtbot: QtBot, window: MainWindow, progress: int | None = None) -> None:

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.gui.player_helpers import (
@@ -17,6 +16,7 @@ from tests.gui.player_helpers import (
     click,
     fill_laptop_basics,
     find,
+    finish,
     press_next,
     start,
     step_id,
@@ -97,7 +97,7 @@ def test_finish_while_locked_shows_completed_only_once_stored(
     status = find(player, "completionStatus")
 
     with write_lock_held_by_another_process(data_dir) as locker:
-        qtbot.mouseClick(player.button(FINISH), Qt.MouseButton.LeftButton)
+        finish(qtbot, player)
         qtbot.waitUntil(
             lambda: find(player, "saveStatus").text().startswith("Not saved — retrying"),
             timeout=5000,

@@ -28,6 +28,7 @@ from tests.gui.player_helpers import (
     close_window,
     fill_laptop_basics,
     find,
+    finish,
     make_window,
     press_next,
     start,
@@ -80,11 +81,11 @@ def test_laptop_config_full_run_by_mouse_and_keyboard(qtbot: QtBot, window: Main
     assert get_session(session_id).progress_percentage == 75.0
 
     assert step_id(player) == "delivery"
-    assert player.button(FINISH).isVisible() and not player.button(NEXT).isVisible()
+    assert player.button(NEXT).isVisible() and not player.button(FINISH).isVisible()
     type_into(qtbot, player, "delivery_address", "1 Main Street, Springfield")
     find(player, "field_delivery_date", QDateEdit).setDate(QDate(2025, 3, 4))  # type: ignore[attr-defined]
     click(qtbot, player, "field_express")
-    qtbot.mouseClick(player.button(FINISH), Qt.MouseButton.LeftButton)
+    finish(qtbot, player)
 
     status = find(player, "completionStatus")
     qtbot.waitUntil(lambda: "completed and saved" in status.text())
@@ -149,34 +150,53 @@ def test_validation_messages_come_from_answer_rules(qtbot: QtBot, window: MainWi
     click(qtbot, player, "field_terms")
     press_next(qtbot, player)
     assert step_id(player) == "large-team", "team size 30 puts the conditional step on the path"
-    assert player.button(FINISH).isVisible()
+    assert player.button(NEXT).isVisible(), "Next leads to the review page"
 
 
 def onboarding_progress(qtbot: QtBot, window: MainWindow, contract: str) -> list[float]:
-    """Play the onboarding wizard; return the stored progress after each Next/Finish."""
+    """Play the onboarding wizard; return the stored progress after each Next, on the
+    review page and after Finish. Checks on the way that the progress bar is always
+    the side panel's path and that only an answer that changes the path says so."""
     player = start(qtbot, window, "employee-onboarding")
     session_id = player.info.id
     stored: list[float] = []
+    note = find(player, "progressNote")
+    bar = find(player, "progressBar", QProgressBar)
+    step_list = find(player, "stepList")
+
+    def shown_path_matches_bar() -> None:
+        rows = [step_list.item(i).text() for i in range(step_list.count())]  # type: ignore[attr-defined]
+        steps = [row for row in rows if row != "▶  Review"]
+        on_path = len(steps)
+        done = sum(row.startswith("✓") for row in steps)
+        assert bar.value() == round(100 * done / on_path)  # type: ignore[attr-defined]
 
     def next_step(expected_step: str) -> None:
         assert step_id(player) == expected_step
         press_next(qtbot, player)
         wait_saved(qtbot, window)
         stored.append(get_session(session_id).progress_percentage)
+        shown_path_matches_bar()
+        assert not note.isVisible(), "a normal Next says nothing about the path"
 
     type_into(qtbot, player, "employee_name", "Ada Lovelace")
     type_into(qtbot, player, "job_title", "Analyst")
     find(player, "field_start_date", QDateEdit).setDate(QDate(2025, 5, 1))  # type: ignore[attr-defined]
+    assert step_list.count() == 7  # type: ignore[attr-defined]
     next_step("employee")
     click(qtbot, player, f"field_contract_type_{contract}")
+    if contract == "contractor":
+        assert note.isVisible()
+        assert note.text() == "Your answer skips Equipment and Onboarding buddy: 5 steps now."  # type: ignore[attr-defined]
+        assert step_list.count() == 5  # type: ignore[attr-defined]
+    else:
+        assert not note.isVisible(), "the path stays as it was"
+    shown_path_matches_bar()
     end_date = find(player, "field_end_date")
     assert end_date.isVisible() == (contract != "permanent")
     if contract != "permanent":
         end_date.setDate(QDate(2026, 4, 30))  # type: ignore[attr-defined]
     next_step("contract")
-    if contract == "permanent":
-        note = find(player, "progressNote")
-        assert note.isVisible() and "changed the path to 7 steps" in note.text()  # type: ignore[attr-defined]
     click(qtbot, player, "field_work_location_remote")
     assert not find(player, "field_desk_preferences").isVisible()
     next_step("workplace")
@@ -192,23 +212,28 @@ def onboarding_progress(qtbot: QtBot, window: MainWindow, contract: str) -> list
         next_step("buddy")
     assert step_id(player) == "confirmation"
     click(qtbot, player, "field_confirmed")
+    next_step("confirmation")
+    assert player.currentPage() is player.review_page
     qtbot.mouseClick(player.button(FINISH), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: get_session(session_id).status == "completed")
     stored.append(get_session(session_id).progress_percentage)
+    assert bar.value() == 100  # type: ignore[attr-defined]
     return stored
 
 
 def test_onboarding_progress_follows_the_path_of_an_employee(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    # After step 1 the buddy step is off the path (no weekly hours stored yet): 1/6.
-    # The contract's 40 hours put it on: 2/7, 3/7, ...
+    # The path reads the default weekly hours (40) before the contract step is
+    # answered, so the buddy step is on it from the start: 1/7, 2/7, ... The review
+    # page keeps 6/7; Finish stores 100.
     assert onboarding_progress(qtbot, window, "permanent") == [
-        16.67,
+        14.29,
         28.57,
         42.86,
         57.14,
         71.43,
+        85.71,
         85.71,
         100.0,
     ]
@@ -218,7 +243,14 @@ def test_onboarding_progress_follows_the_path_of_a_contractor(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     # Contractors skip equipment and buddy: 5 steps once the contract is known.
-    assert onboarding_progress(qtbot, window, "contractor") == [16.67, 40.0, 60.0, 80.0, 100.0]
+    assert onboarding_progress(qtbot, window, "contractor") == [
+        14.29,
+        40.0,
+        60.0,
+        80.0,
+        80.0,
+        100.0,
+    ]
 
 
 def test_back_keeps_answers_and_progress(qtbot: QtBot, window: MainWindow) -> None:
@@ -293,8 +325,7 @@ def test_completed_session_is_read_only_and_completes_once(
     press_next(qtbot, player)
     press_next(qtbot, player)
     click(qtbot, player, "field_terms")
-    finish = player.button(FINISH)
-    qtbot.mouseClick(finish, Qt.MouseButton.LeftButton)
+    finish(qtbot, player)
     window.controller.complete("dates-and-consent", {})  # a second Finish is ignored
     qtbot.waitUntil(lambda: "completed and saved" in find(player, "completionStatus").text())
     qtbot.waitUntil(lambda: not window.controller.has_unsaved())
@@ -323,7 +354,7 @@ def test_retried_completion_after_a_lost_acknowledgement_counts_once(
     for _ in range(3):
         press_next(qtbot, player)
     click(qtbot, player, "field_terms")
-    qtbot.mouseClick(player.button(FINISH), Qt.MouseButton.LeftButton)
+    finish(qtbot, player)
     qtbot.waitUntil(lambda: "completed and saved" in find(player, "completionStatus").text())
     # The same completion sent again (as after a lost acknowledgement) is a success
     # that changes nothing.
@@ -350,7 +381,7 @@ def test_rename_and_save_as_template_and_export(
     for _ in range(3):
         press_next(qtbot, player)
     click(qtbot, player, "field_terms")
-    qtbot.mouseClick(player.button(FINISH), Qt.MouseButton.LeftButton)
+    finish(qtbot, player)
     qtbot.waitUntil(lambda: find(player, "saveAsTemplateButton").isVisible())
     assert get_session(player.info.id).name == "Showcase run"
 
@@ -415,6 +446,9 @@ def test_laptop_config_by_keyboard_only(qtbot: QtBot, window: MainWindow) -> Non
     assert step_id(player) == "delivery"
     assert find(player, "field_delivery_address", QPlainTextEdit).toPlainText()  # type: ignore[attr-defined]
     player.focusNextChild()  # Tab out of the address, as Tab does in a multi-line field
+    keys(Qt.Key.Key_Return)
+    assert player.currentPage() is player.review_page
+    assert player.focusWidget() is player.button(FINISH)
     keys(Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: get_session(session_id).status == "completed")
     assert load_session(session_id).answers["operating_system"] == "windows"

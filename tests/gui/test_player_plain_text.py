@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage, QKeySequence, QTextDocument
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QListWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.gui.player_helpers import FINISH, click, find, playing, type_into
+from tests.gui.player_helpers import click, find, finish, playing, type_into
 from tests.wizard_files import import_text
 from wizard_desktop.core.sessions import get_session, start_session
 from wizard_desktop.ui.markdown import MarkdownView
@@ -115,7 +115,7 @@ def test_file_and_person_text_is_shown_as_plain_text(qtbot: QtBot, store: Path) 
 
         type_into(qtbot, player, "name", "<b>Ann</b>")
         click(qtbot, player, "field_agree")
-        qtbot.mouseClick(player.button(FINISH), Qt.MouseButton.LeftButton)
+        finish(qtbot, player)
         qtbot.waitUntil(lambda: get_session(session_id).status == "completed")
         status = find(player, "completionStatus", QLabel)
         assert isinstance(status, QLabel)

@@ -142,13 +142,16 @@ class Typist:
         self.type_into(player, session_id, STEP_FIELDS[0][1], BURST_KEYS, self.quick_pause)
 
     def play(self) -> None:
-        """One session: each field typed, Next (Finish on the last step), then leave."""
+        """One session: each field typed, Next (then Finish on the review page after
+        the last step), then leave."""
         session_id, player = self.start_session()
         for index, (step_id, field_id) in enumerate(STEP_FIELDS):
             keys = self.rng.randint(*self.rng.choice(FIELD_LENGTHS))
             self.type_into(player, session_id, field_id, keys, self.pause)
-            last = index == len(STEP_FIELDS) - 1
-            click(player.button(FINISH if last else NEXT))
+            click(player.button(NEXT))
+            if index == len(STEP_FIELDS) - 1:  # Next showed the review page: Finish there
+                self.wait_for(player.button(FINISH).isVisible)
+                click(player.button(FINISH))
             self.tell(f"NEXT {session_id} {step_id} {time.monotonic()}")
             self.pause()
         leave = find(player, QAbstractButton, "leavePlayerButton")

@@ -235,14 +235,25 @@ def _stored_values(
     }
 
 
-def _stored_answers(session_id: str, only: Container[str] | None = None) -> dict[str, AnswerValue]:
-    """The session's stored answers (`only` those fields, when given); cleared fields
-    are unanswered, so they are left out."""
-    return {
-        field_id: value
-        for field_id, value in _stored_values(session_id, only).items()
-        if value is not None
+def _answered(rows: Mapping[str, AnswerValue | None]) -> dict[str, AnswerValue]:
+    """The answers among stored rows: cleared fields (None) are unanswered, so they are
+    left out."""
+    return {field_id: value for field_id, value in rows.items() if value is not None}
+
+
+def _path_answers(
+    definition: WizardDefinition, rows: Mapping[str, AnswerValue | None]
+) -> dict[str, AnswerValue]:
+    """What the path is resolved on, as the player shows it: the answers in `rows`
+    (None = cleared), and the default of each field with no row (never answered, never
+    cleared). A condition on a field of a step not reached yet reads its default
+    until the person answers or clears it; only the path reads defaults, the answer
+    rules check what is stored."""
+    answers: dict[str, AnswerValue | None] = {
+        f.id: f.default for f in definition.fields if f.default is not None
     }
+    answers.update(rows)
+    return _answered(answers)
 
 
 def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
@@ -394,7 +405,7 @@ def _upsert_answers(
 ) -> None:
     """Inside the caller's transaction: store each value; a cleared one (None, "" or
     []) as JSON null, so that a resumed session knows the person emptied the field and
-    does not bring its default back. A null row is never an answer: `_stored_answers`
+    does not bring its default back. A null row is never an answer: `_answered`
     leaves it out of validation, progress, exports and templates. One statement for
     all of them: they travel as one JSON array that SQLite unpacks (`json_each`)."""
     if not answers:
@@ -456,9 +467,10 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         definition = definition_of_version(row.version_id)
         _check_fields_belong(definition, step_id, answers)
         with storage_errors():
-            stored = _stored_answers(session_id, only=_fields_read_saving(definition, step_id))
+            rows = _stored_values(session_id, only=_fields_read_saving(definition, step_id))
+        stored = _answered(rows)
         merged = _merge(stored, answers)
-        path = resolve_path(definition, merged)
+        path = resolve_path(definition, _path_answers(definition, {**rows, **answers}))
         _check_step(definition, path, step_id, merged)
         completed = (
             [*row.completed_step_ids, step_id]
@@ -480,7 +492,7 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
             if written:
                 _upsert_answers(session_id, answers, now)
         if written:
-            previous_path = resolve_path(definition, stored)
+            previous_path = resolve_path(definition, _path_answers(definition, rows))
             return StepSaved(
                 progress_percentage=progress,
                 previous_progress_percentage=row.progress_percentage,
@@ -533,11 +545,12 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
     for _attempt in range(SAVE_ATTEMPTS):
         with storage_errors():
             row = _editable_row(session_id)
-            stored = _stored_answers(session_id)
+            rows = _stored_values(session_id)
         definition = definition_of_version(row.version_id)
         _check_fields_belong(definition, step_id, answers)
+        stored = _answered(rows)
         merged = _merge(stored, answers)
-        path = resolve_path(definition, merged)
+        path = resolve_path(definition, _path_answers(definition, {**rows, **answers}))
         if path.step_ids[-1] != step_id:
             raise InvalidAnswersError(
                 {step_id: "only the last step of the path can finish the wizard"}

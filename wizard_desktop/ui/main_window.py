@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from wizard_desktop.ui.templates_view import TemplatesView
 
 CLOSE_GRACE_MS = 3000
+ANSWERS_SAVED_MS = 8000  # how long the status bar says so after leaving the player
 SETTINGS_FILENAME = "settings.ini"
 SESSIONS_TAB, TEMPLATES_TAB = 1, 2
 
@@ -273,7 +274,7 @@ class MainWindow(QMainWindow):
         self._close_player()
         self.controller.open(session_id)
         self.player = WizardPlayer(state, self.controller)
-        self.player.left.connect(self.show_main_views)
+        self.player.left.connect(self.leave_player)
         self.stack.addWidget(self.player)
         self.stack.setCurrentWidget(self.player)
         self.player.focus_current_page()
@@ -289,6 +290,14 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.tabs)
         self.setWindowTitle("Wizard Desktop")
         self.tabs.currentWidget().setFocus()
+
+    def leave_player(self) -> None:
+        """Esc or "Close the player": back to the views. The status bar shows what still
+        waits (`_show_operation_state`), then says "Your answers are saved."."""
+        self.show_main_views()
+        self.controller.when_saved(
+            lambda: self.statusBar().showMessage("Your answers are saved.", ANSWERS_SAVED_MS)
+        )
 
     def export_current_session(self) -> None:
         """Ctrl+E: the session in the player, else the one selected in Sessions."""

@@ -3,10 +3,10 @@
 It owns what the person sees while playing a session: the step pages with their field
 editors (from ui/editors.py) and in-place messages (the rules come from
 `answer_problem`), skip logic (`nextId` follows the current path, hidden fields
-disappear as answers change), the side panel (session name, stored progress, the
-path's steps, save status) and the completion page. It never writes to the database
-itself: every change goes to the `SessionController`, and what it shows as saved is
-what the controller reports.
+disappear as answers change), the side panel (session name, the template it started
+from, progress, the path's steps, save status), the review page and the completion
+page. It never writes to the database itself: every change goes to the
+`SessionController`, and what it shows as saved is what the controller reports.
 
 When a step's editors exist (and so its widgets `field_<id>`, `field_<id>_<option>`,
 `label_<id>`, `hint_<id>`, `error_<id>` can be found): from the moment its page is
@@ -20,6 +20,33 @@ answers are the player's answers (`PlayState.answers`). Building every step up f
 would make each Next slower, because Qt walks every widget of every page on each page
 change.
 
+Review: Next on the last step of the path stores its answers as a draft (the step is
+not completed) and shows the review page: every step on the path with its answers as
+a person reads them, an Edit button per step, and Finish, which completes the session
+with the last step's answers. A 4-step wizard so reads 75 % on the review page and
+100 % only once the completion is stored. After Edit, Next goes back through the steps
+already completed to the review; it stops at a step the edit put on the path, or one
+whose answers no longer hold. A session left on the review page resumes on its last
+step (not completed, so it is the session's current step): one Next shows the review
+again. `review: false` in the file: Finish is on the last step, no review page.
+
+Progress and the path: the progress bar is 100 * (completed steps on the path) /
+(steps on the path) for the answers on screen, so the side panel's list and the
+denominator are always the same path; the core stores the same figure with Next. A
+condition that reads a field not answered yet reads the field's default (what its
+editor shows pre-filled) unless the person cleared it; a field with neither is
+unanswered, and a condition on it is false (`not_equals` and `answered: false` are
+true). The path so changes only when an answer changes it, and only then one sentence
+under the progress bar says how, in the steps' titles ("Your answer skips Equipment
+and Onboarding buddy: 5 steps now."); it goes when the person moves to another page.
+
+Keyboard: Enter is Next (or Finish) whenever the page is valid, wherever the focus is
+but on another button or in a multi-line field; Next is the default button on every
+step page, Finish on the review page (where it has the focus); Alt+Right does what the
+forward button does, Alt+Left is Back; Finish's mnemonic is Alt+I (Alt+F opens the
+File menu); Esc leaves the player, and the main window then says "Your answers are
+saved." once they are (what still waits is in its status bar until then).
+
 Text from a wizard file or a person is shown as plain text everywhere: page titles
 (the wizard's title format), labels, hints, messages, the side panel, the completion
 page. Step descriptions are Markdown views that load no resource (ui/markdown.py).
@@ -30,11 +57,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDialog,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -53,17 +82,49 @@ from PySide6.QtWidgets import (
 
 from wizard_desktop.controller import FAILED, RETRYING, SAVED, SessionController
 from wizard_desktop.core.export import suggested_file_name
-from wizard_desktop.core.sessions import SessionInfo, SessionState, StepSaved
-from wizard_desktop.core.templates import TemplateInfo
+from wizard_desktop.core.sessions import SessionInfo, SessionState, StepSaved, progress_percentage
+from wizard_desktop.core.templates import TemplateInfo, TemplateNotFoundError, get_template
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
-from wizard_desktop.definition.model import AnswerValue, Field, Step, WizardDefinition
+from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.editors import HINT_STYLE, FieldRow, make_input, plain_label
-from wizard_desktop.ui.formatting import format_answer, format_duration
+from wizard_desktop.ui.formatting import NOT_SET, format_answer, format_duration
 from wizard_desktop.ui.markdown import MarkdownView
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
+NEXT = QWizard.WizardButton.NextButton
+FINISH = QWizard.WizardButton.FinishButton
+
+
+def shown_answer(field: Field, value: AnswerValue | None) -> str:
+    """An answer as the review and the summary show it: `format_answer`, dates in the
+    locale's short format."""
+    if value is None:
+        return NOT_SET
+    if field.type is FieldType.DATE and isinstance(value, str):
+        date = QDate.fromString(value, Qt.DateFormat.ISODate)
+        if date.isValid():
+            return QLocale().toString(date, QLocale.FormatType.ShortFormat)
+    return format_answer(field, value)
+
+
+def path_change_note(before: tuple[Step, ...], after: tuple[Step, ...]) -> str:
+    """One sentence on how an answer changed the path, in the steps' own titles."""
+    before_ids = {step.id for step in before}
+    after_ids = {step.id for step in after}
+    added = [step.title for step in after if step.id not in before_ids]
+    skipped = [step.title for step in before if step.id not in after_ids]
+    changes = [f"adds {_listed(added)}"] if added else []
+    if skipped:
+        changes.append(f"skips {_listed(skipped)}")
+    count = len(after)
+    return f"Your answer {' and '.join(changes)}: {count} step{'s' if count != 1 else ''} now."
+
+
+def _listed(titles: list[str]) -> str:
+    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
+
 
 # --- What the pages share.
 
@@ -84,6 +145,7 @@ class PlayState:
         self.walking_through = False
         self._path: ResolvedPath | None = None
         self._page_ids = {step.id: index for index, step in enumerate(definition.steps)}
+        self.review_page_id = len(definition.steps) if definition.review else None
 
     @property
     def path(self) -> ResolvedPath:
@@ -103,9 +165,12 @@ class PlayState:
         return self._page_ids[step_id]
 
     def next_page_id(self, step_id: str) -> int:
-        """The page after `step_id` on the current path, -1 when it is the last."""
+        """The page after `step_id` on the current path: after the last, the review
+        page, or -1 (Finish) when the wizard has none."""
         next_step = self.path.next_step_id(step_id)
-        return self.page_id(next_step) if next_step is not None else -1
+        if next_step is not None:
+            return self.page_id(next_step)
+        return self.review_page_id if self.review_page_id is not None else -1
 
 
 # --- Pages.
@@ -295,12 +360,69 @@ class CompletionPage(QWizardPage):
             step_item.setFont(0, font)
             self.summary.addTopLevelItem(step_item)
             for field in path.visible_fields[step.id]:
-                value = path.answers.get(field.id)
-                text = format_answer(field, value) if value is not None else "—"
+                text = shown_answer(field, path.answers.get(field.id))
                 self.summary.addTopLevelItem(QTreeWidgetItem([f"    {field.label}", text]))
         self.note.hide()
         for widget in (self.times, self.summary, self.template_button, self.export_button):
             widget.show()
+
+
+class ReviewPage(QWizardPage):
+    """Before Finish: every step on the path with its answers as a person reads them,
+    each with an Edit button (`editStep_<step id>`) that calls `edit(step_id)`. Filled
+    again each time it is shown."""
+
+    def __init__(self, state: PlayState, edit: Callable[[str], None]) -> None:
+        super().__init__()
+        self.state = state
+        self.edit = edit
+        self.setObjectName("reviewPage")
+        self.setTitle("Review your answers")
+        self.setSubTitle("Check each step, edit what is wrong, then Finish.")
+        self.setFinalPage(True)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
+
+    def setVisible(self, visible: bool) -> None:
+        if visible:
+            self.fill()
+        super().setVisible(visible)
+
+    def nextId(self) -> int:
+        return -1  # Finish (the completion page is shown after it, not "next")
+
+    def fill(self) -> None:
+        """Rebuild the list for the path and answers on screen (the scroll area deletes
+        the list it showed before)."""
+        content = QWidget()
+        grid = QGridLayout(content)  # one grid, so the answers of every step line up
+        grid.setContentsMargins(0, 0, 8, 0)
+        grid.setColumnMinimumWidth(0, 12)
+        grid.setColumnStretch(2, 1)
+        path = self.state.path
+        for step in path.steps:
+            row = grid.rowCount()
+            title = plain_label(step.title)
+            title.setStyleSheet("font-weight: 600;")
+            edit_button = QPushButton("Edit", objectName=f"editStep_{step.id}")
+            edit_button.setAccessibleName(f"Edit {step.title}")
+            edit_button.clicked.connect(lambda *_, step_id=step.id: self.edit(step_id))
+            grid.addWidget(title, row, 0, 1, 3)
+            grid.addWidget(edit_button, row, 3)
+            for field in path.visible_fields[step.id]:
+                row = grid.rowCount()
+                value = plain_label(shown_answer(field, path.answers.get(field.id)))
+                value.setObjectName(f"review_{field.id}")
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                grid.addWidget(plain_label(field.label), row, 1, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(value, row, 2, 1, 2, Qt.AlignmentFlag.AlignTop)
+            grid.setRowMinimumHeight(grid.rowCount(), 8)  # a gap before the next step
+        grid.setRowStretch(grid.rowCount(), 1)
+        self.scroll.setWidget(content)
 
 
 # --- The wizard.
@@ -346,23 +468,34 @@ class WizardPlayer(QWizard):
             page.answerChanged.connect(self._on_answer_changed)
             self.step_pages[step.id] = page
             self.setPage(index, page)
-        self.completion_id = len(self.definition.steps)
+        self.review_page = ReviewPage(self.state, self.edit_step)
+        self.setPage(len(self.definition.steps), self.review_page)
+        self.completion_id = len(self.definition.steps) + 1
         self.completion_page = CompletionPage(self.state, self.save_as_template, self.export)
         self.setPage(self.completion_id, self.completion_page)
+        self._returning_to_review = False  # after Edit: Next goes back to the review
+        self._left_for_review = ""  # the step whose Next showed the review (a draft)
+        self._path_steps = self.state.path.steps  # what a path-change note compares with
         self.setSideWidget(self._build_side_panel())
+        self.setButtonText(FINISH, "F&inish")  # Alt+F is the File menu
+        for which in (QWizard.WizardButton.BackButton, NEXT, FINISH):
+            wizard_button = self.button(which)
+            assert isinstance(wizard_button, QPushButton)
+            wizard_button.setAutoDefault(False)
+        for page in (*self.step_pages.values(), self.review_page):
+            page.completeChanged.connect(self._keep_forward_default)  # after QWizard's own
 
         QShortcut(QKeySequence("Alt+Left"), self, self._shortcut_back)
         QShortcut(QKeySequence("Alt+Right"), self, self._shortcut_next)
         self.currentIdChanged.connect(self._on_page_changed)
         self.finished.connect(self._on_finished)
         controller.saveStateChanged.connect(self._show_save_state)
-        controller.progressChanged.connect(self._show_progress)
         controller.stepSaved.connect(self._on_step_saved)
         controller.completed.connect(self._on_completed)
         controller.renamed.connect(self._on_renamed)
         controller.templateSaved.connect(self._on_template_saved)
 
-        self._show_progress(state.info.progress_percentage, "")
+        self._show_progress()
         self._show_save_state("saving" if controller.has_unsaved() else SAVED, "")
         if self.state.read_only:
             self.setButtonLayout([QWizard.WizardButton.Stretch])
@@ -378,7 +511,15 @@ class WizardPlayer(QWizard):
         panel.setFixedWidth(240)
         self.name_edit = QLineEdit(self.info.name, objectName="sessionNameEdit")
         self.name_edit.setAccessibleName("Session name")
+        self.name_edit.setCursorPosition(0)  # a long name shows its beginning
         self.name_edit.editingFinished.connect(self._rename)
+        self.template_banner = plain_label(object_name="templateBanner")
+        self.template_banner.setStyleSheet(HINT_STYLE)
+        template_name = self._template_name()
+        if template_name is not None:
+            self.template_banner.setText(f"Pre-filled from template “{template_name}”")
+        else:
+            self.template_banner.hide()
         self.progress_bar = QProgressBar(objectName="progressBar")
         self.progress_bar.setAccessibleName("Progress")
         self.progress_bar.setRange(0, 100)
@@ -402,6 +543,7 @@ class WizardPlayer(QWizard):
         name_label = QLabel("Session", buddy=self.name_edit)
         layout.addWidget(name_label)
         layout.addWidget(self.name_edit)
+        layout.addWidget(self.template_banner)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.progress_note)
         layout.addWidget(self.step_list, 1)
@@ -409,6 +551,15 @@ class WizardPlayer(QWizard):
         layout.addWidget(self.retry_button)
         layout.addWidget(leave_button)
         return panel
+
+    def _template_name(self) -> str | None:
+        """The name of the template the session started from, if it is still there."""
+        if self.info.template_id is None:
+            return None
+        try:
+            return get_template(self.info.template_id).name
+        except TemplateNotFoundError:
+            return None
 
     def _refresh_step_list(self) -> None:
         """The side panel: the path's steps marked done/current; rebuilt only when
@@ -427,9 +578,12 @@ class WizardPlayer(QWizard):
                 mark = "…"
             else:
                 mark = "○"
+            clickable = done or pending or step.id == self._left_for_review
             entries.append(
-                (f"{mark}  {step.title}", self.page_id(step.id), page is current, done or pending)
+                (f"{mark}  {step.title}", self.page_id(step.id), page is current, clickable)
             )
+        if current is self.review_page:
+            entries.append(("▶  Review", self.currentId(), True, True))
         if self.state.read_only:
             on_summary = current is self.completion_page
             entries.append(
@@ -454,15 +608,22 @@ class WizardPlayer(QWizard):
         self.jump_to(item.data(STEP_ID_ROLE))
 
     def jump_to(self, page_id: int) -> None:
-        """Show a done step (or, read-only, any step or the summary)."""
+        """Show a done step (or, read-only, any step or the summary); from the review
+        page as its Edit does."""
         if self.state.read_only:
             self._go_to(page_id)
+        elif self.currentPage() is self.review_page:
+            self.edit_step(self.definition.steps[page_id].id)
         elif page_id in self.visitedIds():
             while self.currentId() != page_id:
                 self.back()
         else:  # a done step further on: walk there with Next, saving each step
-            while self.currentId() != page_id and self.currentPage().isComplete():
-                self.next()
+            while self.currentId() != page_id and isinstance(self.currentPage(), StepPage):
+                before = self.currentId()
+                if self.currentPage().isComplete():
+                    self.next()
+                if self.currentId() == before:
+                    break
 
     # --- Answers and navigation.
 
@@ -471,6 +632,11 @@ class WizardPlayer(QWizard):
 
     def _on_answer_changed(self, field_id: str, value: AnswerValue | None) -> None:
         self._refresh_step_list()
+        steps = self.state.path.steps
+        if steps != self._path_steps:
+            self._show_path_note(path_change_note(self._path_steps, steps))
+            self._path_steps = steps
+            self._show_progress()
         if not self.state.walking_through:
             self.controller.update_draft({field_id: value})
 
@@ -513,12 +679,20 @@ class WizardPlayer(QWizard):
 
     def validateCurrentPage(self) -> bool:
         page = self.currentPage()
+        if page is self.review_page and not self.state.read_only:
+            last = self.step_pages[self.state.path.steps[-1].id]
+            self.controller.complete(last.step.id, last.answers())
+            return True
         if not isinstance(page, StepPage) or self.state.walking_through:
             return True
         if self.state.read_only or not page.isComplete():
             return False
         if page.nextId() == -1:
             self.controller.complete(page.step.id, page.answers())
+        elif page.nextId() == self.state.review_page_id:
+            # Not completed until Finish: its answers are kept as a draft meanwhile.
+            self.controller.keep_for_review(page.step.id, page.answers())
+            self._left_for_review = page.step.id
         else:
             self.controller.save_step(page.step.id, page.answers())
             self.pending_steps.add(page.step.id)
@@ -528,6 +702,14 @@ class WizardPlayer(QWizard):
 
     def _on_page_changed(self, page_id: int) -> None:
         page = self.page(page_id)
+        if not self.state.walking_through:
+            self._show_path_note("")  # a path-change note goes with the page it was made on
+        if page is self.review_page:
+            self._returning_to_review = False
+            self.button(FINISH).setFocus()  # Enter finishes; Tab reaches the Edit buttons
+        elif self._returning_to_review:
+            QTimer.singleShot(0, self, self._continue_to_review)
+        self._keep_forward_default()
         if isinstance(page, StepPage):
             page.refresh()
             page.focus_first_field()
@@ -549,18 +731,76 @@ class WizardPlayer(QWizard):
 
     def _build_next_page(self) -> None:
         page = self.currentPage()
-        if isinstance(page, StepPage) and page.nextId() != -1:
+        if isinstance(page, StepPage):
             next_page = self.page(page.nextId())
-            assert isinstance(next_page, StepPage)
-            next_page.build()
+            if isinstance(next_page, StepPage):
+                next_page.build()
 
     def _shortcut_back(self) -> None:
         if self.currentId() in self.visitedIds()[1:] and not self.state.read_only:
             self.back()
 
     def _shortcut_next(self) -> None:
+        self._go_forward()
+
+    def _forward_button(self) -> QAbstractButton:
+        """Next, or Finish where Finish takes its place."""
         page = self.currentPage()
-        if isinstance(page, StepPage) and page.isComplete() and page.nextId() != -1:
+        return self.button(FINISH) if page is not None and page.isFinalPage() else self.button(NEXT)
+
+    def _go_forward(self) -> None:
+        """What Enter and Alt+Right do: Next or Finish, when the page allows it."""
+        forward = self._forward_button()
+        if not self.state.read_only and forward.isVisible() and forward.isEnabled():
+            forward.click()
+
+    def _keep_forward_default(self) -> None:
+        """Next is the default button on every step page (Finish where it takes Next's
+        place), also while the page is not complete yet. Embedded in the main window,
+        QDialog's own bookkeeping would lose the default whenever focus leaves a wizard
+        button (it only restores defaults of buttons whose window is the dialog), so
+        the wizard buttons are not auto-default and Enter is handled here."""
+        forward = self._forward_button()
+        if isinstance(forward, QPushButton) and not forward.isDefault():
+            forward.setDefault(True)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._keep_forward_default()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter is Next (or Finish) whenever the page is valid, or the wizard button
+        that has the focus. (Other buttons and multi-line fields take Enter first.)"""
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        plain = event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        )
+        if not (enter and plain):
+            super().keyPressEvent(event)
+            return
+        focused = self.focusWidget()
+        if isinstance(focused, QPushButton):
+            focused.click()
+        else:
+            self._go_forward()
+        event.accept()
+
+    def edit_step(self, step_id: str) -> None:
+        """Edit on the review page: show the step; its Next returns to the review."""
+        self._returning_to_review = True
+        page_id = self.page_id(step_id)
+        while self.currentId() != page_id and self.currentId() in self.visitedIds()[1:]:
+            self.back()
+
+    def _continue_to_review(self) -> None:
+        """After an edited step: pass each step already completed whose answers still
+        hold, towards the review; stop at any other (one the edit put on the path)."""
+        page = self.currentPage()
+        if not self._returning_to_review or not isinstance(page, StepPage):
+            return
+        passed = self.stored_steps | self.pending_steps | {self._left_for_review}
+        if page.step.id in passed and page.isComplete():
             self.next()
 
     def _on_finished(self, result: int) -> None:
@@ -581,20 +821,30 @@ class WizardPlayer(QWizard):
         self.save_status.setText(text or ("Saved" if state == SAVED else "Saving…"))
         self.retry_button.setVisible(state in (RETRYING, FAILED))
 
-    def _show_progress(self, percentage: float, reason: str) -> None:
+    def _show_progress(self) -> None:
+        """The progress of the path on screen (the side panel's), from the steps stored
+        as completed."""
+        if self.info.is_completed:
+            percentage = 100.0
+        else:
+            percentage = progress_percentage(self.state.path, tuple(self.stored_steps))
         self.progress_bar.setValue(round(percentage))
-        self.progress_note.setText(reason)
-        self.progress_note.setVisible(bool(reason))
+
+    def _show_path_note(self, note: str) -> None:
+        self.progress_note.setText(note)
+        self.progress_note.setVisible(bool(note))
 
     def _on_step_saved(self, step_id: str, saved: StepSaved) -> None:
         self.stored_steps.add(step_id)
         self.pending_steps.discard(step_id)
+        self._show_progress()
         self._refresh_step_list()
         self._build_ahead()
 
     def _on_completed(self, info: SessionInfo) -> None:
         self.info = info
         self.stored_steps.update(info.completed_step_ids)
+        self._show_progress()
         self.completion_page.show_completed(info)
         self._refresh_step_list()
 
