@@ -102,7 +102,7 @@ def test_laptop_config_full_run_by_mouse_and_keyboard(qtbot: QtBot, window: Main
     summary = find(player, "answerSummary")
     texts = [summary.topLevelItem(i).text(1) for i in range(summary.topLevelItemCount())]  # type: ignore[attr-defined]
     assert 'Workstation 16"' in texts and "Yes" in texts
-    assert "Active time" in find(player, "completionTimes").text()  # type: ignore[attr-defined]
+    assert "Time spent" in find(player, "completionTimes").text()  # type: ignore[attr-defined]
     counts = {w.id: w.completed_count for w in list_wizards()}
     assert counts["laptop-config"] == 1
     shown = window.wizards_view.wizard_list.findItems("Laptop Config", Qt.MatchFlag.MatchExactly)

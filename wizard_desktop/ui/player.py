@@ -89,7 +89,7 @@ from wizard_desktop.definition.conditions import ResolvedPath, is_answered, reso
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.editors import HINT_STYLE, FieldRow, make_input, plain_label
-from wizard_desktop.ui.formatting import NOT_SET, format_answer, format_duration
+from wizard_desktop.ui.formatting import format_answer, session_times
 from wizard_desktop.ui.markdown import MarkdownView
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -100,8 +100,6 @@ FINISH = QWizard.WizardButton.FinishButton
 def shown_answer(field: Field, value: AnswerValue | None) -> str:
     """An answer as the review and the summary show it: `format_answer`, dates in the
     locale's short format."""
-    if value is None:
-        return NOT_SET
     if field.type is FieldType.DATE and isinstance(value, str):
         date = QDate.fromString(value, Qt.DateFormat.ISODate)
         if date.isValid():
@@ -347,10 +345,7 @@ class CompletionPage(QWizardPage):
 
     def show_completed(self, info: SessionInfo) -> None:
         self.status.setText(f"“{info.name}” is completed and saved.")
-        self.times.setText(
-            f"Total time: {format_duration(info.total_time_seconds)} · "
-            f"Active time: {format_duration(info.active_seconds)}"
-        )
+        self.times.setText(session_times(info))
         self.summary.clear()
         path = self.state.path
         for step in path.steps:
