@@ -427,7 +427,9 @@ class ComboChoiceInput(FieldInput):
 @editor_for(FieldType.MULTI_CHOICE)
 class OptionButtonsInput(FieldInput):
     """Radio buttons (choice) or check boxes (multi_choice) in a named group widget;
-    each button is `field_<id>_<option value>`."""
+    each button is `field_<id>_<option value>`. Radio buttons are one Tab stop (the
+    arrows choose among them, as everywhere); check boxes are one stop each, so they
+    belong to no QButtonGroup: in one, Tab and the arrows reach only the first box."""
 
     def __init__(self, field: Field) -> None:
         super().__init__(field)
@@ -443,7 +445,8 @@ class OptionButtonsInput(FieldInput):
             text = button_text(option.label)
             button = QCheckBox(text) if self.multiple else QRadioButton(text)
             button.setObjectName(f"field_{field.id}_{option.value}")
-            self.group.addButton(button)
+            if not self.multiple:
+                self.group.addButton(button)
             layout.addWidget(button)
             self.buttons[option.value] = button
         self._name(group_widget)
@@ -462,7 +465,8 @@ class OptionButtonsInput(FieldInput):
         self.group.setExclusive(not self.multiple)
 
     def on_change(self, callback: Callable[[], None]) -> None:
-        self.group.buttonToggled.connect(callback)
+        for button in self.buttons.values():
+            button.toggled.connect(callback)
 
     def focus_widget(self) -> QWidget:
         checked = [b for b in self.buttons.values() if b.isChecked()]
