@@ -111,15 +111,16 @@ def test_a_date_typed_into_an_empty_field_shows_and_is_its_value(
 
 
 def test_tab_leaves_a_date_and_keeps_what_was_typed_even_half_typed(
-    qtbot: QtBot, windows: Windows
+    qtbot: QtBot, windows: Windows, locale: None
 ) -> None:
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     after, date = windows.date_between_two_fields()
     qtbot.keyClicks(focused(), "2027-06-")
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     assert focused() is after, "Tab goes on to the next field (the calendar button is no stop)"
     assert date.edit.text() == "2027-06-", "nothing typed is thrown away"
     assert date.value() is None
-    assert date.problem() == "Enter a date as YYYY-MM-DD (2027-06-30) or as 30 06 2027."
+    assert date.problem() == "Enter a date as YYYY-MM-DD (2027-06-30) or as 30/06/2027."
     qtbot.keyClick(focused(), Qt.Key.Key_Backtab)
     assert focused() is date.edit
     date.edit.end(False)
@@ -426,3 +427,20 @@ def test_a_radio_group_is_one_tab_stop_and_the_arrows_choose(
     assert focused().objectName() == "field_fruit_b" and fruit.value() == "b"
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     assert focused() is after
+
+
+def test_esc_in_the_calendar_closes_it_and_stays_in_the_player(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard_id = import_text(tmp_path, KEYBOARD_WIZARD)
+    window.wizards_view.reload(wizard_id)
+    player = start(qtbot, window, wizard_id)
+    when = find(player, "field_when", DateLineEdit)
+    assert isinstance(when, DateLineEdit)
+    when.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(when, Qt.Key.Key_F4)
+    assert when.calendar is not None and when.calendar.isVisible()
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    assert not when.calendar.isVisible() and focused() is when
+    assert window.player is player and player.isVisible(), "Esc closed only the calendar"
+    assert when.text() == ""
