@@ -115,11 +115,12 @@ def test_tab_leaves_a_date_and_keeps_what_was_typed_even_half_typed(
 ) -> None:
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     after, date = windows.date_between_two_fields()
-    qtbot.keyClicks(focused(), "2027-06-")
+    qtbot.keyClicks(focused(), "2027-06-2")
+    qtbot.keyClick(focused(), Qt.Key.Key_Backspace)
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     assert focused() is after, "Tab goes on to the next field (the calendar button is no stop)"
     assert date.edit.text() == "2027-06-", "nothing typed is thrown away"
-    assert date.value() is None
+    assert date.value() == "2027-06-02", "the answer is the last date it was"
     assert date.problem() == "Enter a date as YYYY-MM-DD (2027-06-30) or as 30/06/2027."
     qtbot.keyClick(focused(), Qt.Key.Key_Backtab)
     assert focused() is date.edit
@@ -216,6 +217,21 @@ def test_up_in_an_empty_date_starts_from_today_held_within_range(
     _after, date = windows.date_between_two_fields(ranged)
     qtbot.keyClick(focused(), Qt.Key.Key_Down)
     assert date.value() == "9000-01-01"
+
+
+def test_a_date_half_retyped_keeps_its_answer_until_complete_or_emptied(
+    qtbot: QtBot, windows: Windows
+) -> None:
+    _after, date = windows.date_between_two_fields()
+    date.set_value("2027-03-04")
+    date.edit.selectAll()
+    qtbot.keyClicks(focused(), "2027-1")
+    assert date.value() == "2027-03-04" and date.problem() is not None
+    qtbot.keyClicks(focused(), "1-05")
+    assert date.value() == "2027-11-05" and date.problem() is None
+    date.edit.selectAll()
+    qtbot.keyClick(focused(), Qt.Key.Key_Delete)
+    assert date.value() is None and date.problem() is None
 
 
 def test_text_that_is_no_date_is_left_alone_by_up_and_down(qtbot: QtBot, windows: Windows) -> None:
@@ -444,3 +460,23 @@ def test_esc_in_the_calendar_closes_it_and_stays_in_the_player(
     assert not when.calendar.isVisible() and focused() is when
     assert window.player is player and player.isVisible(), "Esc closed only the calendar"
     assert when.text() == ""
+
+
+def test_retyping_a_date_never_stores_it_as_cleared_on_the_way(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard_id = import_text(tmp_path, KEYBOARD_WIZARD)
+    window.wizards_view.reload(wizard_id)
+    player = start(qtbot, window, wizard_id)
+    when = find(player, "field_when", DateLineEdit)
+    when.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClicks(when, "2027-03-04")
+    wait_saved(qtbot, window)  # the draft of what is typed
+    assert load_session(player.info.id).answers["when"] == "2027-03-04"
+    when.selectAll()  # type: ignore[attr-defined]
+    qtbot.keyClicks(when, "2027-1")
+    wait_saved(qtbot, window)
+    assert load_session(player.info.id).answers["when"] == "2027-03-04"
+    qtbot.keyClicks(when, "1-05")
+    wait_saved(qtbot, window)
+    assert load_session(player.info.id).answers["when"] == "2027-11-05"

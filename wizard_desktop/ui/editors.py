@@ -360,18 +360,28 @@ def _drop_down_icon(widget: QWidget) -> QIcon:
 @editor_for(FieldType.DATE)
 class DateInput(FieldInput):
     """A date from the field's min (at least DATE_MIN) to its max (at most DATE_MAX),
-    typed or picked; empty means "not answered"."""
+    typed or picked; empty means "not answered". While the text is no date (half
+    typed), the answer stays the last date it was, and `entry_problem` holds the page:
+    retyping a date never clears the stored one on the way."""
 
     def __init__(self, field: Field) -> None:
         super().__init__(field)
         first, last = _field_date(field.min, DATE_MIN), _field_date(field.max, DATE_MAX)
         self.edit = DateLineEdit(first, last)
         self.edit.setFixedWidth(EDITOR_WIDTH)
+        self.held: str | None = None
+        self.edit.textChanged.connect(self._hold)  # before any on_change callback
         self._name(self.edit)
 
-    def value(self) -> AnswerValue | None:
+    def _hold(self, text: str) -> None:
         date = self.edit.date()
-        return date.toString(ISO_FORMAT) if date is not None else None
+        if date is not None:
+            self.held = date.toString(ISO_FORMAT)
+        elif not text.strip():
+            self.held = None
+
+    def value(self) -> AnswerValue | None:
+        return self.held
 
     def set_value(self, value: AnswerValue | None) -> None:
         self.edit.setText(value if isinstance(value, str) else "")
