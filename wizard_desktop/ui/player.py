@@ -267,7 +267,7 @@ class StepPage(QWizardPage):
             # Untouched fields only complain about what is in them (not about being empty).
             filled = is_answered(value) and value is not False
             shown = in_view and (field_id in self.touched or filled)
-            row.show_problem(answer_problem(row.input.field, value) if shown else None)
+            row.show_problem(row.input.problem() if shown else None)
         self.setFinalPage(self.nextId() == -1)
         self.completeChanged.emit()
 
@@ -285,7 +285,12 @@ class StepPage(QWizardPage):
         self.answerChanged.emit(field_id, value)
 
     def isComplete(self) -> bool:
-        return all(answer_problem(f, self.value(f)) is None for f in self.visible_fields())
+        return all(self.problem(f) is None for f in self.visible_fields())
+
+    def problem(self, field: Field) -> str | None:
+        """Why the field's answer is not acceptable (its editor's, once built), or None."""
+        row = self.rows.get(field.id)
+        return row.input.problem() if row is not None else answer_problem(field, self.value(field))
 
     def nextId(self) -> int:
         return self.state.next_page_id(self.step.id)
