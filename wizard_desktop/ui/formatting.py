@@ -47,3 +47,9 @@ def local_time_tooltip(value: dt.datetime | None) -> str | None:
 
 def whole_percent(value: float) -> str:
     return f"{value:.0f} %"
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """`count` and the word for it: "1 step", "2 steps", "0 times"."""
+    word = singular if count == 1 else (plural or f"{singular}s")
+    return f"{count:,} {word}"
