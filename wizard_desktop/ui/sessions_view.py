@@ -99,7 +99,7 @@ SAMPLE_TIME = dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.UTC)
 # of these texts and its header. Wizard titles and step titles longer than the
 # sample are elided in the middle, their tooltip has them whole.
 COLUMN_SAMPLES: dict[SortColumn, tuple[str, ...]] = {
-    SortColumn.WIZARD: ("Employee Onboarding",),
+    SortColumn.WIZARD: ("Field Showcase",),
     SortColumn.STATUS: tuple(STATUS_LABELS.values()),
     SortColumn.PROGRESS: ("100 % ",),
     SortColumn.CURRENT_STEP: ("Confirmation",),
@@ -110,8 +110,11 @@ COLUMN_SAMPLES: dict[SortColumn, tuple[str, ...]] = {
 }
 CELL_PADDING = 14
 """The item view's margins around a cell's text, both sides."""
-SORT_INDICATOR = 22
+SORT_INDICATOR = 18
 """Room for the header's sort arrow beside its text."""
+HIDDEN_BY_DEFAULT = (SortColumn.STARTED,)
+"""Shown from the header's context menu: at the default window size the name needs
+the room, and a session's default name holds its start time."""
 STATUS_FILTERS = (("All", None), ("In progress", IN_PROGRESS), ("Completed", COMPLETED))
 EMPTY_TEXT = "No sessions yet — start one from Wizards."
 NO_MATCH_TEXT = "No sessions match this filter."
@@ -500,6 +503,10 @@ class SessionsView(QWidget):
         header.setSectionResizeMode(COLUMNS.index(SortColumn.NAME), QHeaderView.ResizeMode.Stretch)
         for column, width in self.column_widths().items():
             header.resizeSection(COLUMNS.index(column), width)
+        for column in HIDDEN_BY_DEFAULT:
+            header.hideSection(COLUMNS.index(column))
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._show_column_menu)
         header.setSortIndicator(
             COLUMNS.index(self.model.query.sort),
             Qt.SortOrder.DescendingOrder
@@ -774,6 +781,27 @@ class SessionsView(QWidget):
         menu.addSeparator()
         menu.addAction(self.delete_action)
         return menu
+
+    def column_menu(self) -> QMenu:
+        """The header's context menu: a check box per column but the name."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        menu.setObjectName("sessionsColumnMenu")
+        for section, column in enumerate(COLUMNS):
+            if column is SortColumn.NAME:
+                continue
+            action = menu.addAction(HEADERS[column])
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(section))
+            action.toggled.connect(
+                lambda shown, section=section: header.setSectionHidden(section, not shown)
+            )
+        return menu
+
+    def _show_column_menu(self, point: QPoint) -> None:
+        menu = self.column_menu()
+        menu.exec(self.table.horizontalHeader().mapToGlobal(point))
+        menu.deleteLater()
 
     def _show_context_menu(self, point: QPoint) -> None:
         if not self.table.indexAt(point).isValid():
