@@ -50,7 +50,7 @@ def leave_player(qtbot: QtBot, window: MainWindow) -> None:
     assert window.player is not None
     qtbot.keyClick(window.player, Qt.Key.Key_Escape)
     assert window.player is None
-    window.operations.wait_until_idle()
+    qtbot.waitUntil(lambda: not window.operations.pending())
 
 
 def stored_sessions() -> list[str]:
@@ -220,7 +220,7 @@ def test_opening_another_session_or_closing_the_window_drops_an_unanswered_one(
     kept = laptop_session_at_hardware(qtbot, window)
     start(qtbot, window, "employee-onboarding")
     window.open_session(kept)  # e.g. from the Sessions tab while the player is open
-    window.operations.wait_until_idle()
+    qtbot.waitUntil(lambda: not window.operations.pending())
     assert stored_sessions() == [kept]
 
     leave_player(qtbot, window)
