@@ -51,28 +51,33 @@ class UnsavedChoice(Enum):
     QUIT_ANYWAY = "quit_anyway"
 
 
-def _window_settings(parent: QWidget | None) -> QSettings | None:
-    """The settings of the window `parent` belongs to (the main window keeps them
-    beside the database as `settings`), or None outside a window."""
-    settings = getattr(parent.window(), "settings", None) if parent is not None else None
-    return settings if isinstance(settings, QSettings) else None
+class _LastFolders:
+    """Where file choosers open: the folder last used for each kind of file, kept in
+    the settings of the window the chooser belongs to (the main window keeps them
+    beside the database as `settings`), else the home folder."""
 
+    @staticmethod
+    def _settings(parent: QWidget | None) -> QSettings | None:
+        settings = getattr(parent.window(), "settings", None) if parent is not None else None
+        return settings if isinstance(settings, QSettings) else None
 
-def _start_folder(parent: QWidget | None, filters: str) -> Path:
-    """Where a file chooser for `filters` opens: the folder last used for that kind
-    of file, while it exists, else the home folder."""
-    settings = _window_settings(parent)
-    kind = FOLDER_KINDS.get(filters, "other")
-    remembered = settings.value(f"{FOLDERS_GROUP}/{kind}") if settings is not None else None
-    if isinstance(remembered, str) and Path(remembered).is_dir():
-        return Path(remembered)
-    return Path.home()
+    @staticmethod
+    def _key(filters: str) -> str:
+        return f"{FOLDERS_GROUP}/{FOLDER_KINDS.get(filters, 'other')}"
 
+    @classmethod
+    def start(cls, parent: QWidget | None, filters: str) -> Path:
+        settings = cls._settings(parent)
+        remembered = settings.value(cls._key(filters)) if settings is not None else None
+        if isinstance(remembered, str) and Path(remembered).is_dir():
+            return Path(remembered)
+        return Path.home()
 
-def _remember_folder(parent: QWidget | None, filters: str, folder: Path) -> None:
-    settings = _window_settings(parent)
-    if settings is not None:
-        settings.setValue(f"{FOLDERS_GROUP}/{FOLDER_KINDS.get(filters, 'other')}", str(folder))
+    @classmethod
+    def remember(cls, parent: QWidget | None, filters: str, folder: Path) -> None:
+        settings = cls._settings(parent)
+        if settings is not None:
+            settings.setValue(cls._key(filters), str(folder))
 
 
 def _message_box(
@@ -174,12 +179,12 @@ def confirm_delete(parent: QWidget | None, question: str, *, title: str = "Delet
 def ask_save_path(parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
     """Where to save; a name typed without a suffix gets the chosen filter's suffix
     (`filters` as Qt writes them: "JSON (*.json);;CSV (*.csv)")."""
-    start = str(_start_folder(parent, filters) / suggested)
+    start = str(_LastFolders.start(parent, filters) / suggested)
     path, chosen = QFileDialog.getSaveFileName(parent, title, start, filters)
     if not path:
         return None
     target = Path(path)
-    _remember_folder(parent, filters, target.parent)
+    _LastFolders.remember(parent, filters, target.parent)
     suffix = re.search(r"\*(\.\w+)", chosen or filters)
     if not target.suffix and suffix is not None:
         target = target.with_name(target.name + suffix.group(1))
@@ -189,11 +194,11 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str, filters: s
 def ask_open_paths(parent: QWidget | None, title: str, filters: str) -> list[Path]:
     """Files to open; empty when cancelled."""
     chosen, _ = QFileDialog.getOpenFileNames(
-        parent, title, str(_start_folder(parent, filters)), filters
+        parent, title, str(_LastFolders.start(parent, filters)), filters
     )
     paths = [Path(p) for p in chosen]
     if paths:
-        _remember_folder(parent, filters, paths[0].parent)
+        _LastFolders.remember(parent, filters, paths[0].parent)
     return paths
 
 
