@@ -254,3 +254,17 @@ def test_discard_if_unanswered_keeps_answered_completed_and_missing_sessions(
     assert sessions.discard_if_unanswered(cleared)
     assert not sessions.discard_if_unanswered(prefilled)
     assert sorted(stored_sessions()) == sorted([answered, prefilled])
+
+
+def test_the_details_note_elides_a_long_name_and_its_tooltip_has_it_whole(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    long = "A very long session name that goes on about the new laptop for the design team"
+    session_id = sessions.start_session("laptop-config", long).id
+    sessions.save_draft(session_id, {"full_name": "Ann"})
+    view = window.wizards_view
+    view.reload(select_id="laptop-config")
+    assert long not in view.unfinished_note.text() and "…" in view.unfinished_note.text()
+    assert view.unfinished_note.toolTip() == long
+    assert continue_rows(view)[0][0] == long  # the list elides it when drawn, in the middle
+    assert view.continue_list.textElideMode() == Qt.TextElideMode.ElideMiddle

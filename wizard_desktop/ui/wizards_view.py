@@ -9,7 +9,7 @@ signals."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -46,6 +46,8 @@ Sessions tab has them all)."""
 CONTINUE_VISIBLE_ROWS = 4
 CONTINUE_HEADERS = ["Session", "Wizard", "Current step", "Progress", "Last change"]
 RIGHT_ALIGNED = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+NOTE_NAME_WIDTH = 260
+"""Pixels of a session's name in the details' note (the whole name is its tooltip)."""
 
 
 def unfinished_sessions(
@@ -56,11 +58,13 @@ def unfinished_sessions(
     return fetch_page(query, limit=limit)
 
 
-def where_it_stands(row: SessionRow) -> str:
-    """“Name” at Step (40 %), last changed 2026-12-01 09:45."""
+def where_it_stands(row: SessionRow, metrics: QFontMetrics) -> str:
+    """“Name” at Step (40 %), last changed 2026-12-01 09:45; a long name elided in the
+    middle to NOTE_NAME_WIDTH."""
+    name = metrics.elidedText(row.name, Qt.TextElideMode.ElideMiddle, NOTE_NAME_WIDTH)
     step = f" at {row.current_step_title}" if row.current_step_title else ""
     return (
-        f"“{row.name}”{step} ({whole_percent(row.progress_percentage)}), last changed "
+        f"“{name}”{step} ({whole_percent(row.progress_percentage)}), last changed "
         f"{local_time(row.updated_at)}"
     )
 
@@ -286,10 +290,13 @@ class WizardsView(QWidget):
         self._latest_unfinished = rows[0] if rows else None
         has_unfinished = bool(rows)
         note = ""
+        metrics = self.unfinished_note.fontMetrics()
+        self.unfinished_note.setToolTip(plain_tooltip(rows[0].name) if rows else "")
         if len(rows) > 1:
-            note = f"Unfinished sessions of this wizard; the latest is {where_it_stands(rows[0])}."
+            latest = where_it_stands(rows[0], metrics)
+            note = f"Unfinished sessions of this wizard; the latest is {latest}."
         elif rows:
-            note = f"An unfinished session of this wizard: {where_it_stands(rows[0])}."
+            note = f"An unfinished session of this wizard: {where_it_stands(rows[0], metrics)}."
         self.unfinished_note.setText(note)
         self.unfinished_note.setVisible(has_unfinished)
         self.resume_latest_button.setVisible(has_unfinished)
