@@ -4,14 +4,18 @@ functions with no widgets, shared by the player and the views."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from wizard_desktop.definition.model import AnswerValue, Field, FieldType
+if TYPE_CHECKING:  # the first screen uses the rest without loading the model
+    from wizard_desktop.definition.model import AnswerValue, Field
 
 NOT_SET = "—"
 
 
 def format_answer(field: Field, value: AnswerValue) -> str:
     """An answer as a person reads it (option labels, Yes/No, units)."""
+    from wizard_desktop.definition.model import FieldType
+
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):
