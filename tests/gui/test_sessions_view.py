@@ -90,16 +90,19 @@ def test_model_passes_qtmodeltester_across_pages(qtmodeltester, ids: dict[str, s
     qtmodeltester.check(model)
 
 
-def test_a_row_updated_in_place_is_not_fetched_twice(ids: dict[str, str]) -> None:
+def test_a_row_whose_key_moves_past_the_loaded_pages_comes_once_with_its_page(
+    ids: dict[str, str],
+) -> None:
     model = SessionsTableModel(page_size=2)
     model.sort(COLUMNS.index(SortColumn.UPDATED), Qt.SortOrder.AscendingOrder)
     assert shown_ids(model)[0] == ids["bravo"]  # the least recently updated
     save_draft(ids["bravo"], {"a1": "typing"})
-    # Now the most recently updated: in SQL it moved to the last page; on screen it stays.
+    # Now the most recently updated: its place is on the last page, not loaded yet.
     model.refresh_session(ids["bravo"])
+    assert ids["bravo"] not in shown_ids(model)
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
-    assert shown_ids(model)[0] == ids["bravo"]
+    assert shown_ids(model)[-1] == ids["bravo"]
     assert sorted(shown_ids(model)) == sorted(ids.values())  # once each
 
 
@@ -187,21 +190,33 @@ def test_empty_database_says_what_to_do(
     assert not view.table.isVisible()
 
 
-def test_refresh_session_updates_the_row_in_place_keeping_the_selection(
+def test_refresh_session_updates_the_row_in_place_when_its_sort_key_stays(
     qtbot: QtBot, view: SessionsView, ids: dict[str, str]
 ) -> None:
+    view.model.sort(COLUMNS.index(SortColumn.NAME), Qt.SortOrder.AscendingOrder)
     row = select(view, ids["echo"])
-    assert row > 0  # echo is not the most recently updated: a re-query would move it
     order = shown_ids(view.model)
     save_step(ids["echo"], "a", {"a1": "now"})
     with qtbot.waitSignal(view.model.dataChanged) as changed:
         view.refresh_session(ids["echo"])
     assert changed.args[0].row() == row == changed.args[1].row()
     assert shown_ids(view.model) == order
-    assert view.selected_session() is not None
     assert view.selected_session().id == ids["echo"]  # type: ignore[union-attr]
     progress = view.model.index(row, COLUMNS.index(SortColumn.PROGRESS))
     assert progress.data() == "33 %"
+
+
+def test_a_row_whose_sort_key_changes_moves_to_its_place_with_the_selection(
+    qtbot: QtBot, view: SessionsView, ids: dict[str, str]
+) -> None:
+    row = select(view, ids["echo"])
+    assert row > 0  # not the most recently updated yet
+    save_step(ids["echo"], "a", {"a1": "now"})
+    with qtbot.waitSignal(view.model.rowsMoved):
+        view.refresh_session(ids["echo"])
+    assert shown_ids(view.model) == plain_ids("s.updated_at DESC, s.id DESC")
+    assert shown_ids(view.model)[0] == ids["echo"]
+    assert view.selected_session().id == ids["echo"]  # type: ignore[union-attr]
 
 
 def test_a_new_session_is_inserted_where_it_belongs(
@@ -279,7 +294,7 @@ def test_delete_asks_then_removes_the_session_and_its_answers(
     asked: list[str] = []
 
     def answer(reply: bool):  # type: ignore[no-untyped-def]
-        def confirm(parent: object, question: str) -> bool:
+        def confirm(parent: object, question: str, **_: object) -> bool:
             asked.append(question)
             return reply
 
@@ -306,7 +321,7 @@ def test_rename_updates_the_row(
     qtbot: QtBot, view: SessionsView, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     row = select(view, ids["bravo"])
-    monkeypatch.setattr(dialogs, "ask_name", lambda parent, prompt, current: "Bravo 2")
+    monkeypatch.setattr(dialogs, "ask_name", lambda parent, prompt, current, **_: "Bravo 2")
     view.rename_action.trigger()
     qtbot.waitUntil(lambda: view.model.index(row, 0).data() == "Bravo 2")
     assert load_session(ids["bravo"]).info.name == "Bravo 2"

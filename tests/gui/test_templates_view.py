@@ -59,7 +59,7 @@ def save_template(
     """Through the sessions view's button, as a person does it."""
     sessions = SessionsView(operations)
     qtbot.addWidget(sessions)
-    monkeypatch.setattr(dialogs, "ask_name", lambda parent, prompt, suggestion: "Standard")
+    monkeypatch.setattr(dialogs, "ask_name", lambda parent, prompt, suggestion, **_: "Standard")
     assert sessions.select_session(session_id)
     with qtbot.waitSignal(sessions.templateSaved) as saved:
         button_ = sessions.findChild(QPushButton, "saveAsTemplateButton")

@@ -57,7 +57,7 @@ def test_a_title_that_is_html_is_shown_as_text_and_the_wizard_can_be_removed(
     assert HOSTILE_TITLE in shown and "Plain words." in shown  # raw HTML is shown as text
 
     questions: list[str] = []
-    monkeypatch.setattr(dialogs, "confirm_delete", lambda _p, q: questions.append(q) or True)
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda _p, q, **_: questions.append(q) or True)
     remove = window.findChild(QPushButton, "removeWizardButton")
     assert remove is not None and remove.isEnabled()
     remove.click()
@@ -78,7 +78,7 @@ def test_removing_is_cancelled_by_the_confirmation(
 ) -> None:
     view = window.wizards_view  # type: ignore[attr-defined]
     before = [w.id for w in list_wizards()]
-    monkeypatch.setattr(dialogs, "confirm_delete", lambda _p, _q: False)
+    monkeypatch.setattr(dialogs, "confirm_delete", lambda _p, _q, **_: False)
     view.findChild(QPushButton, "removeWizardButton").click()
     qtbot.wait(200)
     assert [w.id for w in list_wizards()] == before

@@ -5,8 +5,10 @@ the same wherever a person sees it."""
 
 from __future__ import annotations
 
-from wizard_desktop.definition.conditions import is_answered
-from wizard_desktop.definition.model import AnswerValue, Field, FieldType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # light to import: the first screen's helpers import NOT_SET
+    from wizard_desktop.definition.model import AnswerValue, Field
 
 NOT_SET = "—"
 """An unanswered field (or an unset figure), whatever its type."""
@@ -15,6 +17,9 @@ NOT_SET = "—"
 def format_answer(field: Field, value: AnswerValue | None) -> str:
     """`value` of `field` as a person reads it; NOT_SET when unanswered. A
     multi-choice reads as its option labels separated by commas."""
+    from wizard_desktop.definition.conditions import is_answered
+    from wizard_desktop.definition.model import FieldType
+
     if value is None or not is_answered(value):
         return NOT_SET
     if isinstance(value, bool):

@@ -632,3 +632,23 @@ def list_sessions(status: str | None = None, wizard_id: str | None = None) -> li
     with storage_errors():
         rows = db.execute(query.order_by(Session.updated_at.desc(), Session.id)).fetchall()
     return [_info(row) for row in rows]
+
+
+# --- Sessions opened and never answered (issue 13: no 0 % leftovers).
+
+
+def discard_if_unanswered(session_id: str) -> bool:
+    """Delete the session when it is in progress, has no completed step and no stored
+    answer (a cleared field is no answer): it was opened and left untouched, so it is
+    not kept as a 0 % row. The player calls it when the person leaves the session.
+    True when it was deleted; a session that is gone already changes nothing."""
+    with write_transaction():
+        try:
+            row = _row(session_id)
+        except SessionNotFoundError:
+            return False
+        if row.is_completed or row.completed_step_ids or _answered(_stored_values(session_id)):
+            return False
+        Answer.delete().where(Answer.session == session_id).execute()
+        Session.delete().where(Session.id == session_id).execute()
+    return True

@@ -1,6 +1,9 @@
 """Every dialog the app shows, as plain functions: messages, name prompts, delete
 confirmations, file choosers, the quit-with-unsaved-answers questions, the backup
-restore offer and the unexpected-error report.
+restore offer, the keyboard shortcuts page and the unexpected-error report. A
+question's title says what it asks; file choosers start in the home folder and then
+in the folder last used for that kind of file (wizard files, templates, exports),
+remembered in the window's settings.
 
 Widgets never build dialogs themselves; they call these, so tests replace them
 (monkeypatch) and never block on a modal window. Every message is shown as plain
@@ -13,19 +16,68 @@ import re
 from enum import Enum
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QInputDialog,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 APP_TITLE = "Wizard Desktop"
 SESSION_EXPORT_FILTERS = "JSON (*.json);;CSV (*.csv)"
 TEMPLATE_FILTERS = "Wizard Desktop template (*.json)"
 WIZARD_FILTERS = "Wizard files (*.yaml *.yml *.json)"
+# The kind of file each chooser's filters are for: each kind remembers its folder.
+FOLDER_KINDS = {
+    WIZARD_FILTERS: "wizard_files",
+    TEMPLATE_FILTERS: "templates",
+    SESSION_EXPORT_FILTERS: "exports",
+}
+FOLDERS_GROUP = "folders"
+NAME_FIELD_WIDTHS = (360, 640)
+"""The name prompt's width: at least the first, up to the second to fit the name."""
 
 
 class UnsavedChoice(Enum):
     RETRY_NOW = "retry_now"
     KEEP_WAITING = "keep_waiting"
     QUIT_ANYWAY = "quit_anyway"
+
+
+class _LastFolders:
+    """Where file choosers open: the folder last used for each kind of file, kept in
+    the settings of the window the chooser belongs to (the main window keeps them
+    beside the database as `settings`), else the home folder."""
+
+    @staticmethod
+    def _settings(parent: QWidget | None) -> QSettings | None:
+        settings = getattr(parent.window(), "settings", None) if parent is not None else None
+        return settings if isinstance(settings, QSettings) else None
+
+    @staticmethod
+    def _key(filters: str) -> str:
+        return f"{FOLDERS_GROUP}/{FOLDER_KINDS.get(filters, 'other')}"
+
+    @classmethod
+    def start(cls, parent: QWidget | None, filters: str) -> Path:
+        settings = cls._settings(parent)
+        remembered = settings.value(cls._key(filters)) if settings is not None else None
+        if isinstance(remembered, str) and Path(remembered).is_dir():
+            return Path(remembered)
+        return Path.home()
+
+    @classmethod
+    def remember(cls, parent: QWidget | None, filters: str, folder: Path) -> None:
+        settings = cls._settings(parent)
+        if settings is not None:
+            settings.setValue(cls._key(filters), str(folder))
 
 
 def _message_box(
@@ -62,6 +114,7 @@ def ask_unsaved_on_quit(parent: QWidget | None, unsaved: str) -> UnsavedChoice:
         parent,
         QMessageBox.Icon.Warning,
         "Some of your work is not saved yet because the database cannot be written.",
+        "Quit with unsaved work?",
     )
     _set_informative_text(box, f"Not saved: {unsaved}.")
     retry = box.addButton("Retry now", QMessageBox.ButtonRole.AcceptRole)
@@ -78,10 +131,14 @@ def ask_unsaved_on_quit(parent: QWidget | None, unsaved: str) -> UnsavedChoice:
     return UnsavedChoice.KEEP_WAITING
 
 
-def _confirm(parent: QWidget | None, question: str, accept: QMessageBox.StandardButton) -> bool:
+def _confirm(
+    parent: QWidget | None, title: str, question: str, accept: QMessageBox.StandardButton
+) -> bool:
     """A question about something that cannot be undone; Cancel is the default."""
     cancel = QMessageBox.StandardButton.Cancel
-    box = _message_box(parent, QMessageBox.Icon.Warning, f"{question}\n\nThis cannot be undone.")
+    box = _message_box(
+        parent, QMessageBox.Icon.Warning, f"{question}\n\nThis cannot be undone.", title
+    )
     box.setStandardButtons(accept | cancel)
     box.setDefaultButton(cancel)
     return box.exec() == accept
@@ -89,27 +146,45 @@ def _confirm(parent: QWidget | None, question: str, accept: QMessageBox.Standard
 
 def confirm_discard_unsaved(parent: QWidget | None, unsaved: str) -> bool:
     """The explicit confirmation before quitting loses `unsaved`."""
-    return _confirm(parent, f"Quit and lose {unsaved}?", QMessageBox.StandardButton.Discard)
+    return _confirm(
+        parent,
+        "Quit without saving?",
+        f"Quit and lose {unsaved}?",
+        QMessageBox.StandardButton.Discard,
+    )
 
 
-def ask_name(parent: QWidget | None, prompt: str, current: str) -> str | None:
-    """A name typed by the person (trimmed), or None when cancelled or empty."""
-    name, ok = QInputDialog.getText(parent, APP_TITLE, prompt, QLineEdit.EchoMode.Normal, current)
-    return name.strip() or None if ok else None
+def ask_name(
+    parent: QWidget | None, prompt: str, current: str, *, title: str = "Choose a name"
+) -> str | None:
+    """A name typed by the person (trimmed), or None when cancelled or empty. The
+    field is wide enough for `current` (within NAME_FIELD_WIDTHS)."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(prompt)
+    dialog.setTextValue(current)
+    narrowest, widest = NAME_FIELD_WIDTHS
+    needed = dialog.fontMetrics().horizontalAdvance(current) + 80  # margins and frame
+    dialog.resize(max(narrowest, min(needed, widest)), dialog.sizeHint().height())
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue().strip() or None
 
 
-def confirm_delete(parent: QWidget | None, question: str) -> bool:
+def confirm_delete(parent: QWidget | None, question: str, *, title: str = "Delete?") -> bool:
     """True when the person confirms a deletion."""
-    return _confirm(parent, question, QMessageBox.StandardButton.Yes)
+    return _confirm(parent, title, question, QMessageBox.StandardButton.Yes)
 
 
 def ask_save_path(parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
     """Where to save; a name typed without a suffix gets the chosen filter's suffix
     (`filters` as Qt writes them: "JSON (*.json);;CSV (*.csv)")."""
-    path, chosen = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    start = str(_LastFolders.start(parent, filters) / suggested)
+    path, chosen = QFileDialog.getSaveFileName(parent, title, start, filters)
     if not path:
         return None
     target = Path(path)
+    _LastFolders.remember(parent, filters, target.parent)
     suffix = re.search(r"\*(\.\w+)", chosen or filters)
     if not target.suffix and suffix is not None:
         target = target.with_name(target.name + suffix.group(1))
@@ -118,19 +193,50 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str, filters: s
 
 def ask_open_paths(parent: QWidget | None, title: str, filters: str) -> list[Path]:
     """Files to open; empty when cancelled."""
-    paths, _ = QFileDialog.getOpenFileNames(parent, title, "", filters)
-    return [Path(p) for p in paths]
+    chosen, _ = QFileDialog.getOpenFileNames(
+        parent, title, str(_LastFolders.start(parent, filters)), filters
+    )
+    paths = [Path(p) for p in chosen]
+    if paths:
+        _LastFolders.remember(parent, filters, paths[0].parent)
+    return paths
 
 
 def offer_backup_restore(parent: QWidget | None, problem: str, backup: Path) -> bool:
     """The database was damaged and moved aside: restore `backup` (True) or start empty."""
-    box = _message_box(parent, QMessageBox.Icon.Critical, problem)
+    box = _message_box(parent, QMessageBox.Icon.Critical, problem, "Restore from a backup?")
     _set_informative_text(box, f"Restore the most recent backup ({backup.name})?")
     restore = box.addButton("Restore backup", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Start with an empty database", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(restore)
     box.exec()
     return box.clickedButton() is restore
+
+
+def show_keyboard_shortcuts(parent: QWidget | None, shortcuts: list[tuple[str, str]]) -> None:
+    """The Help menu's page of (keys, what they do) rows."""
+    dialog = QDialog(parent, objectName="keyboardShortcutsDialog")
+    dialog.setWindowTitle("Keyboard shortcuts")
+    table = QTableWidget(len(shortcuts), 2, dialog, objectName="keyboardShortcutsTable")
+    table.setAccessibleName("Keyboard shortcuts")
+    table.setHorizontalHeaderLabels(["Keys", "Does"])
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    for row, (keys, what) in enumerate(shortcuts):
+        table.setItem(row, 0, QTableWidgetItem(keys))
+        table.setItem(row, 1, QTableWidgetItem(what))
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(table)
+    layout.addWidget(buttons)
+    table.resizeColumnsToContents()
+    dialog.resize(640, 420)
+    dialog.exec()
 
 
 def show_unexpected_error(parent: QWidget | None, summary: str, log_file: Path) -> None:

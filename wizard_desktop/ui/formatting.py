@@ -5,14 +5,20 @@ percentages. Pure functions with no widgets, shared by the player and the views.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
+# Light to import (the first screen uses these helpers): the model loads when an
+# answer is first formatted.
 from wizard_desktop.core.answer_text import NOT_SET, format_answer
-from wizard_desktop.core.sessions import SessionInfo
+
+if TYPE_CHECKING:
+    from wizard_desktop.core.sessions import SessionInfo
 
 __all__ = [
     "ELAPSED",
     "NOT_SET",
     "TIME_SPENT",
+    "counted",
     "format_answer",
     "format_duration",
     "local_time",
@@ -60,3 +66,9 @@ def local_time_tooltip(value: dt.datetime | None) -> str | None:
 
 def whole_percent(value: float) -> str:
     return f"{value:.0f} %"
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """`count` and the word for it: "1 step", "2 steps", "0 times"."""
+    word = singular if count == 1 else (plural or f"{singular}s")
+    return f"{count:,} {word}"

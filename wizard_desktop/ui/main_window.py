@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from wizard_desktop import __version__
 from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES, ImportResult
 from wizard_desktop.operations import SAVED, SAVING, Call, Change, OperationRunner
+from wizard_desktop.ui.formatting import counted
 from wizard_desktop.ui.wizards_view import WizardsView
 
 if TYPE_CHECKING:
@@ -40,6 +41,22 @@ if TYPE_CHECKING:
 
 CLOSE_GRACE_MS = 3000
 ANSWERS_SAVED_MS = 8000  # how long the status bar says so after leaving the player
+# The Help menu's "Keyboard shortcuts" page (F1): keys as QKeySequence reads them.
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("F1", "Show these keyboard shortcuts"),
+    ("Ctrl+O", "Import wizard files (or drop them on the window)"),
+    ("Ctrl+E", "Export the current session"),
+    ("Ctrl+Q", "Quit"),
+    ("Alt+W, Alt+S, Alt+T", "Show Wizards, Sessions, Templates"),
+    ("Return", "Wizards: continue the selected session, or resume or start the wizard"),
+    ("Alt+R, Alt+N", "Wizards: resume the latest unfinished session, start a new one"),
+    ("Return", "Player: Next when the step is valid; Finish on the review page"),
+    ("Alt+I", "Player: Finish"),
+    ("Alt+Left, Alt+Right", "Player: Back, Next"),
+    ("Esc", "Player: leave it (what is saved stays saved)"),
+    ("Del", "Sessions: delete the selected session (after a confirmation)"),
+    ("Esc", "Sessions: clear the search"),
+)
 SETTINGS_FILENAME = "settings.ini"
 SESSIONS_TAB, TEMPLATES_TAB = 1, 2
 
@@ -73,8 +90,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.player: WizardPlayer | None = None
 
-        self.wizards_view.start_button.clicked.connect(self.start_selected_wizard)
-        self.wizards_view.wizard_list.itemActivated.connect(self.start_selected_wizard)
+        self.wizards_view.startRequested.connect(self.start_session)
+        self.wizards_view.resumeRequested.connect(self.open_session)
 
         self._operation_status: QLabel | None = None
         self._retry_operations: QPushButton
@@ -165,10 +182,15 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         help_menu = self.menuBar().addMenu("&Help")
-        about_action = self._action("&About Wizard Desktop", QKeySequence.StandardKey.HelpContents)
+        shortcuts_action = self._action(
+            "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents
+        )
+        shortcuts_action.setObjectName("keyboardShortcutsAction")
+        shortcuts_action.triggered.connect(self.show_keyboard_shortcuts)
+        about_action = QAction("&About Wizard Desktop", self, objectName="aboutAction")
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
         about_action.triggered.connect(self.show_about)
-        help_menu.addAction(about_action)
+        help_menu.addActions([shortcuts_action, about_action])
 
     def _show_operation_state(self, state: str, _text: str) -> None:
         """What is waiting to be stored, and why, in the status bar (built the first
@@ -197,6 +219,11 @@ class MainWindow(QMainWindow):
         from wizard_desktop.ui import dialogs  # like every dialog, loaded when first shown
 
         dialogs.show_error(self, text)
+
+    def show_keyboard_shortcuts(self) -> None:
+        from wizard_desktop.ui import dialogs
+
+        dialogs.show_keyboard_shortcuts(self, keyboard_shortcuts())
 
     def show_about(self) -> None:
         from wizard_desktop.ui import dialogs
@@ -258,11 +285,9 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    def start_selected_wizard(self) -> None:
-        """Start a session of the selected wizard; the player opens once it is stored."""
-        wizard_id = self.wizards_view.selected_wizard_id()
-        if wizard_id is not None:
-            self.controller.start_session(wizard_id)
+    def start_session(self, wizard_id: str) -> None:
+        """Start a new session of the wizard; the player opens once it is stored."""
+        self.controller.start_session(wizard_id)
 
     def open_session(self, session_id: str) -> WizardPlayer:
         """Show the player on a session: in progress at its current step with every
@@ -311,9 +336,34 @@ class MainWindow(QMainWindow):
         if self._controller is not None:
             self._controller.leave()
         if self.player is not None:
+            self._discard_if_unanswered(self.player)
             self.stack.removeWidget(self.player)
             self.player.deleteLater()
             self.player = None
+
+    def _discard_if_unanswered(self, player: WizardPlayer) -> None:
+        """The person leaves a session: when it was opened and never answered (no
+        answer stored, no step completed), it goes, so no 0 % row is left behind.
+        Queued after the session's last draft; tidying up, so never retried."""
+        from wizard_desktop.core.sessions import discard_if_unanswered
+
+        session_id = player.info.id
+        if player.info.is_completed:
+            return
+
+        def change(discarded: bool) -> Change:
+            if not discarded:
+                return Change()
+            return Change(sessions=(session_id,), deleted_sessions=(session_id,))
+
+        self.operations.run(
+            Call(
+                "the removal of a session left unanswered",
+                lambda: discard_if_unanswered(session_id),
+                changes=change,
+                kept=False,
+            )
+        )
 
     # --- Settings and closing.
 
@@ -355,9 +405,21 @@ class MainWindow(QMainWindow):
             ):
                 event.ignore()
                 return
+        if self.player is not None and not self.operations.has_unsaved():
+            self._discard_if_unanswered(self.player)
+            self.operations.wait_until_idle()  # tidying up only: it is never retried
         self._save_settings()
         self.shutdown()
         event.accept()
+
+
+def keyboard_shortcuts() -> list[tuple[str, str]]:
+    """SHORTCUTS with the keys written as this platform writes them."""
+    native = QKeySequence.SequenceFormat.NativeText
+    return [
+        (", ".join(QKeySequence(key).toString(native) for key in keys.split(", ")), what)
+        for keys, what in SHORTCUTS
+    ]
 
 
 class _ImportBatch:
@@ -385,8 +447,7 @@ class _ImportBatch:
         if self.imported:  # the list already shows (and selects) what was stored
             self.window.tabs.setCurrentWidget(self.window.wizards_view)
         if self.problems:
-            count = len(self.problems)
             self.window._show_error(
-                f"{count} file{'s' if count > 1 else ''} could not be imported; nothing was "
+                f"{counted(len(self.problems), 'file')} could not be imported; nothing was "
                 "imported from them.\n\n" + "\n".join(self.problems),
             )

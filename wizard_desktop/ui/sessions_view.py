@@ -12,6 +12,7 @@ come from `ui/dialogs.py`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +29,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QPainter, QPalette, QShowEvent
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPalette, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -58,6 +59,7 @@ from wizard_desktop.core.session_list import (
     fetch_page,
     fetch_row,
     position,
+    sort_key_of,
 )
 from wizard_desktop.core.sessions import delete_session, rename_session
 from wizard_desktop.core.templates import TemplateInfo, save_as_template
@@ -66,6 +68,7 @@ from wizard_desktop.store.errors import StorageError
 from wizard_desktop.store.models import COMPLETED, IN_PROGRESS
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.formatting import (
+    counted,
     format_duration,
     local_time,
     local_time_tooltip,
@@ -90,17 +93,28 @@ HEADERS = {
     SortColumn.COMPLETED: "Completed",
     SortColumn.TIME_SPENT: "Time spent",
 }
-COLUMN_WIDTHS = {
-    SortColumn.WIZARD: 150,
-    SortColumn.STATUS: 95,
-    SortColumn.PROGRESS: 110,
-    SortColumn.CURRENT_STEP: 120,
-    SortColumn.STARTED: 125,
-    SortColumn.UPDATED: 125,
-    SortColumn.COMPLETED: 125,
-    SortColumn.TIME_SPENT: 95,
-}
 STATUS_LABELS = {IN_PROGRESS: "In progress", COMPLETED: "Completed"}
+SAMPLE_TIME = dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.UTC)
+# What each column but the name needs to show (the name takes the rest): the widest
+# of these texts and its header. Wizard titles and step titles longer than the
+# sample are elided in the middle, their tooltip has them whole.
+COLUMN_SAMPLES: dict[SortColumn, tuple[str, ...]] = {
+    SortColumn.WIZARD: ("Field Showcase",),
+    SortColumn.STATUS: tuple(STATUS_LABELS.values()),
+    SortColumn.PROGRESS: ("100 % ",),
+    SortColumn.CURRENT_STEP: ("Confirmation",),
+    SortColumn.STARTED: (local_time(SAMPLE_TIME),),
+    SortColumn.UPDATED: (local_time(SAMPLE_TIME),),
+    SortColumn.COMPLETED: (local_time(SAMPLE_TIME),),
+    SortColumn.TIME_SPENT: (format_duration(59 * 60 + 59),),
+}
+CELL_PADDING = 14
+"""The item view's margins around a cell's text, both sides."""
+SORT_INDICATOR = 18
+"""Room for the header's sort arrow beside its text."""
+HIDDEN_BY_DEFAULT = (SortColumn.STARTED,)
+"""Shown from the header's context menu: at the default window size the name needs
+the room, and a session's default name holds its start time."""
 STATUS_FILTERS = (("All", None), ("In progress", IN_PROGRESS), ("Completed", COMPLETED))
 EMPTY_TEXT = "No sessions yet — start one from Wizards."
 NO_MATCH_TEXT = "No sessions match this filter."
@@ -125,6 +139,8 @@ DISPLAY: dict[SortColumn, Callable[[SessionRow], str]] = {
 
 TOOLTIP: dict[SortColumn, Callable[[SessionRow], str | None]] = {
     SortColumn.NAME: lambda row: plain_tooltip(row.name),
+    SortColumn.WIZARD: lambda row: plain_tooltip(row.wizard_title),
+    SortColumn.CURRENT_STEP: lambda row: plain_tooltip(row.current_step_title or ""),
     SortColumn.STARTED: lambda row: local_time_tooltip(row.started_at),
     SortColumn.UPDATED: lambda row: local_time_tooltip(row.updated_at),
     SortColumn.COMPLETED: lambda row: local_time_tooltip(row.completed_at),
@@ -289,28 +305,55 @@ class SessionsTableModel(QAbstractTableModel):
             self.reload()
 
     def refresh_session(self, session_id: str) -> None:
-        """Show the session's stored state: its row is updated where it is (selection
-        and scroll stay), removed when deleted, inserted where it belongs when new."""
+        """Show the session's stored state: its row is updated, and moved to its place
+        when its sort key changed (selection and scroll follow it), removed when
+        deleted or the filters now hide it, inserted where it belongs when new."""
         if not self._loaded:
             return  # the first load will read it
         shown_at = self._row_of.get(session_id)
         if shown_at is None:
             self._insert_if_shown(session_id)
             return
-        row = fetch_row(session_id)
+        row = fetch_row(session_id, self._query)
         if row is None:
-            self.beginRemoveRows(QModelIndex(), shown_at, shown_at)
-            del self._rows[shown_at]
-            self._texts.pop(session_id, None)
-            self._index_rows()
-            self.endRemoveRows()
+            self._remove(shown_at)
             self._recount()
             return
+        before = self._rows[shown_at]
         self._rows[shown_at] = row
         self._texts.pop(session_id, None)
+        if sort_key_of(self._query.sort, before) != sort_key_of(self._query.sort, row):
+            shown_at = self._move_to_its_place(shown_at, row)
+            if shown_at is None:
+                return
         self.dataChanged.emit(self.index(shown_at, 0), self.index(shown_at, len(COLUMNS) - 1))
 
     # -- Internals.
+
+    def _remove(self, at: int) -> None:
+        self.beginRemoveRows(QModelIndex(), at, at)
+        removed = self._rows.pop(at)
+        self._texts.pop(removed.id, None)
+        self._index_rows()
+        self.endRemoveRows()
+
+    def _move_to_its_place(self, shown_at: int, row: SessionRow) -> int | None:
+        """Move the row at `shown_at` where its new sort key puts it; its new row, or
+        None when that is past the loaded pages (it goes: a later page brings it)."""
+        at = position(self._query, row)  # among the others, which are loaded first
+        last = len(self._rows) - 1
+        if at > last and self._has_more:
+            self._remove(shown_at)
+            return None
+        at = min(at, last)
+        if at != shown_at:
+            # Qt counts the destination before the move: one further when moving down.
+            destination = at + 1 if at > shown_at else at
+            self.beginMoveRows(QModelIndex(), shown_at, shown_at, QModelIndex(), destination)
+            self._rows.insert(at, self._rows.pop(shown_at))
+            self._index_rows()
+            self.endMoveRows()
+        return at
 
     def _insert_if_shown(self, session_id: str) -> None:
         """A session the table does not show yet (just started): insert it at its place
@@ -453,12 +496,17 @@ class SessionsView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COLUMNS.index(SortColumn.NAME), QHeaderView.ResizeMode.Stretch)
-        for column, width in COLUMN_WIDTHS.items():
+        for column, width in self.column_widths().items():
             header.resizeSection(COLUMNS.index(column), width)
+        for column in HIDDEN_BY_DEFAULT:
+            header.hideSection(COLUMNS.index(column))
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._show_column_menu)
         header.setSortIndicator(
             COLUMNS.index(self.model.query.sort),
             Qt.SortOrder.DescendingOrder
@@ -483,6 +531,11 @@ class SessionsView(QWidget):
         self.export_action = self._action("Export…", "export", self.export_selected)
         self.rename_action = self._action("Rename…", "rename", self.rename_selected)
         self.delete_action = self._action("Delete…", "delete", self.delete_selected)
+        # Del deletes while the table has the focus (in the search field it edits).
+        self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.table.addAction(self.delete_action)
+        self._select_after_delete: tuple[str, int] | None = None  # session id, its row
         self.buttons = {
             action: self._button(action)
             for action in (
@@ -511,6 +564,8 @@ class SessionsView(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addLayout(actions)
 
+        clear_search = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_search)
+        clear_search.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.status_filter.currentIndexChanged.connect(self._status_filter_changed)
         self.search_field.textChanged.connect(self._search_timer.start)
         self._search_timer.timeout.connect(self._apply_search)
@@ -532,6 +587,25 @@ class SessionsView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         self.model.ensure_loaded()  # the first query waits until the tab is seen
         super().showEvent(event)
+
+    def column_widths(self) -> dict[SortColumn, int]:
+        """What each column but the name needs (COLUMN_SAMPLES) in this font."""
+        metrics = self.table.fontMetrics()
+        header_metrics = self.table.horizontalHeader().fontMetrics()
+        return {
+            column: max(
+                max(metrics.horizontalAdvance(text) for text in samples) + CELL_PADDING,
+                header_metrics.horizontalAdvance(HEADERS[column]) + CELL_PADDING + SORT_INDICATOR,
+            )
+            for column, samples in COLUMN_SAMPLES.items()
+        }
+
+    def clear_search(self) -> None:
+        """Esc: show every session again (at once, without the typing pause)."""
+        if self.search_field.text():
+            self.search_field.clear()
+            self._search_timer.stop()
+            self._apply_search()
 
     def refresh_session(self, session_id: str) -> None:
         """The player saved, completed or started `session_id`: show its new state."""
@@ -573,7 +647,9 @@ class SessionsView(QWidget):
         row = self.selected_session()
         if row is None or not row.is_completed:
             return
-        name = dialogs.ask_name(self, "Save these answers as a template named:", row.name)
+        name = dialogs.ask_name(
+            self, "Save these answers as a template named:", row.name, title="Save as template"
+        )
         if name is not None:
 
             def saved(template: TemplateInfo) -> None:
@@ -603,7 +679,7 @@ class SessionsView(QWidget):
         row = self.selected_session()
         if row is None:
             return
-        name = dialogs.ask_name(self, "Rename the session to:", row.name)
+        name = dialogs.ask_name(self, "Rename the session to:", row.name, title="Rename session")
         if name is not None and name != row.name:
             self._run(
                 f"the new name of the session “{row.name}”",
@@ -616,8 +692,11 @@ class SessionsView(QWidget):
         if row is None:
             return
         question = f"Delete the session “{row.name}” and all its answers?"
-        if not dialogs.confirm_delete(self, question):
+        if not dialogs.confirm_delete(self, question, title="Delete session"):
             return
+        shown_at = self.model.row_of(row.id)
+        if shown_at is not None:
+            self._select_after_delete = (row.id, shown_at)
         self._run(
             f"the deletion of the session “{row.name}”",
             lambda: delete_session(row.id),
@@ -655,6 +734,21 @@ class SessionsView(QWidget):
             return
         for session_id in change.sessions:
             self.model.refresh_session(session_id)
+        self._select_the_neighbour(change)
+
+    def _select_the_neighbour(self, change: Change) -> None:
+        """A session deleted from here: select the row now where it was (or the last)."""
+        if self._select_after_delete is None:
+            return
+        session_id, shown_at = self._select_after_delete
+        if session_id not in change.deleted_sessions:
+            return
+        self._select_after_delete = None
+        rows = self.model.rowCount()
+        if rows:
+            neighbour = self.model.session_at(min(shown_at, rows - 1))
+            if neighbour is not None:
+                self.select_session(neighbour.id)
 
     def _action(self, text: str, name: str, slot: Callable[[], None]) -> QAction:
         action = QAction(text, self, objectName=f"{name}Action")
@@ -687,6 +781,27 @@ class SessionsView(QWidget):
         menu.addSeparator()
         menu.addAction(self.delete_action)
         return menu
+
+    def column_menu(self) -> QMenu:
+        """The header's context menu: a check box per column but the name."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        menu.setObjectName("sessionsColumnMenu")
+        for section, column in enumerate(COLUMNS):
+            if column is SortColumn.NAME:
+                continue
+            action = menu.addAction(HEADERS[column])
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(section))
+            action.toggled.connect(
+                lambda shown, section=section: header.setSectionHidden(section, not shown)
+            )
+        return menu
+
+    def _show_column_menu(self, point: QPoint) -> None:
+        menu = self.column_menu()
+        menu.exec(self.table.horizontalHeader().mapToGlobal(point))
+        menu.deleteLater()
 
     def _show_context_menu(self, point: QPoint) -> None:
         if not self.table.indexAt(point).isValid():
@@ -731,7 +846,7 @@ class SessionsView(QWidget):
         if total is None:
             self.count_label.setText("Counting…" if self.model.counting else "")
         else:
-            self.count_label.setText(f"{total:,} session{'s' if total != 1 else ''}")
+            self.count_label.setText(counted(total, "session"))
         filtered = self.model.query != SessionListQuery(
             sort=self.model.query.sort, descending=self.model.query.descending
         )

@@ -1,12 +1,17 @@
-"""The wizards view: the list of wizards (title, steps, completed count) and the
-selected one's description, with the buttons that start a session and remove the
-wizard. Titles are shown as plain text, the description as Markdown that loads
-nothing (a wizard file is untrusted input)."""
+"""The wizards view, the first screen: "Continue where you left off" (the sessions in
+progress, most recently changed first), the list of wizards (title, steps, completed
+count) and the selected one's description, with the buttons that resume its latest
+unfinished session, start a new one and remove the wizard. Titles are shown as plain
+text, the description as Markdown that loads nothing (a wizard file is untrusted
+input). What needs the window (opening the player, starting a session) goes out as
+signals."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -18,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wizard_desktop.core.session_list import SessionListQuery, SessionRow, fetch_page
 from wizard_desktop.core.wizards import (
     RemovedWizard,
     UnknownWizardError,
@@ -28,18 +34,86 @@ from wizard_desktop.core.wizards import (
     wizard_usage,
 )
 from wizard_desktop.operations import Call, Change, OperationRunner
+from wizard_desktop.store.models import IN_PROGRESS
+from wizard_desktop.ui.formatting import counted, local_time, local_time_tooltip, whole_percent
 from wizard_desktop.ui.markdown import MarkdownView, plain_tooltip
 
 WIZARD_ID_ROLE = Qt.ItemDataRole.UserRole
+SESSION_ROLE = Qt.ItemDataRole.UserRole
+CONTINUE_LIMIT = 20
+"""The most recently changed sessions in progress the first screen lists (the
+Sessions tab has them all)."""
+CONTINUE_VISIBLE_ROWS = 4
+CONTINUE_HEADERS = ["Session", "Wizard", "Current step", "Progress", "Last change"]
+RIGHT_ALIGNED = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+NOTE_NAME_WIDTH = 260
+"""Pixels of a session's name in the details' note (the whole name is its tooltip)."""
+
+
+def unfinished_sessions(
+    wizard_id: str | None = None, limit: int = CONTINUE_LIMIT
+) -> list[SessionRow]:
+    """Sessions in progress (of one wizard, when given), most recently changed first."""
+    query = SessionListQuery(status=IN_PROGRESS, wizard_id=wizard_id)
+    return fetch_page(query, limit=limit)
+
+
+def where_it_stands(row: SessionRow, metrics: QFontMetrics) -> str:
+    """“Name” at Step (40 %), last changed 2026-12-01 09:45; a long name elided in the
+    middle to NOTE_NAME_WIDTH."""
+    name = metrics.elidedText(row.name, Qt.TextElideMode.ElideMiddle, NOTE_NAME_WIDTH)
+    step = f" at {row.current_step_title}" if row.current_step_title else ""
+    return (
+        f"“{name}”{step} ({whole_percent(row.progress_percentage)}), last changed "
+        f"{local_time(row.updated_at)}"
+    )
 
 
 class WizardsView(QWidget):
-    """The list of wizards (objectName `wizardList`) and the selected one's details;
-    follows every stored change to the wizards."""
+    """The sessions to continue (objectName `continueList`), the list of wizards
+    (`wizardList`) and the selected one's details; follows every stored change.
+    `resumeRequested(session_id)` and `startRequested(wizard_id)` ask the window to
+    open the player."""
+
+    resumeRequested = Signal(str)
+    startRequested = Signal(str)
 
     def __init__(self, operations: OperationRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.operations = operations
+        self._stale = False  # a change came while hidden: reload when shown
+
+        self.continue_label = QLabel("Continue where you left off", objectName="continueLabel")
+        self.continue_label.setStyleSheet("font-weight: 600;")
+        self.continue_list = QTreeWidget(objectName="continueList")
+        self.continue_list.setAccessibleName("Continue where you left off")
+        self.continue_list.setHeaderLabels(CONTINUE_HEADERS)
+        self.continue_list.setRootIsDecorated(False)
+        self.continue_list.setAlternatingRowColors(True)
+        self.continue_list.setUniformRowHeights(True)
+        self.continue_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.continue_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.continue_list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.continue_button = QPushButton("&Continue", objectName="continueButton")
+        self.continue_button.setAccessibleName("Continue the selected session")
+        self.continue_button.setToolTip("Open the selected session at the step you left it on")
+        self.continue_button.clicked.connect(self.resume_selected_session)
+        self.continue_list.itemActivated.connect(self.resume_selected_session)
+        continue_buttons = QVBoxLayout()
+        continue_buttons.addWidget(self.continue_button)
+        continue_buttons.addStretch(1)
+        continue_row = QHBoxLayout()
+        continue_row.addWidget(self.continue_list, 1)
+        continue_row.addLayout(continue_buttons)
+        self.continue_section = QWidget(objectName="continueSection")
+        continue_layout = QVBoxLayout(self.continue_section)
+        continue_layout.setContentsMargins(0, 0, 0, 0)
+        continue_layout.addWidget(self.continue_label)
+        continue_layout.addLayout(continue_row)
+
         self.wizard_list = QTreeWidget(objectName="wizardList")
         self.wizard_list.setAccessibleName("Wizards")
         self.wizard_list.setHeaderLabels(["Wizard", "Steps", "Completed"])
@@ -59,14 +133,21 @@ class WizardsView(QWidget):
         self.description = MarkdownView()
         self.description.setObjectName("wizardDescription")
         self.description.setAccessibleName("Wizard description")
+        self.unfinished_note = QLabel(objectName="unfinishedNote")
+        self.unfinished_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.unfinished_note.setWordWrap(True)
 
         details = QWidget()
         details_layout = QVBoxLayout(details)
         details_layout.addWidget(self.title_label)
         details_layout.addWidget(self.description, 1)
+        details_layout.addWidget(self.unfinished_note)
+        self.resume_latest_button = QPushButton("&Resume", objectName="resumeLatestButton")
+        self.resume_latest_button.setAccessibleName("Resume the latest unfinished session")
+        self.resume_latest_button.clicked.connect(self.resume_latest)
         self.start_button = QPushButton("Start", objectName="startButton")
         self.start_button.setToolTip("Start a new session of the selected wizard")
-        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self.start_selected)
         self.remove_button = QPushButton("Remove…", objectName="removeWizardButton")
         self.remove_button.setAccessibleName("Remove wizard")
         self.remove_button.setToolTip("Remove the selected wizard, its versions and templates")
@@ -74,24 +155,32 @@ class WizardsView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.resume_latest_button)
         buttons.addWidget(self.start_button)
         details_layout.addLayout(buttons)
+        self._latest_unfinished: SessionRow | None = None
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.wizard_list)
         splitter.addWidget(details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        layout = QHBoxLayout(self)
-        layout.addWidget(splitter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.continue_section)
+        layout.addWidget(splitter, 1)
 
         self.wizard_list.currentItemChanged.connect(self._show_details)
+        self.wizard_list.itemActivated.connect(self._activate_wizard)
         operations.operationDidExecute.connect(self._follow)
         self.reload()
 
     def reload(self, select_id: str | None = None) -> None:
-        """Re-read the wizards, keeping (or moving) the selection."""
+        """Re-read the wizards and the sessions to continue, keeping (or moving) the
+        selections."""
+        self._stale = False
+        self._reload_continue_list()
         selected = select_id or self.selected_wizard_id()
+        blocker = QSignalBlocker(self.wizard_list)  # the details are shown once, below
         self.wizard_list.clear()
         for wizard in list_wizards():
             item = QTreeWidgetItem(
@@ -99,13 +188,15 @@ class WizardsView(QWidget):
             )
             item.setData(0, WIZARD_ID_ROLE, wizard)
             item.setToolTip(0, plain_tooltip(wizard.description or wizard.title))
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setTextAlignment(1, RIGHT_ALIGNED)
+            item.setTextAlignment(2, RIGHT_ALIGNED)
             self.wizard_list.addTopLevelItem(item)
             if wizard.id == selected:
                 self.wizard_list.setCurrentItem(item)
         if self.wizard_list.currentItem() is None and self.wizard_list.topLevelItemCount():
             self.wizard_list.setCurrentItem(self.wizard_list.topLevelItem(0))
+        blocker.unblock()
+        self._show_details()
 
     def selected_wizard(self) -> WizardSummary | None:
         item = self.wizard_list.currentItem()
@@ -115,19 +206,110 @@ class WizardsView(QWidget):
         wizard = self.selected_wizard()
         return wizard.id if wizard is not None else None
 
+    def selected_session_id(self) -> str | None:
+        """The session selected in the continue list."""
+        item = self.continue_list.currentItem()
+        return item.data(0, SESSION_ROLE) if item is not None else None
+
+    def resume_selected_session(self) -> None:
+        session_id = self.selected_session_id()
+        if session_id is not None:
+            self.resumeRequested.emit(session_id)
+
+    def resume_latest(self) -> None:
+        """Resume the selected wizard's most recently changed unfinished session."""
+        if self._latest_unfinished is not None:
+            self.resumeRequested.emit(self._latest_unfinished.id)
+
+    def start_selected(self) -> None:
+        wizard_id = self.selected_wizard_id()
+        if wizard_id is not None:
+            self.startRequested.emit(wizard_id)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
+
+    def _reload_continue_list(self) -> None:
+        selected = self.selected_session_id()
+        self.continue_list.clear()
+        for row in unfinished_sessions():
+            item = QTreeWidgetItem(
+                [
+                    row.name,
+                    row.wizard_title,
+                    row.current_step_title or "—",
+                    whole_percent(row.progress_percentage),
+                    local_time(row.updated_at),
+                ]
+            )
+            item.setData(0, SESSION_ROLE, row.id)
+            item.setToolTip(0, plain_tooltip(row.name))
+            item.setToolTip(4, local_time_tooltip(row.updated_at))
+            item.setTextAlignment(3, RIGHT_ALIGNED)
+            self.continue_list.addTopLevelItem(item)
+            if row.id == selected:
+                self.continue_list.setCurrentItem(item)
+        rows = self.continue_list.topLevelItemCount()
+        if self.continue_list.currentItem() is None and rows:
+            self.continue_list.setCurrentItem(self.continue_list.topLevelItem(0))
+        self.continue_section.setVisible(rows > 0)
+        self._fit_continue_list(rows)
+
+    def _fit_continue_list(self, rows: int) -> None:
+        """As high as its rows, up to CONTINUE_VISIBLE_ROWS (then it scrolls)."""
+        shown = max(1, min(rows, CONTINUE_VISIBLE_ROWS))
+        row_height = self.continue_list.sizeHintForRow(0) if rows else 0
+        frame = 2 * self.continue_list.frameWidth()
+        header = self.continue_list.header().sizeHint().height()
+        self.continue_list.setFixedHeight(header + frame + shown * max(row_height, 1))
+
     def _show_details(self) -> None:
         wizard = self.selected_wizard()
         if wizard is None:
             self.title_label.setText("No wizards yet — import a wizard file.")
             self.description.clear()
+            self._show_unfinished([])
             self.start_button.setEnabled(False)
             self.remove_button.setEnabled(False)
             return
         self.start_button.setEnabled(True)
         self.remove_button.setEnabled(True)
         self.title_label.setText(wizard.title)
-        summary = f"{wizard.step_count} steps · completed {wizard.completed_count} times"
+        summary = (
+            f"{counted(wizard.step_count, 'step')} · completed "
+            f"{counted(wizard.completed_count, 'time')}"
+        )
         self.description.setMarkdown(f"{wizard.description or ''}\n\n*{summary}*")
+        self._show_unfinished(unfinished_sessions(wizard.id, limit=2))
+
+    def _show_unfinished(self, rows: list[SessionRow]) -> None:
+        """Say whether the selected wizard has unfinished sessions; Resume (the
+        latest) then stands beside Start new and is the default."""
+        self._latest_unfinished = rows[0] if rows else None
+        has_unfinished = bool(rows)
+        note = ""
+        metrics = self.unfinished_note.fontMetrics()
+        self.unfinished_note.setToolTip(plain_tooltip(rows[0].name) if rows else "")
+        if len(rows) > 1:
+            latest = where_it_stands(rows[0], metrics)
+            note = f"Unfinished sessions of this wizard; the latest is {latest}."
+        elif rows:
+            note = f"An unfinished session of this wizard: {where_it_stands(rows[0], metrics)}."
+        self.unfinished_note.setText(note)
+        self.unfinished_note.setVisible(has_unfinished)
+        self.resume_latest_button.setVisible(has_unfinished)
+        self.resume_latest_button.setDefault(has_unfinished)
+        self.start_button.setDefault(not has_unfinished)
+        self.start_button.setText("Start &new" if has_unfinished else "Start")
+
+    def _activate_wizard(self) -> None:
+        """Enter or a double-click on a wizard does what the default button says."""
+        if self._latest_unfinished is not None:
+            self.resume_latest()
+        else:
+            self.start_selected()
 
     def remove_selected(self) -> None:
         """Remove the selected wizard after a confirmation that names what goes."""
@@ -141,16 +323,13 @@ class WizardsView(QWidget):
         except UnknownWizardError:
             self.reload()
             return
-        goes = [f"its {wizard.version} imported version{'s' if wizard.version != 1 else ''}"]
+        goes = [f"its {counted(wizard.version, 'imported version')}"]
         if usage.templates:
-            goes.append(f"{usage.templates} template{'s' if usage.templates != 1 else ''}")
+            goes.append(counted(usage.templates, "template"))
         if usage.sessions:
-            goes.append(
-                f"{usage.sessions} session{'s' if usage.sessions != 1 else ''} with all "
-                "their answers"
-            )
+            goes.append(f"{counted(usage.sessions, 'session')} with all their answers")
         question = f"Remove the wizard “{wizard.title}” with {_and_list(goes)}?"
-        if not dialogs.confirm_delete(self, question):
+        if not dialogs.confirm_delete(self, question, title="Remove wizard"):
             return
         self.operations.run(
             Call(
@@ -163,8 +342,13 @@ class WizardsView(QWidget):
         )
 
     def _follow(self, change: Change) -> None:
-        if change.wizards:
+        """Wizards changed: read them again. Only sessions changed: read them again now
+        when on screen, else when next shown (the player saves while this view is
+        hidden)."""
+        if change.wizards or (self.isVisible() and (change.sessions or change.all_sessions)):
             self.reload(select_id=change.select_wizard)
+        elif change.sessions or change.all_sessions:
+            self._stale = True
 
 
 def _removal_change(removed: RemovedWizard) -> Change:
