@@ -67,7 +67,7 @@ def test_gui_writes_wait_for_a_held_lock_off_the_ui_thread_and_are_stored_once(
     monkeypatch.setattr(
         dialogs,
         "ask_name",
-        lambda _p, prompt, _c, **_: next(v for k, v in names.items() if prompt.startswith(k)),
+        lambda _p, prompt, _c, **_: next(v for k, v in names.items() if k in prompt),
     )
     monkeypatch.setattr(dialogs, "confirm_delete", lambda _p, _q, **_: True)
     monkeypatch.setattr(dialogs, "ask_open_paths", lambda _p, _t, _f: [shared])

@@ -383,9 +383,19 @@ def test_rename_and_save_as_template_and_export(
     qtbot.waitUntil(lambda: find(player, "saveAsTemplateButton").isVisible())
     assert get_session(player.info.id).name == "Showcase run"
 
-    monkeypatch.setattr(dialogs, "ask_name", lambda _parent, _prompt, _name: "My showcase")
+    prompts: list[str] = []
+    monkeypatch.setattr(
+        dialogs,
+        "ask_name",
+        lambda _parent, prompt, _name, **_: prompts.append(prompt) or "My showcase",
+    )
     click(qtbot, player, "saveAsTemplateButton")
     qtbot.waitUntil(lambda: "Saved the template “My showcase”." in no_modal_dialogs)
+    # The question says what the template keeps and what it never keeps.
+    assert len(prompts) == 1 and prompts[0].startswith("The template keeps")
+    left_out = prompts[0].split("Left out:", 1)[1]
+    assert "I agree to the terms and conditions" in left_out
+    assert prompts[0].endswith(dialogs.TEMPLATE_NAME_PROMPT)
 
     target = tmp_path / "run.csv"
     monkeypatch.setattr(dialogs, "ask_save_path", lambda _parent, _title, _name, _filters: target)

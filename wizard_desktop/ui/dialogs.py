@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHeaderView,
     QInputDialog,
+    QLabel,
     QMessageBox,
     QTableWidget,
     QTableWidgetItem,
@@ -154,6 +155,9 @@ def confirm_discard_unsaved(parent: QWidget | None, unsaved: str) -> bool:
     )
 
 
+TEMPLATE_NAME_PROMPT = "Save these answers as a template named:"
+
+
 def ask_name(
     parent: QWidget | None, prompt: str, current: str, *, title: str = "Choose a name"
 ) -> str | None:
@@ -162,6 +166,8 @@ def ask_name(
     dialog = QInputDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setLabelText(prompt)
+    for label in dialog.findChildren(QLabel):  # the prompt may hold names from a file
+        label.setTextFormat(Qt.TextFormat.PlainText)
     dialog.setTextValue(current)
     narrowest, widest = NAME_FIELD_WIDTHS
     needed = dialog.fontMetrics().horizontalAdvance(current) + 80  # margins and frame

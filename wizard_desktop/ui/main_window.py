@@ -30,6 +30,7 @@ from wizard_desktop import __version__
 from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES, ImportResult
 from wizard_desktop.operations import SAVED, SAVING, Call, Change, OperationRunner
 from wizard_desktop.ui.formatting import counted
+from wizard_desktop.ui.markdown import plain_tooltip
 from wizard_desktop.ui.wizards_view import WizardsView
 
 if TYPE_CHECKING:
@@ -206,7 +207,9 @@ class MainWindow(QMainWindow):
             bar = self.statusBar()
             bar.addWidget(self._operation_status, 1)
             bar.addPermanentWidget(self._retry_operations)
-        self._operation_status.setText(self.operations.waiting_text())
+        waiting = self.operations.waiting_text()
+        self._operation_status.setText(waiting)
+        self._operation_status.setToolTip(plain_tooltip(waiting))  # all of it, if cut off
         self._retry_operations.setVisible(state not in (SAVED, SAVING))
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | str) -> QAction:

@@ -83,7 +83,12 @@ from PySide6.QtWidgets import (
 from wizard_desktop.controller import FAILED, RETRYING, SAVED, SessionController
 from wizard_desktop.core.export import suggested_file_name
 from wizard_desktop.core.sessions import SessionInfo, SessionState, StepSaved, progress_percentage
-from wizard_desktop.core.templates import TemplateInfo, TemplateNotFoundError, get_template
+from wizard_desktop.core.templates import (
+    TemplateInfo,
+    TemplateNotFoundError,
+    get_template,
+    template_preview,
+)
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
@@ -523,6 +528,7 @@ class WizardPlayer(QWizard):
         self.progress_bar = QProgressBar(objectName="progressBar")
         self.progress_bar.setAccessibleName("Progress")
         self.progress_bar.setRange(0, 100)
+        self.progress_bar.setFormat("%p %")  # "60 %", as every view writes a percentage
         self.progress_note = plain_label(object_name="progressNote")
         self.progress_note.setStyleSheet(HINT_STYLE)
         self.progress_note.hide()
@@ -861,7 +867,13 @@ class WizardPlayer(QWizard):
     # --- Completion page actions.
 
     def save_as_template(self) -> None:
-        name = dialogs.ask_name(self, "Save these answers as a template named:", self.info.name)
+        preview = template_preview(self.info.id).text()  # what it keeps, what it leaves out
+        name = dialogs.ask_name(
+            self,
+            f"{preview}\n\n{dialogs.TEMPLATE_NAME_PROMPT}",
+            self.info.name,
+            title="Save as template",
+        )
         if name:
             self.controller.save_as_template(name)
 

@@ -62,7 +62,7 @@ from wizard_desktop.core.session_list import (
     sort_key_of,
 )
 from wizard_desktop.core.sessions import delete_session, rename_session
-from wizard_desktop.core.templates import TemplateInfo, save_as_template
+from wizard_desktop.core.templates import TemplateInfo, save_as_template, template_preview
 from wizard_desktop.operations import Call, Change, OperationRunner, read_in_background
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.store.models import COMPLETED, IN_PROGRESS
@@ -647,8 +647,12 @@ class SessionsView(QWidget):
         row = self.selected_session()
         if row is None or not row.is_completed:
             return
+        preview = template_preview(row.id).text()  # what it keeps, what it leaves out
         name = dialogs.ask_name(
-            self, "Save these answers as a template named:", row.name, title="Save as template"
+            self,
+            f"{preview}\n\n{dialogs.TEMPLATE_NAME_PROMPT}",
+            row.name,
+            title="Save as template",
         )
         if name is not None:
 
