@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from wizard_desktop.app import create_main_window
 from wizard_desktop.core.sessions import start_session
+from wizard_desktop.core.templates import save_as_template, start_from_template
 from wizard_desktop.store.database import close_database, database_path
 from wizard_desktop.ui.main_window import MainWindow
 from wizard_desktop.ui.player import WizardPlayer
@@ -131,7 +133,8 @@ def main() -> int:
     next_page(window, showcase)
     date = child(showcase, "field_event_date")
     assert isinstance(date, QLineEdit)
-    date.setText("2025-09-12")
+    date.setFocus()
+    QTest.keyClicks(date, "2025-09-12")  # typed, as a person types a date
     shot(window, "06-showcase-dates-and-consent")
 
     check(showcase, "field_terms")
@@ -144,6 +147,14 @@ def main() -> int:
     completion = child(showcase, "completionStatus")
     wait_until(lambda: "completed and saved" in completion.text())  # type: ignore[attr-defined]
     shot(window, "09-completion-page")
+
+    template = save_as_template(showcase.info.id, "Showcase defaults")
+    prefilled = window.open_session(start_from_template(template.id, "Showcase again").session.id)
+    shot(window, "12-template-banner")
+    assert prefilled.controller.wait_until_saved(10_000)
+    window.leave_player()
+    window.tabs.setCurrentIndex(0)
+    shot(window, "11-continue-where-you-left-off")
 
     window.close()
     close_database()
