@@ -63,7 +63,7 @@ from wizard_desktop.core.session_list import (
 )
 from wizard_desktop.core.sessions import delete_session, rename_session
 from wizard_desktop.core.templates import TemplateInfo, save_as_template, template_preview
-from wizard_desktop.operations import Call, Change, OperationRunner, read_in_background
+from wizard_desktop.operations import Change, OperationRunner, read_in_background
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.store.models import COMPLETED, IN_PROGRESS
 from wizard_desktop.ui import dialogs
@@ -75,6 +75,7 @@ from wizard_desktop.ui.formatting import (
     whole_percent,
 )
 from wizard_desktop.ui.markdown import plain_tooltip
+from wizard_desktop.ui.view_writes import queue_view_write
 
 log = logging.getLogger(__name__)
 
@@ -711,25 +712,9 @@ class SessionsView(QWidget):
 
     # -- Internals.
 
-    def _run(
-        self,
-        what: str,
-        work: Callable[[], Any],
-        *,
-        changes: Callable[[Any], Change] = lambda _: Change(),
-        done: Callable[[Any], None] | None = None,
-    ) -> None:
+    def _run(self, what: str, work: Callable[[], Any], **options: Any) -> None:
         """Queue a write; a refusal is told to the person (nothing was stored)."""
-        self.operations.run(
-            Call(
-                what,
-                work,
-                changes=changes,
-                done=done,
-                failed=lambda error: dialogs.show_error(self, str(error)),
-                refused_by=ACTION_REFUSALS,
-            )
-        )
+        queue_view_write(self.operations, self, what, work, refused_by=ACTION_REFUSALS, **options)
 
     def _follow(self, change: Change) -> None:
         """A stored change: show the sessions it touched as they are now."""

@@ -40,10 +40,11 @@ from wizard_desktop.core.templates import (
     rename_template,
     start_from_template,
 )
-from wizard_desktop.operations import Call, Change, OperationRunner
+from wizard_desktop.operations import Change, OperationRunner
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.formatting import local_time, local_time_tooltip
+from wizard_desktop.ui.view_writes import queue_view_write
 
 TEMPLATE_ID_ROLE = Qt.ItemDataRole.UserRole
 EMPTY_TEXT = (
@@ -223,26 +224,9 @@ class TemplatesView(QWidget):
 
     # -- Internals.
 
-    def _run(
-        self,
-        what: str,
-        work: Callable[[], Any],
-        *,
-        changes: Callable[[Any], Change] = lambda _: Change(),
-        done: Callable[[Any], None] | None = None,
-        refused: Callable[[Exception], str] = str,
-    ) -> None:
+    def _run(self, what: str, work: Callable[[], Any], **options: Any) -> None:
         """Queue a write; a refusal is told to the person (nothing was stored)."""
-        self.operations.run(
-            Call(
-                what,
-                work,
-                changes=changes,
-                done=done,
-                failed=lambda error: dialogs.show_error(self, refused(error)),
-                refused_by=ACTION_REFUSALS,
-            )
-        )
+        queue_view_write(self.operations, self, what, work, refused_by=ACTION_REFUSALS, **options)
 
     def _tell_left_out(self, path: Path, imported: ImportedTemplate) -> None:
         """Answers left out, or the same template already there (`notice`)."""
