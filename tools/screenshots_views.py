@@ -63,7 +63,7 @@ def main() -> int:
         window.tabs.setCurrentWidget(sessions)
         sessions.model.ensure_loaded()  # the table loads when first shown; not yet here
         sessions.select_session(sessions.model.session_at(2).id)  # type: ignore[union-attr]
-        save(window, args.out / "sessions.png", (1280, 680))
+        save(window, args.out / "sessions.png", (1000, 680))  # the window's default size
         templates = window.templates_view
         templates.templates_list.setCurrentItem(templates.templates_list.topLevelItem(0))
         window.tabs.setCurrentWidget(templates)
