@@ -3,22 +3,25 @@ files, and the list reads step counts and version counts from the stored rows.""
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.wizard_files import FOUR_STEPS, THREE_STEPS, import_text
-from wizard_desktop.core import wizards
+from wizard_desktop.core import sessions, wizards
 from wizard_desktop.core.wizards import (
     definition_of_version,
     import_bundled_wizards,
     latest_version_id,
     list_wizards,
 )
-from wizard_desktop.definition.loader import WizardFileError
+from wizard_desktop.definition.loader import WizardFileError, load_wizard_file
 from wizard_desktop.paths import bundled_wizards_dir
-from wizard_desktop.store.database import open_database
+from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.store.models import Wizard, WizardVersion
 
 
@@ -98,3 +101,32 @@ def test_the_list_has_each_wizards_latest_step_count_and_versions(store: Path) -
     )
     titles = [w.title for w in list_wizards()]
     assert titles == sorted(titles)
+
+
+def test_a_version_stored_by_an_earlier_app_still_opens(store: Path, tmp_path: Path) -> None:
+    """The limits of files from someone else came after some wizards were stored: a
+    stored version that exceeds them (a 300-character title, a step title with a tab)
+    still reads back, so its sessions open and export; the same text as a file is
+    refused."""
+    session = sessions.start_session("laptop-config")
+    sessions.save_draft(session.id, {"full_name": "Jane Doe"})
+    version = WizardVersion.get(WizardVersion.wizard == "laptop-config")
+    definition = dict(version.definition)
+    definition["title"] = "T" * 300
+    definition["steps"] = [{**definition["steps"][0], "title": "Basics\tfirst"}]
+    definition["steps"] += version.definition["steps"][1:]
+    WizardVersion.update(definition=definition).where(WizardVersion.id == version.id).execute()
+    close_database()
+    result = subprocess.run(
+        [sys.executable, "-m", "wizard_desktop", "--data-dir", str(store), "export", session.id],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["answers"] == {"full_name": "Jane Doe"}
+    as_file = tmp_path / "old.json"
+    as_file.write_text(json.dumps(definition), encoding="utf-8")
+    with pytest.raises(WizardFileError) as refused:
+        load_wizard_file(as_file)
+    assert "title: too long (300 characters); the limit is 200" in str(refused.value)

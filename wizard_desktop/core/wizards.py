@@ -150,11 +150,11 @@ def import_bundled_wizards() -> list[ImportResult]:
 @lru_cache(maxsize=64)
 def _definition_of_version(version_id: int, content_hash: str) -> WizardDefinition:
     # Keyed by hash too: a version's content never changes, but ids restart in a new database.
-    from wizard_desktop.definition.loader import definition_from_dict
+    from wizard_desktop.definition.loader import stored_definition
 
     with storage_errors():
         row = WizardVersion.get_by_id(version_id)
-    return definition_from_dict(row.definition, source=f"stored version {version_id}")
+    return stored_definition(row.definition, source=f"stored version {version_id}")
 
 
 def definition_of_version(version_id: int) -> WizardDefinition:

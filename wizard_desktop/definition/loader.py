@@ -35,6 +35,7 @@ __all__ = [
     "definition_from_dict",
     "load_wizard_file",
     "parse_wizard_text",
+    "stored_definition",
 ]
 
 
@@ -54,6 +55,13 @@ def _guarded(source: str, build: Callable[[], WizardDefinition]) -> WizardDefini
 def definition_from_dict(data: object, source: str = "<stored>") -> WizardDefinition:
     """Validate already-parsed data (e.g. a stored canonical JSON) into the model."""
     return _guarded(source, lambda: validate(data, SourceLines(), [], source=source))
+
+
+def stored_definition(data: object, source: str) -> WizardDefinition:
+    """A definition this app stored (a version's canonical JSON): validated into the
+    model without the text, count and character limits of files from someone else,
+    which a version stored by an earlier app may exceed (its sessions stay open)."""
+    return _guarded(source, lambda: validate(data, SourceLines(), [], source=source, stored=True))
 
 
 def parse_wizard_text(text: str, source: str, kind: Literal["yaml", "json"]) -> WizardDefinition:

@@ -156,8 +156,11 @@ class _ConditionOwner:
 class _Validator:
     """Walks parsed data in definition order, collecting problems and building the model."""
 
-    def __init__(self, source: str, lines: SourceLines, problems: list[Problem]) -> None:
+    def __init__(
+        self, source: str, lines: SourceLines, problems: list[Problem], *, stored: bool
+    ) -> None:
         self.source = source
+        self.stored = stored
         self.lines = lines
         self.problems = problems
         # Paths already reported while parsing (unreadable values): no second message.
@@ -169,6 +172,13 @@ class _Validator:
         # Fields defined so far (conditions may name only these); None when invalid.
         self.known_fields: dict[str, Field | None] = {}
         self.suggestions = _Suggestions()
+
+    def over(self, size: int, limit: int) -> bool:
+        """True when `size` breaks a limit of files from someone else. A definition this
+        app stored itself is not held to them: it passed the rules of the version that
+        stored it, and refusing it now would lock its sessions away. What no editor
+        or engine can hold (numbers, dates, patterns) is still checked."""
+        return not self.stored and size > limit
 
     def report(self, path: DataPath, message: str) -> None:
         shown = format_path(path)
@@ -243,11 +253,11 @@ class _Validator:
         self, value: str, path: DataPath, limit_key: str, *, non_empty: bool
     ) -> str | None:
         limit = TEXT_LIMITS[limit_key]
-        if len(value) > limit:
+        if self.over(len(value), limit):
             self.report(path, _too_long(len(value), limit))
             return None
         problem = character_problem(value, multi_line=limit_key in MULTI_LINE_KEYS)
-        if problem is not None:
+        if problem is not None and not self.stored:
             self.report(path, problem)
             return None
         if non_empty and not value.strip():
@@ -290,7 +300,7 @@ class _Validator:
         if value < 0:
             self.report((*path, key), f"must not be negative, got {value}")
             return None
-        if value > MAX_TEXT_LENGTH_SETTING:
+        if self.over(value, MAX_TEXT_LENGTH_SETTING):
             self.report((*path, key), f"must be at most {MAX_TEXT_LENGTH_SETTING}, got {value}")
             return None
         return value
@@ -349,7 +359,7 @@ class _Validator:
             return None
         if isinstance(raw, dt.date):
             return raw.isoformat()
-        if isinstance(raw, str) and len(raw) > MAX_VALUE_CHARS:
+        if isinstance(raw, str) and self.over(len(raw), MAX_VALUE_CHARS):
             self.report(path, _too_long(len(raw), MAX_VALUE_CHARS))
             return None
         if isinstance(raw, bool | str):
@@ -404,7 +414,7 @@ class _Validator:
                 self.report(("steps",), f"expected a list of steps, got {_describe(raw_steps)}")
             elif not raw_steps:
                 self.report(("steps",), "a wizard needs at least one step")
-            elif len(raw_steps) > MAX_STEPS:
+            elif self.over(len(raw_steps), MAX_STEPS):
                 self.report(("steps",), _too_many(len(raw_steps), "steps", MAX_STEPS))
             else:
                 self.collect_field_ids(raw_steps)
@@ -459,7 +469,7 @@ class _Validator:
             self.report(
                 (*path, "fields"), f"expected a list of fields, got {_describe(raw_fields)}"
             )
-        elif len(raw_fields) > MAX_FIELDS_PER_STEP:
+        elif self.over(len(raw_fields), MAX_FIELDS_PER_STEP):
             self.report(
                 (*path, "fields"),
                 _too_many(len(raw_fields), "fields in one step", MAX_FIELDS_PER_STEP),
@@ -618,7 +628,7 @@ class _Validator:
         if not isinstance(raw, list) or not raw:
             self.report((*path, "options"), f"expected a non-empty list, got {_describe(raw)}")
             return None
-        if len(raw) > MAX_OPTIONS:
+        if self.over(len(raw), MAX_OPTIONS):
             self.report((*path, "options"), _too_many(len(raw), "options", MAX_OPTIONS))
             return None
         before = len(self.problems)
@@ -702,7 +712,7 @@ class _Validator:
                     f"expected a non-empty list of conditions, got {_describe(value)}",
                 )
                 return None
-            if len(value) > MAX_CONDITION_ITEMS:
+            if self.over(len(value), MAX_CONDITION_ITEMS):
                 self.report(value_path, _too_many(len(value), "conditions", MAX_CONDITION_ITEMS))
                 return None
             children = [
@@ -767,7 +777,7 @@ class _Validator:
             if not isinstance(raw, list) or not raw:
                 self.report(path, f"expected a non-empty list of values, got {_describe(raw)}")
                 return None
-            if len(raw) > MAX_CONDITION_ITEMS:
+            if self.over(len(raw), MAX_CONDITION_ITEMS):
                 self.report(path, _too_many(len(raw), "values", MAX_CONDITION_ITEMS))
                 return None
             values = [self.comparable(item, (*path, i), ref) for i, item in enumerate(raw)]
@@ -844,11 +854,17 @@ class _Validator:
 
 
 def validate(
-    data: object, lines: SourceLines, problems: list[Problem], *, source: str
+    data: object,
+    lines: SourceLines,
+    problems: list[Problem],
+    *,
+    source: str,
+    stored: bool = False,
 ) -> WizardDefinition:
     """The definition `data` describes; raises WizardFileError with `problems` (from
-    reading) and every problem found here."""
-    definition = _Validator(source, lines, problems).wizard(data)
+    reading) and every problem found here. stored=True reads back a definition this
+    app stored itself (see `_Validator.over`)."""
+    definition = _Validator(source, lines, problems, stored=stored).wizard(data)
     if problems or definition is None:
         raise WizardFileError(sorted(problems, key=lambda p: p.line or 0))
     return definition
