@@ -8,14 +8,16 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from tests.gui.player_helpers import find, press_next, type_into, wait_saved
 from tests.wizard_files import THREE_STEPS, import_text
 from wizard_desktop.core.sessions import complete_session, load_session, save_step, start_session
 from wizard_desktop.core.templates import delete_template, list_templates
 from wizard_desktop.operations import OperationRunner
 from wizard_desktop.ui import dialogs
+from wizard_desktop.ui.main_window import MainWindow
 from wizard_desktop.ui.sessions_view import SessionsView
 from wizard_desktop.ui.templates_view import EMPTY_TEXT, TemplatesView
 
@@ -47,7 +49,7 @@ def make_view(qtbot: QtBot, operations: OperationRunner) -> TemplatesView:
     return view
 
 
-def button(view: TemplatesView, name: str) -> QPushButton:
+def button(view: QWidget, name: str) -> QPushButton:
     found = view.findChild(QPushButton, name)
     assert found is not None, name
     return found
@@ -217,3 +219,63 @@ def test_import_of_an_unknown_wizard_is_refused_clearly(
     assert "not imported" in error and "not-installed-here" in error and "not installed" in error
     assert list_templates() == []
     assert view.templates_list.topLevelItemCount() == 0
+
+
+PERSONAL = """\
+format_version: 1
+id: personal
+title: Personal
+steps:
+  - id: about
+    title: About
+    fields:
+      - {id: name, type: text, label: Your name, required: true, template: false}
+      - {id: team, type: text, label: Team}
+  - id: confirm
+    title: Confirm
+    fields:
+      - {id: agree, type: boolean, label: I confirm the above, required: true}
+"""
+
+
+def test_a_template_never_prefills_a_confirmation_nor_a_personal_answer(
+    qtbot: QtBot, window: MainWindow, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saved from the sessions table and started from the templates tab, as a person
+    does it: the new session's editors hold the team, not the previous person's name
+    nor their ticked confirmation, and the player says where the answers came from."""
+    wizard_id = import_text(data_dir, PERSONAL)
+    finished = start_session(wizard_id, "Ada's run").id
+    save_step(finished, "about", {"name": "Ada Lovelace", "team": "Platform"})
+    complete_session(finished, "confirm", {"agree": True})
+    prompts: list[str] = []
+    monkeypatch.setattr(
+        dialogs, "ask_name", lambda _p, prompt, _c, **_: prompts.append(prompt) or "Team default"
+    )
+    sessions = window.sessions_view
+    window.tabs.setCurrentWidget(sessions)
+    assert sessions.select_session(finished)
+    with qtbot.waitSignal(sessions.templateSaved):
+        button(sessions, "saveAsTemplateButton").click()
+    assert "Team: Platform" in prompts[0]
+    left_out = prompts[0].split("Left out:", 1)[1]
+    assert "Your name" in left_out and "I confirm the above" in left_out
+
+    templates = window.templates_view
+    window.tabs.setCurrentWidget(templates)
+    templates.reload()
+    templates.templates_list.setCurrentItem(templates.templates_list.topLevelItem(0))
+    with qtbot.waitSignal(templates.sessionStarted):
+        button(templates, "startFromTemplateButton").click()
+    player = window.player
+    assert player is not None and window.stack.currentWidget() is player
+    banner = find(player, "templateBanner", QLabel)
+    assert banner.isVisible() and "Team default" in banner.text()  # type: ignore[attr-defined]
+    assert find(player, "field_team", QLineEdit).text() == "Platform"  # type: ignore[attr-defined]
+    assert find(player, "field_name", QLineEdit).text() == ""  # type: ignore[attr-defined]
+    type_into(qtbot, player, "name", "Grace Hopper")
+    press_next(qtbot, player)
+    assert not find(player, "field_agree", QCheckBox).isChecked()  # type: ignore[attr-defined]
+    wait_saved(qtbot, window)
+    stored = load_session(player.info.id).answers
+    assert stored == {"name": "Grace Hopper", "team": "Platform"}
