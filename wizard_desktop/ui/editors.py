@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
@@ -49,7 +48,7 @@ from wizard_desktop.definition.model import (
     Field,
     FieldType,
 )
-from wizard_desktop.ui.markdown import plain_tooltip
+from wizard_desktop.ui.markdown import plain_label, plain_tooltip
 
 MAX_RADIO_OPTIONS = 6
 ROW_MAX_WIDTH = 640
@@ -60,15 +59,6 @@ ISO_FORMAT = "yyyy-MM-dd"  # how a date is stored, and shown once typed
 ERROR_COLOR_ON_LIGHT = "#b00020"
 ERROR_COLOR_ON_DARK = "#ff8a80"
 HINT_STYLE = "color: palette(placeholder-text);"
-
-
-def plain_label(text: str = "", object_name: str = "") -> QLabel:
-    """A word-wrapped QLabel that shows `text` literally (never as HTML)."""
-    label = QLabel(objectName=object_name)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setText(text)
-    return label
 
 
 def button_text(text: str) -> str:

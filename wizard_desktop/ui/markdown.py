@@ -1,7 +1,7 @@
 """Text from wizard files and people, shown safely (a wizard file is untrusted input):
 Markdown read-only and never loading anything (no remote or local images, no style
-sheets, no links followed, raw HTML shown as text), and tooltips that show their text
-as typed.
+sheets, no links followed, raw HTML shown as text), and labels and tooltips that show
+their text as typed.
 
 Every resource Markdown asks for gets an empty answer: a one-pixel transparent image,
 or no bytes. Answering nothing (None) is not enough: Qt then reads the named file
@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QUrl
 from PySide6.QtGui import QImage, Qt, QTextDocument  # QtGui's Qt has convertFromPlainText
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtWidgets import QLabel, QTextBrowser, QWidget
 
 
 def _blank_image() -> QImage:
@@ -41,6 +41,15 @@ class MarkdownView(QTextBrowser):
         if resource_type == QTextDocument.ResourceType.ImageResource:
             return self._blank
         return QByteArray()
+
+
+def plain_label(text: str = "", object_name: str = "") -> QLabel:
+    """A word-wrapped QLabel that shows `text` literally (never as HTML)."""
+    label = QLabel(objectName=object_name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setText(text)
+    return label
 
 
 def plain_tooltip(text: str) -> str:

@@ -93,9 +93,9 @@ from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
 from wizard_desktop.ui import dialogs
-from wizard_desktop.ui.editors import HINT_STYLE, FieldRow, make_input, plain_label
+from wizard_desktop.ui.editors import HINT_STYLE, FieldRow, make_input
 from wizard_desktop.ui.formatting import format_answer, session_times
-from wizard_desktop.ui.markdown import MarkdownView
+from wizard_desktop.ui.markdown import MarkdownView, plain_label
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
 NEXT = QWizard.WizardButton.NextButton

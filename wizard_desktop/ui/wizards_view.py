@@ -36,7 +36,7 @@ from wizard_desktop.core.wizards import (
 from wizard_desktop.operations import Call, Change, OperationRunner
 from wizard_desktop.store.models import IN_PROGRESS
 from wizard_desktop.ui.formatting import counted, local_time, local_time_tooltip, whole_percent
-from wizard_desktop.ui.markdown import MarkdownView, plain_tooltip
+from wizard_desktop.ui.markdown import MarkdownView, plain_label, plain_tooltip
 
 WIZARD_ID_ROLE = Qt.ItemDataRole.UserRole
 SESSION_ROLE = Qt.ItemDataRole.UserRole
@@ -126,16 +126,12 @@ class WizardsView(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
 
-        self.title_label = QLabel(objectName="wizardTitle")
-        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_label = plain_label(object_name="wizardTitle")
         self.title_label.setStyleSheet("font-size: 16pt; font-weight: 600;")
-        self.title_label.setWordWrap(True)
         self.description = MarkdownView()
         self.description.setObjectName("wizardDescription")
         self.description.setAccessibleName("Wizard description")
-        self.unfinished_note = QLabel(objectName="unfinishedNote")
-        self.unfinished_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.unfinished_note.setWordWrap(True)
+        self.unfinished_note = plain_label(object_name="unfinishedNote")
 
         details = QWidget()
         details_layout = QVBoxLayout(details)
