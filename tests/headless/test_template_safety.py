@@ -13,6 +13,7 @@ import pytest
 
 from tests.wizard_files import import_text
 from wizard_desktop.core import sessions, templates
+from wizard_desktop.definition.model import Field, FieldType
 from wizard_desktop.store.models import Template
 
 PERSONAL = """\
@@ -79,6 +80,17 @@ def test_the_preview_says_what_a_template_keeps_and_saving_keeps_just_that(
     assert saved.answers == preview.answers == SHAREABLE
     stored = Template.get_by_id(saved.id).answers  # the row itself, read back
     assert stored == SHAREABLE
+
+
+def test_the_preview_fits_a_dialog_whatever_the_answers() -> None:
+    """Long answers are shortened and long lists cut, so the save dialog stays readable."""
+    note = Field(id="note", type=FieldType.MULTILINE, label="Note")
+    kept = tuple((note, "line\n" * 5_000) for _ in range(50))
+    text = templates.TemplatePreview(kept=kept, left_out=()).text()
+    lines = text.splitlines()
+    assert len(lines) == 1 + templates.PREVIEW_LINES + 1
+    assert lines[-1] == f"  … and {50 - templates.PREVIEW_LINES} more"
+    assert all(len(line) < 80 for line in lines)
 
 
 def test_the_preview_of_a_session_in_progress_is_refused(store: Path) -> None:

@@ -37,6 +37,7 @@ from wizard_desktop.definition.model import (
     FieldType,
     WizardDefinition,
 )
+from wizard_desktop.definition.problems import shorten
 from wizard_desktop.definition.text import terminal_safe
 from wizard_desktop.store.database import storage_errors, write_transaction
 from wizard_desktop.store.models import Template, Wizard
@@ -132,14 +133,29 @@ class TemplatePreview:
         return {field.id: value for field, value in self.kept}
 
     def text(self) -> str:
-        """The preview for a person, one answer a line (as the summary reads it)."""
+        """The preview for a person, one answer a line (as the summary reads it, each
+        shortened, at most PREVIEW_LINES of each list), so that it fits a dialog."""
         count = len(self.kept)
         lines = [f"The template keeps {count} answer{'' if count == 1 else 's'}:"]
-        lines += [f"  {field.label}: {format_answer(field, value)}" for field, value in self.kept]
+        lines += _at_most(
+            [
+                f"  {field.label}: {shorten(format_answer(field, value))}"
+                for field, value in self.kept
+            ]
+        )
         if self.left_out:
             lines.append("Left out:")
-            lines += [f"  {field.label} ({why})" for field, why in self.left_out]
+            lines += _at_most([f"  {field.label} ({why})" for field, why in self.left_out])
         return "\n".join(lines)
+
+
+PREVIEW_LINES = 20
+
+
+def _at_most(lines: list[str]) -> list[str]:
+    if len(lines) <= PREVIEW_LINES:
+        return lines
+    return [*lines[:PREVIEW_LINES], f"  … and {len(lines) - PREVIEW_LINES} more"]
 
 
 def why_never_in_a_template(field: Field) -> str | None:
