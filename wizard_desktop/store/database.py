@@ -265,6 +265,14 @@ def write_transaction() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def read_snapshot() -> Iterator[None]:
+    """Several reads that see one state of the database (BEGIN DEFERRED: in WAL mode
+    it takes no lock a writer waits for); errors come out classified."""
+    with storage_errors(), db.atomic("DEFERRED"):
+        yield
+
+
 def database_file() -> Path:
     """The file of the open database (as SQLite resolved it, also when opened by URI)."""
     rows = db.execute_sql("PRAGMA database_list")

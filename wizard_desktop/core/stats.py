@@ -1,0 +1,238 @@
+"""How a wizard is doing, over all its versions: sessions started and completed, the
+completion rate, the time spent on completed sessions (median and 90th percentile), a
+funnel of the sessions that reached each step, and completions per week. Each figure
+is one SQL aggregate over the wizard's sessions, read in one snapshot; no session row
+is loaded into Python.
+
+Definitions (the README and `wizard-desktop stats` say the same):
+
+- Started: every stored session of the wizard (a session left without any answer is
+  not kept, so it is not counted). Completed: those with status completed. Rate:
+  completed / started.
+- Time spent: `active_seconds` (the player open on the session) of the completed
+  sessions. Percentiles are nearest-rank: the p-th percentile of n sorted values is the
+  value at rank ceil(p * n / 100) (1-based), so every figure is one session's real
+  time; the median of an even count is the lower of the two middle values.
+- Funnel: a session reached a step when the step is among its completed steps
+  (`completed_step_ids`, saved with Next; at completion the steps of the final path)
+  or it is positioned on it (`current_step_id`). Steps are matched by id across
+  versions and listed in the newest version's order, then the steps only older
+  versions have (newest version first, each in its order). A step skip logic leaves
+  out is simply not reached by the sessions that skip it. `waiting`: sessions in
+  progress whose current step it is, i.e. where people stopped.
+- Completions per week: ISO 8601 weeks (Monday first) of `completed_at` in local
+  time (SQLite's `localtime`, the C library's zone, as Python's `astimezone()`), every
+  week from the first completion's to the last one's, weeks without any included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from wizard_desktop.core.wizards import UnknownWizardError
+from wizard_desktop.store.database import db, read_snapshot
+from wizard_desktop.store.models import COMPLETED, IN_PROGRESS
+
+PERCENTILES = (50, 90)
+"""The percentiles of time spent reported: the median and the 90th."""
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    step_id: str
+    title: str
+    """From the newest version that has the step."""
+    reached: int
+    """Sessions that completed the step or are positioned on it."""
+    waiting: int
+    """Sessions in progress positioned on the step now."""
+    in_latest: bool
+    """False for a step only older versions have."""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "step_id": self.step_id,
+            "title": self.title,
+            "reached": self.reached,
+            "waiting": self.waiting,
+            "in_latest_version": self.in_latest,
+        }
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    year: int
+    """The ISO year (the first days of January may belong to the previous one's last week)."""
+    week: int
+    start: dt.date
+    """The week's Monday."""
+    completed: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"week": self.label, "start": self.start.isoformat(), "completed": self.completed}
+
+
+@dataclass(frozen=True)
+class WizardStats:
+    wizard_id: str
+    title: str
+    versions: int
+    started: int
+    completed: int
+    median_seconds: float | None
+    """Nearest-rank median of the completed sessions' time spent; None when none."""
+    p90_seconds: float | None
+    """Nearest-rank 90th percentile of the same; None when none."""
+    funnel: tuple[FunnelStep, ...]
+    weeks: tuple[WeekCount, ...]
+
+    @property
+    def in_progress(self) -> int:
+        return self.started - self.completed
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Completed / started, from 0 to 1; None when no session was started."""
+        return self.completed / self.started if self.started else None
+
+    def to_json(self) -> dict[str, object]:
+        rate = self.completion_rate
+        return {
+            "wizard_id": self.wizard_id,
+            "title": self.title,
+            "versions": self.versions,
+            "sessions_started": self.started,
+            "sessions_completed": self.completed,
+            "sessions_in_progress": self.in_progress,
+            "completion_rate": round(rate, 4) if rate is not None else None,
+            "time_spent_seconds": {
+                "percentile_method": "nearest-rank",
+                "median": _rounded(self.median_seconds),
+                "p90": _rounded(self.p90_seconds),
+            },
+            "funnel": [step.to_json() for step in self.funnel],
+            "completions_per_week": [week.to_json() for week in self.weeks],
+        }
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return round(seconds, 3) if seconds is not None else None
+
+
+def nearest_rank(count: int, percentile: int) -> int:
+    """The 1-based nearest rank of the `percentile`-th percentile among `count` sorted
+    values, ceil(percentile * count / 100) in integers (no floating-point rounding)."""
+    return max(1, -(-percentile * count // 100))
+
+
+_WIZARD_SQL = (
+    "SELECT w.title, w.latest_version_id,"
+    " (SELECT COUNT(*) FROM wizard_version AS v WHERE v.wizard_id = w.id)"
+    " FROM wizard AS w WHERE w.id = ?"
+)
+_STEPS_SQL = (
+    "SELECT v.id, json_extract(step.value, '$.id'), json_extract(step.value, '$.title')"
+    " FROM wizard_version AS v, json_each(v.definition, '$.steps') AS step"
+    " WHERE v.wizard_id = ? ORDER BY v.id = ? DESC, v.id DESC, step.key"
+)
+# Sessions are read by one plain scan of the table per query (NOT INDEXED): fetching a
+# third of 100,000 rows through an index's row ids costs several times scanning them all.
+# One pass for the counts and the completions per day (NULL for sessions in progress).
+_DAYS_SQL = (
+    "SELECT status, date(completed_at, 'localtime') AS day, COUNT(*) FROM session NOT INDEXED"
+    " WHERE wizard_id = ? GROUP BY status, day"
+)
+_TIMES_SQL = (
+    "SELECT rank, active_seconds FROM ("
+    " SELECT active_seconds, ROW_NUMBER() OVER (ORDER BY active_seconds) AS rank"
+    f" FROM session NOT INDEXED WHERE wizard_id = ? AND status = '{COMPLETED}')"
+    " WHERE rank IN ({ranks})"
+)
+# Each session's completed steps with its current step appended: a step counts once per
+# session (DISTINCT rowid) however often it appears there.
+_FUNNEL_SQL = (
+    "SELECT step.value, COUNT(DISTINCT s.rowid),"
+    f" COUNT(DISTINCT CASE WHEN s.status = '{IN_PROGRESS}'"
+    " AND step.value = s.current_step_id THEN s.rowid END)"
+    " FROM session AS s NOT INDEXED,"
+    " json_each(json_insert(s.completed_step_ids, '$[#]', s.current_step_id)) AS step"
+    " WHERE s.wizard_id = ? AND step.type = 'text' GROUP BY step.value"
+)
+
+
+def wizard_stats(wizard_id: str) -> WizardStats:
+    """The figures of `wizard_id` over all its versions. Raises `UnknownWizardError`."""
+    with read_snapshot():
+        wizard = db.execute_sql(_WIZARD_SQL, [wizard_id]).fetchone()
+        if wizard is None:
+            raise UnknownWizardError(wizard_id)
+        title, latest_version_id, versions = wizard
+        days: list[tuple[str, str | None, int]] = db.execute_sql(_DAYS_SQL, [wizard_id]).fetchall()
+        completed = sum(count for status, _, count in days if status == COMPLETED)
+        times = _percentile_times(wizard_id, completed)
+        steps = db.execute_sql(_STEPS_SQL, [wizard_id, latest_version_id]).fetchall()
+        reached = db.execute_sql(_FUNNEL_SQL, [wizard_id]).fetchall()
+    return WizardStats(
+        wizard_id=wizard_id,
+        title=title,
+        versions=versions,
+        started=sum(count for _, _, count in days),
+        completed=completed,
+        median_seconds=times.get(PERCENTILES[0]),
+        p90_seconds=times.get(PERCENTILES[1]),
+        funnel=_funnel(steps, latest_version_id, reached),
+        weeks=_weeks([(day, count) for status, day, count in days if status == COMPLETED]),
+    )
+
+
+def _percentile_times(wizard_id: str, completed: int) -> dict[int, float]:
+    """Percentile -> time spent, for each of PERCENTILES (empty when none completed)."""
+    if not completed:
+        return {}
+    ranks = {percentile: nearest_rank(completed, percentile) for percentile in PERCENTILES}
+    sql = _TIMES_SQL.format(ranks=", ".join("?" * len(ranks)))
+    by_rank = dict(db.execute_sql(sql, [wizard_id, *ranks.values()]).fetchall())
+    return {percentile: float(by_rank[rank]) for percentile, rank in ranks.items()}
+
+
+def _funnel(
+    steps: list[tuple[int, str, str]],
+    latest_version_id: int | None,
+    reached: list[tuple[str, int, int]],
+) -> tuple[FunnelStep, ...]:
+    """The steps of every version (`steps`: the latest version's first, then newest
+    first, each in definition order), once each, with their counts; a step id no
+    version defines is left out."""
+    counts = {step_id: (sessions, waiting) for step_id, sessions, waiting in reached}
+    funnel: dict[str, FunnelStep] = {}
+    for version_id, step_id, title in steps:
+        if step_id not in funnel:
+            sessions, waiting = counts.get(step_id, (0, 0))
+            in_latest = version_id == latest_version_id
+            funnel[step_id] = FunnelStep(step_id, title, sessions, waiting, in_latest)
+    return tuple(funnel.values())
+
+
+def _weeks(days: list[tuple[str | None, int]]) -> tuple[WeekCount, ...]:
+    """Completions per ISO week from per-day counts, gaps filled with zero weeks."""
+    by_monday: Counter[dt.date] = Counter()
+    for day, count in days:
+        if day is None:
+            continue  # completed without a time: not stored so by this app
+        date = dt.date.fromisoformat(day)
+        by_monday[date - dt.timedelta(days=date.weekday())] += count
+    if not by_monday:
+        return ()
+    monday, last = min(by_monday), max(by_monday)
+    weeks: list[WeekCount] = []
+    while monday <= last:
+        year, week, _ = monday.isocalendar()
+        weeks.append(WeekCount(year, week, monday, by_monday[monday]))
+        monday += dt.timedelta(days=7)
+    return tuple(weeks)
