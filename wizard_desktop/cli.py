@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--with-sessions", action="store_true", help="also remove its sessions and their answers"
     )
 
+    stats = commands.add_parser(
+        "stats", help="how a wizard is doing: sessions, completion, time spent, funnel, weeks"
+    )
+    stats.add_argument("wizard_id", metavar="WIZARD_ID")
+    stats.add_argument("--json", action="store_true")
+
     restore = commands.add_parser(
         "restore-backup", help="make a backup the database (default: newest)"
     )

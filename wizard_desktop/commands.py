@@ -17,6 +17,7 @@ from typing import Any
 from wizard_desktop.core.export import export_session, write_export
 from wizard_desktop.core.output_files import OutputFileError, OutputFileExistsError
 from wizard_desktop.core.sessions import SessionNotFoundError, list_sessions
+from wizard_desktop.core.stats import WizardStats, wizard_stats
 from wizard_desktop.core.templates import list_templates
 from wizard_desktop.core.wizards import (
     UnknownWizardError,
@@ -32,6 +33,7 @@ from wizard_desktop.paths import data_dir
 from wizard_desktop.store.backups import backups_dir, latest_backup, list_backups, restore_backup
 from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.store.errors import StorageError
+from wizard_desktop.ui.formatting import format_duration, whole_percent
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -171,6 +173,68 @@ def cmd_remove_wizard(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    _open_store(args)
+    try:
+        stats = wizard_stats(args.wizard_id)
+    except UnknownWizardError as exc:
+        raise CommandError(str(exc)) from exc
+    if args.json:
+        _print_json(stats.to_json())
+    else:
+        print("\n".join(stats_lines(stats)))
+    return EXIT_OK
+
+
+def _share(count: int, total: int) -> str:
+    return whole_percent(100 * count / total) if total else "—"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Columns padded to their widest cell: the first left-aligned, the others right."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for row in [header, *rows]:
+        cells = [cell.rjust(width) for cell, width in zip(row, widths, strict=True)]
+        lines.append("  ".join([row[0].ljust(widths[0]), *cells[1:]]).rstrip())
+    return lines
+
+
+def stats_lines(stats: WizardStats) -> list[str]:
+    """What `wizard-desktop stats` prints for people: the figures, the funnel and the
+    completions per week."""
+    versions = "1 version" if stats.versions == 1 else f"{stats.versions} versions"
+    figures = [
+        ["Sessions started", f"{stats.started:,}"],
+        ["Sessions completed", f"{stats.completed:,}"],
+        ["Completion rate", _share(stats.completed, stats.started)],
+        ["In progress", f"{stats.in_progress:,}"],
+        ["Time spent, median", format_duration(stats.median_seconds)],
+        ["Time spent, 90th percentile", format_duration(stats.p90_seconds)],
+    ]
+    funnel = [
+        [
+            terminal_safe(step.title) + ("" if step.in_latest else " (older versions only)"),
+            f"{step.reached:,}",
+            _share(step.reached, stats.started),
+            f"{step.waiting:,}",
+        ]
+        for step in stats.funnel
+    ]
+    weeks = [[w.label, w.start.isoformat(), f"{w.completed:,}"] for w in stats.weeks]
+    return [
+        f"{terminal_safe(stats.title)} ({stats.wizard_id}), {versions}",
+        *_table(["", ""], figures)[1:],
+        "(time spent by completed sessions; percentiles by nearest rank)",
+        "",
+        "Funnel: the sessions that reached each step",
+        *_table(["Step", "Reached", "Share", "Stopped here"], funnel),
+        "",
+        "Completions per week (ISO weeks, local time)",
+        *(_table(["Week", "Monday", "Completed"], weeks) if weeks else ["none yet"]),
+    ]
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "import": cmd_import,
@@ -181,6 +245,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backups": cmd_backups,
     "restore-backup": cmd_restore_backup,
     "remove-wizard": cmd_remove_wizard,
+    "stats": cmd_stats,
 }
 
 
