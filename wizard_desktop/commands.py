@@ -33,7 +33,7 @@ from wizard_desktop.paths import data_dir
 from wizard_desktop.store.backups import backups_dir, latest_backup, list_backups, restore_backup
 from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.store.errors import StorageError
-from wizard_desktop.ui.formatting import format_duration, whole_percent
+from wizard_desktop.ui.formatting import format_duration, share
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -186,10 +186,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _share(count: int, total: int) -> str:
-    return whole_percent(100 * count / total) if total else "—"
-
-
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     """Columns padded to their widest cell: the first left-aligned, the others right."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -207,7 +203,7 @@ def stats_lines(stats: WizardStats) -> list[str]:
     figures = [
         ["Sessions started", f"{stats.started:,}"],
         ["Sessions completed", f"{stats.completed:,}"],
-        ["Completion rate", _share(stats.completed, stats.started)],
+        ["Completion rate", share(stats.completed, stats.started)],
         ["In progress", f"{stats.in_progress:,}"],
         ["Time spent, median", format_duration(stats.median_seconds)],
         ["Time spent, 90th percentile", format_duration(stats.p90_seconds)],
@@ -216,7 +212,7 @@ def stats_lines(stats: WizardStats) -> list[str]:
         [
             terminal_safe(step.title) + ("" if step.in_latest else " (older versions only)"),
             f"{step.reached:,}",
-            _share(step.reached, stats.started),
+            share(step.reached, stats.started),
             f"{step.waiting:,}",
         ]
         for step in stats.funnel

@@ -1,6 +1,7 @@
 """Every dialog the app shows, as plain functions: messages, name prompts, delete
 confirmations, file choosers, the quit-with-unsaved-answers questions, the backup
-restore offer, the keyboard shortcuts page and the unexpected-error report. A
+restore offer, the keyboard shortcuts page, a wizard's statistics and the
+unexpected-error report. A
 question's title says what it asks; file choosers start in the home folder and then
 in the folder last used for that kind of file (wizard files, templates, exports),
 remembered in the window's settings.
@@ -243,6 +244,29 @@ def show_keyboard_shortcuts(parent: QWidget | None, shortcuts: list[tuple[str, s
     table.resizeColumnsToContents()
     dialog.resize(640, 420)
     dialog.exec()
+
+
+STATISTICS_SIZE = (820, 680)
+
+
+def show_statistics(parent: QWidget | None, wizard_id: str, title: str) -> QDialog:
+    """A wizard's statistics (ui/stats_view.py), window-modal and not blocking: shown
+    at once, filled in when the figures are read; Esc or Close closes it."""
+    from wizard_desktop.ui.stats_view import StatisticsView
+
+    dialog = QDialog(parent, objectName="statisticsDialog")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.setWindowTitle(f"Statistics — {title}")
+    view = StatisticsView(wizard_id, title, dialog)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(view, 1)
+    layout.addWidget(buttons)
+    QWidget.setTabOrder(view.weekly, buttons)
+    dialog.resize(*STATISTICS_SIZE)
+    dialog.open()
+    return dialog
 
 
 def show_unexpected_error(parent: QWidget | None, summary: str, log_file: Path) -> None:

@@ -24,6 +24,7 @@ __all__ = [
     "local_time",
     "local_time_tooltip",
     "session_times",
+    "share",
     "whole_percent",
 ]
 
@@ -66,6 +67,11 @@ def local_time_tooltip(value: dt.datetime | None) -> str | None:
 
 def whole_percent(value: float) -> str:
     return f"{value:.0f} %"
+
+
+def share(count: int, total: int) -> str:
+    """`count` as a whole percentage of `total` ("57 %"); NOT_SET when `total` is 0."""
+    return whole_percent(100 * count / total) if total else NOT_SET
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:

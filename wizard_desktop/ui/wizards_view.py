@@ -1,10 +1,10 @@
 """The wizards view, the first screen: "Continue where you left off" (the sessions in
 progress, most recently changed first), the list of wizards (title, steps, completed
 count) and the selected one's description, with the buttons that resume its latest
-unfinished session, start a new one and remove the wizard. Titles are shown as plain
-text, the description as Markdown that loads nothing (a wizard file is untrusted
-input). What needs the window (opening the player, starting a session) goes out as
-signals."""
+unfinished session, start a new one, remove the wizard and show its statistics. Titles
+are shown as plain text, the description as Markdown that loads nothing (a wizard file
+is untrusted input). What needs the window (opening the player, starting a session)
+goes out as signals."""
 
 from __future__ import annotations
 
@@ -148,8 +148,13 @@ class WizardsView(QWidget):
         self.remove_button.setAccessibleName("Remove wizard")
         self.remove_button.setToolTip("Remove the selected wizard, its versions and templates")
         self.remove_button.clicked.connect(self.remove_selected)
+        self.statistics_button = QPushButton("Stat&istics…", objectName="statisticsButton")
+        self.statistics_button.setAccessibleName("Statistics of the selected wizard")
+        self.statistics_button.setToolTip("Sessions, completion, time spent, funnel and weeks")
+        self.statistics_button.clicked.connect(self.show_statistics)
         buttons = QHBoxLayout()
         buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.statistics_button)
         buttons.addStretch(1)
         buttons.addWidget(self.resume_latest_button)
         buttons.addWidget(self.start_button)
@@ -269,9 +274,11 @@ class WizardsView(QWidget):
             self._show_unfinished([])
             self.start_button.setEnabled(False)
             self.remove_button.setEnabled(False)
+            self.statistics_button.setEnabled(False)
             return
         self.start_button.setEnabled(True)
         self.remove_button.setEnabled(True)
+        self.statistics_button.setEnabled(True)
         self.title_label.setText(wizard.title)
         summary = (
             f"{counted(wizard.step_count, 'step')} · completed "
@@ -336,6 +343,14 @@ class WizardsView(QWidget):
                 refused_by=(UnknownWizardError, WizardHasSessionsError),
             )
         )
+
+    def show_statistics(self) -> None:
+        """The selected wizard's statistics, over all its versions."""
+        from wizard_desktop.ui import dialogs
+
+        wizard = self.selected_wizard()
+        if wizard is not None:
+            dialogs.show_statistics(self, wizard.id, wizard.title)
 
     def _follow(self, change: Change) -> None:
         """Wizards changed: read them again. Only sessions changed: read them again now
