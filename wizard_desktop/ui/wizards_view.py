@@ -148,7 +148,7 @@ class WizardsView(QWidget):
         self.remove_button.setAccessibleName("Remove wizard")
         self.remove_button.setToolTip("Remove the selected wizard, its versions and templates")
         self.remove_button.clicked.connect(self.remove_selected)
-        self.statistics_button = QPushButton("Stat&istics…", objectName="statisticsButton")
+        self.statistics_button = QPushButton("St&atistics…", objectName="statisticsButton")
         self.statistics_button.setAccessibleName("Statistics of the selected wizard")
         self.statistics_button.setToolTip("Sessions, completion, time spent, funnel and weeks")
         self.statistics_button.clicked.connect(self.show_statistics)
