@@ -51,6 +51,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Alt+W, Alt+S, Alt+T", "Show Wizards, Sessions, Templates"),
     ("Return", "Wizards: continue the selected session, or resume or start the wizard"),
     ("Alt+R, Alt+N", "Wizards: resume the latest unfinished session, start a new one"),
+    ("Alt+A", "Wizards: the selected wizard's statistics (Esc closes them)"),
     ("Return", "Player: Next when the step is valid; Finish on the review page"),
     ("Alt+I", "Player: Finish"),
     ("Alt+Left, Alt+Right", "Player: Back, Next"),
