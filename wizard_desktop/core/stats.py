@@ -143,10 +143,14 @@ _STEPS_SQL = (
 )
 # Sessions are read by one plain scan of the table per query (NOT INDEXED): fetching a
 # third of 100,000 rows through an index's row ids costs several times scanning them all.
-# One pass for the counts and the completions per day (NULL for sessions in progress).
-_DAYS_SQL = (
-    "SELECT status, date(completed_at, 'localtime') AS day, COUNT(*) FROM session NOT INDEXED"
-    " WHERE wizard_id = ? GROUP BY status, day"
+# The first pass groups them by status, local day of completion (NULL in progress) and
+# current step, with how many of each group stand on a step they have not completed.
+_SESSIONS_SQL = (
+    "SELECT s.status, date(s.completed_at, 'localtime') AS day, s.current_step_id, COUNT(*),"
+    " SUM(NOT EXISTS (SELECT 1 FROM json_each(s.completed_step_ids) AS done"
+    " WHERE done.value = s.current_step_id))"
+    " FROM session AS s NOT INDEXED WHERE s.wizard_id = ?"
+    " GROUP BY s.status, day, s.current_step_id"
 )
 _TIMES_SQL = (
     "SELECT rank, active_seconds FROM ("
@@ -154,16 +158,16 @@ _TIMES_SQL = (
     f" FROM session NOT INDEXED WHERE wizard_id = ? AND status = '{COMPLETED}')"
     " WHERE rank IN ({ranks})"
 )
-# Each session's completed steps with its current step appended: a step counts once per
-# session (DISTINCT rowid) however often it appears there.
-_FUNNEL_SQL = (
-    "SELECT step.value, COUNT(DISTINCT s.rowid),"
-    f" COUNT(DISTINCT CASE WHEN s.status = '{IN_PROGRESS}'"
-    " AND step.value = s.current_step_id THEN s.rowid END)"
-    " FROM session AS s NOT INDEXED,"
-    " json_each(json_insert(s.completed_step_ids, '$[#]', s.current_step_id)) AS step"
-    " WHERE s.wizard_id = ? AND step.type = 'text' GROUP BY step.value"
+# How many sessions completed each step (once each: the core never stores a step twice
+# in `completed_step_ids`).
+_COMPLETED_STEPS_SQL = (
+    "SELECT step.value, COUNT(*)"
+    " FROM session AS s NOT INDEXED, json_each(s.completed_step_ids) AS step"
+    " WHERE s.wizard_id = ? GROUP BY step.value"
 )
+# (status, local day of completion or None, current step or None, sessions, of those
+# standing on a step they have not completed)
+_Group = tuple[str, str | None, str | None, int, int]
 
 
 def wizard_stats(wizard_id: str) -> WizardStats:
@@ -173,21 +177,21 @@ def wizard_stats(wizard_id: str) -> WizardStats:
         if wizard is None:
             raise UnknownWizardError(wizard_id)
         title, latest_version_id, versions = wizard
-        days: list[tuple[str, str | None, int]] = db.execute_sql(_DAYS_SQL, [wizard_id]).fetchall()
-        completed = sum(count for status, _, count in days if status == COMPLETED)
+        groups: list[_Group] = db.execute_sql(_SESSIONS_SQL, [wizard_id]).fetchall()
+        completed = sum(group[3] for group in groups if group[0] == COMPLETED)
         times = _percentile_times(wizard_id, completed)
         steps = db.execute_sql(_STEPS_SQL, [wizard_id, latest_version_id]).fetchall()
-        reached = db.execute_sql(_FUNNEL_SQL, [wizard_id]).fetchall()
+        completed_steps = db.execute_sql(_COMPLETED_STEPS_SQL, [wizard_id]).fetchall()
     return WizardStats(
         wizard_id=wizard_id,
         title=title,
         versions=versions,
-        started=sum(count for _, _, count in days),
+        started=sum(group[3] for group in groups),
         completed=completed,
         median_seconds=times.get(PERCENTILES[0]),
         p90_seconds=times.get(PERCENTILES[1]),
-        funnel=_funnel(steps, latest_version_id, reached),
-        weeks=_weeks([(day, count) for status, day, count in days if status == COMPLETED]),
+        funnel=_funnel(steps, latest_version_id, completed_steps, groups),
+        weeks=_weeks(groups),
     )
 
 
@@ -204,27 +208,34 @@ def _percentile_times(wizard_id: str, completed: int) -> dict[int, float]:
 def _funnel(
     steps: list[tuple[int, str, str]],
     latest_version_id: int | None,
-    reached: list[tuple[str, int, int]],
+    completed_steps: list[tuple[str, int]],
+    groups: list[_Group],
 ) -> tuple[FunnelStep, ...]:
     """The steps of every version (`steps`: the latest version's first, then newest
     first, each in definition order), once each, with their counts; a step id no
     version defines is left out."""
-    counts = {step_id: (sessions, waiting) for step_id, sessions, waiting in reached}
+    reached = Counter(dict(completed_steps))
+    waiting: Counter[str] = Counter()
+    for status, _day, step_id, sessions, not_completed in groups:
+        if step_id is not None:
+            reached[step_id] += not_completed
+            waiting[step_id] += sessions if status == IN_PROGRESS else 0
     funnel: dict[str, FunnelStep] = {}
     for version_id, step_id, title in steps:
         if step_id not in funnel:
-            sessions, waiting = counts.get(step_id, (0, 0))
             in_latest = version_id == latest_version_id
-            funnel[step_id] = FunnelStep(step_id, title, sessions, waiting, in_latest)
+            funnel[step_id] = FunnelStep(
+                step_id, title, reached[step_id], waiting[step_id], in_latest
+            )
     return tuple(funnel.values())
 
 
-def _weeks(days: list[tuple[str | None, int]]) -> tuple[WeekCount, ...]:
+def _weeks(groups: list[_Group]) -> tuple[WeekCount, ...]:
     """Completions per ISO week from per-day counts, gaps filled with zero weeks."""
     by_monday: Counter[dt.date] = Counter()
-    for day, count in days:
-        if day is None:
-            continue  # completed without a time: not stored so by this app
+    for status, day, _step_id, count, _ in groups:
+        if status != COMPLETED or day is None:
+            continue
         date = dt.date.fromisoformat(day)
         by_monday[date - dt.timedelta(days=date.weekday())] += count
     if not by_monday:
