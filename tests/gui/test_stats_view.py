@@ -105,6 +105,10 @@ def test_the_figures_shown_are_the_cores_and_the_keyboard_works(
     description = funnel.accessibleDescription()
     assert f"{EXTRA_TITLE}: 4 of 7 sessions (57 %), 1 stopped here" in description
     assert view.weekly.weeks == core.weeks
+    plot = view.weekly.plot_area()  # a bar's tooltip names its week
+    assert view.weekly.week_at(plot.left()) == core.weeks[0]
+    assert view.weekly.week_at(plot.right()) == core.weeks[-1]
+    assert view.weekly.week_at(plot.left() - 1) is None
     assert view.weekly.accessibleDescription().endswith(
         f"4 completed; the most in {max(core.weeks, key=lambda w: w.completed).label} (2)"
     )

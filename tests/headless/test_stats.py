@@ -202,3 +202,18 @@ def test_stats_of_an_unknown_wizard_is_one_line_and_exit_1(data_dir: Path) -> No
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == "wizard-desktop: error: No wizard with id 'no-such-wizard'.\n"
+
+
+def test_stats_of_a_wizard_without_sessions(data_dir: Path) -> None:
+    result = run_stats(data_dir, "laptop-config")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Laptop Config (laptop-config), 1 version"
+    assert "Completion rate              —" in lines
+    assert "Time spent, median           —" in lines
+    assert lines[-1] == "none yet"
+    figures = json.loads(run_stats(data_dir, "laptop-config", "--json").stdout)
+    assert figures["completion_rate"] is None
+    assert figures["time_spent_seconds"]["median"] is None
+    assert [step["reached"] for step in figures["funnel"]] == [0, 0, 0, 0]
+    assert figures["completions_per_week"] == []

@@ -106,6 +106,8 @@ class FunnelChart(QWidget):
             zip(self.steps, titles, figures, strict=True)
         ):
             top = area.top() + index * row
+            if not event.rect().intersects(QRect(area.left(), top, area.width(), row)):
+                continue  # scrolled out of view (a wizard may have hundreds of steps)
             painter.setPen(text if step.in_latest else older_text)
             elided = metrics.elidedText(title, Qt.TextElideMode.ElideRight, title_width)
             left_middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
