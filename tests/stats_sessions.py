@@ -14,26 +14,16 @@ from wizard_desktop.store.models import Session
 
 # Version 2 of SKIPPING: "end" is gone, "wrapup" is new, "extra" has a new title (from a
 # file: markup in it is text).
-SKIPPING_V2 = """\
-format_version: 1
-id: skipping
-title: Skipping
-steps:
-  - id: start
-    title: Start
-    fields:
-      - {id: kind, type: choice, label: Kind, options: [simple, complex], required: true}
-  - id: extra
-    title: "<b>Extra</b> & more"
-    visible_if: {field: kind, equals: complex}
-    fields:
-      - {id: detail, type: text, label: Detail, required: true}
-  - id: wrapup
-    title: Wrap-up
-    fields:
-      - {id: closing, type: text, label: Closing}
-"""
 EXTRA_TITLE = "<b>Extra</b> & more"
+_END = (
+    "  - id: end\n    title: End\n    fields:\n      - {id: note, type: multiline, label: Note}\n"
+)
+_WRAPUP = (
+    "  - id: wrapup\n    title: Wrap-up\n    fields:\n"
+    "      - {id: closing, type: text, label: Closing}\n"
+)
+assert _END in SKIPPING and "    title: Extra\n" in SKIPPING
+SKIPPING_V2 = SKIPPING.replace(_END, _WRAPUP).replace("title: Extra\n", f'title: "{EXTRA_TITLE}"\n')
 
 UTC = dt.UTC
 STARTED = dt.datetime(2025, 12, 1, 9, 0, tzinfo=UTC)

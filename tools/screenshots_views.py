@@ -1,6 +1,8 @@
 """Write docs/screenshots/sessions.png and templates.png: the sessions and templates
 views on a throwaway database with ~40 sessions of the bundled wizards (mixed
-statuses and progress) and a few templates, rendered offscreen.
+statuses and progress) and a few templates, rendered offscreen; then, with two years
+of sessions more, statistics-light.png and statistics-dark.png: a wizard's statistics
+at the dialog's default size on Qt's default palette and on a dark one.
 
     .venv/bin/python tools/screenshots_views.py [--out docs/screenshots]
 """
@@ -16,14 +18,19 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from PySide6.QtCore import QDeadlineTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from benchmarks.table_first_screen import generate_sessions
+from tests.palettes import dark_palette
 from wizard_desktop.core.sessions import list_sessions
 from wizard_desktop.core.templates import save_as_template
 from wizard_desktop.core.wizards import import_bundled_wizards
 from wizard_desktop.store.database import close_database, open_database
+from wizard_desktop.ui.dialogs import show_statistics
 from wizard_desktop.ui.main_window import MainWindow
+from wizard_desktop.ui.stats_view import StatisticsView
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSION_COUNT = 40
@@ -32,6 +39,8 @@ TEMPLATE_NAMES = {
     "employee-onboarding": "Sales onboarding, Berlin office",
     "field-showcase": "Every field, sensible defaults",
 }
+STATISTICS_SESSIONS = 3000
+STATISTICS_WIZARD = ("employee-onboarding", "Employee Onboarding")
 
 
 def save(widget: QWidget, path: Path, size: tuple[int, int]) -> None:
@@ -40,6 +49,23 @@ def save(widget: QWidget, path: Path, size: tuple[int, int]) -> None:
     QApplication.processEvents()
     if not widget.grab().save(str(path)):
         raise OSError(f"cannot write {path}")
+    print(path)
+
+
+def save_statistics(window: QWidget, palette: QPalette, path: Path) -> None:
+    """The statistics dialog on `palette`, set for the whole app before it opens (as a
+    desktop theme is), once its figures are read."""
+    QApplication.setPalette(palette)
+    dialog = show_statistics(window, *STATISTICS_WIZARD)
+    view = dialog.findChild(StatisticsView)
+    deadline = QDeadlineTimer(10_000)
+    while view is not None and view.stats is None and not deadline.hasExpired():
+        QApplication.processEvents()
+    QApplication.processEvents()
+    if not dialog.grab().save(str(path)):
+        raise OSError(f"cannot write {path}")
+    dialog.close()
+    QApplication.processEvents()
     print(path)
 
 
@@ -68,6 +94,11 @@ def main() -> int:
         templates.templates_list.setCurrentItem(templates.templates_list.topLevelItem(0))
         window.tabs.setCurrentWidget(templates)
         save(window, args.out / "templates.png", (1000, 420))
+        generate_sessions(STATISTICS_SESSIONS, seed=7)
+        light = QPalette(app.palette())
+        save_statistics(window, light, args.out / "statistics-light.png")
+        save_statistics(window, dark_palette(), args.out / "statistics-dark.png")
+        app.setPalette(light)
         window.controller.shutdown()
         close_database()
     del app

@@ -51,16 +51,23 @@ def _funnel_words(step: FunnelStep, started: int) -> str:
     )
 
 
-class FunnelChart(QWidget):
+class _Chart(QWidget):
+    """A chart: a Tab stop on the palette's Base colour, named for assistive tools."""
+
+    def __init__(self, object_name: str, accessible_name: str, parent: QWidget | None) -> None:
+        super().__init__(parent, objectName=object_name)
+        self.setAccessibleName(accessible_name)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+
+
+class FunnelChart(_Chart):
     """One row per step: its title, a bar as long as the share of the started sessions
     that reached it, and the figures ("7 · 100 % · 1 stopped")."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="funnelChart")
-        self.setAccessibleName("Funnel: sessions that reached each step")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setBackgroundRole(QPalette.ColorRole.Base)
-        self.setAutoFillBackground(True)
+        super().__init__("funnelChart", "Funnel: sessions that reached each step", parent)
         self.steps: tuple[FunnelStep, ...] = ()
         self.started = 0
 
@@ -125,17 +132,13 @@ class FunnelChart(QWidget):
         painter.end()
 
 
-class WeeklyChart(QWidget):
+class WeeklyChart(_Chart):
     """One bar per ISO week from the first completion to the last, on a scale from 0
     to the busiest week (more weeks than pixels share them); the week labels that fit
     underneath, each bar's figures in its tooltip."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="weeklyChart")
-        self.setAccessibleName("Completions per week")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setBackgroundRole(QPalette.ColorRole.Base)
-        self.setAutoFillBackground(True)
+        super().__init__("weeklyChart", "Completions per week", parent)
         self.setMinimumHeight(CHART_HEIGHT)
         self.weeks: tuple[WeekCount, ...] = ()
 
