@@ -57,7 +57,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -91,25 +91,15 @@ from wizard_desktop.core.templates import (
 )
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
-from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
+from wizard_desktop.definition.model import AnswerValue, Field, Step, WizardDefinition
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.editors import HINT_STYLE, FieldRow, make_input
-from wizard_desktop.ui.formatting import format_answer, session_times
+from wizard_desktop.ui.formatting import session_times, shown_answer
 from wizard_desktop.ui.markdown import MarkdownView, plain_label
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
 NEXT = QWizard.WizardButton.NextButton
 FINISH = QWizard.WizardButton.FinishButton
-
-
-def shown_answer(field: Field, value: AnswerValue | None) -> str:
-    """An answer as the review and the summary show it: `format_answer`, dates in the
-    locale's short format."""
-    if field.type is FieldType.DATE and isinstance(value, str):
-        date = QDate.fromString(value, Qt.DateFormat.ISODate)
-        if date.isValid():
-            return QLocale().toString(date, QLocale.FormatType.ShortFormat)
-    return format_answer(field, value)
 
 
 def path_change_note(before: tuple[Step, ...], after: tuple[Step, ...]) -> str:
