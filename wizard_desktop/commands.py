@@ -1,5 +1,5 @@
 """The headless commands behind the command line (check, import, wizards, sessions,
-templates, export, backups, restore-backup), a public contract documented in the
+templates, export, report, backups, restore-backup), a public contract documented in the
 README. `cli.run_command()` imports this module only when a command runs. Errors are
 one line on stderr and a non-zero exit, never a traceback.
 """
@@ -134,6 +134,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The report's PDF, drawn by Qt on an offscreen QGuiApplication made for it only
+    (the other commands load no Qt)."""
+    _open_store(args)
+    from PySide6.QtGui import QGuiApplication
+
+    from wizard_desktop.ui.report_pdf import write_report_pdf
+
+    _app = QGuiApplication.instance() or QGuiApplication(
+        ["wizard-desktop", "-platform", "offscreen"]
+    )
+    try:
+        write_report_pdf(args.session_id, Path(args.output), overwrite=args.force)
+    except SessionNotFoundError as exc:
+        raise CommandError(str(exc)) from exc
+    except OutputFileExistsError as exc:
+        raise CommandError(f"{exc} Use --force to replace it.") from exc
+    except OutputFileError as exc:
+        raise CommandError(str(exc)) from exc
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
 def cmd_backups(args: argparse.Namespace) -> int:
     for backup in list_backups(data_dir(args.data_dir)):
         print(backup)
@@ -178,6 +203,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sessions": cmd_sessions,
     "templates": cmd_templates,
     "export": cmd_export,
+    "report": cmd_report,
     "backups": cmd_backups,
     "restore-backup": cmd_restore_backup,
     "remove-wizard": cmd_remove_wizard,

@@ -75,11 +75,11 @@ class SessionReport:
 
 
 _STYLE = (
-    "h1 { font-size: 16pt; margin-bottom: 2pt; }"
-    " h2 { font-size: 12pt; margin-top: 12pt; margin-bottom: 4pt; }"
-    " p.name { font-size: 11pt; margin-top: 0; }"
+    "h1 { font-size: 16pt; margin-bottom: 4px; }"
+    " h2 { font-size: 12pt; margin-top: 18px; margin-bottom: 6px; }"
+    " p.name { font-size: 11pt; margin-top: 0; margin-bottom: 10px; }"
     " p.draft { font-weight: bold; }"
-    " td { padding: 2pt 6pt 2pt 0; vertical-align: top; white-space: pre-wrap; }"
+    " td { padding: 3px 8px 3px 0; vertical-align: top; white-space: pre-wrap; }"
     " td.label { color: #444444; }"
 )
 
