@@ -120,7 +120,8 @@ def report_menu(
 ) -> QMenu:
     """The Sessions table's "Report" menu: Print… and Save as PDF… for the selected
     session (`session()`: its id and name, None when there is none)."""
-    menu = QMenu("&Report", parent, objectName="reportMenu")
+    menu = QMenu("Report", parent, objectName="reportMenu")
+    menu.menuAction().setObjectName("reportAction")
 
     def with_session(act: Callable[[str, str], None]) -> Callable[[], None]:
         def run() -> None:

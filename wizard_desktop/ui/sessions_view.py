@@ -538,10 +538,6 @@ class SessionsView(QWidget):
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.table.addAction(self.delete_action)
         self._select_after_delete: tuple[str, int] | None = None  # session id, its row
-        self.report_menu = report_menu(self, self.operations, self._selected_id_and_name)
-        self.report_button = QPushButton("Report", self, objectName="reportButton")
-        self.report_button.setAccessibleName("Report of the selected session")
-        self.report_button.setMenu(self.report_menu)  # Print…, Save as PDF…
         self.buttons = {
             action: self._button(action)
             for action in (
@@ -553,6 +549,11 @@ class SessionsView(QWidget):
                 self.delete_action,
             )
         }
+        # After the other buttons: the Tab order is the row's.
+        self.report_menu = report_menu(self, self.operations, self._selected_id_and_name)
+        self.report_button = QPushButton("Report", self, objectName="reportButton")
+        self.report_button.setAccessibleName("Report of the selected session")
+        self.report_button.setMenu(self.report_menu)  # Print…, Save as PDF…
 
         filters = QHBoxLayout()
         show_label = QLabel("&Show:")
