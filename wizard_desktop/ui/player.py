@@ -389,7 +389,7 @@ class ReviewPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll)
-        layout.addWidget(report)
+        layout.addWidget(report, 0, Qt.AlignmentFlag.AlignLeft)
 
     def setVisible(self, visible: bool) -> None:
         if visible:
