@@ -90,7 +90,7 @@ def _font(point_size: float, *, bold: bool = False) -> QFont:
 
 def draw_report(report: SessionReport, device: QPagedPaintDevice) -> int:
     """Draw `report` on `device`'s pages (its page layout as set); the page count."""
-    area = QRectF(device.pageLayout().paintRectPixels(device.resolution()))
+    area = QRectF(device.pageLayout().paintRectPixels(device.logicalDpiX()))
     area.moveTo(0, 0)  # the painter's origin is the paint rect's corner
     furniture = _font(FURNITURE_POINT_SIZE)
     marked = _font(FURNITURE_POINT_SIZE, bold=True)

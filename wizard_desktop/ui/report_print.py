@@ -93,9 +93,11 @@ class ReportButtons(QWidget):
         self.operations = operations
         self.session = session
         self.before = before
-        self.print_button = QPushButton(PRINT_TEXT, self, objectName="printReportButton")
+        self.print_button = QPushButton(PRINT_TEXT, self)
+        self.print_button.setObjectName("printReportButton")
         self.print_button.setAccessibleName("Print the report")
-        self.pdf_button = QPushButton(SAVE_PDF_TEXT, self, objectName="saveReportPdfButton")
+        self.pdf_button = QPushButton(SAVE_PDF_TEXT, self)
+        self.pdf_button.setObjectName("saveReportPdfButton")
         self.pdf_button.setAccessibleName("Save the report as PDF")
         self.print_button.clicked.connect(self.print_report)
         self.pdf_button.clicked.connect(self.save_pdf)
@@ -120,7 +122,8 @@ def report_menu(
 ) -> QMenu:
     """The Sessions table's "Report" menu: Print… and Save as PDF… for the selected
     session (`session()`: its id and name, None when there is none)."""
-    menu = QMenu("Report", parent, objectName="reportMenu")
+    menu = QMenu("Report", parent)
+    menu.setObjectName("reportMenu")
     menu.menuAction().setObjectName("reportAction")
 
     def with_session(act: Callable[[str, str], None]) -> Callable[[], None]:
