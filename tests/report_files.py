@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tests.wizard_files import import_text
 from wizard_desktop.core import sessions
+from wizard_desktop.core.answer_text import NOT_SET
 
 HOSTILE = "<b>bold</b> <img src=file:///etc/passwd>"
 
@@ -77,6 +78,33 @@ def skipping_session(folder: Path, *, complete: bool) -> str:
     else:
         sessions.save_draft(info.id, EXTRAS, "extras")
     return info.id
+
+
+def assert_visible_answers_only(pdf: Path, birth_date: str) -> None:
+    """The report of `skipping_session` in `pdf`: the path's visible answers in order,
+    each after its label, as a person reads them (`birth_date` in the locale's format),
+    and nothing of the hidden field or the skipped step (lines may wrap anywhere)."""
+    flat = squeezed(pdf_text(pdf))
+    expected = [
+        f"Report of {HOSTILE}",
+        "About you",
+        "Kind of use", "Personal use",
+        f"Your name {HOSTILE}", NAME,
+        "Date of birth", birth_date,
+        "Height", "172.5 cm",
+        "Extras",
+        "Notes", "Line one", "Line two",
+        "Newsletter", "Yes",
+        "Colours", "Bright red, Deep blue",
+        "Phone number", NOT_SET,
+    ]  # fmt: skip
+    position = 0
+    for piece in expected:
+        found = flat.find(squeezed(piece), position)
+        assert found >= 0, f"{piece!r} missing or out of order in {pdf.name}"
+        position = found + len(squeezed(piece))
+    for left_out in LEFT_OUT:
+        assert squeezed(left_out) not in flat, left_out
 
 
 def pdf_text(pdf: Path, page: int | None = None) -> str:

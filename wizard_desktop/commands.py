@@ -7,10 +7,11 @@ one line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -118,11 +119,19 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     _open_store(args)
-    try:
+    with _session_output_errors(args.output):
         if args.output is None:
             sys.stdout.write(export_session(args.session_id, args.format))
         else:
             write_export(args.session_id, Path(args.output), fmt=args.format, overwrite=args.force)
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _session_output_errors(output: str | None) -> Iterator[None]:
+    """A session written to the file `output`: its failures as one line each."""
+    try:
+        yield
     except SessionNotFoundError as exc:
         raise CommandError(str(exc)) from exc
     except OutputFileExistsError as exc:
@@ -130,8 +139,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OutputFileError as exc:
         raise CommandError(str(exc)) from exc
     except OSError as exc:
-        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
-    return EXIT_OK
+        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -145,17 +153,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     _app = QGuiApplication.instance() or QGuiApplication(
         ["wizard-desktop", "-platform", "offscreen"]
     )
-    try:
+    with _session_output_errors(args.output):
         write_report_pdf(args.session_id, Path(args.output), overwrite=args.force)
-    except SessionNotFoundError as exc:
-        raise CommandError(str(exc)) from exc
-    except OutputFileExistsError as exc:
-        raise CommandError(f"{exc} Use --force to replace it.") from exc
-    except OutputFileError as exc:
-        raise CommandError(str(exc)) from exc
-    except OSError as exc:
-        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
-    print(f"wrote {args.output}")
     return EXIT_OK
 
 
