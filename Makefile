@@ -43,6 +43,7 @@ bench: $(call stamp,package)
 screenshots: $(call stamp,test)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots_views.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots_report.py
 
 install-desktop:
 	test -x $(BUNDLE)/WizardDesktop || $(MAKE) app

@@ -27,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bundle, player, startup, storage
+from benchmarks import bundle, player, report, startup, storage
 from benchmarks import stats as wizard_stats
 from benchmarks import table_first_screen as tables
 from benchmarks.common import ROOT, Figure
@@ -45,6 +45,7 @@ FIGURES: dict[str, Callable[[argparse.Namespace], Figure]] = {
     "table_sort_filter": lambda a: tables.table_sort_filter(a.quick),
     "table_scroll_memory": lambda a: tables.table_scroll_memory(a.quick),
     "wizard_stats": lambda a: wizard_stats.wizard_stats(a.quick),
+    "report_pdf": lambda a: report.report_pdf(a.quick),
     "bundle_size": lambda a: bundle.bundle_size(a.quick, build=not a.no_build),
     "bundle_startup": lambda a: bundle.bundle_startup(a.quick, build=not a.no_build),
 }

@@ -32,13 +32,15 @@ SPEC_DECLARATION = "SHIPPED_LIBRARIES"
 """The name of the dict in build.spec: library file name -> (where it comes from, why)."""
 
 # Taken from the user's system, never shipped: they must match the system's kernel,
-# graphics driver or display server (PyInstaller's own exclude list keeps them out).
+# graphics driver, display server or printing system (PyInstaller's own exclude list
+# keeps most of them out; `pyinstaller_qt.trim` drops the others).
 SYSTEM_LIBRARIES = re.compile(
     r"(ld-linux-x86-64|ld-linux-aarch64|libc|libm|libdl|libpthread|librt|libresolv|libutil)"
     r"\.so\.\d+"  # glibc: the one the system runs
     r"|lib(GL|EGL|OpenGL|GLX|drm)\.so\.\d+"  # the graphics driver's (libglvnd)
     r"|libxcb\.so\.1"  # the X server's protocol library (its ABI follows the system)
     r"|libwayland-(client|cursor|egl)\.so\.\d+"  # the compositor's
+    r"|libcups\.so\.2"  # the printing system's client: it talks to the system's CUPS
 )
 
 NeededBy = Callable[[str], list[str]]

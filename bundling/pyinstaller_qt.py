@@ -9,7 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bundling.libraries import NeededBy, is_extension_module, needed_libraries, prune_unreachable
+from bundling.libraries import (
+    SYSTEM_LIBRARIES,
+    NeededBy,
+    is_extension_module,
+    needed_libraries,
+    prune_unreachable,
+)
 
 # Qt plugin ("directory/name", without "lib" and ".so") -> what a user gains from it.
 SHIPPED_PLUGINS: dict[str, str] = {
@@ -31,13 +37,15 @@ SHIPPED_PLUGINS: dict[str, str] = {
     "platforminputcontexts/ibusplatforminputcontextplugin": "input methods (IBus) for"
     " Chinese, Japanese, Korean… in answers",
     "iconengines/qsvgicon": "the desktop's (SVG) icon theme in dialogs and message boxes",
+    "printsupport/cupsprintersupport": "the system's printers in the print dialog (Print…"
+    " of a report) through the system's own libcups; where there is none, Qt skips the"
+    " plugin and the dialog prints to a PDF file",
 }
 # Not shipped, by family: other platforms (eglfs, linuxfb, vnc, minimal, vkkhrdisplay);
 # OpenGL integrations (xcbglintegrations, wayland-graphics-integration-*: the app's
 # widgets are painted in memory and never ask for an OpenGL surface); image formats
 # (the app shows PNG only, built into QtGui); TLS backends, network information, SQL
-# drivers, print support, generic input (evdev), QML, Designer: nothing of the app uses
-# them.
+# drivers, generic input (evdev), QML, Designer: nothing of the app uses them.
 _PLUGIN = re.compile(
     r"PySide6/(Qt/)?plugins/(?P<dir>[^/]+)/(lib)?(?P<name>[^/]+?)\.(so|dylib|dll)$"
 )
@@ -74,6 +82,10 @@ def _kept(entry: tuple[str, ...]) -> bool:
     return key in SHIPPED_PLUGINS if key is not None else not _DROPPED_DATA.search(entry[0])
 
 
+def _is_system_library(destination: str) -> bool:
+    return SYSTEM_LIBRARIES.fullmatch(destination.replace("\\", "/").rsplit("/", 1)[-1]) is not None
+
+
 def _is_root(destination: str) -> bool:
     """What is loaded by something else than a DT_NEEDED entry: extension modules (by
     import), Qt plugins (by Qt) and the Python library (by the bootloader)."""
@@ -82,9 +94,10 @@ def _is_root(destination: str) -> bool:
 
 
 def trim(analysis: Any, needed_by: NeededBy = needed_libraries) -> None:
-    """Keep only SHIPPED_PLUGINS of Qt's plugins, drop QML and translations, then every
+    """Keep only SHIPPED_PLUGINS of Qt's plugins, drop QML and translations and the
+    system's libraries (SYSTEM_LIBRARIES: PyInstaller copies libcups), then every
     library no kept binary needs; in place, on an Analysis' binaries and datas."""
-    kept = [b for b in analysis.binaries if _kept(b)]
+    kept = [b for b in analysis.binaries if _kept(b) and not _is_system_library(b[0])]
     analysis.binaries = prune_unreachable(kept, _is_root, needed_by)
     analysis.datas = [d for d in analysis.datas if _kept(d)]
 

@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", metavar="FILE")
     export.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
+    report = commands.add_parser("report", help="write a session's printable report as a PDF")
+    report.add_argument("session_id", metavar="SESSION_ID")
+    report.add_argument("--output", metavar="FILE.pdf", required=True)
+    report.add_argument("--force", action="store_true", help="replace FILE.pdf if it exists")
+
     commands.add_parser("backups", help="list the database backups, newest first")
 
     remove_wizard = commands.add_parser(

@@ -1,5 +1,5 @@
 """The headless commands behind the command line (check, import, wizards, sessions,
-templates, export, backups, restore-backup), a public contract documented in the
+templates, export, report, backups, restore-backup), a public contract documented in the
 README. `cli.run_command()` imports this module only when a command runs. Errors are
 one line on stderr and a non-zero exit, never a traceback.
 """
@@ -7,10 +7,11 @@ one line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,11 +121,19 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     _open_store(args)
-    try:
+    with _session_output_errors(args.output):
         if args.output is None:
             sys.stdout.write(export_session(args.session_id, args.format))
         else:
             write_export(args.session_id, Path(args.output), fmt=args.format, overwrite=args.force)
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _session_output_errors(output: str | None) -> Iterator[None]:
+    """A session written to the file `output`: its failures as one line each."""
+    try:
+        yield
     except SessionNotFoundError as exc:
         raise CommandError(str(exc)) from exc
     except OutputFileExistsError as exc:
@@ -132,7 +141,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OutputFileError as exc:
         raise CommandError(str(exc)) from exc
     except OSError as exc:
-        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The report's PDF, drawn by Qt on an offscreen QGuiApplication made for it only
+    (the other commands load no Qt)."""
+    _open_store(args)
+    from PySide6.QtGui import QGuiApplication
+
+    from wizard_desktop.ui.report_pdf import write_report_pdf
+
+    _app = QGuiApplication.instance() or QGuiApplication(
+        ["wizard-desktop", "-platform", "offscreen"]
+    )
+    with _session_output_errors(args.output):
+        write_report_pdf(args.session_id, Path(args.output), overwrite=args.force)
     return EXIT_OK
 
 
@@ -238,6 +262,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sessions": cmd_sessions,
     "templates": cmd_templates,
     "export": cmd_export,
+    "report": cmd_report,
     "backups": cmd_backups,
     "restore-backup": cmd_restore_backup,
     "remove-wizard": cmd_remove_wizard,

@@ -383,6 +383,7 @@ def test_context_menu_offers_the_same_actions(view: SessionsView, ids: dict[str,
         ("Save as template…", False),
         ("Export…", True),
         ("Rename…", True),
+        ("Report", True),
         ("Delete…", True),
     ]
     assert {a.objectName() for a in menu.actions() if not a.isSeparator()} == {
@@ -391,6 +392,7 @@ def test_context_menu_offers_the_same_actions(view: SessionsView, ids: dict[str,
         "saveAsTemplateAction",
         "exportAction",
         "renameAction",
+        "reportAction",
         "deleteAction",
     }
 

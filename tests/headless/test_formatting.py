@@ -1,6 +1,6 @@
-"""How figures and answers read (ui/formatting is pure and Qt-free): a session's two
-figures under one name each, read from what is stored, and answers through the one
-formatter the CSV export uses too."""
+"""How figures and answers read (core/answer_text, which ui/formatting re-exports):
+a session's two figures under one name each, read from what is stored, and answers
+through the one formatter the CSV export and the report use too."""
 
 from __future__ import annotations
 
@@ -9,33 +9,31 @@ from pathlib import Path
 from tests.wizard_files import FOUR_STEPS, import_text
 from wizard_desktop.core import answer_text, sessions
 from wizard_desktop.definition.model import Field, FieldType
-from wizard_desktop.ui import formatting
 
 
 def test_a_sessions_figures_read_one_way_and_stay_after_completion(store: Path) -> None:
     info = sessions.start_session(import_text(store, FOUR_STEPS))
     sessions.add_active_seconds(info.id, 401.4)
-    assert formatting.session_times(sessions.get_session(info.id)) == "Time spent: 6 min 41 s"
+    assert answer_text.session_times(sessions.get_session(info.id)) == "Time spent: 6 min 41 s"
     for step, answers in [("one", {"name": "Ada"}), ("two", {"size": "small"}), ("three", {})]:
         sessions.save_step(info.id, step, answers)
     done = sessions.complete_session(info.id, "four", {"agree": True})
-    text = formatting.session_times(done)
+    text = answer_text.session_times(done)
     assert text == (
-        f"Time spent: 6 min 41 s · Elapsed: {formatting.format_duration(done.total_time_seconds)}"
+        f"Time spent: 6 min 41 s · Elapsed: {answer_text.format_duration(done.total_time_seconds)}"
     )
     sessions.add_active_seconds(info.id, 16.0)  # the completion page stays open
-    assert formatting.session_times(sessions.get_session(info.id)) == text
+    assert answer_text.session_times(sessions.get_session(info.id)) == text
 
 
 def test_an_unanswered_field_reads_the_same_on_screen_and_in_csv() -> None:
     box = Field(id="bag", type=FieldType.BOOLEAN, label="A bag")
-    assert formatting.format_answer is answer_text.format_answer  # one formatter
-    assert formatting.format_answer(box, None) == formatting.NOT_SET == "—"
-    assert [formatting.format_answer(box, v) for v in (True, False)] == ["Yes", "No"]
+    assert answer_text.format_answer(box, None) == answer_text.NOT_SET == "—"
+    assert [answer_text.format_answer(box, v) for v in (True, False)] == ["Yes", "No"]
 
 
 def test_durations() -> None:
-    assert [formatting.format_duration(s) for s in (None, 0, 59.4, 61, 3725)] == [
+    assert [answer_text.format_duration(s) for s in (None, 0, 59.4, 61, 3725)] == [
         "—",
         "0 s",
         "59 s",

@@ -140,6 +140,20 @@ def test_trimming_keeps_the_declared_plugins_and_what_they_need() -> None:
     ]
 
 
+def test_the_printers_plugin_ships_without_the_systems_printing_libraries() -> None:
+    """libcups (and what only it needs) is the system's: the plugin stays, they go."""
+    plugin = QT + "plugins/printsupport/libcupsprintersupport.so"
+    needs = {
+        **NEEDS,
+        "libcupsprintersupport.so": ["libcups.so.2", "libQt6Widgets.so.6", *GLIBC],
+        "libcups.so.2": ["libgnutls.so.30", "libavahi-client.so.3", *GLIBC],
+    }
+    analysis = Analysis([*FRESH_MACHINE, plugin, "libcups.so.2", "libgnutls.so.30"])
+    trim(analysis, lambda source: needs.get(source.rsplit("/", 1)[-1], []))
+    kept = [entry[0] for entry in analysis.binaries]
+    assert kept == [*trimmed(FRESH_MACHINE), plugin]
+
+
 def test_a_build_machine_with_gtk_installed_gives_the_same_bundle() -> None:
     assert trimmed(GTK_MACHINE) == trimmed(FRESH_MACHINE)
 

@@ -1,17 +1,24 @@
-"""How an answer reads for a person: option labels, Yes/No, numbers with their
-decimals and unit, and one mark for "unanswered". The summaries on screen (through
-`ui/formatting`) and the CSV export's `answer` column both use it, so a value reads
-the same wherever a person sees it."""
+"""How an answer and a session's figures read for a person: option labels, Yes/No,
+numbers with their decimals and unit, one mark for "unanswered", durations, the two
+figures of a session and local times. The summaries on screen (through
+`ui/formatting`), the CSV export's `answer` column and the printed report all use it,
+so a value reads the same wherever a person sees it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # light to import: the first screen's helpers import NOT_SET
+    from wizard_desktop.core.sessions import SessionInfo
     from wizard_desktop.definition.model import AnswerValue, Field
 
 NOT_SET = "—"
 """An unanswered field (or an unset figure), whatever its type."""
+TIME_SPENT = "Time spent"
+"""The time the player was open on a session before it was completed (`active_seconds`)."""
+ELAPSED = "Elapsed"
+"""From start to completion (`total_time_seconds`: completed_at - started_at)."""
 
 
 def format_answer(field: Field, value: AnswerValue | None) -> str:
@@ -32,3 +39,30 @@ def format_answer(field: Field, value: AnswerValue | None) -> str:
         number = f"{value:.{field.decimals}f}"
         return f"{number} {field.unit}" if field.unit else number
     return str(value)
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return NOT_SET
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"
+
+
+def session_times(info: SessionInfo) -> str:
+    """A session's figures as every view shows them: "Time spent: 6 min 41 s", and
+    for a completed session " · Elapsed: 1 h 2 min". Both are stored figures, so they
+    read the same on the completion page, the review, the table, the report and the CLI."""
+    text = f"{TIME_SPENT}: {format_duration(info.active_seconds)}"
+    if info.total_time_seconds is None:
+        return text
+    return f"{text} · {ELAPSED}: {format_duration(info.total_time_seconds)}"
+
+
+def local_time(value: dt.datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value is not None else NOT_SET

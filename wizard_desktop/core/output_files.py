@@ -1,9 +1,9 @@
-"""Writing a file the person chose (an export of a session or a template): the app's
-own files are refused as targets (the database, its -wal/-shm and the backups, through
-symlinks and hard links too), an existing file is replaced only when the caller says
-so (the GUI after its dialog asked, the CLI with --force), and the text is written to
-a temporary file in the same folder and renamed, so a failed write never leaves half a
-file under the chosen name."""
+"""Writing a file the person chose (an export of a session or a template, a report's
+PDF): the app's own files are refused as targets (the database, its -wal/-shm and the
+backups, through symlinks and hard links too), an existing file is replaced only when
+the caller says so (the GUI after its dialog asked, the CLI with --force), and the
+content is written to a temporary file in the same folder and renamed, so a failed
+write never leaves half a file under the chosen name."""
 
 from __future__ import annotations
 
@@ -48,15 +48,17 @@ def check_output_target(target: Path, *, overwrite: bool) -> None:
         raise OutputFileExistsError(f"{target} already exists.")
 
 
-def write_output_file(target: Path, text: str, *, overwrite: bool = False) -> None:
-    """Write `text` (UTF-8) to `target` after `check_output_target`, atomically."""
+def write_output_file(target: Path, content: str | bytes, *, overwrite: bool = False) -> None:
+    """Write `content` (text as UTF-8, or bytes: a PDF) to `target` after
+    `check_output_target`, atomically."""
     check_output_target(target, overwrite=overwrite)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     descriptor, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
     )
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)

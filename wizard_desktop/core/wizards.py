@@ -7,6 +7,7 @@ so the main window's first screen needs neither the loader nor PyYAML."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from collections.abc import Iterable
@@ -167,6 +168,29 @@ def definition_of_version(version_id: int) -> WizardDefinition:
     if content_hash is None:
         raise LookupError(f"No wizard version {version_id}.")
     return _definition_of_version(version_id, content_hash)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """Which of its wizard's imported versions a version is, for a person."""
+
+    number: int
+    """1 for the first version of the wizard imported, 2 for the next…"""
+    imported_at: dt.datetime
+
+
+def version_info(version_id: int) -> VersionInfo:
+    """The number and import time of a stored version; LookupError when there is none."""
+    with storage_errors():
+        row = WizardVersion.get_or_none(WizardVersion.id == version_id)
+        if row is None:
+            raise LookupError(f"No wizard version {version_id}.")
+        number = (
+            WizardVersion.select()
+            .where((WizardVersion.wizard == row.wizard_id) & (WizardVersion.id <= version_id))
+            .count()
+        )
+    return VersionInfo(number, row.imported_at)
 
 
 def latest_version_id(wizard_id: str) -> int:

@@ -1,10 +1,10 @@
 """Every dialog the app shows, as plain functions: messages, name prompts, delete
-confirmations, file choosers, the quit-with-unsaved-answers questions, the backup
-restore offer, the keyboard shortcuts page, a wizard's statistics and the
-unexpected-error report. A
-question's title says what it asks; file choosers start in the home folder and then
-in the folder last used for that kind of file (wizard files, templates, exports),
-remembered in the window's settings.
+confirmations, file choosers, the print dialog, the quit-with-unsaved-answers
+questions, the backup restore offer, the keyboard shortcuts page, a wizard's
+statistics and the unexpected-error report. A question's title says what it asks;
+file choosers start in the home folder and then in the folder last used for that kind
+of file (wizard files, templates, exports, reports), remembered in the window's
+settings.
 
 Widgets never build dialogs themselves; they call these, so tests replace them
 (monkeypatch) and never block on a modal window. Every message is shown as plain
@@ -18,6 +18,7 @@ from enum import Enum
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 APP_TITLE = "Wizard Desktop"
 SESSION_EXPORT_FILTERS = "JSON (*.json);;CSV (*.csv)"
+REPORT_FILTERS = "PDF (*.pdf)"
 TEMPLATE_FILTERS = "Wizard Desktop template (*.json)"
 WIZARD_FILTERS = "Wizard files (*.yaml *.yml *.json)"
 # The kind of file each chooser's filters are for: each kind remembers its folder.
@@ -41,6 +43,7 @@ FOLDER_KINDS = {
     WIZARD_FILTERS: "wizard_files",
     TEMPLATE_FILTERS: "templates",
     SESSION_EXPORT_FILTERS: "exports",
+    REPORT_FILTERS: "reports",
 }
 FOLDERS_GROUP = "folders"
 NAME_FIELD_WIDTHS = (360, 640)
@@ -196,6 +199,13 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str, filters: s
     if not target.suffix and suffix is not None:
         target = target.with_name(target.name + suffix.group(1))
     return target
+
+
+def ask_print(parent: QWidget | None, printer: QPrinter, title: str) -> bool:
+    """The platform's print dialog on `printer`; True when the person chose Print."""
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(title)
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 def ask_open_paths(parent: QWidget | None, title: str, filters: str) -> list[Path]:

@@ -1,18 +1,29 @@
 """How values look on screen: answers (as `core.answer_text` writes them, so the
-exports read the same), durations and the session's two figures, local times and
-percentages. Pure functions with no widgets, shared by the player and the views."""
+exports and the report read the same; dates in the locale's short format), durations
+and the session's two figures, local times and percentages. Functions with no widgets,
+shared by the player, the views and the report."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QDate, QLocale, Qt
+
 # Light to import (the first screen uses these helpers): the model loads when an
 # answer is first formatted.
-from wizard_desktop.core.answer_text import NOT_SET, format_answer
+from wizard_desktop.core.answer_text import (
+    ELAPSED,
+    NOT_SET,
+    TIME_SPENT,
+    format_answer,
+    format_duration,
+    local_time,
+    session_times,
+)
 
 if TYPE_CHECKING:
-    from wizard_desktop.core.sessions import SessionInfo
+    from wizard_desktop.definition.model import AnswerValue, Field
 
 __all__ = [
     "ELAPSED",
@@ -25,40 +36,21 @@ __all__ = [
     "local_time_tooltip",
     "session_times",
     "share",
+    "shown_answer",
     "whole_percent",
 ]
 
-TIME_SPENT = "Time spent"
-"""The time the player was open on a session before it was completed (`active_seconds`)."""
-ELAPSED = "Elapsed"
-"""From start to completion (`total_time_seconds`: completed_at - started_at)."""
 
+def shown_answer(field: Field, value: AnswerValue | None) -> str:
+    """An answer as the review, the summary and the report show it: `format_answer`,
+    dates in the locale's short format."""
+    from wizard_desktop.definition.model import FieldType
 
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return NOT_SET
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes} min"
-    if minutes:
-        return f"{minutes} min {secs} s"
-    return f"{secs} s"
-
-
-def session_times(info: SessionInfo) -> str:
-    """A session's figures as every view shows them: "Time spent: 6 min 41 s", and
-    for a completed session " · Elapsed: 1 h 2 min". Both are stored figures, so they
-    read the same on the completion page, the review, the table and the CLI."""
-    text = f"{TIME_SPENT}: {format_duration(info.active_seconds)}"
-    if info.total_time_seconds is None:
-        return text
-    return f"{text} · {ELAPSED}: {format_duration(info.total_time_seconds)}"
-
-
-def local_time(value: dt.datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value is not None else NOT_SET
+    if field.type is FieldType.DATE and isinstance(value, str):
+        date = QDate.fromString(value, Qt.DateFormat.ISODate)
+        if date.isValid():
+            return QLocale().toString(date, QLocale.FormatType.ShortFormat)
+    return format_answer(field, value)
 
 
 def local_time_tooltip(value: dt.datetime | None) -> str | None:

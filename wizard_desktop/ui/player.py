@@ -57,7 +57,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -91,25 +91,16 @@ from wizard_desktop.core.templates import (
 )
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
-from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
+from wizard_desktop.definition.model import AnswerValue, Field, Step, WizardDefinition
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.editors import HINT_STYLE, FieldRow, make_input
-from wizard_desktop.ui.formatting import format_answer, session_times
+from wizard_desktop.ui.formatting import session_times, shown_answer
 from wizard_desktop.ui.markdown import MarkdownView, plain_label
+from wizard_desktop.ui.report_print import ReportButtons
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
 NEXT = QWizard.WizardButton.NextButton
 FINISH = QWizard.WizardButton.FinishButton
-
-
-def shown_answer(field: Field, value: AnswerValue | None) -> str:
-    """An answer as the review and the summary show it: `format_answer`, dates in the
-    locale's short format."""
-    if field.type is FieldType.DATE and isinstance(value, str):
-        date = QDate.fromString(value, Qt.DateFormat.ISODate)
-        if date.isValid():
-            return QLocale().toString(date, QLocale.FormatType.ShortFormat)
-    return format_answer(field, value)
 
 
 def path_change_note(before: tuple[Step, ...], after: tuple[Step, ...]) -> str:
@@ -310,12 +301,14 @@ class CompletionPage(QWizardPage):
         state: PlayState,
         save_as_template: Callable[[], None],
         export: Callable[[], None],
+        report: ReportButtons,
     ) -> None:
         super().__init__()
         self.state = state
         self.setObjectName("completionPage")
         self.setTitle(state.definition.title)
         self.setFinalPage(True)
+        self.report = report
         self.status = plain_label(object_name="completionStatus")
         self.status.setStyleSheet("font-size: 13pt; font-weight: 600;")
         self.note = plain_label(object_name="completionNote")
@@ -333,6 +326,7 @@ class CompletionPage(QWizardPage):
         buttons = QHBoxLayout()
         buttons.addWidget(self.template_button)
         buttons.addWidget(self.export_button)
+        buttons.addWidget(report)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
@@ -352,6 +346,7 @@ class CompletionPage(QWizardPage):
         self.note.show()
         for widget in (self.times, self.summary, self.template_button, self.export_button):
             widget.hide()
+        self.report.hide()
 
     def show_completed(self, info: SessionInfo) -> None:
         self.status.setText(f"“{info.name}” is completed and saved.")
@@ -370,6 +365,7 @@ class CompletionPage(QWizardPage):
         self.note.hide()
         for widget in (self.times, self.summary, self.template_button, self.export_button):
             widget.show()
+        self.report.show()
 
 
 class ReviewPage(QWizardPage):
@@ -377,7 +373,9 @@ class ReviewPage(QWizardPage):
     each with an Edit button (`editStep_<step id>`) that calls `edit(step_id)`. Filled
     again each time it is shown."""
 
-    def __init__(self, state: PlayState, edit: Callable[[str], None]) -> None:
+    def __init__(
+        self, state: PlayState, edit: Callable[[str], None], report: ReportButtons
+    ) -> None:
         super().__init__()
         self.state = state
         self.edit = edit
@@ -391,6 +389,7 @@ class ReviewPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll)
+        layout.addWidget(report, 0, Qt.AlignmentFlag.AlignLeft)
 
     def setVisible(self, visible: bool) -> None:
         if visible:
@@ -473,10 +472,12 @@ class WizardPlayer(QWizard):
             page.answerChanged.connect(self._on_answer_changed)
             self.step_pages[step.id] = page
             self.setPage(index, page)
-        self.review_page = ReviewPage(self.state, self.edit_step)
+        self.review_page = ReviewPage(self.state, self.edit_step, self._report_buttons())
         self.setPage(len(self.definition.steps), self.review_page)
         self.completion_id = len(self.definition.steps) + 1
-        self.completion_page = CompletionPage(self.state, self.save_as_template, self.export)
+        self.completion_page = CompletionPage(
+            self.state, self.save_as_template, self.export, self._report_buttons()
+        )
         self.setPage(self.completion_id, self.completion_page)
         self._returning_to_review = False  # after Edit: Next goes back to the review
         self._left_for_review = ""  # the step whose Next showed the review (a draft)
@@ -865,6 +866,14 @@ class WizardPlayer(QWizard):
             self.controller.rename(name)
 
     # --- Completion page actions.
+
+    def _report_buttons(self) -> ReportButtons:
+        """Print… and Save as PDF… of this session, after its pending draft."""
+        return ReportButtons(
+            self.controller.operations,
+            lambda: (self.info.id, self.info.name),
+            before=self.controller.flush,
+        )
 
     def save_as_template(self) -> None:
         preview = template_preview(self.info.id).text()  # what it keeps, what it leaves out

@@ -75,6 +75,7 @@ from wizard_desktop.ui.formatting import (
     whole_percent,
 )
 from wizard_desktop.ui.markdown import plain_tooltip
+from wizard_desktop.ui.report_print import report_menu
 from wizard_desktop.ui.view_writes import queue_view_write
 
 log = logging.getLogger(__name__)
@@ -548,6 +549,11 @@ class SessionsView(QWidget):
                 self.delete_action,
             )
         }
+        # After the other buttons: the Tab order is the row's.
+        self.report_menu = report_menu(self, self.operations, self._selected_id_and_name)
+        self.report_button = QPushButton("Report", self, objectName="reportButton")
+        self.report_button.setAccessibleName("Report of the selected session")
+        self.report_button.setMenu(self.report_menu)  # Print…, Save as PDF…
 
         filters = QHBoxLayout()
         show_label = QLabel("&Show:")
@@ -559,6 +565,7 @@ class SessionsView(QWidget):
         actions = QHBoxLayout()
         for button in self.buttons.values():
             actions.addWidget(button)
+        actions.addWidget(self.report_button)
         actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -680,6 +687,10 @@ class SessionsView(QWidget):
                 lambda: write_export(row.id, path, overwrite=True),  # the dialog asked
             )
 
+    def _selected_id_and_name(self) -> tuple[str, str] | None:
+        row = self.selected_session()
+        return (row.id, row.name) if row is not None else None
+
     def rename_selected(self) -> None:
         row = self.selected_session()
         if row is None:
@@ -767,6 +778,7 @@ class SessionsView(QWidget):
         menu.addActions([self.resume_action, self.review_action])
         menu.addSeparator()
         menu.addActions([self.save_as_template_action, self.export_action, self.rename_action])
+        menu.addMenu(self.report_menu)
         menu.addSeparator()
         menu.addAction(self.delete_action)
         return menu
@@ -829,6 +841,8 @@ class SessionsView(QWidget):
         for action, on in enabled.items():
             action.setEnabled(on)
             self.buttons[action].setEnabled(on)
+        self.report_button.setEnabled(row is not None)
+        self.report_menu.setEnabled(row is not None)
 
     def _update_state(self) -> None:
         total = self.model.total
