@@ -14,9 +14,9 @@ NOT_SET = "—"
 """An unanswered field (or an unset figure), whatever its type."""
 
 
-def format_answer(field: Field, value: AnswerValue | None) -> str:
+def format_answer(field: Field, value: AnswerValue | None, *, separator: str = ", ") -> str:
     """`value` of `field` as a person reads it; NOT_SET when unanswered. A
-    multi-choice reads as its option labels separated by commas."""
+    multi-choice reads as its option labels joined by `separator`."""
     from wizard_desktop.definition.conditions import is_answered
     from wizard_desktop.definition.model import FieldType
 
@@ -25,7 +25,7 @@ def format_answer(field: Field, value: AnswerValue | None) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):
-        return ", ".join(field.option_label(v) for v in value)
+        return separator.join(field.option_label(v) for v in value)
     if field.type is FieldType.CHOICE:
         return field.option_label(str(value))
     if isinstance(value, int | float):

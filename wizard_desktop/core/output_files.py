@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from wizard_desktop.store.backups import backups_dir
@@ -48,19 +49,29 @@ def check_output_target(target: Path, *, overwrite: bool) -> None:
         raise OutputFileExistsError(f"{target} already exists.")
 
 
-def write_output_file(target: Path, text: str, *, overwrite: bool = False) -> None:
-    """Write `text` (UTF-8) to `target` after `check_output_target`, atomically."""
+@contextlib.contextmanager
+def atomic_output(target: Path, *, overwrite: bool = False) -> Iterator[Path]:
+    """After `check_output_target`, the path of an empty temporary file beside `target`
+    for the caller to write; when the block ends normally it is flushed to disk and
+    renamed to `target`, when it raises (a failure, a cancellation) it is removed."""
     check_output_target(target, overwrite=overwrite)
-    descriptor, temporary = tempfile.mkstemp(
+    descriptor, name = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
     )
+    os.close(descriptor)
+    temporary = Path(name)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
+        yield temporary
+        with temporary.open("rb+") as written:
+            os.fsync(written.fileno())
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+            temporary.unlink()
         raise
+
+
+def write_output_file(target: Path, text: str, *, overwrite: bool = False) -> None:
+    """Write `text` (UTF-8) to `target` through `atomic_output`."""
+    with atomic_output(target, overwrite=overwrite) as temporary:
+        temporary.write_text(text, encoding="utf-8", newline="")
