@@ -330,6 +330,35 @@ def _sheet_name(wizard_id: str, taken: set[str]) -> str:
     return name
 
 
+def _fill_sheet(
+    sheet: Any,
+    wizard: _WizardColumns,
+    rows: Iterator[list[Cell]],
+    formats: dict[type[dt.date], Any],
+    bold: Any,
+) -> None:
+    headers = wizard.headers
+    if len(headers) > XLSX_MAX_COLUMNS:
+        raise SpreadsheetTooLargeError(
+            f"The wizard {wizard.wizard_id} needs {len(headers)} columns;"
+            f" an XLSX sheet holds {XLSX_MAX_COLUMNS}."
+        )
+    sheet.freeze_panes(2, 2)
+    sheet.set_column(0, 0, 36)
+    sheet.set_column(1, 1, 28)
+    sheet.set_column(4, 6, 19)
+    for row_number, texts in enumerate((headers, wizard.labels)):
+        for column, text in enumerate(texts):
+            sheet.write_string(row_number, column, neutralised_cell(text), bold)
+    for row_number, row in enumerate(rows, start=2):
+        if row_number >= XLSX_MAX_ROWS:
+            raise SpreadsheetTooLargeError(
+                f"More sessions than an XLSX sheet holds ({XLSX_MAX_ROWS - 2:,})."
+            )
+        for column, cell in enumerate(row):
+            _write_cell(sheet, row_number, column, cell, formats)
+
+
 def _write_xlsx(
     path: Path,
     export: SessionsExport,
@@ -339,7 +368,7 @@ def _write_xlsx(
     import xlsxwriter  # only an XLSX export loads it
 
     # The workbook's own scratch files (one per sheet) go in a folder of ours, removed
-    # whatever happens: a cancelled workbook is never closed, so it would leave them.
+    # whatever happens.
     with tempfile.TemporaryDirectory(
         prefix="wizard-desktop-xlsx-", ignore_cleanup_errors=True
     ) as scratch:
@@ -350,28 +379,18 @@ def _write_xlsx(
         }
         bold = workbook.add_format({"bold": True})
         taken: set[str] = set()
-        for wizard in wizards:
-            sheet = workbook.add_worksheet(_sheet_name(wizard.wizard_id, taken))
-            headers = wizard.headers
-            if len(headers) > XLSX_MAX_COLUMNS:
-                raise SpreadsheetTooLargeError(
-                    f"The wizard {wizard.wizard_id} needs {len(headers)} columns;"
-                    f" an XLSX sheet holds {XLSX_MAX_COLUMNS}."
-                )
-            sheet.freeze_panes(2, 2)
-            sheet.set_column(0, 0, 36)
-            sheet.set_column(1, 1, 28)
-            sheet.set_column(4, 6, 19)
-            for row_number, texts in enumerate((headers, wizard.labels)):
-                for column, text in enumerate(texts):
-                    sheet.write_string(row_number, column, neutralised_cell(text), bold)
-            for row_number, row in enumerate(_session_rows(wizard, export.query, tick), start=2):
-                if row_number >= XLSX_MAX_ROWS:
-                    raise SpreadsheetTooLargeError(
-                        f"More sessions than an XLSX sheet holds ({XLSX_MAX_ROWS - 2:,})."
-                    )
-                for column, cell in enumerate(row):
-                    _write_cell(sheet, row_number, column, cell, formats)
+        try:
+            for wizard in wizards:
+                sheet = workbook.add_worksheet(_sheet_name(wizard.wizard_id, taken))
+                rows = _session_rows(wizard, export.query, tick)
+                _fill_sheet(sheet, wizard, rows, formats, bold)
+        except BaseException:
+            # Not closed (that would write the whole workbook): let go of its scratch
+            # files, one per sheet (XlsxWriter keeps no public handle on them).
+            for sheet in workbook.worksheets():
+                if getattr(sheet, "row_data_fh", None) is not None:
+                    sheet.row_data_fh.close()
+            raise
         workbook.close()
 
 
