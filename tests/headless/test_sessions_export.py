@@ -41,8 +41,14 @@ steps:
     fields:
       - {id: name, type: text, label: Name}
       - {id: age, type: number, label: Age, unit: years, decimals: 1}
-      - {id: kind, type: choice, label: Kind, options: [{value: a, label: Apple}, {value: b, label: Banana}]}
-      - {id: tags, type: multi_choice, label: Tags, options: [{value: x, label: Ex}, {value: y, label: Why}, {value: z, label: Zed}]}
+      - id: kind
+        type: choice
+        label: Kind
+        options: [{value: a, label: Apple}, {value: b, label: Banana}]
+      - id: tags
+        type: multi_choice
+        label: Tags
+        options: [{value: x, label: Ex}, {value: y, label: Why}, {value: z, label: Zed}]
       - {id: born, type: date, label: Born}
       - {id: ok, type: boolean, label: OK}
       - {id: extra, type: text, label: Extra, visible_if: {field: kind, equals: b}}
@@ -213,7 +219,7 @@ def test_xlsx_has_typed_cells_labels_and_option_columns(
     workbook = openpyxl.load_workbook(target)
     assert workbook.sheetnames == ["sheet"]
     rows = list(workbook["sheet"].iter_rows(values_only=True))
-    ids = SESSION_IDS + ["name", "new_field", "age", "kind", "tags", *OPTION_COLUMNS]
+    ids = [*SESSION_IDS, "name", "new_field", "age", "kind", "tags", *OPTION_COLUMNS]
     ids += ["born", "ok", "extra", "old_only"]
     assert list(rows[0]) == ids
     labels = dict(zip(ids, rows[1], strict=True))
