@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
-from wizard_desktop.core.answer_text import format_answer
+from wizard_desktop.core.answer_text import answer_formatter
 from wizard_desktop.core.csv_export import neutralised_cell, write_csv
 from wizard_desktop.core.output_files import atomic_output, check_output_target
 from wizard_desktop.core.session_list import SessionListQuery, count, ordered_select, wizards_of
@@ -175,15 +175,18 @@ def _reader(field: Field | None, option: str | None) -> _Reader:
 
         return chosen
 
+    text = answer_formatter(field, separator=MULTI_CHOICE_SEPARATOR)
+    is_date = field.type is FieldType.DATE
+
     def read(answers: dict[str, AnswerValue]) -> Cell:
         value = answers.get(field_id)
         if value is None:
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
             return value
-        if field.type is FieldType.DATE and isinstance(value, str):
+        if is_date and isinstance(value, str):
             return dt.date.fromisoformat(value)
-        return format_answer(field, value, separator=MULTI_CHOICE_SEPARATOR)
+        return text(value)
 
     return read
 
