@@ -440,6 +440,8 @@ def export_sessions(
     wizards = [_wizard_columns(wizard_id, export.option_columns) for wizard_id in wizard_ids]
     total = count(query)
     done = 0
+    if progress is not None:
+        progress(0, total)
 
     def tick(rows: int) -> None:
         nonlocal done
@@ -447,7 +449,7 @@ def export_sessions(
         if cancelled():
             raise ExportCancelled
         if progress is not None:
-            progress(done, total)
+            progress(done, max(done, total))  # sessions may have come since the count
 
     empty = _WizardColumns("sessions", (), {}, {})  # no session: the header alone
     with atomic_output(target, overwrite=overwrite) as temporary:
@@ -457,6 +459,4 @@ def export_sessions(
             _write_xlsx(temporary, export, wizards or [empty], tick)
         if cancelled():
             raise ExportCancelled
-    if progress is not None:
-        progress(done, done)
     return done
