@@ -4,7 +4,8 @@ is exported where, a progress bar, Cancel, then what came of it (for a few secon
 The export runs on the read lane (`operations.read_with_progress`), not the writer
 thread: it only reads the database and writes a file of the person's, so it has
 nothing to store or retry, and the player's saves must not wait seconds behind it.
-Cancel stops it at its next chunk; `core.sessions_export` then leaves no file.
+Cancel stops it at its next chunk; `core.sessions_export` then leaves no file. Quitting
+the app cancels it too, so the exit does not wait for the rest of the export.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
 from wizard_desktop.core.output_files import OutputFileError
@@ -74,6 +75,9 @@ class ExportBar(QWidget):
         self._running: ReadProgress | None = None
         self._hide_timer = QTimer(self, singleShot=True, interval=RESULT_SHOWN_MS)
         self._hide_timer.timeout.connect(self.hide)
+        app = QCoreApplication.instance()
+        if app is not None:  # the app waits for the read lane as it exits: cancel first
+            app.aboutToQuit.connect(self.cancel)
         self.hide()
 
     @property
