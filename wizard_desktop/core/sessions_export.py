@@ -45,7 +45,6 @@ from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Wizar
 from wizard_desktop.store.database import db, storage_errors
 
 SpreadsheetFormat = Literal["csv", "xlsx"]
-FORMATS: tuple[SpreadsheetFormat, ...] = ("csv", "xlsx")
 Cell: TypeAlias = str | int | float | dt.date | None
 """A typed cell: text, a number, a date or a datetime (local, naive), or empty."""
 
