@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 
 from tests.headless.test_cli import assert_no_traceback, run
+from tests.stored_sessions import FORMULA_ANSWERS, FORMULA_LABEL, FORMULAS, completed_session
 from tests.wizard_files import FOUR_STEPS, import_text
 from wizard_desktop.core import sessions, sessions_export
 from wizard_desktop.core.output_files import OutputFileExistsError
@@ -343,3 +344,25 @@ def test_progress_is_told_and_a_cancel_leaves_no_file(
         assert target.read_text() == "mine"
     finally:
         close_database()
+
+
+def test_labels_and_answers_that_look_like_formulas_are_text_numbers_stay_numbers(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    completed_session(data_dir, FORMULAS)
+    csv_file, xlsx_file = tmp_path / "f.csv", tmp_path / "f.xlsx"
+    export(data_dir, csv_file, "--wizard", "formulas", "--format", "csv", "--labels")
+    export(data_dir, xlsx_file, "--wizard", "formulas", "--format", "xlsx")
+    text = csv_file.read_bytes().decode("utf-8-sig")  # as written: a CR stays a CR
+    header, labels, row = list(csv.reader(io.StringIO(text, newline="")))
+    assert labels[header.index("a")] == "'" + FORMULA_LABEL
+    answers = dict(zip(header, row, strict=True))
+    assert {k: answers[k] for k in FORMULA_ANSWERS} == {
+        k: "'" + v for k, v in FORMULA_ANSWERS.items()
+    }
+    assert answers["n"] == "-5"  # a plain number is no formula
+    sheet = openpyxl.load_workbook(xlsx_file)["formulas"]
+    ids, sheet_labels, values = list(sheet.iter_rows(values_only=True))
+    assert sheet_labels[ids.index("a")] == "'" + FORMULA_LABEL
+    assert values[ids.index("n")] == -5
+    assert values[ids.index("a")] == "'=1+2"
