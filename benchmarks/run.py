@@ -27,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bundle, player, report, startup, storage
+from benchmarks import bundle, export, player, report, startup, storage
 from benchmarks import stats as wizard_stats
 from benchmarks import table_first_screen as tables
 from benchmarks.common import ROOT, Figure
@@ -46,6 +46,8 @@ FIGURES: dict[str, Callable[[argparse.Namespace], Figure]] = {
     "table_scroll_memory": lambda a: tables.table_scroll_memory(a.quick),
     "wizard_stats": lambda a: wizard_stats.wizard_stats(a.quick),
     "report_pdf": lambda a: report.report_pdf(a.quick),
+    "export_csv": lambda a: export.export_figure("csv", a.quick),
+    "export_xlsx": lambda a: export.export_figure("xlsx", a.quick),
     "bundle_size": lambda a: bundle.bundle_size(a.quick, build=not a.no_build),
     "bundle_startup": lambda a: bundle.bundle_startup(a.quick, build=not a.no_build),
 }

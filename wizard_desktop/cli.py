@@ -55,6 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("session_id", metavar="SESSION_ID")
     report.add_argument("--output", metavar="FILE.pdf", required=True)
     report.add_argument("--force", action="store_true", help="replace FILE.pdf if it exists")
+    sheet = commands.add_parser(
+        "export-sessions", help="export the sessions and their answers as one spreadsheet"
+    )
+    sheet.add_argument("--wizard", metavar="ID", help="only this wizard's sessions")
+    sheet.add_argument("--status", choices=STATUSES)
+    sheet.add_argument("--search", metavar="TEXT", default="", help="in session names and titles")
+    sheet.add_argument("--format", choices=("csv", "xlsx"), required=True)
+    sheet.add_argument("--output", metavar="FILE", required=True)
+    sheet.add_argument("--labels", action="store_true", help="CSV: a second header row of labels")
+    sheet.add_argument(
+        "--option-columns", action="store_true", help="one 0/1 column per multi-choice option"
+    )
+    sheet.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     commands.add_parser("backups", help="list the database backups, newest first")
 

@@ -1,7 +1,7 @@
 """The headless commands behind the command line (check, import, wizards, sessions,
-templates, export, report, backups, restore-backup), a public contract documented in the
-README. `cli.run_command()` imports this module only when a command runs. Errors are
-one line on stderr and a non-zero exit, never a traceback.
+templates, export, export-sessions, report, stats, backups, restore-backup), a public
+contract documented in the README. `cli.run_command()` imports this module only when
+a command runs. Errors are one line on stderr and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
@@ -15,9 +15,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from wizard_desktop.core.answer_text import format_duration, share
 from wizard_desktop.core.export import export_session, write_export
 from wizard_desktop.core.output_files import OutputFileError, OutputFileExistsError
+from wizard_desktop.core.session_list import SessionListQuery
 from wizard_desktop.core.sessions import SessionNotFoundError, list_sessions
+from wizard_desktop.core.sessions_export import (
+    SessionsExport,
+    SeveralWizardsError,
+    SpreadsheetTooLargeError,
+    export_sessions,
+)
 from wizard_desktop.core.stats import WizardStats, wizard_stats
 from wizard_desktop.core.templates import list_templates
 from wizard_desktop.core.wizards import (
@@ -34,7 +42,6 @@ from wizard_desktop.paths import data_dir
 from wizard_desktop.store.backups import backups_dir, latest_backup, list_backups, restore_backup
 from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.store.errors import StorageError
-from wizard_desktop.ui.formatting import format_duration, share
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -160,6 +167,28 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_sessions(args: argparse.Namespace) -> int:
+    _open_store(args)
+    query = SessionListQuery(status=args.status, search=args.search, wizard_id=args.wizard)
+    export = SessionsExport(query, args.format, args.labels, args.option_columns)
+    try:
+        written = export_sessions(export, Path(args.output), overwrite=args.force)
+    except SeveralWizardsError as exc:
+        raise CommandError(
+            f"{exc} Choose one with --wizard ID, or use --format xlsx (one sheet per wizard)."
+        ) from exc
+    except UnknownWizardError as exc:
+        raise CommandError(str(exc)) from exc
+    except OutputFileExistsError as exc:
+        raise CommandError(f"{exc} Use --force to replace it.") from exc
+    except (OutputFileError, SpreadsheetTooLargeError) as exc:
+        raise CommandError(str(exc)) from exc
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    print(f"exported {written} session(s) to {args.output}")
+    return EXIT_OK
+
+
 def cmd_backups(args: argparse.Namespace) -> int:
     for backup in list_backups(data_dir(args.data_dir)):
         print(backup)
@@ -263,6 +292,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "templates": cmd_templates,
     "export": cmd_export,
     "report": cmd_report,
+    "export-sessions": cmd_export_sessions,
     "backups": cmd_backups,
     "restore-backup": cmd_restore_backup,
     "remove-wizard": cmd_remove_wizard,

@@ -21,13 +21,17 @@ Reads that may take a while (the sessions COUNT, the integrity check) run on the
 read lane, `read_in_background()`: a pool thread with its own connection. They stay
 apart from the write queue on purpose: in WAL mode a read never waits for the write
 lock, so it must not queue behind a write that is being retried for seconds; and a
-read has nothing to retry or lose (the next one replaces it).
+read has nothing to retry or lose (the next one replaces it). A long read that writes
+only a file of the person's (the sessions spreadsheet) runs there too, through
+`read_with_progress()`: it tells its progress and can be cancelled, and it does not
+hold the writer thread (and so the player's saves) for seconds.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -413,21 +417,68 @@ class _ReadRelay(QObject):
     a result for a receiver deleted meanwhile is dropped."""
 
     finished = Signal(object, object)  # ticket, result
+    progressed = Signal(object, int, int)  # ticket, done, total
 
     def __init__(self) -> None:
         super().__init__()
         self.waiting: dict[object, tuple[QObject, Callable[[Any], None]]] = {}
+        self.reporting: dict[object, Callable[[int, int], None]] = {}
         self.finished.connect(self._deliver)
+        self.progressed.connect(self._report)
 
     def _deliver(self, ticket: object, result: Any) -> None:
         receiver, callback = self.waiting.pop(ticket)
+        self.reporting.pop(ticket, None)
         if Shiboken.isValid(receiver):  # else its window was closed meanwhile
             callback(result)
+
+    def _report(self, ticket: object, done: int, total: int) -> None:
+        # Delivered in order, before the result: the same thread emitted both.
+        waiting, callback = self.waiting.get(ticket), self.reporting.get(ticket)
+        if waiting is not None and callback is not None and Shiboken.isValid(waiting[0]):
+            callback(done, total)
 
 
 @cache
 def _read_relay() -> _ReadRelay:
     return _ReadRelay()  # first asked for on the UI thread, so it lives there
+
+
+class ReadProgress:
+    """What a long read on the read lane is handed: `report(done, total)` reaches the
+    UI thread's `progressed` callback; `cancel()`, called there, makes `cancelled`
+    true for the read to stop at its next look. Plain Python: the pool thread holds no
+    Qt object through it."""
+
+    def __init__(self, ticket: object) -> None:
+        self._ticket = ticket
+        self._stop = threading.Event()
+
+    def report(self, done: int, total: int) -> None:
+        _read_relay().progressed.emit(self._ticket, done, total)
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._stop.is_set()
+
+
+def read_with_progress(
+    work: Callable[[ReadProgress], Any],
+    done: Callable[[Any], None],
+    receiver: QObject,
+    progressed: Callable[[int, int], None],
+) -> ReadProgress:
+    """`read_in_background` for a read that takes long: `work(progress)` reports on
+    `progress` and looks at `progress.cancelled`; `progressed(done, total)` runs on the
+    UI thread (before `done`) while `receiver` exists. Returns the handle to cancel."""
+    ticket = object()
+    progress = ReadProgress(ticket)
+    _read_relay().reporting[ticket] = progressed
+    _start_read(lambda: work(progress), done, receiver, ticket)
+    return progress
 
 
 def read_in_background(
@@ -436,8 +487,13 @@ def read_in_background(
     """Run the read `work()` (which holds no Qt object) on a pool thread with that
     thread's own connection; `done(result)` runs on the UI thread while `receiver`
     exists, with the `StorageError` instead of a result when the read failed."""
+    _start_read(work, done, receiver, object())
+
+
+def _start_read(
+    work: Callable[[], Any], done: Callable[[Any], None], receiver: QObject, ticket: object
+) -> None:
     relay = _read_relay()
-    ticket = object()
     relay.waiting[ticket] = (receiver, done)
 
     def task() -> None:

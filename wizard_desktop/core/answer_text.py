@@ -1,5 +1,5 @@
 """How an answer and a session's figures read for a person: option labels, Yes/No,
-numbers with their decimals and unit, one mark for "unanswered", durations, the two
+numbers with their decimals and unit, one mark for "unanswered", durations, percentages, the two
 figures of a session and local times. The summaries on screen (through
 `ui/formatting`), the CSV export's `answer` column and the printed report all use it,
 so a value reads the same wherever a person sees it."""
@@ -7,6 +7,7 @@ so a value reads the same wherever a person sees it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # light to import: the first screen's helpers import NOT_SET
@@ -21,24 +22,38 @@ ELAPSED = "Elapsed"
 """From start to completion (`total_time_seconds`: completed_at - started_at)."""
 
 
-def format_answer(field: Field, value: AnswerValue | None) -> str:
-    """`value` of `field` as a person reads it; NOT_SET when unanswered. A
-    multi-choice reads as its option labels separated by commas."""
+def answer_formatter(field: Field, *, separator: str = ", ") -> Callable[[AnswerValue | None], str]:
+    """`format_answer` for many values of one field (a spreadsheet's column): the
+    field's options are looked at once. A multi-choice's labels are joined by
+    `separator`."""
     from wizard_desktop.definition.conditions import is_answered
     from wizard_desktop.definition.model import FieldType
 
-    if value is None or not is_answered(value):
-        return NOT_SET
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(field.option_label(v) for v in value)
-    if field.type is FieldType.CHOICE:
-        return field.option_label(str(value))
-    if isinstance(value, int | float):
-        number = f"{value:.{field.decimals}f}"
-        return f"{number} {field.unit}" if field.unit else number
-    return str(value)
+    labels = {option.value: option.label for option in reversed(field.options)}
+    is_choice = field.type is FieldType.CHOICE
+    decimals, unit = field.decimals, field.unit
+
+    def text(value: AnswerValue | None) -> str:
+        if value is None or not is_answered(value):
+            return NOT_SET
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if isinstance(value, list):
+            return separator.join(labels.get(v, v) for v in value)
+        if is_choice:
+            return labels.get(str(value), str(value))
+        if isinstance(value, int | float):
+            number = f"{value:.{decimals}f}"
+            return f"{number} {unit}" if unit else number
+        return str(value)
+
+    return text
+
+
+def format_answer(field: Field, value: AnswerValue | None) -> str:
+    """`value` of `field` as a person reads it; NOT_SET when unanswered. A
+    multi-choice reads as its option labels separated by commas."""
+    return answer_formatter(field)(value)
 
 
 def format_duration(seconds: float | None) -> str:
@@ -66,3 +81,12 @@ def session_times(info: SessionInfo) -> str:
 
 def local_time(value: dt.datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value is not None else NOT_SET
+
+
+def whole_percent(value: float) -> str:
+    return f"{value:.0f} %"
+
+
+def share(count: int, total: int) -> str:
+    """`count` as a whole percentage of `total` ("57 %"); NOT_SET when `total` is 0."""
+    return whole_percent(100 * count / total) if total else NOT_SET

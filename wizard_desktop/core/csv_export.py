@@ -1,4 +1,4 @@
-"""The one CSV writer of the app (the session export, and the bulk export to come):
+"""The one CSV writer of the app (the session export, the sessions spreadsheet):
 RFC 4180 text (CRLF line ends, so a cell holding a line break or a carriage return is
 quoted), a header row, and every cell that a spreadsheet would read as a formula
 neutralised as OWASP recommends (https://owasp.org/www-community/attacks/CSV_Injection):
@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from typing import TextIO
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
@@ -23,10 +24,16 @@ def neutralised_cell(text: str) -> str:
     return text
 
 
+def write_csv(out: TextIO, rows: Iterable[Sequence[str]]) -> None:
+    """Write `rows` (the header first) to `out` (opened with newline=""), every cell
+    neutralised, one row at a time."""
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([neutralised_cell(cell) for cell in row])
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """The header and rows as CSV text, every cell neutralised."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow([neutralised_cell(cell) for cell in header])
-    writer.writerows([neutralised_cell(cell) for cell in row] for row in rows)
+    write_csv(out, [header, *rows])
     return out.getvalue()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from wizard_desktop.store.backups import backups_dir
@@ -48,21 +49,31 @@ def check_output_target(target: Path, *, overwrite: bool) -> None:
         raise OutputFileExistsError(f"{target} already exists.")
 
 
-def write_output_file(target: Path, content: str | bytes, *, overwrite: bool = False) -> None:
-    """Write `content` (text as UTF-8, or bytes: a PDF) to `target` after
-    `check_output_target`, atomically."""
+@contextlib.contextmanager
+def atomic_output(target: Path, *, overwrite: bool = False) -> Iterator[Path]:
+    """After `check_output_target`, the path of an empty temporary file beside `target`
+    for the caller to write; when the block ends normally it is flushed to disk and
+    renamed to `target`, when it raises (a failure, a cancellation) it is removed."""
     check_output_target(target, overwrite=overwrite)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    descriptor, temporary = tempfile.mkstemp(
+    descriptor, name = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
     )
+    os.close(descriptor)
+    temporary = Path(name)
     try:
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+        yield temporary
+        with temporary.open("rb+") as written:
+            os.fsync(written.fileno())
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+            temporary.unlink()
         raise
+
+
+def write_output_file(target: Path, content: str | bytes, *, overwrite: bool = False) -> None:
+    """Write `content` (text as UTF-8, or bytes: a PDF) to `target` through
+    `atomic_output`."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with atomic_output(target, overwrite=overwrite) as temporary:
+        temporary.write_bytes(data)

@@ -270,10 +270,36 @@ def fetch_page(
             condition, condition_params = _before_or_after(query, key, after, after=True)
             clauses.append(condition)
             params += condition_params
-        direction = "DESC" if query.descending else "ASC"
-        sql = f"{_SELECT}{_where(clauses)} ORDER BY {key} {direction}, s.id {direction} LIMIT ?"
+        sql = f"{_SELECT}{_where(clauses)}{_order_by(query, key)} LIMIT ?"
         records = db.execute_sql(sql, [*params, limit]).fetchall()
         return _rows(records)
+
+
+def _order_by(query: SessionListQuery, key: str) -> str:
+    direction = "DESC" if query.descending else "ASC"
+    return f" ORDER BY {key} {direction}, s.id {direction}"
+
+
+def ordered_select(query: SessionListQuery, columns: str) -> tuple[str, list[Any]]:
+    """The SQL (and its parameters) that selects `columns` (over `s`, the session, and
+    `w`, its wizard) of every session the query lets through, in its order: for a
+    reader that streams them all in one pass (the sessions spreadsheet)."""
+    with storage_errors():
+        clauses, params = _filters(query)
+        key = _sort_key(query.sort)
+    return f"SELECT {columns} {_SELECT_FROM}{_where(clauses)}{_order_by(query, key)}", params
+
+
+def wizards_of(query: SessionListQuery) -> list[tuple[str, str]]:
+    """(id, title) of the wizards of the sessions the query lets through, by title."""
+    clauses, params = _filters(query, scan=True)
+    sql = (
+        "SELECT id, title FROM wizard WHERE id IN"
+        f" (SELECT s.wizard_id FROM session AS s{_where(clauses)})"
+        " ORDER BY title COLLATE NOCASE, id"
+    )
+    with storage_errors():
+        return [(wizard_id, title) for wizard_id, title in db.execute_sql(sql, params)]
 
 
 def count(query: SessionListQuery) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 from pathlib import Path
+from typing import Literal
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 APP_TITLE = "Wizard Desktop"
 SESSION_EXPORT_FILTERS = "JSON (*.json);;CSV (*.csv)"
 REPORT_FILTERS = "PDF (*.pdf)"
+SPREADSHEET_FILTERS = "Excel workbook (*.xlsx);;CSV, one wizard's sessions (*.csv)"
 TEMPLATE_FILTERS = "Wizard Desktop template (*.json)"
 WIZARD_FILTERS = "Wizard files (*.yaml *.yml *.json)"
 # The kind of file each chooser's filters are for: each kind remembers its folder.
@@ -44,6 +46,7 @@ FOLDER_KINDS = {
     TEMPLATE_FILTERS: "templates",
     SESSION_EXPORT_FILTERS: "exports",
     REPORT_FILTERS: "reports",
+    SPREADSHEET_FILTERS: "exports",
 }
 FOLDERS_GROUP = "folders"
 NAME_FIELD_WIDTHS = (360, 640)
@@ -206,6 +209,20 @@ def ask_print(parent: QWidget | None, printer: QPrinter, title: str) -> bool:
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(title)
     return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def ask_spreadsheet_path(
+    parent: QWidget | None, suggested: str
+) -> tuple[Path, Literal["csv", "xlsx"]] | None:
+    """Where to save the sessions spreadsheet, and its format: "csv" for a .csv file,
+    else "xlsx" (a name with another suffix gets .xlsx)."""
+    target = ask_save_path(parent, "Export sessions", suggested, SPREADSHEET_FILTERS)
+    if target is None:
+        return None
+    suffix = target.suffix.lower()
+    if suffix == ".csv":
+        return target, "csv"
+    return (target if suffix == ".xlsx" else target.with_name(target.name + ".xlsx")), "xlsx"
 
 
 def ask_open_paths(parent: QWidget | None, title: str, filters: str) -> list[Path]:

@@ -20,6 +20,8 @@ from wizard_desktop.core.answer_text import (
     format_duration,
     local_time,
     session_times,
+    share,
+    whole_percent,
 )
 
 if TYPE_CHECKING:
@@ -55,15 +57,6 @@ def shown_answer(field: Field, value: AnswerValue | None) -> str:
 
 def local_time_tooltip(value: dt.datetime | None) -> str | None:
     return value.astimezone().strftime("%A %d %B %Y, %H:%M:%S %Z") if value is not None else None
-
-
-def whole_percent(value: float) -> str:
-    return f"{value:.0f} %"
-
-
-def share(count: int, total: int) -> str:
-    """`count` as a whole percentage of `total` ("57 %"); NOT_SET when `total` is 0."""
-    return whole_percent(100 * count / total) if total else NOT_SET
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:

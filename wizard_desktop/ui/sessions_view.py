@@ -6,7 +6,8 @@ saves, the count made on the read lane), `ProgressDelegate` (the progress bar) a
 `SessionsView` (table, filters, buttons, context menu, empty state). The view's
 writes are operations on the window's `OperationRunner` and it follows every stored
 change; what needs the window (opening the player) goes out as signals; the dialogs
-come from `ui/dialogs.py`.
+come from `ui/dialogs.py`. "Export sessions…" writes the sessions the table shows to
+one spreadsheet, through `ui/export_bar.py`.
 """
 
 from __future__ import annotations
@@ -62,11 +63,13 @@ from wizard_desktop.core.session_list import (
     sort_key_of,
 )
 from wizard_desktop.core.sessions import delete_session, rename_session
+from wizard_desktop.core.sessions_export import SessionsExport
 from wizard_desktop.core.templates import TemplateInfo, save_as_template, template_preview
 from wizard_desktop.operations import Change, OperationRunner, read_in_background
 from wizard_desktop.store.errors import StorageError
 from wizard_desktop.store.models import COMPLETED, IN_PROGRESS
 from wizard_desktop.ui import dialogs
+from wizard_desktop.ui.export_bar import ExportBar
 from wizard_desktop.ui.formatting import (
     counted,
     format_duration,
@@ -497,6 +500,9 @@ class SessionsView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        # Rows are selected whole: the arrows move between them, Tab goes on to the buttons
+        # (else Tab walks the cells, round and round, and the buttons cannot be reached).
+        self.table.setTabKeyNavigation(False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.table.horizontalHeader()
@@ -538,6 +544,12 @@ class SessionsView(QWidget):
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.table.addAction(self.delete_action)
         self._select_after_delete: tuple[str, int] | None = None  # session id, its row
+        # The sessions the table shows, in one spreadsheet (not the selection's action).
+        self.export_sessions_action = self._action(
+            "Export sessions…", "exportSessions", self.export_shown_sessions
+        )
+        self.export_bar = ExportBar(self)
+        self.export_bar.finished.connect(lambda _result: self._update_state())
         self.buttons = {
             action: self._button(action)
             for action in (
@@ -567,9 +579,12 @@ class SessionsView(QWidget):
             actions.addWidget(button)
         actions.addWidget(self.report_button)
         actions.addStretch(1)
+        self.export_sessions_button = self._button(self.export_sessions_action)
+        actions.addWidget(self.export_sessions_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.export_bar)
         layout.addLayout(actions)
 
         clear_search = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_search)
@@ -690,6 +705,16 @@ class SessionsView(QWidget):
     def _selected_id_and_name(self) -> tuple[str, str] | None:
         row = self.selected_session()
         return (row.id, row.name) if row is not None else None
+
+    def export_shown_sessions(self) -> None:
+        """The sessions the table shows (its filters, search and order) in one file."""
+        if self.export_bar.running or not self.model.rowCount():
+            return
+        chosen = dialogs.ask_spreadsheet_path(self, "sessions.xlsx")
+        if chosen is not None:
+            path, fmt = chosen
+            self.export_bar.start(SessionsExport(self.model.query, fmt), path)
+            self._update_state()
 
     def rename_selected(self) -> None:
         row = self.selected_session()
@@ -855,3 +880,6 @@ class SessionsView(QWidget):
         )
         self.empty_label.setText(NO_MATCH_TEXT if filtered else EMPTY_TEXT)
         self.stack.setCurrentWidget(self.table if self.model.rowCount() else self.empty_label)
+        exportable = bool(self.model.rowCount()) and not self.export_bar.running
+        self.export_sessions_action.setEnabled(exportable)
+        self.export_sessions_button.setEnabled(exportable)
