@@ -1,6 +1,6 @@
 """How an answer and a session's figures read for a person: option labels, Yes/No,
-numbers with their decimals and unit, one mark for "unanswered", durations, percentages, the two
-figures of a session and local times. The summaries on screen (through
+numbers with their decimals and unit, one mark for "unanswered", durations,
+percentages, the two figures of a session and local times. The summaries on screen (through
 `ui/formatting`), the CSV export's `answer` column and the printed report all use it,
 so a value reads the same wherever a person sees it."""
 
