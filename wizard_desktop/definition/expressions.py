@@ -142,9 +142,10 @@ class Literal:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    name: str  # as written between the braces (without the "#" of {#name})
+    name: str  # as written between the braces (without "#" before and ".length" after)
     column: int
     convert: bool = True  # False for {#name}: the answer as it is, text never read as number
+    length: bool = False  # {name.length}: how many items (characters of a text), 0 if none
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +218,9 @@ def _column(token: Token) -> int:
     return (token.start_pos or 0) + 1
 
 
+_LENGTH = ".length"
+
+
 @v_args(inline=False)
 class _Builder(Transformer[Token, _Built]):
     """Called by the LALR parser as it reduces (no recursion, whatever the input)."""
@@ -279,7 +283,12 @@ class _Builder(Transformer[Token, _Built]):
         (token,) = children
         name = token.value[1:-1]
         convert = not (len(name) > 1 and name.startswith("#"))
-        return _Built(Reference(name if convert else name[1:], _column(token), convert), 1, 1)
+        if not convert:
+            name = name[1:]
+        length = len(name) > len(_LENGTH) and name.endswith(_LENGTH)
+        if length:
+            name = name[: -len(_LENGTH)]
+        return _Built(Reference(name, _column(token), convert, length), 1, 1)
 
     def number(self, children: list[Token]) -> _Built:
         (token,) = children
@@ -338,7 +347,11 @@ def _syntax_error(text: str, error: UnexpectedInput) -> ExpressionError:
         if character == "{":
             return ExpressionError("'{' opened here is never closed", position + 1)
         return ExpressionError(f"unexpected {character!r}", position + 1)
-    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
+    if (
+        isinstance(error, UnexpectedToken)
+        and error.token.type != "$END"
+        and (error.token.start_pos or 0) < len(text)
+    ):
         token = error.token
         return ExpressionError(f"unexpected {_describe(token)}", (token.start_pos or 0) + 1)
     if isinstance(error, UnexpectedEOF | UnexpectedToken):
@@ -356,12 +369,39 @@ def parse_expression(text: str) -> Expression:
     return _parse(text)
 
 
+def _unclosed_parentheses(text: str) -> int:
+    """How many "(" are still open at the end (outside texts and {names})."""
+    open_count = 0
+    closing = ""
+    escaped = False
+    for character in text:
+        if closing:
+            if escaped:
+                escaped = False
+            elif character == "\\" and closing != "}":
+                escaped = True
+            elif character == closing:
+                closing = ""
+        elif character in "'\"":
+            closing = character
+        elif character == "{":
+            closing = "}"
+        elif character == "(":
+            open_count += 1
+        elif character == ")":
+            open_count -= 1
+    return max(open_count, 0)
+
+
 @lru_cache(maxsize=4096)
 def _parse(text: str) -> Expression:
     if not text.strip():
         raise ExpressionError("the expression is empty", 1)
+    # SurveyJS lets a ")" be left out; real forms do it at the end ("((!{q}) or ..."), so
+    # the parentheses still open there are closed (a missing one elsewhere is an error).
+    completed = text + ")" * _unclosed_parentheses(text)
     try:
-        built = _PARSER.parse(text)
+        built = _PARSER.parse(completed)
     except UnexpectedInput as error:
         raise _syntax_error(text, error) from None
     assert isinstance(built, _Built)
@@ -443,6 +483,13 @@ def _compile(node: Node) -> Run:
 def _compile_reference(node: Reference) -> Run:
     name = node.name
     correct_text = semantics.correct_text
+    if node.length:
+
+        def length(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+            value = values.get(name)
+            return len(value) if isinstance(value, str | list | tuple) else 0
+
+        return length
     if not node.convert:
 
         def raw(values: Mapping[str, object], budget: EvaluationBudget) -> object:
