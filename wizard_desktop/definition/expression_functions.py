@@ -23,7 +23,7 @@ from wizard_desktop.definition.model import NUMBER_LIMIT
 # Bounds on what one evaluation can build: a text longer than MAX_TEXT_LENGTH or a list
 # longer than MAX_LIST_LENGTH becomes empty (None) at once; numbers are floats while an
 # expression runs (as in JavaScript: NaN and Infinity included, so no number grows), and a
-# result beyond NUMBER_LIMIT, NaN or infinite is empty (`result`).
+# result not below NUMBER_LIMIT (what an answer may hold), NaN or infinite is empty (`result`).
 MAX_TEXT_LENGTH = 10_000
 MAX_LIST_LENGTH = 1_000
 
@@ -49,11 +49,12 @@ def number(value: float) -> object:
 
 
 def result(value: object) -> object:
-    """What an evaluation hands out: a number beyond NUMBER_LIMIT, NaN or infinite is empty."""
+    """What an evaluation hands out: a number an answer could not hold (its size not below
+    NUMBER_LIMIT, NaN, infinite) is empty."""
     if isinstance(value, float):
-        return value if -NUMBER_LIMIT <= value <= NUMBER_LIMIT else None  # NaN compares False
+        return value if -NUMBER_LIMIT < value < NUMBER_LIMIT else None  # NaN compares False
     if type(value) is int:
-        return value if -NUMBER_LIMIT <= value <= NUMBER_LIMIT else None
+        return value if -NUMBER_LIMIT < value < NUMBER_LIMIT else None
     if isinstance(value, list):
         return [result(item) for item in value]
     return value
@@ -319,13 +320,12 @@ def correct_value(value: object) -> object:
 
 def _count_decimals(value: object) -> int:
     """Helpers.countDecimals: the digits after "." in the number's text."""
-    kind = type(value)
-    if kind is int:
+    if type(value) is int:
         return 0
-    if kind is float:
-        if value.is_integer() or value != value:  # type: ignore[union-attr]
+    if isinstance(value, float):
+        if value.is_integer() or value != value:
             return 0
-    elif not helpers_is_number(value) or (is_number(value) and float(value).is_integer()):  # type: ignore[arg-type]
+    elif not helpers_is_number(value) or is_number(value):  # an int (a bool is no number)
         return 0
     parts = js_string(value).split(".")
     return len(parts[1]) if len(parts) > 1 else 0

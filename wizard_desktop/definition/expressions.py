@@ -293,7 +293,7 @@ class _Builder(Transformer[Token, _Built]):
     def number(self, children: list[Token]) -> _Built:
         (token,) = children
         value = float(token.value)
-        if abs(value) > NUMBER_LIMIT:
+        if abs(value) >= NUMBER_LIMIT:
             raise ExpressionError(f"number {token.value} is too large", _column(token))
         return _literal(semantics.number(value))
 
@@ -520,14 +520,19 @@ def _compile_operation(node: Operation) -> Run:
 
         return pair
     first = operands[0]
-    rest = tuple(zip(functions, operands[1:], strict=True))
+    rest = tuple(
+        (function, operand, operator in _LIST_OPERATORS, operator == "plus")
+        for function, operand, operator in zip(functions, operands[1:], node.operators, strict=True)
+    )
 
     def chain(values: Mapping[str, object], budget: EvaluationBudget) -> object:
         result = first(values, budget)
-        for function, operand in rest:
+        for function, operand, walks, joins in rest:
             other = operand(values, budget)
-            if result.__class__ is list or other.__class__ is list:
-                budget.spend(_size(result) * _size(other))
+            if walks and (result.__class__ is list or other.__class__ is list):
+                # + joins two lists; the comparisons may pair every item with every item
+                size, other_size = _size(result), _size(other)
+                budget.spend(size + other_size if joins else size * other_size)
             result = function(result, other)
         return result
 
