@@ -160,6 +160,8 @@ def test_today_and_age() -> None:
         ("iif(true)", 1, "iif() takes 2 to 3 arguments"),
         ("isContainerReady('page1')", 1, "form model"),
         ("1 @ 2", 3, "unexpected '@'"),
+        ("not {a}", 5, 'writes "not" as "!"'),
+        ("(1))", 4, "unexpected ')'"),
     ],
 )
 def test_errors_name_the_column(text: str, column: int, message: str) -> None:

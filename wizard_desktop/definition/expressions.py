@@ -23,12 +23,15 @@ from wizard_desktop.definition import expression_functions as semantics
 from wizard_desktop.definition.model import NUMBER_LIMIT
 
 # Bounds on an expression from a file (someone else's): its text, how deep its operations
-# nest (parentheses, calls and arrays inside one another), and the cost units one answer
-# change may spend on all evaluations together (one unit per node evaluated, plus one per
-# item an operator or function walks in a list).
+# nest (operators, calls and arrays inside one another), and the cost units one answer
+# change may spend on all evaluations together: one unit per node evaluated, CALL_COST per
+# function call (a call takes about five operators' time), plus one per item an operator
+# or function walks in a list. Spending DEFAULT_COST_LIMIT takes about a quarter of a
+# second with the slowest functions (docs/expressions.md).
 MAX_EXPRESSION_LENGTH = 2_000
 MAX_NESTING_DEPTH = 32
 DEFAULT_COST_LIMIT = 200_000
+CALL_COST = 5
 MAX_TEMPLATE_LENGTH = 20_000
 
 _GRAMMAR = r"""
@@ -185,7 +188,7 @@ class Expression:
     reads: frozenset[str]  # every {name} referenced (names as written)
     references: tuple[tuple[str, int], ...]  # (name, 1-based column) in source order
     tree: Node = field(repr=False)
-    cost: int = field(repr=False, compare=False)  # nodes: units each evaluation spends
+    cost: int = field(repr=False, compare=False)  # units each evaluation spends (its nodes)
     run: Run = field(repr=False, compare=False)
 
 
@@ -260,7 +263,9 @@ class _Builder(Transformer[Token, _Built]):
                 column,
             )
         node = Call(name.value, tuple(argument.node for argument in arguments), column)
-        return _built(node, arguments, column)
+        built = _built(node, arguments, column)
+        built.size += CALL_COST - 1
+        return built
 
     def negate(self, children: list[object]) -> _Built:
         token, operand = children
@@ -338,6 +343,9 @@ def _describe(token: Token) -> str:
     return repr(str(token.value)) if token.type not in _TOKEN_WORDS else _TOKEN_WORDS[token.type]
 
 
+_NOT = re.compile(r"(?:^|[^\w])not\s*$", re.IGNORECASE)
+
+
 def _syntax_error(text: str, error: UnexpectedInput) -> ExpressionError:
     if isinstance(error, UnexpectedCharacters):
         position = error.pos_in_stream or 0
@@ -353,7 +361,9 @@ def _syntax_error(text: str, error: UnexpectedInput) -> ExpressionError:
         and (error.token.start_pos or 0) < len(text)
     ):
         token = error.token
-        return ExpressionError(f"unexpected {_describe(token)}", (token.start_pos or 0) + 1)
+        position = token.start_pos or 0
+        hint = ' (SurveyJS writes "not" as "!")' if _NOT.search(text[:position]) else ""
+        return ExpressionError(f"unexpected {_describe(token)}{hint}", position + 1)
     if isinstance(error, UnexpectedEOF | UnexpectedToken):
         return ExpressionError("the expression ends too early", len(text.rstrip()) + 1)
     return ExpressionError("not an expression", 1)
