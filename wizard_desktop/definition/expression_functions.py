@@ -313,15 +313,6 @@ def correct_text(value: str) -> object:
     return value
 
 
-def correct_value(value: object) -> object:
-    """An answer as survey-core's Variable hands it to an operator."""
-    if isinstance(value, str):
-        return correct_text(value)
-    if isinstance(value, tuple):
-        return list(value)
-    return value
-
-
 def _count_decimals(value: object) -> int:
     """Helpers.countDecimals: the digits after "." in the number's text."""
     if type(value) is int:
