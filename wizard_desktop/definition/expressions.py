@@ -278,6 +278,8 @@ def _compile_operation(node: Operation) -> Run:
         def pair_walking(values: Mapping[str, object], budget: EvaluationBudget) -> object:
             a = left(values, budget)
             b = right(values, budget)
+            if joins and a.__class__ is int and b.__class__ is int:  # a sum of whole numbers
+                return semantics.number(a + b)
             if a.__class__ is list or b.__class__ is list:
                 # + joins two lists; the comparisons may pair every item with every item
                 budget.spend(_size(a) + _size(b) if joins else _size(a) * _size(b))
