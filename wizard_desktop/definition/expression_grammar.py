@@ -233,10 +233,14 @@ _TOKEN_WORDS = {
 }
 
 
+_SHOWN = 30  # characters of a token an error message quotes
+
+
 def _describe(token: Token) -> str:
-    if token.type == "$END":
-        return "end of expression"
-    return repr(str(token.value)) if token.type not in _TOKEN_WORDS else _TOKEN_WORDS[token.type]
+    if token.type in _TOKEN_WORDS:
+        return _TOKEN_WORDS[token.type]
+    text = str(token.value)
+    return repr(text) if len(text) <= _SHOWN else repr(text[:_SHOWN]) + "…"
 
 
 _NOT = re.compile(r"(?:^|[^\w])not\s*$", re.IGNORECASE)
