@@ -1,0 +1,377 @@
+"""The expression language of format v2: SurveyJS's syntax, parsed once, evaluated safely.
+
+Owns the public interface, the typed immutable tree, its compilation into closures, the
+bounds (length, nesting, cost), `{name}` interpolation templates, and `is_true` (how a
+condition reads a result). The grammar and the parser are in `expression_grammar.py`;
+what operators and functions compute is in `expression_functions.py`; the rules are in
+docs/expressions.md.
+Nothing here calls Python's eval, reads attributes or imports anything by name: an
+expression can only reach the values it is handed and the functions listed there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from wizard_desktop.definition import expression_functions as semantics
+
+# Bounds on an expression from a file (someone else's): its text, how deep its operations
+# nest (operators, calls and arrays inside one another), and the cost units one answer
+# change may spend on all evaluations together: one unit per node evaluated, CALL_COST per
+# function call (a call takes about five operators' time), plus one per item an operator
+# or function walks in a list. Spending DEFAULT_COST_LIMIT takes at most about 0.4 s
+# (docs/expressions.md).
+MAX_EXPRESSION_LENGTH = 2_000
+MAX_NESTING_DEPTH = 32
+DEFAULT_COST_LIMIT = 200_000
+CALL_COST = 5
+MAX_TEMPLATE_LENGTH = 20_000
+
+# Operators whose cost grows with the lists they compare.
+_LIST_OPERATORS = frozenset(
+    {"equal", "notequal", "lessorequal", "greaterorequal", "contains", "notcontains"}
+    | {"anyof", "allof", "noneof", "plus"}
+)
+
+
+class ExpressionError(ValueError):
+    """An expression (or template) that cannot be used: what is wrong, and where."""
+
+    def __init__(self, message: str, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column  # 1-based, counting characters of the text (a newline is one)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ExpressionCostExceeded(Exception):
+    """The evaluations of one answer change spent their whole budget."""
+
+
+class EvaluationBudget:
+    """Cost units shared by all evaluations of one change."""
+
+    __slots__ = ("limit", "remaining")
+
+    def __init__(self, limit: int = DEFAULT_COST_LIMIT) -> None:
+        self.limit = limit
+        self.remaining = limit
+
+    def spend(self, units: int) -> None:
+        self.remaining -= units
+        if self.remaining < 0:
+            raise self.exceeded()
+
+    def exceeded(self) -> ExpressionCostExceeded:
+        return ExpressionCostExceeded(
+            f"the expressions need more than {self.limit:,} steps to bring this change up to date"
+        )
+
+
+# --- the tree -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    value: object  # None, bool, int, float or str (a bare word read as survey-core does)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    name: str  # as written between the braces (without "#" before and ".length" after)
+    column: int
+    convert: bool = True  # False for {#name}: the answer as it is, text never read as number
+    length: bool = False  # {name.length}: how many items (characters of a text), 0 if none
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """A left-to-right chain of one precedence level: operands[0] op[0] operands[1] ..."""
+
+    operators: tuple[str, ...]  # survey-core's names: "and", "plus", "equal", "anyof", ...
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    operator: str  # "negate", "empty" or "notempty"
+    operand: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    function: str
+    arguments: tuple[Node, ...]
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayLiteral:
+    items: tuple[Node, ...]
+
+
+Node = Literal | Reference | Operation | Unary | Call | ArrayLiteral
+
+Run = Callable[[Mapping[str, object], EvaluationBudget], object]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed, checked expression; `evaluate` runs it."""
+
+    source: str
+    reads: frozenset[str]  # every {name} referenced (as written; {#a} and {a.length} read a)
+    references: tuple[tuple[str, int], ...]  # (name, 1-based column) in source order
+    tree: Node = field(repr=False)
+    cost: int = field(repr=False, compare=False)  # units each evaluation spends (its nodes)
+    run: Run = field(repr=False, compare=False)
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+def parse_expression(text: str) -> Expression:
+    """Parse (and check) one expression; raises ExpressionError with a 1-based column."""
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionError(
+            f"expression longer than {MAX_EXPRESSION_LENGTH:,} characters",
+            MAX_EXPRESSION_LENGTH + 1,
+        )
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Expression:
+    if not text.strip():
+        raise ExpressionError("the expression is empty", 1)
+    # Imported on first use: lark and the parser tables take about 80 ms, which a start-up
+    # that reads no v2 file need not pay.
+    from wizard_desktop.definition.expression_grammar import parse_tree
+
+    tree, cost = parse_tree(text)
+    references = tuple(_references(tree))
+    return Expression(
+        source=text,
+        reads=frozenset(name for name, _ in references),
+        references=references,
+        tree=tree,
+        cost=cost,
+        run=_compile(tree),
+    )
+
+
+def _children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, Operation):
+        return node.operands
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Call):
+        return node.arguments
+    if isinstance(node, ArrayLiteral):
+        return node.items
+    return ()
+
+
+def _references(root: Node) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Reference):
+            found.append((node.name, node.column))
+        stack.extend(_children(node))
+    return sorted(found, key=lambda reference: reference[1])
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+
+def evaluate(expr: Expression, values: Mapping[str, object], budget: EvaluationBudget) -> object:
+    """The value of `expr` for these answers: None, bool, int/float, str or list."""
+    budget.remaining -= expr.cost  # budget.spend, inlined: this runs thousands of times a key
+    if budget.remaining < 0:
+        raise budget.exceeded()
+    try:
+        value = expr.run(values, budget)
+    except semantics.ScriptError:
+        return None
+    kind = value.__class__
+    return semantics.result(value) if kind is float or kind is int or kind is list else value
+
+
+# How visible_if, required_if, enabled_if and constraint read a result (survey-core's
+# ConditionRunner: `result == true` in JavaScript, so 1 and "1" are true, 2 is not).
+is_true = semantics.is_true
+
+
+def _size(value: object) -> int:
+    return len(value) if isinstance(value, list) else 1
+
+
+def _compile(node: Node) -> Run:
+    """A closure per node, built once at parse time (depth is bounded, so is recursion)."""
+    if isinstance(node, Literal):
+        value = node.value
+        return lambda values, budget: value
+    if isinstance(node, Reference):
+        return _compile_reference(node)
+    if isinstance(node, Operation):
+        return _compile_operation(node)
+    if isinstance(node, Unary):
+        unary = semantics.UNARY[node.operator]
+        operand = _compile(node.operand)
+        return lambda values, budget: unary(operand(values, budget))
+    if isinstance(node, Call):
+        return _compile_call(node)
+    items = tuple(_compile(item) for item in node.items)
+    return lambda values, budget: [item(values, budget) for item in items]
+
+
+def _compile_reference(node: Reference) -> Run:
+    name = node.name
+    correct_text = semantics.correct_text
+    if node.length:
+
+        def length(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+            value = values.get(name)
+            return len(value) if isinstance(value, str | list | tuple) else 0
+
+        return length
+    if not node.convert:
+
+        def raw(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+            value = values.get(name)
+            return list(value) if isinstance(value, tuple) else value
+
+        return raw
+
+    def read(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+        value = values.get(name)
+        if value.__class__ is str:
+            return correct_text(value)  # type: ignore[arg-type,unused-ignore]
+        return list(value) if isinstance(value, tuple) else value
+
+    return read
+
+
+def _compile_operation(node: Operation) -> Run:
+    operands = tuple(_compile(operand) for operand in node.operands)
+    functions = tuple(semantics.BINARY[operator] for operator in node.operators)
+    if len(functions) == 1 and node.operators[0] not in _LIST_OPERATORS:
+        function = functions[0]
+        left, right = operands
+
+        def pair(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+            return function(left(values, budget), right(values, budget))
+
+        return pair
+    if len(functions) == 1:
+        function = functions[0]
+        left, right = operands
+        joins = node.operators[0] == "plus"
+
+        def pair_walking(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+            a = left(values, budget)
+            b = right(values, budget)
+            if joins and a.__class__ is int and b.__class__ is int:  # a sum of whole numbers
+                return semantics.number(a + b)
+            if a.__class__ is list or b.__class__ is list:
+                # + joins two lists; the comparisons may pair every item with every item
+                budget.spend(_size(a) + _size(b) if joins else _size(a) * _size(b))
+            return function(a, b)
+
+        return pair_walking
+    first = operands[0]
+    rest = tuple(
+        (function, operand, operator in _LIST_OPERATORS, operator == "plus")
+        for function, operand, operator in zip(functions, operands[1:], node.operators, strict=True)
+    )
+
+    def chain(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+        result = first(values, budget)
+        for function, operand, walks, joins in rest:
+            other = operand(values, budget)
+            if walks and (result.__class__ is list or other.__class__ is list):
+                # + joins two lists; the comparisons may pair every item with every item
+                size, other_size = _size(result), _size(other)
+                budget.spend(size + other_size if joins else size * other_size)
+            result = function(result, other)
+        return result
+
+    return chain
+
+
+def _compile_call(node: Call) -> Run:
+    function = semantics.FUNCTIONS[node.function][0]
+    arguments = tuple(_compile(argument) for argument in node.arguments)
+
+    def call(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+        params = [argument(values, budget) for argument in arguments]
+        budget.spend(sum(len(param) for param in params if isinstance(param, list)))
+        return function(params)
+
+    return call
+
+
+# --- templates ----------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class TextTemplate:
+    """A text with `{name}` placeholders (titles, labels, help, descriptions, notes)."""
+
+    source: str
+    reads: frozenset[str]
+    references: tuple[tuple[str, int], ...]
+    parts: tuple[tuple[str, str | None], ...] = field(repr=False)  # (text, name after it)
+
+    def render(self, values: Mapping[str, object]) -> str:
+        """The text with each placeholder replaced by its value; empty -> "". Plain text."""
+        pieces: list[str] = []
+        for text, name in self.parts:
+            pieces.append(text)
+            if name is not None:
+                pieces.append(value_text(values.get(name)))
+        return "".join(pieces)
+
+
+def value_text(value: object) -> str:
+    """A value as a template shows it: numbers as SurveyJS writes them, lists with ", "."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return ", ".join(value_text(item) for item in value)
+    return semantics.js_string(value)
+
+
+def parse_template(text: str) -> TextTemplate:
+    """Find the `{name}` placeholders of a text. SurveyJS has no escape for a brace: a `{`
+    without its `}` stays as written, and every `{...}` is a placeholder."""
+    if len(text) > MAX_TEMPLATE_LENGTH:
+        raise ExpressionError(
+            f"text longer than {MAX_TEMPLATE_LENGTH:,} characters", MAX_TEMPLATE_LENGTH + 1
+        )
+    parts: list[tuple[str, str | None]] = []
+    references: list[tuple[str, int]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        name = match.group(1)
+        parts.append((text[position : match.start()], name))
+        references.append((name, match.start() + 1))
+        position = match.end()
+    parts.append((text[position:], None))
+    return TextTemplate(
+        source=text,
+        reads=frozenset(name for name, _ in references),
+        references=tuple(references),
+        parts=tuple(parts),
+    )
