@@ -47,13 +47,13 @@ from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import (
     EvaluationBudget,
+    Expression,
     TextTemplate,
     evaluate,
     is_true,
     parse_template,
 )
 from wizard_desktop.definition.model import (
-    CONDITION_TYPES,
     Answers,
     AnswerValue,
     Field,
@@ -234,7 +234,7 @@ class WizardLogic:
             for read in reads:
                 readers[read].append(node)
         # Definition order: a step before its fields, steps in order.
-        natural = [0] * count
+        natural = self.natural = [0] * count
         position = 0
         for i, step in enumerate(self.steps):
             natural[i] = position
@@ -258,7 +258,7 @@ class WizardLogic:
 
     def _cycle(self, stuck: set[int]) -> LogicCycleError:
         """One cycle among the nodes left waiting (each reads another one of them)."""
-        start = min(stuck, key=lambda n: (n < self.step_count, n))
+        start = min(stuck, key=lambda n: self.natural[n])
         seen: dict[int, int] = {}
         trail: list[int] = []
         node = start
@@ -336,6 +336,7 @@ class LiveResolution:
         self.step_texts: list[tuple[str, ...]] = [()] * logic.step_count
         self.states = [_FieldState() for _ in logic.fields]
         self.defaults: dict[str, AnswerValue] = {}
+        self.rules: dict[str, tuple[AnswerValue, str | None]] = {}  # answer -> its problem
         self.scope: dict[str, AnswerValue] = {}
         self._current: Resolution | None = None
         self._stale = True
@@ -346,9 +347,9 @@ class LiveResolution:
     def _holds(self, logic: Logic | None, budget: EvaluationBudget) -> bool:
         if logic is None:
             return True
-        if isinstance(logic, CONDITION_TYPES):
-            return conditions.evaluate(logic, self.scope)
-        return is_true(evaluate(logic, self.scope, budget))
+        if logic.__class__ is Expression:  # faster than isinstance with the condition types
+            return is_true(evaluate(logic, self.scope, budget))
+        return conditions.evaluate(logic, self.scope)  # type: ignore[arg-type]
 
     def _value_node(self, node: int, budget: EvaluationBudget) -> bool:
         """Recompute what node decides (visibility, options, value); True if it changed."""
@@ -425,7 +426,10 @@ class LiveResolution:
             return None
         if state.options is not None and (gone := _gone(given, state.options)):
             return _gone_message(gone)
-        problem = answer_problem(f, given, required=False)
+        rule = self.rules.get(f.id)
+        if rule is None or rule[0] is not given:  # the answer rules read the answer alone
+            rule = self.rules[f.id] = (given, answer_problem(f, given, required=False))
+        problem = rule[1]
         checked = problem is None and f.constraint is not None and not state.disabled
         if checked and not self._holds(f.constraint, budget):
             problem = f.constraint_message or CONSTRAINT_MESSAGE
@@ -433,6 +437,8 @@ class LiveResolution:
 
     def _texts(self, element_id: str, keys: tuple[TextKey, TextKey]) -> tuple[str, ...]:
         templates = self.logic.templates
+        if not templates:
+            return ()
         return tuple(
             templates[(element_id, key)].render(self.scope)
             for key in keys
@@ -534,7 +540,7 @@ class LiveResolution:
                     continue
                 if state.value is not None:
                     counted[f.id] = state.value
-                if f.id in self.defaults and f.id not in self.answers:
+                if f.id in self.defaults and not (f.id in self.answers or f.id in self.cleared):
                     defaults[f.id] = self.defaults[f.id]
                 if f.type is FieldType.CALCULATED and f.hidden:
                     continue
