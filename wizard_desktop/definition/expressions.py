@@ -290,8 +290,8 @@ class _Builder(Transformer[Token, _Built]):
 
     def string(self, children: list[Token]) -> _Built:
         (token,) = children
-        body = token.value[1:-1].replace("\\'", "'").replace('\\"', '"')
-        return _literal(semantics.correct_text(body))
+        # survey-core keeps a quoted literal as text ('5' is the text "5", not the number)
+        return _literal(token.value[1:-1].replace("\\'", "'").replace('\\"', '"'))
 
     def word(self, children: list[Token]) -> _Built:
         return _literal(semantics.correct_text(children[0].value))
@@ -405,7 +405,10 @@ def _references(root: Node) -> list[tuple[str, int]]:
 def evaluate(expr: Expression, values: Mapping[str, object], budget: EvaluationBudget) -> object:
     """The value of `expr` for these answers: None, bool, int/float, str or list."""
     budget.spend(expr.cost)
-    return expr.run(values, budget)
+    try:
+        return semantics.result(expr.run(values, budget))
+    except semantics.ScriptError:
+        return None
 
 
 def is_true(value: object) -> bool:
