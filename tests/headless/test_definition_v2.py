@@ -10,10 +10,16 @@ import textwrap
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.wizard_files import json_problems, load_json, text_problems, wizard_data
 from wizard_desktop.definition.answers import answer_problem
-from wizard_desktop.definition.loader import definition_from_dict, parse_wizard_text
+from wizard_desktop.definition.loader import (
+    WizardFileError,
+    definition_from_dict,
+    parse_wizard_text,
+)
 from wizard_desktop.definition.model import Equals, FieldType, Option
 
 AGE: dict[str, Any] = {"id": "age", "type": "number", "label": "Age"}
@@ -135,6 +141,21 @@ def test_a_syntax_error_points_into_the_expression() -> None:
         """
     )
     assert problem.startswith("w.yaml:8:65: steps[0].fields[0].constraint: unexpected '>='")
+
+
+def test_an_unquoted_yaml_expression_gets_a_hint() -> None:
+    assert yaml_problems(
+        """\
+        - {id: age, type: number, label: Age}
+        - {id: x, type: text, label: X, visible_if: {age}}
+        - {id: y, type: text, label: Y, required_if: {age}}
+        """
+    ) == [
+        "w.yaml:9: steps[0].fields[1].visible_if: YAML read an expression starting with '{' "
+        "as a mapping: put the expression in quotes",
+        "w.yaml:10: steps[0].fields[2].required_if: expected an expression (text), YAML read "
+        "an expression starting with '{' as a mapping: put the expression in quotes",
+    ]
 
 
 def test_a_multi_line_expression_names_its_column_in_the_message() -> None:
@@ -372,3 +393,61 @@ def test_a_stored_format_2_definition_reads_back_without_file_limits() -> None:
         "json",
     )
     assert definition_from_dict(d.to_dict()) == d
+
+
+# --- Fuzzing format 2: nothing but WizardFileError ---------------------------------
+
+FUZZED = """\
+format_version: 2
+id: fuzz
+title: Fuzz {a}
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: a, type: number, label: A, constraint: "{a} > 0"}
+      - {id: b, type: calculated, label: B, calculate: "{a} * 2"}
+      - id: c
+        type: choice
+        label: "C {b}"
+        required_if: "{b} > 3 and {a} notempty"
+        options: [{value: x, label: X, visible_if: "{a} > 1"}, y]
+      - {id: n, type: note, label: "Note {c}"}
+      - {id: r, type: rating, label: R, enabled_if: "iif({a} > 1, true, false)"}
+      - {id: t, type: time, label: T, min: "08:00"}
+  - id: two
+    title: Two
+    visible_if: "{c} = 'x' or {b} >= 10"
+    fields:
+      - {id: d, type: text, label: D, default_expression: "{c} + '!'"}
+"""
+
+
+def test_the_fuzzed_file_loads_as_written() -> None:
+    d = parse_wizard_text(FUZZED, "w.yaml", "yaml")
+    assert d.format_version == 2 and len(d.fields) == 7
+
+
+def _refused_cleanly(text: str, kind: str) -> None:
+    try:
+        parse_wizard_text(text, f"w.{kind}", kind)  # type: ignore[arg-type]
+    except WizardFileError as exc:
+        assert exc.problems
+        assert not any("internal error" in p.message for p in exc.problems), exc
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_mutated_format_2_file_is_refused_cleanly(data: st.DataObject) -> None:
+    text = FUZZED
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, len(text)))
+        piece = data.draw(
+            st.sampled_from(
+                ["{", "}", "{a}", "{b}", "(", ")", "'", '"', " and ", " + ", "iif(", ",", "zz", ""]
+            )
+            | st.text(max_size=4)
+        )
+        cut = data.draw(st.integers(0, 3))
+        text = text[:position] + piece + text[position + cut :]
+    _refused_cleanly(text, "yaml")

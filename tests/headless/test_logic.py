@@ -344,3 +344,8 @@ def test_the_resolution_is_what_resolve_prints() -> None:
         "problems": dict(r.problems),
     }
     assert json.loads(json.dumps(printable)) == printable
+
+
+def test_the_fields_read_are_known() -> None:
+    read = {"name", "amount", "rate", "tax", "total", "approver", "check"}
+    assert wizard_logic(EXPENSES).read_fields == read

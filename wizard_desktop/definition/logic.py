@@ -184,6 +184,7 @@ class WizardLogic:
             f.id for f in self.fields if any(o.visible_if is not None for o in f.options)
         )
         count = self.node_count
+        self.read_nodes: set[int] = set()
         # value_reads[n]: the nodes n reads, with the key it reads them through
         self.value_reads: list[dict[int, str]] = [{} for _ in range(count)]
         state_reads: list[set[int]] = [set() for _ in range(count)]
@@ -215,6 +216,8 @@ class WizardLogic:
                 template = self.templates.get((f.id, key))
                 if template is not None:
                     state.update(self._nodes(template.reads))
+        # every field some condition, expression or text reads (what a save must load)
+        self.read_fields = frozenset(self.names[n] for n in self.read_nodes)
         self.order = self._topological_order()
         self.rank = [0] * count
         for position, node in enumerate(self.order):
@@ -242,7 +245,9 @@ class WizardLogic:
                 self.templates[(element_id, key)] = template
 
     def _nodes(self, names: Iterable[str]) -> list[int]:
-        return [self.field_node[n] for n in names if n in self.field_node]
+        nodes = [self.field_node[n] for n in names if n in self.field_node]
+        self.read_nodes.update(nodes)
+        return nodes
 
     def _add(self, reads: dict[int, str], key: str, names: Iterable[str]) -> None:
         for node in self._nodes(names):
