@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.headless.test_expressions import FUNCTION_CASES, OPERATOR_CASES, VALUES
 from tests.oracle.survey_core import run_oracle
 from wizard_desktop.definition.expression_functions import NUMBER_LIMIT
 from wizard_desktop.definition.expressions import (
@@ -201,3 +202,19 @@ def _compare_batch(seed: int, count: int) -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_expressions_agree_with_survey_core(seed: int) -> None:
     _compare_batch(seed, 400)
+
+
+def test_the_tables_of_expected_values_are_survey_cores() -> None:
+    """The values test_expressions.py expects are what survey-core computes, not guesses."""
+    cases = [
+        {"expression": text, "values": VALUES, "expected": expected}
+        for text, expected in OPERATOR_CASES + FUNCTION_CASES
+    ]
+    answers = run_oracle("eval_expressions.mjs", cases)
+    assert isinstance(answers, list)
+    wrong = [
+        f"{case['expression']}: expected {case['expected']!r}, survey-core {answer}"
+        for case, answer in zip(cases, answers, strict=True)
+        if "value" not in answer or not _same(case["expected"], answer["value"], False)
+    ]
+    assert not wrong, "\n".join(wrong)

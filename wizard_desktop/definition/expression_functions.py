@@ -15,7 +15,7 @@ import datetime
 import math
 import re
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 
 from wizard_desktop.definition.model import NUMBER_LIMIT
@@ -23,7 +23,7 @@ from wizard_desktop.definition.model import NUMBER_LIMIT
 # Bounds on what one evaluation can build: a text longer than MAX_TEXT_LENGTH or a list
 # longer than MAX_LIST_LENGTH becomes empty (None) at once; numbers are floats while an
 # expression runs (as in JavaScript: NaN and Infinity included, so no number grows), and a
-# result beyond NUMBER_LIMIT, NaN or infinite is empty (`result`).
+# result not below NUMBER_LIMIT (what an answer may hold), NaN or infinite is empty (`result`).
 MAX_TEXT_LENGTH = 10_000
 MAX_LIST_LENGTH = 1_000
 
@@ -49,11 +49,12 @@ def number(value: float) -> object:
 
 
 def result(value: object) -> object:
-    """What an evaluation hands out: a number beyond NUMBER_LIMIT, NaN or infinite is empty."""
+    """What an evaluation hands out: a number an answer could not hold (its size not below
+    NUMBER_LIMIT, NaN, infinite) is empty."""
     if isinstance(value, float):
-        return value if -NUMBER_LIMIT <= value <= NUMBER_LIMIT else None  # NaN compares False
+        return value if -NUMBER_LIMIT < value < NUMBER_LIMIT else None  # NaN compares False
     if type(value) is int:
-        return value if -NUMBER_LIMIT <= value <= NUMBER_LIMIT else None
+        return value if -NUMBER_LIMIT < value < NUMBER_LIMIT else None
     if isinstance(value, list):
         return [result(item) for item in value]
     return value
@@ -107,6 +108,9 @@ def number_string(value: float) -> str:
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0:
         return "0"
+    shortest = repr(value)
+    if "e" not in shortest:  # Python writes these as JavaScript does (but "x.0": integers)
+        return shortest[:-2] if shortest.endswith(".0") else shortest
     sign = "-" if value < 0 else ""
     _, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
     digits = "".join(map(str, digit_tuple)).lstrip("0")
@@ -315,10 +319,20 @@ def correct_value(value: object) -> object:
 
 
 def _count_decimals(value: object) -> int:
-    if helpers_is_number(value) and not (is_number(value) and float(value).is_integer()):  # type: ignore[arg-type]
-        parts = js_string(value).split(".")
-        return len(parts[1]) if len(parts) > 1 else 0
-    return 0
+    """Helpers.countDecimals: the digits after "." in the number's text."""
+    if type(value) is int:
+        return 0
+    if isinstance(value, float):
+        if value.is_integer() or value != value:
+            return 0
+    elif not helpers_is_number(value) or is_number(value):  # an int (a bool is no number)
+        return 0
+    parts = js_string(value).split(".")
+    return len(parts[1]) if len(parts) > 1 else 0
+
+
+# toFixed: the exact binary value, halves away from zero, up to 21 + 100 digits.
+_FIXED = Context(prec=160, rounding=ROUND_HALF_UP)
 
 
 def _to_fixed(value: object, digits: int) -> object:
@@ -328,8 +342,12 @@ def _to_fixed(value: object, digits: int) -> object:
     result = float(value)  # type: ignore[arg-type]
     if not math.isfinite(result) or abs(result) >= 1e21:
         return result
-    quantum = Decimal(1).scaleb(-min(digits, 100))
-    return float(Decimal(result).quantize(quantum, rounding=ROUND_HALF_UP))
+    digits = min(digits, 100)
+    scaled = abs(result) * 10.0**digits
+    if abs(scaled - math.floor(scaled) - 0.5) > 1e-6:  # no tie: Python rounds the same value
+        return round(result, digits)
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(result).quantize(quantum, context=_FIXED))
 
 
 def _after_plus_minus(a: object, b: object, result: object) -> object:
@@ -352,10 +370,17 @@ def _bounded(value: object) -> object:
     return value
 
 
+def _numbers(a: object, b: object) -> bool:
+    """Both are numbers (not booleans): the fast paths of the arithmetic operators."""
+    kind_a = type(a)
+    kind_b = type(b)
+    return (kind_a is int or kind_a is float) and (kind_b is int or kind_b is float)
+
+
 def sum_any(a: object, b: object) -> object:
     """Helpers.sumAnyValues (the + operator)."""
-    if type(a) is int and type(b) is int:
-        return number(a + b)
+    if _numbers(a, b):
+        return number(_after_plus_minus(a, b, a + b))  # type: ignore[operator,arg-type]
     if not helpers_is_number(a) or not helpers_is_number(b):
         if isinstance(a, list) and isinstance(b, list):
             return _bounded(a + b)
@@ -397,22 +422,23 @@ def _arithmetic_operand(value: object, other: object) -> object:
 
 def _arithmetic(function: Callable[[object, object], object]) -> Callable[[object, object], object]:
     def operator(a: object, b: object) -> object:
-        a = _arithmetic_operand(a, b)
-        b = _arithmetic_operand(b, a)
+        if not (_numbers(a, b) and a == a and b == b):  # NaN is empty too
+            a = _arithmetic_operand(a, b)
+            b = _arithmetic_operand(b, a)
         return function(a, b)
 
     return operator
 
 
 def _minus(a: object, b: object) -> object:
-    if type(a) is int and type(b) is int:
-        return number(a - b)
+    if _numbers(a, b):
+        return number(_after_plus_minus(a, b, a - b))  # type: ignore[operator,arg-type]
     return _bounded(_after_plus_minus(a, b, to_number(a) - to_number(b)))
 
 
 def _multiply(a: object, b: object) -> object:
-    if type(a) is int and type(b) is int:
-        return number(a * b)
+    if _numbers(a, b):
+        return number(_after_multiply(a, b, a * b))  # type: ignore[operator,arg-type]
     return _bounded(_after_multiply(a, b, to_number(a) * to_number(b)))
 
 
