@@ -13,7 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.wizard_files import json_problems, load_json, text_problems, wizard_data
+from tests.wizard_files import (
+    FORMAT_2_SAMPLE,
+    json_problems,
+    load_json,
+    text_problems,
+    wizard_data,
+)
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.loader import (
     WizardFileError,
@@ -397,34 +403,9 @@ def test_a_stored_format_2_definition_reads_back_without_file_limits() -> None:
 
 # --- Fuzzing format 2: nothing but WizardFileError ---------------------------------
 
-FUZZED = """\
-format_version: 2
-id: fuzz
-title: Fuzz {a}
-steps:
-  - id: one
-    title: One
-    fields:
-      - {id: a, type: number, label: A, constraint: "{a} > 0"}
-      - {id: b, type: calculated, label: B, calculate: "{a} * 2"}
-      - id: c
-        type: choice
-        label: "C {b}"
-        required_if: "{b} > 3 and {a} notempty"
-        options: [{value: x, label: X, visible_if: "{a} > 1"}, y]
-      - {id: n, type: note, label: "Note {c}"}
-      - {id: r, type: rating, label: R, enabled_if: "iif({a} > 1, true, false)"}
-      - {id: t, type: time, label: T, min: "08:00"}
-  - id: two
-    title: Two
-    visible_if: "{c} = 'x' or {b} >= 10"
-    fields:
-      - {id: d, type: text, label: D, default_expression: "{c} + '!'"}
-"""
-
 
 def test_the_fuzzed_file_loads_as_written() -> None:
-    d = parse_wizard_text(FUZZED, "w.yaml", "yaml")
+    d = parse_wizard_text(FORMAT_2_SAMPLE, "w.yaml", "yaml")
     assert d.format_version == 2 and len(d.fields) == 7
 
 
@@ -439,7 +420,7 @@ def _refused_cleanly(text: str, kind: str) -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_mutated_format_2_file_is_refused_cleanly(data: st.DataObject) -> None:
-    text = FUZZED
+    text = FORMAT_2_SAMPLE
     for _ in range(data.draw(st.integers(1, 4))):
         position = data.draw(st.integers(0, len(text)))
         piece = data.draw(
