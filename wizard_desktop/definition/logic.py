@@ -369,7 +369,9 @@ class LiveResolution:
         self.rules: dict[str, tuple[AnswerValue, str | None]] = {}  # answer -> its problem
         self.scope: dict[str, AnswerValue] = {}
         self._current: Resolution | None = None
-        self._stale = True  # the states are not (all) computed for these answers
+        # One budget per resolution or change, for everything it evaluates.
+        self._budget = EvaluationBudget()
+        self._values_ok = self._states_ok = False  # computed for these answers
         self._value_pass()
 
     # --- evaluation ---------------------------------------------------------------
@@ -484,18 +486,25 @@ class LiveResolution:
         )
 
     def _value_pass(self) -> None:
-        budget = EvaluationBudget()
         self.scope.clear()
-        self._stale = True
+        self._values_ok = self._states_ok = False
         self._current = None
         for node in self.logic.order:
-            self._value_node(node, budget)
+            self._value_node(node, self._budget)
+        self._values_ok = True
 
     def _state_pass(self) -> None:
-        budget = EvaluationBudget()
         for node in range(self.logic.node_count):
-            self._state_node(node, budget)
-        self._stale = False
+            self._state_node(node, self._budget)
+        self._states_ok = True
+
+    def _complete(self) -> None:
+        """Every state computed; what a budget stopped starts again with a new one."""
+        if not self._values_ok:
+            self._budget = EvaluationBudget()
+            self._value_pass()
+        if not self._states_ok:
+            self._state_pass()
 
     # --- the public side ------------------------------------------------------------
 
@@ -513,12 +522,12 @@ class LiveResolution:
         node = logic.field_node.get(field_id)
         if node is None:
             return frozenset()
-        if self._stale:  # never computed, or a budget ran out: from scratch
-            self._value_pass()
-            self._state_pass()
+        if not self._states_ok:  # never computed, or a budget ran out: from scratch
+            self._values_ok = False
+            self._complete()
             return frozenset(logic.names)
-        self._stale = True
-        budget = EvaluationBudget()
+        self._values_ok = self._states_ok = False
+        budget = self._budget = EvaluationBudget()
         changed: set[int] = set()
         state_dirty = {node}
         queue = [(logic.rank[node], node)]
@@ -536,7 +545,7 @@ class LiveResolution:
         for dirty in state_dirty:
             if self._state_node(dirty, budget):
                 changed.add(dirty)
-        self._stale = False
+        self._values_ok = self._states_ok = True
         names = logic.names
         return frozenset(names[n] for n in changed)
 
@@ -578,9 +587,7 @@ class LiveResolution:
     @property
     def current(self) -> Resolution:
         """The full resolution of the current answers (built when asked)."""
-        if self._stale:
-            self._value_pass()
-            self._state_pass()
+        self._complete()
         if self._current is None:
             self._current = self._build()
         return self._current
