@@ -31,6 +31,10 @@ from wizard_desktop.definition.model import Equals, FieldType, Option
 AGE: dict[str, Any] = {"id": "age", "type": "number", "label": "Age"}
 
 
+def number(field_id: str) -> dict[str, Any]:
+    return {"id": field_id, "type": "number", "label": field_id.upper()}
+
+
 def v2(*fields: dict[str, Any], **top: Any) -> dict[str, Any]:
     return wizard_data(*fields, format_version=2, **top)
 
@@ -218,6 +222,18 @@ def test_format_2_may_read_later_fields_and_itself_in_a_constraint() -> None:
         )
     )
     assert d.format_version == 2 and d.fields[2].visible_if == Equals("w", 1)
+
+
+def test_a_condition_on_a_later_field_is_checked_against_it() -> None:
+    reader = {"id": "x", "type": "text", "label": "X", "visible_if": {"field": "w", "gt": "a"}}
+    choice = {"id": "c", "type": "text", "label": "C", "visible_if": {"field": "k", "equals": "z"}}
+    kind = {"id": "k", "type": "choice", "label": "K", "options": ["a", "b"]}
+    assert json_problems(v2(reader, choice, number("w"), kind)) == [
+        "w.json:1: steps[0].fields[0].visible_if.gt: expected a number or a date as "
+        'YYYY-MM-DD, got "a"',
+        "w.json:1: steps[0].fields[1].visible_if.equals: can never match field 'k' (choice): "
+        'expected one of a, b, got "z"',
+    ]
 
 
 def test_a_cycle_is_named() -> None:
