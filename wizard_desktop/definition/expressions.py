@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Union
 
 from wizard_desktop.definition import expression_functions as semantics
 
@@ -77,7 +76,7 @@ class EvaluationBudget:
 
 @dataclass(frozen=True, slots=True)
 class Literal:
-    value: object  # None, bool, int, float or str (after survey-core's text conversion)
+    value: object  # None, bool, int, float or str (a bare word read as survey-core does)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +113,17 @@ class ArrayLiteral:
     items: tuple[Node, ...]
 
 
-Node = Union[Literal, Reference, Operation, Unary, Call, ArrayLiteral]  # noqa: UP007
+Node = Literal | Reference | Operation | Unary | Call | ArrayLiteral
 
 Run = Callable[[Mapping[str, object], EvaluationBudget], object]
 
 
 @dataclass(frozen=True)
 class Expression:
+    """A parsed, checked expression; `evaluate` runs it."""
+
     source: str
-    reads: frozenset[str]  # every {name} referenced (names as written)
+    reads: frozenset[str]  # every {name} referenced (as written; {#a} and {a.length} read a)
     references: tuple[tuple[str, int], ...]  # (name, 1-based column) in source order
     tree: Node = field(repr=False)
     cost: int = field(repr=False, compare=False)  # units each evaluation spends (its nodes)
