@@ -18,7 +18,9 @@ does not count. Then, for the shown fields: required now (`required` or
 texts and the answers that break a rule (`answers.answer_problem`, the option filter,
 the constraint). Unanswered required fields are not problems of a resolution:
 `WizardLogic.step_problems` is the check of a step being saved (the core and the
-player call it).
+player call it). A read-only field is held to the answer rules alone
+(never required, no constraint). A `hidden: true` calculated field counts like any
+shown field but is left out of `fields` and `path.visible_fields` (only in `values`).
 
 A condition on a field that is unanswered, hidden or of another type reads it as
 empty (`conditions`). The path reads defaults until the person answers or clears a
