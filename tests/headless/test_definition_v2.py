@@ -22,10 +22,13 @@ from tests.wizard_files import (
     wizard_data,
 )
 from wizard_desktop.definition.answers import answer_problem
+from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.loader import (
     definition_from_dict,
     parse_wizard_text,
+    stored_definition,
 )
+from wizard_desktop.definition.logic import wizard_logic
 from wizard_desktop.definition.model import Equals, FieldType, Option
 
 AGE: dict[str, Any] = {"id": "age", "type": "number", "label": "Age"}
@@ -274,6 +277,11 @@ def test_an_expression_too_costly_for_its_budget_is_refused_at_load() -> None:
     assert json_problems(data) == [
         "w.json:1: the expressions cost too much to evaluate, even with nothing answered"
     ]
+    # A version stored by an earlier app (costs may have been counted otherwise then)
+    # still reads back, and says so only when it is used.
+    stored = stored_definition(data, "stored")
+    with pytest.raises(ExpressionCostExceeded):
+        wizard_logic(stored).resolve({})
 
 
 # --- New field types ---------------------------------------------------------------
