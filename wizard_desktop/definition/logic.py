@@ -176,6 +176,11 @@ class WizardLogic:
             for f in self.fields
             if f.type is FieldType.CALCULATED and f.hidden
         )
+        # what the value pass reads of each node: its step, visible_if, field, plain
+        self.node_info: tuple[tuple[int, Logic | None, Field | None, bool], ...] = tuple(
+            (self.parent[n], self.visible_ifs[n], self.field_at[n], n in self.plain)
+            for n in range(self.node_count)
+        )
         self.calculated = tuple(
             self.field_node[f.id] for f in self.fields if f.type is FieldType.CALCULATED
         )
@@ -388,21 +393,18 @@ class LiveResolution:
     def _value_node(self, node: int, budget: EvaluationBudget) -> bool:
         """Recompute what `node` decides (visible, options, value); True if it changed."""
         logic = self.logic
-        parent = logic.parent[node]
-        condition = logic.visible_ifs[node]
+        parent, condition, f, plain = logic.node_info[node]
         visible = (parent < 0 or self.visible[parent]) and (
             condition is None or self._holds(condition, budget)
         )
-        if parent < 0:  # a step
+        if f is None:  # a step
             changed = visible is not self.visible[node]
             self.visible[node] = visible
             return changed
-        f = logic.field_at[node]
-        assert f is not None
         options = None
         value: AnswerValue | None = None
         if visible:
-            if node in logic.plain:
+            if plain:
                 value = self.answers.get(f.id)
             else:
                 if f.id in logic.options_filtered:
