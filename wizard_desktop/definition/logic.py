@@ -154,17 +154,12 @@ class WizardLogic:
         self.node_count = self.step_count + len(self.fields)
         self.step_node = {s.id: i for i, s in enumerate(steps)}
         self.names: tuple[str, ...] = (*(s.id for s in steps), *(f.id for f in self.fields))
-        self.parent: tuple[int, ...] = (*(-1 for _ in steps), *self.step_of)
-        self.visible_ifs: tuple[Logic | None, ...] = (
-            *(s.visible_if for s in steps),
-            *(f.visible_if for f in self.fields),
-        )
         self.field_at: tuple[Field | None, ...] = (*(None for _ in steps), *self.fields)
         self.step_fields = tuple(
             (i, tuple(self.field_node[f.id] for f in s.fields)) for i, s in enumerate(steps)
         )
         # nodes whose value is the answer as given (no calculation, filter or default)
-        self.plain = frozenset(
+        plain = frozenset(
             self.field_node[f.id]
             for f in self.fields
             if f.type is not FieldType.CALCULATED
@@ -177,9 +172,12 @@ class WizardLogic:
             if f.type is FieldType.CALCULATED and f.hidden
         )
         # what the value pass reads of each node: its step, visible_if, field, plain
-        self.node_info: tuple[tuple[int, Logic | None, Field | None, bool], ...] = tuple(
-            (self.parent[n], self.visible_ifs[n], self.field_at[n], n in self.plain)
-            for n in range(self.node_count)
+        self.node_info: tuple[tuple[int, Logic | None, Field | None, bool], ...] = (
+            *((-1, s.visible_if, None, False) for s in steps),
+            *(
+                (self.step_of[j], f.visible_if, f, self.step_count + j in plain)
+                for j, f in enumerate(self.fields)
+            ),
         )
         self.calculated = tuple(
             self.field_node[f.id] for f in self.fields if f.type is FieldType.CALCULATED
