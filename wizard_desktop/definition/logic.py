@@ -40,7 +40,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -137,6 +137,22 @@ def _filtered(value: AnswerValue, visible: tuple[str, ...]) -> AnswerValue | Non
 def _gone(value: AnswerValue, visible: tuple[str, ...]) -> list[str]:
     chosen = value if isinstance(value, list) else [value]
     return [str(v) for v in chosen if v not in visible]
+
+
+def _further_problem(
+    f: Field,
+    value: AnswerValue,
+    visible_options: tuple[str, ...] | None,
+    disabled: bool,
+    holds: Callable[[Expression], bool],
+) -> str | None:
+    """What an answered value breaks beyond the answer rules: an option filtered out,
+    then the constraint (a read-only field is not held to it)."""
+    if visible_options is not None and (gone := _gone(value, visible_options)):
+        return _gone_message(gone)
+    if f.constraint is not None and not disabled and not holds(f.constraint):
+        return f.constraint_message or CONSTRAINT_MESSAGE
+    return None
 
 
 class WizardLogic:
@@ -336,14 +352,14 @@ class WizardLogic:
             required = f.id in resolution.required and not disabled
             problem = answer_problem(f, value, required=required)
             if problem is None and value is not None and is_answered(value):
-                visible = resolution.options.get(f.id)
-                gone = _gone(value, visible) if visible is not None else []
-                if gone:
-                    problem = _gone_message(gone)
-                elif f.constraint is not None and not disabled:
-                    scope = {**resolution.scope, f.id: value}
-                    if not is_true(evaluate(f.constraint, scope, budget)):
-                        problem = f.constraint_message or CONSTRAINT_MESSAGE
+                scope = {**resolution.scope, f.id: value}
+                problem = _further_problem(
+                    f,
+                    value,
+                    resolution.options.get(f.id),
+                    disabled,
+                    lambda e: is_true(evaluate(e, scope, budget)),
+                )
             if problem is not None:
                 problems[f.id] = problem
         return problems
@@ -465,17 +481,14 @@ class LiveResolution:
         given = self.answers.get(f.id)
         if given is None:
             return None
-        visible_options = self.options[node]
-        if visible_options is not None and (gone := _gone(given, visible_options)):
-            return _gone_message(gone)
         rule = self.rules.get(f.id)
         if rule is None or rule[0] is not given:  # the answer rules read the answer alone
             rule = self.rules[f.id] = (given, answer_problem(f, given, required=False))
-        problem = rule[1]
-        checked = problem is None and f.constraint is not None and not self.disabled[node]
-        if checked and not self._holds(f.constraint, budget):
-            problem = f.constraint_message or CONSTRAINT_MESSAGE
-        return problem
+        if rule[1] is not None:
+            return rule[1]
+        return _further_problem(
+            f, given, self.options[node], self.disabled[node], lambda e: self._holds(e, budget)
+        )
 
     def _texts(self, element_id: str, keys: tuple[TextKey, TextKey]) -> tuple[str, ...]:
         templates = self.logic.templates
