@@ -358,7 +358,7 @@ class WizardLogic:
                     value,
                     resolution.options.get(f.id),
                     disabled,
-                    lambda e: is_true(evaluate(e, scope, budget)),
+                    lambda e, scope=scope: is_true(evaluate(e, scope, budget)),
                 )
             if problem is not None:
                 problems[f.id] = problem
