@@ -40,7 +40,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -144,15 +144,16 @@ def _further_problem(
     value: AnswerValue,
     visible_options: tuple[str, ...] | None,
     disabled: bool,
-    holds: Callable[[Expression], bool],
+    scope: Mapping[str, AnswerValue],
+    budget: EvaluationBudget,
 ) -> str | None:
     """What an answered value breaks beyond the answer rules: an option filtered out,
-    then the constraint (a read-only field is not held to it)."""
+    then the constraint on `scope` (a read-only field is not held to it)."""
     if visible_options is not None and (gone := _gone(value, visible_options)):
         return _gone_message(gone)
-    if f.constraint is not None and not disabled and not holds(f.constraint):
-        return f.constraint_message or CONSTRAINT_MESSAGE
-    return None
+    if f.constraint is None or disabled or is_true(evaluate(f.constraint, scope, budget)):
+        return None
+    return f.constraint_message or CONSTRAINT_MESSAGE
 
 
 class WizardLogic:
@@ -353,13 +354,8 @@ class WizardLogic:
             problem = answer_problem(f, value, required=required)
             if problem is None and value is not None and is_answered(value):
                 scope = {**resolution.scope, f.id: value}
-                problem = _further_problem(
-                    f,
-                    value,
-                    resolution.options.get(f.id),
-                    disabled,
-                    lambda e, scope=scope: is_true(evaluate(e, scope, budget)),
-                )
+                options = resolution.options.get(f.id)
+                problem = _further_problem(f, value, options, disabled, scope, budget)
             if problem is not None:
                 problems[f.id] = problem
         return problems
@@ -486,9 +482,8 @@ class LiveResolution:
             rule = self.rules[f.id] = (given, answer_problem(f, given, required=False))
         if rule[1] is not None:
             return rule[1]
-        return _further_problem(
-            f, given, self.options[node], self.disabled[node], lambda e: self._holds(e, budget)
-        )
+        options, disabled = self.options[node], self.disabled[node]
+        return _further_problem(f, given, options, disabled, self.scope, budget)
 
     def _texts(self, element_id: str, keys: tuple[TextKey, TextKey]) -> tuple[str, ...]:
         templates = self.logic.templates
