@@ -22,8 +22,8 @@ from wizard_desktop.definition import expression_functions as semantics
 # nest (operators, calls and arrays inside one another), and the cost units one answer
 # change may spend on all evaluations together: one unit per node evaluated, CALL_COST per
 # function call (a call takes about five operators' time), plus one per item an operator
-# or function walks in a list. Spending DEFAULT_COST_LIMIT takes about a quarter of a
-# second with the slowest functions (docs/expressions.md).
+# or function walks in a list. Spending DEFAULT_COST_LIMIT takes at most about 0.4 s
+# (docs/expressions.md).
 MAX_EXPRESSION_LENGTH = 2_000
 MAX_NESTING_DEPTH = 32
 DEFAULT_COST_LIMIT = 200_000
