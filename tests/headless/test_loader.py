@@ -12,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.wizard_files import FOUR_STEPS
+from tests.wizard_files import FOUR_STEPS, only_wizard_file_errors
 from wizard_desktop.definition import reading, validator
 from wizard_desktop.definition.answers import answer_problem
+from wizard_desktop.definition.fileformat import field_types
 from wizard_desktop.definition.loader import (
     MAX_FILE_BYTES,
     Problem,
@@ -28,7 +29,6 @@ from wizard_desktop.definition.model import (
     Compare,
     Contains,
     Equals,
-    FieldType,
     In,
     Not,
     Option,
@@ -515,11 +515,11 @@ def test_duplicate_field_ids_across_steps() -> None:
     ]
 
 
-@pytest.mark.parametrize("version", ["2", "'1'", "true", "0.9"])
-def test_format_version_must_be_1(version: str) -> None:
+@pytest.mark.parametrize("version", ["3", "'1'", "true", "0.9"])
+def test_format_version_must_be_1_or_2(version: str) -> None:
     (message,) = problems(VALID_YAML.replace("format_version: 1", f"format_version: {version}"))
     assert message.startswith("w.yaml:1: format_version: unsupported format version ")
-    assert message.endswith("; this app reads format version 1")
+    assert message.endswith("; this app reads format versions 1 and 2")
 
 
 def test_steps_must_not_be_empty() -> None:
@@ -972,7 +972,7 @@ def test_onboarding_has_skip_logic() -> None:
 
 def test_showcase_uses_every_field_type_and_most_settings() -> None:
     d = load_wizard_file(bundled_wizards_dir() / "field-showcase.json")
-    assert {f.type for f in d.fields} == set(FieldType)
+    assert {f.type for f in d.fields} == set(field_types(d.format_version))
     used = {key for f in d.fields for key in f.to_dict()}
     assert used >= {"pattern", "min", "max", "decimals", "unit", "options", "min_selected"}
     assert used >= {"max_selected", "help", "placeholder", "default", "required", "visible_if"}
@@ -987,19 +987,11 @@ def test_format_documentation_example_loads(tmp_path: Path) -> None:
     path = tmp_path / "example.yaml"
     path.write_text(example, encoding="utf-8")
     d = load_wizard_file(path)
-    assert {f.type for f in d.fields} == set(FieldType)
+    assert {f.type for f in d.fields} == set(field_types(d.format_version))
     assert any(s.visible_if for s in d.steps) and any(f.visible_if for f in d.fields)
 
 
 # --- Fuzzing: nothing but WizardFileError, never an internal error -------------------
-
-
-def _only_wizard_file_errors(call: object) -> None:
-    try:
-        call()  # type: ignore[operator]
-    except WizardFileError as exc:
-        assert exc.problems
-        assert not any("internal error" in p.message for p in exc.problems), exc
 
 
 @settings(max_examples=200, deadline=None)
@@ -1009,7 +1001,7 @@ def test_random_bytes_never_crash(
 ) -> None:
     path = tmp_path_factory.mktemp("fuzz") / f"w{suffix}"
     path.write_bytes(content)
-    _only_wizard_file_errors(lambda: load_wizard_file(path))
+    only_wizard_file_errors(lambda: load_wizard_file(path))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -1031,7 +1023,7 @@ def test_mutated_valid_yaml_never_crashes(data: st.DataObject) -> None:
             text = text[:position] + piece + text[position:]
         else:
             text = text[:position] + piece + text[position + len(piece) :]
-    _only_wizard_file_errors(lambda: parse_wizard_text(text, "w.yaml", "yaml"))
+    only_wizard_file_errors(lambda: parse_wizard_text(text, "w.yaml", "yaml"))
 
 
 @settings(max_examples=100, deadline=None)
@@ -1042,7 +1034,7 @@ def test_mutated_valid_json_never_crashes(data: st.DataObject) -> None:
     position = data.draw(st.integers(0, len(text)))
     piece = data.draw(st.sampled_from(['"', ",", "{", "]", "null", "true", "1e999", "NaN", "-1"]))
     text = text[:position] + piece + text[position + 1 :]
-    _only_wizard_file_errors(lambda: parse_wizard_text(text, "w.json", "json"))
+    only_wizard_file_errors(lambda: parse_wizard_text(text, "w.json", "json"))
 
 
 def test_review_template_and_pattern_message_keys() -> None:
