@@ -28,6 +28,10 @@ SAMPLES: dict[FieldType, tuple[list[AnswerValue], AnswerValue | None]] = {
     FieldType.MULTI_CHOICE: ([["a"], ["a", "b"]], []),
     FieldType.BOOLEAN: ([True, False], False),
     FieldType.DATE: ([DATE_MIN.isoformat(), "1899-12-31", DATE_MAX.isoformat()], None),
+    FieldType.TIME: (["00:00", "09:05", "23:59"], None),
+    FieldType.RATING: (["a", "b"], None),  # labelled points: the options' values
+    FieldType.CALCULATED: ([3, 2.5, "x", True], None),
+    FieldType.NOTE: ([], None),  # holds no answer
 }
 
 
