@@ -31,7 +31,7 @@ from peewee import EXCLUDED, SQL, JSONField, Select, fn
 from wizard_desktop.core.wizards import definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import answer_problem, type_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
-from wizard_desktop.definition.model import AnswerValue, WizardDefinition, condition_fields
+from wizard_desktop.definition.model import AnswerValue, WizardDefinition, logic_reads
 from wizard_desktop.store.compiled import CompiledQuery, placeholder
 from wizard_desktop.store.database import db, storage_errors, write_transaction
 from wizard_desktop.store.errors import StorageError, StorageErrorKind
@@ -265,7 +265,7 @@ def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
     for each_step in definition.steps:
         for condition in (each_step.visible_if, *(f.visible_if for f in each_step.fields)):
             if condition is not None:
-                fields.update(condition_fields(condition))
+                fields.update(logic_reads(condition))
     return fields
 
 
