@@ -43,10 +43,10 @@ def editor(qtbot: QtBot, field: Field) -> FieldInput:
 
 
 def test_every_field_type_has_sample_values() -> None:
-    assert set(SAMPLES) == set(field_types(1))
+    assert set(SAMPLES) == set(field_types(2))
 
 
-@pytest.mark.parametrize("field_type", field_types(1))
+@pytest.mark.parametrize("field_type", field_types(2))
 def test_each_type_has_an_editor_that_gives_back_what_it_was_given(
     qtbot: QtBot, field_type: FieldType
 ) -> None:

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard_desktop.definition.answers import answer_problem
+from wizard_desktop.definition.answers import answer_problem, rating_scale
 from wizard_desktop.definition.model import (
     DATE_MAX,
     DATE_MIN,
@@ -574,16 +574,12 @@ class CalculatedInput(FieldInput):
         return None
 
 
-RATING_DEFAULT_MIN, RATING_DEFAULT_MAX = 1, 5
-
-
 def rating_points(field: Field) -> list[tuple[AnswerValue, str]]:
     """A rating's points, lowest first, each with the text of its button: the labelled
     options (answer: the option's value), or the numbers min..max (answer: the int)."""
     if field.options:
         return [(option.value, option.label) for option in field.options]
-    low = field.min if isinstance(field.min, int) else RATING_DEFAULT_MIN
-    high = field.max if isinstance(field.max, int) else RATING_DEFAULT_MAX
+    low, high = rating_scale(field)
     return [(number, str(number)) for number in range(low, high + 1)]
 
 

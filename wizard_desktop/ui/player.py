@@ -89,13 +89,9 @@ from wizard_desktop.core.templates import (
     get_template,
     template_preview,
 )
-from wizard_desktop.definition.answers import answer_problem, type_problem
+from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
-from wizard_desktop.definition.expressions import (
-    EvaluationBudget,
-    ExpressionCostExceeded,
-    evaluate,
-)
+from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.logic import Resolution, wizard_logic
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
 from wizard_desktop.ui import dialogs
@@ -145,13 +141,6 @@ def _listed(titles: list[str]) -> str:
     return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
 
 
-def is_answerable(field: Field, value: object) -> bool:
-    """Whether a computed `value` (a default expression's) can be `field`'s answer."""
-    if not isinstance(value, str | int | float | bool | list) or not is_answered(value):
-        return False
-    return type_problem(field, value) is None
-
-
 # --- What the pages share.
 
 
@@ -175,25 +164,28 @@ class PlayState:
         self.answers = answers
         self.read_only = read_only
         self.walking_through = False
-        # Fields whose default_expression has had its one chance (or needs none).
-        self.defaulted: set[str] = set(answers) | set(cleared)
         self.pages: dict[str, StepPage] = {}  # the built ones, by step id
         self._step_of = {f.id: s.id for s in definition.steps for f in s.fields}
         self._page_ids = {step.id: index for index, step in enumerate(definition.steps)}
         self.review_page_id = len(definition.steps) if definition.review else None
         self.cost_exceeded = False
         self._visible: tuple[Resolution | None, frozenset[str]] = (None, frozenset())
-        logic = wizard_logic(definition)
+        self.logic = logic = wizard_logic(definition)
         try:
-            self.live = logic.live(answers)
-            self.live.current  # noqa: B018 (evaluated now, so a refusal shows here)
-        except ExpressionCostExceeded:
+            self.live = logic.live(answers, cleared)
+            self._resolution = self.live.current
+        except ExpressionCostExceeded:  # shown as the pages are: the answers stay as given
             self.cost_exceeded = True
-            self.live = logic.live({})
+            self.live = logic.live({}, cleared)
+            self._resolution = self.live.current
 
     @property
     def resolution(self) -> Resolution:
-        return self.live.current
+        """The logic's state for the answers on screen; while the logic is out of its
+        budget, the last one it could work out."""
+        if not self.cost_exceeded:
+            self._resolution = self.live.current
+        return self._resolution
 
     @property
     def path(self) -> ResolvedPath:
@@ -238,9 +230,9 @@ class PlayState:
                 self.answers[field_id] = value
             else:
                 self.answers.pop(field_id, None)
-            self.defaulted.add(field_id)
             try:
                 changed = self.live.set_answer(field_id, value) | {field_id}
+                self.live.current  # noqa: B018 (worked out now, within the budget)
             except ExpressionCostExceeded:
                 self._show_cost_exceeded(True)
                 return settled
@@ -260,6 +252,10 @@ class PlayState:
         for step_id, ids in by_page.items():
             follow.extend(self.pages[step_id].apply(ids))
         return follow
+
+    def step_problems(self, step_id: str, answers: dict[str, AnswerValue | None]) -> dict[str, str]:
+        """The check of a step before it is saved: the core's own (`step_problems`)."""
+        return self.logic.step_problems(self.resolution, step_id, answers)
 
     def _show_cost_exceeded(self, exceeded: bool) -> None:
         if exceeded != self.cost_exceeded:
@@ -287,13 +283,12 @@ COST_EXCEEDED_NOTE = (
 
 
 def rule_problem(field: Field, value: AnswerValue | None, resolution: Resolution) -> str | None:
-    """Why `value` breaks the rules of `field` now (required, required_if, the answer
-    rules, constraints), as the core checks it, or None."""
-    if field.id in resolution.disabled:
-        return None
-    required = field.id in resolution.required
-    checked = field if field.required == required else replace(field, required=required)
-    return answer_problem(checked, value) or resolution.problems.get(field.id)
+    """Why `value` breaks the rules of `field` now, one field at a time (so a keystroke
+    checks only what it changed): what `WizardLogic.step_problems` says of it, from the
+    same parts (the answer rules with what is required now, and the resolution's
+    problems: an option filtered out, the constraint)."""
+    required = field.id in resolution.required and field.id not in resolution.disabled
+    return answer_problem(field, value, required=required) or resolution.problems.get(field.id)
 
 
 def option_cleared_note(field_label: str, gone: list[str]) -> str:
@@ -484,23 +479,13 @@ class StepPage(QWizardPage):
         return field.id, row.input.value()
 
     def _default(self, row: FieldRow) -> tuple[str, AnswerValue | None] | None:
-        """The default expression of a field that first appears unanswered, computed
-        once; from then on it is an ordinary answer."""
+        """A field that appears unanswered takes the value of its default expression
+        (the logic computes it once): from then on it is an ordinary answer."""
         field = row.input.field
-        if field.default_expression is None or field.id in self.state.defaulted:
+        default = self.state.resolution.defaults.get(field.id)
+        if default is None or is_answered(row.input.value()):
             return None
-        self.state.defaulted.add(field.id)
-        if is_answered(row.input.value()):
-            return None
-        resolution = self.state.resolution
-        values = {**self.state.answers, **resolution.values}
-        try:
-            value = evaluate(field.default_expression, values, EvaluationBudget())
-        except ExpressionCostExceeded:
-            return None
-        if not is_answerable(field, value):
-            return None
-        self._set_quietly(row, value)  # type: ignore[arg-type]
+        self._set_quietly(row, default)
         return field.id, row.input.value()
 
     def _set_quietly(self, row: FieldRow, value: AnswerValue | None) -> None:
@@ -548,12 +533,7 @@ class StepPage(QWizardPage):
             return False
         if self._built:
             return not self.blocking
-        resolution = self.state.resolution
-        return all(
-            rule_problem(f, self.value(f), resolution) is None
-            for f in self.visible_fields()
-            if f.type not in SHOWN_ONLY
-        )
+        return not self.state.step_problems(self.step.id, self.answers())
 
     def nextId(self) -> int:
         return self.state.next_page_id(self.step.id)
@@ -969,6 +949,8 @@ class WizardPlayer(QWizard):
             return True
         if self.state.read_only or not page.isComplete():
             return False
+        if self.state.step_problems(page.step.id, page.answers()):
+            return False  # what the core would refuse (the page shows each problem)
         if page.nextId() == -1:
             self.controller.complete(page.step.id, page.answers())
         elif page.nextId() == self.state.review_page_id:
