@@ -164,6 +164,7 @@ class PlayState:
         self.answers = answers
         self.read_only = read_only
         self.walking_through = False
+        self.cleared = set(cleared)  # emptied by the person: no default comes back
         self.pages: dict[str, StepPage] = {}  # the built ones, by step id
         self._step_of = {f.id: s.id for s in definition.steps for f in s.fields}
         self._page_ids = {step.id: index for index, step in enumerate(definition.steps)}
@@ -228,8 +229,10 @@ class PlayState:
             settled[field_id] = value
             if value is not None and is_answered(value):
                 self.answers[field_id] = value
+                self.cleared.discard(field_id)
             else:
                 self.answers.pop(field_id, None)
+                self.cleared.add(field_id)
             try:
                 changed = self.live.set_answer(field_id, value) | {field_id}
                 self.live.current  # noqa: B018 (worked out now, within the budget)
@@ -483,7 +486,7 @@ class StepPage(QWizardPage):
         (the logic computes it once): from then on it is an ordinary answer."""
         field = row.input.field
         default = self.state.resolution.defaults.get(field.id)
-        if default is None or is_answered(row.input.value()):
+        if default is None or field.id in self.state.cleared or is_answered(row.input.value()):
             return None
         self._set_quietly(row, default)
         return field.id, row.input.value()
