@@ -100,7 +100,15 @@ def shown(player: WizardPlayer, name: str) -> bool:
 
 
 def next_enabled(player: WizardPlayer) -> bool:
-    return player.button(NEXT).isEnabled()
+    """Whether Next may go; always what the core's own check of the step says."""
+    page = player.currentPage()
+    assert isinstance(page, StepPage)
+    core_check = player.state.step_problems(page.step.id, page.answers())
+    enabled = player.button(NEXT).isEnabled()
+    entry_problems = any(row.input.entry_problem() for row in page.rows.values())
+    held = entry_problems or player.state.cost_exceeded
+    assert enabled == (not core_check and not held), core_check
+    return enabled
 
 
 def type_number(qtbot: QtBot, player: WizardPlayer, field_id: str, text: str) -> None:
@@ -370,3 +378,52 @@ def test_logic_out_of_its_budget_says_so_keeps_the_answers_and_never_freezes(
     assert answers["other"] == "still typing"
     click(qtbot, player, f"field_tags_t{chosen - 1}")  # back within the budget
     assert not page.cost_note.isVisible() and next_enabled(player)
+
+
+PATHS = """\
+format_version: 2
+id: paths-v2
+title: Paths v2
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: age, type: number, label: Age, max: 150}
+  - id: adult
+    title: "Adult, {age}"
+    visible_if: "{age} >= 18"
+    fields:
+      - {id: job, type: text, label: Job}
+  - id: last
+    title: Last
+    fields:
+      - {id: remark, type: text, label: Remark}
+"""
+
+
+def test_a_step_an_expression_shows_changes_the_side_panel_path_and_progress(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard_id = import_text(tmp_path, PATHS)
+    window.wizards_view.reload(wizard_id)
+    player = start(qtbot, window, wizard_id)
+    steps = find(player, "stepList")
+
+    def listed() -> list[str]:
+        return [steps.item(n).text()[3:] for n in range(steps.count())]  # type: ignore[attr-defined]
+
+    assert listed() == ["One", "Last"]
+    type_number(qtbot, player, "age", "42")
+    assert listed() == ["One", "Adult, 42", "Last"]
+    note = find(player, "progressNote")
+    assert note.isVisible() and text_of(player, "progressNote") == (
+        "Your answer adds Adult, 42: 3 steps now."
+    )
+    press_next(qtbot, player)
+    wait_saved(qtbot, window, progress=33)
+    assert step_id(player) == "adult" and player.currentPage().title() == "Adult, 42"
+    player.back()
+    type_number(qtbot, player, "age", "12")
+    assert listed() == ["One", "Last"]
+    assert text_of(player, "progressNote") == "Your answer skips Adult, 42: 2 steps now."
+    wait_saved(qtbot, window, progress=50)
