@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.gui.player_helpers import (
@@ -427,3 +427,46 @@ def test_a_step_an_expression_shows_changes_the_side_panel_path_and_progress(
     assert listed() == ["One", "Last"]
     assert text_of(player, "progressNote") == "Your answer skips Adult, 42: 2 steps now."
     wait_saved(qtbot, window, progress=50)
+
+
+MANY_CITIES = """\
+format_version: 2
+id: many-cities
+title: Many cities
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: all, type: boolean, label: Every city}
+      - id: city
+        type: choice
+        label: City
+        options:
+""" + "".join(
+    f"          - {{value: c{n}, label: City {n}"
+    + (", visible_if: '{all} = true'}\n" if n % 2 else "}\n")
+    for n in range(8)
+)
+
+
+def test_a_combo_box_offers_only_the_visible_options_and_clears_a_gone_answer(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard_id = import_text(tmp_path, MANY_CITIES)
+    window.wizards_view.reload(wizard_id)
+    player = start(qtbot, window, wizard_id)
+    combo = find(player, "field_city", QComboBox)
+    assert isinstance(combo, QComboBox) and combo.count() == 4
+    click(qtbot, player, "field_all")
+    assert combo.count() == 8
+    combo.setFocus()
+    combo.setCurrentIndex(3)  # City 3, shown only while "big" is not checked
+    assert combo.currentData() == "c3"
+    click(qtbot, player, "field_all")
+    assert [combo.itemData(n) for n in range(combo.count())] == ["c0", "c2", "c4", "c6"]
+    assert combo.currentIndex() == -1
+    assert text_of(player, "notice_city") == (
+        "“City 3” is no longer an option for “City” after your answers, so it was cleared."
+    )
+    wait_saved(qtbot, window)
+    assert "city" in load_session(player.info.id).cleared

@@ -509,8 +509,8 @@ class StepPage(QWizardPage):
         offered = resolution.options.get(field.id)
         if offered is None:
             return None
+        value = row.input.value()  # before: a combo box offers only what it lists
         row.input.set_options(offered)
-        value = row.input.value()
         chosen = value if isinstance(value, list) else [value] if isinstance(value, str) else []
         gone = [v for v in chosen if v not in offered]
         if not gone:
