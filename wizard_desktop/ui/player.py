@@ -476,7 +476,8 @@ class StepPage(QWizardPage):
             row.set_read_only(state.read_only or field_id in resolution.disabled)
             if field.type is FieldType.CALCULATED:
                 calculated = resolution.values.get(field_id)
-                if calculated != row.input.value():
+                shown = row.input.value()  # True == 1 in Python: compare the types too
+                if calculated != shown or type(calculated) is not type(shown):
                     row.input.set_value(calculated)
             changes = in_view and not state.read_only  # a completed session stays as it is
             changed = self._follow_options(row, resolution) if changes else None
