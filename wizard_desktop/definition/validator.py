@@ -499,7 +499,9 @@ class _Validator:
         evaluated once on empty answers within one budget (a hostile file is refused
         here rather than when a person answers)."""
         try:
-            wizard_logic(definition).resolve({})
+            logic = wizard_logic(definition)
+            if not self.stored:  # costs may change between versions: never lock one away
+                logic.resolve({})
         except LogicCycleError as cycle:
             where = self.field_paths.get(cycle.element_id) or self.step_paths.get(
                 cycle.element_id, ()
