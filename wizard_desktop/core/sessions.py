@@ -241,7 +241,7 @@ def _answered(rows: Mapping[str, AnswerValue | None]) -> dict[str, AnswerValue]:
     return {field_id: value for field_id, value in rows.items() if value is not None}
 
 
-def _path_answers(
+def path_answers(
     definition: WizardDefinition, rows: Mapping[str, AnswerValue | None]
 ) -> dict[str, AnswerValue]:
     """What the path is resolved on, as the player shows it: the answers in `rows`
@@ -347,7 +347,7 @@ def start_session(
     version_id = latest_version_id(wizard_id)
     definition = definition_of_version(version_id)
     answers = dict(prefill or {})
-    _check_types(definition, answers)
+    check_answer_types(definition, answers)
     now = utc_now()
     session_id = str(uuid.uuid4())
     with write_transaction():
@@ -368,7 +368,11 @@ def start_session(
     return get_session(session_id)
 
 
-def _check_types(definition: WizardDefinition, answers: Mapping[str, AnswerValue | None]) -> None:
+def check_answer_types(
+    definition: WizardDefinition, answers: Mapping[str, AnswerValue | None]
+) -> None:
+    """Each answer names a field of `definition` and has the JSON type it stores (None,
+    "" or [] clear it); else `InvalidAnswersError` naming each that does not."""
     problems: dict[str, str] = {}
     for field_id, value in answers.items():
         field = definition.field(field_id)
@@ -455,7 +459,7 @@ def _check_fields_belong(definition: WizardDefinition, step_id: str, given: Step
     foreign = {fid: "this field is not on this step" for fid in given if fid not in own}
     if foreign:
         raise InvalidAnswersError(foreign)
-    _check_types(definition, given)
+    check_answer_types(definition, given)
 
 
 def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
@@ -470,7 +474,7 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
             rows = _stored_values(session_id, only=_fields_read_saving(definition, step_id))
         stored = _answered(rows)
         merged = _merge(stored, answers)
-        path = resolve_path(definition, _path_answers(definition, {**rows, **answers}))
+        path = resolve_path(definition, path_answers(definition, {**rows, **answers}))
         _check_step(definition, path, step_id, merged)
         completed = (
             [*row.completed_step_ids, step_id]
@@ -492,7 +496,7 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
             if written:
                 _upsert_answers(session_id, answers, now)
         if written:
-            previous_path = resolve_path(definition, _path_answers(definition, rows))
+            previous_path = resolve_path(definition, path_answers(definition, rows))
             return StepSaved(
                 progress_percentage=progress,
                 previous_progress_percentage=row.progress_percentage,
@@ -510,7 +514,7 @@ def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | Non
     with write_transaction():
         row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
-        _check_types(definition, answers)
+        check_answer_types(definition, answers)
         _upsert_answers(session_id, answers, now)
         changes: dict[Any, Any] = {Session.updated_at: now}
         if current_step_id is not None:
@@ -550,7 +554,7 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
         _check_fields_belong(definition, step_id, answers)
         stored = _answered(rows)
         merged = _merge(stored, answers)
-        path = resolve_path(definition, _path_answers(definition, {**rows, **answers}))
+        path = resolve_path(definition, path_answers(definition, {**rows, **answers}))
         if path.step_ids[-1] != step_id:
             raise InvalidAnswersError(
                 {step_id: "only the last step of the path can finish the wizard"}
