@@ -4,7 +4,9 @@ new sessions of the same wizard. Export and import as JSON files for sharing.
 A template is safe to share: it never keeps (nor pre-fills, nor exports, nor imports)
 the answer of a required boolean (an attestation: "I confirm…" is the person's own)
 or of a field marked `template: false` (names, dates of birth…); `template_preview()`
-says which answers a template made from a session will keep. Two templates are the
+says which answers a template made from a session will keep. A template keeps answers
+only: never a calculated value (the session started from it computes its own from the
+answers, so a value kept would only go stale) and never mentions one in the preview. Two templates are the
 same when they are for the same wizard with the same answers: importing a file whose
 template is already there stores nothing and says under which name it is.
 
@@ -158,6 +160,8 @@ def _at_most(lines: list[str]) -> list[str]:
 def why_never_in_a_template(field: Field) -> str | None:
     """None when a template may keep and pre-fill `field`'s answer; else why not, for
     a person: a required boolean (an attestation) and a `template: false` field never."""
+    if field.type is FieldType.CALCULATED:
+        return "a calculated value is computed again from the answers"
     if not field.template:
         return "this field is never kept in a template"
     if field.type is FieldType.BOOLEAN and field.required:
@@ -222,16 +226,16 @@ def template_preview(session_id: str) -> TemplatePreview:
 def _preview(state: SessionState) -> TemplatePreview:
     if not state.info.is_completed:
         raise ValueError("Only a completed session can be saved as a template.")
-    path = state.path
+    path, values = state.path, state.path_values()
     kept: list[tuple[Field, AnswerValue]] = []
     left_out: list[tuple[Field, str]] = []
     for step in path.steps:
         for field in path.visible_fields[step.id]:
-            if field.id not in path.answers:
+            if field.id not in values or field.type is FieldType.CALCULATED:
                 continue
             reason = why_never_in_a_template(field)
             if reason is None:
-                kept.append((field, path.answers[field.id]))
+                kept.append((field, values[field.id]))
             else:
                 left_out.append((field, reason))
     return TemplatePreview(tuple(kept), tuple(left_out))
