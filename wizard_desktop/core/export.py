@@ -5,10 +5,11 @@ calculated value of those steps (a hidden one too, when it has a value); a note 
 no answer and no row. JSON holds the answers typed (choice -> option value,
 multi_choice -> list of values, number and rating -> number, boolean -> true/false,
 date -> "YYYY-MM-DD", time -> "HH:MM", calculated -> what it computes), unanswered
-fields absent. CSV has one row per such field, answered or not: `value` is the stored value as text (a list
-or boolean as JSON, "" when unanswered) and `answer` reads as the summary on screen
-does (`answer_text`: option labels, Yes/No, units, "—" when unanswered). CSV goes
-through the app's one CSV writer (`csv_export`), files through `output_files`.
+fields absent. CSV has one row per such field, answered or not: `value` is the stored
+value as text (a list or boolean as JSON, "" when unanswered) and `answer` reads as
+the summary on screen does (`answer_text`: option labels, Yes/No, units, "—" when
+unanswered). CSV goes through the app's one CSV writer (`csv_export`), files through
+`output_files`.
 """
 
 from __future__ import annotations

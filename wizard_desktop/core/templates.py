@@ -6,9 +6,10 @@ the answer of a required boolean (an attestation: "I confirm…" is the person's
 or of a field marked `template: false` (names, dates of birth…); `template_preview()`
 says which answers a template made from a session will keep. A template keeps answers
 only: never a calculated value (the session started from it computes its own from the
-answers, so a value kept would only go stale) and never mentions one in the preview. Two templates are the
-same when they are for the same wizard with the same answers: importing a file whose
-template is already there stores nothing and says under which name it is.
+answers, so a value kept would only go stale) and never mentions one in the preview.
+Two templates are the same when they are for the same wizard with the same answers:
+importing a file whose template is already there stores nothing and says under which
+name it is.
 
 A template file comes from someone else: it is read with a size limit, parsed as strict
 JSON (no duplicate keys, no NaN or infinities, no number beyond the format's limit, a
