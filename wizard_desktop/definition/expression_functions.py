@@ -1,0 +1,888 @@
+"""What the expression operators and functions compute: survey-core's semantics, in Python.
+
+SurveyJS runs expressions in JavaScript, and imported forms must behave as their authors saw
+them, so this module reproduces the few JavaScript rules survey-core relies on (truthiness,
+loose equality, `+` on text, number to text) over the values an expression sees: None (empty:
+JavaScript's null and undefined), bool, int/float (one JavaScript number), str and list.
+Every function here is total: it returns a value, never raises on any operand, and keeps
+numbers, text and lists within the bounds below (a value beyond them is empty, None).
+`expressions.py` parses and compiles; docs/expressions.md states the rules.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from wizard_desktop.definition.model import NUMBER_LIMIT
+
+# Bounds on what one evaluation can build: a number beyond NUMBER_LIMIT (or not finite), a
+# text longer than MAX_TEXT_LENGTH or a list longer than MAX_LIST_LENGTH becomes empty (None).
+MAX_TEXT_LENGTH = 10_000
+MAX_LIST_LENGTH = 1_000
+
+NaN = math.nan
+
+
+# --- JavaScript values ------------------------------------------------------------------
+
+
+def number(value: float) -> object:
+    """A computed number as an expression value: integral -> int, beyond the bounds -> None."""
+    if value != value or value in (math.inf, -math.inf) or abs(value) > NUMBER_LIMIT:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def text(value: str) -> object:
+    return value if len(value) <= MAX_TEXT_LENGTH else None
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def truthy(value: object) -> bool:
+    """JavaScript's ToBoolean."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value != ""
+    if isinstance(value, list):
+        return True
+    if isinstance(value, float):
+        return value == value and value != 0
+    return bool(value)
+
+
+def js_string(value: object) -> str:
+    """JavaScript's ToString (arrays join with ",", empty items as "")."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return number_string(value)
+    if isinstance(value, list):
+        return ",".join("" if item is None else js_string(item) for item in value)
+    return str(value)
+
+
+def number_string(value: float) -> str:
+    """Number::toString: the shortest round-trip digits, JavaScript's exponent rules."""
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    _, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    assert isinstance(exponent, int)
+    stripped = digits.rstrip("0")
+    exponent += len(digits) - len(stripped)
+    digits = stripped
+    k = len(digits)
+    point = k + exponent  # ECMAScript's n: value = 0.digits x 10^n
+    if k <= point <= 21:
+        return sign + digits + "0" * (point - k)
+    if 0 < point <= 21:
+        return sign + digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return sign + "0." + "0" * (-point) + digits
+    shown = point - 1
+    exponent_part = ("e+" if shown >= 0 else "e-") + str(abs(shown))
+    if k == 1:
+        return sign + digits + exponent_part
+    return sign + digits[0] + "." + digits[1:] + exponent_part
+
+
+_JS_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|Infinity)")
+_JS_RADIX = re.compile(r"0([xXoObB])([0-9a-fA-F]+)")
+_RADIX = {"x": 16, "o": 8, "b": 2}
+_JS_SPACE = " \t\n\r\v\f\u00a0\ufeff\u2028\u2029"
+
+
+def to_number(value: object) -> float:
+    """JavaScript's ToNumber."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    if value is None:
+        return 0.0
+    if isinstance(value, list):
+        return to_number(js_string(value))
+    if isinstance(value, str):
+        return _string_to_number(value)
+    return NaN
+
+
+@lru_cache(maxsize=4096)
+def _string_to_number(value: str) -> float:
+    stripped = value.strip(_JS_SPACE)
+    if stripped == "":
+        return 0.0
+    radix = _JS_RADIX.fullmatch(stripped)
+    if radix is not None:
+        try:
+            return float(int(radix.group(2), _RADIX[radix.group(1).lower()]))
+        except ValueError:
+            return NaN
+    if _JS_NUMBER.fullmatch(stripped) is None:
+        return NaN
+    return float(stripped.replace("Infinity", "inf"))
+
+
+def parse_float(value: object) -> float:
+    """JavaScript's parseFloat (its argument as text, the longest number at its start)."""
+    source = js_string(value).lstrip(_JS_SPACE)
+    match = _JS_NUMBER.match(source)
+    if match is None:
+        return NaN
+    return float(match.group(0).replace("Infinity", "inf"))
+
+
+_JS_INT = re.compile(r"([+-]?)(0[xX][0-9a-fA-F]+|\d+)")
+
+
+def parse_int(value: object) -> float:
+    """JavaScript's parseInt with no radix."""
+    match = _JS_INT.match(js_string(value).lstrip(_JS_SPACE))
+    if match is None:
+        return NaN
+    sign, digits = match.groups()
+    result = int(digits, 16) if digits[:2].lower() == "0x" else int(digits)
+    return float(-result if sign == "-" else result)
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and value != value
+
+
+def _utf16(value: str) -> str | bytes:
+    """A key that orders text as JavaScript does (by UTF-16 code units)."""
+    return value if value.isascii() or max(value) < "\U00010000" else value.encode("utf-16-be")
+
+
+def loose_equal(x: object, y: object) -> bool:
+    """JavaScript's == on the values an expression holds."""
+    if x is None or y is None:
+        return x is None and y is None
+    if isinstance(x, list) and isinstance(y, list):
+        return x is y
+    if isinstance(x, list):
+        x = js_string(x)
+    if isinstance(y, list):
+        y = js_string(y)
+    if isinstance(x, str) and isinstance(y, str):
+        return x == y
+    return to_number(x) == to_number(y)
+
+
+def less_than(x: object, y: object) -> bool:
+    """JavaScript's x < y (the abstract relational comparison)."""
+    if isinstance(x, list):
+        x = js_string(x)
+    if isinstance(y, list):
+        y = js_string(y)
+    if isinstance(x, str) and isinstance(y, str):
+        return _utf16(x) < _utf16(y)  # type: ignore[operator]
+    return to_number(x) < to_number(y)
+
+
+def js_plus(x: object, y: object) -> object:
+    """JavaScript's x + y (text if either side is text after ToPrimitive)."""
+    if isinstance(x, list):
+        x = js_string(x)
+    if isinstance(y, list):
+        y = js_string(y)
+    if isinstance(x, str) or isinstance(y, str):
+        return js_string(x) + js_string(y)
+    return to_number(x) + to_number(y)
+
+
+# --- survey-core's Helpers --------------------------------------------------------------
+
+
+def is_empty(value: object) -> bool:
+    """Helpers.isValueEmpty: None, "", [] and NaN are empty; 0 and false are not."""
+    if value is None:
+        return True
+    if isinstance(value, str | list):
+        return len(value) == 0
+    return _is_nan(value)
+
+
+_OPERATOR_CHARACTERS = "*^/%"
+
+
+def _has_operator(value: str) -> bool:
+    if value.rfind("-") > 0 or value.rfind("+") > 0:
+        return False
+    return any(character in value for character in _OPERATOR_CHARACTERS)
+
+
+def get_number(value: object) -> float:
+    """Helpers.getNumber: NaN when the value is no number (text "1,5" is 1.5)."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return NaN
+        if value.startswith("0x"):
+            return NaN if len(value) > 32 else parse_int(value)
+        if len(value) > 15 and value.isdigit() and value.isascii():
+            return NaN
+        if _has_operator(value):
+            return NaN
+        comma = value.find(",")
+        if comma > -1 and value.find(",", comma + 1) < 0:
+            value = value.replace(",", ".", 1)
+    if is_number(value):
+        result = float(value)  # type: ignore[arg-type]
+        return result if math.isfinite(result) else NaN
+    result = parse_float(value)
+    if result != result or not math.isfinite(to_number(value)):
+        return NaN
+    return result
+
+
+def helpers_is_number(value: object) -> bool:
+    return get_number(value) == get_number(value)
+
+
+@lru_cache(maxsize=4096)
+def correct_text(value: str) -> object:
+    """Const/Variable.getCorrectValue: text that reads as a boolean, a quoted text or a
+    number is that value ("5" is 5, "TRUE" is true, "007" stays text)."""
+    if not value:
+        return value
+    lowered = value.lower()
+    if lowered == "true":
+        return True
+    if lowered == "false":
+        return False
+    if len(value) > 1 and value[0] in "'\"" and value[-1] in "'\"":
+        return value[1:-1]
+    if helpers_is_number(value):
+        if value[0] == "0" and not value.startswith("0x"):
+            has_point = len(value) > 1 and value[1] in ".,"
+            if (not has_point and len(value) > 1) or (has_point and len(value) < 2):
+                return value
+        return number(get_number(value))
+    return value
+
+
+def correct_value(value: object) -> object:
+    """An answer as survey-core's Variable hands it to an operator."""
+    if isinstance(value, str):
+        return correct_text(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _count_decimals(value: object) -> int:
+    if helpers_is_number(value) and not (is_number(value) and float(value).is_integer()):  # type: ignore[arg-type]
+        parts = js_string(value).split(".")
+        return len(parts[1]) if len(parts) > 1 else 0
+    return 0
+
+
+def _to_fixed(value: object, digits: int) -> object:
+    """parseFloat(value.toFixed(digits)); None where JavaScript would throw (text)."""
+    if not is_number(value):
+        return None
+    result = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(result) or abs(result) >= 1e21:
+        return result
+    quantum = Decimal(1).scaleb(-min(digits, 100))
+    return float(Decimal(result).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _after_plus_minus(a: object, b: object, result: object) -> object:
+    digits = max(_count_decimals(a), _count_decimals(b))
+    return _to_fixed(result, digits) if digits > 0 else result
+
+
+def _after_multiply(a: object, b: object, result: object) -> object:
+    digits = _count_decimals(a) + _count_decimals(b)
+    return _to_fixed(result, digits) if digits > 0 else result
+
+
+def _bounded(value: object) -> object:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return number(value)
+    if isinstance(value, str):
+        return text(value)
+    if isinstance(value, list):
+        return value if len(value) <= MAX_LIST_LENGTH else None
+    return value
+
+
+def sum_any(a: object, b: object) -> object:
+    """Helpers.sumAnyValues (the + operator)."""
+    if type(a) is int and type(b) is int:
+        return number(a + b)
+    if not helpers_is_number(a) or not helpers_is_number(b):
+        if isinstance(a, list) and isinstance(b, list):
+            return _bounded(a + b)
+        if isinstance(a, list) or isinstance(b, list):
+            array, other = (a, b) if isinstance(a, list) else (b, a)
+            assert isinstance(array, list)
+            if isinstance(other, str):
+                joined = ", ".join(js_string(item) if item is not None else "" for item in array)
+                return text(joined + other if array is a else other + joined)
+            if is_number(other):
+                total: object = 0
+                for item in array:
+                    if is_number(item):
+                        total = _after_plus_minus(total, item, js_plus(total, item))
+                return _bounded(_after_plus_minus(total, other, js_plus(total, other)))
+        return _bounded(js_plus(a, b))
+    if isinstance(a, str) or isinstance(b, str):
+        return _bounded(js_plus(a, b))
+    return _bounded(_after_plus_minus(a, b, js_plus(a, b)))
+
+
+# --- operators ----------------------------------------------------------------------------
+
+
+def _arithmetic_operand(value: object, other: object) -> object:
+    """survey-core's convertForArithmeticOp: how an empty operand enters arithmetic."""
+    if not is_empty(value):
+        return value
+    if is_number(other):
+        return 0
+    if isinstance(value, str):
+        return value
+    if isinstance(other, str):
+        return ""
+    if isinstance(other, list):
+        return []
+    return 0
+
+
+def _arithmetic(function: Callable[[object, object], object]) -> Callable[[object, object], object]:
+    def operator(a: object, b: object) -> object:
+        a = _arithmetic_operand(a, b)
+        b = _arithmetic_operand(b, a)
+        return function(a, b)
+
+    return operator
+
+
+def _minus(a: object, b: object) -> object:
+    if type(a) is int and type(b) is int:
+        return number(a - b)
+    return _bounded(_after_plus_minus(a, b, to_number(a) - to_number(b)))
+
+
+def _multiply(a: object, b: object) -> object:
+    if type(a) is int and type(b) is int:
+        return number(a * b)
+    return _bounded(_after_multiply(a, b, to_number(a) * to_number(b)))
+
+
+def _divide(a: object, b: object) -> object:
+    if not truthy(b):
+        return None
+    return number(to_number(a) / to_number(b)) if to_number(b) != 0 else None
+
+
+def _modulo(a: object, b: object) -> object:
+    if not truthy(b):
+        return None
+    divisor = to_number(b)
+    dividend = to_number(a)
+    if divisor != divisor or dividend != dividend or divisor == 0 or math.isinf(dividend):
+        return None
+    return number(math.fmod(dividend, divisor))
+
+
+def _power(a: object, b: object) -> object:
+    try:
+        return number(math.pow(to_number(a), to_number(b)))
+    except (OverflowError, ValueError):
+        return None
+
+
+def _and(a: object, b: object) -> object:
+    return b if truthy(a) else a
+
+
+def _or(a: object, b: object) -> object:
+    return a if truthy(a) else b
+
+
+def equal(left: object, right: object) -> bool:
+    """The = operator: OperandMaker.isTwoValueEquals (ignoring order, case, outer spaces)."""
+    if left == "undefined":
+        left = None
+    if right == "undefined":
+        right = None
+    return values_equal(left, right, True)
+
+
+def values_equal(x: object, y: object, ignore_order: bool) -> bool:
+    """Helpers.checkIfValuesEqual with survey-core's default comparator settings."""
+    if x is y or (type(x) is type(y) and not isinstance(x, list | float) and x == y):
+        return True
+    if isinstance(x, list) and not x and y is None:
+        return True
+    if isinstance(y, list) and not y and x is None:
+        return True
+    if x is None and y == "":
+        return True
+    if y is None and x == "":
+        return True
+    if isinstance(x, str) and isinstance(y, str):
+        return x.strip().lower() == y.strip().lower()
+    if (
+        x is not None
+        and y is not None
+        and not isinstance(x, list)
+        and not isinstance(y, list)
+        and not _is_nan(to_number(x))
+        and not _is_nan(to_number(y))
+        and parse_int(x) == parse_int(y)
+        and parse_float(x) == parse_float(y)
+    ):
+        return True
+    if is_empty(x) != is_empty(y):
+        return False
+    if isinstance(x, bool) and isinstance(y, str):
+        return js_string(x) == y.lower()
+    if isinstance(y, bool) and isinstance(x, str):
+        return js_string(y) == x.lower()
+    x_list = isinstance(x, list)
+    y_list = isinstance(y, list)
+    if not x_list and not y_list:
+        return loose_equal(x, y)
+    if not x_list or not y_list:
+        return False
+    assert isinstance(x, list) and isinstance(y, list)
+    if len(x) != len(y):
+        return False
+    if ignore_order:
+        x = sorted(x, key=_sort_key)
+        y = sorted(y, key=_sort_key)
+    return all(values_equal(a, b, ignore_order) for a, b in zip(x, y, strict=True))
+
+
+def _sort_key(value: object) -> tuple[int, str | bytes]:
+    """Array.prototype.sort's default order: by text, empty (undefined) items last."""
+    if value is None:
+        return (1, "")
+    return (0, _utf16(js_string(value)))
+
+
+def _greater(left: object, right: object) -> bool:
+    if left is None or right is None:
+        return False
+    return less_than(right, left)
+
+
+def _less(left: object, right: object) -> bool:
+    if left is None or right is None:
+        return False
+    return less_than(left, right)
+
+
+def _contains_core(left: object, right: object, is_contains: bool) -> bool:
+    if isinstance(left, list) and not left:
+        return not is_contains
+    if not truthy(left) and not (left == 0 and not _is_nan(left) and left is not None):
+        return False
+    if not isinstance(left, list):
+        if not truthy(right):
+            return False
+        found = js_string(right).lower() in js_string(left).lower()
+        return found if is_contains else not found
+    for item in right if isinstance(right, list) else [right]:
+        if not any(equal(element, item) for element in left):
+            return not is_contains
+    return is_contains
+
+
+def contains(left: object, right: object) -> bool:
+    return _contains_core(left, right, True)
+
+
+def not_contains(left: object, right: object) -> bool:
+    if not truthy(left) and not is_empty(right):
+        return True
+    return _contains_core(left, right, False)
+
+
+def any_of(left: object, right: object) -> bool:
+    if is_empty(left) and is_empty(right):
+        return True
+    if is_empty(left):
+        return False
+    if is_empty(right):
+        return True
+    if not isinstance(left, list):
+        return contains(right, left)
+    if not isinstance(right, list):
+        return contains(left, right)
+    return any(contains(left, item) for item in right)
+
+
+def all_of(left: object, right: object) -> bool:
+    if not truthy(left) and not is_empty(right):
+        return False
+    if not isinstance(right, list):
+        return contains(left, right)
+    return all(contains(left, item) for item in right)
+
+
+BINARY: dict[str, Callable[[object, object], object]] = {
+    "or": _arithmetic(_or),
+    "and": _arithmetic(_and),
+    "plus": _arithmetic(sum_any),
+    "minus": _arithmetic(_minus),
+    "mul": _arithmetic(_multiply),
+    "div": _arithmetic(_divide),
+    "mod": _arithmetic(_modulo),
+    "power": _arithmetic(_power),
+    "equal": equal,
+    "notequal": lambda left, right: not equal(left, right),
+    "less": _less,
+    "greater": _greater,
+    "lessorequal": lambda left, right: equal(left, right) or _less(left, right),
+    "greaterorequal": lambda left, right: equal(left, right) or _greater(left, right),
+    "contains": contains,
+    "notcontains": not_contains,
+    "anyof": any_of,
+    "allof": all_of,
+    "noneof": lambda left, right: not any_of(left, right),
+}
+
+UNARY: dict[str, Callable[[object], object]] = {
+    "empty": is_empty,
+    "notempty": lambda value: not is_empty(value),
+    "negate": lambda value: not truthy(value),
+}
+
+
+def is_true(value: object) -> bool:
+    """ConditionRunner's `result == true` (JavaScript loose equality with true)."""
+    if value is True:
+        return True
+    if value is None or value is False:
+        return False
+    return loose_equal(value, True)
+
+
+# --- functions ----------------------------------------------------------------------------
+
+
+def _flatten(params: Sequence[object], out: list[object]) -> list[object]:
+    """getParamsAsArray: nested lists flattened, empties dropped, numeric text as numbers."""
+    for value in params:
+        if value is None:
+            continue
+        if isinstance(value, list):
+            _flatten(value, out)
+        elif helpers_is_number(value):
+            out.append(number(get_number(value)))
+        else:
+            out.append(value)
+    return out
+
+
+def _sum(params: Sequence[object]) -> object:
+    total: object = 0
+    for item in _flatten(params, []):
+        total = _after_plus_minus(total, item, js_plus(total, item))
+        if total is None:
+            return None
+    return _bounded(total)
+
+
+def _min_max(params: Sequence[object], is_min: bool) -> object:
+    best: object = None
+    for item in _flatten(params, []):
+        if best is None:
+            best = item
+        if (less_than(item, best) if is_min else less_than(best, item)) and item is not None:
+            best = item
+    return best
+
+
+def _count(params: Sequence[object]) -> object:
+    return len(_flatten(params, []))
+
+
+def _avg(params: Sequence[object]) -> object:
+    items = _flatten(params, [])
+    total = _sum(params)
+    if not items:
+        return 0
+    return number(to_number(total) / len(items)) if is_number(total) else None
+
+
+def _round(params: Sequence[object]) -> object:
+    items = _flatten(params, [])
+    if not items:
+        return None
+    value = items[0]
+    precision = items[1] if len(items) > 1 and truthy(items[1]) else 0
+    if not (helpers_is_number(value) and helpers_is_number(precision)):
+        return None
+    try:
+        scale = math.pow(10, to_number(precision))
+        scaled = to_number(value) * scale * (1 + 2.220446049250313e-16)
+        rounded = math.floor(scaled)
+        if scaled - rounded >= 0.5:
+            rounded += 1
+        return number(rounded / scale)
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return None
+
+
+def _trunc(params: Sequence[object]) -> object:
+    items = _flatten(params, [])
+    if not items:
+        return None
+    value = items[0]
+    precision = items[1] if len(items) > 1 and truthy(items[1]) else -1
+    if not (helpers_is_number(value) and helpers_is_number(precision)):
+        return None
+    places = to_number(precision)
+    fraction = rf"(?:.\d{{0,{int(places)}}})?" if places >= 0 and places.is_integer() else ""
+    match = re.match(r"-?\d+" + fraction, js_string(value))
+    return number(to_number(match.group(0))) if match is not None else None
+
+
+def _iif(params: Sequence[object]) -> object:
+    if len(params) < 2:
+        return None
+    return params[1] if truthy(params[0]) else (params[2] if len(params) > 2 else None)
+
+
+_ISO_DATE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?"
+)
+
+
+def to_datetime(value: object) -> datetime.datetime | None:
+    """A date value ("YYYY-MM-DD", with an optional "THH:MM[:SS]") as local time; None when
+    it is no such date. Empty means now (survey-core's createDate without a value)."""
+    if not truthy(value):
+        return datetime.datetime.now().replace(microsecond=0)
+    if not isinstance(value, str):
+        return None
+    match = _ISO_DATE.fullmatch(value.strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
+    try:
+        return datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+
+
+def date_value(moment: datetime.datetime | None) -> object:
+    """A computed date as an expression value: "YYYY-MM-DD" at midnight, else with the time."""
+    if moment is None or not 1 <= moment.year <= 9999:
+        return None
+    if moment.time() == datetime.time():
+        return moment.date().isoformat()
+    return moment.replace(microsecond=0).isoformat()
+
+
+def _today(params: Sequence[object]) -> object:
+    moment = datetime.datetime.combine(datetime.date.today(), datetime.time())
+    if len(params) == 1:
+        return _add(moment, params[0], "days")
+    return date_value(moment)
+
+
+def _current_date(params: Sequence[object]) -> object:
+    return date_value(datetime.datetime.now().replace(microsecond=0))
+
+
+def _get_date(params: Sequence[object]) -> object:
+    if not params or not truthy(params[0]):
+        return None
+    return date_value(to_datetime(params[0]))
+
+
+def _months_between(first: object, second: object, unit: object) -> object:
+    if unit == "days":
+        return _diff_days([first, second])
+    start = to_datetime(first)
+    end = to_datetime(second)
+    if start is None or end is None:
+        return None
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return months if unit == "months" else int(months / 12)
+
+
+def _age(params: Sequence[object]) -> object:
+    if not params or not truthy(params[0]):
+        return None
+    unit = params[1] if len(params) > 1 and truthy(params[1]) else "years"
+    return _months_between(params[0], None, unit)
+
+
+def _date_diff(params: Sequence[object]) -> object:
+    if len(params) < 2 or not truthy(params[0]) or not truthy(params[1]):
+        return None
+    unit = params[2] if len(params) > 2 and truthy(params[2]) else "days"
+    if unit in ("hours", "minutes", "seconds"):
+        start = to_datetime(params[0])
+        end = to_datetime(params[1])
+        if start is None or end is None:
+            return None
+        seconds = abs((end - start).total_seconds())
+        size = {"hours": 3600, "minutes": 60, "seconds": 1}[str(unit)]
+        return math.ceil(seconds / size)
+    return _months_between(params[0], params[1], unit)
+
+
+def _add(moment: datetime.datetime, amount: object, unit: object) -> object:
+    """Date.setDate/setMonth/... with JavaScript's roll-over (31 January + 1 month = 3 March)."""
+    if not is_number(amount):
+        return None
+    step = float(amount)  # type: ignore[arg-type]
+    whole = int(step)
+    try:
+        if unit == "days":
+            return date_value(moment + datetime.timedelta(days=whole))
+        if unit in ("months", "years"):
+            months = (
+                moment.year * 12 + moment.month - 1 + (whole if unit == "months" else whole * 12)
+            )
+            year, month = divmod(months, 12)
+            first = moment.replace(year=year, month=month + 1, day=1)
+            return date_value(first + datetime.timedelta(days=moment.day - 1))
+        if unit in ("hours", "minutes", "seconds"):
+            return date_value(moment + datetime.timedelta(**{str(unit): whole}))
+    except (OverflowError, ValueError):
+        return None
+    return date_value(moment)
+
+
+def _date_add(params: Sequence[object]) -> object:
+    if len(params) < 2 or not truthy(params[0]) or not truthy(params[1]):
+        return None
+    moment = to_datetime(params[0])
+    if moment is None:
+        return None
+    return _add(moment, params[1], params[2] if len(params) > 2 and truthy(params[2]) else "days")
+
+
+def _get_year(params: Sequence[object]) -> object:
+    if len(params) != 1 or not truthy(params[0]):
+        return None
+    moment = to_datetime(params[0])
+    return moment.year if moment is not None else None
+
+
+def _current_year(params: Sequence[object]) -> object:
+    return datetime.date.today().year
+
+
+def _diff_days(params: Sequence[object]) -> object:
+    if len(params) != 2 or not truthy(params[0]) or not truthy(params[1]):
+        return 0
+    start = to_datetime(params[0])
+    end = to_datetime(params[1])
+    if start is None or end is None:
+        return None
+    return abs((end.date() - start.date()).days)
+
+
+def _date_part(part: Callable[[datetime.datetime], int]) -> Callable[[Sequence[object]], object]:
+    def function(params: Sequence[object]) -> object:
+        if params and truthy(params[0]):
+            moment = to_datetime(params[0])
+        else:
+            moment = datetime.datetime.combine(datetime.date.today(), datetime.time())
+        return part(moment) if moment is not None else None
+
+    return function
+
+
+def _substring(params: Sequence[object]) -> object:
+    if len(params) < 2:
+        return ""
+    value = params[0]
+    if not isinstance(value, str) or not value:
+        return ""
+    if not helpers_is_number(params[1]):
+        return ""
+
+    def index(bound: object) -> int:
+        position = to_number(bound)
+        if position != position:
+            return 0
+        return int(min(max(position, 0), len(value)))
+
+    start = index(params[1])
+    if len(params) < 3 or not helpers_is_number(params[2]):
+        return value[start:]
+    end = index(params[2])
+    return value[min(start, end) : max(start, end)]
+
+
+# name -> (function, fewest arguments, most arguments or None for any number)
+FUNCTIONS: dict[str, tuple[Callable[[Sequence[object]], object], int, int | None]] = {
+    "iif": (_iif, 2, 3),
+    "sum": (_sum, 0, None),
+    "min": (lambda params: _min_max(params, True), 0, None),
+    "max": (lambda params: _min_max(params, False), 0, None),
+    "count": (_count, 0, None),
+    "avg": (_avg, 0, None),
+    "round": (_round, 1, 2),
+    "trunc": (_trunc, 1, 2),
+    "today": (_today, 0, 1),
+    "currentDate": (_current_date, 0, 0),
+    "getDate": (_get_date, 1, 1),
+    "age": (_age, 1, 2),
+    "dateDiff": (_date_diff, 2, 3),
+    "dateAdd": (_date_add, 2, 3),
+    "getYear": (_get_year, 1, 1),
+    "currentYear": (_current_year, 0, 0),
+    "diffDays": (_diff_days, 2, 2),
+    "year": (_date_part(lambda moment: moment.year), 0, 1),
+    "month": (_date_part(lambda moment: moment.month), 0, 1),
+    "day": (_date_part(lambda moment: moment.day), 0, 1),
+    "weekday": (_date_part(lambda moment: (moment.weekday() + 1) % 7), 0, 1),
+    "substring": (_substring, 2, 3),
+}
+
+# survey-core functions that read the form model itself (pages, panels, matrices, comments,
+# display mode): a wizard has no such model, so a file using them is refused with this reason.
+MODEL_FUNCTIONS = frozenset(
+    {
+        "isContainerReady",
+        "isDisplayMode",
+        "displayValue",
+        "propertyValue",
+        "getComment",
+        "sumInArray",
+        "minInArray",
+        "maxInArray",
+        "countInArray",
+        "avgInArray",
+    }
+)
