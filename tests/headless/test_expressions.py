@@ -31,7 +31,9 @@ VALUES: dict[str, object] = {
 
 
 def run(text: str, values: dict[str, object] | None = None) -> object:
-    return evaluate(parse_expression(text), VALUES if values is None else values, EvaluationBudget())
+    return evaluate(
+        parse_expression(text), VALUES if values is None else values, EvaluationBudget()
+    )
 
 
 def test_reads_and_references_in_source_order() -> None:
