@@ -21,10 +21,12 @@ package.json (tests/oracle/, the tests' differential oracle), then reused.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ FIELDS_PER_STEP = 20
 SEED = "seed"
 SEED_VALUES = (7, 3)
 BOUND = 5
-"""A calculated field's value is (its rank) × seed: above BOUND × rank when seed > BOUND."""
+"""A calculated field's value is (its rank) x seed: above BOUND x rank when seed > BOUND."""
 NODE_SCRIPT = ROOT / "benchmarks" / "survey_recompute.mjs"
 ORACLE_PACKAGE = ROOT / "tests" / "oracle"
 NODE_TIMEOUT_S = 600
@@ -168,20 +170,18 @@ def generated_survey(n_fields: int = FIELDS) -> dict[str, Any]:
 
 def survey_core_dir() -> Path:
     """A folder whose node_modules holds survey-core, installed once by `npm ci` from the
-    oracle's package.json and lock file."""
-    lock = ORACLE_PACKAGE / "package-lock.json"
-    key = f"{len(lock.read_bytes()) if lock.exists() else 0}"
-    folder = CACHE_DIR / f"survey-core-{key}"
-    if (folder / "node_modules" / "survey-core").is_dir():
+    oracle's package.json and lock file (tests/oracle/), named after their hash."""
+    files = [ORACLE_PACKAGE / "package.json", ORACLE_PACKAGE / "package-lock.json"]
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
+    folder = CACHE_DIR / f"survey-core-{digest}"
+    if (folder / "node_modules" / "survey-core" / "package.json").is_file():
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    for name in ("package.json", "package-lock.json"):
-        if (ORACLE_PACKAGE / name).exists():
-            shutil.copy(ORACLE_PACKAGE / name, folder / name)
-    command = "ci" if (folder / "package-lock.json").exists() else "install"
+    for file in files:
+        shutil.copy(file, folder / file.name)
     subprocess.run(
-        ["npm", command, "--no-audit", "--no-fund", "--silent"],
+        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
         cwd=folder,
         check=True,
         timeout=NODE_TIMEOUT_S,
@@ -220,8 +220,6 @@ class SurveyEngine:
 
 
 def expression_recompute(quick: bool) -> Figure:
-    import tempfile
-
     from wizard_desktop.definition.loader import definition_from_dict
     from wizard_desktop.definition.logic import wizard_logic
 
