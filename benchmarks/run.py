@@ -27,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bundle, player, startup, storage
+from benchmarks import bundle, expressions, player, startup, storage
 from benchmarks import table_first_screen as tables
 from benchmarks.common import ROOT, Figure
 
@@ -45,6 +45,7 @@ FIGURES: dict[str, Callable[[argparse.Namespace], Figure]] = {
     "table_scroll_memory": lambda a: tables.table_scroll_memory(a.quick),
     "bundle_size": lambda a: bundle.bundle_size(a.quick, build=not a.no_build),
     "bundle_startup": lambda a: bundle.bundle_startup(a.quick, build=not a.no_build),
+    "expression_recompute": lambda a: expressions.expression_recompute(a.quick),
 }
 COLUMNS = "{:<20} {:>10} {:>10} {:>7} {:>8}  {}"
 
