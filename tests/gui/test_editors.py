@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from wizard_desktop.definition.fileformat import field_types
 from wizard_desktop.definition.model import (
     DATE_MAX,
     DATE_MIN,
@@ -38,10 +39,10 @@ def editor(qtbot: QtBot, field: Field) -> FieldInput:
 
 
 def test_every_field_type_has_sample_values() -> None:
-    assert set(SAMPLES) == set(FieldType)
+    assert set(SAMPLES) == set(field_types(1))
 
 
-@pytest.mark.parametrize("field_type", list(FieldType))
+@pytest.mark.parametrize("field_type", field_types(1))
 def test_each_type_has_an_editor_that_gives_back_what_it_was_given(
     qtbot: QtBot, field_type: FieldType
 ) -> None:

@@ -1,4 +1,4 @@
-"""The limits of format v1: every text has a length cap, steps, fields and options have
+"""The limits of formats 1 and 2: every text has a length cap, steps, fields and options have
 count caps, numbers stay below model.NUMBER_LIMIT and dates within DATE_MIN..DATE_MAX;
 each refusal names the limit."""
 
@@ -34,6 +34,12 @@ def placed(key: str, text: str) -> tuple[dict[str, Any], str]:
         return wizard_data({"id": "n", "type": "number", "label": "N", key: text}), (
             "steps[0].fields[0].unit"
         )
+    if key == "note":  # a note's label (format 2)
+        note = {"id": "n", "type": "note", "label": text}
+        return wizard_data(note, format_version=2), "steps[0].fields[0].label"
+    if key == "constraint_message":  # format 2, goes with a constraint
+        checked = {**TEXT_FIELD, "constraint": "{a} notempty", key: text}
+        return wizard_data(checked, format_version=2), f"steps[0].fields[0].{key}"
     if key == "pattern_message":  # a pattern_message goes with a pattern
         return wizard_data({**TEXT_FIELD, "pattern": "x+", key: text}), (
             "steps[0].fields[0].pattern_message"

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.wizard_files import FOUR_STEPS
 from wizard_desktop.definition import reading, validator
 from wizard_desktop.definition.answers import answer_problem
+from wizard_desktop.definition.fileformat import field_types
 from wizard_desktop.definition.loader import (
     MAX_FILE_BYTES,
     Problem,
@@ -28,7 +29,6 @@ from wizard_desktop.definition.model import (
     Compare,
     Contains,
     Equals,
-    FieldType,
     In,
     Not,
     Option,
@@ -515,11 +515,11 @@ def test_duplicate_field_ids_across_steps() -> None:
     ]
 
 
-@pytest.mark.parametrize("version", ["2", "'1'", "true", "0.9"])
-def test_format_version_must_be_1(version: str) -> None:
+@pytest.mark.parametrize("version", ["3", "'1'", "true", "0.9"])
+def test_format_version_must_be_1_or_2(version: str) -> None:
     (message,) = problems(VALID_YAML.replace("format_version: 1", f"format_version: {version}"))
     assert message.startswith("w.yaml:1: format_version: unsupported format version ")
-    assert message.endswith("; this app reads format version 1")
+    assert message.endswith("; this app reads format versions 1 and 2")
 
 
 def test_steps_must_not_be_empty() -> None:
@@ -972,7 +972,7 @@ def test_onboarding_has_skip_logic() -> None:
 
 def test_showcase_uses_every_field_type_and_most_settings() -> None:
     d = load_wizard_file(bundled_wizards_dir() / "field-showcase.json")
-    assert {f.type for f in d.fields} == set(FieldType)
+    assert {f.type for f in d.fields} == set(field_types(d.format_version))
     used = {key for f in d.fields for key in f.to_dict()}
     assert used >= {"pattern", "min", "max", "decimals", "unit", "options", "min_selected"}
     assert used >= {"max_selected", "help", "placeholder", "default", "required", "visible_if"}
@@ -987,7 +987,7 @@ def test_format_documentation_example_loads(tmp_path: Path) -> None:
     path = tmp_path / "example.yaml"
     path.write_text(example, encoding="utf-8")
     d = load_wizard_file(path)
-    assert {f.type for f in d.fields} == set(FieldType)
+    assert {f.type for f in d.fields} == set(field_types(d.format_version))
     assert any(s.visible_if for s in d.steps) and any(f.visible_if for f in d.fields)
 
 

@@ -1,4 +1,5 @@
-"""The shipped JSON Schema of the wizard file format matches the model and the format's key sets."""
+"""The shipped JSON Schemas of the wizard file formats (1 and 2) match the model and the
+format's key sets."""
 
 from __future__ import annotations
 
@@ -9,43 +10,57 @@ import pytest
 import yaml
 
 from wizard_desktop.definition import fileformat
-from wizard_desktop.definition.model import FORMAT_VERSION, ID_PATTERN, FieldType
-from wizard_desktop.definition.schema import SCHEMA_FILENAME, json_schema, schema_text
+from wizard_desktop.definition.model import FORMAT_VERSIONS, ID_PATTERN
+from wizard_desktop.definition.schema import json_schema, schema_filename, schema_text
 from wizard_desktop.paths import bundled_wizards_dir, resources_dir
 
+VERSIONS = pytest.mark.parametrize("version", FORMAT_VERSIONS)
 
-def test_shipped_schema_is_generated_from_the_model() -> None:
-    shipped = resources_dir() / SCHEMA_FILENAME
-    assert shipped.read_text(encoding="utf-8") == schema_text(), (
-        "regenerate: python -m wizard_desktop.definition.schema > resources/" + SCHEMA_FILENAME
+
+@VERSIONS
+def test_shipped_schema_is_generated_from_the_model(version: int) -> None:
+    name = schema_filename(version)
+    shipped = resources_dir() / name
+    assert shipped.read_text(encoding="utf-8") == schema_text(version), (
+        f"regenerate: python -m wizard_desktop.definition.schema {version} > resources/{name}"
     )
-    assert json.loads(shipped.read_text(encoding="utf-8")) == json_schema()
+    assert json.loads(shipped.read_text(encoding="utf-8")) == json_schema(version)
 
 
-def test_schema_uses_the_model_constants() -> None:
-    schema = json_schema()
+@VERSIONS
+def test_schema_uses_the_model_constants(version: int) -> None:
+    schema = json_schema(version)
     defs = schema["$defs"]
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["properties"]["format_version"] == {"const": FORMAT_VERSION}
+    assert schema["properties"]["format_version"] == {"const": version}
     assert defs["id"]["pattern"] == ID_PATTERN
-    assert defs["field"]["properties"]["type"]["enum"] == [t.value for t in FieldType]
+    types = [t.value for t in fileformat.field_types(version)]
+    assert defs["field"]["properties"]["type"]["enum"] == types
     assert set(schema["required"]) == set(fileformat.TOP_LEVEL_REQUIRED)
     assert set(schema["properties"]) == {fileformat.SCHEMA_KEY, *fileformat.TOP_LEVEL_KEYS}
     assert set(defs["step"]["properties"]) == set(fileformat.STEP_KEYS)
 
 
-def test_each_field_type_allows_exactly_the_loader_keys() -> None:
-    defs = json_schema()["$defs"]
-    for field_type in FieldType:
+@VERSIONS
+def test_each_field_type_allows_exactly_the_loader_keys(version: int) -> None:
+    defs = json_schema(version)["$defs"]
+    for field_type in fileformat.field_types(version):
         variant = defs[f"{field_type.value}_field"]
         assert variant["additionalProperties"] is False
         assert variant["properties"]["type"] == {"const": field_type.value}
-        expected = {*fileformat.COMMON_FIELD_KEYS, *fileformat.TYPE_FIELD_KEYS[field_type]}
-        assert set(variant["properties"]) == expected
+        assert tuple(variant["properties"]) == fileformat.field_keys(version, field_type)
 
 
-def test_condition_operators_match_the_loader() -> None:
-    variants = json_schema()["$defs"]["condition"]["oneOf"]
+def test_format_1_keys_are_those_it_always_had() -> None:
+    for field_type in fileformat.field_types(1):
+        keys = fileformat.COMMON_FIELD_KEYS + fileformat.TYPE_FIELD_KEYS[field_type]
+        assert fileformat.field_keys(1, field_type) == keys
+    assert not set(fileformat.field_types(1)) & fileformat.FORMAT_2_TYPES
+
+
+@VERSIONS
+def test_condition_operators_match_the_loader(version: int) -> None:
+    variants = json_schema(version)["$defs"]["condition"]["oneOf"]
     operators = [next(k for k in v["required"] if k != "field") for v in variants]
     assert operators == list(fileformat.CONDITION_OPERATORS)
     assert all(v["additionalProperties"] is False for v in variants)
@@ -62,8 +77,9 @@ def _objects_are_closed(node: object) -> bool:
     return True
 
 
-def test_every_described_object_is_closed() -> None:
-    assert _objects_are_closed(json_schema())
+@VERSIONS
+def test_every_described_object_is_closed(version: int) -> None:
+    assert _objects_are_closed(json_schema(version))
 
 
 @pytest.mark.parametrize("path", sorted(bundled_wizards_dir().glob("*.*")), ids=lambda p: p.name)
@@ -72,4 +88,4 @@ def test_bundled_wizards_validate_against_the_schema(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     data = json.loads(json.dumps(data, default=str))  # YAML dates as ISO strings
-    jsonschema.Draft202012Validator(json_schema()).validate(data)
+    jsonschema.Draft202012Validator(json_schema(data["format_version"])).validate(data)

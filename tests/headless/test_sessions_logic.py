@@ -11,13 +11,13 @@ import json
 from pathlib import Path
 
 import pytest
-from wizard_desktop.definition.logic import CONSTRAINT_MESSAGE
 
 from tests.wizard_files import import_text
 from wizard_desktop.core import sessions, templates
 from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.core.export import export_session
 from wizard_desktop.core.sessions import InvalidAnswersError
+from wizard_desktop.definition.logic import CONSTRAINT_MESSAGE
 from wizard_desktop.store.models import Answer
 
 CLAIM = """\

@@ -47,13 +47,12 @@ from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.logic import Resolution, wizard_logic
 from wizard_desktop.definition.model import (
-    CONDITION_TYPES,
     AnswerValue,
     Field,
     FieldType,
     Logic,
     WizardDefinition,
-    condition_fields,
+    logic_reads,
 )
 from wizard_desktop.store.compiled import CompiledQuery, placeholder
 from wizard_desktop.store.database import db, storage_errors, write_transaction
@@ -304,11 +303,7 @@ def path_answers(
 
 
 def _reads(logic: Logic | None) -> frozenset[str]:
-    if logic is None:
-        return frozenset()
-    if isinstance(logic, CONDITION_TYPES):
-        return frozenset(condition_fields(logic))
-    return logic.reads
+    return frozenset() if logic is None else logic_reads(logic)
 
 
 @functools.lru_cache(maxsize=64)

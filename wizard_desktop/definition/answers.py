@@ -1,8 +1,10 @@
 """Checking one answer against its field: type, required, lengths, pattern, ranges,
-decimals, options and the format's limits of numbers and dates. The one place these
-rules live: the core (steps, template answers), the loader (defaults) and the player's
-in-place messages all call `answer_problem`. Patterns run on RE2 (`patterns`): linear
-time in the answer, whatever the pattern."""
+decimals, options, ratings, times and the format's limits of numbers and dates. The one
+place these rules live: the core (steps, template answers), the loader (defaults), the
+player's in-place messages and `logic` (with required_if and constraints) all call
+`answer_problem`. Patterns run on RE2 (`patterns`): linear time in the answer, whatever
+the pattern. A note takes no answer; a calculated field's value is computed, never
+typed, so any JSON value it computes is its answer."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import math
 import re
 
 from wizard_desktop.definition.conditions import is_answered
+from wizard_desktop.definition.fileformat import RATING_SCALE_DEFAULT, TIME_PATTERN
 from wizard_desktop.definition.model import (
     DATE_MAX,
     DATE_MIN,
@@ -43,10 +46,27 @@ def _listing(values: list[str]) -> str:
     return f"{', '.join(values[:_VALUES_LISTED])}, … ({len(values)} in all)"
 
 
+def rating_scale(field: Field) -> tuple[int, int]:
+    """The lowest and highest point of a rating without options."""
+    low = field.min if isinstance(field.min, int) else RATING_SCALE_DEFAULT[0]
+    high = field.max if isinstance(field.max, int) else RATING_SCALE_DEFAULT[1]
+    return low, high
+
+
 def type_problem(field: Field, value: AnswerValue) -> str | None:
     """None when `value` has the JSON type `field` stores (and names known options),
     else a message. Used alone for defaults in a file and answers from a template."""
     t = field.type
+    if t is FieldType.RATING and not field.options:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else "expected a whole number"
+    if t is FieldType.TIME:
+        ok = isinstance(value, str) and re.fullmatch(TIME_PATTERN, value) is not None
+        return None if ok else "expected a time as HH:MM"
+    if t is FieldType.NOTE:
+        return "a note takes no answer"
+    if t is FieldType.CALCULATED:
+        return None
     if t in (FieldType.TEXT, FieldType.MULTILINE):
         return None if isinstance(value, str) else "expected text"
     if t is FieldType.NUMBER:
@@ -57,7 +77,7 @@ def type_problem(field: Field, value: AnswerValue) -> str | None:
     if t is FieldType.DATE:
         ok = isinstance(value, str) and _parse_date(value) is not None
         return None if ok else "expected a date as YYYY-MM-DD"
-    if t is FieldType.CHOICE:
+    if t in (FieldType.CHOICE, FieldType.RATING):
         if not isinstance(value, str):
             return "expected one option value"
         values = [o.value for o in field.options]
@@ -83,12 +103,18 @@ def _number_text(value: int | float, decimals: int) -> str:
     return f"{value:.{decimals}f}"
 
 
-def answer_problem(field: Field, value: AnswerValue | None) -> str | None:
+def answer_problem(
+    field: Field, value: AnswerValue | None, *, required: bool | None = None
+) -> str | None:
     """Why `value` is not an acceptable answer to `field`, as a sentence for a person,
     or None when it is acceptable. `None` / "" / [] mean unanswered; a required
-    boolean must be true. Any JSON value may be passed (e.g. from a template)."""
+    boolean must be true. `required` (when given) replaces the field's own setting:
+    what its `required_if` says now. Any JSON value may be passed (e.g. from a
+    template)."""
+    if required is None:
+        required = field.required
     if not is_answered(value):
-        return "This field is required." if field.required else None
+        return "This field is required." if required else None
     assert value is not None
     wrong_type = type_problem(field, value)
     if wrong_type is not None:
@@ -113,8 +139,19 @@ def answer_problem(field: Field, value: AnswerValue | None) -> str | None:
         if round(value, field.decimals) != value:
             return f"Use at most {_plural(field.decimals, 'decimal')}."
     elif t is FieldType.BOOLEAN:
-        if field.required and value is not True:
+        if required and value is not True:
             return "This box must be checked."
+    elif t is FieldType.RATING and not field.options:
+        assert isinstance(value, int)
+        low, high = rating_scale(field)
+        if not low <= value <= high:
+            return f"Choose a rating from {low} to {high}."
+    elif t is FieldType.TIME:
+        assert isinstance(value, str)
+        if isinstance(field.min, str) and value < field.min:
+            return f"Choose a time at or after {field.min}."
+        if isinstance(field.max, str) and value > field.max:
+            return f"Choose a time at or before {field.max}."
     elif t is FieldType.DATE:
         assert isinstance(value, str)
         if not DATE_MIN.isoformat() <= value <= DATE_MAX.isoformat():

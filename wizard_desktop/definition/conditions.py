@@ -91,10 +91,6 @@ def evaluate(condition: Condition, answers: Mapping[str, AnswerValue]) -> bool:
     raise AssertionError(f"unhandled condition {condition!r}")
 
 
-def _visible(condition: Condition | None, answers: Mapping[str, AnswerValue]) -> bool:
-    return condition is None or evaluate(condition, answers)
-
-
 @dataclass(frozen=True)
 class ResolvedPath:
     """The steps on the current path, the visible fields of each, and the answers that
@@ -117,22 +113,10 @@ class ResolvedPath:
 
 
 def resolve_path(definition: WizardDefinition, answers: Answers) -> ResolvedPath:
-    """Walk the steps in order: a step or field is visible when its condition holds for
-    the answers counted so far, so an answer on a hidden field never steers the path."""
-    counted: dict[str, AnswerValue] = {}
-    steps: list[Step] = []
-    visible_fields: dict[str, tuple[Field, ...]] = {}
-    for step in definition.steps:
-        if not _visible(step.visible_if, counted):
-            continue
-        steps.append(step)
-        shown: list[Field] = []
-        for f in step.fields:
-            if not _visible(f.visible_if, counted):
-                continue
-            shown.append(f)
-            value = answers.get(f.id)
-            if value is not None and is_answered(value):
-                counted[f.id] = value
-        visible_fields[step.id] = tuple(shown)
-    return ResolvedPath(tuple(steps), visible_fields, counted)
+    """The path for `answers`: `logic.wizard_logic(definition).resolve(answers).path`.
+    A step or field is visible when its condition holds for the answers that count, so
+    an answer on a hidden field never steers the path."""
+    # logic builds on this module (is_answered, evaluate, ResolvedPath): imported here.
+    from wizard_desktop.definition.logic import wizard_logic
+
+    return wizard_logic(definition).resolve(answers).path

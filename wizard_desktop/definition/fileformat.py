@@ -1,6 +1,8 @@
-"""What wizard file format v1 allows: the keys of each part (top level, step, field of
-each type, option, condition), the condition operators, and every limit (file size,
+"""What wizard file formats 1 and 2 allow: the keys of each part (top level, step, field
+of each type, option, condition), the condition operators, and every limit (file size,
 nesting, text lengths, counts). The validator checks these; `schema.py` describes them.
+Format 2 is a superset of 1: the keys of `FORMAT_2_KEYS` and the field types of
+`FORMAT_2_TYPES` are what a format 1 file may not use.
 """
 
 from __future__ import annotations
@@ -37,14 +39,53 @@ TYPE_FIELD_KEYS: dict[FieldType, tuple[str, ...]] = {
     FieldType.MULTI_CHOICE: ("options", "min_selected", "max_selected"),
     FieldType.BOOLEAN: (),
     FieldType.DATE: ("min", "max"),
+    # format 2
+    FieldType.RATING: ("min", "max", "options"),
+    FieldType.TIME: ("min", "max"),
+    FieldType.CALCULATED: ("calculate", "hidden"),
+    FieldType.NOTE: (),
 }
 ALL_TYPE_FIELD_KEYS = tuple(dict.fromkeys(k for keys in TYPE_FIELD_KEYS.values() for k in keys))
+# Format 2: what decides when a field shows, must be answered, may be changed, is right.
+LOGIC_FIELD_KEYS = (
+    "required_if",
+    "enabled_if",
+    "constraint",
+    "constraint_message",
+    "default_expression",
+)
+FORMAT_2_TYPES = frozenset({FieldType.RATING, FieldType.TIME, FieldType.CALCULATED, FieldType.NOTE})
+# The common keys a type without a typed answer takes (a note shows text, a calculated
+# field computes its value).
+TYPES_WITHOUT_INPUT: dict[FieldType, tuple[str, ...]] = {
+    FieldType.NOTE: ("id", "type", "label", "visible_if"),
+    FieldType.CALCULATED: ("id", "type", "label", "help", "visible_if"),
+}
+FORMAT_2_KEYS = frozenset({*LOGIC_FIELD_KEYS, "calculate", "hidden"})
 OPTION_KEYS = ("value", "label")
+OPTION_REQUIRED = ("value", "label")
+FORMAT_2_OPTION_KEYS = ("value", "label", "visible_if")
+
+
+def field_keys(version: int, field_type: FieldType) -> tuple[str, ...]:
+    """Every key a field of `field_type` may hold in a file of format `version`."""
+    if field_type in TYPES_WITHOUT_INPUT:
+        return TYPES_WITHOUT_INPUT[field_type] + TYPE_FIELD_KEYS[field_type]
+    common = COMMON_FIELD_KEYS + LOGIC_FIELD_KEYS if version >= 2 else COMMON_FIELD_KEYS
+    return common + TYPE_FIELD_KEYS[field_type]
+
+
+def field_types(version: int) -> tuple[FieldType, ...]:
+    """The field types of format `version`, in the order of `FieldType`."""
+    return tuple(t for t in FieldType if version >= 2 or t not in FORMAT_2_TYPES)
+
+
 COMPARE_OPERATORS: tuple[CompareOp, ...] = get_args(CompareOp)
 FIELD_OPERATORS = ("equals", "not_equals", "in", "contains", *COMPARE_OPERATORS, "answered")
 GROUP_OPERATORS = ("all", "any", "not")
 CONDITION_OPERATORS = (*FIELD_OPERATORS, *GROUP_OPERATORS)
 ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 # --- Limits ---------------------------------------------------------------------------
 
@@ -56,6 +97,9 @@ MAX_NESTING = 100
 MAX_NUMBER_DIGITS = 40
 MAX_DECIMALS = 10
 MAX_CONDITION_DEPTH = 32
+# A rating scale (min..max) has at most this many points; without min/max it is 1..5.
+MAX_RATING_POINTS = 10
+RATING_SCALE_DEFAULT = (1, 5)
 
 # The longest text (in characters) each key may hold. A plain-string option is both
 # the value and the label, so it gets the value's limit.
@@ -70,9 +114,11 @@ TEXT_LIMITS: dict[str, int] = {
     "help": 10_000,
     "description": 20_000,
     SCHEMA_KEY: 2_000,
+    "constraint_message": 500,
+    "note": 20_000,  # a note's label is Markdown, as long as a description
 }
 # Texts that may hold several lines (newline and tab allowed); the others are one line.
-MULTI_LINE_KEYS = frozenset({"help", "description"})
+MULTI_LINE_KEYS = frozenset({"help", "description", "note"})
 # A text answer value in the file (a default, a condition's value).
 MAX_VALUE_CHARS = 10_000
 # min_length / max_length

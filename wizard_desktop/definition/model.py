@@ -1,8 +1,11 @@
-"""The typed model of a wizard definition (file format v1) and its canonical JSON form.
+"""The typed model of a wizard definition (file formats 1 and 2) and its canonical JSON
+form.
 
 Instances are immutable and always valid: only the loader builds them from untrusted
 data. `to_dict()` gives the canonical form that is stored and hashed, and
-`loader.definition_from_dict()` reads it back.
+`loader.definition_from_dict()` reads it back. A format 1 definition has none of the
+format 2 additions, so its canonical form (and content hash) is what it always was.
+Expressions (`definition.expressions`) are written back as their source text.
 """
 
 from __future__ import annotations
@@ -13,9 +16,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-FORMAT_VERSION = 1
+if TYPE_CHECKING:  # only for annotations: expressions are parsed by the validator
+    from wizard_desktop.definition.expressions import Expression
+
+FORMAT_VERSIONS = (1, 2)
+LATEST_FORMAT_VERSION = 2
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
 # What the format accepts, so that every editor can hold it exactly: the magnitude of a
@@ -26,8 +33,9 @@ NUMBER_LIMIT = 10**15
 DATE_MIN = date(1000, 1, 1)
 DATE_MAX = date(9999, 12, 31)
 
-# A stored answer, JSON-typed: text/multiline/choice/date -> str ("YYYY-MM-DD" for dates),
-# number -> int | float, boolean -> bool, multi_choice -> list of option values.
+# A stored answer, JSON-typed: text/multiline/choice/date/time -> str ("YYYY-MM-DD" for
+# dates, "HH:MM" for times), number -> int | float, boolean -> bool, multi_choice -> list
+# of option values, rating -> int (or an option value), calculated -> what it computes.
 AnswerValue: TypeAlias = str | int | float | bool | list[str]
 Answers: TypeAlias = Mapping[str, AnswerValue]
 
@@ -40,6 +48,11 @@ class FieldType(StrEnum):
     MULTI_CHOICE = "multi_choice"
     BOOLEAN = "boolean"
     DATE = "date"
+    # format 2
+    NOTE = "note"  # Markdown shown in the step (its label); no answer
+    CALCULATED = "calculated"  # read-only; its value is computed and stored like an answer
+    RATING = "rating"  # a scale min..max (1..5 unless given) or labelled options
+    TIME = "time"  # "HH:MM", 24 h
 
 
 CompareOp: TypeAlias = Literal["gt", "gte", "lt", "lte"]
@@ -123,6 +136,27 @@ def condition_to_dict(condition: Condition) -> dict[str, Any]:
             return {"not": condition_to_dict(c)}
 
 
+# Where a format 2 file may use an expression, a format 1 file a structured condition.
+Logic: TypeAlias = "Condition | Expression"
+
+
+CONDITION_TYPES = (Equals, NotEquals, In, Contains, Compare, Answered, AllOf, AnyOf, Not)
+
+
+def logic_to_data(logic: Logic) -> Any:
+    """The file-format form of a condition (a mapping) or an expression (its source)."""
+    if isinstance(logic, CONDITION_TYPES):
+        return condition_to_dict(logic)
+    return logic.source
+
+
+def logic_reads(logic: Logic) -> frozenset[str]:
+    """Every field id a condition or an expression reads."""
+    if isinstance(logic, CONDITION_TYPES):
+        return frozenset(condition_fields(logic))
+    return logic.reads
+
+
 def condition_fields(condition: Condition) -> Iterator[str]:
     """Every field id a condition reads."""
     match condition:
@@ -139,6 +173,13 @@ def condition_fields(condition: Condition) -> Iterator[str]:
 class Option:
     value: str
     label: str
+    visible_if: Logic | None = None  # format 2: cascading choices
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"value": self.value, "label": self.label}
+        if self.visible_if is not None:
+            data["visible_if"] = logic_to_data(self.visible_if)
+        return data
 
 
 @dataclass(frozen=True)
@@ -149,7 +190,7 @@ class Field:
     help: str | None = None
     required: bool = False
     default: AnswerValue | None = None
-    visible_if: Condition | None = None
+    visible_if: Logic | None = None
     # False: never kept in a template nor pre-filled from one (names, dates of birth…)
     template: bool = True
     # text, multiline
@@ -169,6 +210,15 @@ class Field:
     # multi_choice
     min_selected: int | None = None
     max_selected: int | None = None
+    # format 2, any field a person answers
+    required_if: Expression | None = None
+    enabled_if: Expression | None = None  # read-only while false
+    constraint: Expression | None = None
+    constraint_message: str | None = None  # shown instead of the generic message
+    default_expression: Expression | None = None  # computed once, when it first appears
+    # calculated
+    calculate: Expression | None = None
+    hidden: bool = False
 
     def option_label(self, value: str) -> str:
         for option in self.options:
@@ -185,7 +235,7 @@ class Field:
         if self.default is not None:
             data["default"] = self.default
         if self.visible_if is not None:
-            data["visible_if"] = condition_to_dict(self.visible_if)
+            data["visible_if"] = logic_to_data(self.visible_if)
         if not self.template:
             data["template"] = False
         text_keys = ("min_length", "max_length", "pattern", "pattern_message", "placeholder")
@@ -196,11 +246,23 @@ class Field:
         if self.type is FieldType.NUMBER and self.decimals:
             data["decimals"] = self.decimals
         if self.options:
-            data["options"] = [{"value": o.value, "label": o.label} for o in self.options]
+            data["options"] = [o.to_dict() for o in self.options]
         for key in ("min_selected", "max_selected"):
             value = getattr(self, key)
             if value is not None:
                 data[key] = value
+        for key in ("required_if", "enabled_if", "constraint"):
+            expression = getattr(self, key)
+            if expression is not None:
+                data[key] = expression.source
+        if self.constraint_message is not None:
+            data["constraint_message"] = self.constraint_message
+        if self.default_expression is not None:
+            data["default_expression"] = self.default_expression.source
+        if self.calculate is not None:
+            data["calculate"] = self.calculate.source
+        if self.hidden:
+            data["hidden"] = True
         return data
 
 
@@ -210,7 +272,7 @@ class Step:
     title: str
     description: str | None = None
     fields: tuple[Field, ...] = ()
-    visible_if: Condition | None = None
+    visible_if: Logic | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "title": self.title}
@@ -218,7 +280,7 @@ class Step:
             data["description"] = self.description
         data["fields"] = [f.to_dict() for f in self.fields]
         if self.visible_if is not None:
-            data["visible_if"] = condition_to_dict(self.visible_if)
+            data["visible_if"] = logic_to_data(self.visible_if)
         return data
 
 
@@ -229,8 +291,11 @@ class WizardDefinition:
     steps: tuple[Step, ...]
     description: str | None = None
     review: bool = True  # False: Finish on the last step, no review page
+    format_version: int = 1
     _fields_by_id: dict[str, Field] = field(init=False, repr=False, compare=False)
     _steps_by_id: dict[str, Step] = field(init=False, repr=False, compare=False)
+    # The definition's `logic.WizardLogic`, built on first use (`logic.wizard_logic`).
+    logic_cache: object = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         fields = {f.id: f for s in self.steps for f in s.fields}
@@ -249,7 +314,7 @@ class WizardDefinition:
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "format_version": FORMAT_VERSION,
+            "format_version": self.format_version,
             "id": self.id,
             "title": self.title,
         }

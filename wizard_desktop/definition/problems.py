@@ -25,15 +25,20 @@ MAX_ECHOED_CHARS = 40
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a wizard file; `path` is empty for whole-file problems."""
+    """One thing wrong with a wizard file; `path` is empty for whole-file problems.
+    `column` (1-based, with a line) points inside a value, e.g. at a name in an
+    expression."""
 
     file: str
     line: int | None
     path: str
     message: str
+    column: int | None = None
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.line is not None and self.column is not None:
+            where = f"{where}:{self.column}"
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 

@@ -38,11 +38,21 @@ from wizard_desktop.definition.text import surrogate_problem
 
 
 class SourceLines:
-    """Where each path starts in the source text (1-based), for the paths the parser saw."""
+    """Where each path starts in the source text (1-based), for the paths the parser saw,
+    and the column where the text of each one-line string starts (inside its quotes)."""
 
     def __init__(self) -> None:
         self.by_path: dict[DataPath, int] = {}
         self.duplicates: dict[DataPath, list[int]] = {}
+        self.text_columns: dict[DataPath, tuple[int, int]] = {}
+
+    def column(self, path: DataPath, offset: int) -> tuple[int, int] | None:
+        """The line and column of the `offset`-th character (1-based) of the one-line
+        string at `path`, when the parser saw it (escapes are counted as written)."""
+        start = self.text_columns.get(path)
+        if start is None:
+            return None
+        return start[0], start[1] + offset - 1
 
     def record(self, path: DataPath, line: int) -> None:
         self.by_path.setdefault(path, line)
@@ -137,6 +147,9 @@ class _NodeReader:
         line = node.start_mark.line + 1
         self.lines.record(path, line)
         if isinstance(node, ScalarNode):
+            if node.style in (None, "'", '"') and node.end_mark.line == node.start_mark.line:
+                quote = 0 if node.style is None else 1
+                self.lines.text_columns[path] = (line, node.start_mark.column + 1 + quote)
             return self.scalar(node, path, line)
         if isinstance(node, SequenceNode):
             if node.tag != _YAML + "seq":

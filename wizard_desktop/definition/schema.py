@@ -1,46 +1,57 @@
-"""The JSON Schema (draft 2020-12) of wizard file format v1, built from the model.
+"""The JSON Schemas (draft 2020-12) of wizard file formats 1 and 2, built from the model.
 
-It is generated from the same constants the loader checks (`fileformat`: field types,
-id pattern, the keys of each field type, condition operators, text and count limits),
-shipped as
-`resources/wizard-format-v1.schema.json` so editors offer completion, and a test keeps
-the shipped file equal to `json_schema()`. The schema cannot say everything the loader
-checks (unique ids, min <= max, conditions naming earlier fields, defaults matching
-options): the loader stays the authority.
+They are generated from the same constants the loader checks (`fileformat`: field
+types, id pattern, the keys of each field type, condition operators, text and count
+limits), shipped as `resources/wizard-format-v1.schema.json` and
+`resources/wizard-format-v2.schema.json` so editors offer completion, and a test keeps
+the shipped files equal to `json_schema(version)`. A schema cannot say everything the
+loader checks (unique ids, min <= max, which fields a condition or expression may name,
+the expression syntax, defaults matching options): the loader stays the authority.
 
 Regenerate with:
-    python -m wizard_desktop.definition.schema > resources/wizard-format-v1.schema.json
+    python -m wizard_desktop.definition.schema 1 > resources/wizard-format-v1.schema.json
+    python -m wizard_desktop.definition.schema 2 > resources/wizard-format-v2.schema.json
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from wizard_desktop.definition.fileformat import (
-    COMMON_FIELD_KEYS,
     COMPARE_OPERATORS,
     FIELD_REQUIRED,
+    FORMAT_2_OPTION_KEYS,
     ISO_DATE_PATTERN,
     MAX_CONDITION_ITEMS,
     MAX_DECIMALS,
     MAX_FIELDS_PER_STEP,
     MAX_OPTIONS,
+    MAX_RATING_POINTS,
     MAX_STEPS,
     MAX_TEXT_LENGTH_SETTING,
     OPTION_KEYS,
+    OPTION_REQUIRED,
+    RATING_SCALE_DEFAULT,
     SCHEMA_KEY,
     STEP_KEYS,
     STEP_REQUIRED,
     TEXT_LIMITS,
+    TIME_PATTERN,
     TOP_LEVEL_KEYS,
     TOP_LEVEL_REQUIRED,
-    TYPE_FIELD_KEYS,
+    field_keys,
+    field_types,
 )
-from wizard_desktop.definition.model import FORMAT_VERSION, ID_PATTERN, NUMBER_LIMIT, FieldType
+from wizard_desktop.definition.model import FORMAT_VERSIONS, ID_PATTERN, NUMBER_LIMIT, FieldType
 
-SCHEMA_FILENAME = "wizard-format-v1.schema.json"
-SCHEMA_ID = "urn:wizard-desktop:wizard-format-v1"
+
+def schema_filename(version: int) -> str:
+    return f"wizard-format-v{version}.schema.json"
+
+
+SCHEMA_FILENAME = schema_filename(1)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -75,7 +86,14 @@ def _default_schema(field_type: FieldType) -> dict[str, Any]:
         return _ref("date")
     if field_type is FieldType.MULTI_CHOICE:
         return {"type": "array", "items": {"type": "string"}, "uniqueItems": True}
+    if field_type is FieldType.TIME:
+        return _ref("time")
+    if field_type is FieldType.RATING:
+        return {"oneOf": [{"type": "integer"}, {"type": "string"}]}
     return {"type": "string"}
+
+
+_RATING_BOUND: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": MAX_RATING_POINTS}
 
 
 _TYPE_KEY_SCHEMAS: dict[FieldType, dict[str, dict[str, Any]]] = {
@@ -109,17 +127,52 @@ _TYPE_KEY_SCHEMAS: dict[FieldType, dict[str, dict[str, Any]]] = {
     },
     FieldType.BOOLEAN: {},
     FieldType.DATE: {"min": _ref("date"), "max": _ref("date")},
+    FieldType.RATING: {
+        "min": {**_RATING_BOUND, "default": RATING_SCALE_DEFAULT[0]},
+        "max": {
+            **_RATING_BOUND,
+            "default": RATING_SCALE_DEFAULT[1],
+            "description": f"A scale has at most {MAX_RATING_POINTS} points; or give options.",
+        },
+        "options": _ref("options"),
+    },
+    FieldType.TIME: {"min": _ref("time"), "max": _ref("time")},
+    FieldType.CALCULATED: {
+        "calculate": {**_ref("expression"), "description": "The value, an expression."},
+        "hidden": {
+            "type": "boolean",
+            "default": False,
+            "description": "true: not shown; its value is still stored with the session.",
+        },
+    },
+    FieldType.NOTE: {},
+}
+_LOGIC_KEY_SCHEMAS: dict[str, dict[str, Any]] = {
+    "required_if": {**_ref("expression"), "description": "Required while this holds."},
+    "enabled_if": {**_ref("expression"), "description": "Read-only while this is false."},
+    "constraint": {**_ref("expression"), "description": "An answer must make this hold."},
+    "constraint_message": {
+        **_text("constraint_message", non_empty=True),
+        "description": "Shown when the answer breaks the constraint.",
+    },
+    "default_expression": {
+        **_ref("expression"),
+        "description": "The default, computed once when the field first appears.",
+    },
 }
 
 
-def _field_variant(field_type: FieldType) -> dict[str, Any]:
+def _field_variant(version: int, field_type: FieldType) -> dict[str, Any]:
     """The complete schema of one field type (all its allowed keys, nothing else)."""
-    specific = _TYPE_KEY_SCHEMAS[field_type]
-    assert tuple(specific) == TYPE_FIELD_KEYS[field_type], field_type
-    common: dict[str, Any] = {
+    label = (
+        {**_text("note", non_empty=True), "description": "The note's text, Markdown."}
+        if field_type is FieldType.NOTE
+        else _text("label", non_empty=True)
+    )
+    every: dict[str, Any] = {
         "id": _ref("id"),
         "type": {"const": field_type.value},
-        "label": _text("label", non_empty=True),
+        "label": label,
         "help": {**_text("help"), "description": "Markdown."},
         "required": {
             "type": "boolean",
@@ -129,23 +182,29 @@ def _field_variant(field_type: FieldType) -> dict[str, Any]:
             else "An answer is needed to go on.",
         },
         "default": _default_schema(field_type),
-        "visible_if": _ref("condition"),
+        "visible_if": _ref("condition" if version == 1 else "logic"),
         "template": {
             "type": "boolean",
             "default": True,
             "description": "false: the answer is never kept in a template nor pre-filled "
             "from one (names, dates of birth).",
         },
+        **_LOGIC_KEY_SCHEMAS,
+        **_TYPE_KEY_SCHEMAS[field_type],
     }
-    assert tuple(common) == COMMON_FIELD_KEYS
+    keys = field_keys(version, field_type)
     variant: dict[str, Any] = {
         "type": "object",
         "required": list(FIELD_REQUIRED),
-        "properties": {**common, **specific},
+        "properties": {key: every[key] for key in keys},
         "additionalProperties": False,
     }
     if field_type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
         variant["required"] = [*FIELD_REQUIRED, "options"]
+    elif field_type is FieldType.CALCULATED:
+        variant["required"] = [*FIELD_REQUIRED, "calculate"]
+    elif field_type is FieldType.RATING:
+        variant["not"] = {"anyOf": [{"required": ["options", key]} for key in ("min", "max")]}
     return variant
 
 
@@ -194,11 +253,13 @@ def _condition_variants() -> list[dict[str, Any]]:
     return variants
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of wizard file format v1."""
+def json_schema(version: int = 1) -> dict[str, Any]:
+    """The JSON Schema of wizard file format `version` (1 or 2)."""
+    assert version in FORMAT_VERSIONS
+    visible_if = _ref("condition" if version == 1 else "logic")
     top_level: dict[str, Any] = {
         SCHEMA_KEY: {**_text(SCHEMA_KEY), "description": "This schema, for editors; ignored."},
-        "format_version": {"const": FORMAT_VERSION},
+        "format_version": {"const": version},
         "id": _ref("id"),
         "title": _text("title", non_empty=True),
         "description": _MARKDOWN,
@@ -214,23 +275,39 @@ def json_schema() -> dict[str, Any]:
         "title": _text("title", non_empty=True),
         "description": _MARKDOWN,
         "fields": {"type": "array", "maxItems": MAX_FIELDS_PER_STEP, "items": _ref("field")},
-        "visible_if": _ref("condition"),
+        "visible_if": visible_if,
     }
     assert tuple(top_level) == (SCHEMA_KEY, *TOP_LEVEL_KEYS) and tuple(step) == STEP_KEYS
+    option_properties: dict[str, Any] = {
+        "value": _text("value", non_empty=True),
+        "label": _text("value", non_empty=True),
+        "visible_if": visible_if,
+    }
+    option_keys = OPTION_KEYS if version == 1 else FORMAT_2_OPTION_KEYS
     option_mapping: dict[str, Any] = {
         "type": "object",
-        "required": list(OPTION_KEYS),
-        "properties": {
-            "value": _text("value", non_empty=True),
-            "label": _text("value", non_empty=True),
-        },
+        "required": list(OPTION_REQUIRED),
+        "properties": {key: option_properties[key] for key in option_keys},
         "additionalProperties": False,
     }
-    field_types = [t.value for t in FieldType]
+    types = field_types(version)
+    format_2_defs: dict[str, Any] = {
+        "time": {"type": "string", "pattern": TIME_PATTERN, "description": "HH:MM, 24 h."},
+        "expression": {
+            "type": "string",
+            "minLength": 1,
+            "description": "An expression in SurveyJS syntax, e.g. "
+            "\"{age} >= 18 and {pets} contains 'dog'\" (see docs/expressions.md).",
+        },
+        "logic": {
+            "description": "A condition (a mapping) or an expression (text).",
+            "oneOf": [_ref("condition"), _ref("expression")],
+        },
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
-        "title": f"Wizard Desktop wizard file, format version {FORMAT_VERSION}",
+        "$id": f"urn:wizard-desktop:wizard-format-v{version}",
+        "title": f"Wizard Desktop wizard file, format version {version}",
         "type": "object",
         "required": list(TOP_LEVEL_REQUIRED),
         "properties": top_level,
@@ -257,7 +334,7 @@ def json_schema() -> dict[str, Any]:
             "field": {
                 "type": "object",
                 "required": list(FIELD_REQUIRED),
-                "properties": {"type": {"enum": field_types}},
+                "properties": {"type": {"enum": [t.value for t in types]}},
                 "allOf": [
                     {
                         "if": {
@@ -266,10 +343,10 @@ def json_schema() -> dict[str, Any]:
                         },
                         "then": _ref(f"{t.value}_field"),
                     }
-                    for t in FieldType
+                    for t in types
                 ],
             },
-            **{f"{t.value}_field": _field_variant(t) for t in FieldType},
+            **{f"{t.value}_field": _field_variant(version, t) for t in types},
             "options": {
                 "type": "array",
                 "minItems": 1,
@@ -278,17 +355,20 @@ def json_schema() -> dict[str, Any]:
             },
             "condition": {
                 "description": "Skip logic: data, never code. A condition may only name "
-                "fields of earlier steps or earlier fields of the same step.",
+                "fields of earlier steps or earlier fields of the same step."
+                if version == 1
+                else "Skip logic: data, never code.",
                 "oneOf": _condition_variants(),
             },
+            **(format_2_defs if version >= 2 else {}),
         },
     }
 
 
-def schema_text() -> str:
+def schema_text(version: int = 1) -> str:
     """The shipped file's exact text."""
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json_schema(version), indent=2, ensure_ascii=False) + "\n"
 
 
 if __name__ == "__main__":
-    print(schema_text(), end="")
+    print(schema_text(int(sys.argv[1]) if len(sys.argv) > 1 else 1), end="")

@@ -1,10 +1,14 @@
-"""Validating parsed wizard data (format v1) into the typed model, every problem kept.
+"""Validating parsed wizard data (formats 1 and 2) into the typed model, every problem
+kept.
 
 The validator walks the data in definition order and checks every rule of the format:
 the keys of each part (`fileformat`), ids, text lengths and characters, numbers and
 dates within the model's limits, patterns (`patterns`), options, defaults (through the
-answer rules) and conditions naming only earlier fields. Problems are collected, never
-raised one by one; `validate` raises one `WizardFileError` with all of them.
+answer rules) and conditions naming only earlier fields (format 1). Format 2 adds
+expressions and `{field}` texts (parsed by `expressions`, every name checked, with its
+column), the new field types, and the checks of `logic` (no cycle, every expression
+evaluated once within its budget). Problems are collected, never raised one by one;
+`validate` raises one `WizardFileError` with all of them.
 """
 
 from __future__ import annotations
@@ -20,36 +24,54 @@ from typing import Any
 
 from wizard_desktop.definition.answers import answer_problem, type_problem
 from wizard_desktop.definition.conditions import is_answered
+from wizard_desktop.definition.expressions import (
+    Expression,
+    ExpressionCostExceeded,
+    ExpressionError,
+    parse_expression,
+    parse_template,
+)
 from wizard_desktop.definition.fileformat import (
     ALL_TYPE_FIELD_KEYS,
     COMMON_FIELD_KEYS,
     COMPARE_OPERATORS,
     CONDITION_OPERATORS,
     FIELD_REQUIRED,
+    FORMAT_2_KEYS,
+    FORMAT_2_OPTION_KEYS,
+    FORMAT_2_TYPES,
     GROUP_OPERATORS,
     ISO_DATE_PATTERN,
+    LOGIC_FIELD_KEYS,
     MAX_CONDITION_DEPTH,
     MAX_CONDITION_ITEMS,
     MAX_DECIMALS,
     MAX_FIELDS_PER_STEP,
     MAX_OPTIONS,
+    MAX_RATING_POINTS,
     MAX_STEPS,
     MAX_TEXT_LENGTH_SETTING,
     MAX_VALUE_CHARS,
     MULTI_LINE_KEYS,
     OPTION_KEYS,
+    OPTION_REQUIRED,
+    RATING_SCALE_DEFAULT,
     SCHEMA_KEY,
     STEP_KEYS,
     STEP_REQUIRED,
     TEXT_LIMITS,
+    TIME_PATTERN,
     TOP_LEVEL_KEYS,
     TOP_LEVEL_REQUIRED,
     TYPE_FIELD_KEYS,
+    field_keys,
+    field_types,
 )
+from wizard_desktop.definition.logic import LogicCycleError, wizard_logic
 from wizard_desktop.definition.model import (
     DATE_MAX,
     DATE_MIN,
-    FORMAT_VERSION,
+    FORMAT_VERSIONS,
     ID_PATTERN,
     NUMBER_LIMIT,
     AllOf,
@@ -64,6 +86,7 @@ from wizard_desktop.definition.model import (
     Field,
     FieldType,
     In,
+    Logic,
     Not,
     NotEquals,
     Option,
@@ -77,6 +100,7 @@ from wizard_desktop.definition.problems import (
     WizardFileError,
     format_path,
     quoted,
+    shorten,
 )
 from wizard_desktop.definition.problems import (
     describe_value as _describe,
@@ -85,6 +109,7 @@ from wizard_desktop.definition.reading import SourceLines
 from wizard_desktop.definition.text import character_problem
 
 _FIELD_TYPE_NAMES = frozenset(t.value for t in FieldType)
+_NEEDS_FORMAT_2 = "needs format_version: 2 (this file is format 1)"
 # "Did you mean" hints compare a misspelt name with the names it could be; each
 # comparison costs a few microseconds, so one file gets at most this many (a file
 # with thousands of bad references is checked in well under a second; the hints
@@ -172,6 +197,8 @@ class _Validator:
         # Fields defined so far (conditions may name only these); None when invalid.
         self.known_fields: dict[str, Field | None] = {}
         self.suggestions = _Suggestions()
+        self.version = 1
+        self.field_types: dict[str, object] = {}  # id -> its raw type, for expression names
 
     def over(self, size: int, limit: int) -> bool:
         """True when `size` breaks a limit of files from someone else. A definition this
@@ -180,11 +207,20 @@ class _Validator:
         or engine can hold (numbers, dates, patterns) is still checked."""
         return not self.stored and size > limit
 
-    def report(self, path: DataPath, message: str) -> None:
+    def report(self, path: DataPath, message: str, offset: int | None = None) -> None:
+        """A problem at `path`; `offset` (1-based) points inside the text there (an
+        expression's column) and becomes the problem's line and column."""
         shown = format_path(path)
         if shown in self.reported_paths:
             return
-        self.problems.append(Problem(self.source, self.lines.line(path), shown, message))
+        line, column = self.lines.line(path), None
+        if offset is not None:
+            place = self.lines.column(path, offset)
+            if place is None:
+                message = f"{message} (column {offset})"
+            else:
+                line, column = place
+        self.problems.append(Problem(self.source, line, shown, message, column))
 
     # Small readers: each returns the value, or None after reporting a problem.
 
@@ -211,8 +247,12 @@ class _Validator:
         for key in data:
             if key in allowed:
                 continue
-            if field_type is not None and key in ALL_TYPE_FIELD_KEYS:
-                users = [t.value for t, keys in TYPE_FIELD_KEYS.items() if key in keys]
+            if self.version == 1 and key in FORMAT_2_KEYS:
+                self.report((*path, key), f"'{key}' {_NEEDS_FORMAT_2}")
+            elif field_type is not None and (key in COMMON_FIELD_KEYS or key in FORMAT_2_KEYS):
+                self.report((*path, key), f"'{key}' is not used by a {field_type.value} field")
+            elif field_type is not None and key in ALL_TYPE_FIELD_KEYS:
+                users = [t.value for t in field_types(self.version) if key in TYPE_FIELD_KEYS[t]]
                 self.report(
                     (*path, key),
                     f"'{key}' is not used by a {field_type.value} field "
@@ -397,11 +437,15 @@ class _Validator:
         self.text(data, SCHEMA_KEY, root)  # for editors only: not part of the definition
         if "format_version" in data:
             version = data["format_version"]
-            if not (_is_number(version) and version == FORMAT_VERSION):
+            if _is_number(version) and version in FORMAT_VERSIONS:
+                assert isinstance(version, int | float)
+                self.version = int(version)
+            else:
                 self.report(
                     ("format_version",),
                     f"unsupported format version {_describe(version)}; "
-                    f"this app reads format version {FORMAT_VERSION}",
+                    "this app reads format versions "
+                    + " and ".join(str(v) for v in FORMAT_VERSIONS),
                 )
         wizard_id = self.ident(data, root)
         title = self.text(data, "title", root, non_empty=True)
@@ -424,13 +468,31 @@ class _Validator:
                         steps.append(step)
         if self.problems or wizard_id is None or title is None:
             return None
-        return WizardDefinition(
+        definition = WizardDefinition(
             id=wizard_id,
             title=title,
             steps=tuple(steps),
             description=description,
             review=review is not False,
+            format_version=self.version,
         )
+        if self.version >= 2:
+            self.check_logic(definition)
+        return definition if not self.problems else None
+
+    def check_logic(self, definition: WizardDefinition) -> None:
+        """No cycle between what a field shows and what it reads, and every expression
+        evaluated once on empty answers within one budget (a hostile file is refused
+        here rather than when a person answers)."""
+        try:
+            wizard_logic(definition).resolve({})
+        except LogicCycleError as cycle:
+            where = self.field_paths.get(cycle.element_id) or self.step_paths.get(
+                cycle.element_id, ()
+            )
+            self.report((*where, cycle.key), str(cycle))
+        except ExpressionCostExceeded:
+            self.report((), "the expressions cost too much to evaluate, even with nothing answered")
 
     def collect_field_ids(self, raw_steps: list[object]) -> None:
         """Every field id and where it is first defined, to tell 'later' from 'unknown'."""
@@ -440,6 +502,7 @@ class _Validator:
             for f, raw_field in enumerate(raw_step["fields"]):
                 if isinstance(raw_field, dict) and isinstance(raw_field.get("id"), str):
                     self.all_field_paths.setdefault(raw_field["id"], ("steps", s, "fields", f))
+                    self.field_types.setdefault(raw_field["id"], raw_field.get("type"))
         self.field_ids = tuple(self.all_field_paths)
 
     def step(self, raw: object, index: int) -> Step | None:
@@ -456,12 +519,12 @@ class _Validator:
                 self.report(
                     (*path, "id"), f"duplicate step id '{step_id}' (also {format_path(first)})"
                 )
-        title = self.text(data, "title", path, non_empty=True)
-        description = self.text(data, "description", path)
+        title = self.template(self.text(data, "title", path, non_empty=True), (*path, "title"))
+        description = self.template(self.text(data, "description", path), (*path, "description"))
         visible_if = None
         if "visible_if" in data:
-            visible_if = self.condition(
-                data["visible_if"], (*path, "visible_if"), _ConditionOwner(index, None), 0
+            visible_if = self.logic(
+                data["visible_if"], (*path, "visible_if"), _ConditionOwner(index, None)
             )
         fields: list[Field] = []
         raw_fields = data.get("fields", [])
@@ -499,13 +562,17 @@ class _Validator:
             raw_type = data["type"]
             if isinstance(raw_type, str) and raw_type in _FIELD_TYPE_NAMES:
                 field_type = FieldType(raw_type)
+                if self.version == 1 and field_type in FORMAT_2_TYPES:
+                    self.report((*path, "type"), f"the type '{raw_type}' {_NEEDS_FORMAT_2}")
+                    field_type = None
             else:
-                names = ", ".join(t.value for t in FieldType)
+                names = ", ".join(t.value for t in field_types(self.version))
                 self.report((*path, "type"), f"expected one of {names} (got {_describe(raw_type)})")
         if field_type is None:
-            allowed: tuple[str, ...] = COMMON_FIELD_KEYS + ALL_TYPE_FIELD_KEYS
+            logic_keys = LOGIC_FIELD_KEYS if self.version >= 2 else ()
+            allowed: tuple[str, ...] = COMMON_FIELD_KEYS + logic_keys + ALL_TYPE_FIELD_KEYS
         else:
-            allowed = COMMON_FIELD_KEYS + TYPE_FIELD_KEYS[field_type]
+            allowed = field_keys(self.version, field_type)
         self.keys(data, path, allowed, FIELD_REQUIRED, field_type)
         field_id = self.ident(data, path)
         if field_id is not None:
@@ -516,19 +583,22 @@ class _Validator:
                     f"duplicate field id '{field_id}' (also {format_path(first)}); "
                     "field ids must be unique in the whole wizard",
                 )
-        label = self.text(data, "label", path, non_empty=True)
-        help_text = self.text(data, "help", path)
+        label_limit = "note" if field_type is FieldType.NOTE else "label"
+        label = self.template(
+            self.text(data, "label", path, non_empty=True, limit_key=label_limit),
+            (*path, "label"),
+        )
+        help_text = self.template(self.text(data, "help", path), (*path, "help"))
         required = self.boolean(data, "required", path)
         in_templates = self.boolean(data, "template", path)
         visible_if = None
         if "visible_if" in data:
-            visible_if = self.condition(
-                data["visible_if"],
-                (*path, "visible_if"),
-                _ConditionOwner(step_index, field_id),
-                0,
+            visible_if = self.logic(
+                data["visible_if"], (*path, "visible_if"), _ConditionOwner(step_index, field_id)
             )
         extra = self.type_settings(data, path, field_type) if field_type is not None else None
+        if extra is not None:
+            extra.update(self.logic_settings(data, path))
 
         built: Field | None = None
         if len(self.problems) == before and field_id and field_type and label and extra is not None:
@@ -544,6 +614,11 @@ class _Validator:
             )
             if "default" in data:
                 built = self.with_default(built, data["default"], (*path, "default"))
+                if "default_expression" in data:
+                    self.report(
+                        (*path, "default_expression"),
+                        "a field has a default or a default_expression, not both",
+                    )
         if field_id is not None:
             self.known_fields.setdefault(field_id, built)
         return built if len(self.problems) == before else None
@@ -603,6 +678,18 @@ class _Validator:
             low = extra["min"] = self.date(data, "min", path)
             high = extra["max"] = self.date(data, "max", path)
             self.ordered(path, "min", low, "max", high)
+        elif field_type is FieldType.TIME:
+            low = extra["min"] = self.time(data, "min", path)
+            high = extra["max"] = self.time(data, "max", path)
+            self.ordered(path, "min", low, "max", high)
+        elif field_type is FieldType.RATING:
+            extra.update(self.rating(data, path))
+        elif field_type is FieldType.CALCULATED:
+            extra["hidden"] = bool(self.boolean(data, "hidden", path))
+            if "calculate" not in data:
+                self.report((*path, "calculate"), "missing (a calculated field needs calculate)")
+            else:
+                extra["calculate"] = self.expression(data["calculate"], (*path, "calculate"))
         elif field_type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
             options = self.options(data, path, field_type)
             extra["options"] = options
@@ -617,6 +704,119 @@ class _Validator:
                         f"({len(options)})",
                     )
         return extra if len(self.problems) == before else None
+
+    def time(self, data: dict[str, object], key: str, path: DataPath) -> str | None:
+        if key not in data:
+            return None
+        value = data[key]
+        if isinstance(value, str) and re.fullmatch(TIME_PATTERN, value):
+            return value
+        hint = ""
+        if isinstance(value, int) and not isinstance(value, bool):
+            hint = " (YAML reads an unquoted 12:30 as a number: put it in quotes)"
+        self.report((*path, key), f"expected a time as HH:MM (24 h), got {_describe(value)}{hint}")
+        return None
+
+    def rating(self, data: dict[str, object], path: DataPath) -> dict[str, Any]:
+        """A rating's scale (min..max, stored as given or 1..5) or its options."""
+        if "options" in data:
+            for key in ("min", "max"):
+                if key in data:
+                    self.report(
+                        (*path, key), "a rating has a scale (min, max) or options, not both"
+                    )
+            return {"options": self.options(data, path, FieldType.RATING)}
+        settings: dict[str, Any] = {}
+        for key, fallback in zip(("min", "max"), RATING_SCALE_DEFAULT, strict=True):
+            value = data.get(key, fallback)
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.report((*path, key), f"expected a whole number, got {_describe(value)}")
+            elif not 0 <= value <= MAX_RATING_POINTS:
+                self.report((*path, key), f"must be between 0 and {MAX_RATING_POINTS}, got {value}")
+            else:
+                settings[key] = value
+        low, high = settings.get("min"), settings.get("max")
+        if low is not None and high is not None:
+            points = high - low + 1
+            if points < 2:
+                self.report((*path, "max"), f"a scale needs at least 2 points, got {low}..{high}")
+            elif points > MAX_RATING_POINTS:
+                self.report(
+                    (*path, "max"),
+                    f"a scale has at most {MAX_RATING_POINTS} points, got {points} ({low}..{high})",
+                )
+        return settings
+
+    def logic_settings(self, data: dict[str, object], path: DataPath) -> dict[str, Any]:
+        """The format 2 keys of a field a person answers (the keys check has refused
+        them elsewhere)."""
+        settings: dict[str, Any] = {}
+        for key in ("required_if", "enabled_if", "constraint", "default_expression"):
+            if key in data:
+                settings[key] = self.expression(data[key], (*path, key))
+        message = self.text(data, "constraint_message", path, non_empty=True)
+        if message is not None:
+            settings["constraint_message"] = message
+            if "constraint" not in data:
+                self.report(
+                    (*path, "constraint_message"), "a constraint_message needs a constraint"
+                )
+        return settings
+
+    def logic(self, raw: object, path: DataPath, owner: _ConditionOwner) -> Logic | None:
+        """A visible_if: a structured condition (a mapping), or in format 2 an expression."""
+        if isinstance(raw, str):
+            if self.version == 1:
+                self.report(
+                    path,
+                    f"an expression {_NEEDS_FORMAT_2}; format 1 takes a condition "
+                    "(a mapping such as {field: x, equals: y})",
+                )
+                return None
+            return self.expression(raw, path)
+        return self.condition(raw, path, owner, 0)
+
+    def expression(self, raw: object, path: DataPath) -> Expression | None:
+        if not isinstance(raw, str):
+            self.report(path, f"expected an expression (text), got {_describe(raw)}")
+            return None
+        problem = character_problem(raw, multi_line=True)
+        if problem is not None and not self.stored:
+            self.report(path, problem)
+            return None
+        if not raw.strip():
+            self.report(path, "must not be empty")
+            return None
+        try:
+            expression = parse_expression(raw)
+        except ExpressionError as exc:
+            self.report(path, exc.message, exc.column)
+            return None
+        return expression if self.names(expression.references, path) else None
+
+    def template(self, text: str | None, path: DataPath) -> str | None:
+        """A text that may hold `{field}` names (format 2), every name checked."""
+        if text is None or self.version == 1 or "{" not in text:
+            return text
+        try:
+            template = parse_template(text)
+        except ExpressionError as exc:
+            self.report(path, exc.message, exc.column)
+            return None
+        return text if self.names(template.references, path) else None
+
+    def names(self, references: Sequence[tuple[str, int]], path: DataPath) -> bool:
+        """True when every `{name}` in an expression or text is a field with a value."""
+        before = len(self.problems)
+        for name, column in references:
+            field_type = self.field_types.get(name)
+            if name not in self.all_field_paths:
+                close = self.suggestions.closest(name, self.field_ids)
+                hint = f"; did you mean {{{close}}}?" if close else ""
+                self.report(path, f"unknown field {{{shorten(name)}}}{hint}", column)
+            elif field_type == FieldType.NOTE.value:
+                self.report(path, f"{{{name}}} is a note: it has no value", column)
+        return len(self.problems) == before
 
     def options(
         self, data: dict[str, object], path: DataPath, field_type: FieldType
@@ -644,11 +844,22 @@ class _Validator:
             elif isinstance(item, dict):
                 mapping = self.mapping(item, item_path, "an option")
                 assert mapping is not None
-                self.keys(mapping, item_path, OPTION_KEYS, OPTION_KEYS)
+                allowed = OPTION_KEYS if self.version == 1 else FORMAT_2_OPTION_KEYS
+                if self.version == 1 and "visible_if" in mapping:
+                    self.report(
+                        (*item_path, "visible_if"), f"an option's visible_if {_NEEDS_FORMAT_2}"
+                    )
+                    allowed = FORMAT_2_OPTION_KEYS
+                self.keys(mapping, item_path, allowed, OPTION_REQUIRED)
                 value = self.text(mapping, "value", item_path, non_empty=True)
                 label = self.text(mapping, "label", item_path, non_empty=True, limit_key="value")
+                visible_if = None
+                if "visible_if" in mapping and self.version >= 2:
+                    visible_if = self.logic(
+                        mapping["visible_if"], (*item_path, "visible_if"), _ConditionOwner(-1, None)
+                    )
                 if value is not None and label is not None:
-                    option = Option(value=value, label=label)
+                    option = Option(value=value, label=label, visible_if=visible_if)
             else:
                 hint = (
                     " (put it in quotes to use it as text)"
@@ -744,6 +955,8 @@ class _Validator:
         if raw in self.known_fields:
             return raw, self.known_fields[raw]
         where = self.all_field_paths.get(raw)
+        if self.version >= 2 and where is not None:  # any field; `logic` refuses cycles
+            return raw, None
         if raw == owner.field_id:
             self.report(path, f"a field's visible_if cannot name the field itself ({quoted(raw)})")
         elif where is not None and owner.field_id is None and where[1] == owner.step_index:

@@ -1,0 +1,597 @@
+"""What a wizard does with given answers: the one function the player, the core and the
+`resolve` command use.
+
+`wizard_logic(definition)` builds, once per definition, the dependency graph of its
+logic from the read sets of every condition, expression and `{field}` text. Its value
+part (what decides whether a step or field shows and which value a field holds: step
+and field `visible_if`, option `visible_if`, `calculate`, `default_expression`, and a
+field's step) must be acyclic: a cycle is a load error (`LogicCycleError`). The other
+readers (`required_if`, `enabled_if`, `constraint`, texts) only look at values.
+
+`resolve(answers)` walks that graph in dependency order (for a format 1 file: the
+definition order, so the rule is the one it always was): a step shows when its
+condition holds, a field when its step shows and its condition holds; only the answers
+of shown fields count (a hidden field's answer never steers anything), a calculated
+field's value is computed from what counts, an answer whose option is filtered out
+does not count. Then, for the shown fields: required now (`required` or
+`required_if`), read-only now (`enabled_if` false), the visible options, the rendered
+texts and the answers that break a rule (`answers.answer_problem`, the option filter,
+the constraint). Unanswered required fields are not problems of a resolution:
+`WizardLogic.step_problems` is the check of a step being saved (the core and the
+player call it).
+
+A condition on a field that is unanswered, hidden or of another type reads it as
+empty (`conditions`). The path reads defaults until the person answers or clears a
+field: the callers pass literal `default`s in `answers` (as they always did), and a
+`default_expression` is computed here, once per live resolution, for a shown field
+that is neither answered nor in `cleared` (`Resolution.defaults`).
+
+`live(answers)` keeps the state and re-evaluates, on one answer change, only what
+reads that field (transitively, in dependency order; a change of visibility goes on
+since a hidden field's answer stops counting), and tells which steps and fields
+changed. Each `resolve` / `set_answer` evaluates within one `EvaluationBudget`;
+`ExpressionCostExceeded` goes up to the caller, the answers untouched.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from wizard_desktop.definition import conditions
+from wizard_desktop.definition.answers import answer_problem
+from wizard_desktop.definition.conditions import ResolvedPath, is_answered
+from wizard_desktop.definition.expressions import (
+    EvaluationBudget,
+    TextTemplate,
+    evaluate,
+    is_true,
+    parse_template,
+)
+from wizard_desktop.definition.model import (
+    CONDITION_TYPES,
+    Answers,
+    AnswerValue,
+    Field,
+    FieldType,
+    Logic,
+    Step,
+    WizardDefinition,
+    logic_reads,
+)
+
+TextKey: TypeAlias = Literal["title", "description", "label", "help"]
+
+# Shown when a constraint does not hold and the file gives no constraint_message.
+CONSTRAINT_MESSAGE = "This answer is not accepted."
+_NO_ANSWER = (FieldType.NOTE, FieldType.CALCULATED)
+_STEP_TEXTS: tuple[TextKey, TextKey] = ("title", "description")
+_FIELD_TEXTS: tuple[TextKey, TextKey] = ("label", "help")
+
+
+def _gone_message(values: list[str]) -> str:
+    shown = ", ".join(f"'{v}'" for v in values[:3])
+    return f"{shown} {'is' if len(values) == 1 else 'are'} no longer among the options."
+
+
+class LogicCycleError(ValueError):
+    """What decides whether something shows, or a value, reads itself (through other
+    fields). `element_id` and `key` name where the cycle starts, for the message."""
+
+    def __init__(self, links: list[tuple[str, str, str]]) -> None:
+        # links: (reader id, the key it reads through, read id), closing the cycle
+        self.element_id, self.key = links[0][0], links[0][1]
+        parts = [
+            f"{reader} is on step {read}" if key == "step" else f"{reader} ({key}) reads {read}"
+            for reader, key, read in links
+        ]
+        super().__init__("a cycle: " + ", ".join(parts))
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The state of a wizard for some answers (see the module docstring)."""
+
+    steps: tuple[str, ...]
+    fields: tuple[str, ...]
+    required: frozenset[str]
+    disabled: frozenset[str]
+    values: Mapping[str, AnswerValue | None]
+    options: Mapping[str, tuple[str, ...]]
+    texts: Mapping[tuple[str, TextKey], str]
+    problems: Mapping[str, str]
+    path: ResolvedPath
+    # the default_expression values in use (shown fields neither answered nor cleared)
+    defaults: Mapping[str, AnswerValue]
+    # what expressions read: the answers that count and the calculated values
+    scope: Mapping[str, AnswerValue]
+
+
+def _normalized(value: object) -> AnswerValue | None:
+    """An expression's result as a stored value (JSON-typed; NaN, infinities -> None)."""
+    if value is None or isinstance(value, bool | str | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, list | tuple):
+        return [v if isinstance(v, str) else str(v) for v in value if v is not None]
+    return str(value)
+
+
+def _logic_reads(logic: Logic | None) -> frozenset[str]:
+    return frozenset() if logic is None else logic_reads(logic)
+
+
+def _filtered(value: AnswerValue, visible: tuple[str, ...]) -> AnswerValue | None:
+    if isinstance(value, list):
+        return [v for v in value if v in visible]
+    return value if value in visible else None
+
+
+def _gone(value: AnswerValue, visible: tuple[str, ...]) -> list[str]:
+    chosen = value if isinstance(value, list) else [value]
+    return [str(v) for v in chosen if v not in visible]
+
+
+class WizardLogic:
+    """The dependency graph of one definition (build it with `wizard_logic`)."""
+
+    def __init__(self, definition: WizardDefinition) -> None:
+        self.definition = definition
+        steps = definition.steps
+        self.step_count = len(steps)
+        # Nodes: steps 0..S-1, then fields in definition order.
+        self.steps: tuple[Step, ...] = steps
+        self.fields: tuple[Field, ...] = tuple(f for s in steps for f in s.fields)
+        self.field_node = {f.id: self.step_count + i for i, f in enumerate(self.fields)}
+        self.step_of: list[int] = [i for i, s in enumerate(steps) for _ in s.fields]
+        self.templates: dict[tuple[str, TextKey], TextTemplate] = {}
+        if definition.format_version >= 2:
+            self._parse_templates()
+        self.options_filtered = frozenset(
+            f.id for f in self.fields if any(o.visible_if is not None for o in f.options)
+        )
+        count = self.step_count + len(self.fields)
+        # value_reads[n]: the nodes n reads, with the key it reads them through
+        self.value_reads: list[dict[int, str]] = [{} for _ in range(count)]
+        state_reads: list[set[int]] = [set() for _ in range(count)]
+        for i, step in enumerate(steps):
+            self._add(self.value_reads[i], "visible_if", _logic_reads(step.visible_if))
+            for key in _STEP_TEXTS:
+                template = self.templates.get((step.id, key))
+                if template is not None:
+                    state_reads[i].update(self._nodes(template.reads))
+        for j, f in enumerate(self.fields):
+            node = self.step_count + j
+            reads = self.value_reads[node]
+            reads[self.step_of[j]] = "step"
+            self._add(reads, "visible_if", _logic_reads(f.visible_if))
+            for option in f.options:
+                self._add(
+                    reads, f"option {option.value} visible_if", _logic_reads(option.visible_if)
+                )
+            if f.calculate is not None:
+                self._add(reads, "calculate", f.calculate.reads)
+            if f.default_expression is not None:
+                self._add(reads, "default_expression", f.default_expression.reads)
+            state = state_reads[node]
+            state.add(node)
+            for expression in (f.required_if, f.enabled_if, f.constraint):
+                if expression is not None:
+                    state.update(self._nodes(expression.reads))
+            for key in _FIELD_TEXTS:
+                template = self.templates.get((f.id, key))
+                if template is not None:
+                    state.update(self._nodes(template.reads))
+        self.order = self._topological_order()
+        self.rank = [0] * count
+        for position, node in enumerate(self.order):
+            self.rank[node] = position
+        self.value_dependents: list[list[int]] = [[] for _ in range(count)]
+        self.state_dependents: list[list[int]] = [[] for _ in range(count)]
+        for node in range(count):
+            for read in self.value_reads[node]:
+                self.value_dependents[read].append(node)
+            for read in state_reads[node]:
+                self.state_dependents[read].append(node)
+
+    def _parse_templates(self) -> None:
+        for step in self.steps:
+            self._template(step.id, "title", step.title)
+            self._template(step.id, "description", step.description)
+        for f in self.fields:
+            self._template(f.id, "label", f.label)
+            self._template(f.id, "help", f.help)
+
+    def _template(self, element_id: str, key: TextKey, text: str | None) -> None:
+        if text is not None and "{" in text:
+            template = parse_template(text)
+            if template.reads:
+                self.templates[(element_id, key)] = template
+
+    def _nodes(self, names: Iterable[str]) -> list[int]:
+        return [self.field_node[n] for n in names if n in self.field_node]
+
+    def _add(self, reads: dict[int, str], key: str, names: Iterable[str]) -> None:
+        for node in self._nodes(names):
+            reads.setdefault(node, key)
+
+    def _name(self, node: int) -> str:
+        if node < self.step_count:
+            return self.steps[node].id
+        return self.fields[node - self.step_count].id
+
+    def _topological_order(self) -> list[int]:
+        """Every node after the nodes it reads, else in definition order; a cycle raises."""
+        count = len(self.value_reads)
+        waiting = [len(reads) for reads in self.value_reads]
+        readers: list[list[int]] = [[] for _ in range(count)]
+        for node, reads in enumerate(self.value_reads):
+            for read in reads:
+                readers[read].append(node)
+        # Definition order: a step before its fields, steps in order.
+        natural = [0] * count
+        position = 0
+        for i, step in enumerate(self.steps):
+            natural[i] = position
+            position += 1
+            for f in step.fields:
+                natural[self.field_node[f.id]] = position
+                position += 1
+        ready = [(natural[n], n) for n in range(count) if waiting[n] == 0]
+        heapq.heapify(ready)
+        order: list[int] = []
+        while ready:
+            _, node = heapq.heappop(ready)
+            order.append(node)
+            for reader in readers[node]:
+                waiting[reader] -= 1
+                if waiting[reader] == 0:
+                    heapq.heappush(ready, (natural[reader], reader))
+        if len(order) < count:
+            raise self._cycle({n for n in range(count) if waiting[n] > 0})
+        return order
+
+    def _cycle(self, stuck: set[int]) -> LogicCycleError:
+        """One cycle among the nodes left waiting (each reads another one of them)."""
+        start = min(stuck, key=lambda n: (n < self.step_count, n))
+        seen: dict[int, int] = {}
+        trail: list[int] = []
+        node = start
+        while node not in seen:
+            seen[node] = len(trail)
+            trail.append(node)
+            node = next(r for r in self.value_reads[node] if r in stuck)
+        loop = [*trail[seen[node] :], node]
+        links = [
+            (self._name(a), self.value_reads[a][b], self._name(b))
+            for a, b in itertools.pairwise(loop)
+        ]
+        return LogicCycleError(links)
+
+    def live(self, answers: Answers, cleared: Collection[str] = frozenset()) -> LiveResolution:
+        """A resolution kept up to date answer by answer (one per open session)."""
+        return LiveResolution(self, answers, cleared)
+
+    def resolve(self, answers: Answers, cleared: Collection[str] = frozenset()) -> Resolution:
+        """The state of the wizard for `answers` (field id -> answer; missing or empty =
+        unanswered); `cleared`: fields the person emptied (no computed default)."""
+        return self.live(answers, cleared).current
+
+    def step_problems(
+        self, resolution: Resolution, step_id: str, answers: Mapping[str, AnswerValue | None]
+    ) -> dict[str, str]:
+        """Field id -> why its answer in `answers` cannot be saved on `step_id` now: the
+        answer rules with what is required now, the option filter and the constraint.
+        A read-only field is held to the answer rules alone. The check of the core when
+        a step is saved and of the player before Next: the same rules."""
+        problems: dict[str, str] = {}
+        budget = EvaluationBudget()
+        for f in resolution.path.visible_fields.get(step_id, ()):
+            if f.type in _NO_ANSWER:
+                continue
+            value = answers.get(f.id)
+            disabled = f.id in resolution.disabled
+            required = f.id in resolution.required and not disabled
+            problem = answer_problem(f, value, required=required)
+            if problem is None and value is not None and is_answered(value):
+                visible = resolution.options.get(f.id)
+                gone = _gone(value, visible) if visible is not None else []
+                if gone:
+                    problem = _gone_message(gone)
+                elif f.constraint is not None and not disabled:
+                    scope = {**resolution.scope, f.id: value}
+                    if not is_true(evaluate(f.constraint, scope, budget)):
+                        problem = f.constraint_message or CONSTRAINT_MESSAGE
+            if problem is not None:
+                problems[f.id] = problem
+        return problems
+
+
+@dataclass
+class _FieldState:
+    visible: bool = False
+    value: AnswerValue | None = None
+    options: tuple[str, ...] | None = None
+    required: bool = False
+    disabled: bool = False
+    problem: str | None = None
+    texts: tuple[str, ...] = ()
+
+
+class LiveResolution:
+    """The resolution of one session's answers, updated incrementally."""
+
+    def __init__(self, logic: WizardLogic, answers: Answers, cleared: Collection[str]) -> None:
+        self.logic = logic
+        self.answers: dict[str, AnswerValue] = {
+            k: v for k, v in answers.items() if v is not None and is_answered(v)
+        }
+        self.cleared = set(cleared)
+        self.step_visible = [False] * logic.step_count
+        self.step_texts: list[tuple[str, ...]] = [()] * logic.step_count
+        self.states = [_FieldState() for _ in logic.fields]
+        self.defaults: dict[str, AnswerValue] = {}
+        self.scope: dict[str, AnswerValue] = {}
+        self._current: Resolution | None = None
+        self._stale = True
+        self._recompute_all()
+
+    # --- evaluation ---------------------------------------------------------------
+
+    def _holds(self, logic: Logic | None, budget: EvaluationBudget) -> bool:
+        if logic is None:
+            return True
+        if isinstance(logic, CONDITION_TYPES):
+            return conditions.evaluate(logic, self.scope)
+        return is_true(evaluate(logic, self.scope, budget))
+
+    def _value_node(self, node: int, budget: EvaluationBudget) -> bool:
+        """Recompute what node decides (visibility, options, value); True if it changed."""
+        logic = self.logic
+        if node < logic.step_count:
+            visible = self._holds(logic.steps[node].visible_if, budget)
+            changed = visible != self.step_visible[node]
+            self.step_visible[node] = visible
+            return changed
+        index = node - logic.step_count
+        f = logic.fields[index]
+        state = self.states[index]
+        visible = self.step_visible[logic.step_of[index]] and self._holds(f.visible_if, budget)
+        options = None
+        value: AnswerValue | None = None
+        if visible:
+            if f.id in logic.options_filtered:
+                options = tuple(o.value for o in f.options if self._holds(o.visible_if, budget))
+            value = self._value(f, options, budget)
+        changed = (visible, value, options) != (state.visible, state.value, state.options)
+        state.visible, state.value, state.options = visible, value, options
+        if value is not None and is_answered(value):
+            self.scope[f.id] = value
+        else:
+            self.scope.pop(f.id, None)
+        return changed
+
+    def _value(
+        self, f: Field, options: tuple[str, ...] | None, budget: EvaluationBudget
+    ) -> AnswerValue | None:
+        if f.type is FieldType.CALCULATED:
+            assert f.calculate is not None
+            return _normalized(evaluate(f.calculate, self.scope, budget))
+        value: AnswerValue | None = self.answers.get(f.id)
+        if value is None and f.default_expression is not None and f.id not in self.cleared:
+            if f.id not in self.defaults:
+                computed = _normalized(evaluate(f.default_expression, self.scope, budget))
+                if computed is None or not is_answered(computed):
+                    return None
+                self.defaults[f.id] = computed
+            value = self.defaults[f.id]
+        if value is not None and options is not None:
+            value = _filtered(value, options)
+        return value if value is not None and is_answered(value) else None
+
+    def _state_node(self, node: int, budget: EvaluationBudget) -> bool:
+        """Recompute a shown element's required, read-only, problem and texts."""
+        logic = self.logic
+        if node < logic.step_count:
+            step = logic.steps[node]
+            texts = self._texts(step.id, _STEP_TEXTS)
+            changed = texts != self.step_texts[node]
+            self.step_texts[node] = texts
+            return changed
+        index = node - logic.step_count
+        f = logic.fields[index]
+        state = self.states[index]
+        before = (state.required, state.disabled, state.problem, state.texts)
+        if not state.visible:
+            state.required, state.disabled, state.problem, state.texts = False, False, None, ()
+        else:
+            no_answer = f.type in _NO_ANSWER
+            state.required = not no_answer and (
+                f.required or (f.required_if is not None and self._holds(f.required_if, budget))
+            )
+            state.disabled = f.enabled_if is not None and not self._holds(f.enabled_if, budget)
+            state.problem = None if no_answer else self._problem(f, state, budget)
+            state.texts = self._texts(f.id, _FIELD_TEXTS)
+        return before != (state.required, state.disabled, state.problem, state.texts)
+
+    def _problem(self, f: Field, state: _FieldState, budget: EvaluationBudget) -> str | None:
+        given = self.answers.get(f.id)
+        if given is None:
+            return None
+        if state.options is not None and (gone := _gone(given, state.options)):
+            return _gone_message(gone)
+        problem = answer_problem(f, given, required=False)
+        checked = problem is None and f.constraint is not None and not state.disabled
+        if checked and not self._holds(f.constraint, budget):
+            problem = f.constraint_message or CONSTRAINT_MESSAGE
+        return problem
+
+    def _texts(self, element_id: str, keys: tuple[TextKey, TextKey]) -> tuple[str, ...]:
+        templates = self.logic.templates
+        return tuple(
+            templates[(element_id, key)].render(self.scope)
+            for key in keys
+            if (element_id, key) in templates
+        )
+
+    def _recompute_all(self) -> None:
+        budget = EvaluationBudget()
+        self.scope.clear()
+        self._stale = True
+        for node in self.logic.order:
+            self._value_node(node, budget)
+        for node in range(self.logic.step_count + len(self.logic.fields)):
+            self._state_node(node, budget)
+        self._stale = False
+        self._current = None
+
+    # --- the public side ------------------------------------------------------------
+
+    def set_answer(self, field_id: str, value: AnswerValue | None) -> frozenset[str]:
+        """Change one answer (None or empty: cleared) and bring every state that reads
+        it up to date; the ids of the steps and fields whose state changed."""
+        if value is not None and is_answered(value):
+            self.answers[field_id] = value
+            self.cleared.discard(field_id)
+        else:
+            self.answers.pop(field_id, None)
+            self.cleared.add(field_id)
+        self._current = None
+        logic = self.logic
+        node = logic.field_node.get(field_id)
+        if node is None:
+            return frozenset()
+        if self._stale:  # a budget ran out last time: start again from scratch
+            self._recompute_all()
+            return frozenset(self._ids(range(logic.step_count + len(logic.fields))))
+        self._stale = True
+        budget = EvaluationBudget()
+        changed: set[int] = set()
+        state_dirty = {node}
+        queue = [(logic.rank[node], node)]
+        queued = {node}
+        while queue:
+            _, current = heapq.heappop(queue)
+            if not self._value_node(current, budget):
+                continue
+            changed.add(current)
+            state_dirty.update(logic.state_dependents[current])
+            for reader in logic.value_dependents[current]:
+                if reader not in queued:
+                    queued.add(reader)
+                    heapq.heappush(queue, (logic.rank[reader], reader))
+        for dirty in state_dirty:
+            if self._state_node(dirty, budget):
+                changed.add(dirty)
+        self._stale = False
+        return frozenset(self._ids(changed))
+
+    def _ids(self, nodes: Iterable[int]) -> Iterable[str]:
+        logic = self.logic
+        for node in nodes:
+            yield logic._name(node)
+
+    @property
+    def current(self) -> Resolution:
+        """The full resolution of the current answers (built when asked)."""
+        if self._stale:
+            self._recompute_all()
+        if self._current is None:
+            self._current = self._build()
+        return self._current
+
+    def _build(self) -> Resolution:
+        logic = self.logic
+        steps: list[Step] = []
+        visible_fields: dict[str, tuple[Field, ...]] = {}
+        shown: list[str] = []
+        required: set[str] = set()
+        disabled: set[str] = set()
+        options: dict[str, tuple[str, ...]] = {}
+        texts: dict[tuple[str, TextKey], str] = {}
+        problems: dict[str, str] = {}
+        counted: dict[str, AnswerValue] = {}
+        defaults: dict[str, AnswerValue] = {}
+        values: dict[str, AnswerValue | None] = {}
+        index = 0
+        for s, step in enumerate(logic.steps):
+            on_path = self.step_visible[s]
+            if on_path:
+                steps.append(step)
+                self._put_texts(texts, step.id, _STEP_TEXTS, self.step_texts[s])
+            fields: list[Field] = []
+            for f in step.fields:
+                state = self.states[index]
+                index += 1
+                if f.type is FieldType.CALCULATED:
+                    values[f.id] = state.value
+                if not state.visible:
+                    continue
+                if state.value is not None:
+                    counted[f.id] = state.value
+                if f.id in self.defaults and f.id not in self.answers:
+                    defaults[f.id] = self.defaults[f.id]
+                if f.type is FieldType.CALCULATED and f.hidden:
+                    continue
+                fields.append(f)
+                shown.append(f.id)
+                if state.required:
+                    required.add(f.id)
+                if state.disabled:
+                    disabled.add(f.id)
+                if state.options is not None:
+                    options[f.id] = state.options
+                if state.problem is not None:
+                    problems[f.id] = state.problem
+                self._put_texts(texts, f.id, _FIELD_TEXTS, state.texts)
+            if on_path:
+                visible_fields[step.id] = tuple(fields)
+        return Resolution(
+            steps=tuple(s.id for s in steps),
+            fields=tuple(shown),
+            required=frozenset(required),
+            disabled=frozenset(disabled),
+            values=values,
+            options=options,
+            texts=texts,
+            problems=problems,
+            path=ResolvedPath(tuple(steps), visible_fields, counted),
+            defaults=defaults,
+            scope=dict(counted),
+        )
+
+    def _put_texts(
+        self,
+        texts: dict[tuple[str, TextKey], str],
+        element_id: str,
+        keys: tuple[TextKey, TextKey],
+        rendered: tuple[str, ...],
+    ) -> None:
+        present = [key for key in keys if (element_id, key) in self.logic.templates]
+        for key, text in zip(present, rendered, strict=True):
+            texts[(element_id, key)] = text
+
+
+def wizard_logic(definition: WizardDefinition) -> WizardLogic:
+    """The logic of `definition`, built once (kept on the definition, which is
+    immutable); raises LogicCycleError for a cycle."""
+    cached = definition.logic_cache
+    if not isinstance(cached, WizardLogic):
+        cached = WizardLogic(definition)
+        object.__setattr__(definition, "logic_cache", cached)
+    return cached
+
+
+__all__ = [
+    "CONSTRAINT_MESSAGE",
+    "LiveResolution",
+    "LogicCycleError",
+    "Resolution",
+    "WizardLogic",
+    "wizard_logic",
+]
