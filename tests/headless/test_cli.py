@@ -20,7 +20,7 @@ from wizard_desktop.core import sessions
 from wizard_desktop.core.wizards import import_bundled_wizards
 from wizard_desktop.store.database import close_database, open_database
 
-BUNDLED = {"laptop-config", "employee-onboarding", "field-showcase"}
+BUNDLED = {"laptop-config", "employee-onboarding", "field-showcase", "expense-claim"}
 
 
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

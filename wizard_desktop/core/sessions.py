@@ -306,7 +306,6 @@ def _reads(logic: Logic | None) -> frozenset[str]:
     return frozenset() if logic is None else logic_reads(logic)
 
 
-@functools.lru_cache(maxsize=64)
 def _fields_read_by_logic(definition: WizardDefinition) -> frozenset[str]:
     """Every field the logic reads (conditions, expressions, `{field}` texts) or whose
     options it filters: what a step's check and the calculated values depend on,
