@@ -21,8 +21,8 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QLocale, QPoint, Qt
-from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QDate, QLocale, QPoint, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QButtonGroup,
@@ -30,16 +30,20 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QStyle,
     QStyleOption,
+    QStyleOptionFocusRect,
     QVBoxLayout,
     QWidget,
 )
 
-from wizard_desktop.definition.answers import answer_problem
+from wizard_desktop.definition.answers import answer_problem, rating_scale
 from wizard_desktop.definition.model import (
     DATE_MAX,
     DATE_MIN,
@@ -48,7 +52,8 @@ from wizard_desktop.definition.model import (
     Field,
     FieldType,
 )
-from wizard_desktop.ui.markdown import plain_label, plain_tooltip
+from wizard_desktop.ui.formatting import format_answer
+from wizard_desktop.ui.markdown import MarkdownView, markdown_block, plain_label, plain_tooltip
 
 MAX_RADIO_OPTIONS = 6
 ROW_MAX_WIDTH = 640
@@ -66,9 +71,13 @@ def button_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def required_label(field: Field) -> str:
-    """The field's label as shown: a required field's ends with `*`."""
-    return f"{field.label} *" if field.required else field.label
+def required_label(label: str, required: bool) -> str:
+    """A field's label as shown: a required field's ends with `*`."""
+    return f"{label} *" if required else label
+
+
+# Types with no answer of the person's: nothing to type, nothing to check, no Tab stop.
+SHOWN_ONLY = frozenset({FieldType.NOTE, FieldType.CALCULATED})
 
 
 class FieldInput:
@@ -99,6 +108,14 @@ class FieldInput:
 
     def focus_widget(self) -> QWidget:
         return self.widget
+
+    def set_label(self, label: str, required: bool) -> None:
+        """Name the editor `label` (interpolated); editors that show their label
+        themselves show it marked when `required`."""
+        self.widget.setAccessibleName(label)
+
+    def set_options(self, values: tuple[str, ...]) -> None:
+        """Offer only the options `values` (those whose `visible_if` holds)."""
 
     def entry_problem(self) -> str | None:
         """Why what is typed is no value yet (a date half typed), or None."""
@@ -391,7 +408,7 @@ class DateInput(FieldInput):
 class BooleanInput(FieldInput):
     def __init__(self, field: Field) -> None:
         super().__init__(field)
-        self.box = QCheckBox(button_text(required_label(field)))
+        self.box = QCheckBox(button_text(required_label(field.label, field.required)))
         self._name(self.box)
 
     def value(self) -> AnswerValue | None:
@@ -402,6 +419,10 @@ class BooleanInput(FieldInput):
 
     def on_change(self, callback: Callable[[], None]) -> None:
         self.box.toggled.connect(callback)
+
+    def set_label(self, label: str, required: bool) -> None:
+        super().set_label(label, required)
+        self.box.setText(button_text(required_label(label, required)))
 
 
 class ComboChoiceInput(FieldInput):
@@ -416,6 +437,17 @@ class ComboChoiceInput(FieldInput):
 
     def value(self) -> AnswerValue | None:
         return self.combo.currentData()
+
+    def set_options(self, values: tuple[str, ...]) -> None:
+        chosen = self.combo.currentData()
+        offered = set(values)
+        self.combo.blockSignals(True)  # the answer changes only through set_value
+        self.combo.clear()
+        for option in self.field.options:
+            if option.value in offered:
+                self.combo.addItem(option.label, option.value)
+        self.combo.setCurrentIndex(self.combo.findData(chosen) if chosen is not None else -1)
+        self.combo.blockSignals(False)
 
     def set_value(self, value: AnswerValue | None) -> None:
         self.combo.setCurrentIndex(self.combo.findData(value) if value is not None else -1)
@@ -468,9 +500,16 @@ class OptionButtonsInput(FieldInput):
         for button in self.buttons.values():
             button.toggled.connect(callback)
 
+    def set_options(self, values: tuple[str, ...]) -> None:
+        offered = set(values)
+        for option_value, button in self.buttons.items():
+            if button.isHidden() == (option_value in offered):
+                button.setVisible(option_value in offered)
+
     def focus_widget(self) -> QWidget:
-        checked = [b for b in self.buttons.values() if b.isChecked()]
-        return (checked or list(self.buttons.values()))[0]
+        shown = [b for b in self.buttons.values() if not b.isHidden()]
+        checked = [b for b in shown if b.isChecked()]
+        return (checked or shown or list(self.buttons.values()))[0]
 
 
 @editor_for(FieldType.CHOICE)
@@ -481,8 +520,290 @@ def choice_input(field: Field) -> FieldInput:
     return OptionButtonsInput(field)
 
 
+@editor_for(FieldType.NOTE)
+class NoteInput(FieldInput):
+    """A note: its label is Markdown shown in the step (loading nothing); no answer."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__(field)
+        self.view: MarkdownView = markdown_block(field.label, "")
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._name(self.view)
+
+    def value(self) -> AnswerValue | None:
+        return None
+
+    def set_value(self, value: AnswerValue | None) -> None:
+        """A note holds no answer."""
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """A note never changes by itself."""
+
+    def set_label(self, label: str, required: bool) -> None:
+        super().set_label(label, required)
+        self.view.setMarkdown(label)
+
+    def problem(self) -> str | None:
+        return None
+
+
+@editor_for(FieldType.CALCULATED)
+class CalculatedInput(FieldInput):
+    """A calculated value, shown read-only as answers read (`format_answer`). The
+    wizard's logic computes it; the person can select and copy it, not change it."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__(field)
+        self.held: AnswerValue | None = None
+        self.label = plain_label(format_answer(field, None))
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setStyleSheet("font-size: 12pt;")
+        self._name(self.label)
+
+    def value(self) -> AnswerValue | None:
+        return self.held
+
+    def set_value(self, value: AnswerValue | None) -> None:
+        self.held = value
+        self.label.setText(format_answer(self.field, value))
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """The person never changes a calculated value."""
+
+    def problem(self) -> str | None:
+        return None
+
+
+def rating_points(field: Field) -> list[tuple[AnswerValue, str]]:
+    """A rating's points, lowest first, each with the text of its button: the labelled
+    options (answer: the option's value), or the numbers min..max (answer: the int)."""
+    if field.options:
+        return [(option.value, option.label) for option in field.options]
+    low, high = rating_scale(field)
+    return [(number, str(number)) for number in range(low, high + 1)]
+
+
+class RatingBar(QWidget):
+    """A rating's points as a row of buttons in one Tab stop: Left/Down and Right/Up
+    move the choice, Home/End go to the ends, the number keys choose the n-th point
+    (0 is the tenth), Delete or Backspace clear it, as does a click on the chosen one."""
+
+    chosenChanged = Signal()
+
+    def __init__(self, field: Field) -> None:
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.points = rating_points(field)
+        self.chosen: int | None = None  # index in `points`
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(3, 3, 3, 3)
+        layout.setSpacing(4)
+        self.buttons: list[QPushButton] = []
+        for index, (value, text) in enumerate(self.points):
+            button = QPushButton(button_text(text), objectName=f"field_{field.id}_{value}")
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setAutoDefault(False)
+            if not field.options:
+                button.setFixedWidth(button.fontMetrics().horizontalAdvance("10") + 24)
+            button.clicked.connect(lambda *_, n=index: self.choose(None if n == self.chosen else n))
+            layout.addWidget(button)
+            self.buttons.append(button)
+        self.clear_button = QPushButton("Clear", objectName=f"field_{field.id}_clear")
+        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.clear_button.setAutoDefault(False)
+        self.clear_button.setToolTip("Clear the rating (Delete)")
+        self.clear_button.clicked.connect(lambda: self.choose(None))
+        layout.addWidget(self.clear_button)
+        layout.addStretch(1)
+        self.choose(None, notify=False)
+
+    def choose(self, index: int | None, notify: bool = True) -> None:
+        if index is not None:
+            index = min(max(index, 0), len(self.points) - 1)
+        changed = index != self.chosen
+        self.chosen = index
+        for n, button in enumerate(self.buttons):
+            button.setChecked(n == index)
+        self.clear_button.setEnabled(index is not None)
+        if changed and notify:
+            self.chosenChanged.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, text = event.key(), event.text()
+        last = len(self.points) - 1
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_Up):
+            self.choose(0 if self.chosen is None else self.chosen + 1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Down):
+            self.choose(last if self.chosen is None else self.chosen - 1)
+        elif key == Qt.Key.Key_Home:
+            self.choose(0)
+        elif key == Qt.Key.Key_End:
+            self.choose(last)
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.choose(None)
+        elif len(text) == 1 and text.isdigit():
+            wanted = self._point_of_digit(int(text))
+            if wanted is not None:
+                self.choose(wanted)
+        else:
+            super().keyPressEvent(event)
+
+    def _point_of_digit(self, digit: int) -> int | None:
+        """The point a number key chooses: a numeric scale's point of that number
+        (0 is 10), else the n-th point; None when there is none."""
+        number = 10 if digit == 0 else digit
+        for index, (value, _text) in enumerate(self.points):
+            if value == number:
+                return index
+        numeric = isinstance(self.points[0][0], int)
+        return number - 1 if not numeric and number <= len(self.points) else None
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.hasFocus():  # the buttons take no focus: the bar shows it
+            option = QStyleOptionFocusRect()
+            option.initFrom(self)
+            painter = QPainter(self)
+            self.style().drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, option, painter)
+            painter.end()
+
+
+@editor_for(FieldType.RATING)
+class RatingInput(FieldInput):
+    """A rating: a numeric scale (answer: int) or labelled points (answer: the value)."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__(field)
+        self.bar = RatingBar(field)
+        self._name(self.bar)
+
+    def value(self) -> AnswerValue | None:
+        chosen = self.bar.chosen
+        return self.bar.points[chosen][0] if chosen is not None else None
+
+    def set_value(self, value: AnswerValue | None) -> None:
+        values = [point for point, _text in self.bar.points]
+        found = [
+            n for n, point in enumerate(values) if point == value and type(point) is type(value)
+        ]
+        self.bar.choose(found[0] if found else None)
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self.bar.chosenChanged.connect(callback)
+
+
+TIME_TYPED = re.compile(r"\s*([0-9]{1,2})(?:[:.h]?([0-9]{2}))?\s*")
+
+
+def read_time(text: str) -> str | None:
+    """The time "HH:MM" that `text` means (9:05, 09:05, 0905, 9.05, 9h05, or a bare
+    hour), or None when it is none."""
+    match = TIME_TYPED.fullmatch(text)
+    if match is None:
+        return None
+    hour, minute = int(match[1]), int(match[2] or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+class TimeLineEdit(QLineEdit):
+    """A 24-hour time typed as text; Up/Down step the hour or the minute under the
+    cursor (an empty field starts from the current time); leaving the field writes the
+    time as HH:MM."""
+
+    def __init__(self) -> None:
+        super().__init__(placeholderText="HH:MM")
+        self.editingFinished.connect(self._write_as_stored)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        plain = not event.modifiers() & Qt.KeyboardModifier.AltModifier
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) and plain:
+            self.step_part(1 if event.key() == Qt.Key.Key_Up else -1)
+        else:
+            super().keyPressEvent(event)
+
+    def step_part(self, steps: int) -> None:
+        text = self.text()
+        time = read_time(text)
+        if time is None:
+            if not text.strip():
+                now = dt.datetime.now()
+                self._show(now.hour, now.minute, on_minutes=False)
+            return
+        hour, minute = int(time[:2]), int(time[3:])
+        on_minutes = self.cursorPosition() > text.find(":") >= 0 or (
+            ":" not in text and self.cursorPosition() > 2
+        )
+        if on_minutes:
+            total = (hour * 60 + minute + steps) % (24 * 60)
+            hour, minute = divmod(total, 60)
+        else:
+            hour = (hour + steps) % 24
+        self._show(hour, minute, on_minutes)
+
+    def _show(self, hour: int, minute: int, on_minutes: bool) -> None:
+        self.setText(f"{hour:02d}:{minute:02d}")
+        self.setCursorPosition(5 if on_minutes else 2)
+
+    def _write_as_stored(self) -> None:
+        time = read_time(self.text())
+        if time is not None and self.text() != time:
+            self.setText(time)
+
+
+@editor_for(FieldType.TIME)
+class TimeInput(FieldInput):
+    """A time of day, HH:MM (24 h); empty means "not answered". As with dates, while
+    the text is no time (half typed) the answer stays the last time it was and
+    `entry_problem` holds the page."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__(field)
+        self.edit = TimeLineEdit()
+        self.edit.setFixedWidth(EDITOR_WIDTH)
+        self.held: str | None = None
+        self.edit.textChanged.connect(self._hold)  # before any on_change callback
+        self._name(self.edit)
+
+    def _hold(self, text: str) -> None:
+        time = read_time(text)
+        if time is not None:
+            self.held = time
+        elif not text.strip():
+            self.held = None
+
+    def value(self) -> AnswerValue | None:
+        return self.held
+
+    def set_value(self, value: AnswerValue | None) -> None:
+        self.edit.setText(value if isinstance(value, str) else "")
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self.edit.textChanged.connect(callback)
+
+    def entry_problem(self) -> str | None:
+        text = self.edit.text()
+        if not text.strip() or read_time(text) is not None:
+            return None
+        return "Enter a time as HH:MM, 24-hour (for example 09:30 or 17:45)."
+
+
 class FieldRow(QWidget):
-    """A field's label, editor, help hint and in-place error message."""
+    """A field's label, editor, help hint, in-place error message and notice (what the
+    wizard changed on its own, e.g. an answer cleared because its option went). The
+    label, the required mark, the help and read-only follow the wizard's logic through
+    `set_label`, `set_help` and `set_read_only`; each changes the widgets only when
+    what they show differs, since they run on keystrokes."""
 
     def __init__(self, field_input: FieldInput) -> None:
         super().__init__()
@@ -492,19 +813,28 @@ class FieldRow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
-        if field.type is not FieldType.BOOLEAN:  # a check box carries its own label
-            label = plain_label(button_text(required_label(field)))
-            label.setObjectName(f"label_{field.id}")
-            label.setBuddy(field_input.focus_widget())
-            label.setStyleSheet("font-weight: 600;")
-            layout.addWidget(label)
+        self.shown_label = (field.label, field.required)
+        self.label: QLabel | None = None
+        # A check box carries its own label; a note's label is the note.
+        if field.type not in (FieldType.BOOLEAN, FieldType.NOTE):
+            self.label = plain_label(button_text(required_label(field.label, field.required)))
+            self.label.setObjectName(f"label_{field.id}")
+            self.label.setBuddy(field_input.focus_widget())
+            self.label.setStyleSheet("font-weight: 600;")
+            layout.addWidget(self.label)
         layout.addWidget(field_input.widget)
+        self.column = layout
+        # Made when first needed (most fields never show one): a hint, a notice.
+        self.hint: QLabel | None = None
+        self.notice: QLabel | None = None
         if field.help:
-            hint = plain_label(field.help, f"hint_{field.id}")
-            hint.setStyleSheet(HINT_STYLE)
-            layout.addWidget(hint)
+            self.set_help(field.help)
         self.error = plain_label(object_name=f"error_{field.id}")
         self.error.setAccessibleName(f"{field.label}: problem")
+        if field.type in SHOWN_ONLY:  # never a problem: no line kept for one
+            self.error.hide()
+            layout.addWidget(self.error)
+            return
         # A line is kept for the message, shown or not: one appearing moves no field below.
         self.error.setMinimumHeight(self.error.fontMetrics().lineSpacing())
         keep_space = self.error.sizePolicy()
@@ -513,13 +843,56 @@ class FieldRow(QWidget):
         self.error.hide()
         layout.addWidget(self.error)
 
+    def set_label(self, label: str, required: bool) -> None:
+        """Show `label` (marked `*` when `required`)."""
+        if (label, required) == self.shown_label:
+            return
+        self.shown_label = (label, required)
+        if self.label is not None:
+            self.label.setText(button_text(required_label(label, required)))
+        self.input.set_label(label, required)
+        self.error.setAccessibleName(f"{label}: problem")
+
+    def set_help(self, text: str) -> None:
+        if self.hint is None:
+            if not text:
+                return
+            self.hint = plain_label(object_name=f"hint_{self.input.field.id}")
+            self.hint.setStyleSheet(HINT_STYLE)
+            self.column.insertWidget(self.column.indexOf(self.input.widget) + 1, self.hint)
+        elif self.hint.text() == text:
+            return
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
+        self.input.widget.setToolTip(plain_tooltip(text) if text else "")
+        self.input.widget.setAccessibleDescription(text)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """A read-only field's editor is disabled (greyed, no Tab stop); a calculated
+        value or a note is always read-only and looks it already."""
+        if self.input.widget.isEnabled() == read_only:
+            self.input.widget.setEnabled(not read_only)
+
+    def show_notice(self, notice: str | None) -> None:
+        """Show what the wizard changed on its own under the field, or hide it (None)."""
+        if self.notice is None:
+            if notice is None:
+                return
+            self.notice = plain_label(object_name=f"notice_{self.input.field.id}")
+            self.notice.setStyleSheet("font-style: italic;")
+            self.column.insertWidget(self.column.indexOf(self.error), self.notice)
+        self.notice.setText(notice or "")
+        self.notice.setVisible(notice is not None)
+
     def show_problem(self, problem: str | None) -> None:
-        """Show `problem` under the field, or hide it (None). This runs for every field
-        on each keystroke, so the colour is styled only when a problem shows it."""
+        """Show `problem` under the field, or hide it (None). The colour is styled only
+        when a problem shows it."""
         if problem is not None:
             dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
             style = f"color: {ERROR_COLOR_ON_DARK if dark else ERROR_COLOR_ON_LIGHT};"
             if self.error.styleSheet() != style:
                 self.error.setStyleSheet(style)
-        self.error.setText(problem or "")
-        self.error.setVisible(problem is not None)
+        if self.error.text() != (problem or ""):
+            self.error.setText(problem or "")
+        if self.error.isHidden() == (problem is not None):
+            self.error.setVisible(problem is not None)

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QUrl
 from PySide6.QtGui import QImage, Qt, QTextDocument  # QtGui's Qt has convertFromPlainText
-from PySide6.QtWidgets import QLabel, QTextBrowser, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QTextBrowser, QWidget
 
 
 def _blank_image() -> QImage:
@@ -41,6 +41,22 @@ class MarkdownView(QTextBrowser):
         if resource_type == QTextDocument.ResourceType.ImageResource:
             return self._blank
         return QByteArray()
+
+
+def markdown_block(markdown: str, object_name: str) -> MarkdownView:
+    """A MarkdownView that reads as part of the page (no frame, no scroll bar, no
+    background) and is as tall as its text, whenever the text changes."""
+    view = MarkdownView()
+    view.setObjectName(object_name)
+    view.setFrameShape(QFrame.Shape.NoFrame)
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setStyleSheet("background: transparent;")
+    view.document().setDocumentMargin(0)
+    view.setMarkdown(markdown)
+    view.document().documentLayout().documentSizeChanged.connect(
+        lambda size: view.setFixedHeight(int(size.height()) + 4)
+    )
+    return view
 
 
 def plain_label(text: str = "", object_name: str = "") -> QLabel:

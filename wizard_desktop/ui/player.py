@@ -90,12 +90,20 @@ from wizard_desktop.core.templates import (
     template_preview,
 )
 from wizard_desktop.definition.answers import answer_problem
-from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
+from wizard_desktop.definition.conditions import ResolvedPath, is_answered
+from wizard_desktop.definition.expressions import ExpressionCostExceeded
+from wizard_desktop.definition.logic import Resolution, wizard_logic
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
 from wizard_desktop.ui import dialogs
-from wizard_desktop.ui.editors import HINT_STYLE, FieldRow, make_input
+from wizard_desktop.ui.editors import (
+    ERROR_COLOR_ON_LIGHT,
+    HINT_STYLE,
+    SHOWN_ONLY,
+    FieldRow,
+    make_input,
+)
 from wizard_desktop.ui.formatting import format_answer, session_times
-from wizard_desktop.ui.markdown import MarkdownView, plain_label
+from wizard_desktop.ui.markdown import MarkdownView, markdown_block, plain_label
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
 NEXT = QWizard.WizardButton.NextButton
@@ -112,12 +120,16 @@ def shown_answer(field: Field, value: AnswerValue | None) -> str:
     return format_answer(field, value)
 
 
-def path_change_note(before: tuple[Step, ...], after: tuple[Step, ...]) -> str:
+def path_change_note(
+    before: tuple[Step, ...],
+    after: tuple[Step, ...],
+    title: Callable[[Step], str] = lambda step: step.title,
+) -> str:
     """One sentence on how an answer changed the path, in the steps' own titles."""
     before_ids = {step.id for step in before}
     after_ids = {step.id for step in after}
-    added = [step.title for step in after if step.id not in before_ids]
-    skipped = [step.title for step in before if step.id not in after_ids]
+    added = [title(step) for step in after if step.id not in before_ids]
+    skipped = [title(step) for step in before if step.id not in after_ids]
     changes = [f"adds {_listed(added)}"] if added else []
     if skipped:
         changes.append(f"skips {_listed(skipped)}")
@@ -136,33 +148,120 @@ class PlayState:
     """What the pages of one player read and change, instead of reaching into the
     QWizard: the definition, the answers on screen (stored answers and defaults, as the
     person changes them), whether the session is read-only, whether the player is
-    walking through pages to resume (nothing is built or saved then), and the path
-    those answers give."""
+    walking through pages to resume (nothing is built or saved then), and the wizard's
+    logic for those answers (`resolution`: the path, what is visible, required,
+    read-only, calculated, offered and how texts read), kept up to date incrementally
+    by `settle`, which brings every built page up to date with what changed."""
 
     def __init__(
-        self, definition: WizardDefinition, answers: dict[str, AnswerValue], read_only: bool
+        self,
+        definition: WizardDefinition,
+        answers: dict[str, AnswerValue],
+        read_only: bool,
+        cleared: frozenset[str] = frozenset(),
     ) -> None:
         self.definition = definition
         self.answers = answers
         self.read_only = read_only
         self.walking_through = False
-        self._path: ResolvedPath | None = None
+        self.pages: dict[str, StepPage] = {}  # the built ones, by step id
+        self._step_of = {f.id: s.id for s in definition.steps for f in s.fields}
         self._page_ids = {step.id: index for index, step in enumerate(definition.steps)}
         self.review_page_id = len(definition.steps) if definition.review else None
+        self.cost_exceeded = False
+        self._visible: tuple[Resolution | None, frozenset[str]] = (None, frozenset())
+        self.logic = logic = wizard_logic(definition)
+        try:
+            self.live = logic.live(answers, cleared)
+            self._resolution = self.live.current
+        except ExpressionCostExceeded:  # shown as the pages are: the answers stay as given
+            self.cost_exceeded = True
+            self.live = logic.live({}, cleared)
+            self._resolution = self.live.current
+
+    @property
+    def resolution(self) -> Resolution:
+        """The logic's state for the answers on screen; while the logic is out of its
+        budget, the last one it could work out."""
+        if not self.cost_exceeded:
+            self._resolution = self.live.current
+        return self._resolution
 
     @property
     def path(self) -> ResolvedPath:
-        """The current path for the answers on screen (kept until an answer changes)."""
-        if self._path is None:
-            self._path = resolve_path(self.definition, self.answers)
-        return self._path
+        """The current path for the answers on screen."""
+        return self.resolution.path
 
-    def set_answer(self, field_id: str, value: AnswerValue | None) -> None:
-        if value is not None and is_answered(value):
-            self.answers[field_id] = value
-        else:
-            self.answers.pop(field_id, None)
-        self._path = None
+    def visible(self) -> frozenset[str]:
+        """The ids of the fields shown now (on the path, visible, not hidden)."""
+        resolution = self.resolution
+        if self._visible[0] is not resolution:
+            self._visible = (resolution, frozenset(resolution.fields))
+        return self._visible[1]
+
+    def text(self, element_id: str, key: str, given: str | None) -> str:
+        """A title, label, help or description as shown: interpolated when templated."""
+        return self.resolution.texts.get((element_id, key), given or "")
+
+    def title(self, step: Step) -> str:
+        return self.text(step.id, "title", step.title)
+
+    def label(self, field: Field) -> str:
+        return self.text(field.id, "label", field.label)
+
+    def shown_value(self, field: Field) -> AnswerValue | None:
+        """What the field holds on the path: its answer, or its calculated value."""
+        if field.type is FieldType.CALCULATED:
+            return self.resolution.values.get(field.id)
+        return self.path.answers.get(field.id)
+
+    def settle(self, changes: dict[str, AnswerValue | None]) -> dict[str, AnswerValue | None]:
+        """Take the answers `changes` and what follows from them on the built pages (an
+        answer whose option went is cleared, a default expression fills a field that
+        appears), updating only the widgets whose state changed. Returns every answer
+        so changed, to be stored. When the logic runs out of its budget the answers
+        are kept and every page says so."""
+        pending = list(changes.items())
+        settled: dict[str, AnswerValue | None] = {}
+        while pending:
+            field_id, value = pending.pop(0)
+            settled[field_id] = value
+            if value is not None and is_answered(value):
+                self.answers[field_id] = value
+            else:
+                self.answers.pop(field_id, None)
+            try:
+                changed = self.live.set_answer(field_id, value) | {field_id}
+                self.live.current  # noqa: B018 (worked out now, within the budget)
+            except ExpressionCostExceeded:
+                self._show_cost_exceeded(True)
+                return settled
+            self._show_cost_exceeded(False)
+            pending.extend(self.apply(changed))
+        return settled
+
+    def apply(self, changed: frozenset[str] | set[str]) -> list[tuple[str, AnswerValue | None]]:
+        """Bring the built pages up to date with the steps and fields `changed`; the
+        answers that changed on the way, to be settled."""
+        by_page: dict[str, set[str]] = {}
+        for element_id in changed:
+            step_id = self._step_of.get(element_id, element_id)
+            if step_id in self.pages:
+                by_page.setdefault(step_id, set()).add(element_id)
+        follow: list[tuple[str, AnswerValue | None]] = []
+        for step_id, ids in by_page.items():
+            follow.extend(self.pages[step_id].apply(ids))
+        return follow
+
+    def step_problems(self, step_id: str, answers: dict[str, AnswerValue | None]) -> dict[str, str]:
+        """The check of a step before it is saved: the core's own (`step_problems`)."""
+        return self.logic.step_problems(self.resolution, step_id, answers)
+
+    def _show_cost_exceeded(self, exceeded: bool) -> None:
+        if exceeded != self.cost_exceeded:
+            self.cost_exceeded = exceeded
+            for page in self.pages.values():
+                page.show_cost_exceeded()
 
     def page_id(self, step_id: str) -> int:
         return self._page_ids[step_id]
@@ -176,6 +275,29 @@ class PlayState:
         return self.review_page_id if self.review_page_id is not None else -1
 
 
+COST_EXCEEDED_NOTE = (
+    "This wizard's rules needed more work than allowed to follow your last answer, so "
+    "this page may be out of date and cannot go on. Your answers are kept: change the "
+    "answer, or leave the player and tell the wizard's author."
+)
+
+
+def rule_problem(field: Field, value: AnswerValue | None, resolution: Resolution) -> str | None:
+    """Why `value` breaks the rules of `field` now, one field at a time (so a keystroke
+    checks only what it changed): what `WizardLogic.step_problems` says of it, from the
+    same parts (the answer rules with what is required now, and the resolution's
+    problems: an option filtered out, the constraint)."""
+    required = field.id in resolution.required and field.id not in resolution.disabled
+    return answer_problem(field, value, required=required) or resolution.problems.get(field.id)
+
+
+def option_cleared_note(field_label: str, gone: list[str]) -> str:
+    """What the person is told when options they had chosen are no longer offered."""
+    listed = _listed([f"“{label}”" for label in gone])
+    options = "is no longer an option" if len(gone) == 1 else "are no longer options"
+    return f"{listed} {options} for “{field_label}” after your answers, so it was cleared."
+
+
 # --- Pages.
 
 
@@ -183,7 +305,8 @@ class StepPage(QWizardPage):
     """One step: its Markdown description and the editors of its fields. Complete when
     every visible field has an acceptable answer. The editors are built by `build()`
     (see the module docstring for when); `answerChanged` reports each change, once the
-    page's state and messages follow it."""
+    page's state and messages follow it (an answer the page changed by itself, cleared
+    or defaulted, is reported too)."""
 
     answerChanged = Signal(str, object)  # field id, its value (None when cleared)
 
@@ -193,8 +316,13 @@ class StepPage(QWizardPage):
         self.step = step
         self.touched: set[str] = set()
         self.rows: dict[str, FieldRow] = {}  # filled by `build`
+        self.blocking: set[str] = set()  # shown fields with a problem
+        self.description: MarkdownView | None = None
+        self.cost_note: QLabel | None = None  # made when first needed
+        self.column: QVBoxLayout | None = None
         self._built = False
-        self.setTitle(step.title)
+        self._quiet = False  # while the page changes an editor itself
+        self.setTitle(state.title(step))
         self.setObjectName(f"step_{step.id}")
 
     def setVisible(self, visible: bool) -> None:
@@ -222,18 +350,13 @@ class StepPage(QWizardPage):
 
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 8, 0)
+        self.column = column
         if step.description:
-            description = MarkdownView()
-            description.setObjectName(f"description_{step.id}")
-            description.setFrameShape(QFrame.Shape.NoFrame)
-            description.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            description.setStyleSheet("background: transparent;")
-            description.document().setDocumentMargin(0)
-            description.setMarkdown(step.description)
-            description.document().documentLayout().documentSizeChanged.connect(
-                lambda size, view=description: view.setFixedHeight(int(size.height()) + 4)
+            self.description = markdown_block(
+                self.state.text(step.id, "description", step.description),
+                f"description_{step.id}",
             )
-            column.addWidget(description)
+            column.addWidget(self.description)
         for field in step.fields:
             field_input = make_input(field)
             field_input.set_value(self.state.answers.get(field.id))
@@ -243,6 +366,13 @@ class StepPage(QWizardPage):
             self.rows[field.id] = row
             column.addWidget(row)
         column.addStretch(1)
+        visible = self.state.visible()
+        for field_id, row in self.rows.items():  # as the page will show: `refresh` follows
+            if field_id not in visible:
+                row.hide()
+            self._check(row, field_id in visible)
+        self.state.pages[step.id] = self
+        self.show_cost_exceeded()
 
     def value(self, field: Field) -> AnswerValue | None:
         """The field's answer: its editor's value, or the player's answer while unbuilt."""
@@ -250,55 +380,170 @@ class StepPage(QWizardPage):
         return row.input.value() if row is not None else self.state.answers.get(field.id)
 
     def answers(self) -> dict[str, AnswerValue | None]:
-        """Every field of the step with its answer (None clears it)."""
-        return {field.id: self.value(field) for field in self.step.fields}
+        """Every field of the step the person answers, with its answer (None clears it);
+        notes have none, calculated values are the logic's."""
+        return {
+            field.id: self.value(field)
+            for field in self.step.fields
+            if field.type not in SHOWN_ONLY
+        }
 
     def visible_fields(self) -> tuple[Field, ...]:
-        return self.state.path.visible_fields.get(self.step.id, self.step.fields)
+        visible = self.state.visible()
+        return tuple(f for f in self.step.fields if f.id in visible)
 
     def show_read_only(self) -> None:
         """Enable the editors, or disable them when the state is read-only."""
-        for row in self.rows.values():
-            row.input.widget.setEnabled(not self.state.read_only)
-
-    def refresh(self) -> None:
-        """Show the fields the current answers make visible, and their problems."""
-        visible = {f.id: f for f in self.visible_fields()}
+        disabled = self.state.resolution.disabled
         for field_id, row in self.rows.items():
+            row.set_read_only(self.state.read_only or field_id in disabled)
+
+    def show_cost_exceeded(self) -> None:
+        """Say at the top of the page when the logic ran out of its budget."""
+        if self.cost_note is None and self.state.cost_exceeded and self.column is not None:
+            self.cost_note = plain_label(COST_EXCEEDED_NOTE, f"costNote_{self.step.id}")
+            self.cost_note.setStyleSheet(f"color: {ERROR_COLOR_ON_LIGHT}; font-weight: 600;")
+            self.column.insertWidget(0, self.cost_note)
+        if self.cost_note is not None:
+            self.cost_note.setVisible(self.state.cost_exceeded)
+        self.completeChanged.emit()
+
+    def refresh(self) -> list[tuple[str, AnswerValue | None]]:
+        """Bring every field and text of the page up to date (when it is shown); the
+        answers that changed on the way, to be settled."""
+        return self.apply({self.step.id, *self.rows})
+
+    def apply(self, ids: set[str]) -> list[tuple[str, AnswerValue | None]]:
+        """Bring the step's texts (its id in `ids`) and the fields `ids` up to date with
+        the state's resolution, changing only what differs. Returns the answers the
+        page changed itself: cleared (their option went) or defaulted."""
+        state = self.state
+        resolution = state.resolution
+        visible = state.visible()
+        follow: list[tuple[str, AnswerValue | None]] = []
+        if self.step.id in ids:
+            title = state.title(self.step)
+            if title != self.title():
+                self.setTitle(title)
+            if self.description is not None and self.step.description:
+                self.description.setMarkdown(
+                    state.text(self.step.id, "description", self.step.description)
+                )
+        for field_id in ids:
+            row = self.rows.get(field_id)
+            if row is None:
+                continue
+            field = row.input.field
             in_view = field_id in visible
             if row.isHidden() == in_view:  # only on change: showing a shown row re-shows
                 row.setVisible(in_view)  # everything in it
-            value = row.input.value()
-            # Untouched fields only complain about what is in them (not about being empty).
-            filled = is_answered(value) and value is not False
-            shown = in_view and (field_id in self.touched or filled)
-            row.show_problem(row.input.problem() if shown else None)
+            row.set_label(state.label(field), field_id in resolution.required)
+            row.set_help(state.text(field_id, "help", field.help))
+            row.set_read_only(state.read_only or field_id in resolution.disabled)
+            if field.type is FieldType.CALCULATED:
+                calculated = resolution.values.get(field_id)
+                if calculated != row.input.value():
+                    row.input.set_value(calculated)
+            changes = in_view and not state.read_only  # a completed session stays as it is
+            changed = self._follow_options(row, resolution) if changes else None
+            if changed is None and changes:
+                changed = self._default(row)
+            if changed is not None:
+                follow.append(changed)
+            self._check(row, in_view)
         self.setFinalPage(self.nextId() == -1)
         self.completeChanged.emit()
+        return follow
+
+    def _follow_options(
+        self, row: FieldRow, resolution: Resolution
+    ) -> tuple[str, AnswerValue | None] | None:
+        """Offer the options whose visible_if holds; an answer whose option went is
+        cleared, and the person is told under the field."""
+        field = row.input.field
+        offered = resolution.options.get(field.id)
+        if offered is None:
+            return None
+        row.input.set_options(offered)
+        value = row.input.value()
+        chosen = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        gone = [v for v in chosen if v not in offered]
+        if not gone:
+            return None
+        kept: AnswerValue | None = (
+            [v for v in chosen if v in offered] if isinstance(value, list) else None
+        )
+        self._set_quietly(row, kept)
+        labels = [field.option_label(v) for v in gone]
+        row.show_notice(option_cleared_note(self.state.label(field), labels))
+        return field.id, row.input.value()
+
+    def _default(self, row: FieldRow) -> tuple[str, AnswerValue | None] | None:
+        """A field that appears unanswered takes the value of its default expression
+        (the logic computes it once): from then on it is an ordinary answer."""
+        field = row.input.field
+        default = self.state.resolution.defaults.get(field.id)
+        if default is None or is_answered(row.input.value()):
+            return None
+        self._set_quietly(row, default)
+        return field.id, row.input.value()
+
+    def _set_quietly(self, row: FieldRow, value: AnswerValue | None) -> None:
+        self._quiet = True
+        try:
+            row.input.set_value(value)
+        finally:
+            self._quiet = False
+
+    def _check(self, row: FieldRow, in_view: bool) -> None:
+        """Show the field's problem, and count it against Next while it is shown."""
+        field_id = row.input.field.id
+        problem = row.input.entry_problem() if in_view else None
+        if in_view and problem is None and row.input.field.type not in SHOWN_ONLY:
+            problem = rule_problem(row.input.field, row.input.value(), self.state.resolution)
+        if problem is None:
+            self.blocking.discard(field_id)
+        else:
+            self.blocking.add(field_id)
+        value = row.input.value()
+        # Untouched fields only complain about what is in them (not about being empty).
+        filled = is_answered(value) and value is not False
+        shown = field_id in self.touched or filled
+        row.show_problem(problem if shown else None)
 
     def focus_first_field(self) -> None:
         for row in self.rows.values():
-            if row.isVisibleTo(self) and row.input.widget.isEnabled():
+            focusable = row.input.field.type not in SHOWN_ONLY
+            if focusable and row.isVisibleTo(self) and row.input.widget.isEnabled():
                 row.input.focus_widget().setFocus(Qt.FocusReason.TabFocusReason)
                 return
 
     def _changed(self, field_id: str) -> None:
+        if self._quiet:
+            return
         self.touched.add(field_id)
-        value = self.rows[field_id].input.value()
-        self.state.set_answer(field_id, value)
-        self.refresh()
-        self.answerChanged.emit(field_id, value)
+        row = self.rows[field_id]
+        row.show_notice(None)
+        settled = self.state.settle({field_id: row.input.value()})
+        for changed_id, value in settled.items():
+            self.answerChanged.emit(changed_id, value)
 
     def isComplete(self) -> bool:
-        return all(self.problem(f) is None for f in self.visible_fields())
-
-    def problem(self, field: Field) -> str | None:
-        """Why the field's answer is not acceptable (its editor's, once built), or None."""
-        row = self.rows.get(field.id)
-        return row.input.problem() if row is not None else answer_problem(field, self.value(field))
+        if self.state.cost_exceeded:
+            return False
+        if self._built:
+            return not self.blocking
+        return not self.state.step_problems(self.step.id, self.answers())
 
     def nextId(self) -> int:
         return self.state.next_page_id(self.step.id)
+
+
+def answered_fields(state: PlayState, step: Step) -> list[Field]:
+    """The fields of `step` the review and the summary list: the visible ones with an
+    answer or a value (no notes)."""
+    visible = state.visible()
+    return [f for f in step.fields if f.id in visible and f.type is not FieldType.NOTE]
 
 
 class CompletionPage(QWizardPage):
@@ -357,16 +602,17 @@ class CompletionPage(QWizardPage):
         self.status.setText(f"“{info.name}” is completed and saved.")
         self.times.setText(session_times(info))
         self.summary.clear()
-        path = self.state.path
-        for step in path.steps:
-            step_item = QTreeWidgetItem([step.title, ""])
+        state = self.state
+        for step in state.path.steps:
+            step_item = QTreeWidgetItem([state.title(step), ""])
             font = step_item.font(0)
             font.setBold(True)
             step_item.setFont(0, font)
             self.summary.addTopLevelItem(step_item)
-            for field in path.visible_fields[step.id]:
-                text = shown_answer(field, path.answers.get(field.id))
-                self.summary.addTopLevelItem(QTreeWidgetItem([f"    {field.label}", text]))
+            for field in answered_fields(state, step):
+                text = shown_answer(field, state.shown_value(field))
+                item = QTreeWidgetItem([f"    {state.label(field)}", text])
+                self.summary.addTopLevelItem(item)
         self.note.hide()
         for widget in (self.times, self.summary, self.template_button, self.export_button):
             widget.show()
@@ -408,22 +654,23 @@ class ReviewPage(QWizardPage):
         grid.setContentsMargins(0, 0, 8, 0)
         grid.setColumnMinimumWidth(0, 12)
         grid.setColumnStretch(2, 1)
-        path = self.state.path
-        for step in path.steps:
+        state = self.state
+        for step in state.path.steps:
             row = grid.rowCount()
-            title = plain_label(step.title)
+            title = plain_label(state.title(step))
             title.setStyleSheet("font-weight: 600;")
             edit_button = QPushButton("Edit", objectName=f"editStep_{step.id}")
-            edit_button.setAccessibleName(f"Edit {step.title}")
+            edit_button.setAccessibleName(f"Edit {state.title(step)}")
             edit_button.clicked.connect(lambda *_, step_id=step.id: self.edit(step_id))
             grid.addWidget(title, row, 0, 1, 3)
             grid.addWidget(edit_button, row, 3)
-            for field in path.visible_fields[step.id]:
+            for field in answered_fields(state, step):
                 row = grid.rowCount()
-                value = plain_label(shown_answer(field, path.answers.get(field.id)))
+                value = plain_label(shown_answer(field, state.shown_value(field)))
                 value.setObjectName(f"review_{field.id}")
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                grid.addWidget(plain_label(field.label), row, 1, Qt.AlignmentFlag.AlignTop)
+                label = plain_label(state.label(field))
+                grid.addWidget(label, row, 1, Qt.AlignmentFlag.AlignTop)
                 grid.addWidget(value, row, 2, 1, 2, Qt.AlignmentFlag.AlignTop)
             grid.setRowMinimumHeight(grid.rowCount(), 8)  # a gap before the next step
         grid.setRowStretch(grid.rowCount(), 1)
@@ -461,7 +708,9 @@ class WizardPlayer(QWizard):
             if f.default is not None and f.id not in state.cleared
         }
         answers.update(state.answers)
-        self.state = PlayState(self.definition, answers, state.info.is_completed)
+        self.state = PlayState(
+            self.definition, answers, state.info.is_completed, cleared=state.cleared
+        )
         self._step_list_entries: list[tuple[str, int, bool, bool]] = []
         self.stored_steps: set[str] = set(state.info.completed_step_ids)
         self.pending_steps: set[str] = set()
@@ -585,9 +834,8 @@ class WizardPlayer(QWizard):
             else:
                 mark = "○"
             clickable = done or pending or step.id == self._left_for_review
-            entries.append(
-                (f"{mark}  {step.title}", self.page_id(step.id), page is current, clickable)
-            )
+            title = self.state.title(step)
+            entries.append((f"{mark}  {title}", self.page_id(step.id), page is current, clickable))
         if current is self.review_page:
             entries.append(("▶  Review", self.currentId(), True, True))
         if self.state.read_only:
@@ -640,11 +888,19 @@ class WizardPlayer(QWizard):
         self._refresh_step_list()
         steps = self.state.path.steps
         if steps != self._path_steps:
-            self._show_path_note(path_change_note(self._path_steps, steps))
+            self._show_path_note(path_change_note(self._path_steps, steps, self.state.title))
             self._path_steps = steps
             self._show_progress()
         if not self.state.walking_through:
             self.controller.update_draft({field_id: value})
+
+    def _refresh_page(self, page: StepPage) -> None:
+        """Bring a page up to date as it is shown; what it changed itself (an answer
+        cleared or defaulted) is settled and kept as a draft like any change."""
+        follow = page.refresh()
+        if follow and not self.state.read_only:
+            for field_id, value in self.state.settle(dict(follow)).items():
+                self._on_answer_changed(field_id, value)
 
     def _go_to(self, page_id: int) -> None:
         """Show `page_id` with a fresh history (review of a completed session)."""
@@ -666,7 +922,7 @@ class WizardPlayer(QWizard):
         landing = self.currentPage()
         assert isinstance(landing, StepPage)
         landing.build()  # the pages walked through stay unbuilt until shown
-        landing.refresh()
+        self._refresh_page(landing)
         landing.focus_first_field()
         self._expected_step_id = self._current_step_id()
         self._build_ahead()
@@ -693,6 +949,8 @@ class WizardPlayer(QWizard):
             return True
         if self.state.read_only or not page.isComplete():
             return False
+        if self.state.step_problems(page.step.id, page.answers()):
+            return False  # what the core would refuse (the page shows each problem)
         if page.nextId() == -1:
             self.controller.complete(page.step.id, page.answers())
         elif page.nextId() == self.state.review_page_id:
@@ -717,7 +975,7 @@ class WizardPlayer(QWizard):
             QTimer.singleShot(0, self, self._continue_to_review)
         self._keep_forward_default()
         if isinstance(page, StepPage):
-            page.refresh()
+            self._refresh_page(page)
             page.focus_first_field()
             step_id = page.step.id
             walking_or_reading = self.state.walking_through or self.state.read_only
