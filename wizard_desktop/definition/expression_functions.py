@@ -15,28 +15,48 @@ import datetime
 import math
 import re
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 
 from wizard_desktop.definition.model import NUMBER_LIMIT
 
-# Bounds on what one evaluation can build: a number beyond NUMBER_LIMIT (or not finite), a
-# text longer than MAX_TEXT_LENGTH or a list longer than MAX_LIST_LENGTH becomes empty (None).
+# Bounds on what one evaluation can build: a text longer than MAX_TEXT_LENGTH or a list
+# longer than MAX_LIST_LENGTH becomes empty (None) at once; numbers are floats while an
+# expression runs (as in JavaScript: NaN and Infinity included, so no number grows), and a
+# result not below NUMBER_LIMIT (what an answer may hold), NaN or infinite is empty (`result`).
 MAX_TEXT_LENGTH = 10_000
 MAX_LIST_LENGTH = 1_000
 
 NaN = math.nan
+_EXACT = 2**53  # integers up to this are exact in a JavaScript number
+
+
+class ScriptError(Exception):
+    """Where survey-core's JavaScript would throw (e.g. toFixed on a text in sum()): the
+    evaluation has no value."""
 
 
 # --- JavaScript values ------------------------------------------------------------------
 
 
 def number(value: float) -> object:
-    """A computed number as an expression value: integral -> int, beyond the bounds -> None."""
-    if value != value or value in (math.inf, -math.inf) or abs(value) > NUMBER_LIMIT:
-        return None
-    if isinstance(value, float) and value.is_integer():
+    """A computed number as an expression value: integral and exact -> int, else float."""
+    if type(value) is int:
+        return value if -_EXACT <= value <= _EXACT else float(value)
+    if value.is_integer() and -_EXACT <= value <= _EXACT:
         return int(value)
+    return value
+
+
+def result(value: object) -> object:
+    """What an evaluation hands out: a number an answer could not hold (its size not below
+    NUMBER_LIMIT, NaN, infinite) is empty."""
+    if isinstance(value, float):
+        return value if -NUMBER_LIMIT < value < NUMBER_LIMIT else None  # NaN compares False
+    if type(value) is int:
+        return value if -NUMBER_LIMIT < value < NUMBER_LIMIT else None
+    if isinstance(value, list):
+        return [result(item) for item in value]
     return value
 
 
@@ -88,6 +108,9 @@ def number_string(value: float) -> str:
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0:
         return "0"
+    shortest = repr(value)
+    if "e" not in shortest:  # Python writes these as JavaScript does (but "x.0": integers)
+        return shortest[:-2] if shortest.endswith(".0") else shortest
     sign = "-" if value < 0 else ""
     _, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
     digits = "".join(map(str, digit_tuple)).lstrip("0")
@@ -296,21 +319,35 @@ def correct_value(value: object) -> object:
 
 
 def _count_decimals(value: object) -> int:
-    if helpers_is_number(value) and not (is_number(value) and float(value).is_integer()):  # type: ignore[arg-type]
-        parts = js_string(value).split(".")
-        return len(parts[1]) if len(parts) > 1 else 0
-    return 0
+    """Helpers.countDecimals: the digits after "." in the number's text."""
+    if type(value) is int:
+        return 0
+    if isinstance(value, float):
+        if value.is_integer() or value != value:
+            return 0
+    elif not helpers_is_number(value) or is_number(value):  # an int (a bool is no number)
+        return 0
+    parts = js_string(value).split(".")
+    return len(parts[1]) if len(parts) > 1 else 0
+
+
+# toFixed: the exact binary value, halves away from zero, up to 21 + 100 digits.
+_FIXED = Context(prec=160, rounding=ROUND_HALF_UP)
 
 
 def _to_fixed(value: object, digits: int) -> object:
-    """parseFloat(value.toFixed(digits)); None where JavaScript would throw (text)."""
+    """parseFloat(value.toFixed(digits)); toFixed of a text throws in JavaScript."""
     if not is_number(value):
-        return None
+        raise ScriptError("toFixed of a text")
     result = float(value)  # type: ignore[arg-type]
     if not math.isfinite(result) or abs(result) >= 1e21:
         return result
-    quantum = Decimal(1).scaleb(-min(digits, 100))
-    return float(Decimal(result).quantize(quantum, rounding=ROUND_HALF_UP))
+    digits = min(digits, 100)
+    scaled = abs(result) * 10.0**digits
+    if abs(scaled - math.floor(scaled) - 0.5) > 1e-6:  # no tie: Python rounds the same value
+        return round(result, digits)
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(result).quantize(quantum, context=_FIXED))
 
 
 def _after_plus_minus(a: object, b: object, result: object) -> object:
@@ -333,10 +370,17 @@ def _bounded(value: object) -> object:
     return value
 
 
+def _numbers(a: object, b: object) -> bool:
+    """Both are numbers (not booleans): the fast paths of the arithmetic operators."""
+    kind_a = type(a)
+    kind_b = type(b)
+    return (kind_a is int or kind_a is float) and (kind_b is int or kind_b is float)
+
+
 def sum_any(a: object, b: object) -> object:
     """Helpers.sumAnyValues (the + operator)."""
-    if type(a) is int and type(b) is int:
-        return number(a + b)
+    if _numbers(a, b):
+        return number(_after_plus_minus(a, b, a + b))  # type: ignore[operator,arg-type]
     if not helpers_is_number(a) or not helpers_is_number(b):
         if isinstance(a, list) and isinstance(b, list):
             return _bounded(a + b)
@@ -378,46 +422,68 @@ def _arithmetic_operand(value: object, other: object) -> object:
 
 def _arithmetic(function: Callable[[object, object], object]) -> Callable[[object, object], object]:
     def operator(a: object, b: object) -> object:
-        a = _arithmetic_operand(a, b)
-        b = _arithmetic_operand(b, a)
+        if not (_numbers(a, b) and a == a and b == b):  # NaN is empty too
+            a = _arithmetic_operand(a, b)
+            b = _arithmetic_operand(b, a)
         return function(a, b)
 
     return operator
 
 
 def _minus(a: object, b: object) -> object:
-    if type(a) is int and type(b) is int:
-        return number(a - b)
+    if _numbers(a, b):
+        return number(_after_plus_minus(a, b, a - b))  # type: ignore[operator,arg-type]
     return _bounded(_after_plus_minus(a, b, to_number(a) - to_number(b)))
 
 
 def _multiply(a: object, b: object) -> object:
-    if type(a) is int and type(b) is int:
-        return number(a * b)
+    if _numbers(a, b):
+        return number(_after_multiply(a, b, a * b))  # type: ignore[operator,arg-type]
     return _bounded(_after_multiply(a, b, to_number(a) * to_number(b)))
+
+
+def js_divide(x: float, y: float) -> float:
+    if y == 0:
+        if x == 0 or x != x:
+            return NaN
+        return math.copysign(math.inf, x) * math.copysign(1.0, y)
+    return x / y
+
+
+def js_power(x: float, y: float) -> float:
+    """Math.pow (Python's math.pow differs on NaN, 1 ** Infinity and overflow)."""
+    if y != y:
+        return NaN
+    if y == 0:
+        return 1.0
+    if x != x or (abs(x) == 1 and math.isinf(y)):
+        return NaN
+    try:
+        return math.pow(x, y)
+    except OverflowError:
+        odd = y.is_integer() and abs(y) < _EXACT and int(y) % 2 == 1
+        return -math.inf if x < 0 and odd else math.inf
+    except ValueError:
+        return math.inf if x == 0 else NaN
 
 
 def _divide(a: object, b: object) -> object:
     if not truthy(b):
         return None
-    return number(to_number(a) / to_number(b)) if to_number(b) != 0 else None
+    return number(js_divide(to_number(a), to_number(b)))
 
 
 def _modulo(a: object, b: object) -> object:
     if not truthy(b):
         return None
-    divisor = to_number(b)
-    dividend = to_number(a)
-    if divisor != divisor or dividend != dividend or divisor == 0 or math.isinf(dividend):
-        return None
-    return number(math.fmod(dividend, divisor))
+    try:
+        return number(math.fmod(to_number(a), to_number(b)))
+    except ValueError:
+        return NaN
 
 
 def _power(a: object, b: object) -> object:
-    try:
-        return number(math.pow(to_number(a), to_number(b)))
-    except (OverflowError, ValueError):
-        return None
+    return number(js_power(to_number(a), to_number(b)))
 
 
 def _and(a: object, b: object) -> object:
@@ -439,11 +505,9 @@ def equal(left: object, right: object) -> bool:
 
 def values_equal(x: object, y: object, ignore_order: bool) -> bool:
     """Helpers.checkIfValuesEqual with survey-core's default comparator settings."""
-    if x is y or (type(x) is type(y) and not isinstance(x, list | float) and x == y):
-        return True
-    if isinstance(x, list) and not x and y is None:
-        return True
-    if isinstance(y, list) and not y and x is None:
+    if (x is y and not _is_nan(x)) or (
+        type(x) is type(y) and not isinstance(x, list | float) and x == y
+    ):
         return True
     if x is None and y == "":
         return True
@@ -608,10 +672,10 @@ def _flatten(params: Sequence[object], out: list[object]) -> list[object]:
 def _sum(params: Sequence[object]) -> object:
     total: object = 0
     for item in _flatten(params, []):
-        total = _after_plus_minus(total, item, js_plus(total, item))
+        total = _bounded(_after_plus_minus(total, item, js_plus(total, item)))
         if total is None:
             return None
-    return _bounded(total)
+    return total
 
 
 def _min_max(params: Sequence[object], is_min: bool) -> object:
@@ -633,40 +697,47 @@ def _avg(params: Sequence[object]) -> object:
     total = _sum(params)
     if not items:
         return 0
-    return number(to_number(total) / len(items)) if is_number(total) else None
+    return number(js_divide(to_number(total), len(items)))
 
 
 def _round(params: Sequence[object]) -> object:
     items = _flatten(params, [])
     if not items:
-        return None
+        return NaN
     value = items[0]
     precision = items[1] if len(items) > 1 and truthy(items[1]) else 0
     if not (helpers_is_number(value) and helpers_is_number(precision)):
-        return None
-    try:
-        scale = math.pow(10, to_number(precision))
-        scaled = to_number(value) * scale * (1 + 2.220446049250313e-16)
-        rounded = math.floor(scaled)
-        if scaled - rounded >= 0.5:
-            rounded += 1
-        return number(rounded / scale)
-    except (OverflowError, ValueError, ZeroDivisionError):
-        return None
+        return NaN
+    scale = js_power(10.0, to_number(precision))
+    scaled = to_number(value) * scale * (1 + 2.220446049250313e-16)
+    return number(js_divide(_js_round(scaled), scale))
+
+
+def _js_round(value: float) -> float:
+    """Math.round: the nearest integer, halves up (towards +Infinity)."""
+    if not math.isfinite(value):
+        return value
+    rounded = math.floor(value)
+    return float(rounded + 1 if value - rounded >= 0.5 else rounded)
 
 
 def _trunc(params: Sequence[object]) -> object:
     items = _flatten(params, [])
     if not items:
-        return None
+        return NaN
     value = items[0]
     precision = items[1] if len(items) > 1 and truthy(items[1]) else -1
     if not (helpers_is_number(value) and helpers_is_number(precision)):
-        return None
+        return NaN
+    # survey-core matches ^-?\d+(?:.\d{0,PRECISION})? on the number's text; a precision that
+    # is no count leaves "{0,...}" literal there, so only the integer part matches.
     places = to_number(precision)
-    fraction = rf"(?:.\d{{0,{int(places)}}})?" if places >= 0 and places.is_integer() else ""
+    counted = places >= 0 and places.is_integer()
+    fraction = rf"(?:.\d{{0,{int(min(places, 1000))}}})?" if counted else ""
     match = re.match(r"-?\d+" + fraction, js_string(value))
-    return number(to_number(match.group(0))) if match is not None else None
+    if match is None:
+        raise ScriptError("trunc of a number written without digits")
+    return number(to_number(match.group(0)))
 
 
 def _iif(params: Sequence[object]) -> object:

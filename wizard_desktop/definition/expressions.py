@@ -23,12 +23,15 @@ from wizard_desktop.definition import expression_functions as semantics
 from wizard_desktop.definition.model import NUMBER_LIMIT
 
 # Bounds on an expression from a file (someone else's): its text, how deep its operations
-# nest (parentheses, calls and arrays inside one another), and the cost units one answer
-# change may spend on all evaluations together (one unit per node evaluated, plus one per
-# item an operator or function walks in a list).
+# nest (operators, calls and arrays inside one another), and the cost units one answer
+# change may spend on all evaluations together: one unit per node evaluated, CALL_COST per
+# function call (a call takes about five operators' time), plus one per item an operator
+# or function walks in a list. Spending DEFAULT_COST_LIMIT takes about a quarter of a
+# second with the slowest functions (docs/expressions.md).
 MAX_EXPRESSION_LENGTH = 2_000
 MAX_NESTING_DEPTH = 32
 DEFAULT_COST_LIMIT = 200_000
+CALL_COST = 5
 MAX_TEMPLATE_LENGTH = 20_000
 
 _GRAMMAR = r"""
@@ -142,9 +145,10 @@ class Literal:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    name: str  # as written between the braces (without the "#" of {#name})
+    name: str  # as written between the braces (without "#" before and ".length" after)
     column: int
     convert: bool = True  # False for {#name}: the answer as it is, text never read as number
+    length: bool = False  # {name.length}: how many items (characters of a text), 0 if none
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +188,7 @@ class Expression:
     reads: frozenset[str]  # every {name} referenced (names as written)
     references: tuple[tuple[str, int], ...]  # (name, 1-based column) in source order
     tree: Node = field(repr=False)
-    cost: int = field(repr=False, compare=False)  # nodes: units each evaluation spends
+    cost: int = field(repr=False, compare=False)  # units each evaluation spends (its nodes)
     run: Run = field(repr=False, compare=False)
 
 
@@ -215,6 +219,9 @@ def _literal(value: object) -> _Built:
 
 def _column(token: Token) -> int:
     return (token.start_pos or 0) + 1
+
+
+_LENGTH = ".length"
 
 
 @v_args(inline=False)
@@ -256,7 +263,9 @@ class _Builder(Transformer[Token, _Built]):
                 column,
             )
         node = Call(name.value, tuple(argument.node for argument in arguments), column)
-        return _built(node, arguments, column)
+        built = _built(node, arguments, column)
+        built.size += CALL_COST - 1
+        return built
 
     def negate(self, children: list[object]) -> _Built:
         token, operand = children
@@ -279,19 +288,24 @@ class _Builder(Transformer[Token, _Built]):
         (token,) = children
         name = token.value[1:-1]
         convert = not (len(name) > 1 and name.startswith("#"))
-        return _Built(Reference(name if convert else name[1:], _column(token), convert), 1, 1)
+        if not convert:
+            name = name[1:]
+        length = len(name) > len(_LENGTH) and name.endswith(_LENGTH)
+        if length:
+            name = name[: -len(_LENGTH)]
+        return _Built(Reference(name, _column(token), convert, length), 1, 1)
 
     def number(self, children: list[Token]) -> _Built:
         (token,) = children
         value = float(token.value)
-        if abs(value) > NUMBER_LIMIT:
+        if abs(value) >= NUMBER_LIMIT:
             raise ExpressionError(f"number {token.value} is too large", _column(token))
         return _literal(semantics.number(value))
 
     def string(self, children: list[Token]) -> _Built:
         (token,) = children
-        body = token.value[1:-1].replace("\\'", "'").replace('\\"', '"')
-        return _literal(semantics.correct_text(body))
+        # survey-core keeps a quoted literal as text ('5' is the text "5", not the number)
+        return _literal(token.value[1:-1].replace("\\'", "'").replace('\\"', '"'))
 
     def word(self, children: list[Token]) -> _Built:
         return _literal(semantics.correct_text(children[0].value))
@@ -329,6 +343,9 @@ def _describe(token: Token) -> str:
     return repr(str(token.value)) if token.type not in _TOKEN_WORDS else _TOKEN_WORDS[token.type]
 
 
+_NOT = re.compile(r"(?:^|[^\w])not\s*$", re.IGNORECASE)
+
+
 def _syntax_error(text: str, error: UnexpectedInput) -> ExpressionError:
     if isinstance(error, UnexpectedCharacters):
         position = error.pos_in_stream or 0
@@ -338,9 +355,15 @@ def _syntax_error(text: str, error: UnexpectedInput) -> ExpressionError:
         if character == "{":
             return ExpressionError("'{' opened here is never closed", position + 1)
         return ExpressionError(f"unexpected {character!r}", position + 1)
-    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
+    if (
+        isinstance(error, UnexpectedToken)
+        and error.token.type != "$END"
+        and (error.token.start_pos or 0) < len(text)
+    ):
         token = error.token
-        return ExpressionError(f"unexpected {_describe(token)}", (token.start_pos or 0) + 1)
+        position = token.start_pos or 0
+        hint = ' (SurveyJS writes "not" as "!")' if _NOT.search(text[:position]) else ""
+        return ExpressionError(f"unexpected {_describe(token)}{hint}", position + 1)
     if isinstance(error, UnexpectedEOF | UnexpectedToken):
         return ExpressionError("the expression ends too early", len(text.rstrip()) + 1)
     return ExpressionError("not an expression", 1)
@@ -356,12 +379,39 @@ def parse_expression(text: str) -> Expression:
     return _parse(text)
 
 
+def _unclosed_parentheses(text: str) -> int:
+    """How many "(" are still open at the end (outside texts and {names})."""
+    open_count = 0
+    closing = ""
+    escaped = False
+    for character in text:
+        if closing:
+            if escaped:
+                escaped = False
+            elif character == "\\" and closing != "}":
+                escaped = True
+            elif character == closing:
+                closing = ""
+        elif character in "'\"":
+            closing = character
+        elif character == "{":
+            closing = "}"
+        elif character == "(":
+            open_count += 1
+        elif character == ")":
+            open_count -= 1
+    return max(open_count, 0)
+
+
 @lru_cache(maxsize=4096)
 def _parse(text: str) -> Expression:
     if not text.strip():
         raise ExpressionError("the expression is empty", 1)
+    # SurveyJS lets a ")" be left out; real forms do it at the end ("((!{q}) or ..."), so
+    # the parentheses still open there are closed (a missing one elsewhere is an error).
+    completed = text + ")" * _unclosed_parentheses(text)
     try:
-        built = _PARSER.parse(text)
+        built = _PARSER.parse(completed)
     except UnexpectedInput as error:
         raise _syntax_error(text, error) from None
     assert isinstance(built, _Built)
@@ -405,7 +455,10 @@ def _references(root: Node) -> list[tuple[str, int]]:
 def evaluate(expr: Expression, values: Mapping[str, object], budget: EvaluationBudget) -> object:
     """The value of `expr` for these answers: None, bool, int/float, str or list."""
     budget.spend(expr.cost)
-    return expr.run(values, budget)
+    try:
+        return semantics.result(expr.run(values, budget))
+    except semantics.ScriptError:
+        return None
 
 
 def is_true(value: object) -> bool:
@@ -440,6 +493,13 @@ def _compile(node: Node) -> Run:
 def _compile_reference(node: Reference) -> Run:
     name = node.name
     correct_text = semantics.correct_text
+    if node.length:
+
+        def length(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+            value = values.get(name)
+            return len(value) if isinstance(value, str | list | tuple) else 0
+
+        return length
     if not node.convert:
 
         def raw(values: Mapping[str, object], budget: EvaluationBudget) -> object:
@@ -470,14 +530,19 @@ def _compile_operation(node: Operation) -> Run:
 
         return pair
     first = operands[0]
-    rest = tuple(zip(functions, operands[1:], strict=True))
+    rest = tuple(
+        (function, operand, operator in _LIST_OPERATORS, operator == "plus")
+        for function, operand, operator in zip(functions, operands[1:], node.operators, strict=True)
+    )
 
     def chain(values: Mapping[str, object], budget: EvaluationBudget) -> object:
         result = first(values, budget)
-        for function, operand in rest:
+        for function, operand, walks, joins in rest:
             other = operand(values, budget)
-            if result.__class__ is list or other.__class__ is list:
-                budget.spend(_size(result) * _size(other))
+            if walks and (result.__class__ is list or other.__class__ is list):
+                # + joins two lists; the comparisons may pair every item with every item
+                size, other_size = _size(result), _size(other)
+                budget.spend(size + other_size if joins else size * other_size)
             result = function(result, other)
         return result
 
