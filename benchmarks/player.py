@@ -237,3 +237,66 @@ def deep_wizard(quick: bool) -> Figure:
         f"Next 499 -> 500 in a {steps}-step wizard ({fields} fields a step, 499 steps stored);"
         " anchor: Next 1 -> 2 in the same wizard",
     )
+
+
+# --- expression_keystroke: one key typed into the seed of expressions.generated_wizard.
+
+FRAME_MS = 1000 / 60
+
+
+def keystroke_ms(wizard: QWizard, editor: QWidget, digit: str) -> float:
+    """Select the editor's text, then type `digit`; milliseconds from the key press
+    until the page has painted (the player works the change out while the key is
+    handled: its logic, then every widget whose state changed)."""
+    QTest.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.qWait(2)
+    done = Done(wizard.currentPage(), lambda: True)
+    start = time.perf_counter()
+    QTest.keyClick(editor, digit)
+    done.wait()
+    return (time.perf_counter() - start) * 1000
+
+
+def expression_keystroke(quick: bool) -> Figure:
+    from benchmarks.expressions import SEED, SEED_VALUES, generated_wizard
+    from wizard_desktop.core.wizards import import_definition
+    from wizard_desktop.definition.loader import definition_from_dict
+
+    rounds = 10 if quick else 30
+    qt_application()
+    with bench_database():
+        data = generated_wizard()
+        definition = definition_from_dict(data, source=data["id"])
+        info = start_session(import_definition(definition).wizard_id)
+        with playing(info.id) as (player, _controller):
+            bare = bare_wizard(player.definition)
+            show(bare)
+            editors = []
+            for wizard, prefix in ((bare, "bare_s1"), (player, None)):
+                page = wizard.currentPage()
+                if prefix is not None and page.objectName() != prefix:
+                    raise RuntimeError(f"the bare wizard shows {page.objectName()}")
+                spin = page.findChild(QWidget, f"field_{SEED}")
+                if spin is None:
+                    raise RuntimeError(f"no seed editor on {page.objectName()}")
+                editors.append(spin)
+            bare_turn, player_turn = (iter(SEED_VALUES * (rounds + 2)) for _ in range(2))
+            value, bare_samples = interleaved(
+                lambda: keystroke_ms(bare, editors[0], str(next(bare_turn))),
+                lambda: keystroke_ms(player, editors[1], str(next(player_turn))),
+                rounds,
+            )
+            shown = player.state.resolution.values
+            bare.close()
+    return Figure(
+        "expression_keystroke",
+        "ms",
+        1.0,
+        value,
+        [FRAME_MS] * len(value),
+        f"a digit typed into the seed of the {len(definition.fields)}-field generated wizard"
+        " (expression_recompute's) in the real WizardPlayer, until the page has painted;"
+        " anchor: one 60 Hz frame (16.67 ms)",
+        notes=[f"last calculated value shown: {list(shown.values())[-1]}"],
+        second_anchor=("bare editor", bare_samples),
+    )
