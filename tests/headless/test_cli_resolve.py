@@ -4,14 +4,12 @@ computes for given answers, from a file or from the database."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.headless.test_cli import run
 from tests.wizard_files import SKIPPING
 
 TRIP = """\
@@ -45,19 +43,6 @@ steps:
     fields:
       - {id: ok, type: boolean, label: I confirm, required: true}
 """
-
-
-def run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    env.pop("WIZARD_DESKTOP_DATA_DIR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "wizard_desktop", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        input=stdin,
-    )
 
 
 def resolved(data_dir: Path, *args: str, stdin: str | None = None) -> dict[str, Any]:
