@@ -67,6 +67,32 @@ steps:
       - {id: note, type: multiline, label: Note}
 """
 
+# A format 2 file using every new key and type (loads as written).
+FORMAT_2_SAMPLE = """\
+format_version: 2
+id: fuzz
+title: Fuzz {a}
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: a, type: number, label: A, constraint: "{a} > 0"}
+      - {id: b, type: calculated, label: B, calculate: "{a} * 2"}
+      - id: c
+        type: choice
+        label: "C {b}"
+        required_if: "{b} > 3 and {a} notempty"
+        options: [{value: x, label: X, visible_if: "{a} > 1"}, y]
+      - {id: n, type: note, label: "Note {c}"}
+      - {id: r, type: rating, label: R, enabled_if: "iif({a} > 1, true, false)"}
+      - {id: t, type: time, label: T, min: "08:00"}
+  - id: two
+    title: Two
+    visible_if: "{c} = 'x' or {b} >= 10"
+    fields:
+      - {id: d, type: text, label: D, default_expression: "{c} + '!'"}
+"""
+
 
 def import_text(folder: Path, text: str, name: str = "wizard.yaml") -> str:
     path = folder / name

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.wizard_files import FORMAT_2_SAMPLE
 from wizard_desktop.definition import fileformat
+from wizard_desktop.definition.loader import parse_wizard_text
 from wizard_desktop.definition.model import FORMAT_VERSIONS, ID_PATTERN
 from wizard_desktop.definition.schema import json_schema, schema_filename, schema_text
 from wizard_desktop.paths import bundled_wizards_dir, resources_dir
@@ -89,3 +91,16 @@ def test_bundled_wizards_validate_against_the_schema(path: Path) -> None:
     data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     data = json.loads(json.dumps(data, default=str))  # YAML dates as ISO strings
     jsonschema.Draft202012Validator(json_schema(data["format_version"])).validate(data)
+
+
+def test_format_2_files_validate_against_the_format_2_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")  # optional: not a dependency
+    validator = jsonschema.Draft202012Validator(json_schema(2))
+    written = yaml.safe_load(FORMAT_2_SAMPLE)
+    validator.validate(written)
+    canonical = json.loads(parse_wizard_text(FORMAT_2_SAMPLE, "w.yaml", "yaml").canonical_json())
+    validator.validate(canonical)
+    assert not jsonschema.Draft202012Validator(json_schema(1)).is_valid(written)
+    rating = written["steps"][0]["fields"][4]
+    rating["options"], rating["max"] = ["a", "b"], 4
+    assert not validator.is_valid(written), "a rating has a scale or options"

@@ -1,4 +1,5 @@
-"""Skip logic: evaluating `visible_if` conditions (data, never code) and the current path.
+"""Structured conditions (data, never code): evaluating a `visible_if` mapping, what
+counts as answered, and the shape of a path (`ResolvedPath`); `logic` computes the path.
 
 A condition on a field that is unanswered, hidden or of another type is simply false
 (`not_equals` and `answered: false` are its negations, so they are true there).
@@ -113,10 +114,10 @@ class ResolvedPath:
 
 
 def resolve_path(definition: WizardDefinition, answers: Answers) -> ResolvedPath:
-    """The path for `answers`: `logic.wizard_logic(definition).resolve(answers).path`.
+    """The path for `answers`: `logic.wizard_logic(definition).path(answers)`.
     A step or field is visible when its condition holds for the answers that count, so
     an answer on a hidden field never steers the path."""
     # logic builds on this module (is_answered, evaluate, ResolvedPath): imported here.
     from wizard_desktop.definition.logic import wizard_logic
 
-    return wizard_logic(definition).resolve(answers).path
+    return wizard_logic(definition).path(answers)

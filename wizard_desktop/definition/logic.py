@@ -47,13 +47,13 @@ from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import (
     EvaluationBudget,
+    Expression,
     TextTemplate,
     evaluate,
     is_true,
     parse_template,
 )
 from wizard_desktop.definition.model import (
-    CONDITION_TYPES,
     Answers,
     AnswerValue,
     Field,
@@ -149,13 +149,42 @@ class WizardLogic:
         self.fields: tuple[Field, ...] = tuple(f for s in steps for f in s.fields)
         self.field_node = {f.id: self.step_count + i for i, f in enumerate(self.fields)}
         self.step_of: list[int] = [i for i, s in enumerate(steps) for _ in s.fields]
+        self.node_count = self.step_count + len(self.fields)
+        self.step_node = {s.id: i for i, s in enumerate(steps)}
+        self.names: tuple[str, ...] = (*(s.id for s in steps), *(f.id for f in self.fields))
+        self.parent: tuple[int, ...] = (*(-1 for _ in steps), *self.step_of)
+        self.visible_ifs: tuple[Logic | None, ...] = (
+            *(s.visible_if for s in steps),
+            *(f.visible_if for f in self.fields),
+        )
+        self.field_at: tuple[Field | None, ...] = (*(None for _ in steps), *self.fields)
+        self.step_fields = tuple(
+            (i, tuple(self.field_node[f.id] for f in s.fields)) for i, s in enumerate(steps)
+        )
+        # nodes whose value is the answer as given (no calculation, filter or default)
+        self.plain = frozenset(
+            self.field_node[f.id]
+            for f in self.fields
+            if f.type is not FieldType.CALCULATED
+            and f.default_expression is None
+            and not any(o.visible_if is not None for o in f.options)
+        )
+        self.hidden = frozenset(
+            self.field_node[f.id]
+            for f in self.fields
+            if f.type is FieldType.CALCULATED and f.hidden
+        )
+        self.calculated = tuple(
+            self.field_node[f.id] for f in self.fields if f.type is FieldType.CALCULATED
+        )
         self.templates: dict[tuple[str, TextKey], TextTemplate] = {}
         if definition.format_version >= 2:
             self._parse_templates()
         self.options_filtered = frozenset(
             f.id for f in self.fields if any(o.visible_if is not None for o in f.options)
         )
-        count = self.step_count + len(self.fields)
+        count = self.node_count
+        self.read_nodes: set[int] = set()
         # value_reads[n]: the nodes n reads, with the key it reads them through
         self.value_reads: list[dict[int, str]] = [{} for _ in range(count)]
         state_reads: list[set[int]] = [set() for _ in range(count)]
@@ -187,6 +216,8 @@ class WizardLogic:
                 template = self.templates.get((f.id, key))
                 if template is not None:
                     state.update(self._nodes(template.reads))
+        # every field some condition, expression or text reads (what a save must load)
+        self.read_fields = frozenset(self.names[n] for n in self.read_nodes)
         self.order = self._topological_order()
         self.rank = [0] * count
         for position, node in enumerate(self.order):
@@ -214,16 +245,13 @@ class WizardLogic:
                 self.templates[(element_id, key)] = template
 
     def _nodes(self, names: Iterable[str]) -> list[int]:
-        return [self.field_node[n] for n in names if n in self.field_node]
+        nodes = [self.field_node[n] for n in names if n in self.field_node]
+        self.read_nodes.update(nodes)
+        return nodes
 
     def _add(self, reads: dict[int, str], key: str, names: Iterable[str]) -> None:
         for node in self._nodes(names):
             reads.setdefault(node, key)
-
-    def _name(self, node: int) -> str:
-        if node < self.step_count:
-            return self.steps[node].id
-        return self.fields[node - self.step_count].id
 
     def _topological_order(self) -> list[int]:
         """Every node after the nodes it reads, else in definition order; a cycle raises."""
@@ -234,7 +262,7 @@ class WizardLogic:
             for read in reads:
                 readers[read].append(node)
         # Definition order: a step before its fields, steps in order.
-        natural = [0] * count
+        natural = self.natural = [0] * count
         position = 0
         for i, step in enumerate(self.steps):
             natural[i] = position
@@ -258,7 +286,7 @@ class WizardLogic:
 
     def _cycle(self, stuck: set[int]) -> LogicCycleError:
         """One cycle among the nodes left waiting (each reads another one of them)."""
-        start = min(stuck, key=lambda n: (n < self.step_count, n))
+        start = min(stuck, key=lambda n: self.natural[n])
         seen: dict[int, int] = {}
         trail: list[int] = []
         node = start
@@ -268,7 +296,7 @@ class WizardLogic:
             node = next(r for r in self.value_reads[node] if r in stuck)
         loop = [*trail[seen[node] :], node]
         links = [
-            (self._name(a), self.value_reads[a][b], self._name(b))
+            (self.names[a], self.value_reads[a][b], self.names[b])
             for a, b in itertools.pairwise(loop)
         ]
         return LogicCycleError(links)
@@ -276,6 +304,10 @@ class WizardLogic:
     def live(self, answers: Answers, cleared: Collection[str] = frozenset()) -> LiveResolution:
         """A resolution kept up to date answer by answer (one per open session)."""
         return LiveResolution(self, answers, cleared)
+
+    def path(self, answers: Answers) -> ResolvedPath:
+        """The path alone (what `resolve(answers).path` is, at the cost of one pass)."""
+        return LiveResolution(self, answers, ()).path
 
     def resolve(self, answers: Answers, cleared: Collection[str] = frozenset()) -> Resolution:
         """The state of the wizard for `answers` (field id -> answer; missing or empty =
@@ -312,68 +344,79 @@ class WizardLogic:
         return problems
 
 
-@dataclass
-class _FieldState:
-    visible: bool = False
-    value: AnswerValue | None = None
-    options: tuple[str, ...] | None = None
-    required: bool = False
-    disabled: bool = False
-    problem: str | None = None
-    texts: tuple[str, ...] = ()
-
-
 class LiveResolution:
-    """The resolution of one session's answers, updated incrementally."""
+    """The resolution of one session's answers, updated incrementally. State lives in
+    lists indexed by node (steps, then fields): what decides (visible, value, options)
+    is computed at once, the rest (required, read-only, problem, texts) when first
+    asked for (`current`, `set_answer`), so a path alone costs one pass."""
 
     def __init__(self, logic: WizardLogic, answers: Answers, cleared: Collection[str]) -> None:
         self.logic = logic
+        # the answered ones (is_answered, written out: this runs on every path)
         self.answers: dict[str, AnswerValue] = {
-            k: v for k, v in answers.items() if v is not None and is_answered(v)
+            k: v for k, v in answers.items() if v is not None and v != "" and v != []
         }
         self.cleared = set(cleared)
-        self.step_visible = [False] * logic.step_count
-        self.step_texts: list[tuple[str, ...]] = [()] * logic.step_count
-        self.states = [_FieldState() for _ in logic.fields]
+        count = logic.node_count
+        self.visible = [False] * count
+        self.values: list[AnswerValue | None] = [None] * count
+        self.options: list[tuple[str, ...] | None] = [None] * count
+        self.required = [False] * count
+        self.disabled = [False] * count
+        self.problems: list[str | None] = [None] * count
+        self.texts: list[tuple[str, ...]] = [()] * count
         self.defaults: dict[str, AnswerValue] = {}
+        self.rules: dict[str, tuple[AnswerValue, str | None]] = {}  # answer -> its problem
         self.scope: dict[str, AnswerValue] = {}
         self._current: Resolution | None = None
-        self._stale = True
-        self._recompute_all()
+        # One budget per resolution or change, for everything it evaluates.
+        self._budget = EvaluationBudget()
+        self._values_ok = self._states_ok = False  # computed for these answers
+        self._value_pass()
 
     # --- evaluation ---------------------------------------------------------------
 
     def _holds(self, logic: Logic | None, budget: EvaluationBudget) -> bool:
         if logic is None:
             return True
-        if isinstance(logic, CONDITION_TYPES):
-            return conditions.evaluate(logic, self.scope)
-        return is_true(evaluate(logic, self.scope, budget))
+        if logic.__class__ is Expression:  # faster than isinstance with the condition types
+            return is_true(evaluate(logic, self.scope, budget))
+        return conditions.evaluate(logic, self.scope)  # type: ignore[arg-type]
 
     def _value_node(self, node: int, budget: EvaluationBudget) -> bool:
-        """Recompute what node decides (visibility, options, value); True if it changed."""
+        """Recompute what `node` decides (visible, options, value); True if it changed."""
         logic = self.logic
-        if node < logic.step_count:
-            visible = self._holds(logic.steps[node].visible_if, budget)
-            changed = visible != self.step_visible[node]
-            self.step_visible[node] = visible
+        parent = logic.parent[node]
+        condition = logic.visible_ifs[node]
+        visible = (parent < 0 or self.visible[parent]) and (
+            condition is None or self._holds(condition, budget)
+        )
+        if parent < 0:  # a step
+            changed = visible is not self.visible[node]
+            self.visible[node] = visible
             return changed
-        index = node - logic.step_count
-        f = logic.fields[index]
-        state = self.states[index]
-        visible = self.step_visible[logic.step_of[index]] and self._holds(f.visible_if, budget)
+        f = logic.field_at[node]
+        assert f is not None
         options = None
         value: AnswerValue | None = None
         if visible:
-            if f.id in logic.options_filtered:
-                options = tuple(o.value for o in f.options if self._holds(o.visible_if, budget))
-            value = self._value(f, options, budget)
-        changed = (visible, value, options) != (state.visible, state.value, state.options)
-        state.visible, state.value, state.options = visible, value, options
-        if value is not None and is_answered(value):
-            self.scope[f.id] = value
-        else:
+            if node in logic.plain:
+                value = self.answers.get(f.id)
+            else:
+                if f.id in logic.options_filtered:
+                    options = tuple(o.value for o in f.options if self._holds(o.visible_if, budget))
+                value = self._value(f, options, budget)
+        old = self.values[node]
+        changed = (
+            visible is not self.visible[node]
+            or (value is not old and value != old)
+            or options != self.options[node]
+        )
+        self.visible[node], self.values[node], self.options[node] = visible, value, options
+        if value is None:
             self.scope.pop(f.id, None)
+        else:
+            self.scope[f.id] = value
         return changed
 
     def _value(
@@ -381,74 +424,87 @@ class LiveResolution:
     ) -> AnswerValue | None:
         if f.type is FieldType.CALCULATED:
             assert f.calculate is not None
-            return _normalized(evaluate(f.calculate, self.scope, budget))
-        value: AnswerValue | None = self.answers.get(f.id)
-        if value is None and f.default_expression is not None and f.id not in self.cleared:
-            if f.id not in self.defaults:
-                computed = _normalized(evaluate(f.default_expression, self.scope, budget))
-                if computed is None or not is_answered(computed):
-                    return None
-                self.defaults[f.id] = computed
-            value = self.defaults[f.id]
-        if value is not None and options is not None:
-            value = _filtered(value, options)
+            value = _normalized(evaluate(f.calculate, self.scope, budget))
+        else:
+            value = self.answers.get(f.id)
+            if value is None and f.default_expression is not None and f.id not in self.cleared:
+                if f.id not in self.defaults:
+                    computed = _normalized(evaluate(f.default_expression, self.scope, budget))
+                    if computed is None or not is_answered(computed):
+                        return None
+                    self.defaults[f.id] = computed
+                value = self.defaults[f.id]
+            if value is not None and options is not None:
+                value = _filtered(value, options)
         return value if value is not None and is_answered(value) else None
 
     def _state_node(self, node: int, budget: EvaluationBudget) -> bool:
         """Recompute a shown element's required, read-only, problem and texts."""
         logic = self.logic
-        if node < logic.step_count:
-            step = logic.steps[node]
-            texts = self._texts(step.id, _STEP_TEXTS)
-            changed = texts != self.step_texts[node]
-            self.step_texts[node] = texts
-            return changed
-        index = node - logic.step_count
-        f = logic.fields[index]
-        state = self.states[index]
-        before = (state.required, state.disabled, state.problem, state.texts)
-        if not state.visible:
-            state.required, state.disabled, state.problem, state.texts = False, False, None, ()
+        before = (self.required[node], self.disabled[node], self.problems[node], self.texts[node])
+        f = logic.field_at[node]
+        if f is None:  # a step
+            self.texts[node] = self._texts(logic.names[node], _STEP_TEXTS)
+        elif not self.visible[node]:
+            self.required[node], self.disabled[node] = False, False
+            self.problems[node], self.texts[node] = None, ()
         else:
             no_answer = f.type in _NO_ANSWER
-            state.required = not no_answer and (
+            self.required[node] = not no_answer and (
                 f.required or (f.required_if is not None and self._holds(f.required_if, budget))
             )
-            state.disabled = f.enabled_if is not None and not self._holds(f.enabled_if, budget)
-            state.problem = None if no_answer else self._problem(f, state, budget)
-            state.texts = self._texts(f.id, _FIELD_TEXTS)
-        return before != (state.required, state.disabled, state.problem, state.texts)
+            self.disabled[node] = f.enabled_if is not None and not self._holds(f.enabled_if, budget)
+            self.problems[node] = None if no_answer else self._problem(f, node, budget)
+            self.texts[node] = self._texts(f.id, _FIELD_TEXTS)
+        after = (self.required[node], self.disabled[node], self.problems[node], self.texts[node])
+        return before != after
 
-    def _problem(self, f: Field, state: _FieldState, budget: EvaluationBudget) -> str | None:
+    def _problem(self, f: Field, node: int, budget: EvaluationBudget) -> str | None:
         given = self.answers.get(f.id)
         if given is None:
             return None
-        if state.options is not None and (gone := _gone(given, state.options)):
+        visible_options = self.options[node]
+        if visible_options is not None and (gone := _gone(given, visible_options)):
             return _gone_message(gone)
-        problem = answer_problem(f, given, required=False)
-        checked = problem is None and f.constraint is not None and not state.disabled
+        rule = self.rules.get(f.id)
+        if rule is None or rule[0] is not given:  # the answer rules read the answer alone
+            rule = self.rules[f.id] = (given, answer_problem(f, given, required=False))
+        problem = rule[1]
+        checked = problem is None and f.constraint is not None and not self.disabled[node]
         if checked and not self._holds(f.constraint, budget):
             problem = f.constraint_message or CONSTRAINT_MESSAGE
         return problem
 
     def _texts(self, element_id: str, keys: tuple[TextKey, TextKey]) -> tuple[str, ...]:
         templates = self.logic.templates
+        if not templates:
+            return ()
         return tuple(
             templates[(element_id, key)].render(self.scope)
             for key in keys
             if (element_id, key) in templates
         )
 
-    def _recompute_all(self) -> None:
-        budget = EvaluationBudget()
+    def _value_pass(self) -> None:
         self.scope.clear()
-        self._stale = True
-        for node in self.logic.order:
-            self._value_node(node, budget)
-        for node in range(self.logic.step_count + len(self.logic.fields)):
-            self._state_node(node, budget)
-        self._stale = False
+        self._values_ok = self._states_ok = False
         self._current = None
+        for node in self.logic.order:
+            self._value_node(node, self._budget)
+        self._values_ok = True
+
+    def _state_pass(self) -> None:
+        for node in range(self.logic.node_count):
+            self._state_node(node, self._budget)
+        self._states_ok = True
+
+    def _complete(self) -> None:
+        """Every state computed; what a budget stopped starts again with a new one."""
+        if not self._values_ok:
+            self._budget = EvaluationBudget()
+            self._value_pass()
+        if not self._states_ok:
+            self._state_pass()
 
     # --- the public side ------------------------------------------------------------
 
@@ -466,11 +522,12 @@ class LiveResolution:
         node = logic.field_node.get(field_id)
         if node is None:
             return frozenset()
-        if self._stale:  # a budget ran out last time: start again from scratch
-            self._recompute_all()
-            return frozenset(self._ids(range(logic.step_count + len(logic.fields))))
-        self._stale = True
-        budget = EvaluationBudget()
+        if not self._states_ok:  # never computed, or a budget ran out: from scratch
+            self._values_ok = False
+            self._complete()
+            return frozenset(logic.names)
+        self._values_ok = self._states_ok = False
+        budget = self._budget = EvaluationBudget()
         changed: set[int] = set()
         state_dirty = {node}
         queue = [(logic.rank[node], node)]
@@ -488,81 +545,81 @@ class LiveResolution:
         for dirty in state_dirty:
             if self._state_node(dirty, budget):
                 changed.add(dirty)
-        self._stale = False
-        return frozenset(self._ids(changed))
+        self._values_ok = self._states_ok = True
+        names = logic.names
+        return frozenset(names[n] for n in changed)
 
-    def _ids(self, nodes: Iterable[int]) -> Iterable[str]:
+    @property
+    def path(self) -> ResolvedPath:
+        """The steps on the path, their visible fields and the values that count."""
+        if self._current is not None:
+            return self._current.path
+        return self._path()[0]
+
+    def _path(self) -> tuple[ResolvedPath, list[int]]:
+        """The path, and the nodes of the fields shown (in definition order)."""
         logic = self.logic
-        for node in nodes:
-            yield logic._name(node)
+        visible, values = self.visible, self.values
+        steps: list[Step] = []
+        visible_fields: dict[str, tuple[Field, ...]] = {}
+        counted: dict[str, AnswerValue] = {}
+        shown: list[int] = []
+        for step_node, field_nodes in logic.step_fields:
+            if not visible[step_node]:
+                continue
+            step = logic.steps[step_node]
+            steps.append(step)
+            fields: list[Field] = []
+            for node in field_nodes:
+                if not visible[node]:
+                    continue
+                f = logic.field_at[node]
+                assert f is not None
+                value = values[node]
+                if value is not None:
+                    counted[f.id] = value
+                if node not in logic.hidden:
+                    fields.append(f)
+                    shown.append(node)
+            visible_fields[step.id] = tuple(fields)
+        return ResolvedPath(tuple(steps), visible_fields, counted), shown
 
     @property
     def current(self) -> Resolution:
         """The full resolution of the current answers (built when asked)."""
-        if self._stale:
-            self._recompute_all()
+        self._complete()
         if self._current is None:
             self._current = self._build()
         return self._current
 
     def _build(self) -> Resolution:
         logic = self.logic
-        steps: list[Step] = []
-        visible_fields: dict[str, tuple[Field, ...]] = {}
-        shown: list[str] = []
-        required: set[str] = set()
-        disabled: set[str] = set()
-        options: dict[str, tuple[str, ...]] = {}
+        names = logic.names
+        path, shown = self._path()
         texts: dict[tuple[str, TextKey], str] = {}
-        problems: dict[str, str] = {}
-        counted: dict[str, AnswerValue] = {}
-        defaults: dict[str, AnswerValue] = {}
-        values: dict[str, AnswerValue | None] = {}
-        index = 0
-        for s, step in enumerate(logic.steps):
-            on_path = self.step_visible[s]
-            if on_path:
-                steps.append(step)
-                self._put_texts(texts, step.id, _STEP_TEXTS, self.step_texts[s])
-            fields: list[Field] = []
-            for f in step.fields:
-                state = self.states[index]
-                index += 1
-                if f.type is FieldType.CALCULATED:
-                    values[f.id] = state.value
-                if not state.visible:
-                    continue
-                if state.value is not None:
-                    counted[f.id] = state.value
-                if f.id in self.defaults and f.id not in self.answers:
-                    defaults[f.id] = self.defaults[f.id]
-                if f.type is FieldType.CALCULATED and f.hidden:
-                    continue
-                fields.append(f)
-                shown.append(f.id)
-                if state.required:
-                    required.add(f.id)
-                if state.disabled:
-                    disabled.add(f.id)
-                if state.options is not None:
-                    options[f.id] = state.options
-                if state.problem is not None:
-                    problems[f.id] = state.problem
-                self._put_texts(texts, f.id, _FIELD_TEXTS, state.texts)
-            if on_path:
-                visible_fields[step.id] = tuple(fields)
+        for step in path.steps:
+            self._put_texts(texts, step.id, _STEP_TEXTS, self.texts[logic.step_node[step.id]])
+        for node in shown:
+            self._put_texts(texts, names[node], _FIELD_TEXTS, self.texts[node])
+        defaults = {
+            f.id: self.defaults[f.id]
+            for f in (logic.field_at[n] for n in shown)
+            if f is not None
+            and f.id in self.defaults
+            and not (f.id in self.answers or f.id in self.cleared)
+        }
         return Resolution(
-            steps=tuple(s.id for s in steps),
-            fields=tuple(shown),
-            required=frozenset(required),
-            disabled=frozenset(disabled),
-            values=values,
-            options=options,
+            steps=path.step_ids,
+            fields=tuple(names[n] for n in shown),
+            required=frozenset(names[n] for n in shown if self.required[n]),
+            disabled=frozenset(names[n] for n in shown if self.disabled[n]),
+            values={names[n]: self.values[n] for n in logic.calculated},
+            options={names[n]: o for n in shown if (o := self.options[n]) is not None},
             texts=texts,
-            problems=problems,
-            path=ResolvedPath(tuple(steps), visible_fields, counted),
+            problems={names[n]: p for n in shown if (p := self.problems[n]) is not None},
+            path=path,
             defaults=defaults,
-            scope=dict(counted),
+            scope=dict(path.answers),
         )
 
     def _put_texts(

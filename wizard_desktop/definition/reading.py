@@ -147,8 +147,9 @@ class _NodeReader:
         line = node.start_mark.line + 1
         self.lines.record(path, line)
         if isinstance(node, ScalarNode):
-            if node.style in (None, "'", '"') and node.end_mark.line == node.start_mark.line:
-                quote = 0 if node.style is None else 1
+            # plain (None or "" by libyaml) or quoted, on one line
+            if node.style in (None, "", "'", '"') and node.end_mark.line == node.start_mark.line:
+                quote = 1 if node.style in ("'", '"') else 0
                 self.lines.text_columns[path] = (line, node.start_mark.column + 1 + quote)
             return self.scalar(node, path, line)
         if isinstance(node, SequenceNode):

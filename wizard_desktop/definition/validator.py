@@ -110,6 +110,14 @@ from wizard_desktop.definition.text import character_problem
 
 _FIELD_TYPE_NAMES = frozenset(t.value for t in FieldType)
 _NEEDS_FORMAT_2 = "needs format_version: 2 (this file is format 1)"
+_QUOTE_IT = "YAML read an expression starting with '{' as a mapping: put the expression in quotes"
+
+
+def _yaml_braces(raw: object) -> bool:
+    """True for what YAML makes of an unquoted `{name}`: a mapping of names to nothing."""
+    return isinstance(raw, dict) and bool(raw) and all(v is None for v in raw.values())
+
+
 # "Did you mean" hints compare a misspelt name with the names it could be; each
 # comparison costs a few microseconds, so one file gets at most this many (a file
 # with thousands of bad references is checked in well under a second; the hints
@@ -774,11 +782,15 @@ class _Validator:
                 )
                 return None
             return self.expression(raw, path)
+        if self.version >= 2 and _yaml_braces(raw):
+            self.report(path, _QUOTE_IT)
+            return None
         return self.condition(raw, path, owner, 0)
 
     def expression(self, raw: object, path: DataPath) -> Expression | None:
         if not isinstance(raw, str):
-            self.report(path, f"expected an expression (text), got {_describe(raw)}")
+            wrong = f"got {_describe(raw)}" if not _yaml_braces(raw) else _QUOTE_IT
+            self.report(path, f"expected an expression (text), {wrong}")
             return None
         problem = character_problem(raw, multi_line=True)
         if problem is not None and not self.stored:
