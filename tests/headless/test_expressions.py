@@ -36,6 +36,12 @@ VALUES: dict[str, object] = {
     "empty_text": "",
     "nothing": None,
     "none_chosen": [],
+    "upper_true": "TRUE",
+    "tenth": 0.1,
+    "negative": -7,
+    "spaced": " 12 ",
+    "comma": "1,5",
+    "day": "2020-06-01",
 }
 
 
@@ -94,6 +100,25 @@ OPERATOR_CASES: list[tuple[str, object]] = [
     ("{arr} *= 'b' and {a} power 2 = 25", True),
     ("((!{missing}) or (['1'] anyof {missing})", True),
     ("{arr.length} = 2 and {missing.length} = 0", True),
+    ("'É' = 'é' and ' a ' = 'a' and 'Éa' contains 'é'", True),
+    ("'😀' > 'ﬀ'", False),  # JavaScript orders texts by UTF-16 code units
+    ("{upper_true} = true and {upper_true} + 1 = 2", True),
+    ("'x' + 0.000001 + ' ' + 10 ^ 21 + ' ' + 1 / 3", "x0.000001 1e+21 0.3333333333333333"),
+    ("{tenth} * 3", 0.3),
+    ("1 / 3 * 3", 1),
+    ("-7 % 3 = -1 and 7 % -3 = 1 and {negative} % 2 = -1 and 2.5 % 1 = 0.5", True),
+    ("0.1 * 0.2 + 1.005 * 1000", 1005.02),
+    ("{spaced} + 1 + {comma} * 2", 16),
+    ("{arr} contains 'A' and {arr} = ['B', 'A'] and {arr} contains ['a', 'b']", True),
+    ("{arr} anyof 'a,b' or {arr} = 'a,b'", False),
+    ("{day} > '2020-01-01'", True),
+    ("{arr} allof [] and {arr} anyof [] and {missing} anyof []", True),
+    ("{missing} allof ['a'] or {missing} contains 'a' or 'abc' notcontains ''", False),
+    ("{missing} noneof ['a'] and {missing} notcontains 'a'", True),
+    ("10 contains 1 and true contains 'ru'", True),
+    ("0 contains 0", False),  # a right side that is falsy (0, '', false) is never contained
+    ("iif({missing}, 1, 2) + iif([], 1, 2)", 3),
+    ("[true] = 'true' or ['1'] = 1 or [1] = 1", False),  # a list equals only a list
 ]
 
 FUNCTION_CASES: list[tuple[str, object]] = [
@@ -108,6 +133,7 @@ FUNCTION_CASES: list[tuple[str, object]] = [
     ("avg()", 0),
     ("round(2.345, 2)", 2.35),
     ("round(-2.5)", -3),
+    ("round(1.255, 2)", 1.26),
     ("round('abc')", None),
     ("trunc(2.789)", 2),
     ("trunc(-2.789, 1)", -2.7),

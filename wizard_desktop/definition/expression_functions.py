@@ -196,9 +196,13 @@ def _is_nan(value: object) -> bool:
     return isinstance(value, float) and value != value
 
 
-def _utf16(value: str) -> str | bytes:
-    """A key that orders text as JavaScript does (by UTF-16 code units)."""
-    return value if value.isascii() or max(value) < "\U00010000" else value.encode("utf-16-be")
+def _astral(value: str) -> bool:
+    return not value.isascii() and max(value) > "\uffff"
+
+
+def _utf16(value: str) -> bytes:
+    """A key that orders texts as JavaScript does (by UTF-16 code units)."""
+    return value.encode("utf-16-be", "surrogatepass")
 
 
 def loose_equal(x: object, y: object) -> bool:
@@ -223,7 +227,7 @@ def less_than(x: object, y: object) -> bool:
     if isinstance(y, list):
         y = js_string(y)
     if isinstance(x, str) and isinstance(y, str):
-        return _utf16(x) < _utf16(y)  # type: ignore[operator]
+        return _utf16(x) < _utf16(y) if _astral(x) or _astral(y) else x < y
     return to_number(x) < to_number(y)
 
 
@@ -306,15 +310,6 @@ def correct_text(value: str) -> object:
             if (not has_point and len(value) > 1) or (has_point and len(value) < 2):
                 return value
         return number(get_number(value))
-    return value
-
-
-def correct_value(value: object) -> object:
-    """An answer as survey-core's Variable hands it to an operator."""
-    if isinstance(value, str):
-        return correct_text(value)
-    if isinstance(value, tuple):
-        return list(value)
     return value
 
 
@@ -547,10 +542,10 @@ def values_equal(x: object, y: object, ignore_order: bool) -> bool:
     return all(values_equal(a, b, ignore_order) for a, b in zip(x, y, strict=True))
 
 
-def _sort_key(value: object) -> tuple[int, str | bytes]:
+def _sort_key(value: object) -> tuple[int, bytes]:
     """Array.prototype.sort's default order: by text, empty (undefined) items last."""
     if value is None:
-        return (1, "")
+        return (1, b"")
     return (0, _utf16(js_string(value)))
 
 
