@@ -50,9 +50,7 @@ from wizard_desktop.definition.model import (
     AnswerValue,
     Field,
     FieldType,
-    Logic,
     WizardDefinition,
-    logic_reads,
 )
 from wizard_desktop.store.compiled import CompiledQuery, placeholder
 from wizard_desktop.store.database import db, storage_errors, write_transaction
@@ -302,38 +300,15 @@ def path_answers(
     return _answered(answers)
 
 
-def _reads(logic: Logic | None) -> frozenset[str]:
-    return frozenset() if logic is None else logic_reads(logic)
-
-
-def _fields_read_by_logic(definition: WizardDefinition) -> frozenset[str]:
-    """Every field the logic reads (conditions, expressions, `{field}` texts) or whose
-    options it filters: what a step's check and the calculated values depend on,
-    besides the step's own fields."""
-    fields: set[str] = set()
-    for step in definition.steps:
-        fields |= _reads(step.visible_if)
-        for f in step.fields:
-            for logic in (f.visible_if, f.required_if, f.enabled_if, f.constraint):
-                fields |= _reads(logic)
-            for expression in (f.calculate, f.default_expression):
-                fields |= _reads(expression)
-            for option in f.options:
-                if option.visible_if is not None:
-                    fields |= _reads(option.visible_if) | {f.id}
-    for template in wizard_logic(definition).templates.values():
-        fields |= template.reads
-    return frozenset(fields)
-
-
 def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
     """The answers that saving `step_id` depends on: the step's own fields and every
-    field the logic reads (the path, the checks and the calculated values depend on
-    nothing else). A session deep in a long wizard then decodes a few answers per Next
-    instead of all of them."""
+    field the logic reads or whose options it filters (the path, the checks, the option
+    filter and the calculated values depend on nothing else). A session deep in a long
+    wizard then decodes a few answers per Next instead of all of them."""
     step = definition.step(step_id)
     fields = {f.id for f in step.fields} if step is not None else set()
-    return fields | _fields_read_by_logic(definition)
+    logic = wizard_logic(definition)
+    return fields | logic.read_fields | logic.options_filtered
 
 
 def _is_calculated(definition: WizardDefinition, field_id: str) -> bool:
