@@ -40,7 +40,9 @@ FIGURES: dict[str, Callable[[argparse.Namespace], Figure]] = {
     "step_save": lambda a: storage.step_save(a.quick),
     "next_click": lambda a: player.next_click(a.quick),
     "deep_wizard": lambda a: player.deep_wizard(a.quick),
-    "expression_keystroke": lambda a: player.expression_keystroke(a.quick),
+    "keystroke_repaint": lambda a: player.keystroke_repaint(
+        expressions.generated_wizard(), a.quick
+    ),
     "table_first_screen": lambda a: tables.table_first_screen(a.quick),
     "table_sort_filter": lambda a: tables.table_sort_filter(a.quick),
     "table_scroll_memory": lambda a: tables.table_scroll_memory(a.quick),

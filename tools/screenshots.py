@@ -4,7 +4,8 @@
 
 Plays the bundled wizards on a throw-away data folder: a text/choice step, each step
 of the field showcase, validation messages, the retry state (another connection holds
-the write lock) and the completion page.
+the write lock) and the completion page; and a format 2 wizard (TRIP_REPORT): a note,
+a rating, a time and a calculated total, then the rules it follows as answers change.
 """
 
 from __future__ import annotations
@@ -30,12 +31,54 @@ from PySide6.QtWidgets import (
 from wizard_desktop.app import create_main_window
 from wizard_desktop.core.sessions import start_session
 from wizard_desktop.core.templates import save_as_template, start_from_template
+from wizard_desktop.core.wizards import import_wizard_file
 from wizard_desktop.store.database import close_database, database_path
 from wizard_desktop.ui.main_window import MainWindow
 from wizard_desktop.ui.player import WizardPlayer
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 SIZE = (1000, 680)
+TRIP_REPORT = """\
+format_version: 2
+id: trip-report
+title: Trip report
+steps:
+  - id: trip
+    title: "Trip of {traveller}"
+    fields:
+      - {id: traveller, type: text, label: Your name, required: true}
+      - id: intro
+        type: note
+        label: "Thank you, **{traveller}**. Amounts are in euros; the total is worked out for you."
+      - {id: start, type: time, label: Departure time, required: true}
+      - {id: mood, type: rating, label: How was the trip?, help: "1 is bad, 5 is great"}
+      - {id: nights, type: number, label: Nights, max: 30}
+      - {id: rate, type: number, label: Hotel rate per night, unit: EUR}
+      - {id: total, type: calculated, label: Hotel total (EUR), calculate: "{nights} * {rate}"}
+  - id: rules
+    title: Approval
+    fields:
+      - id: region
+        type: choice
+        label: Region
+        options: [{value: eu, label: Europe}, {value: us, label: Americas}]
+      - id: city
+        type: choice
+        label: City
+        options:
+          - {value: paris, label: Paris, visible_if: "{region} = 'eu'"}
+          - {value: rome, label: Rome, visible_if: "{region} = 'eu'"}
+          - {value: nyc, label: New York, visible_if: "{region} = 'us'"}
+      - id: amount
+        type: number
+        label: Amount claimed
+        unit: EUR
+        constraint: "{amount} <= 5000"
+        constraint_message: Claims above 5,000 EUR go through the finance desk instead.
+      - {id: why, type: text, label: "Why {amount} EUR?", required_if: "{amount} > 1000"}
+      - {id: manager, type: boolean, label: A manager approved it}
+      - {id: approver, type: text, label: Approver, enabled_if: "{manager} = true"}
+"""
 
 
 def wait(ms: int) -> None:
@@ -155,11 +198,43 @@ def main() -> int:
     window.leave_player()
     window.tabs.setCurrentIndex(0)
     shot(window, "11-continue-where-you-left-off")
+    format_2_steps(window, data_dir)
 
     window.close()
     close_database()
     app.quit()
     return 0
+
+
+def set_number(player: WizardPlayer, field_id: str, value: float) -> None:
+    spin = child(player, f"field_{field_id}")
+    spin.setValue(value)  # type: ignore[attr-defined]
+
+
+def format_2_steps(window: MainWindow, data_dir: Path) -> None:
+    """A note, a time, a rating and a calculated total; then a cleared option, a
+    constraint, a required_if and a read-only field, as the person sees them."""
+    path = data_dir / "trip-report.yaml"
+    path.write_text(TRIP_REPORT, encoding="utf-8")
+    wizard_id = import_wizard_file(path).wizard_id
+    trip = window.open_session(start_session(wizard_id, "Trip to Lyon").id)
+    set_text(trip, "traveller", "Ann")
+    time = child(trip, "field_start")
+    time.setFocus()
+    QTest.keyClicks(time, "7:45")
+    time.clearFocus()  # leaving the field writes it as HH:MM
+    check(trip, "field_mood_4")
+    set_number(trip, "nights", 3)
+    set_number(trip, "rate", 95)
+    shot(window, "13-note-rating-time-calculated")
+    next_page(window, trip)
+    check(trip, "field_region_eu")
+    check(trip, "field_city_rome")
+    check(trip, "field_region_us")  # Rome is no longer offered: cleared, and said so
+    set_number(trip, "amount", 6200)
+    shot(window, "14-live-rules")
+    assert trip.controller.wait_until_saved(10_000)
+    window.leave_player()
 
 
 if __name__ == "__main__":

@@ -585,14 +585,21 @@ def rating_points(field: Field) -> list[tuple[AnswerValue, str]]:
 
 class RatingBar(QWidget):
     """A rating's points as a row of buttons in one Tab stop: Left/Down and Right/Up
-    move the choice, Home/End go to the ends, the number keys choose the n-th point
-    (0 is the tenth), Delete or Backspace clear it, as does a click on the chosen one."""
+    move the choice, Home/End go to the ends, the number keys choose that point (a
+    numeric scale's number, 0 for 10; else the n-th point), Delete or Backspace clear
+    it, as do the Clear button and a click on the chosen point."""
 
     chosenChanged = Signal()
 
     def __init__(self, field: Field) -> None:
         super().__init__()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # The chosen point stands out on light and dark palettes alike.
+        self.setStyleSheet(
+            "QPushButton:checked { background: palette(highlight);"
+            " color: palette(highlighted-text); border: 1px solid palette(dark);"
+            " border-radius: 3px; padding: 4px 8px; }"
+        )
         self.points = rating_points(field)
         self.chosen: int | None = None  # index in `points`
         layout = QHBoxLayout(self)
@@ -606,7 +613,7 @@ class RatingBar(QWidget):
             button.setAutoDefault(False)
             if not field.options:
                 button.setFixedWidth(button.fontMetrics().horizontalAdvance("10") + 24)
-            button.clicked.connect(lambda *_, n=index: self.choose(None if n == self.chosen else n))
+            button.toggled.connect(lambda checked, n=index: self._toggled(n, checked))
             layout.addWidget(button)
             self.buttons.append(button)
         self.clear_button = QPushButton("Clear", objectName=f"field_{field.id}_clear")
@@ -618,13 +625,23 @@ class RatingBar(QWidget):
         layout.addStretch(1)
         self.choose(None, notify=False)
 
+    def _toggled(self, index: int, checked: bool) -> None:
+        """A button pressed (or checked by an assistive tool): a click on the chosen
+        point unchecks it, which clears the rating."""
+        if checked:
+            self.choose(index)
+        elif index == self.chosen:
+            self.choose(None)
+
     def choose(self, index: int | None, notify: bool = True) -> None:
         if index is not None:
             index = min(max(index, 0), len(self.points) - 1)
         changed = index != self.chosen
         self.chosen = index
         for n, button in enumerate(self.buttons):
+            button.blockSignals(True)  # the bar says what changed, once
             button.setChecked(n == index)
+            button.blockSignals(False)
         self.clear_button.setEnabled(index is not None)
         if changed and notify:
             self.chosenChanged.emit()

@@ -164,6 +164,7 @@ class PlayState:
         self.answers = answers
         self.read_only = read_only
         self.walking_through = False
+        self.cleared = set(cleared)  # emptied by the person: no default comes back
         self.pages: dict[str, StepPage] = {}  # the built ones, by step id
         self._step_of = {f.id: s.id for s in definition.steps for f in s.fields}
         self._page_ids = {step.id: index for index, step in enumerate(definition.steps)}
@@ -228,8 +229,10 @@ class PlayState:
             settled[field_id] = value
             if value is not None and is_answered(value):
                 self.answers[field_id] = value
+                self.cleared.discard(field_id)
             else:
                 self.answers.pop(field_id, None)
+                self.cleared.add(field_id)
             try:
                 changed = self.live.set_answer(field_id, value) | {field_id}
                 self.live.current  # noqa: B018 (worked out now, within the budget)
@@ -241,8 +244,9 @@ class PlayState:
         return settled
 
     def apply(self, changed: frozenset[str] | set[str]) -> list[tuple[str, AnswerValue | None]]:
-        """Bring the built pages up to date with the steps and fields `changed`; the
-        answers that changed on the way, to be settled."""
+        """Bring the page on screen up to date with the steps and fields `changed`
+        (other built pages only note that they are out of date: each is brought up to
+        date when shown); the answers that changed on the way, to be settled."""
         by_page: dict[str, set[str]] = {}
         for element_id in changed:
             step_id = self._step_of.get(element_id, element_id)
@@ -250,7 +254,11 @@ class PlayState:
                 by_page.setdefault(step_id, set()).add(element_id)
         follow: list[tuple[str, AnswerValue | None]] = []
         for step_id, ids in by_page.items():
-            follow.extend(self.pages[step_id].apply(ids))
+            page = self.pages[step_id]
+            if page.on_screen():
+                follow.extend(page.apply(ids))
+            else:
+                page.stale = True
         return follow
 
     def step_problems(self, step_id: str, answers: dict[str, AnswerValue | None]) -> dict[str, str]:
@@ -321,6 +329,9 @@ class StepPage(QWizardPage):
         self.cost_note: QLabel | None = None  # made when first needed
         self.column: QVBoxLayout | None = None
         self._built = False
+        self.stale = False  # built, and the logic changed while it was not on screen
+        self._shown_complete: bool | None = None  # what completeChanged last told
+        self._final: bool | None = None  # what setFinalPage last said
         self._quiet = False  # while the page changes an editor itself
         self.setTitle(state.title(step))
         self.setObjectName(f"step_{step.id}")
@@ -374,6 +385,11 @@ class StepPage(QWizardPage):
         self.state.pages[step.id] = self
         self.show_cost_exceeded()
 
+    def on_screen(self) -> bool:
+        """The page the person is on: its wizard's current page (shown, when alone)."""
+        wizard = self.wizard()
+        return wizard.currentPage() is self if wizard is not None else self.isVisible()
+
     def value(self, field: Field) -> AnswerValue | None:
         """The field's answer: its editor's value, or the player's answer while unbuilt."""
         row = self.rows.get(field.id)
@@ -399,18 +415,20 @@ class StepPage(QWizardPage):
             row.set_read_only(self.state.read_only or field_id in disabled)
 
     def show_cost_exceeded(self) -> None:
-        """Say at the top of the page when the logic ran out of its budget."""
+        """Say at the top of the page when the logic ran out of its budget (Next waits)."""
         if self.cost_note is None and self.state.cost_exceeded and self.column is not None:
             self.cost_note = plain_label(COST_EXCEEDED_NOTE, f"costNote_{self.step.id}")
             self.cost_note.setStyleSheet(f"color: {ERROR_COLOR_ON_LIGHT}; font-weight: 600;")
             self.column.insertWidget(0, self.cost_note)
         if self.cost_note is not None:
             self.cost_note.setVisible(self.state.cost_exceeded)
-        self.completeChanged.emit()
+        self._tell_complete()
 
     def refresh(self) -> list[tuple[str, AnswerValue | None]]:
         """Bring every field and text of the page up to date (when it is shown); the
         answers that changed on the way, to be settled."""
+        self.stale = False
+        self._shown_complete = None
         return self.apply({self.step.id, *self.rows})
 
     def apply(self, ids: set[str]) -> list[tuple[str, AnswerValue | None]]:
@@ -451,9 +469,20 @@ class StepPage(QWizardPage):
             if changed is not None:
                 follow.append(changed)
             self._check(row, in_view)
-        self.setFinalPage(self.nextId() == -1)
-        self.completeChanged.emit()
+        final = self.nextId() == -1
+        if final != self._final:  # QWizard lays out its buttons on each call
+            self._final = final
+            self.setFinalPage(final)
+        self._tell_complete()
         return follow
+
+    def _tell_complete(self) -> None:
+        """Emit completeChanged when whether Next may go changed (QWizard then updates
+        its buttons, which costs a layout pass: not on every keystroke)."""
+        complete = self.isComplete()
+        if complete != self._shown_complete:
+            self._shown_complete = complete
+            self.completeChanged.emit()
 
     def _follow_options(
         self, row: FieldRow, resolution: Resolution
@@ -483,7 +512,7 @@ class StepPage(QWizardPage):
         (the logic computes it once): from then on it is an ordinary answer."""
         field = row.input.field
         default = self.state.resolution.defaults.get(field.id)
-        if default is None or is_answered(row.input.value()):
+        if default is None or field.id in self.state.cleared or is_answered(row.input.value()):
             return None
         self._set_quietly(row, default)
         return field.id, row.input.value()
@@ -531,7 +560,7 @@ class StepPage(QWizardPage):
     def isComplete(self) -> bool:
         if self.state.cost_exceeded:
             return False
-        if self._built:
+        if self._built and not self.stale:
             return not self.blocking
         return not self.state.step_problems(self.step.id, self.answers())
 
