@@ -656,7 +656,9 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
 
 def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | None = None) -> None:
     """Store answers being typed (type-checked only, not validated) and, when given,
-    the step the person is on. Completes nothing and never changes progress."""
+    the step the person is on. Completes nothing and never changes progress. The
+    calculated values are worked out from the stored answers in the same transaction
+    (within the logic's budget, so briefly), so they always match what is stored."""
     now = utc_now()
     with write_transaction():
         row = _editable_row(session_id)
