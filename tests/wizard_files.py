@@ -4,6 +4,7 @@ builders that parse a wizard around some fields for real."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,15 @@ def load_json(data: object) -> WizardDefinition:
 def json_problems(data: object) -> list[str]:
     """Every problem line of a JSON wizard file holding `data` (which must be refused)."""
     return text_problems(json.dumps(data), "json")
+
+
+def only_wizard_file_errors(call: Callable[[], object]) -> None:
+    """`call()` (a load) succeeds or raises a WizardFileError with no internal error."""
+    try:
+        call()
+    except WizardFileError as exc:
+        assert exc.problems
+        assert not any("internal error" in p.message for p in exc.problems), exc
 
 
 def text_problems(text: str, kind: str = "yaml") -> list[str]:

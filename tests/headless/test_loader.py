@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.wizard_files import FOUR_STEPS
+from tests.wizard_files import FOUR_STEPS, only_wizard_file_errors
 from wizard_desktop.definition import reading, validator
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.fileformat import field_types
@@ -999,14 +999,6 @@ def test_format_documentation_examples_load(tmp_path: Path) -> None:
 # --- Fuzzing: nothing but WizardFileError, never an internal error -------------------
 
 
-def _only_wizard_file_errors(call: object) -> None:
-    try:
-        call()  # type: ignore[operator]
-    except WizardFileError as exc:
-        assert exc.problems
-        assert not any("internal error" in p.message for p in exc.problems), exc
-
-
 @settings(max_examples=200, deadline=None)
 @given(content=st.binary(max_size=400), suffix=st.sampled_from([".yaml", ".json"]))
 def test_random_bytes_never_crash(
@@ -1014,7 +1006,7 @@ def test_random_bytes_never_crash(
 ) -> None:
     path = tmp_path_factory.mktemp("fuzz") / f"w{suffix}"
     path.write_bytes(content)
-    _only_wizard_file_errors(lambda: load_wizard_file(path))
+    only_wizard_file_errors(lambda: load_wizard_file(path))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -1036,7 +1028,7 @@ def test_mutated_valid_yaml_never_crashes(data: st.DataObject) -> None:
             text = text[:position] + piece + text[position:]
         else:
             text = text[:position] + piece + text[position + len(piece) :]
-    _only_wizard_file_errors(lambda: parse_wizard_text(text, "w.yaml", "yaml"))
+    only_wizard_file_errors(lambda: parse_wizard_text(text, "w.yaml", "yaml"))
 
 
 @settings(max_examples=100, deadline=None)
@@ -1047,7 +1039,7 @@ def test_mutated_valid_json_never_crashes(data: st.DataObject) -> None:
     position = data.draw(st.integers(0, len(text)))
     piece = data.draw(st.sampled_from(['"', ",", "{", "]", "null", "true", "1e999", "NaN", "-1"]))
     text = text[:position] + piece + text[position + 1 :]
-    _only_wizard_file_errors(lambda: parse_wizard_text(text, "w.json", "json"))
+    only_wizard_file_errors(lambda: parse_wizard_text(text, "w.json", "json"))
 
 
 def test_review_template_and_pattern_message_keys() -> None:

@@ -351,3 +351,23 @@ def test_the_resolution_is_what_resolve_prints() -> None:
 def test_the_fields_read_are_known() -> None:
     read = {"name", "amount", "rate", "tax", "total", "approver", "check"}
     assert wizard_logic(EXPENSES).read_fields == read
+
+
+@settings(max_examples=150, deadline=None)
+@given(answers=st.fixed_dictionaries({k: st.sampled_from(v) for k, v in VALUES.items()}))
+def test_step_problems_and_the_resolution_agree_on_the_answers_given(
+    answers: dict[str, AnswerValue | None],
+) -> None:
+    """The core's check and what the player shows while typing: the same rules."""
+    logic = wizard_logic(EXPENSES)
+    given_answers = {k: v for k, v in answers.items() if v is not None and v != ""}
+    r = logic.resolve(given_answers)
+    for step_id in r.steps:
+        problems = logic.step_problems(r, step_id, given_answers)
+        shown = {f.id for f in r.path.visible_fields[step_id]}
+        answered = {f for f in shown if f in given_answers}
+        assert {f: m for f, m in problems.items() if f in answered} == {
+            f: m for f, m in r.problems.items() if f in answered
+        }
+        unanswered_required = {f for f in shown - answered if f in r.required} - r.disabled
+        assert set(problems) - answered == unanswered_required

@@ -4,9 +4,10 @@ SurveyJS runs expressions in JavaScript, and imported forms must behave as their
 them, so this module reproduces the few JavaScript rules survey-core relies on (truthiness,
 loose equality, `+` on text, number to text) over the values an expression sees: None (empty:
 JavaScript's null and undefined), bool, int/float (one JavaScript number), str and list.
-Every function here is total: it returns a value, never raises on any operand, and keeps
-numbers, text and lists within the bounds below (a value beyond them is empty, None).
-`expressions.py` parses and compiles; docs/expressions.md states the rules.
+Every operator and function here takes any operands and keeps texts and lists within the
+bounds below; the one exception it raises, ScriptError, stands for a JavaScript throw and
+makes the evaluation empty. `expressions.py` compiles the calls; docs/expressions.md
+states the rules.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def result(value: object) -> object:
     return value
 
 
-def text(value: str) -> object:
+def _text(value: str) -> object:
     return value if len(value) <= MAX_TEXT_LENGTH else None
 
 
@@ -359,7 +360,7 @@ def _bounded(value: object) -> object:
     if isinstance(value, float | int) and not isinstance(value, bool):
         return number(value)
     if isinstance(value, str):
-        return text(value)
+        return _text(value)
     if isinstance(value, list):
         return value if len(value) <= MAX_LIST_LENGTH else None
     return value
@@ -384,7 +385,7 @@ def sum_any(a: object, b: object) -> object:
             assert isinstance(array, list)
             if isinstance(other, str):
                 joined = ", ".join(js_string(item) if item is not None else "" for item in array)
-                return text(joined + other if array is a else other + joined)
+                return _text(joined + other if array is a else other + joined)
             if is_number(other):
                 total: object = 0
                 for item in array:
@@ -674,11 +675,9 @@ def _sum(params: Sequence[object]) -> object:
 
 
 def _min_max(params: Sequence[object], is_min: bool) -> object:
-    best: object = None
+    best: object = None  # JavaScript's undefined until the first item
     for item in _flatten(params, []):
-        if best is None:
-            best = item
-        if (less_than(item, best) if is_min else less_than(best, item)) and item is not None:
+        if best is None or (less_than(item, best) if is_min else less_than(best, item)):
             best = item
     return best
 

@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Union
 
 from wizard_desktop.definition import expression_functions as semantics
 
@@ -23,8 +22,8 @@ from wizard_desktop.definition import expression_functions as semantics
 # nest (operators, calls and arrays inside one another), and the cost units one answer
 # change may spend on all evaluations together: one unit per node evaluated, CALL_COST per
 # function call (a call takes about five operators' time), plus one per item an operator
-# or function walks in a list. Spending DEFAULT_COST_LIMIT takes about a quarter of a
-# second with the slowest functions (docs/expressions.md).
+# or function walks in a list. Spending DEFAULT_COST_LIMIT takes at most about 0.4 s
+# (docs/expressions.md).
 MAX_EXPRESSION_LENGTH = 2_000
 MAX_NESTING_DEPTH = 32
 DEFAULT_COST_LIMIT = 200_000
@@ -77,7 +76,7 @@ class EvaluationBudget:
 
 @dataclass(frozen=True, slots=True)
 class Literal:
-    value: object  # None, bool, int, float or str (after survey-core's text conversion)
+    value: object  # None, bool, int, float or str (a bare word read as survey-core does)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +113,17 @@ class ArrayLiteral:
     items: tuple[Node, ...]
 
 
-Node = Union[Literal, Reference, Operation, Unary, Call, ArrayLiteral]  # noqa: UP007
+Node = Literal | Reference | Operation | Unary | Call | ArrayLiteral
 
 Run = Callable[[Mapping[str, object], EvaluationBudget], object]
 
 
 @dataclass(frozen=True)
 class Expression:
+    """A parsed, checked expression; `evaluate` runs it."""
+
     source: str
-    reads: frozenset[str]  # every {name} referenced (names as written)
+    reads: frozenset[str]  # every {name} referenced (as written; {#a} and {a.length} read a)
     references: tuple[tuple[str, int], ...]  # (name, 1-based column) in source order
     tree: Node = field(repr=False)
     cost: int = field(repr=False, compare=False)  # units each evaluation spends (its nodes)

@@ -18,7 +18,9 @@ does not count. Then, for the shown fields: required now (`required` or
 texts and the answers that break a rule (`answers.answer_problem`, the option filter,
 the constraint). Unanswered required fields are not problems of a resolution:
 `WizardLogic.step_problems` is the check of a step being saved (the core and the
-player call it).
+player call it). A read-only field is held to the answer rules alone
+(never required, no constraint). A `hidden: true` calculated field counts like any
+shown field but is left out of `fields` and `path.visible_fields` (only in `values`).
 
 A condition on a field that is unanswered, hidden or of another type reads it as
 empty (`conditions`). The path reads defaults until the person answers or clears a
@@ -137,6 +139,23 @@ def _gone(value: AnswerValue, visible: tuple[str, ...]) -> list[str]:
     return [str(v) for v in chosen if v not in visible]
 
 
+def _further_problem(
+    f: Field,
+    value: AnswerValue,
+    visible_options: tuple[str, ...] | None,
+    disabled: bool,
+    scope: Mapping[str, AnswerValue],
+    budget: EvaluationBudget,
+) -> str | None:
+    """What an answered value breaks beyond the answer rules: an option filtered out,
+    then the constraint on `scope` (a read-only field is not held to it)."""
+    if visible_options is not None and (gone := _gone(value, visible_options)):
+        return _gone_message(gone)
+    if f.constraint is None or disabled or is_true(evaluate(f.constraint, scope, budget)):
+        return None
+    return f.constraint_message or CONSTRAINT_MESSAGE
+
+
 class WizardLogic:
     """The dependency graph of one definition (build it with `wizard_logic`)."""
 
@@ -152,17 +171,12 @@ class WizardLogic:
         self.node_count = self.step_count + len(self.fields)
         self.step_node = {s.id: i for i, s in enumerate(steps)}
         self.names: tuple[str, ...] = (*(s.id for s in steps), *(f.id for f in self.fields))
-        self.parent: tuple[int, ...] = (*(-1 for _ in steps), *self.step_of)
-        self.visible_ifs: tuple[Logic | None, ...] = (
-            *(s.visible_if for s in steps),
-            *(f.visible_if for f in self.fields),
-        )
         self.field_at: tuple[Field | None, ...] = (*(None for _ in steps), *self.fields)
         self.step_fields = tuple(
             (i, tuple(self.field_node[f.id] for f in s.fields)) for i, s in enumerate(steps)
         )
         # nodes whose value is the answer as given (no calculation, filter or default)
-        self.plain = frozenset(
+        plain = frozenset(
             self.field_node[f.id]
             for f in self.fields
             if f.type is not FieldType.CALCULATED
@@ -173,6 +187,14 @@ class WizardLogic:
             self.field_node[f.id]
             for f in self.fields
             if f.type is FieldType.CALCULATED and f.hidden
+        )
+        # what the value pass reads of each node: its step, visible_if, field, plain
+        self.node_info: tuple[tuple[int, Logic | None, Field | None, bool], ...] = (
+            *((-1, s.visible_if, None, False) for s in steps),
+            *(
+                (self.step_of[j], f.visible_if, f, self.step_count + j in plain)
+                for j, f in enumerate(self.fields)
+            ),
         )
         self.calculated = tuple(
             self.field_node[f.id] for f in self.fields if f.type is FieldType.CALCULATED
@@ -331,14 +353,9 @@ class WizardLogic:
             required = f.id in resolution.required and not disabled
             problem = answer_problem(f, value, required=required)
             if problem is None and value is not None and is_answered(value):
-                visible = resolution.options.get(f.id)
-                gone = _gone(value, visible) if visible is not None else []
-                if gone:
-                    problem = _gone_message(gone)
-                elif f.constraint is not None and not disabled:
-                    scope = {**resolution.scope, f.id: value}
-                    if not is_true(evaluate(f.constraint, scope, budget)):
-                        problem = f.constraint_message or CONSTRAINT_MESSAGE
+                scope = {**resolution.scope, f.id: value}
+                options = resolution.options.get(f.id)
+                problem = _further_problem(f, value, options, disabled, scope, budget)
             if problem is not None:
                 problems[f.id] = problem
         return problems
@@ -386,21 +403,18 @@ class LiveResolution:
     def _value_node(self, node: int, budget: EvaluationBudget) -> bool:
         """Recompute what `node` decides (visible, options, value); True if it changed."""
         logic = self.logic
-        parent = logic.parent[node]
-        condition = logic.visible_ifs[node]
+        parent, condition, f, plain = logic.node_info[node]
         visible = (parent < 0 or self.visible[parent]) and (
             condition is None or self._holds(condition, budget)
         )
-        if parent < 0:  # a step
+        if f is None:  # a step
             changed = visible is not self.visible[node]
             self.visible[node] = visible
             return changed
-        f = logic.field_at[node]
-        assert f is not None
         options = None
         value: AnswerValue | None = None
         if visible:
-            if node in logic.plain:
+            if plain:
                 value = self.answers.get(f.id)
             else:
                 if f.id in logic.options_filtered:
@@ -463,17 +477,13 @@ class LiveResolution:
         given = self.answers.get(f.id)
         if given is None:
             return None
-        visible_options = self.options[node]
-        if visible_options is not None and (gone := _gone(given, visible_options)):
-            return _gone_message(gone)
         rule = self.rules.get(f.id)
         if rule is None or rule[0] is not given:  # the answer rules read the answer alone
             rule = self.rules[f.id] = (given, answer_problem(f, given, required=False))
-        problem = rule[1]
-        checked = problem is None and f.constraint is not None and not self.disabled[node]
-        if checked and not self._holds(f.constraint, budget):
-            problem = f.constraint_message or CONSTRAINT_MESSAGE
-        return problem
+        if rule[1] is not None:
+            return rule[1]
+        options, disabled = self.options[node], self.disabled[node]
+        return _further_problem(f, given, options, disabled, self.scope, budget)
 
     def _texts(self, element_id: str, keys: tuple[TextKey, TextKey]) -> tuple[str, ...]:
         templates = self.logic.templates

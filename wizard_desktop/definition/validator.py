@@ -206,6 +206,8 @@ class _Validator:
         self.known_fields: dict[str, Field | None] = {}
         self.suggestions = _Suggestions()
         self.version = 1
+        # Conditions naming a later field (format 2): checked against it once it is built.
+        self.later_references: list[tuple[str, object, DataPath, str]] = []
         self.field_types: dict[str, object] = {}  # id -> its raw type, for expression names
 
     def over(self, size: int, limit: int) -> bool:
@@ -474,6 +476,10 @@ class _Validator:
                     step = self.step(raw_step, index)
                     if step is not None:
                         steps.append(step)
+                for op, value, value_path, field_id in self.later_references:
+                    self.field_condition(
+                        op, value, value_path, field_id, self.known_fields[field_id]
+                    )
         if self.problems or wizard_id is None or title is None:
             return None
         definition = WizardDefinition(
@@ -493,7 +499,9 @@ class _Validator:
         evaluated once on empty answers within one budget (a hostile file is refused
         here rather than when a person answers)."""
         try:
-            wizard_logic(definition).resolve({})
+            logic = wizard_logic(definition)
+            if not self.stored:  # costs may change between versions: never lock one away
+                logic.resolve({})
         except LogicCycleError as cycle:
             where = self.field_paths.get(cycle.element_id) or self.step_paths.get(
                 cycle.element_id, ()
@@ -953,6 +961,8 @@ class _Validator:
         else:
             field_id, ref = self.reference(data["field"], (*path, "field"), owner)
         result = self.field_condition(op, value, value_path, field_id, ref)
+        if field_id is not None and ref is None and len(self.problems) == before:
+            self.later_references.append((op, value, value_path, field_id))  # format 2
         if field_id is None or len(self.problems) > before:
             return None
         return result
