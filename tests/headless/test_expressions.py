@@ -188,6 +188,9 @@ def test_today_and_age() -> None:
         ("1 @ 2", 3, "unexpected '@'"),
         ("not {a}", 5, 'writes "not" as "!"'),
         ("(1))", 4, "unexpected ')'"),
+        ("1 '" + "x" * 500 + "'", 3, 'unexpected "\'xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"…'),
+        ("f" * 300 + "(1)", 1, "unknown function " + "f" * 30 + "…()"),
+        ("1 '\u202e'", 3, "unexpected \"'\\u202e'\""),  # shown escaped, never as a control
     ],
 )
 def test_errors_name_the_column(text: str, column: int, message: str) -> None:

@@ -69,6 +69,13 @@ def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _numbers(a: object, b: object) -> bool:
+    """Both are numbers (not booleans): the fast paths of the operators."""
+    kind_a = type(a)
+    kind_b = type(b)
+    return (kind_a is int or kind_a is float) and (kind_b is int or kind_b is float)
+
+
 def truthy(value: object) -> bool:
     """JavaScript's ToBoolean."""
     if value is None:
@@ -223,6 +230,8 @@ def loose_equal(x: object, y: object) -> bool:
 
 def less_than(x: object, y: object) -> bool:
     """JavaScript's x < y (the abstract relational comparison)."""
+    if _numbers(x, y):
+        return x < y  # type: ignore[operator,no-any-return]
     if isinstance(x, list):
         x = js_string(x)
     if isinstance(y, list):
@@ -366,13 +375,6 @@ def _bounded(value: object) -> object:
     return value
 
 
-def _numbers(a: object, b: object) -> bool:
-    """Both are numbers (not booleans): the fast paths of the arithmetic operators."""
-    kind_a = type(a)
-    kind_b = type(b)
-    return (kind_a is int or kind_a is float) and (kind_b is int or kind_b is float)
-
-
 def sum_any(a: object, b: object) -> object:
     """Helpers.sumAnyValues (the + operator)."""
     if _numbers(a, b):
@@ -416,9 +418,13 @@ def _arithmetic_operand(value: object, other: object) -> object:
     return 0
 
 
+_AS_IS = frozenset({int, float, bool})
+
+
 def _arithmetic(function: Callable[[object, object], object]) -> Callable[[object, object], object]:
     def operator(a: object, b: object) -> object:
-        if not (_numbers(a, b) and a == a and b == b):  # NaN is empty too
+        # numbers and booleans (NaN aside: it is empty) enter as they are
+        if a.__class__ not in _AS_IS or b.__class__ not in _AS_IS or a != a or b != b:
             a = _arithmetic_operand(a, b)
             b = _arithmetic_operand(b, a)
         return function(a, b)
@@ -492,6 +498,8 @@ def _or(a: object, b: object) -> object:
 
 def equal(left: object, right: object) -> bool:
     """The = operator: OperandMaker.isTwoValueEquals (ignoring order, case, outer spaces)."""
+    if _numbers(left, right):
+        return left == right  # what checkIfValuesEqual comes to for two numbers
     if left == "undefined":
         left = None
     if right == "undefined":
@@ -623,8 +631,12 @@ BINARY: dict[str, Callable[[object, object], object]] = {
     "notequal": lambda left, right: not equal(left, right),
     "less": _less,
     "greater": _greater,
-    "lessorequal": lambda left, right: equal(left, right) or _less(left, right),
-    "greaterorequal": lambda left, right: equal(left, right) or _greater(left, right),
+    "lessorequal": lambda left, right: (
+        left <= right if _numbers(left, right) else equal(left, right) or _less(left, right)  # type: ignore[operator]
+    ),
+    "greaterorequal": lambda left, right: (
+        left >= right if _numbers(left, right) else equal(left, right) or _greater(left, right)  # type: ignore[operator]
+    ),
     "contains": contains,
     "notcontains": not_contains,
     "anyof": any_of,
