@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.gui.player_helpers import (
@@ -100,7 +100,15 @@ def shown(player: WizardPlayer, name: str) -> bool:
 
 
 def next_enabled(player: WizardPlayer) -> bool:
-    return player.button(NEXT).isEnabled()
+    """Whether Next may go; always what the core's own check of the step says."""
+    page = player.currentPage()
+    assert isinstance(page, StepPage)
+    core_check = player.state.step_problems(page.step.id, page.answers())
+    enabled = player.button(NEXT).isEnabled()
+    entry_problems = any(row.input.entry_problem() for row in page.rows.values())
+    held = entry_problems or player.state.cost_exceeded
+    assert enabled == (not core_check and not held), core_check
+    return enabled
 
 
 def type_number(qtbot: QtBot, player: WizardPlayer, field_id: str, text: str) -> None:
@@ -370,3 +378,95 @@ def test_logic_out_of_its_budget_says_so_keeps_the_answers_and_never_freezes(
     assert answers["other"] == "still typing"
     click(qtbot, player, f"field_tags_t{chosen - 1}")  # back within the budget
     assert not page.cost_note.isVisible() and next_enabled(player)
+
+
+PATHS = """\
+format_version: 2
+id: paths-v2
+title: Paths v2
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: age, type: number, label: Age, max: 150}
+  - id: adult
+    title: "Adult, {age}"
+    visible_if: "{age} >= 18"
+    fields:
+      - {id: job, type: text, label: Job}
+  - id: last
+    title: Last
+    fields:
+      - {id: remark, type: text, label: Remark}
+"""
+
+
+def test_a_step_an_expression_shows_changes_the_side_panel_path_and_progress(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard_id = import_text(tmp_path, PATHS)
+    window.wizards_view.reload(wizard_id)
+    player = start(qtbot, window, wizard_id)
+    steps = find(player, "stepList")
+
+    def listed() -> list[str]:
+        return [steps.item(n).text()[3:] for n in range(steps.count())]  # type: ignore[attr-defined]
+
+    assert listed() == ["One", "Last"]
+    type_number(qtbot, player, "age", "42")
+    assert listed() == ["One", "Adult, 42", "Last"]
+    note = find(player, "progressNote")
+    assert note.isVisible() and text_of(player, "progressNote") == (
+        "Your answer adds Adult, 42: 3 steps now."
+    )
+    press_next(qtbot, player)
+    wait_saved(qtbot, window, progress=33)
+    assert step_id(player) == "adult" and player.currentPage().title() == "Adult, 42"
+    player.back()
+    type_number(qtbot, player, "age", "12")
+    assert listed() == ["One", "Last"]
+    assert text_of(player, "progressNote") == "Your answer skips Adult, 42: 2 steps now."
+    wait_saved(qtbot, window, progress=50)
+
+
+MANY_CITIES = """\
+format_version: 2
+id: many-cities
+title: Many cities
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: all, type: boolean, label: Every city}
+      - id: city
+        type: choice
+        label: City
+        options:
+""" + "".join(
+    f"          - {{value: c{n}, label: City {n}"
+    + (", visible_if: '{all} = true'}\n" if n % 2 else "}\n")
+    for n in range(8)
+)
+
+
+def test_a_combo_box_offers_only_the_visible_options_and_clears_a_gone_answer(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard_id = import_text(tmp_path, MANY_CITIES)
+    window.wizards_view.reload(wizard_id)
+    player = start(qtbot, window, wizard_id)
+    combo = find(player, "field_city", QComboBox)
+    assert isinstance(combo, QComboBox) and combo.count() == 4
+    click(qtbot, player, "field_all")
+    assert combo.count() == 8
+    combo.setFocus()
+    combo.setCurrentIndex(3)  # City 3, shown only while "big" is not checked
+    assert combo.currentData() == "c3"
+    click(qtbot, player, "field_all")
+    assert [combo.itemData(n) for n in range(combo.count())] == ["c0", "c2", "c4", "c6"]
+    assert combo.currentIndex() == -1
+    assert text_of(player, "notice_city") == (
+        "“City 3” is no longer an option for “City” after your answers, so it was cleared."
+    )
+    wait_saved(qtbot, window)
+    assert "city" in load_session(player.info.id).cleared

@@ -55,6 +55,9 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Alt+I", "Player: Finish"),
     ("Alt+Left, Alt+Right", "Player: Back, Next"),
     ("Esc", "Player: leave it (what is saved stays saved)"),
+    ("Left, Right, Home, End", "Player, a rating: a point lower, higher, the first, the last"),
+    ("1, 0, Del", "Player, a rating: that point (0 is 10); clear it"),
+    ("Up, Down", "Player, a date or a time: step the part under the cursor"),
     ("Del", "Sessions: delete the selected session (after a confirmation)"),
     ("Esc", "Sessions: clear the search"),
 )

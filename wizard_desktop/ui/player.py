@@ -40,6 +40,22 @@ true). The path so changes only when an answer changes it, and only then one sen
 under the progress bar says how, in the steps' titles ("Your answer skips Equipment
 and Onboarding buddy: 5 steps now."); it goes when the person moves to another page.
 
+The wizard's logic (format 2, and format 1's conditions): `PlayState` keeps one
+`LiveResolution` (definition/logic.py) for the answers on screen. Each change goes
+through `PlayState.settle`: the logic re-evaluates only what reads the field and names
+the steps and fields whose state changed; only those widgets of the page on screen are
+updated (visible, the `*` of required/required_if, read-only for enabled_if false,
+calculated values, offered options, `{field}` texts as plain text, notes as Markdown,
+messages); a page built but off screen is brought up to date when shown. An answer
+whose option went is cleared and stored so, with a sentence under its field naming the
+option and the field; a field that appears unanswered takes its default expression's
+value (the logic computes it once) as an ordinary answer; a field the person cleared
+keeps no default. Next follows the rules one field at a time while typing, and before
+a step is stored the player runs the core's own check (`WizardLogic.step_problems`).
+When the logic runs out of its budget (`ExpressionCostExceeded`) the page says so, Next
+waits, the answers are kept and stored as drafts, and the last state worked out stays
+on screen until an answer brings the logic back within its budget.
+
 Keyboard: Enter is Next (or Finish) whenever the page is valid, wherever the focus is
 but on another button or in a multi-line field; Next is the default button on every
 step page, Finish on the review page (where it has the focus); Alt+Right does what the
@@ -460,7 +476,8 @@ class StepPage(QWizardPage):
             row.set_read_only(state.read_only or field_id in resolution.disabled)
             if field.type is FieldType.CALCULATED:
                 calculated = resolution.values.get(field_id)
-                if calculated != row.input.value():
+                shown = row.input.value()  # True == 1 in Python: compare the types too
+                if calculated != shown or type(calculated) is not type(shown):
                     row.input.set_value(calculated)
             changes = in_view and not state.read_only  # a completed session stays as it is
             changed = self._follow_options(row, resolution) if changes else None
@@ -493,8 +510,8 @@ class StepPage(QWizardPage):
         offered = resolution.options.get(field.id)
         if offered is None:
             return None
+        value = row.input.value()  # before: a combo box offers only what it lists
         row.input.set_options(offered)
-        value = row.input.value()
         chosen = value if isinstance(value, list) else [value] if isinstance(value, str) else []
         gone = [v for v in chosen if v not in offered]
         if not gone:
@@ -759,6 +776,7 @@ class WizardPlayer(QWizard):
         self._returning_to_review = False  # after Edit: Next goes back to the review
         self._left_for_review = ""  # the step whose Next showed the review (a draft)
         self._path_steps = self.state.path.steps  # what a path-change note compares with
+        self._path_titles = self._titles()  # their titles as shown
         self.setSideWidget(self._build_side_panel())
         self.setButtonText(FINISH, "F&inish")  # Alt+F is the File menu
         for which in (QWizard.WizardButton.BackButton, NEXT, FINISH):
@@ -913,13 +931,19 @@ class WizardPlayer(QWizard):
     def page_id(self, step_id: str) -> int:
         return self.state.page_id(step_id)
 
+    def _titles(self) -> dict[str, str]:
+        return {step.id: self.state.title(step) for step in self.state.path.steps}
+
     def _on_answer_changed(self, field_id: str, value: AnswerValue | None) -> None:
         self._refresh_step_list()
         steps = self.state.path.steps
         if steps != self._path_steps:
-            self._show_path_note(path_change_note(self._path_steps, steps, self.state.title))
+            titles = {**self._path_titles, **self._titles()}  # a step skipped: as it read
+            note = path_change_note(self._path_steps, steps, lambda step: titles[step.id])
+            self._show_path_note(note)
             self._path_steps = steps
             self._show_progress()
+        self._path_titles = self._titles()
         if not self.state.walking_through:
             self.controller.update_draft({field_id: value})
 
