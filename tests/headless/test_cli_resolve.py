@@ -210,3 +210,21 @@ def test_an_answers_file_that_cannot_be_read_is_refused(
         data_dir, 2, str(trip), "--answers", str(tmp_path / "none.json")
     )
     assert "not a regular file" in refused(data_dir, 2, str(trip), "--answers", str(tmp_path))
+
+
+def test_answers_that_make_the_expressions_cost_too_much_are_one_line_and_exit_1(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    options = ", ".join(f"o{n}" for n in range(1000))
+    costly = tmp_path / "costly.yaml"
+    costly.write_text(
+        "format_version: 2\nid: costly\ntitle: Costly\nsteps:\n"
+        "  - id: one\n    title: One\n    fields:\n"
+        f"      - {{id: many, type: multi_choice, label: Many, options: [{options}]}}\n"
+        '      - {id: same, type: calculated, label: Same, calculate: "{many} allof {many}"}\n',
+        encoding="utf-8",
+    )
+    assert resolved(data_dir, str(costly))["values"] == {"same": False}  # cheap when empty
+    everything = json.dumps({"many": [f"o{n}" for n in range(1000)]})
+    message = refused(data_dir, 1, str(costly), "--answers", "-", stdin=everything)
+    assert "take too long to evaluate" in message
