@@ -24,7 +24,7 @@ from tests.gui.player_helpers import (
     wait_saved,
 )
 from tests.wizard_files import import_text
-from wizard_desktop.core.sessions import load_session
+from wizard_desktop.core.sessions import load_session, save_draft, start_session
 from wizard_desktop.ui.editors import RatingBar
 from wizard_desktop.ui.main_window import MainWindow
 from wizard_desktop.ui.markdown import MarkdownView
@@ -470,3 +470,24 @@ def test_a_combo_box_offers_only_the_visible_options_and_clears_a_gone_answer(
     )
     wait_saved(qtbot, window)
     assert "city" in load_session(player.info.id).cleared
+
+
+def test_a_session_whose_answers_are_beyond_the_budget_opens_says_so_and_recovers(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard_id = import_text(tmp_path, HOSTILE)
+    session = start_session(wizard_id, "Too much")
+    every_tag = [f"t{n}" for n in range(30)]
+    save_draft(session.id, {"tags": every_tag, "other": "kept"})
+    player = window.open_session(session.id)
+    qtbot.waitUntil(player.isVisible)
+    page = player.currentPage()
+    assert isinstance(page, StepPage) and page.cost_note is not None
+    assert page.cost_note.isVisible() and not next_enabled(player)
+    assert all(find(player, f"field_tags_{t}").isChecked() for t in every_tag)  # type: ignore[attr-defined]
+    assert text_of(player, "field_other") == "kept"
+    for tag in every_tag[10:]:  # back within the budget: every answer counts again
+        click(qtbot, player, f"field_tags_{tag}")
+    assert not page.cost_note.isVisible() and next_enabled(player)
+    wait_saved(qtbot, window)
+    assert stored(player) == {"tags": every_tag[:10], "other": "kept"}

@@ -188,11 +188,12 @@ class PlayState:
         self.cost_exceeded = False
         self._visible: tuple[Resolution | None, frozenset[str]] = (None, frozenset())
         self.logic = logic = wizard_logic(definition)
+        self._whole = True  # False: `live` stands in for the answers it could not take
         try:
             self.live = logic.live(answers, cleared)
             self._resolution = self.live.current
         except ExpressionCostExceeded:  # shown as the pages are: the answers stay as given
-            self.cost_exceeded = True
+            self.cost_exceeded, self._whole = True, False
             self.live = logic.live({}, cleared)
             self._resolution = self.live.current
 
@@ -250,7 +251,12 @@ class PlayState:
                 self.answers.pop(field_id, None)
                 self.cleared.add(field_id)
             try:
-                changed = self.live.set_answer(field_id, value) | {field_id}
+                if self._whole:
+                    changed = self.live.set_answer(field_id, value) | {field_id}
+                else:  # every answer again, once the logic can take them
+                    self.live = self.logic.live(self.answers, self.cleared)
+                    self._whole = True
+                    changed = {*self.pages, *(f.id for f in self.definition.fields)}
                 self.live.current  # noqa: B018 (worked out now, within the budget)
             except ExpressionCostExceeded:
                 self._show_cost_exceeded(True)
