@@ -27,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bundle, export, player, report, startup, storage
+from benchmarks import bundle, export, expressions, player, report, startup, storage
 from benchmarks import stats as wizard_stats
 from benchmarks import table_first_screen as tables
 from benchmarks.common import ROOT, Figure
@@ -41,6 +41,9 @@ FIGURES: dict[str, Callable[[argparse.Namespace], Figure]] = {
     "step_save": lambda a: storage.step_save(a.quick),
     "next_click": lambda a: player.next_click(a.quick),
     "deep_wizard": lambda a: player.deep_wizard(a.quick),
+    "keystroke_repaint": lambda a: player.keystroke_repaint(
+        expressions.generated_wizard(), a.quick
+    ),
     "table_first_screen": lambda a: tables.table_first_screen(a.quick),
     "table_sort_filter": lambda a: tables.table_sort_filter(a.quick),
     "table_scroll_memory": lambda a: tables.table_scroll_memory(a.quick),
@@ -50,6 +53,7 @@ FIGURES: dict[str, Callable[[argparse.Namespace], Figure]] = {
     "export_xlsx": lambda a: export.export_figure("xlsx", a.quick),
     "bundle_size": lambda a: bundle.bundle_size(a.quick, build=not a.no_build),
     "bundle_startup": lambda a: bundle.bundle_startup(a.quick, build=not a.no_build),
+    "expression_recompute": lambda a: expressions.expression_recompute(a.quick),
 }
 COLUMNS = "{:<20} {:>10} {:>10} {:>7} {:>8}  {}"
 

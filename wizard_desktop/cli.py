@@ -89,6 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
         "restore-backup", help="make a backup the database (default: newest)"
     )
     restore.add_argument("backup", nargs="?", metavar="FILE")
+
+    resolve = commands.add_parser(
+        "resolve", help="print, as JSON, what a wizard shows and computes for given answers"
+    )
+    resolve.add_argument(
+        "wizard", metavar="WIZARD_ID|FILE", help="a wizard file, or the id of a stored wizard"
+    )
+    resolve.add_argument(
+        "--answers", metavar="FILE", help='a JSON object {field id: answer}; "-" reads stdin'
+    )
     return parser
 
 

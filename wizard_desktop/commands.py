@@ -1,7 +1,10 @@
 """The headless commands behind the command line (check, import, wizards, sessions,
-templates, export, export-sessions, report, stats, backups, restore-backup), a public
-contract documented in the README. `cli.run_command()` imports this module only when
-a command runs. Errors are one line on stderr and a non-zero exit, never a traceback.
+templates, export, export-sessions, report, stats, backups, restore-backup,
+remove-wizard, resolve), a public contract documented in the README.
+`cli.run_command()` imports this module only when a command runs. Errors are one line
+on stderr and a non-zero exit, never a traceback: 1 for a refused wizard file or a
+failed command, 2 for a wrong invocation (argparse's own, and `resolve --answers` that
+are not a JSON object of answers of the right types).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -17,9 +21,16 @@ from typing import Any
 
 from wizard_desktop.core.answer_text import format_duration, share
 from wizard_desktop.core.export import export_session, write_export
+from wizard_desktop.core.json_input import JsonInputError, read_limited, read_stream, strict_json
 from wizard_desktop.core.output_files import OutputFileError, OutputFileExistsError
 from wizard_desktop.core.session_list import SessionListQuery
-from wizard_desktop.core.sessions import SessionNotFoundError, list_sessions
+from wizard_desktop.core.sessions import (
+    InvalidAnswersError,
+    SessionNotFoundError,
+    check_answer_types,
+    list_sessions,
+    path_answers,
+)
 from wizard_desktop.core.sessions_export import (
     SessionsExport,
     SeveralWizardsError,
@@ -29,14 +40,20 @@ from wizard_desktop.core.sessions_export import (
 from wizard_desktop.core.stats import WizardStats, wizard_stats
 from wizard_desktop.core.templates import list_templates
 from wizard_desktop.core.wizards import (
+    WIZARD_FILE_SUFFIXES,
     UnknownWizardError,
     WizardHasSessionsError,
+    definition_of_version,
     import_bundled_wizards,
     import_wizard_file,
+    latest_version_id,
     list_wizards,
     remove_wizard,
 )
+from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.loader import WizardFileError, load_wizard_file
+from wizard_desktop.definition.logic import wizard_logic
+from wizard_desktop.definition.model import AnswerValue, WizardDefinition
 from wizard_desktop.definition.text import terminal_safe
 from wizard_desktop.paths import data_dir
 from wizard_desktop.store.backups import backups_dir, latest_backup, list_backups, restore_backup
@@ -45,10 +62,22 @@ from wizard_desktop.store.errors import StorageError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+EXIT_USAGE = 2
+ANSWERS_MAX_BYTES = 5_000_000
+LISTED_PROBLEMS = 10
+"""How many wrong answers one error line names; the rest are counted."""
 
 
 class CommandError(Exception):
     """A failure to report as one line on stderr."""
+
+    exit_code = EXIT_FAILED
+
+
+class UsageError(CommandError):
+    """A wrong invocation (what argparse cannot check)."""
+
+    exit_code = EXIT_USAGE
 
 
 def _print_json(value: Any) -> None:
@@ -284,6 +313,74 @@ def stats_lines(stats: WizardStats) -> list[str]:
     ]
 
 
+def _definition_to_resolve(args: argparse.Namespace) -> WizardDefinition:
+    """The wizard `resolve` names: a file when the argument is an existing path, ends
+    like a wizard file or holds a path separator (loaded as `check` loads it, nothing
+    stored), else the newest version of the stored wizard with that id."""
+    target: str = args.wizard
+    path = Path(target)
+    if path.exists() or path.suffix.lower() in WIZARD_FILE_SUFFIXES or os.sep in target:
+        return load_wizard_file(path)
+    _open_store(args)
+    try:
+        return definition_of_version(latest_version_id(target))
+    except UnknownWizardError as exc:
+        raise CommandError(f"{exc} Name a wizard file or an id `wizards` lists.") from exc
+
+
+def _answers_to_resolve(
+    source: str | None, definition: WizardDefinition
+) -> dict[str, AnswerValue | None]:
+    """The `--answers` object (a file, or stdin for "-"); UsageError when it is not a
+    strict JSON object whose answers name fields with values of their types."""
+    if source is None:
+        return {}
+    name = "stdin" if source == "-" else terminal_safe(source)
+    try:
+        data = (
+            read_stream(sys.stdin.buffer, ANSWERS_MAX_BYTES)
+            if source == "-"
+            else read_limited(Path(source), ANSWERS_MAX_BYTES)
+        )
+        document = strict_json(data)
+    except JsonInputError as exc:
+        raise UsageError(f"--answers {name}: the file {exc}") from exc
+    if not isinstance(document, dict):
+        raise UsageError(f"--answers {name}: expected a JSON object {{field id: answer}}")
+    try:
+        check_answer_types(definition, document)
+    except InvalidAnswersError as exc:
+        named = [f"{terminal_safe(k[:80])}: {why}" for k, why in exc.problems.items()]
+        more = len(named) - LISTED_PROBLEMS
+        listed = "; ".join(named[:LISTED_PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
+        raise UsageError(f"--answers {name}: {listed}") from exc
+    return document
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    """One JSON object: the steps on the path, the visible fields, those required now,
+    every calculated value and the answers that break a rule, for the given answers
+    (a field not given reads its default, as in the player; null clears it)."""
+    definition = _definition_to_resolve(args)
+    given = _answers_to_resolve(args.answers, definition)
+    try:
+        resolution = wizard_logic(definition).resolve(path_answers(definition, given))
+    except ExpressionCostExceeded as exc:
+        raise CommandError(
+            "the wizard's expressions take too long to evaluate for these answers"
+        ) from exc
+    _print_json(
+        {
+            "steps": list(resolution.steps),
+            "fields": list(resolution.fields),
+            "required": [f for f in resolution.fields if f in resolution.required],
+            "values": dict(resolution.values),
+            "problems": dict(resolution.problems),
+        }
+    )
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "import": cmd_import,
@@ -297,6 +394,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "restore-backup": cmd_restore_backup,
     "remove-wizard": cmd_remove_wizard,
     "stats": cmd_stats,
+    "resolve": cmd_resolve,
 }
 
 
@@ -304,7 +402,10 @@ def run(args: argparse.Namespace) -> int:
     """Run the command `args.command` names; the exit code."""
     try:
         return HANDLERS[args.command](args)
-    except (CommandError, StorageError, WizardFileError) as exc:
+    except CommandError as exc:
+        print(f"wizard-desktop: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (StorageError, WizardFileError) as exc:
         print(f"wizard-desktop: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:

@@ -42,7 +42,8 @@ def test_wizard_list_shows_the_bundled_wizards_with_steps_and_counts(window: Mai
         for i in range(wizard_list.topLevelItemCount())
     }
     assert rows["Laptop Config"] == ("4", "0")
-    assert len(rows) == 3
+    assert rows["Expense Claim"] == ("5", "0")
+    assert len(rows) == 4
     assert window.wizards_view.title_label.text() == wizard_list.currentItem().text(0)
     assert [window.tabs.tabText(i) for i in range(3)] == ["&Wizards", "&Sessions", "&Templates"]
 

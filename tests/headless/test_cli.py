@@ -20,10 +20,10 @@ from wizard_desktop.core import sessions
 from wizard_desktop.core.wizards import import_bundled_wizards
 from wizard_desktop.store.database import close_database, open_database
 
-BUNDLED = {"laptop-config", "employee-onboarding", "field-showcase"}
+BUNDLED = {"laptop-config", "employee-onboarding", "field-showcase", "expense-claim"}
 
 
-def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.pop("WIZARD_DESKTOP_DATA_DIR", None)
     return subprocess.run(
@@ -32,6 +32,7 @@ def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
         env=env,
+        input=stdin,
     )
 
 

@@ -945,6 +945,7 @@ BUNDLED = sorted(bundled_wizards_dir().glob("*.*"))
 def test_bundled_wizards_are_there() -> None:
     assert [p.name for p in BUNDLED] == [
         "employee-onboarding.yaml",
+        "expense-claim.yaml",
         "field-showcase.json",
         "laptop-config.yaml",
     ]
@@ -981,14 +982,18 @@ def test_showcase_uses_every_field_type_and_most_settings() -> None:
     assert any(isinstance(o, str) for o in options) and any(isinstance(o, dict) for o in options)
 
 
-def test_format_documentation_example_loads(tmp_path: Path) -> None:
+def test_format_documentation_examples_load(tmp_path: Path) -> None:
     doc = Path(__file__).resolve().parents[2] / "docs" / "wizard-format.md"
-    (example,) = re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S)
-    path = tmp_path / "example.yaml"
-    path.write_text(example, encoding="utf-8")
-    d = load_wizard_file(path)
-    assert {f.type for f in d.fields} == set(field_types(d.format_version))
-    assert any(s.visible_if for s in d.steps) and any(f.visible_if for f in d.fields)
+    examples = re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S)
+    versions = []
+    for number, example in enumerate(examples):
+        path = tmp_path / f"example{number}.yaml"
+        path.write_text(example, encoding="utf-8")
+        d = load_wizard_file(path)
+        versions.append(d.format_version)
+        assert {f.type for f in d.fields} == set(field_types(d.format_version))
+        assert any(s.visible_if for s in d.steps) and any(f.visible_if for f in d.fields)
+    assert versions == [1, 2]  # a complete example of each version
 
 
 # --- Fuzzing: nothing but WizardFileError, never an internal error -------------------

@@ -26,6 +26,8 @@ from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Wizar
 from wizard_desktop.paths import bundled_wizards_dir
 
 BUNDLED = sorted(bundled_wizards_dir().glob("*.*"))
+# The bundled wizards still in format 1 (the Expense Claim and the Field Showcase are 2).
+BUNDLED_V1 = [p for p in BUNDLED if load_wizard_file(p).format_version == 1]
 
 
 def v2(*steps: dict[str, Any]) -> WizardDefinition:
@@ -84,7 +86,7 @@ def answer_for(f: Field, draw: st.DrawFn) -> AnswerValue | None:
     return draw(st.sampled_from([None, "", "x", "yes"]))
 
 
-@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", BUNDLED_V1, ids=lambda p: p.name)
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_a_format_1_path_is_the_walk_in_definition_order(path: Any, data: st.DataObject) -> None:

@@ -21,6 +21,7 @@ from tests.wizard_files import FOUR_STEPS, SKIPPING, THREE_STEPS, import_text
 from wizard_desktop.core import sessions, templates
 from wizard_desktop.core.export import export_session
 from wizard_desktop.core.wizards import list_wizards
+from wizard_desktop.definition import logic
 from wizard_desktop.store.database import close_database, db
 from wizard_desktop.store.models import Answer, Session, Wizard
 
@@ -474,15 +475,15 @@ def test_answers_are_checked_without_the_write_lock_and_again_if_they_changed(
     sessions.save_draft(info.id, {"note": "typed before"})
     # The first check of the code field takes as long as the test wants.
     checking, go_on = threading.Event(), threading.Event()
-    real_check = sessions.answer_problem
+    real_check = logic.answer_problem
 
-    def slow_check(field: Any, value: Any) -> str | None:
+    def slow_check(field: Any, value: Any, **rules: Any) -> str | None:
         if field.id == "code" and not checking.is_set():
             checking.set()
             assert go_on.wait(10)
-        return real_check(field, value)
+        return real_check(field, value, **rules)
 
-    monkeypatch.setattr(sessions, "answer_problem", slow_check)
+    monkeypatch.setattr(logic, "answer_problem", slow_check)  # the rules the core checks
     outcome: list[BaseException | None] = []
 
     def save() -> None:  # on a thread of its own, with that thread's own connection

@@ -1,8 +1,9 @@
-"""How an answer and a session's figures read for a person: option labels, Yes/No,
-numbers with their decimals and unit, one mark for "unanswered", durations,
-percentages, the two figures of a session and local times. The summaries on screen (through
-`ui/formatting`), the CSV export's `answer` column and the printed report all use it,
-so a value reads the same wherever a person sees it."""
+"""How an answer and a session's figures read for a person: option labels (a labelled
+rating's too), Yes/No, numbers with their decimals and unit, times as HH:MM,
+calculated values as they come (a number without trailing zeros), one mark for
+"unanswered", durations, percentages, the two figures of a session and local times.
+The summaries on screen (through `ui/formatting`), the CSV exports and the printed
+report all use it, so a value reads the same wherever a person sees it."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ ELAPSED = "Elapsed"
 """From start to completion (`total_time_seconds`: completed_at - started_at)."""
 
 
+CALCULATED_DECIMALS = 10
+"""A calculated number shows at most this many decimals (0.1 + 0.2 reads 0.3)."""
+
+
 def answer_formatter(field: Field, *, separator: str = ", ") -> Callable[[AnswerValue | None], str]:
     """`format_answer` for many values of one field (a spreadsheet's column): the
     field's options are looked at once. A multi-choice's labels are joined by
@@ -30,7 +35,7 @@ def answer_formatter(field: Field, *, separator: str = ", ") -> Callable[[Answer
     from wizard_desktop.definition.model import FieldType
 
     labels = {option.value: option.label for option in reversed(field.options)}
-    is_choice = field.type is FieldType.CHOICE
+    is_number = field.type is FieldType.NUMBER
     decimals, unit = field.decimals, field.unit
 
     def text(value: AnswerValue | None) -> str:
@@ -40,11 +45,14 @@ def answer_formatter(field: Field, *, separator: str = ", ") -> Callable[[Answer
             return "Yes" if value else "No"
         if isinstance(value, list):
             return separator.join(labels.get(v, v) for v in value)
-        if is_choice:
+        if labels:  # a choice, a labelled rating
             return labels.get(str(value), str(value))
-        if isinstance(value, int | float):
+        if isinstance(value, int | float) and is_number:
             number = f"{value:.{decimals}f}"
             return f"{number} {unit}" if unit else number
+        if isinstance(value, float):
+            shown = f"{value:.{CALCULATED_DECIMALS}f}".rstrip("0").rstrip(".")
+            return "0" if shown == "-0" else shown
         return str(value)
 
     return text

@@ -1,12 +1,15 @@
 """Exporting a session: the public session object plus its answers, as JSON or CSV.
 
-Only the visible fields on the steps of the current path are exported. JSON holds the
-answers typed (choice -> option value, multi_choice -> list of values, number ->
-number, boolean -> true/false, date -> "YYYY-MM-DD"), unanswered fields absent. CSV has
-one row per such field, answered or not: `value` is the stored value as text (a list
-or boolean as JSON, "" when unanswered) and `answer` reads as the summary on screen
-does (`answer_text`: option labels, Yes/No, units, "—" when unanswered). CSV goes
-through the app's one CSV writer (`csv_export`), files through `output_files`.
+Only the visible fields on the steps of the current path are exported, with every
+calculated value of those steps (a hidden one too, when it has a value); a note has
+no answer and no row. JSON holds the answers typed (choice -> option value,
+multi_choice -> list of values, number and rating -> number, boolean -> true/false,
+date -> "YYYY-MM-DD", time -> "HH:MM", calculated -> what it computes), unanswered
+fields absent. CSV has one row per such field, answered or not: `value` is the stored
+value as text (a list or boolean as JSON, "" when unanswered) and `answer` reads as
+the summary on screen does (`answer_text`: option labels, Yes/No, units, "—" when
+unanswered). CSV goes through the app's one CSV writer (`csv_export`), files through
+`output_files`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.core.csv_export import csv_text
 from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionState, load_session
+from wizard_desktop.definition.model import Field, FieldType
 
 ExportFormat = Literal["json", "csv"]
 CSV_COLUMNS = (
@@ -36,8 +40,24 @@ CSV_COLUMNS = (
 
 def session_document(state: SessionState) -> dict[str, Any]:
     document = state.info.to_json()
-    document["answers"] = dict(state.path.answers)
+    document["answers"] = state.path_values()
     return document
+
+
+def exported_fields(state: SessionState) -> list[tuple[str, Field]]:
+    """(step id, field) of each exported field, in step order: the visible fields of
+    the path's steps but notes, and the hidden calculated fields that have a value."""
+    path, values = state.path, state.path_values()
+    exported: list[tuple[str, Field]] = []
+    for step in path.steps:
+        visible = {f.id for f in path.visible_fields[step.id]}
+        exported += [
+            (step.id, f)
+            for f in step.fields
+            if (f.id in visible and f.type is not FieldType.NOTE)
+            or (f.type is FieldType.CALCULATED and f.id in values)
+        ]
+    return exported
 
 
 def _csv_value(value: object) -> str:
@@ -49,25 +69,24 @@ def _csv_value(value: object) -> str:
 
 
 def export_session(session_id: str, fmt: ExportFormat = "json") -> str:
-    """The session as a JSON document or CSV text (one row per visible field on the
-    path, in step order)."""
+    """The session as a JSON document or CSV text (one row per exported field, in step
+    order)."""
     state = load_session(session_id)
     if fmt == "json":
         return json.dumps(session_document(state), indent=2, ensure_ascii=False) + "\n"
-    path = state.path
+    values = state.path_values()
     rows = [
         (
             state.info.id,
             state.info.name,
             state.info.wizard_id,
-            step.id,
+            step_id,
             field.id,
             field.label,
-            _csv_value(path.answers.get(field.id)),
-            format_answer(field, path.answers.get(field.id)),
+            _csv_value(values.get(field.id)),
+            format_answer(field, values.get(field.id)),
         )
-        for step in path.steps
-        for field in path.visible_fields[step.id]
+        for step_id, field in exported_fields(state)
     ]
     return csv_text(CSV_COLUMNS, rows)
 

@@ -10,6 +10,18 @@ before it was completed; "elapsed" (`total_time_seconds`) is completed_at - star
 set once at completion. A completed session's figures never change: active time is
 only counted while it is in progress.
 
+What a step shows, requires and computes comes from the wizard's logic
+(`definition.logic`), the function the player and `resolve` use: saving a step checks
+it with `WizardLogic.step_problems` (required and `required_if`, the answer rules, the
+option filter, `constraint`) on the answers as they will be stored. A field read-only
+now (`enabled_if` false) keeps its answer: a different one from the player is refused.
+An answer whose option the logic filters out is cleared, and `StepSaved.cleared` says
+which and why. Every calculated field's value is computed here, never taken from the
+player, and stored with the answers in the same transaction (start, step, draft,
+completion), so exports, templates and the command line read it like an answer; it is
+not an answer the person gave (`discard_if_unanswered` ignores it). A note stores
+nothing.
+
 Progress = 100 x (steps on the current path that are completed) / (steps on the
 current path), two decimals. A step is completed when it is saved with Next; drafts
 never complete a step. Completing is guarded by the session's status, so the wizard's
@@ -20,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import uuid
@@ -29,9 +42,16 @@ from typing import Any
 from peewee import EXCLUDED, SQL, JSONField, Select, fn
 
 from wizard_desktop.core.wizards import definition_of_version, latest_version_id
-from wizard_desktop.definition.answers import answer_problem, type_problem
-from wizard_desktop.definition.conditions import ResolvedPath, is_answered, resolve_path
-from wizard_desktop.definition.model import AnswerValue, WizardDefinition, logic_reads
+from wizard_desktop.definition.answers import type_problem
+from wizard_desktop.definition.conditions import ResolvedPath, is_answered
+from wizard_desktop.definition.expressions import ExpressionCostExceeded
+from wizard_desktop.definition.logic import Resolution, wizard_logic
+from wizard_desktop.definition.model import (
+    AnswerValue,
+    Field,
+    FieldType,
+    WizardDefinition,
+)
 from wizard_desktop.store.compiled import CompiledQuery, placeholder
 from wizard_desktop.store.database import db, storage_errors, write_transaction
 from wizard_desktop.store.errors import StorageError, StorageErrorKind
@@ -47,6 +67,12 @@ from wizard_desktop.store.models import (
 
 # What the player sends for a step: field id -> answer, None (or "" / []) clears it.
 StepAnswers = Mapping[str, AnswerValue | None]
+
+COST_EXCEEDED = (
+    "the wizard's expressions take too long to evaluate for these answers; nothing was saved"
+)
+READ_ONLY_CHANGED = "This field is read-only now: its answer cannot change."
+CALCULATED_GIVEN = "a calculated field's value is computed, never given"
 
 SAVE_ATTEMPTS = 3
 """How often a step save or completion reads and checks again when the session
@@ -147,9 +173,24 @@ class SessionState:
     answers: dict[str, AnswerValue]
     cleared: frozenset[str]
 
+    @functools.cached_property
+    def resolution(self) -> Resolution:
+        """The logic's state for the stored answers (calculated values recomputed)."""
+        return wizard_logic(self.definition).resolve(self.answers, self.cleared)
+
     @property
     def path(self) -> ResolvedPath:
-        return resolve_path(self.definition, self.answers)
+        return self.resolution.path
+
+    def path_values(self) -> dict[str, AnswerValue]:
+        """What the session holds on its path, in step order: the stored answers of
+        visible fields (as the logic counts them: an option filtered out is not there)
+        and every calculated value, shown or hidden; never a default nobody stored."""
+        return {
+            field_id: value
+            for field_id, value in self.path.answers.items()
+            if field_id in self.answers or _is_calculated(self.definition, field_id)
+        }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,6 +201,9 @@ class StepSaved:
     path_step_ids: tuple[str, ...]
     path_changed: bool
     """True when this step's answers added or removed steps on the path."""
+    cleared: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Answers cleared because their option is no longer offered: field id -> a
+    sentence for the person."""
 
 
 # The columns of a session as SessionInfo holds them, in its order.
@@ -241,7 +285,7 @@ def _answered(rows: Mapping[str, AnswerValue | None]) -> dict[str, AnswerValue]:
     return {field_id: value for field_id, value in rows.items() if value is not None}
 
 
-def _path_answers(
+def path_answers(
     definition: WizardDefinition, rows: Mapping[str, AnswerValue | None]
 ) -> dict[str, AnswerValue]:
     """What the path is resolved on, as the player shows it: the answers in `rows`
@@ -258,15 +302,22 @@ def _path_answers(
 
 def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
     """The answers that saving `step_id` depends on: the step's own fields and every
-    field a condition reads (the path depends on nothing else). A session deep in a
-    long wizard then decodes a few answers per Next instead of all of them."""
+    field the logic reads or whose options it filters (the path, the checks, the option
+    filter and the calculated values depend on nothing else). A session deep in a long
+    wizard then decodes a few answers per Next instead of all of them."""
     step = definition.step(step_id)
     fields = {f.id for f in step.fields} if step is not None else set()
-    for each_step in definition.steps:
-        for condition in (each_step.visible_if, *(f.visible_if for f in each_step.fields)):
-            if condition is not None:
-                fields.update(logic_reads(condition))
-    return fields
+    logic = wizard_logic(definition)
+    return fields | logic.read_fields | logic.options_filtered
+
+
+def _is_calculated(definition: WizardDefinition, field_id: str) -> bool:
+    field = definition.field(field_id)
+    return field is not None and field.type is FieldType.CALCULATED
+
+
+def _has_calculated(definition: WizardDefinition) -> bool:
+    return any(f.type is FieldType.CALCULATED for f in definition.fields)
 
 
 def _guarded_update(*columns: Any) -> CompiledQuery:
@@ -346,8 +397,10 @@ def start_session(
     optionally pre-filled (answers are type-checked; see templates.start_from_template)."""
     version_id = latest_version_id(wizard_id)
     definition = definition_of_version(version_id)
-    answers = dict(prefill or {})
-    _check_types(definition, answers)
+    answers: dict[str, AnswerValue | None] = dict(prefill or {})
+    check_answer_types(definition, answers)
+    if _has_calculated(definition):
+        answers = _calculated_writes(definition, {}, answers)
     now = utc_now()
     session_id = str(uuid.uuid4())
     with write_transaction():
@@ -368,13 +421,22 @@ def start_session(
     return get_session(session_id)
 
 
-def _check_types(definition: WizardDefinition, answers: Mapping[str, AnswerValue | None]) -> None:
+def check_answer_types(
+    definition: WizardDefinition, answers: Mapping[str, AnswerValue | None]
+) -> None:
+    """Each answer names a field of `definition` and has the JSON type it stores (None,
+    "" or [] clear it); a note takes no answer and a calculated field's value is never
+    given. Else `InvalidAnswersError` naming each that does not."""
     problems: dict[str, str] = {}
     for field_id, value in answers.items():
         field = definition.field(field_id)
         if field is None:
             problems[field_id] = "no such field in this wizard"
-        elif value is not None and is_answered(value) and (problem := type_problem(field, value)):
+        elif value is None or not is_answered(value):
+            continue
+        elif field.type is FieldType.CALCULATED:
+            problems[field_id] = CALCULATED_GIVEN
+        elif problem := type_problem(field, value):
             problems[field_id] = problem
     if problems:
         raise InvalidAnswersError(problems)
@@ -419,32 +481,122 @@ def _upsert_answers(
     )
 
 
-def _merge(stored: Mapping[str, AnswerValue], given: StepAnswers) -> dict[str, AnswerValue]:
-    merged = dict(stored)
-    for field_id, value in given.items():
-        if value is None or not is_answered(value):
-            merged.pop(field_id, None)
-        else:
-            merged[field_id] = value
-    return merged
+def _resolve(definition: WizardDefinition, rows: Mapping[str, AnswerValue | None]) -> Resolution:
+    """The logic's state for stored rows (None = cleared), as the player shows it: a
+    field with no row reads its `default`; a cleared one gets no computed default.
+    A budget that runs out refuses the write (`InvalidAnswersError`, nothing stored)."""
+    cleared = {field_id for field_id, value in rows.items() if value is None}
+    try:
+        return wizard_logic(definition).resolve(path_answers(definition, rows), cleared)
+    except ExpressionCostExceeded as exc:
+        raise InvalidAnswersError({definition.id: COST_EXCEEDED}) from exc
+
+
+def _same_answer(a: AnswerValue | None, b: AnswerValue | None) -> bool:
+    """Whether two stored values are the same answer (True is not 1; 2 is 2.0)."""
+    if not is_answered(a) or not is_answered(b):
+        return not is_answered(a) and not is_answered(b)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return a == b
+
+
+def _option_text(field: Field, values: list[str]) -> str:
+    labels = [f"“{field.option_label(v)}”" for v in values]
+    return ", ".join(labels)
+
+
+def _filtered_out(
+    definition: WizardDefinition, resolution: Resolution, rows: Mapping[str, AnswerValue | None]
+) -> tuple[dict[str, AnswerValue | None], dict[str, str]]:
+    """The answers of shown fields that hold an option the logic no longer offers: what
+    each becomes (the offered options kept, else cleared), and why, for the person."""
+    values: dict[str, AnswerValue | None] = {}
+    why: dict[str, str] = {}
+    for field_id, offered in resolution.options.items():
+        value, field = rows.get(field_id), definition.field(field_id)
+        if value is None or not is_answered(value) or field is None:
+            continue
+        chosen = value if isinstance(value, list) else [str(value)]
+        gone = [v for v in chosen if v not in offered]
+        if not gone:
+            continue
+        kept = [v for v in chosen if v in offered]
+        values[field_id] = kept if isinstance(value, list) and kept else None
+        why[field_id] = (
+            f"{_option_text(field, gone)} {'is' if len(gone) == 1 else 'are'} no longer"
+            f" offered for “{field.label}”, so {'it was' if kept else 'the answer was'}"
+            f" {'taken out' if kept else 'cleared'}."
+        )
+    return values, why
+
+
+@dataclasses.dataclass(frozen=True)
+class _Checked:
+    """A step's answers checked against the logic, and what saving them writes."""
+
+    resolution: Resolution
+    writes: dict[str, AnswerValue | None]
+    cleared: dict[str, str]
 
 
 def _check_step(
     definition: WizardDefinition,
-    path: ResolvedPath,
-    step_id: str,
-    merged: Mapping[str, AnswerValue],
-) -> None:
-    """The step is on the path and each of its visible fields has an acceptable answer."""
-    if step_id not in path.step_ids:
-        raise InvalidAnswersError({step_id: "this step is not on the current path"})
-    problems = {
-        f.id: problem
-        for f in path.visible_fields[step_id]
-        if (problem := answer_problem(f, merged.get(f.id))) is not None
-    }
+    rows: Mapping[str, AnswerValue | None],
+    given: StepAnswers,
+    step_ids: Sequence[str],
+) -> _Checked:
+    """The answers `given` over the stored `rows`, checked on each of `step_ids` with
+    the logic's own check (`step_problems`) and the read-only rule; what to write: the
+    given answers (a note's none), the answers cleared by the option filter, and every
+    calculated value."""
+    merged = {**rows, **given}
+    resolution = _resolve(definition, merged)
+    filtered, cleared = _filtered_out(definition, resolution, merged)
+    checked = {**merged, **filtered}
+    logic = wizard_logic(definition)
+    problems: dict[str, str] = {}
+    for step_id in step_ids:
+        if step_id not in resolution.steps:
+            raise InvalidAnswersError({step_id: "this step is not on the current path"})
+        problems.update(logic.step_problems(resolution, step_id, checked))
+    for field_id, value in given.items():
+        if field_id in resolution.disabled and not _same_answer(value, rows.get(field_id)):
+            problems[field_id] = READ_ONLY_CHANGED
     if problems:
         raise InvalidAnswersError(problems)
+    return _Checked(resolution, _writes(definition, given, filtered, resolution.values), cleared)
+
+
+def _writes(
+    definition: WizardDefinition,
+    given: StepAnswers,
+    filtered: Mapping[str, AnswerValue | None],
+    calculated: Mapping[str, AnswerValue | None],
+) -> dict[str, AnswerValue | None]:
+    """What a write stores: the given answers (none for a note or a calculated field),
+    then the answers the option filter changed, then every calculated value."""
+    kept = {
+        field_id: value
+        for field_id, value in given.items()
+        if (f := definition.field(field_id)) is not None
+        and f.type not in (FieldType.NOTE, FieldType.CALCULATED)
+    }
+    return {**kept, **filtered, **calculated}
+
+
+def _calculated_writes(
+    definition: WizardDefinition, rows: Mapping[str, AnswerValue | None], given: StepAnswers
+) -> dict[str, AnswerValue | None]:
+    """A write without a check (start, draft): the given answers and the calculated
+    values they give. When the expressions cost too much, the answers alone: the
+    person's typing is never lost for a value that can be computed again."""
+    try:
+        resolution = _resolve(definition, {**rows, **given})
+    except InvalidAnswersError:
+        log.warning("Calculated values of wizard %s not updated: %s", definition.id, COST_EXCEEDED)
+        return _writes(definition, given, {}, {})
+    return _writes(definition, given, {}, resolution.values)
 
 
 def _check_fields_belong(definition: WizardDefinition, step_id: str, given: StepAnswers) -> None:
@@ -455,7 +607,7 @@ def _check_fields_belong(definition: WizardDefinition, step_id: str, given: Step
     foreign = {fid: "this field is not on this step" for fid in given if fid not in own}
     if foreign:
         raise InvalidAnswersError(foreign)
-    _check_types(definition, given)
+    check_answer_types(definition, given)
 
 
 def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
@@ -468,10 +620,8 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         _check_fields_belong(definition, step_id, answers)
         with storage_errors():
             rows = _stored_values(session_id, only=_fields_read_saving(definition, step_id))
-        stored = _answered(rows)
-        merged = _merge(stored, answers)
-        path = resolve_path(definition, _path_answers(definition, {**rows, **answers}))
-        _check_step(definition, path, step_id, merged)
+        checked = _check_step(definition, rows, answers, [step_id])
+        path = checked.resolution.path
         completed = (
             [*row.completed_step_ids, step_id]
             if step_id not in row.completed_step_ids
@@ -490,28 +640,36 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
                 current_step_id=current,
             )
             if written:
-                _upsert_answers(session_id, answers, now)
+                _upsert_answers(session_id, checked.writes, now)
         if written:
-            previous_path = resolve_path(definition, _path_answers(definition, rows))
+            previous = _resolve(definition, rows)
             return StepSaved(
                 progress_percentage=progress,
                 previous_progress_percentage=row.progress_percentage,
                 current_step_id=current,
                 path_step_ids=path.step_ids,
-                path_changed=previous_path.step_ids != path.step_ids,
+                path_changed=previous.steps != checked.resolution.steps,
+                cleared=checked.cleared,
             )
     raise _kept_changing(session_id)
 
 
 def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | None = None) -> None:
     """Store answers being typed (type-checked only, not validated) and, when given,
-    the step the person is on. Completes nothing and never changes progress."""
+    the step the person is on. Completes nothing and never changes progress. The
+    calculated values are worked out from the stored answers in the same transaction
+    (within the logic's budget, so briefly), so they always match what is stored."""
     now = utc_now()
     with write_transaction():
         row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
-        _check_types(definition, answers)
-        _upsert_answers(session_id, answers, now)
+        check_answer_types(definition, answers)
+        writes = (
+            _calculated_writes(definition, _stored_values(session_id), answers)
+            if _has_calculated(definition)
+            else answers
+        )
+        _upsert_answers(session_id, writes, now)
         changes: dict[Any, Any] = {Session.updated_at: now}
         if current_step_id is not None:
             if definition.step(current_step_id) is None:
@@ -548,9 +706,7 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
             rows = _stored_values(session_id)
         definition = definition_of_version(row.version_id)
         _check_fields_belong(definition, step_id, answers)
-        stored = _answered(rows)
-        merged = _merge(stored, answers)
-        path = resolve_path(definition, _path_answers(definition, {**rows, **answers}))
+        path = _resolve(definition, {**rows, **answers}).path
         if path.step_ids[-1] != step_id:
             raise InvalidAnswersError(
                 {step_id: "only the last step of the path can finish the wizard"}
@@ -559,8 +715,7 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
         missing = [s for s in path.step_ids if s not in completed]
         if missing:
             raise InvalidAnswersError({s: "this step has not been completed" for s in missing})
-        for path_step_id in path.step_ids:
-            _check_step(definition, path, path_step_id, merged)
+        checked = _check_step(definition, rows, answers, path.step_ids)
         now = utc_now()
         completed_at, total_seconds = _completion_times(row, now)
         with write_transaction():
@@ -576,7 +731,7 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
                 total_time_seconds=total_seconds,
             )
             if written:
-                _upsert_answers(session_id, answers, now)
+                _upsert_answers(session_id, checked.writes, now)
                 Wizard.update(completed_count=Wizard.completed_count + 1).where(
                     Wizard.id == row.wizard_id
                 ).execute()
@@ -639,15 +794,20 @@ def list_sessions(status: str | None = None, wizard_id: str | None = None) -> li
 
 def discard_if_unanswered(session_id: str) -> bool:
     """Delete the session when it is in progress, has no completed step and no stored
-    answer (a cleared field is no answer): it was opened and left untouched, so it is
-    not kept as a 0 % row. The player calls it when the person leaves the session.
-    True when it was deleted; a session that is gone already changes nothing."""
+    answer (a cleared field is no answer, nor a calculated value): it was opened and
+    left untouched, so it is not kept as a 0 % row. The player calls it when the person
+    leaves the session. True when it was deleted; a session that is gone already changes
+    nothing."""
     with write_transaction():
         try:
             row = _row(session_id)
         except SessionNotFoundError:
             return False
-        if row.is_completed or row.completed_step_ids or _answered(_stored_values(session_id)):
+        if row.is_completed or row.completed_step_ids:
+            return False
+        definition = definition_of_version(row.version_id)
+        stored = _answered(_stored_values(session_id))
+        if any(not _is_calculated(definition, field_id) for field_id in stored):
             return False
         Answer.delete().where(Answer.session == session_id).execute()
         Session.delete().where(Session.id == session_id).execute()

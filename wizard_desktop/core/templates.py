@@ -4,9 +4,12 @@ new sessions of the same wizard. Export and import as JSON files for sharing.
 A template is safe to share: it never keeps (nor pre-fills, nor exports, nor imports)
 the answer of a required boolean (an attestation: "I confirm…" is the person's own)
 or of a field marked `template: false` (names, dates of birth…); `template_preview()`
-says which answers a template made from a session will keep. Two templates are the
-same when they are for the same wizard with the same answers: importing a file whose
-template is already there stores nothing and says under which name it is.
+says which answers a template made from a session will keep. A template keeps answers
+only: never a calculated value (the session started from it computes its own from the
+answers, so a value kept would only go stale) and never mentions one in the preview.
+Two templates are the same when they are for the same wizard with the same answers:
+importing a file whose template is already there stores nothing and says under which
+name it is.
 
 A template file comes from someone else: it is read with a size limit, parsed as strict
 JSON (no duplicate keys, no NaN or infinities, no number beyond the format's limit, a
@@ -17,21 +20,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
-import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from wizard_desktop.core.answer_text import format_answer
+from wizard_desktop.core.json_input import JsonInputError, read_limited, strict_json
 from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionInfo, SessionState, load_session, start_session
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.model import (
-    NUMBER_LIMIT,
     AnswerValue,
     Field,
     FieldType,
@@ -47,7 +48,6 @@ TEMPLATE_FILE_VERSION = 1
 TEMPLATE_FILE_MAX_BYTES = 5_000_000
 TEMPLATE_NAME_MAX_CHARS = 200
 TEMPLATE_MAX_ANSWERS = 10_000
-NUMBER_MAX_DIGITS = len(str(NUMBER_LIMIT))
 REPORTED_PROBLEMS = 10
 """How many dropped answers a message names; the rest are counted."""
 # Characters that reorder or hide text (bidi embeddings, overrides, isolates, marks).
@@ -161,6 +161,8 @@ def _at_most(lines: list[str]) -> list[str]:
 def why_never_in_a_template(field: Field) -> str | None:
     """None when a template may keep and pre-fill `field`'s answer; else why not, for
     a person: a required boolean (an attestation) and a `template: false` field never."""
+    if field.type is FieldType.CALCULATED:
+        return "a calculated value is computed again from the answers"
     if not field.template:
         return "this field is never kept in a template"
     if field.type is FieldType.BOOLEAN and field.required:
@@ -225,16 +227,16 @@ def template_preview(session_id: str) -> TemplatePreview:
 def _preview(state: SessionState) -> TemplatePreview:
     if not state.info.is_completed:
         raise ValueError("Only a completed session can be saved as a template.")
-    path = state.path
+    path, values = state.path, state.path_values()
     kept: list[tuple[Field, AnswerValue]] = []
     left_out: list[tuple[Field, str]] = []
     for step in path.steps:
         for field in path.visible_fields[step.id]:
-            if field.id not in path.answers:
+            if field.id not in values or field.type is FieldType.CALCULATED:
                 continue
             reason = why_never_in_a_template(field)
             if reason is None:
-                kept.append((field, path.answers[field.id]))
+                kept.append((field, values[field.id]))
             else:
                 left_out.append((field, reason))
     return TemplatePreview(tuple(kept), tuple(left_out))
@@ -335,65 +337,13 @@ def export_template(
     write_output_file(target, text, overwrite=overwrite)
 
 
-class _DuplicateKeyError(ValueError):
-    pass
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in document:
-            raise _DuplicateKeyError(f"the key {key[:80]!r} appears twice in one object")
-        document[key] = value
-    return document
-
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number a template may hold")
-
-
-def _bounded_int(text: str) -> int:
-    if len(text.lstrip("-")) > NUMBER_MAX_DIGITS or abs(value := int(text)) >= NUMBER_LIMIT:
-        raise ValueError(f"the number {text[:20]}… is beyond the format's limit")
-    return value
-
-
-def _bounded_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value) or abs(value) >= NUMBER_LIMIT:
-        raise ValueError(f"the number {text[:20]} is beyond the format's limit")
-    return value
-
-
 def _read_template_document(path: Path) -> object:
     """The parsed file; TemplateFileError when it is not a regular file, is larger than
-    TEMPLATE_FILE_MAX_BYTES (never read whole) or is not strict JSON."""
+    TEMPLATE_FILE_MAX_BYTES (never read whole) or is not strict JSON (`json_input`)."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise TemplateFileError(f"{path}: not a regular file.")
-        with path.open("rb") as file:
-            data = file.read(TEMPLATE_FILE_MAX_BYTES + 1)
-    except OSError as exc:
-        raise TemplateFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
-    if len(data) > TEMPLATE_FILE_MAX_BYTES:
-        raise TemplateFileError(
-            f"{path}: the file is larger than {TEMPLATE_FILE_MAX_BYTES // 1_000_000} MB; "
-            "a template file is much smaller."
-        )
-    try:
-        return json.loads(
-            data.decode("utf-8-sig"),
-            object_pairs_hook=_unique_keys,
-            parse_constant=_refuse_constant,
-            parse_int=_bounded_int,
-            parse_float=_bounded_float,
-        )
-    except UnicodeDecodeError as exc:
-        raise TemplateFileError(f"{path}: not a template file (not UTF-8 text).") from exc
-    except RecursionError as exc:
-        raise TemplateFileError(f"{path}: the template file is nested too deeply.") from exc
-    except ValueError as exc:  # json.JSONDecodeError and the checks above
-        raise TemplateFileError(f"{path}: the template file is invalid: {exc}.") from exc
+        return strict_json(read_limited(path, TEMPLATE_FILE_MAX_BYTES))
+    except JsonInputError as exc:
+        raise TemplateFileError(f"{path}: the template file {exc}.") from exc
 
 
 def _dropped_text(dropped: dict[str, str]) -> str:
