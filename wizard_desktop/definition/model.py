@@ -285,6 +285,32 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """A run of consecutive steps asked once per instance (format 2, docs/repeats.md).
+    Instances come from "Add another" (`min`..`max`) or from `count` (`repeat_count`)."""
+
+    id: str
+    steps: tuple[str, ...]
+    min: int = 0
+    max: int = 100
+    add_label: str | None = None
+    item_label: str | None = None  # a {name} template read in each instance
+    count: Expression | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "steps": list(self.steps)}
+        if self.count is not None:
+            data["repeat_count"] = self.count.source
+        else:
+            data["min"], data["max"] = self.min, self.max
+        if self.add_label is not None:
+            data["add_label"] = self.add_label
+        if self.item_label is not None:
+            data["item_label"] = self.item_label
+        return data
+
+
+@dataclass(frozen=True)
 class WizardDefinition:
     id: str
     title: str
@@ -296,6 +322,11 @@ class WizardDefinition:
     _steps_by_id: dict[str, Step] = field(init=False, repr=False, compare=False)
     # The definition's `logic.WizardLogic`, built on first use (`logic.wizard_logic`).
     logic_cache: object = field(default=None, init=False, repr=False, compare=False)
+    repeats: tuple[Repeat, ...] = ()  # format 2 (definition/repeats.py)
+    # The expansions for instance counts, built on use (`repeats.expand`).
+    expansion_cache: dict[object, object] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         fields = {f.id: f for s in self.steps for f in s.fields}
@@ -323,6 +354,8 @@ class WizardDefinition:
         if not self.review:
             data["review"] = False
         data["steps"] = [s.to_dict() for s in self.steps]
+        if self.repeats:
+            data["repeats"] = [r.to_dict() for r in self.repeats]
         return data
 
     def canonical_json(self) -> str:

@@ -106,6 +106,7 @@ from wizard_desktop.definition.problems import (
     describe_value as _describe,
 )
 from wizard_desktop.definition.reading import SourceLines
+from wizard_desktop.definition.repeats import RepeatNames, expand, read_repeats
 from wizard_desktop.definition.text import character_problem
 
 _FIELD_TYPE_NAMES = frozenset(t.value for t in FieldType)
@@ -209,6 +210,7 @@ class _Validator:
         # Conditions naming a later field (format 2): checked against it once it is built.
         self.later_references: list[tuple[str, object, DataPath, str]] = []
         self.field_types: dict[str, object] = {}  # id -> its raw type, for expression names
+        self.repeat_names = RepeatNames()  # format 2 repeats (definition/repeats.py)
 
     def over(self, size: int, limit: int) -> bool:
         """True when `size` breaks a limit of files from someone else. A definition this
@@ -443,7 +445,7 @@ class _Validator:
             return None
         data = self.mapping(raw, root, "a wizard")
         assert data is not None
-        self.keys(data, root, (*TOP_LEVEL_KEYS, SCHEMA_KEY), TOP_LEVEL_REQUIRED)
+        self.keys(data, root, (*TOP_LEVEL_KEYS, SCHEMA_KEY, "repeats"), TOP_LEVEL_REQUIRED)
         self.text(data, SCHEMA_KEY, root)  # for editors only: not part of the definition
         if "format_version" in data:
             version = data["format_version"]
@@ -472,6 +474,8 @@ class _Validator:
                 self.report(("steps",), _too_many(len(raw_steps), "steps", MAX_STEPS))
             else:
                 self.collect_field_ids(raw_steps)
+                if "repeats" in data:
+                    self.repeat_names = RepeatNames.collect(data["repeats"], raw_steps)
                 for index, raw_step in enumerate(raw_steps):
                     step = self.step(raw_step, index)
                     if step is not None:
@@ -480,6 +484,13 @@ class _Validator:
                     self.field_condition(
                         op, value, value_path, field_id, self.known_fields[field_id]
                     )
+        repeats = ()
+        if "repeats" in data:
+            if self.version == 1:
+                self.report(("repeats",), f"'repeats' {_NEEDS_FORMAT_2}")
+            else:
+                step_ids = [s.id for s in steps]
+                repeats = read_repeats(self, data["repeats"], step_ids, self.repeat_names)
         if self.problems or wizard_id is None or title is None:
             return None
         definition = WizardDefinition(
@@ -489,6 +500,7 @@ class _Validator:
             description=description,
             review=review is not False,
             format_version=self.version,
+            repeats=repeats,
         )
         if self.version >= 2:
             self.check_logic(definition)
@@ -502,6 +514,10 @@ class _Validator:
             logic = wizard_logic(definition)
             if not self.stored:  # costs may change between versions: never lock one away
                 logic.resolve({})
+            if definition.repeats:  # the graph with two instances of each repeat
+                twice = expand(definition, {r.id: 2 for r in definition.repeats}).definition
+                if not self.stored:
+                    wizard_logic(twice).resolve({})
         except LogicCycleError as cycle:
             where = self.field_paths.get(cycle.element_id) or self.step_paths.get(
                 cycle.element_id, ()
@@ -509,6 +525,13 @@ class _Validator:
             self.report((*where, cycle.key), str(cycle))
         except ExpressionCostExceeded:
             self.report((), "the expressions cost too much to evaluate, even with nothing answered")
+
+    def step_id_at(self, index: int) -> str | None:
+        """The id of the step at `index` in the file (for the repeat it is in)."""
+        for step_id, path in self.step_paths.items():
+            if path[1] == index:
+                return step_id
+        return None
 
     def collect_field_ids(self, raw_steps: list[object]) -> None:
         """Every field id and where it is first defined, to tell 'later' from 'unknown'."""
@@ -828,9 +851,20 @@ class _Validator:
     def names(self, references: Sequence[tuple[str, int]], path: DataPath) -> bool:
         """True when every `{name}` in an expression or text is a field with a value."""
         before = len(self.problems)
+        here = None
+        if len(path) > 1 and path[0] == "steps" and isinstance(path[1], int):
+            here = self.repeat_names.of_step.get(self.step_id_at(path[1]) or "")
+        elif len(path) > 1 and path[0] == "repeats" and isinstance(path[1], int):
+            here = self.repeat_names.order[path[1]]
+        in_text = path[-1] in ("title", "description", "label", "help", "item_label")
         for name, column in references:
             field_type = self.field_types.get(name)
-            if name not in self.all_field_paths:
+            repeat_problem = self.repeat_names.check(name, here, in_text=in_text)
+            if repeat_problem:
+                self.report(path, repeat_problem, column)
+            elif repeat_problem is None:
+                continue
+            elif name not in self.all_field_paths:
                 close = self.suggestions.closest(name, self.field_ids)
                 hint = f"; did you mean {{{close}}}?" if close else ""
                 self.report(path, f"unknown field {{{shorten(name)}}}{hint}", column)
