@@ -46,6 +46,7 @@ from wizard_desktop.definition.answers import type_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.logic import Resolution, wizard_logic
+from wizard_desktop.definition.repeats import Expansion, expand_for, initial_count, split_path
 from wizard_desktop.definition.model import (
     AnswerValue,
     Field,
@@ -61,6 +62,7 @@ from wizard_desktop.store.models import (
     STATUSES,
     Answer,
     Session,
+    SessionRepeat,
     Wizard,
     utc_now,
 )
@@ -311,6 +313,38 @@ def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
     return fields | logic.read_fields | logic.options_filtered
 
 
+def instance_counts(session_id: str) -> dict[str, int]:
+    """The stored instance counts of a session's "Add another" repeats."""
+    rows = SessionRepeat.select(SessionRepeat.repeat_id, SessionRepeat.instances).where(
+        SessionRepeat.session == session_id
+    )
+    return {repeat_id: instances for repeat_id, instances in rows.tuples()}
+
+
+def session_expansion(
+    base: WizardDefinition, session_id: str, rows: Mapping[str, AnswerValue | None]
+) -> Expansion:
+    """A session's repeats laid out (definition.repeats): the stored counts, and each
+    `repeat_count` on the answers in `rows` (None = cleared)."""
+    return expand_for(
+        base,
+        instance_counts(session_id) if base.repeats else {},
+        path_answers(base, rows),
+        lambda definition, answers: wizard_logic(definition).resolve(answers).scope,
+    )
+
+
+def _session_definition(
+    base: WizardDefinition, session_id: str, rows: Mapping[str, AnswerValue | None]
+) -> WizardDefinition:
+    """What a session is checked and resolved on: its version's definition, with its
+    repeats' instances laid out (the definition itself when it has no repeats)."""
+    if not base.repeats:
+        return base
+    with storage_errors():
+        return session_expansion(base, session_id, rows).definition
+
+
 def _is_calculated(definition: WizardDefinition, field_id: str) -> bool:
     field = definition.field(field_id)
     return field is not None and field.type is FieldType.CALCULATED
@@ -383,7 +417,8 @@ def load_session(session_id: str) -> SessionState:
         stored = _stored_values(session_id)
     answers = {field_id: value for field_id, value in stored.items() if value is not None}
     cleared = frozenset(field_id for field_id, value in stored.items() if value is None)
-    return SessionState(info, definition_of_version(info.version_id), answers, cleared)
+    definition = _session_definition(definition_of_version(info.version_id), session_id, stored)
+    return SessionState(info, definition, answers, cleared)
 
 
 def start_session(
@@ -398,6 +433,14 @@ def start_session(
     version_id = latest_version_id(wizard_id)
     definition = definition_of_version(version_id)
     answers: dict[str, AnswerValue | None] = dict(prefill or {})
+    counts = prefilled_counts(definition, answers)
+    if definition.repeats:
+        definition = expand_for(
+            definition,
+            counts,
+            path_answers(definition, answers),
+            lambda d, a: wizard_logic(d).resolve(a).scope,
+        ).definition
     check_answer_types(definition, answers)
     if _has_calculated(definition):
         answers = _calculated_writes(definition, {}, answers)
@@ -418,7 +461,27 @@ def start_session(
             template=template_id,
         )
         _upsert_answers(session_id, answers, now)
+        for repeat_id, instances in counts.items():
+            SessionRepeat.create(session=session_id, repeat_id=repeat_id, instances=instances)
     return get_session(session_id)
+
+
+def prefilled_counts(
+    definition: WizardDefinition, answers: Mapping[str, AnswerValue | None]
+) -> dict[str, int]:
+    """The instance counts of a new session's "Add another" repeats: the initial count,
+    or as many as pre-filled answers (a template's) name, within `max`."""
+    counts: dict[str, int] = {}
+    for repeat in definition.repeats:
+        if repeat.count is not None:
+            continue
+        named = [
+            split[1] + 1
+            for key in answers
+            if (split := split_path(key)) is not None and split[0] == repeat.id
+        ]
+        counts[repeat.id] = min(max([initial_count(repeat), *named]), repeat.max)
+    return counts
 
 
 def check_answer_types(
@@ -617,9 +680,15 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         with storage_errors():
             row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
-        _check_fields_belong(definition, step_id, answers)
-        with storage_errors():
-            rows = _stored_values(session_id, only=_fields_read_saving(definition, step_id))
+        if definition.repeats:
+            with storage_errors():
+                rows = _stored_values(session_id)
+            definition = _session_definition(definition, session_id, {**rows, **answers})
+            _check_fields_belong(definition, step_id, answers)
+        else:
+            _check_fields_belong(definition, step_id, answers)
+            with storage_errors():
+                rows = _stored_values(session_id, only=_fields_read_saving(definition, step_id))
         checked = _check_step(definition, rows, answers, [step_id])
         path = checked.resolution.path
         completed = (
@@ -663,6 +732,9 @@ def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | Non
     with write_transaction():
         row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
+        if definition.repeats:
+            stored = _stored_values(session_id)
+            definition = _session_definition(definition, session_id, {**stored, **answers})
         check_answer_types(definition, answers)
         writes = (
             _calculated_writes(definition, _stored_values(session_id), answers)
@@ -704,7 +776,9 @@ def complete_session(session_id: str, step_id: str, answers: StepAnswers) -> Ses
         with storage_errors():
             row = _editable_row(session_id)
             rows = _stored_values(session_id)
-        definition = definition_of_version(row.version_id)
+        definition = _session_definition(
+            definition_of_version(row.version_id), session_id, {**rows, **answers}
+        )
         _check_fields_belong(definition, step_id, answers)
         path = _resolve(definition, {**rows, **answers}).path
         if path.step_ids[-1] != step_id:
@@ -805,8 +879,9 @@ def discard_if_unanswered(session_id: str) -> bool:
             return False
         if row.is_completed or row.completed_step_ids:
             return False
-        definition = definition_of_version(row.version_id)
-        stored = _answered(_stored_values(session_id))
+        rows = _stored_values(session_id)
+        definition = _session_definition(definition_of_version(row.version_id), session_id, rows)
+        stored = _answered(rows)
         if any(not _is_calculated(definition, field_id) for field_id in stored):
             return False
         Answer.delete().where(Answer.session == session_id).execute()

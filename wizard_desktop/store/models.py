@@ -114,3 +114,15 @@ class AppState(BaseModel):
 
     key = peewee.CharField(primary_key=True)
     value = peewee.TextField()
+
+
+class SessionRepeat(BaseModel):
+    """How many instances of an "Add another" repeat a session has (migration 0005)."""
+
+    session = peewee.ForeignKeyField(Session, backref="repeats", on_delete="CASCADE")
+    session_id: str
+    repeat_id = peewee.CharField()
+    instances = peewee.IntegerField()
+
+    class Meta:
+        primary_key = peewee.CompositeKey("session", "repeat_id")

@@ -1,0 +1,175 @@
+"""Repeats: the format, the expansion, the logic across instances, the store and the core
+(adding, removing and restoring instances, progress, resume)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.repeat_files import COUNTED, DEPENDENTS
+from tests.wizard_files import THREE_STEPS, import_text
+from wizard_desktop.core import repeats as core_repeats
+from wizard_desktop.core import sessions
+from wizard_desktop.definition.problems import WizardFileError
+from wizard_desktop.definition.loader import parse_wizard_text
+from wizard_desktop.definition.logic import wizard_logic
+from wizard_desktop.definition.repeats import expand, split_path
+
+
+def test_expansion_gives_instance_paths_and_reads_the_same_instance() -> None:
+    definition = parse_wizard_text(DEPENDENTS, "w.yaml", "yaml")
+    expanded = expand(definition, {"dependents": 3}).definition
+    assert [s.id for s in expanded.steps] == [
+        "you",
+        "dependents[0].dependent",
+        "dependents[1].dependent",
+        "dependents[2].dependent",
+        "totals",
+    ]
+    answers = {
+        "dependents[0].name": "Ada",
+        "dependents[0].age": 10,
+        "dependents[1].name": "Bo",
+        "dependents[1].age": 30,
+        "dependents[2].age": 20,
+    }
+    resolution = wizard_logic(expanded).resolve(answers)
+    # {age} < 18 reads the same instance: only Ada's school shows
+    assert "dependents[0].school" in resolution.fields
+    assert "dependents[1].school" not in resolution.fields
+    assert resolution.values == {"total_age": 60, "how_many": 3, "oldest": 30, "first": "Ada"}
+    assert resolution.texts[("dependents[1].dependent", "title")] == "Dependent 2: Bo"
+    assert resolution.texts[("dependents[0].age", "label")] == "Age of Ada"
+    assert split_path("dependents[2].name") == ("dependents", 2, "name")
+
+
+def test_canonical_form_keeps_the_repeats() -> None:
+    definition = parse_wizard_text(DEPENDENTS, "w.yaml", "yaml")
+    again = parse_wizard_text(definition.canonical_json(), "w.json", "json")
+    assert again.repeats == definition.repeats
+    assert again.content_hash() == definition.content_hash()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ('calculate: "sum({dependents.age})"', None),
+        ('calculate: "{age}"', "{age} is asked once per instance of repeat 'dependents'"),
+        ('calculate: "{dependents.number}"', "only inside repeat 'dependents'"),
+        ('calculate: "{dependents.nope}"', "repeat 'dependents' has no field 'nope'"),
+    ],
+)
+def test_references_outside_a_repeat_are_checked(change: str, message: str | None) -> None:
+    text = DEPENDENTS.replace('calculate: "sum({dependents.age})"', change)
+    if message is None:
+        parse_wizard_text(text, "w.yaml", "yaml")
+        return
+    with pytest.raises(WizardFileError) as caught:
+        parse_wizard_text(text, "w.yaml", "yaml")
+    problem = caught.value.problems[0]
+    assert message in problem.message
+    assert problem.line == 18 and problem.column is not None
+
+
+def test_repeat_steps_must_be_consecutive() -> None:
+    text = DEPENDENTS.replace("steps: [dependent]", "steps: [dependent, you]")
+    with pytest.raises(WizardFileError) as caught:
+        parse_wizard_text(text, "w.yaml", "yaml")
+    assert "consecutive" in str(caught.value)
+
+
+def test_add_another_progress_resume_remove_and_undo(store: Path) -> None:
+    wizard_id = import_text(store, DEPENDENTS)
+    info = sessions.start_session(wizard_id)
+    sid = info.id
+    state = sessions.load_session(sid)
+    assert [s.id for s in state.path.steps] == ["you", "dependents[0].dependent", "totals"]
+    sessions.save_step(sid, "you", {"your_name": "Me"})
+    saved = sessions.save_step(
+        sid, "dependents[0].dependent", {"dependents[0].name": "Ada", "dependents[0].age": 9}
+    )
+    assert saved.progress_percentage == pytest.approx(66.67)
+    # Add another: its step joins the path, not completed: 2 of 4 = 50 %
+    first = core_repeats.add_instance(sid, "dependents")
+    assert first == "dependents[1].dependent"
+    assert sessions.get_session(sid).progress_percentage == 50.0
+    sessions.save_step(sid, first, {"dependents[1].name": "Bo", "dependents[1].age": 40})
+    core_repeats.add_instance(sid, "dependents")
+    sessions.save_step(
+        sid, "dependents[2].dependent", {"dependents[2].name": "Cy", "dependents[2].age": 12}
+    )
+    state = sessions.load_session(sid)
+    assert state.info.current_step_id == "totals"  # resume lands after instance 3
+    assert state.resolution.values["total_age"] == 61
+    # remove Bo: its answers go, Cy becomes instance 2 (index 1)
+    removed = core_repeats.remove_instance(sid, "dependents", 1, "totals")
+    assert removed.answers == {"name": "Bo", "age": 40}
+    state = sessions.load_session(sid)
+    assert state.answers["dependents[1].name"] == "Cy"
+    assert "dependents[2].name" not in state.answers
+    assert state.resolution.values["total_age"] == 21
+    assert state.info.progress_percentage == 75.0  # 3 of 4, Cy's step still completed
+    # undo: Bo back at instance 2, Cy at 3, every answer as it was
+    core_repeats.restore_instance(sid, removed, "totals")
+    state = sessions.load_session(sid)
+    assert [state.answers[f"dependents[{i}].name"] for i in range(3)] == ["Ada", "Bo", "Cy"]
+    assert state.info.progress_percentage == 80.0
+    assert state.resolution.values["total_age"] == 61
+
+
+def test_remove_below_min_is_refused(store: Path) -> None:
+    wizard_id = import_text(store, DEPENDENTS.replace("min: 0", "min: 1"))
+    sid = sessions.start_session(wizard_id).id
+    with pytest.raises(sessions.InvalidAnswersError):
+        core_repeats.remove_instance(sid, "dependents", 0, "you")
+    assert sessions.load_session(sid).path.step_ids[1] == "dependents[0].dependent"
+
+
+def test_count_expression_lays_out_instances(store: Path) -> None:
+    wizard_id = import_text(store, COUNTED)
+    sid = sessions.start_session(wizard_id).id
+    assert sessions.load_session(sid).path.step_ids == ("size", "end")
+    saved = sessions.save_step(sid, "size", {"household_size": 2})
+    assert saved.path_step_ids == (
+        "size",
+        "members[0].adult",
+        "members[0].job",
+        "members[1].adult",
+        "members[1].job",
+        "end",
+    )
+    assert saved.current_step_id == "members[0].adult"
+    sessions.save_step(sid, "members[0].adult", {"members[0].name": "Ada"})
+    state = sessions.load_session(sid)
+    assert state.resolution.texts[("members[0].job", "title")] == "Person 1: Ada · Job of Ada"
+    assert state.resolution.values["people"] == 1
+
+
+def test_migration_0005_keeps_every_answer(data_dir: Path) -> None:
+    """A database at schema 4 with real answers migrates; every answer is the same."""
+    from wizard_desktop.store import database
+
+    database.open_database(data_dir)
+    wizard_id = import_text(data_dir, THREE_STEPS)
+    sid = sessions.start_session(wizard_id).id
+    first = sessions.load_session(sid).path.steps[0]
+    sessions.save_draft(sid, {f.id: "x" for f in first.fields if f.type.value == "text"})
+    database.close_database()
+    (path,) = data_dir.glob("*.sqlite3")
+    with sqlite3.connect(path) as raw:
+        raw.execute("DROP TABLE session_repeat")
+        raw.execute("DELETE FROM schema_migration WHERE name LIKE '0005%'")
+        before = raw.execute("SELECT session_id, field_id, value FROM answer ORDER BY 2").fetchall()
+    assert before
+    database.open_database(data_dir)
+    try:
+        with sqlite3.connect(path) as raw:
+            after = raw.execute("SELECT session_id, field_id, value FROM answer ORDER BY 2").fetchall()
+            tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
+        assert after == before and "session_repeat" in tables
+        assert sessions.load_session(sid).answers == {k: json.loads(v) for _s, k, v in before}
+    finally:
+        database.close_database()
