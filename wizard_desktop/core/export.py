@@ -5,11 +5,13 @@ calculated value of those steps (a hidden one too, when it has a value); a note 
 no answer and no row. JSON holds the answers typed (choice -> option value,
 multi_choice -> list of values, number and rating -> number, boolean -> true/false,
 date -> "YYYY-MM-DD", time -> "HH:MM", calculated -> what it computes), unanswered
-fields absent. CSV has one row per such field, answered or not: `value` is the stored
+fields absent; a repeat is an array of one object per instance. CSV has one row per
+such field outside repeats, answered or not: `value` is the stored
 value as text (a list or boolean as JSON, "" when unanswered) and `answer` reads as
 the summary on screen does (`answer_text`: option labels, Yes/No, units, "—" when
 unanswered). CSV goes through the app's one CSV writer (`csv_export`), files through
-`output_files`.
+`output_files`. Each repeat's rows go in a CSV of its own beside the export
+(`export-dependents.csv`), keyed by session id and instance number.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from wizard_desktop.core.csv_export import csv_text
 from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionState, load_session
 from wizard_desktop.definition.model import Field, FieldType
+from wizard_desktop.definition.repeats import counts_of, nested, split_path
 
 ExportFormat = Literal["json", "csv"]
 CSV_COLUMNS = (
@@ -39,8 +42,12 @@ CSV_COLUMNS = (
 
 
 def session_document(state: SessionState) -> dict[str, Any]:
+    """The session object and its answers; a repeat's answers nested as an array of
+    one object per instance (`repeats.nested`)."""
     document = state.info.to_json()
-    document["answers"] = state.path_values()
+    values = state.path_values()
+    counts = counts_of(state.definition)
+    document["answers"] = nested(values, counts) if counts else values
     return document
 
 
@@ -68,9 +75,20 @@ def _csv_value(value: object) -> str:
     return str(value)
 
 
+REPEAT_CSV_COLUMNS = (
+    "session_id",
+    "instance",
+    "step_id",
+    "field_id",
+    "label",
+    "value",
+    "answer",
+)
+
+
 def export_session(session_id: str, fmt: ExportFormat = "json") -> str:
     """The session as a JSON document or CSV text (one row per exported field, in step
-    order)."""
+    order; a repeat's fields are in `repeat_tables`)."""
     state = load_session(session_id)
     if fmt == "json":
         return json.dumps(session_document(state), indent=2, ensure_ascii=False) + "\n"
@@ -87,8 +105,38 @@ def export_session(session_id: str, fmt: ExportFormat = "json") -> str:
             format_answer(field, values.get(field.id)),
         )
         for step_id, field in exported_fields(state)
+        if split_path(field.id) is None
     ]
     return csv_text(CSV_COLUMNS, rows)
+
+
+def repeat_tables(state: SessionState) -> dict[str, str]:
+    """CSV text of each repeat of the session, by repeat id: one row per exported field
+    of each instance, keyed by session id and instance number (1-based), the field by
+    its id in the file."""
+    values = state.path_values()
+    tables: dict[str, list[tuple[str, ...]]] = {r: [] for r in counts_of(state.definition)}
+    for step_id, field in exported_fields(state):
+        split, step = split_path(field.id), split_path(step_id)
+        if split is None or step is None:
+            continue
+        tables[split[0]].append(
+            (
+                state.info.id,
+                str(split[1] + 1),
+                step[2],
+                split[2],
+                field.label,
+                _csv_value(values.get(field.id)),
+                format_answer(field, values.get(field.id)),
+            )
+        )
+    return {r: csv_text(REPEAT_CSV_COLUMNS, rows) for r, rows in tables.items()}
+
+
+def repeat_file(path: Path, repeat_id: str) -> Path:
+    """Where a repeat's table goes beside an export at `path`: `name-repeat.csv`."""
+    return path.with_name(f"{path.stem}-{repeat_id}{path.suffix}")
 
 
 def write_export(
@@ -100,6 +148,9 @@ def write_export(
     check_output_target(path, overwrite=overwrite)
     chosen: ExportFormat = fmt or ("csv" if path.suffix.lower() == ".csv" else "json")
     write_output_file(path, export_session(session_id, chosen), overwrite=overwrite)
+    if chosen == "csv":
+        for repeat_id, text in repeat_tables(load_session(session_id)).items():
+            write_output_file(repeat_file(path, repeat_id), text, overwrite=overwrite)
 
 
 def suggested_file_name(name: str, suffix: str = ".json") -> str:

@@ -22,11 +22,16 @@ ids then labels as two header rows, numbers and dates typed (a date before 1900,
 which Excel cannot hold, as its ISO text). Every text cell of both is neutralised as
 `csv_export` says (no formula). The file is written through `output_files`: a
 failure or a cancellation (`ExportCancelled`, raised when `cancelled()` turns true)
-leaves no file under the chosen name.
+leaves no file under the chosen name. A repeat's fields are not columns of the
+session row: each repeat is a table of its own, one row per instance keyed by session
+id and instance number (`_id`, `_instance`), then its fields (CSV: a file beside,
+`sessions-dependents.csv`; XLSX: a sheet "wizard-repeat").
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import datetime as dt
 import json
 import tempfile
@@ -37,11 +42,14 @@ from typing import Any, Literal, TypeAlias
 
 from wizard_desktop.core.answer_text import answer_formatter
 from wizard_desktop.core.csv_export import neutralised_cell, write_csv
+from wizard_desktop.core.export import repeat_file
 from wizard_desktop.core.output_files import atomic_output, check_output_target
 from wizard_desktop.core.session_list import SessionListQuery, count, ordered_select, wizards_of
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version
 from wizard_desktop.definition.conditions import is_answered, resolve_path
+from wizard_desktop.definition.logic import wizard_logic
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, WizardDefinition
+from wizard_desktop.definition.repeats import expand_for, inferred_counts, repeat_fields, split_path
 from wizard_desktop.store.database import db, storage_errors
 
 SpreadsheetFormat = Literal["csv", "xlsx"]
@@ -132,6 +140,17 @@ class _WizardColumns:
     """Version id -> (its number, 1 for the first imported, and its definition)."""
     readers: dict[int, tuple[_Reader, ...]]
     """Version id -> one reader per column."""
+    repeats: tuple[_WizardColumns, ...] = ()
+    """One table per repeat (its `wizard_id` the repeat's id): `_id`, `_instance`, then
+    the repeat's fields; its readers read one instance's answers by field id."""
+
+    @property
+    def repeat_headers(self) -> list[str]:
+        return ["_id", "_instance"] + [c.header for c in self.columns]
+
+    @property
+    def repeat_labels(self) -> list[str]:
+        return ["Session ID", "Instance"] + [c.label for c in self.columns]
 
     @property
     def headers(self) -> list[str]:
@@ -205,7 +224,22 @@ def _wizard_columns(wizard_id: str, option_columns: bool) -> _WizardColumns:
         for number, version_id in enumerate(version_ids, start=1)
     }
     newest_first = [versions[v][1] for v in reversed(version_ids)]
-    field_ids = _merged([[f.id for f in d.fields] for d in newest_first])
+    in_repeats = {f.id for d in newest_first for fs in repeat_fields(d).values() for f in fs}
+    field_ids = [
+        i for i in _merged([[f.id for f in d.fields] for d in newest_first]) if i not in in_repeats
+    ]
+    return _columns(wizard_id, field_ids, versions, newest_first, option_columns)
+
+
+def _columns(
+    wizard_id: str,
+    field_ids: list[str],
+    versions: dict[int, tuple[int, WizardDefinition]],
+    newest_first: list[WizardDefinition],
+    option_columns: bool,
+    repeat_id: str | None = None,
+) -> _WizardColumns:
+    """The columns of `field_ids` (of a repeat's fields when `repeat_id` is given)."""
     columns: list[_Column] = []
     for field_id in field_ids:
         # Labels and options read as the newest version that has the field says them.
@@ -221,7 +255,21 @@ def _wizard_columns(wizard_id: str, option_columns: bool) -> _WizardColumns:
         version_id: tuple(_reader(definition.field(c.field_id), c.option) for c in columns)
         for version_id, (_number, definition) in versions.items()
     }
-    return _WizardColumns(wizard_id, tuple(columns), versions, readers)
+    if repeat_id is not None:
+        return _WizardColumns(repeat_id, tuple(columns), versions, readers)
+    repeat_ids = _merged([[r.id for r in d.repeats] for d in newest_first])
+    tables = tuple(
+        _columns(
+            wizard_id,
+            _merged([[f.id for f in repeat_fields(d).get(r, ())] for d in newest_first]),
+            versions,
+            newest_first,
+            option_columns,
+            r,
+        )
+        for r in repeat_ids
+    )
+    return _WizardColumns(wizard_id, tuple(columns), versions, readers, tables)
 
 
 def _local(stamp: str | None) -> dt.datetime | None:
@@ -242,13 +290,19 @@ def _has_conditions(definition: WizardDefinition) -> bool:
     )
 
 
+RepeatRows: TypeAlias = dict[str, list[list[Cell]]]
+"""Repeat id -> the instance rows of the session just read (the writers empty it)."""
+
+
 def _session_rows(
     wizard: _WizardColumns,
     query: SessionListQuery,
     tick: Callable[[int], None],
+    repeat_rows: RepeatRows | None = None,
 ) -> Iterator[list[Cell]]:
     """The wizard's sessions of `query`, one typed row each, streamed from the cursor;
-    `tick(rows)` after each chunk (it may raise ExportCancelled)."""
+    `tick(rows)` after each chunk (it may raise ExportCancelled). Each session's
+    instance rows go to `repeat_rows`."""
     sql, params = ordered_select(replace(query, wizard_id=wizard.wizard_id), _SELECT_COLUMNS)
     steered = {v: _has_conditions(d) for v, (_n, d) in wizard.versions.items()}
     with storage_errors():
@@ -256,13 +310,18 @@ def _session_rows(
         try:
             while chunk := cursor.fetchmany(CHUNK_ROWS):
                 for record in chunk:
-                    yield _row(wizard, steered, record)
+                    yield _row(wizard, steered, record, repeat_rows)
                 tick(len(chunk))
         finally:
             cursor.close()
 
 
-def _row(wizard: _WizardColumns, steered: dict[int, bool], record: Sequence[Any]) -> list[Cell]:
+def _row(
+    wizard: _WizardColumns,
+    steered: dict[int, bool],
+    record: Sequence[Any],
+    repeat_rows: RepeatRows | None = None,
+) -> list[Cell]:
     (session_id, name, status, progress, started, updated, completed) = record[:7]
     active, total, version_id, answers_json = record[7:]
     number, definition = wizard.versions[version_id]
@@ -272,7 +331,14 @@ def _row(wizard: _WizardColumns, steered: dict[int, bool], record: Sequence[Any]
         if is_answered(value)
     }
     # With no skip logic every field is on the path: resolving it would keep them all.
-    answers = dict(resolve_path(definition, stored).answers) if steered[version_id] else stored
+    if definition.repeats:
+        answers = _repeat_answers(definition, stored)
+        if repeat_rows is not None:
+            _instance_rows(wizard, version_id, session_id, answers, repeat_rows)
+    elif steered[version_id]:
+        answers = dict(resolve_path(definition, stored).answers)
+    else:
+        answers = stored
     cells: list[Cell] = [
         session_id,
         name,
@@ -289,6 +355,35 @@ def _row(wizard: _WizardColumns, steered: dict[int, bool], record: Sequence[Any]
     return cells
 
 
+def _repeat_answers(definition: WizardDefinition, stored: dict[str, AnswerValue]) -> dict[str, AnswerValue]:
+    """The path answers of a session of a wizard with repeats (instances as answered)."""
+    expanded = expand_for(
+        definition,
+        inferred_counts(definition, list(stored)),
+        stored,
+        lambda d, a: wizard_logic(d).resolve(a).scope,
+    ).definition
+    return dict(resolve_path(expanded, stored).answers)
+
+
+def _instance_rows(
+    wizard: _WizardColumns,
+    version_id: int,
+    session_id: str,
+    answers: dict[str, AnswerValue],
+    repeat_rows: RepeatRows,
+) -> None:
+    by_instance: dict[str, dict[int, dict[str, AnswerValue]]] = {}
+    for key, value in answers.items():
+        split = split_path(key)
+        if split is not None:
+            by_instance.setdefault(split[0], {}).setdefault(split[1], {})[split[2]] = value
+    for table in wizard.repeats:
+        rows = repeat_rows.setdefault(table.wizard_id, [])
+        for index, own in sorted(by_instance.get(table.wizard_id, {}).items()):
+            rows.append([session_id, index + 1, *(read(own) for read in table.readers[version_id])])
+
+
 # --- The two writers.
 
 
@@ -303,17 +398,38 @@ def _csv_text(cell: Cell) -> str:
 
 
 def _write_csv(
-    path: Path, export: SessionsExport, wizard: _WizardColumns, tick: Callable[[int], None]
+    path: Path,
+    export: SessionsExport,
+    wizard: _WizardColumns,
+    tick: Callable[[int], None],
+    repeat_paths: dict[str, Path] | None = None,
 ) -> None:
-    def rows() -> Iterator[Sequence[str]]:
-        yield wizard.headers
-        if export.labels:
-            yield wizard.labels
-        for row in _session_rows(wizard, export.query, tick):
-            yield [_csv_text(cell) for cell in row]
+    """The sessions to `path`; each repeat's instance rows to its file in `repeat_paths`."""
+    sink: RepeatRows = {}
+    with contextlib.ExitStack() as files:
+        writers: dict[str, Any] = {}
+        for table in wizard.repeats:
+            out = files.enter_context(
+                (repeat_paths or {})[table.wizard_id].open("w", encoding="utf-8-sig", newline="")
+            )
+            writers[table.wizard_id] = csv.writer(out)
+            header = [table.repeat_headers, *([table.repeat_labels] if export.labels else [])]
+            for line in header:
+                writers[table.wizard_id].writerow([neutralised_cell(c) for c in line])
 
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        write_csv(out, rows())
+        def rows() -> Iterator[Sequence[str]]:
+            yield wizard.headers
+            if export.labels:
+                yield wizard.labels
+            for row in _session_rows(wizard, export.query, tick, sink):
+                yield [_csv_text(cell) for cell in row]
+                for repeat_id, items in sink.items():
+                    for item in items:
+                        writers[repeat_id].writerow([neutralised_cell(_csv_text(c)) for c in item])
+                    items.clear()
+
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
+            write_csv(out, rows())
 
 
 _EXCEL_FIRST_DATE = dt.date(1900, 1, 1)
@@ -384,7 +500,10 @@ def _write_xlsx(
         try:
             for wizard in wizards:
                 sheet = workbook.add_worksheet(_sheet_name(wizard.wizard_id, taken))
-                rows = _session_rows(wizard, export.query, tick)
+                sink: RepeatRows = {}
+                rows = _session_rows(wizard, export.query, tick, sink)
+                if wizard.repeats:
+                    rows = _with_repeat_sheets(workbook, wizard, rows, sink, taken, formats, bold)
                 _fill_sheet(sheet, wizard, rows, formats, bold)
         except BaseException:
             # Not closed (that would write the whole workbook): let go of its scratch
@@ -394,6 +513,39 @@ def _write_xlsx(
                     sheet.row_data_fh.close()
             raise
         workbook.close()
+
+
+def _with_repeat_sheets(
+    workbook: Any,
+    wizard: _WizardColumns,
+    rows: Iterator[list[Cell]],
+    sink: RepeatRows,
+    taken: set[str],
+    formats: dict[type[dt.date], Any],
+    bold: Any,
+) -> Iterator[list[Cell]]:
+    """`rows`, each session's instance rows written meanwhile to its repeat's sheet
+    (named "wizard-repeat"), keyed by session id and instance number."""
+    sheets: dict[str, tuple[Any, list[int]]] = {}
+    for table in wizard.repeats:
+        sheet = workbook.add_worksheet(_sheet_name(f"{wizard.wizard_id}-{table.wizard_id}", taken))
+        for row_number, texts in enumerate((table.repeat_headers, table.repeat_labels)):
+            for column, text in enumerate(texts):
+                sheet.write_string(row_number, column, neutralised_cell(text), bold)
+        sheets[table.wizard_id] = (sheet, [2])
+    for row in rows:
+        yield row
+        for repeat_id, items in sink.items():
+            sheet, next_row = sheets[repeat_id]
+            for item in items:
+                if next_row[0] >= XLSX_MAX_ROWS:
+                    raise SpreadsheetTooLargeError(
+                        f"More instances than an XLSX sheet holds ({XLSX_MAX_ROWS - 2:,})."
+                    )
+                for column, cell in enumerate(item):
+                    _write_cell(sheet, next_row[0], column, cell, formats)
+                next_row[0] += 1
+            items.clear()
 
 
 def _write_cell(
@@ -451,9 +603,16 @@ def export_sessions(
             progress(done, max(done, total))  # sessions may have come since the count
 
     empty = _WizardColumns("sessions", (), {}, {})  # no session: the header alone
-    with atomic_output(target, overwrite=overwrite) as temporary:
+    with atomic_output(target, overwrite=overwrite) as temporary, contextlib.ExitStack() as more:
         if export.format == "csv":
-            _write_csv(temporary, export, wizards[0] if wizards else empty, tick)
+            chosen = wizards[0] if wizards else empty
+            repeat_paths = {
+                table.wizard_id: more.enter_context(
+                    atomic_output(repeat_file(target, table.wizard_id), overwrite=overwrite)
+                )
+                for table in chosen.repeats
+            }
+            _write_csv(temporary, export, chosen, tick, repeat_paths)
         else:
             _write_xlsx(temporary, export, wizards or [empty], tick)
         if cancelled():

@@ -30,6 +30,7 @@ from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.core.json_input import JsonInputError, read_limited, strict_json
 from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionInfo, SessionState, load_session, start_session
+from wizard_desktop.definition.repeats import field_of
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.model import (
@@ -266,7 +267,7 @@ def applicable_answers(
     kept: dict[str, AnswerValue] = {}
     dropped: dict[str, str] = {}
     for field_id, value in answers.items():
-        field = definition.field(field_id)
+        field = field_of(definition, field_id)
         problem = (
             "no such field"
             if field is None
@@ -284,7 +285,7 @@ def _never_kept(definition: WizardDefinition, answers: dict[str, AnswerValue]) -
     return {
         field_id
         for field_id in answers
-        if (field := definition.field(field_id)) is not None and why_never_in_a_template(field)
+        if (field := field_of(definition, field_id)) is not None and why_never_in_a_template(field)
     }
 
 

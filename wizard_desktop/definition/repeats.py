@@ -530,3 +530,75 @@ def item_label(expansion: Expansion, repeat_id: str, index: int, title_of: Mappi
     if repeat.item_label is None or step is None:
         return f"{repeat.id} {index + 1}"
     return step.title
+
+
+# --- what the exports read -----------------------------------------------------------
+
+
+def repeat_fields(definition: WizardDefinition) -> dict[str, tuple[Field, ...]]:
+    """Each repeat's fields (as the file defines them), in definition order."""
+    return {
+        r.id: tuple(f for s in definition.steps if s.id in r.steps for f in s.fields)
+        for r in definition.repeats
+    }
+
+
+def counts_of(definition: WizardDefinition) -> dict[str, int]:
+    """The instance counts an expanded definition was laid out for (0 when none)."""
+    counts: dict[str, int] = {}
+    for step in definition.steps:
+        split = split_path(step.id)
+        if split is not None:
+            counts[split[0]] = max(counts.get(split[0], 0), split[1] + 1)
+    return counts
+
+
+def inferred_counts(definition: WizardDefinition, keys: Sequence[str]) -> dict[str, int]:
+    """Instance counts read from stored answer keys alone (where the stored counts are
+    not at hand): as many as the highest instance answered, else the initial count."""
+    counts = {r.id: initial_count(r) for r in definition.repeats if r.count is None}
+    seen: dict[str, int] = {}
+    for key in keys:
+        split = split_path(key)
+        if split is not None:
+            seen[split[0]] = max(seen.get(split[0], 0), split[1] + 1)
+    return {rid: max(n, seen.get(rid, 0)) for rid, n in counts.items()}
+
+
+def nested(values: Mapping[str, object], counts: Mapping[str, int]) -> dict[str, object]:
+    """Answers keyed by instance path as JSON nests them: each repeat an array of one
+    object per instance (its answers by field id), placed where its first answer or,
+    when it has none, at the end."""
+    out: dict[str, object] = {}
+    arrays: dict[str, list[dict[str, object]]] = {}
+    for key, value in values.items():
+        split = split_path(key)
+        if split is None:
+            out[key] = value
+            continue
+        repeat_id, index, field_id = split
+        if repeat_id not in arrays:
+            arrays[repeat_id] = [{} for _ in range(counts.get(repeat_id, 0))]
+            out[repeat_id] = arrays[repeat_id]
+        items = arrays[repeat_id]
+        while len(items) <= index:
+            items.append({})
+        items[index][field_id] = value
+    for repeat_id, count in counts.items():
+        out.setdefault(repeat_id, [{} for _ in range(count)])
+    return out
+
+
+def field_of(definition: WizardDefinition, key: str) -> Field | None:
+    """The field an answer key names: a field id, or an instance path of a repeat's
+    field (`dependents[2].name` -> the repeat's field `name`)."""
+    split = split_path(key)
+    if split is None:
+        return definition.field(key)
+    repeat = next((r for r in definition.repeats if r.id == split[0]), None)
+    if repeat is None or split[1] >= MAX_INSTANCES:
+        return None
+    return next(
+        (f for s in definition.steps if s.id in repeat.steps for f in s.fields if f.id == split[2]),
+        None,
+    )
