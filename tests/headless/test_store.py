@@ -32,7 +32,7 @@ from wizard_desktop.store.errors import (
 )
 from wizard_desktop.store.files import database_path
 
-LATEST_SCHEMA = 4
+LATEST_SCHEMA = 5
 
 
 def mode_of(path: Path) -> int:

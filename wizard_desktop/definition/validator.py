@@ -445,7 +445,8 @@ class _Validator:
             return None
         data = self.mapping(raw, root, "a wizard")
         assert data is not None
-        self.keys(data, root, (*TOP_LEVEL_KEYS, SCHEMA_KEY, "repeats"), TOP_LEVEL_REQUIRED)
+        repeats_key = ("repeats",) if data.get("format_version") == 2 else ()
+        self.keys(data, root, (*TOP_LEVEL_KEYS, SCHEMA_KEY, *repeats_key), TOP_LEVEL_REQUIRED)
         self.text(data, SCHEMA_KEY, root)  # for editors only: not part of the definition
         if "format_version" in data:
             version = data["format_version"]
@@ -485,12 +486,9 @@ class _Validator:
                         op, value, value_path, field_id, self.known_fields[field_id]
                     )
         repeats = ()
-        if "repeats" in data:
-            if self.version == 1:
-                self.report(("repeats",), f"'repeats' {_NEEDS_FORMAT_2}")
-            else:
-                step_ids = [s.id for s in steps]
-                repeats = read_repeats(self, data["repeats"], step_ids, self.repeat_names)
+        if "repeats" in data and self.version >= 2:
+            step_ids = [s.id for s in steps]
+            repeats = read_repeats(self, data["repeats"], step_ids, self.repeat_names)
         if self.problems or wizard_id is None or title is None:
             return None
         definition = WizardDefinition(
