@@ -54,6 +54,7 @@ from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.loader import WizardFileError, load_wizard_file
 from wizard_desktop.definition.logic import wizard_logic
 from wizard_desktop.definition.model import AnswerValue, WizardDefinition
+from wizard_desktop.definition.repeats import expand_for, flattened
 from wizard_desktop.definition.text import terminal_safe
 from wizard_desktop.paths import data_dir
 from wizard_desktop.store.backups import backups_dir, latest_backup, list_backups, restore_backup
@@ -347,6 +348,9 @@ def _answers_to_resolve(
         raise UsageError(f"--answers {name}: the file {exc}") from exc
     if not isinstance(document, dict):
         raise UsageError(f"--answers {name}: expected a JSON object {{field id: answer}}")
+    if definition.repeats:  # nested arrays and instance paths (docs/repeats.md)
+        document, _counts = flattened(definition, document)
+        definition = _laid_out(definition, document)
     try:
         check_answer_types(definition, document)
     except InvalidAnswersError as exc:
@@ -357,12 +361,26 @@ def _answers_to_resolve(
     return document
 
 
+def _laid_out(definition: WizardDefinition, document: dict[str, Any]) -> WizardDefinition:
+    """`definition` with its repeats' instances laid out for answers by instance path."""
+    answers, counts = flattened(definition, document)
+    return expand_for(
+        definition,
+        counts,
+        path_answers(definition, answers),  # type: ignore[arg-type]
+        lambda d, a: wizard_logic(d).resolve(a).scope,
+    ).definition
+
+
 def cmd_resolve(args: argparse.Namespace) -> int:
     """One JSON object: the steps on the path, the visible fields, those required now,
     every calculated value and the answers that break a rule, for the given answers
-    (a field not given reads its default, as in the player; null clears it)."""
+    (a field not given reads its default, as in the player; null clears it). With
+    repeats, ids are instance paths (`dependents[0].name`)."""
     definition = _definition_to_resolve(args)
     given = _answers_to_resolve(args.answers, definition)
+    if definition.repeats:
+        definition = _laid_out(definition, dict(given))
     try:
         resolution = wizard_logic(definition).resolve(path_answers(definition, given))
     except ExpressionCostExceeded as exc:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +17,7 @@ from tests.wizard_files import import_text
 from wizard_desktop.core import repeats as core_repeats
 from wizard_desktop.core import sessions, templates
 from wizard_desktop.core.export import export_session, write_export
+from wizard_desktop.core.report import session_report
 from wizard_desktop.core.session_list import SessionListQuery
 from wizard_desktop.core.sessions_export import SessionsExport, export_sessions
 
@@ -92,3 +96,36 @@ def test_template_keeps_instances(store: Path) -> None:
     state = sessions.load_session(started.session.id)
     assert state.answers["dependents[1].name"] == "Bo"
     assert "dependents[1].dependent" in state.path.step_ids
+
+
+def test_report_shows_one_table_per_repeat(store: Path) -> None:
+    sid = _household(store, ("Ada", 9), ("Bo", 40))
+    report = session_report(sid)
+    (table,) = [s for s in report.steps if s.columns]
+    assert table.columns == ("#", "Name", "Age of {name}", "School")
+    assert table.rows == (("1", "Ada", "9", "—"), ("2", "Bo", "40", ""))
+    assert [s.title for s in report.steps] == ["You", "Dependent", "Totals"]
+    assert "<td>Bo</td>" in report.html()
+
+
+def test_resolve_reports_instance_paths(store: Path, tmp_path: Path) -> None:
+    wizard = tmp_path / "household.yaml"
+    wizard.write_text(DEPENDENTS, encoding="utf-8")
+    answers = tmp_path / "answers.json"
+    answers.write_text(
+        json.dumps({"your_name": "Me", "dependents": [{"name": "Ada", "age": 9}, {"age": 40}]}),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "wizard_desktop", "resolve", str(wizard), "--answers", str(answers)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "WIZARD_DESKTOP_DATA_DIR": str(tmp_path / "data")},
+    )
+    document = json.loads(result.stdout)
+    assert document["steps"][1:3] == ["dependents[0].dependent", "dependents[1].dependent"]
+    assert "dependents[0].school" in document["fields"]
+    assert "dependents[1].school" not in document["fields"]
+    assert document["required"] == ["your_name", "dependents[0].name", "dependents[1].name"]
+    assert document["values"]["total_age"] == 49

@@ -4,7 +4,8 @@ visible field's label and answer as a person reads it. Skipped steps and hidden
 fields are left out; an unanswered visible field reads NOT_SET. The path is the one
 the export and the core read (`SessionState.path`: `resolve_path` on the stored
 answers). `html()` is the body Qt lays out (ui/report_pdf.py); every text from a file
-or a person is escaped in it, so it is shown as typed and loads nothing.
+or a person is escaped in it, so it is shown as typed and loads nothing. A repeat is
+one table, a row per instance (its number, then its fields' answers).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from wizard_desktop.core.answer_text import (
     local_time,
 )
 from wizard_desktop.core.sessions import SessionState, load_session
-from wizard_desktop.core.wizards import version_info
-from wizard_desktop.definition.model import AnswerValue, Field
+from wizard_desktop.core.wizards import definition_of_version, version_info
+from wizard_desktop.definition.model import AnswerValue, Field, FieldType
+from wizard_desktop.definition.repeats import repeat_fields, split_path
 
 AnswerText = Callable[[Field, AnswerValue | None], str]
 """How an answer reads: `format_answer`, or the GUI's `shown_answer` (locale dates)."""
@@ -41,6 +43,9 @@ class ReportLine:
 class ReportStep:
     title: str
     lines: tuple[ReportLine, ...]
+    # A repeat: one table, a row per instance ("#" then the repeat's field labels).
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,9 @@ class SessionReport:
         parts.append(_table(self.facts, "facts"))
         for step in self.steps:
             parts.append(f"<h2>{_text(step.title)}</h2>")
+            if step.columns:
+                parts.append(_grid(step.columns, step.rows))
+                continue
             parts.append(_table(((line.label, line.answer) for line in step.lines), "answers"))
         return f"<html><head><style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>"
 
@@ -96,6 +104,45 @@ def _table(rows: Iterable[tuple[str, str]], kind: str) -> str:
     return f'<table class="{kind}" width="100%" cellspacing="0">{cells}</table>'
 
 
+def _grid(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> str:
+    head = "".join(f'<td class="label">{_text(c)}</td>' for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_text(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f'<table class="repeat" width="100%" cellspacing="0"><tr>{head}</tr>{body}</table>'
+
+
+def _repeat_step(
+    state: SessionState, repeat_id: str, answer_text: AnswerText
+) -> ReportStep:
+    """A repeat of the session as one table: a row per instance on the path."""
+    path = state.path
+    base = definition_of_version(state.info.version_id)
+    fields = repeat_fields(base)[repeat_id]
+    rows: dict[int, dict[str, str]] = {}
+    for step in path.steps:
+        split = split_path(step.id)
+        if split is None or split[0] != repeat_id:
+            continue
+        cells = rows.setdefault(split[1], {})
+        for field in path.visible_fields[step.id]:
+            own = split_path(field.id)
+            if own is not None and field.type is not FieldType.NOTE:
+                cells[own[2]] = answer_text(field, path.answers.get(field.id))
+    repeat = next(r for r in base.repeats if r.id == repeat_id)
+    first = base.step(repeat.steps[0])
+    shown = [f for f in fields if f.type is not FieldType.NOTE]
+    return ReportStep(
+        first.title if first is not None else repeat_id,
+        (),
+        ("#", *(f.label for f in shown)),
+        tuple(
+            (str(index + 1), *(cells.get(f.id, "") for f in shown))
+            for index, cells in sorted(rows.items())
+        ),
+    )
+
+
 def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> SessionReport:
     """The report of a session read with `load_session`."""
     info = state.info
@@ -110,22 +157,30 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
         (ELAPSED, format_duration(info.total_time_seconds)),
     )
     path = state.path
-    steps = tuple(
-        ReportStep(
-            step.title,
-            tuple(
-                ReportLine(field.label, answer_text(field, path.answers.get(field.id)))
-                for field in path.visible_fields[step.id]
-            ),
+    steps: list[ReportStep] = []
+    repeats_done: set[str] = set()
+    for step in path.steps:
+        split = split_path(step.id)
+        if split is not None:
+            if split[0] not in repeats_done:
+                repeats_done.add(split[0])
+                steps.append(_repeat_step(state, split[0], answer_text))
+            continue
+        steps.append(
+            ReportStep(
+                step.title,
+                tuple(
+                    ReportLine(field.label, answer_text(field, path.answers.get(field.id)))
+                    for field in path.visible_fields[step.id]
+                ),
+            )
         )
-        for step in path.steps
-    )
     return SessionReport(
         wizard_title=state.definition.title,
         session_name=info.name,
         is_draft=not info.is_completed,
         facts=facts,
-        steps=steps,
+        steps=tuple(steps),
     )
 
 

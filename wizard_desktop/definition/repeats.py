@@ -602,3 +602,24 @@ def field_of(definition: WizardDefinition, key: str) -> Field | None:
         (f for s in definition.steps if s.id in repeat.steps for f in s.fields if f.id == split[2]),
         None,
     )
+
+
+def flattened(
+    definition: WizardDefinition, document: Mapping[str, object]
+) -> tuple[dict[str, object], dict[str, int]]:
+    """Answers given as JSON nests them (a repeat's id -> an array of objects) or by
+    instance path, as answers by instance path, and the counts the arrays give (an
+    "Add another" repeat not given as an array: as many as its paths name)."""
+    ids = {r.id for r in definition.repeats}
+    answers: dict[str, object] = {}
+    given: dict[str, int] = {}
+    for key, value in document.items():
+        if key in ids and isinstance(value, list):
+            given[key] = len(value)
+            for index, item in enumerate(value[:MAX_INSTANCES]):
+                for field_id, answer in (item if isinstance(item, dict) else {}).items():
+                    answers[instance_path(key, index, str(field_id))] = answer
+        else:
+            answers[key] = value
+    counts = {**inferred_counts(definition, list(answers)), **given}
+    return answers, counts
