@@ -145,6 +145,13 @@ def parse_expression(text: str) -> Expression:
     return _parse(text)
 
 
+def parse_laid_out(text: str) -> Expression:
+    """An expression the app wrote from a checked one (a repeat's aggregate laid out as
+    one reference per instance, definition/repeats.py): the length bound is the
+    file's, not this text's; the nesting bound and the cost budget still hold."""
+    return _parse(text)
+
+
 @lru_cache(maxsize=4096)
 def _parse(text: str) -> Expression:
     if not text.strip():

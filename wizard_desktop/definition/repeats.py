@@ -26,7 +26,7 @@ from wizard_desktop.definition.expressions import (
     EvaluationBudget,
     Expression,
     evaluate,
-    parse_expression,
+    parse_laid_out,
     parse_template,
 )
 from wizard_desktop.definition.model import (
@@ -444,7 +444,7 @@ class _Context:
             expression.references,
             lambda inner: self.replace(inner, in_text=False),
         )
-        return expression if source == expression.source else parse_expression(source)
+        return expression if source == expression.source else parse_laid_out(source)
 
     def logic(self, logic: Logic | None) -> Logic | None:
         if logic is None:
