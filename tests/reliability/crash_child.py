@@ -7,8 +7,13 @@ the start-up has returned (on the monotonic clock, which the parent shares): ope
 the database (creating or migrating it), importing the bundled wizards, then the file.
 
 Usage: python crash_child.py DATA_DIR SEED [--die-after-completing] [--startup WIZARD_FILE]
+       python crash_child.py DATA_DIR SEED --repeats
 Lines: [BEGIN <t> | OPENED <t> | IMPORTED <t>] READY | ACK <session> <step> <answers json>
        | DONE <session>
+With --repeats it plays the `household` wizard (tests/repeat_files.py): saves instances,
+adds, removes and restores them; before each write it says NEXT <session> <state json>
+(the repeat's instance count and answers once the write commits) and after it
+STATE <session> <state json>.
 """
 
 from __future__ import annotations
@@ -50,8 +55,56 @@ def start_up(data_dir: Path, wizard_file: Path) -> None:
     say(f"IMPORTED {time.monotonic()}")
 
 
+def play_repeats(rng: random.Random) -> None:
+    """Sessions of `household`: instances saved, added, removed and restored at random."""
+    from wizard_desktop.core import repeats
+
+    while True:
+        session_id = sessions.start_session("household").id
+        sessions.save_step(session_id, "you", {"your_name": "me"})
+        state: dict[str, object] = {"count": 1, "answers": {}}
+        say(f"STATE {session_id} {json.dumps(state)}")
+        names: list[str] = [""]
+        for _ in range(rng.randint(3, 12)):
+            action = rng.random()
+            if action < 0.5:  # answer one instance
+                index = rng.randrange(len(names))
+                names[index] = "".join(rng.choice("abcdefgh") for _ in range(rng.randint(2, 8)))
+                answers = {f"dependents[{index}].name": names[index]}
+                _next(session_id, names)
+                sessions.save_step(session_id, f"dependents[{index}].dependent", answers)
+            elif action < 0.8 or len(names) == 1:  # add another
+                names.append("")
+                _next(session_id, names)
+                repeats.add_instance(session_id, "dependents")
+            else:  # remove one, sometimes undo
+                index = rng.randrange(len(names))
+                removed_name = names.pop(index)
+                _next(session_id, names)
+                removed = repeats.remove_instance(session_id, "dependents", index, "you")
+                say(f"STATE {session_id} {json.dumps(_state(names))}")
+                if rng.random() < 0.5:
+                    names.insert(index, removed_name)
+                    _next(session_id, names)
+                    repeats.restore_instance(session_id, removed, "you")
+            say(f"STATE {session_id} {json.dumps(_state(names))}")
+
+
+def _state(names: list[str]) -> dict[str, object]:
+    answers = {f"dependents[{i}].name": n for i, n in enumerate(names) if n}
+    return {"count": len(names), "answers": answers}
+
+
+def _next(session_id: str, names: list[str]) -> None:
+    say(f"NEXT {session_id} {json.dumps(_state(names))}")
+
+
 def main() -> None:
     data_dir, seed = Path(sys.argv[1]), int(sys.argv[2])
+    if "--repeats" in sys.argv:
+        open_database(data_dir)
+        say("READY")
+        play_repeats(random.Random(seed))
     die_after_completing = "--die-after-completing" in sys.argv
     rng = random.Random(seed)
     if "--startup" in sys.argv:

@@ -22,9 +22,11 @@ from tests.reliability.crash_checks import (
     FOUR_STEPS_STEPS,
     atomicity_problems,
     completed_counts,
+    connected,
     integrity,
     stored_sessions,
 )
+from tests.repeat_files import DEPENDENTS
 from tests.wizard_files import FOUR_STEPS, import_text
 from wizard_desktop.core import sessions
 from wizard_desktop.store.database import close_database, open_database
@@ -112,6 +114,65 @@ def test_killed_at_random_moments_no_acknowledged_answer_is_lost(
         f"acknowledged_answers={len(acknowledged)} completions={len(done)} lost={len(lost)} "
         "integrity=ok atomic=ok (each completed step has its answers; progress, status "
         "and completed count as the stored steps give)"
+    )
+    assert lost == []
+
+
+def _repeat_states(path: Path) -> dict[str, dict[str, object]]:
+    """Each session's `dependents` count and answers, read with sqlite3."""
+    states: dict[str, dict[str, object]] = {}
+    for session_id, stored in stored_sessions(path).items():
+        answers = {
+            k: v for k, v in stored.answers.items() if k.startswith("dependents[") and v is not None
+        }
+        states[session_id] = {"count": None, "answers": answers}
+    with connected(path) as connection:
+        for session_id, instances in connection.execute(
+            "SELECT session_id, instances FROM session_repeat"
+        ):
+            states[session_id]["count"] = instances
+    return states
+
+
+def test_killed_while_adding_removing_and_restoring_instances_nothing_is_lost(
+    data_dir: Path, reliability_report: Callable[[str], None]
+) -> None:
+    """Every session holds the state of its last acknowledged write, or of the write
+    that was under way: an instance removed or restored is whole or not at all."""
+    open_database(data_dir)
+    import_text(data_dir, DEPENDENTS, "household.yaml")
+    close_database()
+    rng = random.Random(20261201)
+    acknowledged: dict[str, str] = {}
+    pending: dict[str, str] = {}
+    trials = max(20, TRIALS // 4)
+    for trial in range(trials):
+        child, _ = spawn(data_dir, trial, "--repeats")
+        time.sleep(rng.uniform(0.05, 0.4))
+        child.send_signal(signal.SIGKILL)
+        output, _ = child.communicate(timeout=30)
+        for line in output.splitlines():
+            kind, _, rest = line.partition(" ")
+            session_id, _, state = rest.partition(" ")
+            if kind == "STATE":
+                acknowledged[session_id] = state
+                pending.pop(session_id, None)
+            elif kind == "NEXT":
+                pending[session_id] = state
+    open_database(data_dir)
+    close_database()
+    path = database_path(data_dir)
+    assert integrity(path) == "ok"
+    stored = _repeat_states(path)
+    lost = [
+        session_id
+        for session_id, state in acknowledged.items()
+        if stored.get(session_id)
+        not in (json.loads(state), *([json.loads(pending[session_id])] if session_id in pending else []))
+    ]
+    reliability_report(
+        f"crash with repeats: trials={trials} sessions={len(acknowledged)} "
+        f"writes_under_way_at_kill={len(pending)} lost={len(lost)} integrity=ok"
     )
     assert lost == []
 
