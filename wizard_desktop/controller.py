@@ -18,6 +18,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
 from wizard_desktop.core.export import write_export
 from wizard_desktop.core.sessions import (
+    InvalidAnswersError,
     SessionCompletedError,
     SessionInfo,
     SessionNotFoundError,
@@ -277,6 +278,28 @@ class SessionController(QObject):
 
     def rename(self, name: str) -> None:
         self.operations.run(_RenameWrite(self._current(), name))
+
+    def change_instances(
+        self,
+        what: str,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """Add, remove or restore a repeat's instance (`core.repeats`), after the draft
+        typed so far; `done(result)` once it is stored, `failed` when it is refused."""
+        self._queue_draft()
+        session_id = self._current()
+        self.operations.run(
+            Call(
+                what,
+                work,
+                changes=lambda _result: Change(sessions=(session_id,)),
+                done=done,
+                failed=failed,
+                refused_by=(InvalidAnswersError, SessionNotFoundError, SessionCompletedError),
+            )
+        )
 
     def save_as_template(self, name: str) -> None:
         self.operations.run(_TemplateWrite(self._current(), name))

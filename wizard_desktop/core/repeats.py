@@ -159,8 +159,16 @@ def remove_instance(session_id: str, repeat_id: str, index: int, current_step_id
         return None if i == index else i - 1 if i > index else i
 
     def stay(step_ids: list[str]) -> str | None:
+        """Where the person was; from inside the removed instance: the instance that
+        took its place, else the one before it."""
         _inside, new_id = _renumbered(current_step_id, repeat_id, move)
-        return new_id if new_id in step_ids else None
+        if new_id in step_ids:
+            return new_id
+        for near in (index, index - 1):
+            found = [s for s in step_ids if (p := split_path(s)) and p[:2] == (repeat_id, near)]
+            if found:
+                return found[0]
+        return None
 
     progress, removed, steps = _change(session_id, repeat_id, -1, move, {}, (), stay)
     answers = {split_path(k)[2]: v for k, v in removed.items()}  # type: ignore[index]

@@ -51,6 +51,7 @@ from wizard_desktop.definition.model import (
     AnswerValue,
     Field,
     FieldType,
+    Repeat,
     WizardDefinition,
 )
 from wizard_desktop.store.compiled import CompiledQuery, placeholder
@@ -174,6 +175,8 @@ class SessionState:
     definition: WizardDefinition
     answers: dict[str, AnswerValue]
     cleared: frozenset[str]
+    repeats: tuple[Repeat, ...] = ()
+    """The version's repeats (`definition` has their instances laid out)."""
 
     @functools.cached_property
     def resolution(self) -> Resolution:
@@ -417,8 +420,9 @@ def load_session(session_id: str) -> SessionState:
         stored = _stored_values(session_id)
     answers = {field_id: value for field_id, value in stored.items() if value is not None}
     cleared = frozenset(field_id for field_id, value in stored.items() if value is None)
-    definition = _session_definition(definition_of_version(info.version_id), session_id, stored)
-    return SessionState(info, definition, answers, cleared)
+    base = definition_of_version(info.version_id)
+    definition = _session_definition(base, session_id, stored)
+    return SessionState(info, definition, answers, cleared, base.repeats)
 
 
 def start_session(

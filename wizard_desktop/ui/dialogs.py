@@ -189,6 +189,25 @@ def confirm_delete(parent: QWidget | None, question: str, *, title: str = "Delet
     return _confirm(parent, title, question, QMessageBox.StandardButton.Yes)
 
 
+def confirm_remove_instance(parent: QWidget | None, instance: str, answers: list[str]) -> bool:
+    """True when the person confirms removing a repeat's instance; the question names
+    the instance and the answers that go (Undo stays offered until they leave the step)."""
+    listed = "\n".join(f"• {line}" for line in answers[:8]) or "• no answers yet"
+    more = f"\n… and {len(answers) - 8} more" if len(answers) > 8 else ""
+    box = _message_box(
+        parent,
+        QMessageBox.Icon.Question,
+        f"Remove “{instance}”?\n\nThese answers go with it:\n{listed}{more}\n\n"
+        "You can undo this until you leave this step.",
+        "Remove?",
+    )
+    remove, cancel = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Cancel
+    box.setStandardButtons(remove | cancel)
+    box.button(remove).setText("Remove")
+    box.setDefaultButton(cancel)
+    return box.exec() == remove
+
+
 def ask_save_path(parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
     """Where to save; a name typed without a suffix gets the chosen filter's suffix
     (`filters` as Qt writes them: "JSON (*.json);;CSV (*.csv)")."""

@@ -307,11 +307,21 @@ class MainWindow(QMainWindow):
         self.controller.open(session_id)
         self.player = WizardPlayer(state, self.controller)
         self.player.left.connect(self.leave_player)
+        self.player.repeat_controls.reopen.connect(self._reopen_after_instances)
         self.stack.addWidget(self.player)
         self.stack.setCurrentWidget(self.player)
         self.player.focus_current_page()
         self.setWindowTitle(f"{state.info.name} — Wizard Desktop")
         return self.player
+
+    def _reopen_after_instances(self, session_id: str, removed: object) -> None:
+        """An instance was added, removed or restored: the player again on the session,
+        at the step the core chose; after a removal it offers Undo."""
+        from wizard_desktop.core.repeats import RemovedInstance
+
+        player = self.open_session(session_id)
+        if isinstance(removed, RemovedInstance):
+            player.repeat_controls.offer_undo(removed)
 
     def _open_started_session(self, info: SessionInfo) -> None:
         self.open_session(info.id)

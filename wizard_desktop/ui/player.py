@@ -120,6 +120,7 @@ from wizard_desktop.ui.editors import (
 )
 from wizard_desktop.ui.formatting import session_times, shown_answer
 from wizard_desktop.ui.markdown import MarkdownView, markdown_block, plain_label
+from wizard_desktop.ui.repeat_controls import RepeatControls
 from wizard_desktop.ui.report_print import ReportButtons
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -784,6 +785,14 @@ class WizardPlayer(QWizard):
         self._left_for_review = ""  # the step whose Next showed the review (a draft)
         self._path_steps = self.state.path.steps  # what a path-change note compares with
         self._path_titles = self._titles()  # their titles as shown
+        self.repeat_controls = RepeatControls(
+            state.info.id,
+            state.repeats,
+            self.definition,
+            controller,
+            lambda: self.state.path.answers,
+            lambda field: self.state.label(field),
+        )
         self.setSideWidget(self._build_side_panel())
         self.setButtonText(FINISH, "F&inish")  # Alt+F is the File menu
         for which in (QWizard.WizardButton.BackButton, NEXT, FINISH):
@@ -806,6 +815,7 @@ class WizardPlayer(QWizard):
         self._show_progress()
         self._show_save_state("saving" if controller.has_unsaved() else SAVED, "")
         if self.state.read_only:
+            self.repeat_controls.hide()
             self.setButtonLayout([QWizard.WizardButton.Stretch])
             self.completion_page.show_completed(state.info)
             self._go_to(self.completion_id)
@@ -856,6 +866,7 @@ class WizardPlayer(QWizard):
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.progress_note)
         layout.addWidget(self.step_list, 1)
+        layout.addWidget(self.repeat_controls)
         layout.addWidget(self.save_status)
         layout.addWidget(self.retry_button)
         layout.addWidget(leave_button)
@@ -985,6 +996,7 @@ class WizardPlayer(QWizard):
         self._refresh_page(landing)
         landing.focus_first_field()
         self._expected_step_id = self._current_step_id()
+        self.repeat_controls.show_for(self._expected_step_id, self._titles())
         self._build_ahead()
 
     def focus_current_page(self) -> None:
@@ -1044,6 +1056,8 @@ class WizardPlayer(QWizard):
             self._expected_step_id = step_id
             if not self.state.walking_through:
                 self._build_ahead()
+        if not self.state.walking_through:
+            self.repeat_controls.show_for(self._current_step_id(), self._titles())
         self._refresh_step_list()
 
     def _build_ahead(self) -> None:
