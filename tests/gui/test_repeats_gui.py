@@ -42,7 +42,9 @@ def _type(qtbot: QtBot, window: MainWindow, field_id: str, text: str) -> None:
 
 def _next(qtbot: QtBot, window: MainWindow) -> None:
     player = _player(window)
-    qtbot.keyClick(player.focusWidget() or player, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(
+        player.focusWidget() or player, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier
+    )
 
 
 def _press(qtbot: QtBot, window: MainWindow, name: str) -> None:

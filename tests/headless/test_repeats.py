@@ -13,9 +13,9 @@ from tests.repeat_files import COUNTED, DEPENDENTS
 from tests.wizard_files import THREE_STEPS, import_text
 from wizard_desktop.core import repeats as core_repeats
 from wizard_desktop.core import sessions
-from wizard_desktop.definition.problems import WizardFileError
 from wizard_desktop.definition.loader import parse_wizard_text
 from wizard_desktop.definition.logic import wizard_logic
+from wizard_desktop.definition.problems import WizardFileError
 from wizard_desktop.definition.repeats import expand, split_path
 
 
@@ -167,7 +167,9 @@ def test_migration_0005_keeps_every_answer(data_dir: Path) -> None:
     database.open_database(data_dir)
     try:
         with sqlite3.connect(path) as raw:
-            after = raw.execute("SELECT session_id, field_id, value FROM answer ORDER BY 2").fetchall()
+            after = raw.execute(
+                "SELECT session_id, field_id, value FROM answer ORDER BY 2"
+            ).fetchall()
             tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
         assert after == before and "session_repeat" in tables
         assert sessions.load_session(sid).answers == {k: json.loads(v) for _s, k, v in before}

@@ -168,7 +168,10 @@ def test_killed_while_adding_removing_and_restoring_instances_nothing_is_lost(
         session_id
         for session_id, state in acknowledged.items()
         if stored.get(session_id)
-        not in (json.loads(state), *([json.loads(pending[session_id])] if session_id in pending else []))
+        not in (
+            json.loads(state),
+            *([json.loads(pending[session_id])] if session_id in pending else []),
+        )
     ]
     reliability_report(
         f"crash with repeats: trials={trials} sessions={len(acknowledged)} "

@@ -138,12 +138,10 @@ def add_instance(session_id: str, repeat_id: str) -> str:
     target: list[str] = []
 
     def first_of_new(step_ids: list[str]) -> str | None:
-        last = max(
-            (s for s in step_ids if (p := split_path(s)) and p[0] == repeat_id),
-            key=lambda s: split_path(s)[1],  # type: ignore[index]
-        )
-        index = split_path(last)[1]  # type: ignore[index]
-        first = next(s for s in step_ids if split_path(s) and split_path(s)[:2] == (repeat_id, index))  # type: ignore[index]
+        """The first step of the repeat's last instance (the one just added)."""
+        mine = [(p[1], s) for s in step_ids if (p := split_path(s)) and p[0] == repeat_id]
+        last = max(index for index, _s in mine)
+        first = next(s for index, s in mine if index == last)
         target.append(first)
         return first
 
@@ -151,7 +149,9 @@ def add_instance(session_id: str, repeat_id: str) -> str:
     return target[0]
 
 
-def remove_instance(session_id: str, repeat_id: str, index: int, current_step_id: str) -> RemovedInstance:
+def remove_instance(
+    session_id: str, repeat_id: str, index: int, current_step_id: str
+) -> RemovedInstance:
     """Remove instance `index` (0-based): its answers and completed steps go, later
     instances move down one; the session stays on `current_step_id` (renumbered)."""
 
@@ -194,4 +194,3 @@ def restore_instance(session_id: str, removed: RemovedInstance, current_step_id:
         session_id, removed.repeat_id, +1, move, answers, steps, stay
     )
     return progress
-

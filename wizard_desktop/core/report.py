@@ -106,15 +106,11 @@ def _table(rows: Iterable[tuple[str, str]], kind: str) -> str:
 
 def _grid(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> str:
     head = "".join(f'<td class="label">{_text(c)}</td>' for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_text(c)}</td>" for c in row) + "</tr>" for row in rows
-    )
+    body = "".join("<tr>" + "".join(f"<td>{_text(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="repeat" width="100%" cellspacing="0"><tr>{head}</tr>{body}</table>'
 
 
-def _repeat_step(
-    state: SessionState, repeat_id: str, answer_text: AnswerText
-) -> ReportStep:
+def _repeat_step(state: SessionState, repeat_id: str, answer_text: AnswerText) -> ReportStep:
     """A repeat of the session as one table: a row per instance on the path."""
     path = state.path
     base = definition_of_version(state.info.version_id)

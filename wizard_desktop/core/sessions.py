@@ -46,7 +46,6 @@ from wizard_desktop.definition.answers import type_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.logic import Resolution, wizard_logic
-from wizard_desktop.definition.repeats import Expansion, expand_for, initial_count, split_path
 from wizard_desktop.definition.model import (
     AnswerValue,
     Field,
@@ -54,6 +53,7 @@ from wizard_desktop.definition.model import (
     Repeat,
     WizardDefinition,
 )
+from wizard_desktop.definition.repeats import Expansion, expand_for, initial_count, split_path
 from wizard_desktop.store.compiled import CompiledQuery, placeholder
 from wizard_desktop.store.database import db, storage_errors, write_transaction
 from wizard_desktop.store.errors import StorageError, StorageErrorKind
@@ -318,10 +318,10 @@ def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
 
 def instance_counts(session_id: str) -> dict[str, int]:
     """The stored instance counts of a session's "Add another" repeats."""
-    rows = SessionRepeat.select(SessionRepeat.repeat_id, SessionRepeat.instances).where(
+    rows: Any = SessionRepeat.select(SessionRepeat.repeat_id, SessionRepeat.instances).where(
         SessionRepeat.session == session_id
     )
-    return {repeat_id: instances for repeat_id, instances in rows.tuples()}
+    return {str(repeat_id): int(instances) for repeat_id, instances in rows.tuples()}
 
 
 def session_expansion(

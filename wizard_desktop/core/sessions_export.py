@@ -355,7 +355,9 @@ def _row(
     return cells
 
 
-def _repeat_answers(definition: WizardDefinition, stored: dict[str, AnswerValue]) -> dict[str, AnswerValue]:
+def _repeat_answers(
+    definition: WizardDefinition, stored: dict[str, AnswerValue]
+) -> dict[str, AnswerValue]:
     """The path answers of a session of a wizard with repeats (instances as answered)."""
     expanded = expand_for(
         definition,

@@ -30,7 +30,6 @@ from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.core.json_input import JsonInputError, read_limited, strict_json
 from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionInfo, SessionState, load_session, start_session
-from wizard_desktop.definition.repeats import field_of
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.model import (
@@ -40,6 +39,7 @@ from wizard_desktop.definition.model import (
     WizardDefinition,
 )
 from wizard_desktop.definition.problems import shorten
+from wizard_desktop.definition.repeats import field_of
 from wizard_desktop.definition.text import terminal_safe
 from wizard_desktop.store.database import storage_errors, write_transaction
 from wizard_desktop.store.models import Template, Wizard

@@ -21,10 +21,10 @@ from typing import Any, Protocol
 
 from wizard_desktop.definition import expression_functions as semantics
 from wizard_desktop.definition.expressions import (
-    ExpressionError,
-    ExpressionCostExceeded,
     EvaluationBudget,
     Expression,
+    ExpressionCostExceeded,
+    ExpressionError,
     evaluate,
     parse_laid_out,
     parse_template,
@@ -73,13 +73,13 @@ def instance_path(repeat_id: str, index: int, element_id: str) -> str:
 class _Checker(Protocol):
     """What of the validator the reading uses (see validator._Validator)."""
 
-    def report(self, path: tuple[str | int, ...], message: str, offset: int | None = None) -> None:
-        ...
+    def report(
+        self, path: tuple[str | int, ...], message: str, offset: int | None = None
+    ) -> None: ...
 
     def mapping(
         self, value: object, path: tuple[str | int, ...], what: str
-    ) -> dict[str, object] | None:
-        ...
+    ) -> dict[str, object] | None: ...
 
     def keys(
         self,
@@ -87,23 +87,23 @@ class _Checker(Protocol):
         path: tuple[str | int, ...],
         allowed: Sequence[str],
         required: Sequence[str],
-    ) -> None:
-        ...
+    ) -> None: ...
 
-    def ident(self, data: dict[str, object], path: tuple[str | int, ...]) -> str | None:
-        ...
+    def ident(self, data: dict[str, object], path: tuple[str | int, ...]) -> str | None: ...
 
     def text(
-        self, data: dict[str, object], key: str, path: tuple[str | int, ...], *,
-        non_empty: bool = False, limit_key: str | None = None,
-    ) -> str | None:
-        ...
+        self,
+        data: dict[str, object],
+        key: str,
+        path: tuple[str | int, ...],
+        *,
+        non_empty: bool = False,
+        limit_key: str | None = None,
+    ) -> str | None: ...
 
-    def expression(self, raw: object, path: tuple[str | int, ...]) -> Expression | None:
-        ...
+    def expression(self, raw: object, path: tuple[str | int, ...]) -> Expression | None: ...
 
-    def template(self, text: str | None, path: tuple[str | int, ...]) -> str | None:
-        ...
+    def template(self, text: str | None, path: tuple[str | int, ...]) -> str | None: ...
 
 
 @dataclass
@@ -222,9 +222,7 @@ def read_repeats(
         )
         if repeat_id is None or not steps or bounds is None:
             continue
-        repeats.append(
-            Repeat(repeat_id, steps, bounds[0], bounds[1], add_label, item_label, count)
-        )
+        repeats.append(Repeat(repeat_id, steps, bounds[0], bounds[1], add_label, item_label, count))
     return tuple(repeats)
 
 
@@ -279,29 +277,12 @@ def _bounds(
 
 
 @dataclass(frozen=True)
-class InstanceOf:
-    """Where an expanded step or field comes from."""
-
-    repeat: Repeat
-    index: int  # 0-based
-    element_id: str  # the id in the file
-
-
-@dataclass(frozen=True)
 class Expansion:
     """A definition with its repeats laid out for some instance counts."""
 
     base: WizardDefinition
     definition: WizardDefinition  # plain: no repeats, instance paths as ids
     counts: Mapping[str, int]
-    instances: Mapping[str, InstanceOf]  # expanded step or field id -> its origin
-
-    def first_step(self, repeat_id: str, index: int) -> str:
-        repeat = self.repeat(repeat_id)
-        return instance_path(repeat_id, index, repeat.steps[0])
-
-    def repeat(self, repeat_id: str) -> Repeat:
-        return next(r for r in self.base.repeats if r.id == repeat_id)
 
 
 def initial_count(repeat: Repeat) -> int:
@@ -361,7 +342,6 @@ def _expand(definition: WizardDefinition, counts: Mapping[str, int]) -> Expansio
         for r in definition.repeats
     }
     steps: list[Step] = []
-    instances: dict[str, InstanceOf] = {}
     position = 0
     base_steps = definition.steps
     while position < len(base_steps):
@@ -374,14 +354,7 @@ def _expand(definition: WizardDefinition, counts: Mapping[str, int]) -> Expansio
         block = base_steps[position : position + len(repeat.steps)]
         for index in range(counts[repeat.id]):
             context = _Context(fields_of, counts, repeat, index)
-            for inner in block:
-                copy = _copy_step(inner, context, repeat)
-                steps.append(copy)
-                instances[copy.id] = InstanceOf(repeat, index, inner.id)
-                for f in inner.fields:
-                    instances[instance_path(repeat.id, index, f.id)] = InstanceOf(
-                        repeat, index, f.id
-                    )
+            steps.extend(_copy_step(inner, context, repeat) for inner in block)
         position += len(repeat.steps)
     expanded = WizardDefinition(
         id=definition.id,
@@ -391,7 +364,7 @@ def _expand(definition: WizardDefinition, counts: Mapping[str, int]) -> Expansio
         review=definition.review,
         format_version=definition.format_version,
     )
-    return Expansion(definition, expanded, dict(counts), instances)
+    return Expansion(definition, expanded, dict(counts))
 
 
 @dataclass(frozen=True)
@@ -434,7 +407,9 @@ class _Context:
             template = parse_template(text)
         except ExpressionError:
             return text
-        return _rewritten(text, template.references, lambda inner: self.replace(inner, in_text=True))
+        return _rewritten(
+            text, template.references, lambda inner: self.replace(inner, in_text=True)
+        )
 
     def expression(self, expression: Expression | None) -> Expression | None:
         if expression is None or not expression.references:
@@ -450,7 +425,7 @@ class _Context:
         if logic is None:
             return None
         if isinstance(logic, CONDITION_TYPES):
-            return self.condition(logic)  # type: ignore[arg-type]
+            return self.condition(logic)
         assert isinstance(logic, Expression)
         return self.expression(logic)
 
@@ -508,28 +483,13 @@ def _copy_field(f: Field, context: _Context, repeat: Repeat | None) -> Field:
         "label": context.text(f.label) or f.label,
         "help": context.text(f.help),
         "visible_if": context.logic(f.visible_if),
-        "options": tuple(
-            Option(o.value, o.label, context.logic(o.visible_if)) for o in f.options
-        ),
+        "options": tuple(Option(o.value, o.label, context.logic(o.visible_if)) for o in f.options),
     }
     for key in ("required_if", "enabled_if", "constraint", "default_expression", "calculate"):
         changes[key] = context.expression(getattr(f, key))
     if repeat is not None:
         changes["id"] = instance_path(repeat.id, context.index, f.id)
     return dataclasses.replace(f, **changes)
-
-
-def item_label(expansion: Expansion, repeat_id: str, index: int, title_of: Mapping[str, str]) -> str:
-    """How a person reads one instance: its first step's title as shown (`title_of`:
-    rendered titles by step id), which is the item label when the file gives one."""
-    step_id = expansion.first_step(repeat_id, index)
-    repeat = expansion.repeat(repeat_id)
-    if step_id in title_of:
-        return title_of[step_id]
-    step = expansion.definition.step(step_id)
-    if repeat.item_label is None or step is None:
-        return f"{repeat.id} {index + 1}"
-    return step.title
 
 
 # --- what the exports read -----------------------------------------------------------

@@ -90,6 +90,7 @@ from wizard_desktop.definition.model import (
     Not,
     NotEquals,
     Option,
+    Repeat,
     Step,
     WizardDefinition,
 )
@@ -485,7 +486,7 @@ class _Validator:
                     self.field_condition(
                         op, value, value_path, field_id, self.known_fields[field_id]
                     )
-        repeats = ()
+        repeats: tuple[Repeat, ...] = ()
         if "repeats" in data and self.version >= 2:
             step_ids = [s.id for s in steps]
             repeats = read_repeats(self, data["repeats"], step_ids, self.repeat_names)

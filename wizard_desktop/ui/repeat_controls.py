@@ -96,7 +96,8 @@ class RepeatControls(QWidget):
     def _run(self, what: str, work: Callable[[], object]) -> None:
         def done(result: object) -> None:
             self.reopen.emit(
-                self.session_id, result if isinstance(result, core_repeats.RemovedInstance) else None
+                self.session_id,
+                result if isinstance(result, core_repeats.RemovedInstance) else None,
             )
 
         self.controller.change_instances(
