@@ -151,7 +151,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             sys.stdout.write(export_session(args.session_id, args.format))
         else:
             write_export(args.session_id, Path(args.output), fmt=args.format, overwrite=args.force)
-    except SessionNotFoundError as exc:
+    except (SessionNotFoundError, InvalidAnswersError) as exc:
         raise CommandError(str(exc)) from exc
     except OutputFileExistsError as exc:
         raise CommandError(f"{exc} Use --force to replace it.") from exc
