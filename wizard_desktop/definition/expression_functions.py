@@ -325,11 +325,15 @@ def correct_text(value: str) -> object:
 
 def _count_decimals(value: object) -> int:
     """Helpers.countDecimals: the digits after "." in the number's text."""
-    if type(value) is int:
+    kind = value.__class__
+    if kind is int:
         return 0
-    if isinstance(value, float):
-        if value.is_integer() or value != value:
+    if kind is float:
+        if value.is_integer() or not math.isfinite(value):  # type: ignore[attr-defined,arg-type]
             return 0
+        shortest = repr(value)
+        if "e" not in shortest:  # written as JavaScript writes it (number_string)
+            return len(shortest) - shortest.index(".") - 1
     elif not helpers_is_number(value) or is_number(value):  # an int (a bool is no number)
         return 0
     parts = js_string(value).split(".")
@@ -346,6 +350,10 @@ def _to_fixed(value: object, digits: int) -> object:
         raise ScriptError("toFixed of a text")
     result = float(value)  # type: ignore[arg-type]
     if not math.isfinite(result) or abs(result) >= 1e21:
+        return result
+    shortest = repr(result)
+    if "e" not in shortest and len(shortest) - shortest.index(".") - 1 <= digits:
+        # toFixed only pads these with zeros (or lands nearer still): the same number back
         return result
     digits = min(digits, 100)
     scaled = abs(result) * 10.0**digits
