@@ -343,7 +343,7 @@ def test_a_message_appearing_moves_no_field_below(
     def positions() -> list[int]:
         return [widget.mapTo(player, QPoint(0, 0)).y() for widget in below]
 
-    qtbot.wait(50)  # the first layout pass has run
+    qtbot.wait(50)  # the wizard's first layout pass has run (it may follow the show)
     before = positions()
     type_into(qtbot, player, "name", "A")  # too short: a message under the first field
     assert find(player, "error_name").isVisible()

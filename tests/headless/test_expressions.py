@@ -108,6 +108,7 @@ OPERATOR_CASES: list[tuple[str, object]] = [
     ("1 / 3 * 3", 1),
     ("-7 % 3 = -1 and 7 % -3 = 1 and {negative} % 2 = -1 and 2.5 % 1 = 0.5", True),
     ("0.1 * 0.2 + 1.005 * 1000", 1005.02),
+    ("(10 ^ 400 * 1.5 > 1) and (2.5 ^ 1000 + 0.5 > 1)", True),  # Infinity has no decimals
     ("{spaced} + 1 + {comma} * 2", 16),
     ("{arr} contains 'A' and {arr} = ['B', 'A'] and {arr} contains ['a', 'b']", True),
     ("{arr} anyof 'a,b' or {arr} = 'a,b'", False),
@@ -188,6 +189,9 @@ def test_today_and_age() -> None:
         ("1 @ 2", 3, "unexpected '@'"),
         ("not {a}", 5, 'writes "not" as "!"'),
         ("(1))", 4, "unexpected ')'"),
+        ("1 '" + "x" * 500 + "'", 3, 'unexpected "\'xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"…'),
+        ("f" * 300 + "(1)", 1, "unknown function " + "f" * 30 + "…()"),
+        ("1 '\u202e'", 3, "unexpected \"'\\u202e'\""),  # shown escaped, never as a control
     ],
 )
 def test_errors_name_the_column(text: str, column: int, message: str) -> None:

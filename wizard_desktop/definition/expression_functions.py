@@ -69,6 +69,13 @@ def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _numbers(a: object, b: object) -> bool:
+    """Both are numbers (not booleans): the fast paths of the operators."""
+    kind_a = type(a)
+    kind_b = type(b)
+    return (kind_a is int or kind_a is float) and (kind_b is int or kind_b is float)
+
+
 def truthy(value: object) -> bool:
     """JavaScript's ToBoolean."""
     if value is None:
@@ -223,6 +230,8 @@ def loose_equal(x: object, y: object) -> bool:
 
 def less_than(x: object, y: object) -> bool:
     """JavaScript's x < y (the abstract relational comparison)."""
+    if _numbers(x, y):
+        return x < y  # type: ignore[operator,no-any-return]
     if isinstance(x, list):
         x = js_string(x)
     if isinstance(y, list):
@@ -316,11 +325,15 @@ def correct_text(value: str) -> object:
 
 def _count_decimals(value: object) -> int:
     """Helpers.countDecimals: the digits after "." in the number's text."""
-    if type(value) is int:
+    kind = value.__class__
+    if kind is int:
         return 0
-    if isinstance(value, float):
-        if value.is_integer() or value != value:
+    if kind is float:
+        if value.is_integer() or not math.isfinite(value):  # type: ignore[attr-defined,arg-type]
             return 0
+        shortest = repr(value)
+        if "e" not in shortest:  # written as JavaScript writes it (number_string)
+            return len(shortest) - shortest.index(".") - 1
     elif not helpers_is_number(value) or is_number(value):  # an int (a bool is no number)
         return 0
     parts = js_string(value).split(".")
@@ -337,6 +350,10 @@ def _to_fixed(value: object, digits: int) -> object:
         raise ScriptError("toFixed of a text")
     result = float(value)  # type: ignore[arg-type]
     if not math.isfinite(result) or abs(result) >= 1e21:
+        return result
+    shortest = repr(result)
+    if "e" not in shortest and len(shortest) - shortest.index(".") - 1 <= digits:
+        # toFixed only pads these with zeros (or lands nearer still): the same number back
         return result
     digits = min(digits, 100)
     scaled = abs(result) * 10.0**digits
@@ -364,13 +381,6 @@ def _bounded(value: object) -> object:
     if isinstance(value, list):
         return value if len(value) <= MAX_LIST_LENGTH else None
     return value
-
-
-def _numbers(a: object, b: object) -> bool:
-    """Both are numbers (not booleans): the fast paths of the arithmetic operators."""
-    kind_a = type(a)
-    kind_b = type(b)
-    return (kind_a is int or kind_a is float) and (kind_b is int or kind_b is float)
 
 
 def sum_any(a: object, b: object) -> object:
@@ -416,9 +426,13 @@ def _arithmetic_operand(value: object, other: object) -> object:
     return 0
 
 
+_AS_IS = frozenset({int, float, bool})
+
+
 def _arithmetic(function: Callable[[object, object], object]) -> Callable[[object, object], object]:
     def operator(a: object, b: object) -> object:
-        if not (_numbers(a, b) and a == a and b == b):  # NaN is empty too
+        # numbers and booleans (NaN aside: it is empty) enter as they are
+        if a.__class__ not in _AS_IS or b.__class__ not in _AS_IS or a != a or b != b:
             a = _arithmetic_operand(a, b)
             b = _arithmetic_operand(b, a)
         return function(a, b)
@@ -492,6 +506,8 @@ def _or(a: object, b: object) -> object:
 
 def equal(left: object, right: object) -> bool:
     """The = operator: OperandMaker.isTwoValueEquals (ignoring order, case, outer spaces)."""
+    if _numbers(left, right):
+        return left == right  # what checkIfValuesEqual comes to for two numbers
     if left == "undefined":
         left = None
     if right == "undefined":
@@ -623,8 +639,12 @@ BINARY: dict[str, Callable[[object, object], object]] = {
     "notequal": lambda left, right: not equal(left, right),
     "less": _less,
     "greater": _greater,
-    "lessorequal": lambda left, right: equal(left, right) or _less(left, right),
-    "greaterorequal": lambda left, right: equal(left, right) or _greater(left, right),
+    "lessorequal": lambda left, right: (
+        left <= right if _numbers(left, right) else equal(left, right) or _less(left, right)  # type: ignore[operator]
+    ),
+    "greaterorequal": lambda left, right: (
+        left >= right if _numbers(left, right) else equal(left, right) or _greater(left, right)  # type: ignore[operator]
+    ),
     "contains": contains,
     "notcontains": not_contains,
     "anyof": any_of,

@@ -88,6 +88,8 @@ _OPERATOR_NAMES = {
     "empty": "empty", "notempty": "notempty",
 }  # fmt: skip
 
+_SHOWN = 30  # characters of a token or a name an error message quotes
+
 # --- parsing ------------------------------------------------------------------------------
 
 
@@ -147,7 +149,8 @@ class _Builder(Transformer[Token, _Built]):
                     f"function {name.value}() reads a SurveyJS form model; wizards have none",
                     column,
                 )
-            raise ExpressionError(f"unknown function {name.value}()", column)
+            shown = name.value if len(name.value) <= _SHOWN else name.value[:_SHOWN] + "…"
+            raise ExpressionError(f"unknown function {shown}()", column)
         _, fewest, most = known
         if len(arguments) < fewest or (most is not None and len(arguments) > most):
             expected = str(fewest) if fewest == most else f"{fewest} to {most}"
@@ -234,9 +237,10 @@ _TOKEN_WORDS = {
 
 
 def _describe(token: Token) -> str:
-    if token.type == "$END":
-        return "end of expression"
-    return repr(str(token.value)) if token.type not in _TOKEN_WORDS else _TOKEN_WORDS[token.type]
+    if token.type in _TOKEN_WORDS:
+        return _TOKEN_WORDS[token.type]
+    text = str(token.value)
+    return repr(text) if len(text) <= _SHOWN else repr(text[:_SHOWN]) + "…"
 
 
 _NOT = re.compile(r"(?:^|[^\w])not\s*$", re.IGNORECASE)

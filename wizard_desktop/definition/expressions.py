@@ -65,10 +65,12 @@ class EvaluationBudget:
     def spend(self, units: int) -> None:
         self.remaining -= units
         if self.remaining < 0:
-            raise ExpressionCostExceeded(
-                f"the expressions need more than {self.limit:,} steps to bring this change "
-                "up to date"
-            )
+            raise self.exceeded()
+
+    def exceeded(self) -> ExpressionCostExceeded:
+        return ExpressionCostExceeded(
+            f"the expressions need more than {self.limit:,} steps to bring this change up to date"
+        )
 
 
 # --- the tree -----------------------------------------------------------------------------
@@ -191,17 +193,20 @@ def _references(root: Node) -> list[tuple[str, int]]:
 
 def evaluate(expr: Expression, values: Mapping[str, object], budget: EvaluationBudget) -> object:
     """The value of `expr` for these answers: None, bool, int/float, str or list."""
-    budget.spend(expr.cost)
+    budget.remaining -= expr.cost  # budget.spend, inlined: this runs thousands of times a key
+    if budget.remaining < 0:
+        raise budget.exceeded()
     try:
-        return semantics.result(expr.run(values, budget))
+        value = expr.run(values, budget)
     except semantics.ScriptError:
         return None
+    kind = value.__class__
+    return semantics.result(value) if kind is float or kind is int or kind is list else value
 
 
-def is_true(value: object) -> bool:
-    """How visible_if, required_if, enabled_if and constraint read a result (as survey-core's
-    ConditionRunner: `result == true` in JavaScript, so 1 and "1" are true, 2 is not)."""
-    return semantics.is_true(value)
+# How visible_if, required_if, enabled_if and constraint read a result (survey-core's
+# ConditionRunner: `result == true` in JavaScript, so 1 and "1" are true, 2 is not).
+is_true = semantics.is_true
 
 
 def _size(value: object) -> int:
@@ -257,8 +262,7 @@ def _compile_reference(node: Reference) -> Run:
 def _compile_operation(node: Operation) -> Run:
     operands = tuple(_compile(operand) for operand in node.operands)
     functions = tuple(semantics.BINARY[operator] for operator in node.operators)
-    walks_lists = any(operator in _LIST_OPERATORS for operator in node.operators)
-    if len(functions) == 1 and not walks_lists:
+    if len(functions) == 1 and node.operators[0] not in _LIST_OPERATORS:
         function = functions[0]
         left, right = operands
 
@@ -266,6 +270,22 @@ def _compile_operation(node: Operation) -> Run:
             return function(left(values, budget), right(values, budget))
 
         return pair
+    if len(functions) == 1:
+        function = functions[0]
+        left, right = operands
+        joins = node.operators[0] == "plus"
+
+        def pair_walking(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+            a = left(values, budget)
+            b = right(values, budget)
+            if joins and a.__class__ is int and b.__class__ is int:  # a sum of whole numbers
+                return semantics.number(a + b)
+            if a.__class__ is list or b.__class__ is list:
+                # + joins two lists; the comparisons may pair every item with every item
+                budget.spend(_size(a) + _size(b) if joins else _size(a) * _size(b))
+            return function(a, b)
+
+        return pair_walking
     first = operands[0]
     rest = tuple(
         (function, operand, operator in _LIST_OPERATORS, operator == "plus")
