@@ -175,3 +175,67 @@ def test_migration_0005_keeps_every_answer(data_dir: Path) -> None:
         assert sessions.load_session(sid).answers == {k: json.loads(v) for _s, k, v in before}
     finally:
         database.close_database()
+
+
+NESTED = """\
+format_version: 2
+id: nested
+title: Nested
+steps:
+  - id: start
+    title: Start
+    fields:
+      - {id: has_cars, type: boolean, label: Any cars?}
+  - id: car
+    title: Car
+    visible_if: "{has_cars} = true"
+    fields:
+      - id: kind
+        type: choice
+        label: Kind
+        options: [{value: ev, label: Electric}, {value: gas, label: Gas}]
+  - id: fuel
+    title: "Fuel of car {cars.number}"
+    visible_if: "{kind} = 'gas'"
+    fields:
+      - {id: litres, type: number, label: Litres}
+  - id: end
+    title: End
+    fields:
+      - {id: gas_cars, type: calculated, label: Gas cars, calculate: "count({cars.litres})"}
+      - {id: litres_total, type: calculated, label: Litres, calculate: "sum({cars.litres})"}
+repeats:
+  - id: cars
+    steps: [car, fuel]
+    max: 5
+"""
+
+
+def test_a_repeat_nested_in_conditions_with_aggregates() -> None:
+    definition = parse_wizard_text(NESTED, "w.yaml", "yaml")
+    expanded = expand(definition, {"cars": 3}).definition
+    logic = wizard_logic(expanded)
+    none = logic.resolve({"has_cars": False})
+    assert none.steps == ("start", "end")  # the outside condition hides every instance
+    answers = {
+        "has_cars": True,
+        "cars[0].kind": "gas",
+        "cars[0].litres": 40,
+        "cars[1].kind": "ev",
+        "cars[1].litres": 99,  # on a step its own instance hides: does not count
+        "cars[2].kind": "gas",
+        "cars[2].litres": 5,
+    }
+    resolution = logic.resolve(answers)
+    assert resolution.steps == (
+        "start",
+        "cars[0].car",
+        "cars[0].fuel",
+        "cars[1].car",
+        "cars[2].car",
+        "cars[2].fuel",
+        "end",
+    )
+    assert resolution.values == {"gas_cars": 2, "litres_total": 45}
+    fuel = expanded.step("cars[2].fuel")
+    assert fuel is not None and fuel.title == "Fuel of car 3"
