@@ -19,6 +19,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from wizard_desktop.definition.repeats import split_path
 from wizard_desktop.store.database import db, storage_errors
 from wizard_desktop.store.models import COMPLETED, STATUSES, Session
 
@@ -130,6 +131,12 @@ def _step_titles_by_version(
     return {
         version_id: _step_titles(version_id, content_hash) for version_id, content_hash in versions
     }
+
+
+def _title(titles: dict[str, str], step_id: str) -> str | None:
+    """A step's title; an instance's step (`dependents[2].dependent`) by its own."""
+    split = split_path(step_id)
+    return titles.get(step_id if split is None else split[2])
 
 
 def _sql_text(value: str) -> str:
@@ -245,7 +252,7 @@ def _rows(records: Iterable[Sequence[Any]]) -> list[SessionRow]:
             wizard_title=r[2],
             status=r[3],
             progress_percentage=r[4],
-            current_step_title=(None if r[3] == COMPLETED else titles[r[5]].get(r[6] or "")),
+            current_step_title=(None if r[3] == COMPLETED else _title(titles[r[5]], r[6] or "")),
             started_at=dt.datetime.fromisoformat(r[7]),
             updated_at=dt.datetime.fromisoformat(r[8]),
             completed_at=dt.datetime.fromisoformat(r[9]) if r[9] else None,

@@ -581,6 +581,19 @@ def _resolve(definition: WizardDefinition, rows: Mapping[str, AnswerValue | None
         raise InvalidAnswersError({definition.id: COST_EXCEEDED}) from exc
 
 
+def _path_before(
+    definition: WizardDefinition, rows: Mapping[str, AnswerValue | None]
+) -> tuple[str, ...]:
+    """The step ids of the path for stored `rows`, as `_resolve` has them, from the
+    logic's value pass alone (what decides the path); () when the budget runs out."""
+    cleared = {field_id for field_id, value in rows.items() if value is None}
+    try:
+        live = wizard_logic(definition).live(path_answers(definition, rows), cleared)
+        return live.path.step_ids
+    except ExpressionCostExceeded:
+        return ()
+
+
 def _same_answer(a: AnswerValue | None, b: AnswerValue | None) -> bool:
     """Whether two stored values are the same answer (True is not 1; 2 is 2.0)."""
     if not is_answered(a) or not is_answered(b):
@@ -737,13 +750,12 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
             if written:
                 _upsert_answers(session_id, checked.writes, now)
         if written:
-            previous = _resolve(definition, rows)
             return StepSaved(
                 progress_percentage=progress,
                 previous_progress_percentage=row.progress_percentage,
                 current_step_id=current,
                 path_step_ids=path.step_ids,
-                path_changed=previous.steps != checked.resolution.steps,
+                path_changed=_path_before(definition, rows) != checked.resolution.steps,
                 cleared=checked.cleared,
             )
     raise _kept_changing(session_id)
