@@ -39,7 +39,12 @@ def test_schema_uses_the_model_constants(version: int) -> None:
     types = [t.value for t in fileformat.field_types(version)]
     assert defs["field"]["properties"]["type"]["enum"] == types
     assert set(schema["required"]) == set(fileformat.TOP_LEVEL_REQUIRED)
-    assert set(schema["properties"]) == {fileformat.SCHEMA_KEY, *fileformat.TOP_LEVEL_KEYS}
+    repeats = {"repeats"} if version == 2 else set()  # docs/repeats.md
+    assert set(schema["properties"]) == {
+        fileformat.SCHEMA_KEY,
+        *fileformat.TOP_LEVEL_KEYS,
+        *repeats,
+    }
     assert set(defs["step"]["properties"]) == set(fileformat.STEP_KEYS)
 
 
@@ -104,3 +109,16 @@ def test_format_2_files_validate_against_the_format_2_schema() -> None:
     rating = written["steps"][0]["fields"][4]
     rating["options"], rating["max"] = ["a", "b"], 4
     assert not validator.is_valid(written), "a rating has a scale or options"
+
+
+def test_files_with_repeats_validate_against_the_format_2_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")  # optional: not a dependency
+    from tests.repeat_files import COUNTED, DEPENDENTS
+
+    validator = jsonschema.Draft202012Validator(json_schema(2))
+    for text in (DEPENDENTS, COUNTED):
+        validator.validate(yaml.safe_load(text))
+        validator.validate(json.loads(parse_wizard_text(text, "w.yaml", "yaml").canonical_json()))
+    wrong = yaml.safe_load(DEPENDENTS)
+    wrong["repeats"][0]["max"] = 0
+    assert not validator.is_valid(wrong)

@@ -273,6 +273,30 @@ def _bounds(
     return values[0], values[1]
 
 
+def repeats_schema() -> dict[str, Any]:
+    """The JSON Schema of the `repeats` key (definition/schema.py ships it)."""
+    count = {"type": "integer", "minimum": 0, "maximum": MAX_INSTANCES}
+    return {
+        "type": "array",
+        "maxItems": MAX_REPEATS,
+        "description": "Steps asked once per instance (see docs/repeats.md).",
+        "items": {
+            "type": "object",
+            "required": ["id", "steps"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {"$ref": "#/$defs/id"},
+                "steps": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/id"}},
+                "min": count,
+                "max": {**count, "minimum": 1},
+                "add_label": {"type": "string"},
+                "item_label": {"type": "string"},
+                "repeat_count": {"$ref": "#/$defs/expression"},
+            },
+        },
+    }
+
+
 # --- the expansion -------------------------------------------------------------------
 
 

@@ -45,6 +45,7 @@ from wizard_desktop.definition.fileformat import (
     field_types,
 )
 from wizard_desktop.definition.model import FORMAT_VERSIONS, ID_PATTERN, NUMBER_LIMIT, FieldType
+from wizard_desktop.definition.repeats import repeats_schema
 
 
 def schema_filename(version: int) -> str:
@@ -304,6 +305,8 @@ def json_schema(version: int = 1) -> dict[str, Any]:
             "oneOf": [_ref("condition"), _ref("expression")],
         },
     }
+    if version >= 2:
+        top_level["repeats"] = repeats_schema()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:wizard-desktop:wizard-format-v{version}",
