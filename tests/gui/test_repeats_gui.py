@@ -18,6 +18,7 @@ from wizard_desktop.core import sessions
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.main_window import MainWindow
 from wizard_desktop.ui.player import WizardPlayer
+from wizard_desktop.ui.repeat_controls import ADD_NEEDS_THE_STEP
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "repeat-side-panel.png"
 
@@ -86,6 +87,8 @@ def test_add_another_remove_undo_and_resume_from_the_keyboard(
     _type(qtbot, window, "your_name", "Me")
     _next(qtbot, window)
     qtbot.waitUntil(lambda: step_id(_player(window)) == "dependents[0].dependent")
+    _press(qtbot, window, "addInstanceButton")  # Name is required: the step comes first
+    assert no_modal_dialogs == [ADD_NEEDS_THE_STEP]
     _type(qtbot, window, "dependents[0].name", "Ada")
     _type(qtbot, window, "dependents[0].age", "9")
     assert "Dependent 1: Ada" in _steps(window)
@@ -98,6 +101,11 @@ def test_add_another_remove_undo_and_resume_from_the_keyboard(
         _type(qtbot, window, f"dependents[{index}].age", age)
         wait_saved(qtbot, window)
     assert _steps(window)[:4] == ["You", "Dependent 1: Ada", "Dependent 2: Bo", "Dependent 3: Cy"]
+    # Add another saved each instance as Next does: 3 of 5 steps done
+    session_id = sessions.list_sessions(wizard_id=wizard_id)[0].id
+    done = sessions.get_session(session_id).completed_step_ids
+    assert done == ("you", "dependents[0].dependent", "dependents[1].dependent")
+    assert sessions.get_session(session_id).progress_percentage == 60.0
     # Back crosses instances, Next too
     qtbot.keyClick(_player(window).focusWidget(), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert step_id(_player(window)) == "dependents[1].dependent"
@@ -108,7 +116,6 @@ def test_add_another_remove_undo_and_resume_from_the_keyboard(
     wait_saved(qtbot, window) if window.player else qtbot.waitUntil(
         lambda: not window.controller.has_unsaved()
     )
-    session_id = sessions.list_sessions(wizard_id=wizard_id)[0].id
     assert sessions.get_session(session_id).current_step_id == "dependents[2].dependent"
     window.open_session(session_id)
     assert step_id(_player(window)) == "dependents[2].dependent"

@@ -792,6 +792,7 @@ class WizardPlayer(QWizard):
             controller,
             lambda: self.state.path.answers,
             lambda field: self.state.label(field),
+            self._save_before_adding,
         )
         self.setSideWidget(self._build_side_panel())
         self.setButtonText(FINISH, "F&inish")  # Alt+F is the File menu
@@ -1010,6 +1011,18 @@ class WizardPlayer(QWizard):
     def _current_step_id(self) -> str | None:
         page = self.currentPage()
         return page.step.id if isinstance(page, StepPage) else None
+
+    def _save_before_adding(self) -> bool:
+        """Add another on a step: the step is saved first as Next saves it (so the
+        instance is done); False when its answers are not complete yet."""
+        page = self.currentPage()
+        if not isinstance(page, StepPage) or self.state.read_only or not page.isComplete():
+            return False
+        if self.state.step_problems(page.step.id, page.answers()):
+            return False
+        self.controller.save_step(page.step.id, page.answers())
+        self.pending_steps.add(page.step.id)
+        return True
 
     def validateCurrentPage(self) -> bool:
         page = self.currentPage()

@@ -1,6 +1,6 @@
 """The player's controls for a repeat (format 2, docs/repeats.md), under the side
 panel's list of steps: on a step of an "Add another" repeat's instance, "Add another …"
-(the file's `add_label`; off at `max`) and "Remove …" (naming the instance; off at
+(the file's `add_label`; off at `max`; it saves the step first, as Next does) and "Remove …" (naming the instance; off at
 `min`, confirmed through `dialogs.confirm_remove_instance`), and after a removal "Undo"
 until the person leaves the step. The writes go through the controller
 (`change_instances`, `core.repeats`); once one is stored the player is opened again on
@@ -22,6 +22,11 @@ from wizard_desktop.definition.repeats import counts_of, instance_path, split_pa
 from wizard_desktop.ui import dialogs
 
 
+ADD_NEEDS_THE_STEP = (
+    "Answer this step first: Add another saves it, as Next does, before the next one."
+)
+
+
 class RepeatControls(QWidget):
     """Add another / Remove / Undo for the instance of the step on screen."""
 
@@ -35,6 +40,7 @@ class RepeatControls(QWidget):
         controller: SessionController,
         answers: Callable[[], Mapping[str, AnswerValue]],
         label: Callable[[Field], str],
+        save_step: Callable[[], bool],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, objectName="repeatControls")
@@ -45,6 +51,7 @@ class RepeatControls(QWidget):
         self.controller = controller
         self.answers = answers  # the answers on screen, for the removal's question
         self.label = label  # a field's label as shown
+        self.save_step = save_step  # the step on screen saved as Next saves it
         self.step_id: str | None = None
         self.instance_title = ""
         self.removed: core_repeats.RemovedInstance | None = None
@@ -111,6 +118,9 @@ class RepeatControls(QWidget):
         if found is None:
             return
         repeat = found[0]
+        if not self.save_step():
+            dialogs.show_info(self, ADD_NEEDS_THE_STEP)
+            return
         self._run(
             f"another instance of “{repeat.id}”",
             lambda: core_repeats.add_instance(self.session_id, repeat.id),
