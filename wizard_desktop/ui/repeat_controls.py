@@ -1,7 +1,8 @@
 """The player's controls for a repeat (format 2, docs/repeats.md), under the side
 panel's list of steps: on a step of an "Add another" repeat's instance, "Add another …"
-(the file's `add_label`; off at `max`; it saves the step first, as Next does) and "Remove …" (naming the instance; off at
-`min`, confirmed through `dialogs.confirm_remove_instance`), and after a removal "Undo"
+(the file's `add_label`; off at `max`; it saves the step first, as Next does) and
+"Remove …" (naming the instance; off at `min`, confirmed through
+`dialogs.confirm_remove_instance`), and after a removal "Undo"
 until the person leaves the step. The writes go through the controller
 (`change_instances`, `core.repeats`); once one is stored the player is opened again on
 the session (`reopen`), at the step the core chose.
