@@ -22,7 +22,6 @@ from wizard_desktop.definition.model import AnswerValue, Field, Repeat, WizardDe
 from wizard_desktop.definition.repeats import counts_of, instance_path, split_path
 from wizard_desktop.ui import dialogs
 
-
 ADD_NEEDS_THE_STEP = (
     "Answer this step first: Add another saves it, as Next does, before the next one."
 )
