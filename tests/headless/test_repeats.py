@@ -239,3 +239,18 @@ def test_a_repeat_nested_in_conditions_with_aggregates() -> None:
     assert resolution.values == {"gas_cars": 2, "litres_total": 45}
     fuel = expanded.step("cars[2].fuel")
     assert fuel is not None and fuel.title == "Fuel of car 3"
+
+
+def test_a_huge_repeat_is_refused_at_load_and_a_huge_count_stops() -> None:
+    fields = "".join(f"      - {{id: f{n}, type: text, label: F{n}}}\n" for n in range(99))
+    text = DEPENDENTS.replace(
+        "      - {id: name, type: text, label: Name, required: true}\n",
+        "      - {id: name, type: text, label: Name, required: true}\n" + fields,
+    ).replace("max: 600", "max: 1000")
+    with pytest.raises(WizardFileError) as caught:
+        parse_wizard_text(text, "w.yaml", "yaml")
+    assert "at most 194 instances" in str(caught.value)
+    counted = COUNTED.replace('repeat_count: "{household_size}"', 'repeat_count: "10 ^ 9"')
+    definition = parse_wizard_text(counted, "w.yaml", "yaml")
+    expansion = expand(definition, {"members": 10**9})
+    assert expansion.counts["members"] == 1000  # the most a repeat of 2 steps, 2 fields holds

@@ -24,7 +24,7 @@ from wizard_desktop.core.sessions import (
 )
 from wizard_desktop.core.wizards import definition_of_version
 from wizard_desktop.definition.model import AnswerValue, Repeat
-from wizard_desktop.definition.repeats import instance_path, split_path
+from wizard_desktop.definition.repeats import instance_cap, instance_path, split_path
 from wizard_desktop.store.database import write_transaction
 from wizard_desktop.store.models import Answer, Session, SessionRepeat, utc_now
 
@@ -79,8 +79,9 @@ def _change(
         repeat = _repeat(base.repeats, repeat_id)
         counts = instance_counts(session_id)
         count = counts.get(repeat_id, max(repeat.min, 1)) + delta
-        if count > repeat.max:
-            raise InvalidAnswersError({repeat_id: f"at most {repeat.max} instances"})
+        most = min(repeat.max, instance_cap(base, repeat))
+        if count > most:
+            raise InvalidAnswersError({repeat_id: f"at most {most} instances"})
         if count < repeat.min:
             raise InvalidAnswersError({repeat_id: f"at least {repeat.min} instances"})
         rows = _stored_values(session_id)

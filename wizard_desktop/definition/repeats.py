@@ -47,6 +47,9 @@ from wizard_desktop.definition.model import (
 REPEAT_KEYS = ("id", "steps", "min", "max", "add_label", "item_label", "repeat_count")
 MAX_REPEATS = 20
 MAX_INSTANCES = 1000  # what `max` may say, and where a repeat_count stops
+# What all instances of one repeat may hold together (fields, and steps): a file from
+# someone else cannot make a session lay out millions of fields.
+MAX_INSTANCE_ELEMENTS = 20_000
 DEFAULT_MAX = 100
 NUMBER = "number"  # {r.number}: the instance's 1-based number (inside the repeat)
 LENGTH = "length"  # {r.length}: how many instances
@@ -309,6 +312,12 @@ class Expansion:
     counts: Mapping[str, int]
 
 
+def instance_cap(definition: WizardDefinition, repeat: Repeat) -> int:
+    """The most instances `repeat` can have: MAX_INSTANCES, fewer for a large repeat."""
+    size = sum(1 + len(s.fields) for s in definition.steps if s.id in repeat.steps)
+    return min(MAX_INSTANCES, MAX_INSTANCE_ELEMENTS // max(1, size))
+
+
 def initial_count(repeat: Repeat) -> int:
     """How many instances an "Add another" repeat has before anyone adds or removes:
     `min`, and at least one (so its steps show; the person may remove it when min is 0)."""
@@ -319,7 +328,7 @@ def expand(definition: WizardDefinition, counts: Mapping[str, int]) -> Expansion
     """The expansion of `definition` for `counts` (repeat id -> instances; a repeat not
     named has its initial count), built once per counts and kept on the definition."""
     full = {
-        r.id: max(0, min(counts.get(r.id, initial_count(r)), MAX_INSTANCES))
+        r.id: max(0, min(counts.get(r.id, initial_count(r)), instance_cap(definition, r)))
         for r in definition.repeats
     }
     key = tuple(sorted(full.items()))

@@ -107,7 +107,13 @@ from wizard_desktop.definition.problems import (
     describe_value as _describe,
 )
 from wizard_desktop.definition.reading import SourceLines
-from wizard_desktop.definition.repeats import RepeatNames, expand, read_repeats
+from wizard_desktop.definition.repeats import (
+    MAX_INSTANCE_ELEMENTS,
+    RepeatNames,
+    expand,
+    instance_cap,
+    read_repeats,
+)
 from wizard_desktop.definition.text import character_problem
 
 _FIELD_TYPE_NAMES = frozenset(t.value for t in FieldType)
@@ -490,6 +496,7 @@ class _Validator:
         if "repeats" in data and self.version >= 2:
             step_ids = [s.id for s in steps]
             repeats = read_repeats(self, data["repeats"], step_ids, self.repeat_names)
+            self.check_repeat_sizes(steps, repeats)
         if self.problems or wizard_id is None or title is None:
             return None
         definition = WizardDefinition(
@@ -504,6 +511,18 @@ class _Validator:
         if self.version >= 2:
             self.check_logic(definition)
         return definition if not self.problems else None
+
+    def check_repeat_sizes(self, steps: list[Step], repeats: tuple[Repeat, ...]) -> None:
+        """A repeat's `max` instances must fit MAX_INSTANCE_ELEMENTS (repeats.py)."""
+        probe = WizardDefinition(id="probe", title="probe", steps=tuple(steps))
+        for index, repeat in enumerate(repeats):
+            cap = instance_cap(probe, repeat)
+            if repeat.count is None and repeat.max > cap and not self.stored:
+                self.report(
+                    ("repeats", index, "max"),
+                    f"at most {cap} instances of these steps (their fields and steps"
+                    f" together stop at {MAX_INSTANCE_ELEMENTS:,})",
+                )
 
     def check_logic(self, definition: WizardDefinition) -> None:
         """No cycle between what a field shows and what it reads, and every expression
