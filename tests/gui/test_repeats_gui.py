@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QListWidget, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.gui.player_helpers import close_window, make_window, step_id, wait_saved
-from tests.repeat_files import DEPENDENTS
+from tests.repeat_files import COUNTED, DEPENDENTS
 from tests.wizard_files import import_text
 from wizard_desktop.core import sessions
 from wizard_desktop.ui import dialogs
@@ -180,6 +180,34 @@ def test_min_and_max_hold_in_the_player(
         remove = _player(window).findChild(QPushButton, "removeInstanceButton")
         assert add.text() == "Add another dependent" and not add.isEnabled()
         assert not remove.isEnabled()
+    finally:
+        close_window(qtbot, window)
+        window.shutdown()
+
+
+def test_a_counted_repeat_lays_out_its_instances_once_the_count_is_saved(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, no_modal_dialogs: list[str]
+) -> None:
+    window = make_window(qtbot, data_dir)
+    try:
+        wizard_id = import_text(tmp_path, COUNTED)
+        window.wizards_view.reload(wizard_id)
+        window.start_session(wizard_id)
+        qtbot.waitUntil(lambda: window.player is not None and window.player.isVisible())
+        assert _steps(window) == ["Size", "End"]
+        before = _player(window)
+        _type(qtbot, window, "household_size", "2")
+        _next(qtbot, window)
+        _reopened(qtbot, window, before)
+        assert step_id(_player(window)) == "members[0].adult"
+        assert _steps(window)[:5] == [
+            "Size",
+            "Person 1:  · Adult",
+            "Person 1:  · Job of ",
+            "Person 2:  · Adult",
+            "Person 2:  · Job of ",
+        ]
+        assert not _player(window).findChild(QPushButton, "addInstanceButton").isVisible()
     finally:
         close_window(qtbot, window)
         window.shutdown()

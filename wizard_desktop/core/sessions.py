@@ -53,7 +53,13 @@ from wizard_desktop.definition.model import (
     Repeat,
     WizardDefinition,
 )
-from wizard_desktop.definition.repeats import Expansion, expand_for, initial_count, split_path
+from wizard_desktop.definition.repeats import (
+    Expansion,
+    counts_of,
+    expand_for,
+    initial_count,
+    split_path,
+)
 from wizard_desktop.store.compiled import CompiledQuery, placeholder
 from wizard_desktop.store.database import db, storage_errors, write_transaction
 from wizard_desktop.store.errors import StorageError, StorageErrorKind
@@ -222,6 +228,8 @@ class StepSaved:
     cleared: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Answers cleared because their option is no longer offered: field id -> a
     sentence for the person."""
+    instance_counts: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    """The repeats' instance counts after this step (a `repeat_count` may change)."""
 
 
 # The columns of a session as SessionInfo holds them, in its order.
@@ -757,6 +765,7 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
                 path_step_ids=path.step_ids,
                 path_changed=_path_before(definition, rows) != checked.resolution.steps,
                 cleared=checked.cleared,
+                instance_counts=counts_of(definition),
             )
     raise _kept_changing(session_id)
 

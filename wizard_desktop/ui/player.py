@@ -1186,6 +1186,9 @@ class WizardPlayer(QWizard):
         self.progress_note.setVisible(bool(note))
 
     def _on_step_saved(self, step_id: str, saved: StepSaved) -> None:
+        if saved.instance_counts != self.repeat_controls.counts:  # a repeat_count changed
+            self.repeat_controls.reopen.emit(self.info.id, None)
+            return
         self.stored_steps.add(step_id)
         self.pending_steps.discard(step_id)
         self._show_progress()
