@@ -3,7 +3,7 @@ version, the session's name, status, times, then every step on its path with eac
 visible field's label and answer as a person reads it. Skipped steps and hidden
 fields are left out; an unanswered visible field reads NOT_SET. The path is the one
 the export and the core read (`SessionState.path`: `resolve_path` on the stored
-answers). `html()` is the body Qt lays out (ui/report_pdf.py); every text from a file
+answers), in the session's language, `{field}` titles and labels rendered. `html()` is the body Qt lays out (ui/report_pdf.py); every text from a file
 or a person is escaped in it, so it is shown as typed and loads nothing.
 """
 
@@ -110,11 +110,15 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
         (ELAPSED, format_duration(info.total_time_seconds)),
     )
     path = state.path
+    texts = state.resolution.texts  # `{field}` titles and labels, rendered
     steps = tuple(
         ReportStep(
-            step.title,
+            texts.get((step.id, "title"), step.title),
             tuple(
-                ReportLine(field.label, answer_text(field, path.answers.get(field.id)))
+                ReportLine(
+                    texts.get((field.id, "label"), field.label),
+                    answer_text(field, path.answers.get(field.id)),
+                )
                 for field in path.visible_fields[step.id]
             ),
         )
