@@ -39,7 +39,10 @@ title: {en: Travel request, de: Reiseantrag, fr: Demande de voyage}
 steps:
   - id: trip
     title: {en: "Trip of {name}", de: "Reise von {name}", fr: "Voyage de {name}"}
-    description: {en: Tell us about the trip., de: Erzählen Sie von der Reise., fr: Parlez-nous du voyage.}
+    description:
+      en: Tell us about the trip.
+      de: Erzählen Sie von der Reise.
+      fr: Parlez-nous du voyage.
     fields:
       - id: name
         type: text

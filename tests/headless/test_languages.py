@@ -23,14 +23,17 @@ from wizard_desktop.core.sessions import (
     complete_session,
     get_session,
     load_session,
-    save_step,
     set_session_language,
     start_session,
 )
 from wizard_desktop.core.sessions_export import SessionsExport, export_sessions
 from wizard_desktop.core.wizards import import_wizard_file
 from wizard_desktop.definition.languages import best_language, is_language_code, localized
-from wizard_desktop.definition.loader import WizardFileError, definition_from_dict, parse_wizard_text
+from wizard_desktop.definition.loader import (
+    WizardFileError,
+    definition_from_dict,
+    parse_wizard_text,
+)
 from wizard_desktop.definition.logic import wizard_logic
 from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.store.files import database_path
@@ -85,14 +88,18 @@ def test_every_text_may_be_a_map_and_the_model_keeps_the_default() -> None:
     assert definition.default_language == "en"
     assert definition.title == "Travel request"
     name = definition.field("name")
-    assert name is not None and name.label == "Your name" and name.pattern_message == "Letters only."
+    assert (
+        name is not None and name.label == "Your name" and name.pattern_message == "Letters only."
+    )
     german = localized(definition, "de")
     assert german.title == "Reiseantrag" and german.description == "Vor der Reise."
     fields = {f.id: f for f in german.fields}
     assert fields["name"].label == "Ihr Name"
     assert fields["name"].placeholder == "z. B. Ada"
     assert fields["name"].pattern_message == "Nur Buchstaben."
-    assert fields["nights"].unit == "Nächte" and fields["nights"].constraint_message == "Höchstens 14."
+    assert (
+        fields["nights"].unit == "Nächte" and fields["nights"].constraint_message == "Höchstens 14."
+    )
     assert [o.label for o in fields["mode"].options] == ["Zug", "Flugzeug"]
     french = localized(german, "fr")  # from any language: a text without fr is the default's
     assert french.title == "Demande de voyage" and french.description == "Before you go."
@@ -138,12 +145,15 @@ def test_interpolation_renders_in_the_chosen_language() -> None:
     ("change", "expected"),
     [
         (
-            ("title: {en: Travel request, de: Reiseantrag, fr: Demande de voyage}", "title: {de: Reise}"),
+            (
+                "title: {en: Travel request, de: Reiseantrag, fr: Demande de voyage}",
+                "title: {de: Reise}",
+            ),
             "w.yaml:5: title: no text in the default language 'en' (default_language)",
         ),
         (
             ("label: {en: Nights, de: Nächte}", "label: {en: Nights, it: Notti}"),
-            "w.yaml:19: steps[0].fields[1].label.it: \"it\" is not one of the wizard's languages "
+            'w.yaml:19: steps[0].fields[1].label.it: "it" is not one of the wizard\'s languages '
             "(en, de, fr)",
         ),
         (
@@ -152,7 +162,7 @@ def test_interpolation_renders_in_the_chosen_language() -> None:
         ),
         (("languages: [en, de, fr]", "languages: [en, de, 'f r']"), "w.yaml:3: languages[2]: "),
         (("languages: [en, de, fr]", "languages: [en, de, DE]"), "duplicate language 'DE'"),
-        (("default_language: en", "default_language: it"), "w.yaml:4: default_language: \"it\""),
+        (("default_language: en", "default_language: it"), 'w.yaml:4: default_language: "it"'),
         (("languages: [en, de, fr]", "languages: []"), "expected a non-empty list"),
         (("de: Zug", "de: ''"), "steps[0].fields[2].options[0].label.de: must not be empty"),
         (("de: Zug", f"de: {'z' * 300}"), "options[0].label.de: too long (300 characters)"),
@@ -179,7 +189,9 @@ def test_maps_need_languages_and_format_2() -> None:
     assert any("languages: 'languages' needs format_version: 2" in line for line in found), found
     assert any("title: expected text, got a mapping" in line for line in found), found
     many = "[" + ", ".join(f"l{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(60)) + "]"
-    assert any("too many languages (60)" in line for line in problems(WIZARD.replace("[en, de, fr]", many)))
+    assert any(
+        "too many languages (60)" in line for line in problems(WIZARD.replace("[en, de, fr]", many))
+    )
 
 
 def test_language_codes_and_what_a_locale_picks() -> None:
@@ -299,3 +311,18 @@ def test_the_migration_from_the_current_schema_keeps_every_session(data_dir: Pat
         assert "0007_session_language" in applied
     finally:
         close_database()
+
+
+def test_the_bundled_expense_claim_is_in_english_and_german() -> None:
+    from wizard_desktop.definition.loader import load_wizard_file
+    from wizard_desktop.paths import bundled_wizards_dir
+
+    definition = load_wizard_file(bundled_wizards_dir() / "expense-claim.yaml")
+    assert definition.languages == ("en", "de") and definition.default_language == "en"
+    assert all(dict(texts).keys() == {"en", "de"} for _path, texts in definition.translations)
+    german = localized(definition, "de")
+    english_texts = {f.label for f in definition.fields} | {s.title for s in definition.steps}
+    german_texts = {f.label for f in german.fields} | {s.title for s in german.steps}
+    assert not english_texts & german_texts  # every title and label is translated
+    texts = wizard_logic(german).resolve({"transport": 100, "tax_rate": 21}).texts
+    assert texts[("total_note", "label")].startswith("Ihre Abrechnung beträgt **121 EUR**")

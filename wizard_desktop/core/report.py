@@ -1,10 +1,11 @@
 """The printable report of one session, as a document: the wizard's title and
 version, the session's name, status, times, then every step on its path with each
-visible field's label and answer as a person reads it. Skipped steps and hidden
+visible field's label and answer as a person reads them. Skipped steps and hidden
 fields are left out; an unanswered visible field reads NOT_SET. The path is the one
 the export and the core read (`SessionState.path`: `resolve_path` on the stored
-answers), in the session's language, `{field}` titles and labels rendered. `html()` is the body Qt lays out (ui/report_pdf.py); every text from a file
-or a person is escaped in it, so it is shown as typed and loads nothing.
+answers), in the session's language, `{field}` titles and labels rendered. `html()`
+is the body Qt lays out (ui/report_pdf.py); every text from a file or a person is
+escaped in it, so it is shown as typed and loads nothing.
 """
 
 from __future__ import annotations

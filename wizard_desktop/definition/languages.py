@@ -35,7 +35,10 @@ TextTranslations: TypeAlias = tuple[tuple[TextPath, LanguageTexts], ...]
 
 
 def is_language_code(code: str) -> bool:
-    return len(code) <= MAX_LANGUAGE_CODE_CHARS and re.fullmatch(LANGUAGE_CODE_PATTERN, code) is not None
+    return (
+        len(code) <= MAX_LANGUAGE_CODE_CHARS
+        and re.fullmatch(LANGUAGE_CODE_PATTERN, code) is not None
+    )
 
 
 def write_translations(data: dict[str, Any], definition: WizardDefinition) -> None:

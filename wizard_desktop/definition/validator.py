@@ -64,8 +64,8 @@ from wizard_desktop.definition.fileformat import (
     TEXT_LIMITS,
     TIME_PATTERN,
     TOP_LEVEL_KEYS,
-    TRANSLATABLE_KEYS,
     TOP_LEVEL_REQUIRED,
+    TRANSLATABLE_KEYS,
     TYPE_FIELD_KEYS,
     field_keys,
     field_types,
@@ -351,7 +351,9 @@ class _Validator:
             )
         if len(self.problems) > before:
             return None
-        self.translations[path] = tuple((code, texts[code]) for code in self.languages if code in texts)
+        self.translations[path] = tuple(
+            (code, texts[code]) for code in self.languages if code in texts
+        )
         return texts[default]
 
     def language_settings(self, data: dict[str, object]) -> None:

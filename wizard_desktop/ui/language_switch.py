@@ -52,4 +52,6 @@ class LanguageSwitch(QComboBox):
         for code in languages:
             self.addItem(native_name(code), code)
         self.setCurrentIndex(max(self.findData(current), 0))
-        self.currentIndexChanged.connect(lambda index: self.languageChosen.emit(self.itemData(index)))
+        self.currentIndexChanged.connect(
+            lambda index: self.languageChosen.emit(self.itemData(index))
+        )
