@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QRadioButton
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+)
 from pytestqt.qtbot import QtBot
 
 from tests.gui.player_helpers import (
@@ -225,3 +232,48 @@ def test_screenshots_of_a_step_in_two_languages(
     qtbot.wait(50)
     window.grab().save(str(shots / "languages-de.png"))
     wait_saved(qtbot, window)
+
+
+MESSAGES = """\
+format_version: 2
+id: codes
+languages: [en, de]
+title: {en: Codes, de: Codes}
+steps:
+  - id: one
+    title: {en: One, de: Eins}
+    fields:
+      - id: code
+        type: text
+        label: {en: Code, de: Kennung}
+        pattern: "E[0-9]{3}"
+        pattern_message: {en: Use the form E123., de: Verwenden Sie die Form E123.}
+      - id: agree
+        type: boolean
+        label: {en: I agree, de: Ich stimme zu}
+"""
+
+
+def test_messages_and_the_review_follow_the_language(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, english_locale: None
+) -> None:
+    window.wizards_view.reload(import_text(tmp_path, MESSAGES))
+    player = start(qtbot, window, "codes")
+    type_into(qtbot, player, "code", "X")
+    error = find(player, "error_code", QLabel)
+    assert error.text() == "Use the form E123."  # type: ignore[attr-defined]
+    combo = _switch(player)
+    combo.setCurrentIndex(combo.findData("de"))
+    assert error.text() == "Verwenden Sie die Form E123."  # type: ignore[attr-defined]
+    assert find(player, "field_agree", QCheckBox).text() == "Ich stimme zu"  # type: ignore[attr-defined]
+    type_into(qtbot, player, "code", "E123")
+    press_next(qtbot, player)
+    assert player.currentPage() is player.review_page
+    labels = [w.text() for w in player.review_page.findChildren(QLabel)]
+    assert "Kennung" in labels and "Eins" in labels
+    combo.setCurrentIndex(combo.findData("en"))
+    labels = [w.text() for w in player.review_page.findChildren(QLabel)]
+    assert "Code" in labels and "One" in labels and "Kennung" not in labels
+    wait_saved(qtbot, window)
+    assert load_session(player.info.id).answers["code"] == "E123"
+    assert get_session(player.info.id).language == "en"
