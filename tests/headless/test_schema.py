@@ -42,7 +42,7 @@ def test_schema_uses_the_model_constants(version: int) -> None:
     repeats = {"repeats"} if version == 2 else set()  # docs/repeats.md
     assert set(schema["properties"]) == {
         fileformat.SCHEMA_KEY,
-        *fileformat.TOP_LEVEL_KEYS,
+        *fileformat.top_level_keys(version),
         *repeats,
     }
     assert set(defs["step"]["properties"]) == set(fileformat.STEP_KEYS)
