@@ -7,12 +7,16 @@ session's columns (`SESSION_COLUMNS`, whose ids start with "_", which no field i
 does), then one column per field of its wizard, headed by its id (a multi-choice's
 option columns by "field/option"), the
 union of the fields of every stored version in definition order (a field only an
-older version has comes after the field it followed there). A session's answers are
-those on its current path (as the session export has them: an answer a skip hides is
-not the session's), read as a person reads them (option labels, Yes/No; a
-multi-choice as its labels joined by "; ", and, with `option_columns`, one 0/1 column
-per option), except numbers (numbers), dates (dates) and times: timestamps in local
-time, durations in whole seconds. An unanswered field is an empty cell.
+older version has comes after the field it followed there); a note has no column, a
+calculated field (shown or hidden) has one, holding the value stored with the session.
+A session's answers are those on its current path as the logic resolves it
+(`sessions.stored_path_values`, what the session export reads: an answer a skip hides
+or whose option is filtered out is not the session's), read as a person reads them
+(option labels, a labelled rating's too, Yes/No; a multi-choice as its labels joined
+by "; ", and, with `option_columns`, one 0/1 column per option), except numbers
+(numbers: a numeric rating too), dates (dates), times of day (a time cell in XLSX,
+HH:MM in CSV) and the session's times: timestamps in local time, durations in whole
+seconds. An unanswered field is an empty cell.
 
 CSV: UTF-8 with a byte order mark (Excel then reads it as UTF-8), CRLF, the field ids
 as header and, with `labels`, a second header row of labels; it holds one wizard's
@@ -39,14 +43,14 @@ from wizard_desktop.core.answer_text import answer_formatter
 from wizard_desktop.core.csv_export import neutralised_cell, write_csv
 from wizard_desktop.core.output_files import atomic_output, check_output_target
 from wizard_desktop.core.session_list import SessionListQuery, count, ordered_select, wizards_of
+from wizard_desktop.core.sessions import stored_path_values
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version
-from wizard_desktop.definition.conditions import is_answered, resolve_path
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, WizardDefinition
 from wizard_desktop.store.database import db, storage_errors
 
 SpreadsheetFormat = Literal["csv", "xlsx"]
-Cell: TypeAlias = str | int | float | dt.date | None
-"""A typed cell: text, a number, a date or a datetime (local, naive), or empty."""
+Cell: TypeAlias = str | int | float | dt.date | dt.time | None
+"""A typed cell: text, a number, a date, a datetime (local, naive), a time of day, or empty."""
 
 SESSION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_id", "Session ID"),
@@ -176,6 +180,7 @@ def _reader(field: Field | None, option: str | None) -> _Reader:
 
     text = answer_formatter(field, separator=MULTI_CHOICE_SEPARATOR)
     is_date = field.type is FieldType.DATE
+    is_time = field.type is FieldType.TIME
 
     def read(answers: dict[str, AnswerValue]) -> Cell:
         value = answers.get(field_id)
@@ -185,6 +190,8 @@ def _reader(field: Field | None, option: str | None) -> _Reader:
             return value
         if is_date and isinstance(value, str):
             return dt.date.fromisoformat(value)
+        if is_time and isinstance(value, str):
+            return dt.time.fromisoformat(value)
         return text(value)
 
     return read
@@ -205,7 +212,9 @@ def _wizard_columns(wizard_id: str, option_columns: bool) -> _WizardColumns:
         for number, version_id in enumerate(version_ids, start=1)
     }
     newest_first = [versions[v][1] for v in reversed(version_ids)]
-    field_ids = _merged([[f.id for f in d.fields] for d in newest_first])
+    field_ids = _merged(
+        [[f.id for f in d.fields if f.type is not FieldType.NOTE] for d in newest_first]
+    )
     columns: list[_Column] = []
     for field_id in field_ids:
         # Labels and options read as the newest version that has the field says them.
@@ -235,13 +244,6 @@ def _seconds(value: float | None) -> int | None:
     return None if value is None else round(value)
 
 
-def _has_conditions(definition: WizardDefinition) -> bool:
-    return any(
-        step.visible_if is not None or any(f.visible_if is not None for f in step.fields)
-        for step in definition.steps
-    )
-
-
 def _session_rows(
     wizard: _WizardColumns,
     query: SessionListQuery,
@@ -250,29 +252,23 @@ def _session_rows(
     """The wizard's sessions of `query`, one typed row each, streamed from the cursor;
     `tick(rows)` after each chunk (it may raise ExportCancelled)."""
     sql, params = ordered_select(replace(query, wizard_id=wizard.wizard_id), _SELECT_COLUMNS)
-    steered = {v: _has_conditions(d) for v, (_n, d) in wizard.versions.items()}
     with storage_errors():
         cursor = db.execute_sql(sql, params)
         try:
             while chunk := cursor.fetchmany(CHUNK_ROWS):
                 for record in chunk:
-                    yield _row(wizard, steered, record)
+                    yield _row(wizard, record)
                 tick(len(chunk))
         finally:
             cursor.close()
 
 
-def _row(wizard: _WizardColumns, steered: dict[int, bool], record: Sequence[Any]) -> list[Cell]:
+def _row(wizard: _WizardColumns, record: Sequence[Any]) -> list[Cell]:
     (session_id, name, status, progress, started, updated, completed) = record[:7]
     active, total, version_id, answers_json = record[7:]
     number, definition = wizard.versions[version_id]
-    stored: dict[str, AnswerValue] = {
-        field_id: value
-        for field_id, value in (json.loads(answers_json) if answers_json else {}).items()
-        if is_answered(value)
-    }
-    # With no skip logic every field is on the path: resolving it would keep them all.
-    answers = dict(resolve_path(definition, stored).answers) if steered[version_id] else stored
+    stored = json.loads(answers_json) if answers_json else {}
+    answers = stored_path_values(session_id, definition, stored)
     cells: list[Cell] = [
         session_id,
         name,
@@ -299,6 +295,8 @@ def _csv_text(cell: Cell) -> str:
         return cell.isoformat(sep=" ")
     if isinstance(cell, dt.date):
         return cell.isoformat()
+    if isinstance(cell, dt.time):
+        return cell.strftime("%H:%M")
     return str(cell)
 
 
@@ -336,7 +334,7 @@ def _fill_sheet(
     sheet: Any,
     wizard: _WizardColumns,
     rows: Iterator[list[Cell]],
-    formats: dict[type[dt.date], Any],
+    formats: dict[type[dt.date | dt.time], Any],
     bold: Any,
 ) -> None:
     headers = wizard.headers
@@ -378,6 +376,7 @@ def _write_xlsx(
         formats = {
             dt.datetime: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
             dt.date: workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            dt.time: workbook.add_format({"num_format": "hh:mm"}),
         }
         bold = workbook.add_format({"bold": True})
         taken: set[str] = set()
@@ -397,7 +396,7 @@ def _write_xlsx(
 
 
 def _write_cell(
-    sheet: Any, row: int, column: int, cell: Cell, formats: dict[type[dt.date], Any]
+    sheet: Any, row: int, column: int, cell: Cell, formats: dict[type[dt.date | dt.time], Any]
 ) -> None:
     if cell is None:
         return
@@ -405,6 +404,8 @@ def _write_cell(
         sheet.write_string(row, column, neutralised_cell(cell))
     elif isinstance(cell, int | float):
         sheet.write_number(row, column, cell)
+    elif isinstance(cell, dt.time):
+        sheet.write_datetime(row, column, cell, formats[dt.time])
     elif cell < (dt.datetime(1900, 1, 1) if isinstance(cell, dt.datetime) else _EXCEL_FIRST_DATE):
         sheet.write_string(row, column, cell.isoformat())
     else:
