@@ -1,9 +1,13 @@
 """The printable report of one session, as a document: the wizard's title and
 version, the session's name, status, times, then every step on its path with each
 visible field's label and answer as a person reads it. Skipped steps and hidden
-fields are left out; an unanswered visible field reads NOT_SET. The path is the one
-the export and the core read (`SessionState.path`: `resolve_path` on the stored
-answers). `html()` is the body Qt lays out (ui/report_pdf.py); every text from a file
+fields are left out; an unanswered visible field reads NOT_SET. The path and the
+values are the ones the exports read (`SessionState.resolution`, the wizard's logic
+on the stored answers, and `path_values()`): a shown calculated field reads its stored
+value, a `hidden: true` one is left out, an answer whose option is filtered out is
+unanswered. Titles and labels read as the logic renders their `{field}` texts. A
+note prints as its text, as written (its Markdown marks are not interpreted), across
+the table. `html()` is the body Qt lays out (ui/report_pdf.py); every text from a file
 or a person is escaped in it, so it is shown as typed and loads nothing.
 """
 
@@ -22,7 +26,7 @@ from wizard_desktop.core.answer_text import (
 )
 from wizard_desktop.core.sessions import SessionState, load_session
 from wizard_desktop.core.wizards import version_info
-from wizard_desktop.definition.model import AnswerValue, Field
+from wizard_desktop.definition.model import AnswerValue, Field, FieldType
 
 AnswerText = Callable[[Field, AnswerValue | None], str]
 """How an answer reads: `format_answer`, or the GUI's `shown_answer` (locale dates)."""
@@ -34,7 +38,8 @@ DRAFT = "Draft — not completed"
 @dataclass(frozen=True)
 class ReportLine:
     label: str
-    answer: str
+    answer: str | None
+    """None for a note, whose text is `label`."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ _STYLE = (
     " p.draft { font-weight: bold; }"
     " td { padding: 3px 8px 3px 0; vertical-align: top; white-space: pre-wrap; }"
     " td.label { color: #444444; }"
+    " td.note { font-style: italic; }"
 )
 
 
@@ -88,9 +94,11 @@ def _text(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def _table(rows: Iterable[tuple[str, str]], kind: str) -> str:
+def _table(rows: Iterable[tuple[str, str | None]], kind: str) -> str:
     cells = "".join(
-        f'<tr><td class="label" width="38%">{_text(name)}</td><td>{_text(value)}</td></tr>'
+        f'<tr><td class="note" colspan="2">{_text(name)}</td></tr>'
+        if value is None
+        else f'<tr><td class="label" width="38%">{_text(name)}</td><td>{_text(value)}</td></tr>'
         for name, value in rows
     )
     return f'<table class="{kind}" width="100%" cellspacing="0">{cells}</table>'
@@ -109,14 +117,20 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
         (TIME_SPENT, format_duration(info.active_seconds)),
         (ELAPSED, format_duration(info.total_time_seconds)),
     )
-    path = state.path
+    resolution = state.resolution
+    texts, values = resolution.texts, state.path_values()
+
+    def line(field: Field) -> ReportLine:
+        label = texts.get((field.id, "label"), field.label)
+        if field.type is FieldType.NOTE:
+            return ReportLine(label, None)
+        return ReportLine(label, answer_text(field, values.get(field.id)))
+
+    path = resolution.path
     steps = tuple(
         ReportStep(
-            step.title,
-            tuple(
-                ReportLine(field.label, answer_text(field, path.answers.get(field.id)))
-                for field in path.visible_fields[step.id]
-            ),
+            texts.get((step.id, "title"), step.title),
+            tuple(line(field) for field in path.visible_fields[step.id]),
         )
         for step in path.steps
     )
