@@ -19,7 +19,7 @@ import openpyxl
 
 from tests.headless.test_cli import assert_no_traceback
 from tests.headless.test_report import run
-from tests.report_files import pdf_text, squeezed
+from tests.report_files import assert_exactly
 from tests.wizard_files import import_text
 from wizard_desktop.core import sessions
 from wizard_desktop.core.answer_text import NOT_SET
@@ -132,19 +132,12 @@ def test_the_report_pdf_of_a_v2_session_holds_exactly_the_visible_answers(
     result = run(data_dir, "report", session_id, "--output", str(target))
     assert_no_traceback(result)
     assert result.returncode == 0, result.stderr
-    flat = squeezed(pdf_text(target))
     pieces: list[str] = []
     for title, label, answer in REPORTED:
         if title not in pieces:
             pieces.append(title)
         pieces += [label] if answer is None else [label, answer]
-    position = 0
-    for piece in pieces:
-        found = flat.find(squeezed(piece), position)
-        assert found >= 0, f"{piece!r} missing or out of order"
-        position = found + len(squeezed(piece))
-    for left_out in NEVER_REPORTED:
-        assert squeezed(left_out) not in flat, left_out
+    assert_exactly(target, pieces, NEVER_REPORTED)
 
 
 def _sheet_rows(data_dir: Path, target: Path, *options: str) -> None:
