@@ -118,6 +118,14 @@ def test_the_report_holds_the_logics_path_calculated_values_notes_and_no_hidden_
     for left_out in NEVER_REPORTED:
         assert left_out not in document, left_out
 
+    # A draft keeps an answer whose option the logic now filters out: it is not reported.
+    filtered = sessions.start_session("results-v2", "Filtered").id
+    sessions.save_draft(filtered, {"kind": "work", "region": "north"}, "about")
+    sessions.save_draft(filtered, {"kind": "home"}, "about")
+    assert sessions.load_session(filtered).answers["region"] == "north"
+    shown = {line.label: line.answer for line in session_report(filtered).steps[0].lines}
+    assert shown["Where"] == "At home" and shown["Region"] == NOT_SET
+
 
 def test_the_report_pdf_of_a_v2_session_holds_exactly_the_visible_answers(
     data_dir: Path, tmp_path: Path
