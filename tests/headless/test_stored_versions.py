@@ -35,7 +35,7 @@ steps:
 LOOKAHEAD = "(?=[a-z]*x)[a-z]+"
 
 
-def _stored_by_an_earlier_app(data_dir: Path) -> dict[str, str]:
+def stored_by_an_earlier_app(data_dir: Path) -> dict[str, str]:
     open_database(data_dir)
     try:
         import_bundled_wizards()
@@ -67,7 +67,7 @@ def _stored_by_an_earlier_app(data_dir: Path) -> dict[str, str]:
 def test_a_stored_pattern_re2_cannot_run_is_dropped_and_the_field_says_so(
     data_dir: Path,
 ) -> None:
-    made = _stored_by_an_earlier_app(data_dir)
+    made = stored_by_an_earlier_app(data_dir)
     open_database(data_dir)
     try:
         state = sessions.load_session(made["done"])
@@ -87,7 +87,7 @@ def test_a_stored_pattern_re2_cannot_run_is_dropped_and_the_field_says_so(
 def test_its_sessions_export_and_print_through_the_command_line(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    made = _stored_by_an_earlier_app(data_dir)
+    made = stored_by_an_earlier_app(data_dir)
     exported = run(data_dir, "export", made["done"], "--format", "json")
     assert_no_traceback(exported)
     assert exported.returncode == 0, exported.stderr
