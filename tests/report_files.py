@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from tests.wizard_files import import_text
@@ -84,7 +85,6 @@ def assert_visible_answers_only(pdf: Path, birth_date: str) -> None:
     """The report of `skipping_session` in `pdf`: the path's visible answers in order,
     each after its label, as a person reads them (`birth_date` in the locale's format),
     and nothing of the hidden field or the skipped step (lines may wrap anywhere)."""
-    flat = squeezed(pdf_text(pdf))
     expected = [
         f"Report of {HOSTILE}",
         "About you",
@@ -98,13 +98,20 @@ def assert_visible_answers_only(pdf: Path, birth_date: str) -> None:
         "Colours", "Bright red, Deep blue",
         "Phone number", NOT_SET,
     ]  # fmt: skip
+    assert_exactly(pdf, expected, LEFT_OUT)
+
+
+def assert_exactly(pdf: Path, expected: Sequence[str], left_out: Sequence[str]) -> None:
+    """The text of `pdf` holds every piece of `expected` in order and nothing of
+    `left_out` (lines may wrap anywhere)."""
+    flat = squeezed(pdf_text(pdf))
     position = 0
     for piece in expected:
         found = flat.find(squeezed(piece), position)
         assert found >= 0, f"{piece!r} missing or out of order in {pdf.name}"
         position = found + len(squeezed(piece))
-    for left_out in LEFT_OUT:
-        assert squeezed(left_out) not in flat, left_out
+    for text in left_out:
+        assert squeezed(text) not in flat, text
 
 
 def pdf_text(pdf: Path, page: int | None = None) -> str:

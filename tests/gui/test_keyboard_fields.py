@@ -341,17 +341,25 @@ def test_a_message_appearing_moves_no_field_below(
     below = [find(player, f"field_{field_id}") for field_id in ("email", "when", "note")]
 
     def positions() -> list[int]:
-        return [widget.mapTo(player, QPoint(0, 0)).y() for widget in below]
+        """Where the fields are once the layout has settled: the posted layout requests
+        delivered (the page's first passes may still be queued when the player shows)
+        and the same positions on two turns of the event loop in a row."""
+        measured: list[list[int]] = []
 
-    qtbot.wait(50)  # the page's first layout passes have run (else "before" is stale)
+        def stable() -> bool:
+            QApplication.sendPostedEvents()
+            measured.append([widget.mapTo(player, QPoint(0, 0)).y() for widget in below])
+            return len(measured) >= 2 and measured[-1] == measured[-2]
+
+        qtbot.waitUntil(stable)
+        return measured[-1]
+
     before = positions()
     type_into(qtbot, player, "name", "A")  # too short: a message under the first field
     assert find(player, "error_name").isVisible()
-    qtbot.wait(50)  # any layout pass that would move them has run
     assert positions() == before
     type_into(qtbot, player, "email", "nope")
     assert find(player, "error_email").isVisible()
-    qtbot.wait(50)
     assert positions() == before
 
 

@@ -1,12 +1,16 @@
 """The printable report of one session, as a document: the wizard's title and
 version, the session's name, status, times, then every step on its path with each
-visible field's label and answer as a person reads them. Skipped steps and hidden
-fields are left out; an unanswered visible field reads NOT_SET. The path is the one
-the export and the core read (`SessionState.path`: `resolve_path` on the stored
-answers), in the session's language, `{field}` titles and labels rendered. `html()`
-is the body Qt lays out (ui/report_pdf.py); every text from a file or a person is
-escaped in it, so it is shown as typed and loads nothing. A repeat is one table, a row
-per instance (its number, then its fields' answers).
+visible field's label and answer as a person reads it. Skipped steps and hidden
+fields are left out; an unanswered visible field reads NOT_SET. The path and the
+values are the ones the exports read (`SessionState.resolution`, the wizard's logic
+on the stored answers, and `path_values()`), in the session's language: a shown
+calculated field reads its stored value, a `hidden: true` one is left out, an answer
+whose option is filtered out is unanswered. Titles and labels read as the logic
+renders their `{field}` texts. A note prints as its text, as written (its Markdown
+marks are not interpreted), across the table. A repeat is one table, a row per
+instance (its number, then its fields' answers). `html()` is the body Qt lays out
+(ui/report_pdf.py); every text from a file or a person is escaped in it, so it is
+shown as typed and loads nothing.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ DRAFT = "Draft — not completed"
 @dataclass(frozen=True)
 class ReportLine:
     label: str
-    answer: str
+    answer: str | None
+    """None for a note, whose text is `label`."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ _STYLE = (
     " p.draft { font-weight: bold; }"
     " td { padding: 3px 8px 3px 0; vertical-align: top; white-space: pre-wrap; }"
     " td.label { color: #444444; }"
+    " td.note { font-style: italic; }"
 )
 
 
@@ -97,9 +103,11 @@ def _text(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def _table(rows: Iterable[tuple[str, str]], kind: str) -> str:
+def _table(rows: Iterable[tuple[str, str | None]], kind: str) -> str:
     cells = "".join(
-        f'<tr><td class="label" width="38%">{_text(name)}</td><td>{_text(value)}</td></tr>'
+        f'<tr><td class="note" colspan="2">{_text(name)}</td></tr>'
+        if value is None
+        else f'<tr><td class="label" width="38%">{_text(name)}</td><td>{_text(value)}</td></tr>'
         for name, value in rows
     )
     return f'<table class="{kind}" width="100%" cellspacing="0">{cells}</table>'
@@ -153,8 +161,16 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
         (TIME_SPENT, format_duration(info.active_seconds)),
         (ELAPSED, format_duration(info.total_time_seconds)),
     )
-    path = state.path
-    texts = state.resolution.texts  # `{field}` titles and labels, rendered
+    resolution = state.resolution
+    texts, values = resolution.texts, state.path_values()
+
+    def line(field: Field) -> ReportLine:
+        label = texts.get((field.id, "label"), field.label)
+        if field.type is FieldType.NOTE:
+            return ReportLine(label, None)
+        return ReportLine(label, answer_text(field, values.get(field.id)))
+
+    path = resolution.path
     steps: list[ReportStep] = []
     repeats_done: set[str] = set()
     for step in path.steps:
@@ -167,13 +183,7 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
         steps.append(
             ReportStep(
                 texts.get((step.id, "title"), step.title),
-                tuple(
-                    ReportLine(
-                        texts.get((field.id, "label"), field.label),
-                        answer_text(field, path.answers.get(field.id)),
-                    )
-                    for field in path.visible_fields[step.id]
-                ),
+                tuple(line(field) for field in path.visible_fields[step.id]),
             )
         )
     return SessionReport(

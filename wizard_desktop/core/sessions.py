@@ -207,18 +207,78 @@ class SessionState:
         return self.resolution.path
 
     def path_values(self) -> dict[str, AnswerValue]:
-        """What the session holds on its path, in step order: the stored answers of
-        visible fields (as the logic counts them: an option filtered out is not there)
-        and the stored value of every calculated field there, shown or hidden; never a
-        default nobody stored."""
-        values: dict[str, AnswerValue] = {}
-        for field_id, value in self.path.answers.items():
-            if _is_calculated(self.definition, field_id):
-                if field_id in self.calculated:
-                    values[field_id] = self.calculated[field_id]
-            elif field_id in self.answers:
-                values[field_id] = value
-        return values
+        """What the session holds on its path (`values_on_path`)."""
+        return values_on_path(self.definition, self.path, self.answers, self.calculated)
+
+
+def values_on_path(
+    definition: WizardDefinition,
+    path: ResolvedPath,
+    answers: Mapping[str, AnswerValue],
+    calculated: Mapping[str, AnswerValue],
+) -> dict[str, AnswerValue]:
+    """What a session holds on its path, in step order: the stored answers of visible
+    fields (as the logic counts them: an option filtered out is not there) and the
+    stored value of every calculated field there, shown or hidden; never a default
+    nobody stored. Every reader of a session's results (the exports, the report, the
+    sessions spreadsheet, templates) reads it so."""
+    values: dict[str, AnswerValue] = {}
+    for field_id, value in path.answers.items():
+        if _is_calculated(definition, field_id):
+            if field_id in calculated:
+                values[field_id] = calculated[field_id]
+        elif field_id in answers:
+            values[field_id] = value
+    return values
+
+
+def split_stored(
+    definition: WizardDefinition, stored: Mapping[str, AnswerValue | None]
+) -> tuple[dict[str, AnswerValue], frozenset[str], dict[str, AnswerValue]]:
+    """A session's answer rows (None = cleared) as `SessionState` holds them: the
+    answers the person gave, the fields they cleared, the stored calculated values."""
+    answers: dict[str, AnswerValue] = {}
+    calculated: dict[str, AnswerValue] = {}
+    for field_id, value in stored.items():
+        if value is not None:
+            kind = calculated if _is_calculated(definition, field_id) else answers
+            kind[field_id] = value
+    cleared = frozenset(
+        field_id
+        for field_id, value in stored.items()
+        if value is None and not _is_calculated(definition, field_id)
+    )
+    return answers, cleared, calculated
+
+
+def stored_path_values(
+    session_id: str, definition: WizardDefinition, stored: Mapping[str, AnswerValue | None]
+) -> dict[str, AnswerValue]:
+    """`values_on_path` of a session's answer rows, as `load_session(...).path_values()`
+    reads them, for a reader of many sessions (the sessions spreadsheet). A wizard
+    that shows or filters nothing conditionally has every field on the path, so its
+    rows are read as they are; `InvalidAnswersError` when the logic's expressions cost
+    more than their budget."""
+    answers, cleared, calculated = split_stored(definition, stored)
+    if not _steers(definition):
+        return {**answers, **calculated}
+    try:
+        path = wizard_logic(definition).resolve(answers, cleared).path
+    except ExpressionCostExceeded as exc:
+        raise InvalidAnswersError({session_id: COST_EXCEEDED_STORED}) from exc
+    return values_on_path(definition, path, answers, calculated)
+
+
+def _steers(definition: WizardDefinition) -> bool:
+    """Whether anything of the wizard shows or filters conditionally."""
+    return any(
+        step.visible_if is not None
+        or any(
+            f.visible_if is not None or any(o.visible_if is not None for o in f.options)
+            for f in step.fields
+        )
+        for step in definition.steps
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -447,18 +507,7 @@ def load_session(session_id: str) -> SessionState:
         stored = _stored_values(session_id)
     base = localized(definition_of_version(info.version_id), info.language)
     definition = _session_definition(base, session_id, stored)
-    answers: dict[str, AnswerValue] = {}
-    calculated: dict[str, AnswerValue] = {}
-    for field_id, value in stored.items():
-        if value is not None:
-            kind = calculated if _is_calculated(definition, field_id) else answers
-            kind[field_id] = value
-    cleared = frozenset(
-        field_id
-        for field_id, value in stored.items()
-        if value is None and not _is_calculated(definition, field_id)
-    )
-    return SessionState(info, definition, answers, cleared, calculated, base.repeats)
+    return SessionState(info, definition, *split_stored(definition, stored), base.repeats)
 
 
 def start_session(

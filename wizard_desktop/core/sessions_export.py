@@ -7,12 +7,16 @@ session's columns (`SESSION_COLUMNS`, whose ids start with "_", which no field i
 does), then one column per field of its wizard, headed by its id (a multi-choice's
 option columns by "field/option"), the
 union of the fields of every stored version in definition order (a field only an
-older version has comes after the field it followed there). A session's answers are
-those on its current path (as the session export has them: an answer a skip hides is
-not the session's), read as a person reads them (option labels, Yes/No; a
-multi-choice as its labels joined by "; ", and, with `option_columns`, one 0/1 column
-per option), except numbers (numbers), dates (dates) and times: timestamps in local
-time, durations in whole seconds. An unanswered field is an empty cell.
+older version has comes after the field it followed there); a note has no column, a
+calculated field (shown or hidden) has one, holding the value stored with the session.
+A session's answers are those on its current path as the logic resolves it
+(`sessions.stored_path_values`, what the session export reads: an answer a skip hides
+or whose option is filtered out is not the session's), read as a person reads them
+(option labels, a labelled rating's too, Yes/No; a multi-choice as its labels joined
+by "; ", and, with `option_columns`, one 0/1 column per option), except numbers
+(numbers: a numeric rating too), dates (dates), times of day (a time cell in XLSX,
+HH:MM in CSV) and the session's times: timestamps in local time, durations in whole
+seconds. An unanswered field is an empty cell.
 
 CSV: UTF-8 with a byte order mark (Excel then reads it as UTF-8), CRLF, the field ids
 as header and, with `labels`, a second header row of labels; it holds one wizard's
@@ -45,8 +49,9 @@ from wizard_desktop.core.csv_export import neutralised_cell, write_csv
 from wizard_desktop.core.export import repeat_file
 from wizard_desktop.core.output_files import atomic_output, check_output_target
 from wizard_desktop.core.session_list import SessionListQuery, count, ordered_select, wizards_of
+from wizard_desktop.core.sessions import stored_path_values
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version
-from wizard_desktop.definition.conditions import is_answered, resolve_path
+from wizard_desktop.definition.conditions import is_answered
 from wizard_desktop.definition.languages import localized
 from wizard_desktop.definition.logic import wizard_logic
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, WizardDefinition
@@ -54,8 +59,8 @@ from wizard_desktop.definition.repeats import expand_for, inferred_counts, repea
 from wizard_desktop.store.database import db, storage_errors
 
 SpreadsheetFormat = Literal["csv", "xlsx"]
-Cell: TypeAlias = str | int | float | dt.date | None
-"""A typed cell: text, a number, a date or a datetime (local, naive), or empty."""
+Cell: TypeAlias = str | int | float | dt.date | dt.time | None
+"""A typed cell: text, a number, a date, a datetime (local, naive), a time of day, or empty."""
 
 SESSION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_id", "Session ID"),
@@ -213,6 +218,7 @@ def _reader(field: Field | None, option: str | None) -> _Reader:
 
     text = answer_formatter(field, separator=MULTI_CHOICE_SEPARATOR)
     is_date = field.type is FieldType.DATE
+    is_time = field.type is FieldType.TIME
 
     def read(answers: dict[str, AnswerValue]) -> Cell:
         value = answers.get(field_id)
@@ -222,6 +228,8 @@ def _reader(field: Field | None, option: str | None) -> _Reader:
             return value
         if is_date and isinstance(value, str):
             return dt.date.fromisoformat(value)
+        if is_time and isinstance(value, str):
+            return dt.time.fromisoformat(value)
         return text(value)
 
     return read
@@ -244,7 +252,11 @@ def _wizard_columns(wizard_id: str, option_columns: bool) -> _WizardColumns:
     newest_first = [versions[v][1] for v in reversed(version_ids)]
     in_repeats = {f.id for d in newest_first for fs in repeat_fields(d).values() for f in fs}
     field_ids = [
-        i for i in _merged([[f.id for f in d.fields] for d in newest_first]) if i not in in_repeats
+        i
+        for i in _merged(
+            [[f.id for f in d.fields if f.type is not FieldType.NOTE] for d in newest_first]
+        )
+        if i not in in_repeats
     ]
     return _columns(wizard_id, field_ids, versions, newest_first, option_columns)
 
@@ -301,13 +313,6 @@ def _seconds(value: float | None) -> int | None:
     return None if value is None else round(value)
 
 
-def _has_conditions(definition: WizardDefinition) -> bool:
-    return any(
-        step.visible_if is not None or any(f.visible_if is not None for f in step.fields)
-        for step in definition.steps
-    )
-
-
 RepeatRows: TypeAlias = dict[str, list[list[Cell]]]
 """Repeat id -> the instance rows of the session just read (the writers empty it)."""
 
@@ -322,41 +327,30 @@ def _session_rows(
     `tick(rows)` after each chunk (it may raise ExportCancelled). Each session's
     instance rows go to `repeat_rows`."""
     sql, params = ordered_select(replace(query, wizard_id=wizard.wizard_id), _SELECT_COLUMNS)
-    steered = {v: _has_conditions(d) for v, (_n, d) in wizard.versions.items()}
     with storage_errors():
         cursor = db.execute_sql(sql, params)
         try:
             while chunk := cursor.fetchmany(CHUNK_ROWS):
                 for record in chunk:
-                    yield _row(wizard, steered, record, repeat_rows)
+                    yield _row(wizard, record, repeat_rows)
                 tick(len(chunk))
         finally:
             cursor.close()
 
 
 def _row(
-    wizard: _WizardColumns,
-    steered: dict[int, bool],
-    record: Sequence[Any],
-    repeat_rows: RepeatRows | None = None,
+    wizard: _WizardColumns, record: Sequence[Any], repeat_rows: RepeatRows | None = None
 ) -> list[Cell]:
     (session_id, name, status, progress, started, updated, completed) = record[:7]
     active, total, version_id, answers_json, language = record[7:]
     number, definition = wizard.versions[version_id]
-    stored: dict[str, AnswerValue] = {
-        field_id: value
-        for field_id, value in (json.loads(answers_json) if answers_json else {}).items()
-        if is_answered(value)
-    }
-    # With no skip logic every field is on the path: resolving it would keep them all.
+    stored = json.loads(answers_json) if answers_json else {}
     if definition.repeats:
-        answers = _repeat_answers(definition, stored)
+        answers = _repeat_answers(session_id, definition, stored)
         if repeat_rows is not None:
             _instance_rows(wizard, version_id, session_id, answers, repeat_rows)
-    elif steered[version_id]:
-        answers = dict(resolve_path(definition, stored).answers)
     else:
-        answers = stored
+        answers = stored_path_values(session_id, definition, stored)
     cells: list[Cell] = [
         session_id,
         name,
@@ -374,16 +368,21 @@ def _row(
 
 
 def _repeat_answers(
-    definition: WizardDefinition, stored: dict[str, AnswerValue]
+    session_id: str, definition: WizardDefinition, stored: dict[str, AnswerValue | None]
 ) -> dict[str, AnswerValue]:
-    """The path answers of a session of a wizard with repeats (instances as answered)."""
+    """The path values of a session of a wizard with repeats (instances as answered)."""
+    answered = {
+        field_id: value
+        for field_id, value in stored.items()
+        if value is not None and is_answered(value)
+    }
     expanded = expand_for(
         definition,
-        inferred_counts(definition, list(stored)),
-        stored,
+        inferred_counts(definition, list(answered)),
+        answered,
         lambda d, a: wizard_logic(d).resolve(a).scope,
     ).definition
-    return dict(resolve_path(expanded, stored).answers)
+    return stored_path_values(session_id, expanded, stored)
 
 
 def _instance_rows(
@@ -414,6 +413,8 @@ def _csv_text(cell: Cell) -> str:
         return cell.isoformat(sep=" ")
     if isinstance(cell, dt.date):
         return cell.isoformat()
+    if isinstance(cell, dt.time):
+        return cell.strftime("%H:%M")
     return str(cell)
 
 
@@ -472,7 +473,7 @@ def _fill_sheet(
     sheet: Any,
     wizard: _WizardColumns,
     rows: Iterator[list[Cell]],
-    formats: dict[type[dt.date], Any],
+    formats: dict[type[dt.date | dt.time], Any],
     bold: Any,
 ) -> None:
     headers = wizard.headers
@@ -514,6 +515,7 @@ def _write_xlsx(
         formats = {
             dt.datetime: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
             dt.date: workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            dt.time: workbook.add_format({"num_format": "hh:mm"}),
         }
         bold = workbook.add_format({"bold": True})
         taken: set[str] = set()
@@ -541,7 +543,7 @@ def _with_repeat_sheets(
     rows: Iterator[list[Cell]],
     sink: RepeatRows,
     taken: set[str],
-    formats: dict[type[dt.date], Any],
+    formats: dict[type[dt.date | dt.time], Any],
     bold: Any,
 ) -> Iterator[list[Cell]]:
     """`rows`, each session's instance rows written meanwhile to its repeat's sheet
@@ -569,7 +571,7 @@ def _with_repeat_sheets(
 
 
 def _write_cell(
-    sheet: Any, row: int, column: int, cell: Cell, formats: dict[type[dt.date], Any]
+    sheet: Any, row: int, column: int, cell: Cell, formats: dict[type[dt.date | dt.time], Any]
 ) -> None:
     if cell is None:
         return
@@ -577,6 +579,8 @@ def _write_cell(
         sheet.write_string(row, column, neutralised_cell(cell))
     elif isinstance(cell, int | float):
         sheet.write_number(row, column, cell)
+    elif isinstance(cell, dt.time):
+        sheet.write_datetime(row, column, cell, formats[dt.time])
     elif cell < (dt.datetime(1900, 1, 1) if isinstance(cell, dt.datetime) else _EXCEL_FIRST_DATE):
         sheet.write_string(row, column, cell.isoformat())
     else:

@@ -18,7 +18,8 @@ Definitions (the README and `wizard-desktop stats` say the same):
   or it is positioned on it (`current_step_id`). Steps are matched by id across
   versions and listed in the newest version's order, then the steps only older
   versions have (newest version first, each in its order). A step skip logic leaves
-  out is simply not reached by the sessions that skip it. `waiting`: sessions in
+  out is simply not reached by the sessions that skip it (a format 2 `visible_if`
+  expression too: what counts is what the core stored, not a re-evaluation). `waiting`: sessions in
   progress whose current step it is, i.e. where people stopped.
 - Completions per week: ISO 8601 weeks (Monday first) of `completed_at` in local
   time (SQLite's `localtime`, the C library's zone, as Python's `astimezone()`), every
@@ -44,7 +45,8 @@ PERCENTILES = (50, 90)
 class FunnelStep:
     step_id: str
     title: str
-    """From the newest version that has the step."""
+    """From the newest version that has the step, as the file writes it (a format 2
+    title's `{field}` names stay: no one session's answers fill them)."""
     reached: int
     """Sessions that completed the step or are positioned on it."""
     waiting: int

@@ -9,6 +9,12 @@ expressions and `{field}` texts (parsed by `expressions`, every name checked, wi
 column), the new field types, and the checks of `logic` (no cycle, every expression
 evaluated once within its budget). Problems are collected, never raised one by one;
 `validate` raises one `WizardFileError` with all of them.
+
+A version this app stored (`stored=True`) is read back without the limits of files
+from someone else (`_Validator.over`), and what an earlier app's rules allowed but this
+one cannot run does not lock its sessions away: a pattern RE2 cannot run is dropped and
+the field's help says so (`PATTERN_NOT_CHECKED`), a number bound beyond `NUMBER_LIMIT`
+reads as the limit (no answer lies beyond it anyway).
 """
 
 from __future__ import annotations
@@ -122,6 +128,13 @@ from wizard_desktop.definition.text import character_problem
 
 _FIELD_TYPE_NAMES = frozenset(t.value for t in FieldType)
 _NEEDS_FORMAT_2 = "needs format_version: 2 (this file is format 1)"
+PATTERN_NOT_CHECKED = (
+    "This field's format is not checked: its pattern was written for an earlier"
+    " version of Wizard Desktop, and this version cannot run it."
+)
+"""Added to the help of a field of a stored version whose pattern cannot run here."""
+_PATTERN_DROPPED = "_pattern_dropped"  # type_settings -> field: add PATTERN_NOT_CHECKED
+
 _QUOTE_IT = "YAML read an expression starting with '{' as a mapping: put the expression in quotes"
 
 
@@ -481,6 +494,10 @@ class _Validator:
             self.report((*path, key), f"expected a number, got {_describe(value)}")
             return None
         assert isinstance(value, int | float)
+        if abs(value) >= NUMBER_LIMIT and self.stored:
+            # An earlier app stored it: no answer lies beyond the limit, so the bound
+            # reads as the limit (the version, and its sessions, stay open).
+            return NUMBER_LIMIT - 1 if value > 0 else 1 - NUMBER_LIMIT
         if abs(value) >= NUMBER_LIMIT:
             self.report(
                 (*path, key),
@@ -777,6 +794,10 @@ class _Validator:
         extra = self.type_settings(data, path, field_type) if field_type is not None else None
         if extra is not None:
             extra.update(self.logic_settings(data, path))
+            if extra.pop(_PATTERN_DROPPED, False):
+                help_text = (
+                    f"{help_text}\n{PATTERN_NOT_CHECKED}" if help_text else PATTERN_NOT_CHECKED
+                )
 
         built: Field | None = None
         if len(self.problems) == before and field_id and field_type and label and extra is not None:
@@ -833,11 +854,19 @@ class _Validator:
             pattern = extra["pattern"] = self.text(data, "pattern", path, non_empty=True)
             if pattern is not None:
                 problem = pattern_problem(pattern)
-                if problem is not None:
+                if problem is not None and self.stored:
+                    # An earlier app stored a pattern this one cannot run (e.g. a lookahead
+                    # its portable subset allowed): the version stays open, the field says
+                    # its format is not checked (`field` adds PATTERN_NOT_CHECKED).
+                    pattern = extra["pattern"] = None
+                    extra[_PATTERN_DROPPED] = True
+                elif problem is not None:
                     self.report((*path, "pattern"), problem)
             message = extra["pattern_message"] = self.text(
                 data, "pattern_message", path, non_empty=True
             )
+            if extra.get(_PATTERN_DROPPED):
+                message = extra["pattern_message"] = None
             if message is not None and pattern is None:
                 self.report((*path, "pattern_message"), "a pattern_message needs a pattern")
         elif field_type is FieldType.NUMBER:
