@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.wizard_files import import_text, text_problems
+from tests.wizard_files import ATTACH, PNG_1PX, import_text, text_problems
 from wizard_desktop.core import attachments, sessions, templates
 from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.core.attachments import AttachmentRefusedError, read_file
@@ -26,26 +26,6 @@ from wizard_desktop.definition.model import Field, FieldType
 from wizard_desktop.store import attachments as attachment_store
 from wizard_desktop.store.backups import restore_backup, run_daily_backup
 from wizard_desktop.store.database import close_database, open_database, raw_connection
-
-ATTACH = """\
-format_version: 2
-id: attach
-title: Attachments
-steps:
-  - id: one
-    title: One
-    fields:
-      - {id: receipt, type: file, label: Receipt, accept: [.pdf, .txt, image/*]}
-      - {id: copy, type: file, label: Copy}
-      - {id: photo, type: image, label: Photo, max_size: 2000000}
-      - {id: sign, type: signature, label: Signature}
-      - {id: note, type: text, label: Note}
-"""
-
-PNG_1PX = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f6d5a80000000049454e44ae426082"
-)
 
 
 def field(definition_field_id: str, session_id: str) -> Field:

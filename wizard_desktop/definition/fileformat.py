@@ -65,6 +65,7 @@ TYPES_WITHOUT_INPUT: dict[FieldType, tuple[str, ...]] = {
     FieldType.NOTE: ("id", "type", "label", "visible_if"),
     FieldType.CALCULATED: ("id", "type", "label", "help", "visible_if"),
 }
+ATTACHMENT_FIELD_TYPES = frozenset({FieldType.FILE, FieldType.IMAGE, FieldType.SIGNATURE})
 FORMAT_2_KEYS = frozenset({*LOGIC_FIELD_KEYS, "calculate", "hidden", "accept", "max_size"})
 OPTION_KEYS = ("value", "label")
 OPTION_REQUIRED = ("value", "label")
@@ -76,6 +77,8 @@ def field_keys(version: int, field_type: FieldType) -> tuple[str, ...]:
     if field_type in TYPES_WITHOUT_INPUT:
         return TYPES_WITHOUT_INPUT[field_type] + TYPE_FIELD_KEYS[field_type]
     common = COMMON_FIELD_KEYS + LOGIC_FIELD_KEYS if version >= 2 else COMMON_FIELD_KEYS
+    if field_type in ATTACHMENT_FIELD_TYPES:  # a file is chosen, never written in a wizard
+        common = tuple(k for k in common if k not in ("default", "default_expression"))
     return common + TYPE_FIELD_KEYS[field_type]
 
 
