@@ -179,9 +179,7 @@ def draw(qtbot: QtBot, pad: QLabel, points: list[tuple[int, int]]) -> None:
     qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=rest[-1])
 
 
-def test_a_signature_is_drawn_undone_cleared_and_stored_as_png(
-    qtbot: QtBot, store: Path
-) -> None:
+def test_a_signature_is_drawn_undone_cleared_and_stored_as_png(qtbot: QtBot, store: Path) -> None:
     session_id = session(store)
     with playing(qtbot, session_id) as player:
         sign = editor(player, "sign")
