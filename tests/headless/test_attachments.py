@@ -6,10 +6,14 @@ a file changed while it is read)."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import json
 import os
 import sqlite3
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,8 @@ from tests.wizard_files import ATTACH, PNG_1PX, import_text, text_problems
 from wizard_desktop.core import attachments, sessions, templates
 from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.core.attachments import AttachmentRefusedError, read_file
+from wizard_desktop.core.export import write_export
+from wizard_desktop.core.report import session_report
 from wizard_desktop.core.wizards import definition_of_version, remove_wizard
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.attachments import DEFAULT_MAX_SIZE, MAX_SIZE_LIMIT
@@ -252,3 +258,77 @@ def test_a_file_of_a_type_the_field_does_not_take_is_refused(tmp_path: Path) -> 
     assert refusal(write(tmp_path, "a.docx", b"PK\x03\x04..."), pdf_only).startswith(
         "This field takes .pdf; “a.docx” is"
     )
+
+
+# --- Exports and the report ----------------------------------------------------------
+
+
+def answered_session(data_dir: Path, folder: Path) -> tuple[str, bytes, bytes]:
+    session_id = start(data_dir)
+    pdf = b"%PDF-1.4 " + os.urandom(5_000)
+    receipt = read_file(write(folder, "Receipt March.pdf", pdf), field("receipt", session_id))
+    photo = read_file(write(folder, "p.png", PNG_1PX), field("photo", session_id))
+    signed = attachments.stage_signature(PNG_1PX, field("sign", session_id))
+    sessions.save_draft(
+        session_id,
+        {
+            "receipt": receipt.value(),
+            "photo": photo.value(),
+            "sign": signed.value(),
+            "note": "<b>x</b>",
+        },
+    )
+    return session_id, pdf, PNG_1PX
+
+
+def test_json_export_with_attachments_is_a_zip_named_by_field(store: Path, tmp_path: Path) -> None:
+    session_id, pdf, png = answered_session(store, tmp_path)
+    (tmp_path / "out").mkdir()
+    written = write_export(session_id, tmp_path / "out" / "run.json")
+    assert written == tmp_path / "out" / "run.zip"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["run.zip"]
+    with zipfile.ZipFile(written) as archive:
+        assert archive.namelist() == [
+            "session.json",
+            "files/receipt.pdf",
+            "files/photo.png",
+            "files/sign.png",
+        ]
+        assert archive.read("files/receipt.pdf") == pdf
+        assert archive.read("files/sign.png") == png
+        document = json.loads(archive.read("session.json"))
+    assert document["answers"]["receipt"]["file"] == "files/receipt.pdf"
+    assert document["answers"]["receipt"]["name"] == "Receipt March.pdf"
+    assert document["answers"]["note"] == "<b>x</b>"
+
+
+def test_csv_export_names_the_files_and_writes_them_into_a_folder_beside(
+    store: Path, tmp_path: Path
+) -> None:
+    session_id, pdf, _png = answered_session(store, tmp_path)
+    target = tmp_path / "run.csv"
+    assert write_export(session_id, target) == target
+    assert (tmp_path / "run_files" / "receipt.pdf").read_bytes() == pdf
+    assert sorted(p.name for p in (tmp_path / "run_files").iterdir()) == [
+        "photo.png",
+        "receipt.pdf",
+        "sign.png",
+    ]
+    rows = {row["field_id"]: row for row in csv.DictReader(io.StringIO(target.read_text()))}
+    assert rows["receipt"]["value"] == "run_files/receipt.pdf"
+    assert rows["receipt"]["answer"] == "Receipt March.pdf (4.9 KB)"
+    assert rows["sign"]["answer"] == "Signed"
+
+
+def test_the_report_embeds_images_and_signatures_by_hash_and_escapes_names(
+    store: Path, tmp_path: Path
+) -> None:
+    session_id = start(store)
+    photo = read_file(write(tmp_path, "<img src=x>.png", PNG_1PX), field("photo", session_id))
+    sessions.save_draft(session_id, {"photo": photo.value(), "receipt": None})
+    report = session_report(session_id)
+    assert report.images == {photo.sha256: PNG_1PX}
+    page = report.html()
+    assert f'<img src="attachment:{photo.sha256}" width="240"/>' in page
+    assert "&lt;img src=x&gt;.png (70 bytes)" in page
+    assert page.count("<img") == 1

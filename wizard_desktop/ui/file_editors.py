@@ -34,7 +34,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QImage,
-    QImageReader,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -58,45 +57,19 @@ from wizard_desktop.definition.model import AnswerValue, Field, FieldType
 from wizard_desktop.store.database import connect_this_thread
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.editors import FieldInput, editor_for
+from wizard_desktop.ui.images import ImageRefusedError, decode_image
 from wizard_desktop.ui.markdown import plain_label
 
 THUMBNAIL = QSize(160, 120)
-# An image whose header claims more pixels than this is refused before decoding;
-# the decoder may allocate at most ALLOCATION_LIMIT_MB (a 64-megapixel RGBA image).
-MAX_IMAGE_PIXELS = 64_000_000
-ALLOCATION_LIMIT_MB = 256
 PAD_SIZE = QSize(480, 160)
 PNG_SCALE = 2  # the stored PNG has twice the pad's pixels, for print
 PEN_WIDTH = 2.5
 BUSY_TIMEOUT_MS = 5_000
 
 
-class ImageRefusedError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def decode_thumbnail(content: bytes, name: str) -> QImage:
-    """A thumbnail of an image's `content`, at most THUMBNAIL; `ImageRefusedError`
-    (a sentence) when it does not decode or is too large to decode safely."""
-    data = QByteArray(content)
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
-    reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
-    size = reader.size()
-    if not size.isValid():
-        raise ImageRefusedError(f"“{name}” is not an image this app can open.")
-    if size.width() * size.height() > MAX_IMAGE_PIXELS:
-        raise ImageRefusedError(
-            f"“{name}” is too large to open ({size.width()} by {size.height()} pixels)."
-        )
-    reader.setScaledSize(size.scaled(THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio))
-    image = reader.read()
-    if image.isNull():
-        raise ImageRefusedError(f"“{name}” cannot be opened: {reader.errorString()}.")
-    return image
+    """A thumbnail of an image's `content`, at most THUMBNAIL (see `ui.images`)."""
+    return decode_image(content, name, THUMBNAIL)
 
 
 class _Delivery(QObject):
