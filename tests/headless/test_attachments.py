@@ -24,6 +24,8 @@ from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.core.attachments import AttachmentRefusedError, read_file
 from wizard_desktop.core.export import write_export
 from wizard_desktop.core.report import session_report
+from wizard_desktop.core.session_list import SessionListQuery
+from wizard_desktop.core.sessions_export import ExportCancelled, SessionsExport, export_sessions
 from wizard_desktop.core.wizards import definition_of_version, remove_wizard
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.attachments import DEFAULT_MAX_SIZE, MAX_SIZE_LIMIT
@@ -332,3 +334,37 @@ def test_the_report_embeds_images_and_signatures_by_hash_and_escapes_names(
     assert f'<img src="attachment:{photo.sha256}" width="240"/>' in page
     assert "&lt;img src=x&gt;.png (70 bytes)" in page
     assert page.count("<img") == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_sessions_spreadsheet_names_files_and_writes_them_beside(
+    store: Path, tmp_path: Path, fmt: str
+) -> None:
+    session_id, pdf, _png = answered_session(store, tmp_path)
+    other = start(store)
+    sessions.save_draft(other, {"note": "no files"})
+    target = tmp_path / f"all.{fmt}"
+    request = SessionsExport(SessionListQuery(wizard_id="attach"), fmt)  # type: ignore[arg-type]
+    assert export_sessions(request, target) == 2
+    folder = tmp_path / "all_files"
+    assert sorted(p.name for p in folder.iterdir()) == [session_id]
+    assert (folder / session_id / "receipt.pdf").read_bytes() == pdf
+    assert sorted(p.name for p in (folder / session_id).iterdir()) == [
+        "photo.png",
+        "receipt.pdf",
+        "sign.png",
+    ]
+    if fmt == "csv":
+        text = target.read_text(encoding="utf-8-sig")
+        assert "Receipt March.pdf (4.9 KB)" in text and "Signed" in text
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".all_files")]
+
+
+def test_a_cancelled_sessions_spreadsheet_leaves_no_files(store: Path, tmp_path: Path) -> None:
+    answered_session(store, tmp_path)
+    target = tmp_path / "all.csv"
+    request = SessionsExport(SessionListQuery(wizard_id="attach"), "csv")
+    with pytest.raises(ExportCancelled):
+        export_sessions(request, target, cancelled=lambda: True)
+    assert not target.exists() and not (tmp_path / "all_files").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".all")]

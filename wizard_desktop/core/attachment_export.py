@@ -6,11 +6,16 @@ Every file goes through `output_files`: nothing half written under a chosen name
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import shutil
+import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 from wizard_desktop.core.attachments import attachment_content
 from wizard_desktop.core.output_files import (
@@ -21,7 +26,7 @@ from wizard_desktop.core.output_files import (
 )
 from wizard_desktop.core.sessions import SessionState
 from wizard_desktop.definition.attachments import ATTACHMENT_TYPES, attachment_sha256
-from wizard_desktop.definition.model import Field
+from wizard_desktop.definition.model import AnswerValue, Field, WizardDefinition
 
 ZIP_FILES_FOLDER = "files"
 SESSION_JSON = "session.json"
@@ -90,3 +95,60 @@ def write_folder(folder: Path, attached: Sequence[AttachedFile], *, overwrite: b
     folder.mkdir(exist_ok=True)
     for item in attached:
         write_output_file(folder / item.archive_name, item.content(), overwrite=overwrite)
+
+
+class AttachmentFolder:
+    """The folder of files beside a spreadsheet of many sessions, filled as its rows are
+    streamed: `<folder>/<session id>/<field id>.ext`. Files go into a hidden staging
+    folder beside; when the block ends normally they are moved in (the folder is made
+    if there was a file at all), when it raises the staging folder is removed, so a
+    cancelled export leaves no files either."""
+
+    def __init__(self, folder: Path, *, overwrite: bool) -> None:
+        self.folder = folder
+        self.overwrite = overwrite
+        self.staging: Path | None = None
+        self.written: list[Path] = []  # relative to the staging folder
+
+    def __enter__(self) -> AttachmentFolder:
+        return self
+
+    def add_session(
+        self, session_id: str, definition: WizardDefinition, answers: Mapping[str, AnswerValue]
+    ) -> None:
+        for field in definition.fields:
+            value = answers.get(field.id)
+            if field.type not in ATTACHMENT_TYPES or not isinstance(value, dict):
+                continue
+            content = attachment_content(value)
+            if content is None:
+                raise LookupError(MISSING_CONTENT.format(field=field.id))
+            if self.staging is None:
+                if self.folder.exists() and not self.folder.is_dir():
+                    raise OutputFileExistsError(f"{self.folder} exists and is not a folder.")
+                self.staging = Path(
+                    tempfile.mkdtemp(dir=self.folder.parent, prefix=f".{self.folder.name}.")
+                )
+            relative = Path(session_id) / exported_name(field.id, str(value["name"]))
+            (self.staging / relative.parent).mkdir(exist_ok=True)
+            (self.staging / relative).write_bytes(content)
+            self.written.append(relative)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.staging is None:
+            return
+        try:
+            if kind is None:
+                for relative in self.written:
+                    check_output_target(self.folder / relative, overwrite=self.overwrite)
+                for relative in self.written:
+                    (self.folder / relative.parent).mkdir(parents=True, exist_ok=True)
+                    os.replace(self.staging / relative, self.folder / relative)
+        finally:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(self.staging)

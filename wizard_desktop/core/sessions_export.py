@@ -22,7 +22,9 @@ ids then labels as two header rows, numbers and dates typed (a date before 1900,
 which Excel cannot hold, as its ISO text). Every text cell of both is neutralised as
 `csv_export` says (no formula). The file is written through `output_files`: a
 failure or a cancellation (`ExportCancelled`, raised when `cancelled()` turns true)
-leaves no file under the chosen name.
+leaves no file under the chosen name. An attachment's cell reads as its file name
+and size; the files go into a folder beside (`<name>_files/<session id>/<field id>.ext`,
+`attachment_export.AttachmentFolder`), made only when there is one.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 from wizard_desktop.core.answer_text import answer_formatter
+from wizard_desktop.core.attachment_export import AttachmentFolder, files_folder
 from wizard_desktop.core.csv_export import neutralised_cell, write_csv
 from wizard_desktop.core.output_files import atomic_output, check_output_target
 from wizard_desktop.core.session_list import SessionListQuery, count, ordered_select, wizards_of
@@ -246,6 +249,7 @@ def _session_rows(
     wizard: _WizardColumns,
     query: SessionListQuery,
     tick: Callable[[int], None],
+    files: AttachmentFolder | None = None,
 ) -> Iterator[list[Cell]]:
     """The wizard's sessions of `query`, one typed row each, streamed from the cursor;
     `tick(rows)` after each chunk (it may raise ExportCancelled)."""
@@ -256,13 +260,18 @@ def _session_rows(
         try:
             while chunk := cursor.fetchmany(CHUNK_ROWS):
                 for record in chunk:
-                    yield _row(wizard, steered, record)
+                    yield _row(wizard, steered, record, files)
                 tick(len(chunk))
         finally:
             cursor.close()
 
 
-def _row(wizard: _WizardColumns, steered: dict[int, bool], record: Sequence[Any]) -> list[Cell]:
+def _row(
+    wizard: _WizardColumns,
+    steered: dict[int, bool],
+    record: Sequence[Any],
+    files: AttachmentFolder | None = None,
+) -> list[Cell]:
     (session_id, name, status, progress, started, updated, completed) = record[:7]
     active, total, version_id, answers_json = record[7:]
     number, definition = wizard.versions[version_id]
@@ -286,6 +295,8 @@ def _row(wizard: _WizardColumns, steered: dict[int, bool], record: Sequence[Any]
         number,
     ]
     cells += [read(answers) for read in wizard.readers[version_id]]
+    if files is not None:  # the session's attachments into the folder beside
+        files.add_session(session_id, definition, answers)
     return cells
 
 
@@ -303,13 +314,17 @@ def _csv_text(cell: Cell) -> str:
 
 
 def _write_csv(
-    path: Path, export: SessionsExport, wizard: _WizardColumns, tick: Callable[[int], None]
+    path: Path,
+    export: SessionsExport,
+    wizard: _WizardColumns,
+    tick: Callable[[int], None],
+    files: AttachmentFolder | None = None,
 ) -> None:
     def rows() -> Iterator[Sequence[str]]:
         yield wizard.headers
         if export.labels:
             yield wizard.labels
-        for row in _session_rows(wizard, export.query, tick):
+        for row in _session_rows(wizard, export.query, tick, files):
             yield [_csv_text(cell) for cell in row]
 
     with path.open("w", encoding="utf-8-sig", newline="") as out:
@@ -366,6 +381,7 @@ def _write_xlsx(
     export: SessionsExport,
     wizards: Sequence[_WizardColumns],
     tick: Callable[[int], None],
+    files: AttachmentFolder | None = None,
 ) -> None:
     import xlsxwriter  # only an XLSX export loads it
 
@@ -384,7 +400,7 @@ def _write_xlsx(
         try:
             for wizard in wizards:
                 sheet = workbook.add_worksheet(_sheet_name(wizard.wizard_id, taken))
-                rows = _session_rows(wizard, export.query, tick)
+                rows = _session_rows(wizard, export.query, tick, files)
                 _fill_sheet(sheet, wizard, rows, formats, bold)
         except BaseException:
             # Not closed (that would write the whole workbook): let go of its scratch
@@ -451,11 +467,14 @@ def export_sessions(
             progress(done, max(done, total))  # sessions may have come since the count
 
     empty = _WizardColumns("sessions", (), {}, {})  # no session: the header alone
-    with atomic_output(target, overwrite=overwrite) as temporary:
+    with (
+        atomic_output(target, overwrite=overwrite) as temporary,
+        AttachmentFolder(files_folder(target), overwrite=overwrite) as files,
+    ):
         if export.format == "csv":
-            _write_csv(temporary, export, wizards[0] if wizards else empty, tick)
+            _write_csv(temporary, export, wizards[0] if wizards else empty, tick, files)
         else:
-            _write_xlsx(temporary, export, wizards or [empty], tick)
+            _write_xlsx(temporary, export, wizards or [empty], tick, files)
         if cancelled():
             raise ExportCancelled
     return done
