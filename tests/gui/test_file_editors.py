@@ -210,3 +210,24 @@ def test_a_signature_is_drawn_undone_cleared_and_stored_as_png(qtbot: QtBot, sto
         qtbot.waitUntil(lambda: not player.controller.has_unsaved())
         assert player.controller.wait_until_saved(5000)
     assert attachment_store.count() == (0, 0)
+
+
+def test_a_file_is_chosen_and_removed_from_the_keyboard_alone(
+    qtbot: QtBot, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = session(store)
+    chosen = tmp_path / "notes.txt"
+    chosen.write_text("hello", encoding="utf-8")
+    monkeypatch.setattr(dialogs, "ask_attachment_path", lambda *_: chosen)
+    with playing(qtbot, session_id) as player:
+        receipt = editor(player, "receipt")
+        assert isinstance(receipt, AttachmentInput)
+        choose = find(player, "choose_receipt")
+        choose.setFocus()
+        qtbot.keyClick(choose, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: receipt.value() is not None)
+        qtbot.keyClick(choose, Qt.Key.Key_Tab)
+        remove = find(player, "remove_receipt")
+        assert remove.hasFocus(), "Tab goes from Choose file… to Remove"
+        qtbot.keyClick(remove, Qt.Key.Key_Space)
+        assert receipt.value() is None
