@@ -14,6 +14,7 @@ a read that an later choice replaced is ignored.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,6 +61,7 @@ from wizard_desktop.ui.editors import FieldInput, editor_for
 from wizard_desktop.ui.images import ImageRefusedError, decode_image
 from wizard_desktop.ui.markdown import plain_label
 
+log = logging.getLogger(__name__)
 THUMBNAIL = QSize(160, 120)
 PAD_SIZE = QSize(480, 160)
 PNG_SCALE = 2  # the stored PNG has twice the pad's pixels, for print
@@ -88,6 +90,9 @@ class _Task(QRunnable):
             result = self.work()
         except (AttachmentRefusedError, ImageRefusedError) as exc:
             result = exc
+        except Exception:  # a bug or the store gone: logged; the editor shows no preview
+            log.exception("Reading an attachment failed")
+            result = None
         self.delivery.done.emit(self.ticket, result)
 
 
@@ -246,8 +251,10 @@ class AttachmentInput(FieldInput):
             self._set(staged.value(), thumbnail)
         elif isinstance(result, QImage):  # the thumbnail of the stored answer
             self._show(result)
-        else:
+        else:  # nothing to show (the worker logged why)
             self.thumbnail.setText("No preview")
+            if self.status.text().startswith("Reading"):
+                self.status.setText("This file could not be read.")
 
     def _set(self, value: dict[str, str | int] | None, thumbnail: QImage | None = None) -> None:
         self.current = value
