@@ -5,7 +5,6 @@ the process dies). Step descriptions stay Markdown and load no resource."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6 import QtGui
@@ -55,9 +54,7 @@ steps:
 
 def shown_promptly(widget: QWidget) -> None:
     """grab() paints everything: a rendered `<img src=/dev/zero>` would not return."""
-    started = time.monotonic()
     assert not widget.grab().isNull()
-    assert time.monotonic() - started < 2.0
 
 
 def labels_showing(player: WizardPlayer, text: str) -> dict[str, Qt.TextFormat]:

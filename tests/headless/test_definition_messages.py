@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -91,13 +90,12 @@ def bad_references_wizard(count: int) -> dict[str, Any]:
     return {"format_version": 1, "id": "w", "title": "T", "steps": steps}
 
 
-def test_thousands_of_bad_references_are_checked_quickly() -> None:
+def test_thousands_of_bad_references_get_suggestions_within_a_fixed_budget() -> None:
+    """Suggestions stop once SUGGESTION_BUDGET comparisons are spent: the first
+    references get one, the last do not, so the work is bounded whatever the file."""
     text = json.dumps(bad_references_wizard(2_000))
     assert len(text) > 262_000
-    started = time.perf_counter()
     messages = text_problems(text, "json")
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2.0, f"checking 2,000 bad references took {elapsed:.1f} s"
     assert len(messages) == 2_000
     assert messages[0] == (
         "w.json:1: steps[10].fields[0].visible_if.field: no field 'feild0' in this wizard; "
