@@ -3,7 +3,7 @@ field, the file's name and size, Remove; an image's thumbnail) and `signature` (
 drawn with a mouse, a pen or a finger; Clear and Undo; stored as PNG).
 
 Nothing heavy runs on the UI thread: a chosen or dropped file is read, checked and
-hashed by `core.attachments.read_file` on a pool thread, and an image is decoded
+hashed by `core.attachments.read_file` on a worker thread, and an image is decoded
 there too, by `decode_thumbnail` (QImageReader with an allocation limit and a scaled
 read, its size checked from the header first, so a decompression bomb is refused
 without allocating it). A stored content (a resumed session) is read on a pool
@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -24,10 +25,8 @@ from PySide6.QtCore import (
     QIODevice,
     QObject,
     QPointF,
-    QRunnable,
     QSize,
     Qt,
-    QThreadPool,
     Signal,
 )
 from PySide6.QtGui import (
@@ -80,24 +79,24 @@ class _Delivery(QObject):
     done = Signal(int, object)
 
 
-class _Task(QRunnable):
-    def __init__(self, work: Callable[[], object], ticket: int, delivery: _Delivery) -> None:
-        super().__init__()
-        self.work, self.ticket, self.delivery = work, ticket, delivery
+# Reads and decodes run here: plain Python threads (a Python QRunnable may be collected
+# while the pool still holds it), two at most, never the UI thread.
+_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="attachment")
 
-    def run(self) -> None:
-        try:
-            result = self.work()
-        except (AttachmentRefusedError, ImageRefusedError) as exc:
-            result = exc
-        except Exception:  # a bug or the store gone: logged; the editor shows no preview
-            log.exception("Reading an attachment failed")
-            result = None
-        self.delivery.done.emit(self.ticket, result)
+
+def _run(work: Callable[[], object], ticket: int, delivery: _Delivery) -> None:
+    try:
+        result = work()
+    except (AttachmentRefusedError, ImageRefusedError) as exc:
+        result = exc
+    except Exception:  # a bug or the store gone: logged; the editor shows no preview
+        log.exception("Reading an attachment failed")
+        result = None
+    delivery.done.emit(ticket, result)
 
 
 def _stored_content(value: AnswerValue) -> bytes | None:
-    """On a pool thread: the content a stored answer names (its own connection)."""
+    """On a worker thread: the content a stored answer names (its own connection)."""
     database = connect_this_thread(BUSY_TIMEOUT_MS)
     try:
         return attachment_content(value)
@@ -122,7 +121,7 @@ class _Background:
 
     def start(self, work: Callable[[], object]) -> None:
         self.latest = next(self.tickets)
-        QThreadPool.globalInstance().start(_Task(work, self.latest, self.delivery))
+        _WORKERS.submit(_run, work, self.latest, self.delivery)
 
     def cancel(self) -> None:
         self.latest = next(self.tickets)
