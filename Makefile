@@ -44,6 +44,7 @@ screenshots: $(call stamp,test)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots_views.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots_report.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots_attachments.py
 
 install-desktop:
 	test -x $(BUNDLE)/WizardDesktop || $(MAKE) app

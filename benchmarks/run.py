@@ -31,6 +31,7 @@ from benchmarks import bundle, export, expressions, player, report, startup, sto
 from benchmarks import repeats as repeat_bench
 from benchmarks import stats as wizard_stats
 from benchmarks import table_first_screen as tables
+from benchmarks.attachments import attachment_save
 from benchmarks.common import ROOT, Figure
 
 RESULTS = ROOT / "benchmarks" / "results.json"
@@ -56,6 +57,7 @@ FIGURES: dict[str, Callable[[argparse.Namespace], Figure]] = {
     "bundle_startup": lambda a: bundle.bundle_startup(a.quick, build=not a.no_build),
     "expression_recompute": lambda a: expressions.expression_recompute(a.quick),
     "repeat_next": lambda a: repeat_bench.repeat_next(a.quick),
+    "attachment_save": lambda a: attachment_save(a.quick),
 }
 COLUMNS = "{:<20} {:>10} {:>10} {:>7} {:>8}  {}"
 

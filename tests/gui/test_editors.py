@@ -33,6 +33,19 @@ SAMPLES: dict[FieldType, tuple[list[AnswerValue], AnswerValue | None]] = {
     FieldType.RATING: (["a", "b"], None),  # labelled points: the options' values
     FieldType.CALCULATED: ([3, 2.5, "x", True], None),
     FieldType.NOTE: ([], None),  # holds no answer
+    # attachments: the reference is given back as it was (the content is not read here)
+    FieldType.FILE: (
+        [{"sha256": "a" * 64, "name": "r.pdf", "size": 3, "type": "application/pdf"}],
+        None,
+    ),
+    FieldType.IMAGE: (
+        [{"sha256": "b" * 64, "name": "p.png", "size": 9, "type": "image/png"}],
+        None,
+    ),
+    FieldType.SIGNATURE: (
+        [{"sha256": "c" * 64, "name": "signature.png", "size": 9, "type": "image/png"}],
+        None,
+    ),
 }
 
 

@@ -6,10 +6,15 @@ With --startup WIZARD_FILE it first starts as the app does, saying when each par
 the start-up has returned (on the monotonic clock, which the parent shares): opening
 the database (creating or migrating it), importing the bundled wizards, then the file.
 
+With --attachments it plays the `attach` wizard (tests/wizard_files.ATTACH) instead:
+drafts whose file answers name new contents read from files (each replacing the last,
+so the content it named is deleted in the same transaction).
+
 Usage: python crash_child.py DATA_DIR SEED [--die-after-completing] [--startup WIZARD_FILE]
        python crash_child.py DATA_DIR SEED --repeats
+       python crash_child.py DATA_DIR SEED --attachments
 Lines: [BEGIN <t> | OPENED <t> | IMPORTED <t>] READY | ACK <session> <step> <answers json>
-       | DONE <session>
+       | DONE <session> | TRY <session> <step> <answers json> (--attachments: before a draft)
 With --repeats it plays the `household` wizard (tests/repeat_files.py): saves instances,
 adds, removes and restores them; before each write it says NEXT <session> <state json>
 (the repeat's instance count and answers once the write commits) and after it
@@ -99,6 +104,25 @@ def _next(session_id: str, names: list[str]) -> None:
     say(f"NEXT {session_id} {json.dumps(_state(names))}")
 
 
+def play_attachments(data_dir: Path, rng: random.Random) -> None:
+    """Drafts of attachment answers, acknowledged after each commit, forever."""
+    from wizard_desktop.core.attachments import read_file
+    from wizard_desktop.core.wizards import definition_of_version
+
+    source = data_dir.parent / f"upload-{os.getpid()}.pdf"
+    while True:
+        info = sessions.start_session("attach")
+        receipt = definition_of_version(info.version_id).field("receipt")
+        assert receipt is not None
+        for _round in range(4):
+            source.write_bytes(b"%PDF-" + rng.randbytes(rng.randint(1, 400_000)))
+            value = read_file(source, receipt).value()
+            answers = {"receipt": value, "copy": value if rng.random() < 0.5 else None}
+            say(f"TRY {info.id} one {json.dumps(answers)}")  # may be stored, unacknowledged
+            sessions.save_draft(info.id, answers)
+            say(f"ACK {info.id} one {json.dumps(answers)}")
+
+
 def main() -> None:
     data_dir, seed = Path(sys.argv[1]), int(sys.argv[2])
     if "--repeats" in sys.argv:
@@ -112,6 +136,8 @@ def main() -> None:
     else:
         open_database(data_dir)
     say("READY")
+    if "--attachments" in sys.argv:
+        play_attachments(data_dir, rng)
     while True:
         session_id = sessions.start_session("four-steps").id
         for step_id in STEPS:

@@ -10,13 +10,15 @@ renders their `{field}` texts. A note prints as its text, as written (its Markdo
 marks are not interpreted), across the table. A repeat is one table, a row per
 instance (its number, then its fields' answers). `html()` is the body Qt lays out
 (ui/report_pdf.py); every text from a file or a person is escaped in it, so it is
-shown as typed and loads nothing.
+shown as typed and loads nothing. Images and signatures are embedded as resources
+named by their SHA-256 (`images`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from wizard_desktop.core.answer_text import (
@@ -26,13 +28,18 @@ from wizard_desktop.core.answer_text import (
     format_duration,
     local_time,
 )
+from wizard_desktop.core.attachments import attachment_content
 from wizard_desktop.core.sessions import SessionState, load_session
 from wizard_desktop.core.wizards import definition_of_version, version_info
+from wizard_desktop.definition.attachments import attachment_sha256
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType
 from wizard_desktop.definition.repeats import repeat_fields, split_path
 
 AnswerText = Callable[[Field, AnswerValue | None], str]
 """How an answer reads: `format_answer`, or the GUI's `shown_answer` (locale dates)."""
+
+EMBEDDED_TYPES = (FieldType.IMAGE, FieldType.SIGNATURE)
+"""Answers the report shows as a picture under their text."""
 
 DRAFT = "Draft — not completed"
 """What every page of an in-progress session's report says."""
@@ -43,6 +50,7 @@ class ReportLine:
     label: str
     answer: str | None
     """None for a note, whose text is `label`."""
+    image: str | None = None  # an image or signature answer: its content's SHA-256
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,9 @@ class SessionReport:
     facts: tuple[tuple[str, str], ...]
     """(name, value) under the title: version, status, started, completed, times."""
     steps: tuple[ReportStep, ...]
+    images: Mapping[str, bytes] = dataclasses.field(default_factory=dict)
+    """The contents the lines' `image` name, by SHA-256 (the page decodes them with
+    its limits and hands them to the document as resources)."""
 
     @property
     def title(self) -> str:
@@ -84,7 +95,7 @@ class SessionReport:
             if step.columns:
                 parts.append(_grid(step.columns, step.rows))
                 continue
-            parts.append(_table(((line.label, line.answer) for line in step.lines), "answers"))
+            parts.append(_answers_table(step.lines))
         return f"<html><head><style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>"
 
 
@@ -103,11 +114,9 @@ def _text(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def _table(rows: Iterable[tuple[str, str | None]], kind: str) -> str:
+def _table(rows: Iterable[tuple[str, str]], kind: str) -> str:
     cells = "".join(
-        f'<tr><td class="note" colspan="2">{_text(name)}</td></tr>'
-        if value is None
-        else f'<tr><td class="label" width="38%">{_text(name)}</td><td>{_text(value)}</td></tr>'
+        f'<tr><td class="label" width="38%">{_text(name)}</td><td>{_text(value)}</td></tr>'
         for name, value in rows
     )
     return f'<table class="{kind}" width="100%" cellspacing="0">{cells}</table>'
@@ -148,6 +157,29 @@ def _repeat_step(state: SessionState, repeat_id: str, answer_text: AnswerText) -
     )
 
 
+IMAGE_URL = "attachment:"
+"""How the report's HTML names an embedded image: `attachment:<sha256>`, a resource the
+page adds to the document (QTextDocument loads nothing else)."""
+IMAGE_WIDTH = 240
+
+
+def _answers_table(lines: Iterable[ReportLine]) -> str:
+    """The answers of a step; an image or a signature is shown under its text. Its
+    URL is built from a SHA-256 checked to be 64 hex digits: nothing else goes in."""
+    rows = []
+    for line in lines:
+        if line.answer is None:  # a note
+            rows.append(f'<tr><td class="note" colspan="2">{_text(line.label)}</td></tr>')
+            continue
+        answer = _text(line.answer)
+        if line.image is not None and attachment_sha256({"sha256": line.image}):
+            answer += f'<br/><img src="{IMAGE_URL}{line.image}" width="{IMAGE_WIDTH}"/>'
+        rows.append(
+            f'<tr><td class="label" width="38%">{_text(line.label)}</td><td>{answer}</td></tr>'
+        )
+    return f'<table class="answers" width="100%" cellspacing="0">{"".join(rows)}</table>'
+
+
 def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> SessionReport:
     """The report of a session read with `load_session`."""
     info = state.info
@@ -163,12 +195,21 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
     )
     resolution = state.resolution
     texts, values = resolution.texts, state.path_values()
+    images: dict[str, bytes] = {}
 
     def line(field: Field) -> ReportLine:
         label = texts.get((field.id, "label"), field.label)
         if field.type is FieldType.NOTE:
             return ReportLine(label, None)
-        return ReportLine(label, answer_text(field, values.get(field.id)))
+        value = values.get(field.id)
+        sha = attachment_sha256(value) if field.type in EMBEDDED_TYPES else None
+        if sha is not None and sha not in images:
+            content = attachment_content(value)
+            if content is None:
+                sha = None
+            else:
+                images[sha] = content
+        return ReportLine(label, answer_text(field, value), sha)
 
     path = resolution.path
     steps: list[ReportStep] = []
@@ -192,6 +233,7 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
         is_draft=not info.is_completed,
         facts=facts,
         steps=tuple(steps),
+        images=images,
     )
 
 

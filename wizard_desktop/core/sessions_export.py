@@ -29,7 +29,9 @@ failure or a cancellation (`ExportCancelled`, raised when `cancelled()` turns tr
 leaves no file under the chosen name. A repeat's fields are not columns of the
 session row: each repeat is a table of its own, one row per instance keyed by session
 id and instance number (`_id`, `_instance`), then its fields (CSV: a file beside,
-`sessions-dependents.csv`; XLSX: a sheet "wizard-repeat").
+`sessions-dependents.csv`; XLSX: a sheet "wizard-repeat"). An attachment's cell reads
+as its file name and size; the files go into a folder beside (`<name>_files/<session
+id>/<field id>.ext`, `attachment_export.AttachmentFolder`), made only when there is one.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 from wizard_desktop.core.answer_text import answer_formatter
+from wizard_desktop.core.attachment_export import AttachmentFolder, files_folder
 from wizard_desktop.core.csv_export import neutralised_cell, write_csv
 from wizard_desktop.core.export import repeat_file
 from wizard_desktop.core.output_files import atomic_output, check_output_target
@@ -322,6 +325,7 @@ def _session_rows(
     query: SessionListQuery,
     tick: Callable[[int], None],
     repeat_rows: RepeatRows | None = None,
+    files: AttachmentFolder | None = None,
 ) -> Iterator[list[Cell]]:
     """The wizard's sessions of `query`, one typed row each, streamed from the cursor;
     `tick(rows)` after each chunk (it may raise ExportCancelled). Each session's
@@ -332,14 +336,17 @@ def _session_rows(
         try:
             while chunk := cursor.fetchmany(CHUNK_ROWS):
                 for record in chunk:
-                    yield _row(wizard, record, repeat_rows)
+                    yield _row(wizard, record, repeat_rows, files)
                 tick(len(chunk))
         finally:
             cursor.close()
 
 
 def _row(
-    wizard: _WizardColumns, record: Sequence[Any], repeat_rows: RepeatRows | None = None
+    wizard: _WizardColumns,
+    record: Sequence[Any],
+    repeat_rows: RepeatRows | None = None,
+    files: AttachmentFolder | None = None,
 ) -> list[Cell]:
     (session_id, name, status, progress, started, updated, completed) = record[:7]
     active, total, version_id, answers_json, language = record[7:]
@@ -364,6 +371,8 @@ def _row(
         number,
     ]
     cells += [read(answers) for read in wizard.readers_in(version_id, language)]
+    if files is not None:  # the session's attachments into the folder beside
+        files.add_session(session_id, definition, answers)
     return cells
 
 
@@ -424,13 +433,15 @@ def _write_csv(
     wizard: _WizardColumns,
     tick: Callable[[int], None],
     repeat_paths: dict[str, Path] | None = None,
+    files: AttachmentFolder | None = None,
 ) -> None:
-    """The sessions to `path`; each repeat's instance rows to its file in `repeat_paths`."""
+    """The sessions to `path`; each repeat's instance rows to its file in `repeat_paths`;
+    the attachments into `files`."""
     sink: RepeatRows = {}
-    with contextlib.ExitStack() as files:
+    with contextlib.ExitStack() as outputs:
         writers: dict[str, Any] = {}
         for table in wizard.repeats:
-            out = files.enter_context(
+            out = outputs.enter_context(
                 (repeat_paths or {})[table.wizard_id].open("w", encoding="utf-8-sig", newline="")
             )
             writers[table.wizard_id] = csv.writer(out)
@@ -442,7 +453,7 @@ def _write_csv(
             yield wizard.headers
             if export.labels:
                 yield wizard.labels
-            for row in _session_rows(wizard, export.query, tick, sink):
+            for row in _session_rows(wizard, export.query, tick, sink, files):
                 yield [_csv_text(cell) for cell in row]
                 for repeat_id, items in sink.items():
                     for item in items:
@@ -503,6 +514,7 @@ def _write_xlsx(
     export: SessionsExport,
     wizards: Sequence[_WizardColumns],
     tick: Callable[[int], None],
+    files: AttachmentFolder | None = None,
 ) -> None:
     import xlsxwriter  # only an XLSX export loads it
 
@@ -523,7 +535,7 @@ def _write_xlsx(
             for wizard in wizards:
                 sheet = workbook.add_worksheet(_sheet_name(wizard.wizard_id, taken))
                 sink: RepeatRows = {}
-                rows = _session_rows(wizard, export.query, tick, sink)
+                rows = _session_rows(wizard, export.query, tick, sink, files)
                 if wizard.repeats:
                     rows = _with_repeat_sheets(workbook, wizard, rows, sink, taken, formats, bold)
                 _fill_sheet(sheet, wizard, rows, formats, bold)
@@ -627,7 +639,11 @@ def export_sessions(
             progress(done, max(done, total))  # sessions may have come since the count
 
     empty = _WizardColumns("sessions", (), {}, {})  # no session: the header alone
-    with atomic_output(target, overwrite=overwrite) as temporary, contextlib.ExitStack() as more:
+    with (
+        atomic_output(target, overwrite=overwrite) as temporary,
+        AttachmentFolder(files_folder(target), overwrite=overwrite) as files,
+        contextlib.ExitStack() as more,
+    ):
         if export.format == "csv":
             chosen = wizards[0] if wizards else empty
             repeat_paths = {
@@ -636,9 +652,9 @@ def export_sessions(
                 )
                 for table in chosen.repeats
             }
-            _write_csv(temporary, export, chosen, tick, repeat_paths)
+            _write_csv(temporary, export, chosen, tick, repeat_paths, files)
         else:
-            _write_xlsx(temporary, export, wizards or [empty], tick)
+            _write_xlsx(temporary, export, wizards or [empty], tick, files)
         if cancelled():
             raise ExportCancelled
     return done

@@ -1,0 +1,117 @@
+"""`attachment_save`: storing a 5 MB image answer through the core
+(`core.sessions.save_draft` of an image field whose content was read and staged by
+`core.attachments.read_file`: the content INSERTed into `attachment`, the answer
+upserted, one BEGIN IMMEDIATE transaction, a new session each round, WAL +
+synchronous=FULL, its checkpoints included) against writing the same bytes to a file
+with fsync (open, write, fsync, close). Each round stores new bytes (a counter in the
+content), so nothing is deduplicated; reading and hashing the file (`read_file`) is
+timed apart and reported beside, not judged, and so is raw `sqlite3` inserting the
+same blob with the same pragmas (SQLite's own floor: WAL writes the bytes twice, once
+into the log and once at the checkpoint, with an fsync each).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import Figure, interleaved_runs
+
+SIZE = 5 * 1024 * 1024
+PNG_HEADER = b"\x89PNG\r\n\x1a\n"
+WIZARD = """\
+format_version: 2
+id: bench-attachments
+title: Bench attachments
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: photo, type: image, label: Photo, accept: [image/*], max_size: 10485760}
+"""
+
+
+def attachment_save(quick: bool) -> Figure:
+    from wizard_desktop.core.attachments import read_file
+    from wizard_desktop.core.sessions import get_session, save_draft, start_session
+    from wizard_desktop.core.wizards import definition_of_version, import_wizard_file
+    from wizard_desktop.store.database import close_database, open_database
+
+    rounds = 15 if quick else 40
+    base = os.urandom(SIZE)
+    read_ms: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bench-attachment-") as folder:
+        data_dir = Path(folder) / "data"
+        data_dir.mkdir()
+        open_database(data_dir)
+        wizard_file = Path(folder) / "wizard.yaml"
+        wizard_file.write_text(WIZARD, encoding="utf-8")
+        wizard_id = import_wizard_file(wizard_file).wizard_id
+        sessions = [start_session(wizard_id).id for _ in range(rounds + 3)]  # one each
+        definition = definition_of_version(get_session(sessions[0]).version_id)
+        photo = definition.field("photo")
+        assert photo is not None
+        source = Path(folder) / "photo.png"
+        target = Path(folder) / "copy.png"
+        counter = iter(range(10**9))
+
+        def content() -> bytes:
+            return PNG_HEADER + next(counter).to_bytes(8, "big") + base[16:]
+
+        def ours() -> float:
+            source.write_bytes(content())
+            start = time.perf_counter()
+            staged = read_file(source, photo)
+            read_ms.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            save_draft(sessions.pop(), {"photo": staged.value()})
+            return (time.perf_counter() - start) * 1000
+
+        def anchor() -> float:
+            data = content()
+            start = time.perf_counter()
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(descriptor, data)
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+            return (time.perf_counter() - start) * 1000
+
+        raw = sqlite3.connect(Path(folder) / "raw.sqlite3", isolation_level=None)
+        raw.execute("PRAGMA journal_mode = wal")
+        raw.execute("PRAGMA synchronous = full")
+        raw.execute("CREATE TABLE blob (sha256 TEXT PRIMARY KEY, content BLOB NOT NULL)")
+
+        def sqlite_alone() -> float:
+            data = content()
+            start = time.perf_counter()
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("INSERT INTO blob VALUES (?, ?)", (hashlib.sha256(data).hexdigest(), data))
+            raw.execute("COMMIT")
+            return (time.perf_counter() - start) * 1000
+
+        try:
+            anchor_samples, value, raw_samples = interleaved_runs(
+                [anchor, ours, sqlite_alone], rounds, warmup=3
+            )
+        finally:
+            raw.close()
+            close_database()
+    read_ms.sort()
+    return Figure(
+        "attachment_save",
+        "ms",
+        1.5,
+        value,
+        anchor_samples,
+        "core.sessions.save_draft of a 5 MB image answer (content INSERT, answer upsert,"
+        " one transaction, a new session each round, WAL + synchronous=FULL) on"
+        f" {Path(folder).parent}; anchor: the same bytes written to a file with fsync",
+        extra={"read_file_ms_median": read_ms[len(read_ms) // 2]},
+        second_anchor=("raw sqlite3 INSERT of the blob, same pragmas", raw_samples),
+    )
