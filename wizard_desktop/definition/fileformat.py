@@ -88,7 +88,9 @@ def field_keys(version: int, field_type: FieldType) -> tuple[str, ...]:
     """Every key a field of `field_type` may hold in a file of format `version`."""
     if field_type in TYPES_WITHOUT_INPUT:
         return TYPES_WITHOUT_INPUT[field_type] + TYPE_FIELD_KEYS[field_type]
-    common = COMMON_FIELD_KEYS + LOGIC_FIELD_KEYS if version >= 2 else COMMON_FIELD_KEYS
+    common: tuple[str, ...] = COMMON_FIELD_KEYS
+    if version >= 2:
+        common += LOGIC_FIELD_KEYS
     if field_type in GRID_TYPES:
         common = GRID_COMMON_KEYS + LOGIC_FIELD_KEYS
     return common + TYPE_FIELD_KEYS[field_type]

@@ -47,7 +47,6 @@ from typing import Literal, TypeAlias
 from wizard_desktop.definition import conditions
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
-from wizard_desktop.definition.grids import reference_owner
 from wizard_desktop.definition.expressions import (
     EvaluationBudget,
     Expression,
@@ -56,6 +55,7 @@ from wizard_desktop.definition.expressions import (
     is_true,
     parse_template,
 )
+from wizard_desktop.definition.grids import reference_owner
 from wizard_desktop.definition.model import (
     Answers,
     AnswerValue,

@@ -288,7 +288,9 @@ class Field:
         if self.cell_columns:
             data["columns"] = [c.to_dict() for c in self.cell_columns]
         if self.items:
-            data["items"] = [{k: v for k, v in i.to_dict().items() if k != "type"} for i in self.items]
+            data["items"] = [
+                {k: v for k, v in i.to_dict().items() if k != "type"} for i in self.items
+            ]
         if self.required_rows is not None:
             data["required_rows"] = list(self.required_rows)
         return data

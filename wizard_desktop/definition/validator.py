@@ -33,11 +33,11 @@ from wizard_desktop.definition.expressions import (
 )
 from wizard_desktop.definition.fileformat import (
     ALL_TYPE_FIELD_KEYS,
+    CELL_COMMON_KEYS,
+    CELL_TYPES,
     COMMON_FIELD_KEYS,
     COMPARE_OPERATORS,
     CONDITION_OPERATORS,
-    CELL_COMMON_KEYS,
-    CELL_TYPES,
     FIELD_REQUIRED,
     FORMAT_2_KEYS,
     FORMAT_2_OPTION_KEYS,
@@ -1108,7 +1108,6 @@ class _Validator:
             return None
         return value
 
-
     # Grids (definition/grids.py).
 
     def grid(
@@ -1199,7 +1198,9 @@ class _Validator:
                 continue
             first = seen.setdefault(part_id, index)
             if first != index:
-                self.report((*part_path, "id"), f"duplicate id {quoted(part_id)} (also {key}[{first}])")
+                self.report(
+                    (*part_path, "id"), f"duplicate id {quoted(part_id)} (also {key}[{first}])"
+                )
             parts.append(
                 Field(id=part_id, type=part_type, label=label, required=bool(required), **extra)
             )
@@ -1229,7 +1230,8 @@ class _Validator:
         raw = self.raw_fields.get(grid, {})
         kind = raw.get("type")
         if kind not in [t.value for t in GRID_TYPES]:
-            return f"{{{shorten(grid)}}} is a {_describe(kind)} field: {{{shorten(grid)}.…}} reads a grid's cells"
+            shown = shorten(grid)
+            return f"{{{shown}}} is a {_describe(kind)} field: {{{shown}.…}} reads a grid's cells"
         parts = rest.split(".")
 
         def keys(name: str) -> list[str]:
@@ -1248,7 +1250,8 @@ class _Validator:
         first = "items" if kind == FieldType.MULTIPLE_TEXT.value else "rows"
         depth = 2 if kind == FieldType.MATRIX_DROPDOWN.value else 1
         if len(parts) > depth:
-            return f"{{{shorten(grid + '.' + rest)}}}: {grid} has no cells below {{{grid}.{'.'.join(parts[:depth])}}}"
+            below = ".".join(parts[:depth])
+            return f"{{{shorten(grid + '.' + rest)}}}: {grid} has no cells below {{{grid}.{below}}}"
         if parts[0] not in keys(first):
             return f"{grid} has no {first[:-1]} {quoted(parts[0])}"
         if len(parts) == 2 and parts[1] not in keys("columns"):
