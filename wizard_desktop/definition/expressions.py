@@ -374,7 +374,10 @@ class TextTemplate:
         for text, name in self.parts:
             pieces.append(text)
             if name is not None:
-                pieces.append(value_text(values.get(name)))
+                value = values.get(name)
+                if value is None and "." in name:
+                    value = _dotted(name)(values)
+                pieces.append(value_text(value))
         return "".join(pieces)
 
 
