@@ -34,7 +34,8 @@ steps:
           - {value: rent, label: Rent}
           - {value: food, label: Food}
         columns:
-          - {id: amount, type: number, label: Amount, required: true, min: 0, max: 5000, decimals: 2}
+          - {id: amount, type: number, label: Amount, required: true, min: 0, max: 5000,
+             decimals: 2}
           - {id: kind, type: choice, label: Kind, options: [fixed, variable]}
           - {id: note, type: text, label: Note, max_length: 20}
           - {id: shared, type: boolean, label: Shared}
