@@ -290,3 +290,15 @@ def test_resolve_takes_grid_answers_and_names_their_problems(
     result = run(data_dir, "resolve", str(wizard), "--answers", str(answers))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "sat: row 'price': expected one of the column values" in result.stderr
+
+
+def test_a_field_whose_id_holds_a_dot_wins_over_a_grid_path() -> None:
+    text = GRIDS.replace(
+        "      - id: flag\n",
+        "      - {id: sat.price, type: text, label: Dotted}\n      - id: flag\n",
+    )
+    definition = parse_wizard_text(text, "dotted.yaml", "yaml")
+    answers = {**ANSWERS, "sat.price": "1", "sat": {"price": "3", "quality": "3"}}
+    assert wizard_logic(definition).resolve(answers).values["flag"] is True
+    answers["sat.price"] = "2"
+    assert wizard_logic(definition).resolve(answers).values["flag"] is False
