@@ -147,6 +147,8 @@ def test_validation_messages_come_from_answer_rules(qtbot: QtBot, window: MainWi
     assert not player.button(NEXT).isEnabled()
     click(qtbot, player, "field_terms")
     press_next(qtbot, player)
+    assert step_id(player) == "grids"
+    press_next(qtbot, player)
     assert step_id(player) == "large-team", "team size 30 puts the conditional step on the path"
     assert player.button(NEXT).isVisible(), "Next leads to the review page"
 
@@ -324,8 +326,9 @@ def test_completed_session_is_read_only_and_completes_once(
     press_next(qtbot, player)
     press_next(qtbot, player)
     click(qtbot, player, "field_terms")
+    press_next(qtbot, player)  # the grids step: nothing required
     finish(qtbot, player)
-    window.controller.complete("dates-and-consent", {})  # a second Finish is ignored
+    window.controller.complete("grids", {})  # a second Finish is ignored
     qtbot.waitUntil(lambda: "completed and saved" in find(player, "completionStatus").text())
     qtbot.waitUntil(lambda: not window.controller.has_unsaved())
 
@@ -353,12 +356,13 @@ def test_retried_completion_after_a_lost_acknowledgement_counts_once(
     for _ in range(3):
         press_next(qtbot, player)
     click(qtbot, player, "field_terms")
+    press_next(qtbot, player)  # the grids step: nothing required
     finish(qtbot, player)
     qtbot.waitUntil(lambda: "completed and saved" in find(player, "completionStatus").text())
     # The same completion sent again (as after a lost acknowledgement) is a success
     # that changes nothing.
     with qtbot.waitSignal(window.controller.completed) as blocker:
-        window.controller.complete("dates-and-consent", {"terms": True})
+        window.controller.complete("grids", {})
     assert blocker.args[0].status == "completed"
     counts = {w.id: w.completed_count for w in list_wizards()}
     assert counts["field-showcase"] == 1
@@ -380,6 +384,7 @@ def test_rename_and_save_as_template_and_export(
     for _ in range(3):
         press_next(qtbot, player)
     click(qtbot, player, "field_terms")
+    press_next(qtbot, player)  # the grids step: nothing required
     finish(qtbot, player)
     qtbot.waitUntil(lambda: find(player, "saveAsTemplateButton").isVisible())
     assert get_session(player.info.id).name == "Showcase run"

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 
 from wizard_desktop.core.attachments import attachment_content
 from wizard_desktop.core.output_files import (
@@ -63,7 +64,8 @@ def attached_files(state: SessionState, fields: Iterable[Field]) -> list[Attache
         value = values.get(field.id)
         if field.type in ATTACHMENT_TYPES and isinstance(value, dict) and attachment_sha256(value):
             name = exported_name(field.id, str(value["name"]))
-            attached.append(AttachedFile(field.id, value, name))
+            reference = cast(dict[str, str | int], value)  # attachment_sha256 checked it
+            attached.append(AttachedFile(field.id, reference, name))
     return attached
 
 

@@ -9,7 +9,9 @@ fields absent; a repeat is an array of one object per instance. CSV has one row 
 such field outside repeats, answered or not: `value` is the stored
 value as text (a list or boolean as JSON, "" when unanswered) and `answer` reads as
 the summary on screen does (`answer_text`: option labels, Yes/No, units, "—" when
-unanswered). CSV goes through the app's one CSV writer (`csv_export`), files through
+unanswered). A grid (JSON: its answer object) has one CSV row per cell, its field_id
+`grid.row` (matrix), `grid.row.column` (matrix_dropdown) or `grid.item` (multiple_text).
+CSV goes through the app's one CSV writer (`csv_export`), files through
 `output_files`. Each repeat's rows go in a CSV of its own beside the export
 (`export-dependents.csv`), keyed by session id and instance number. Attachments:
 `attachment_export`.
@@ -23,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from wizard_desktop.core.answer_text import format_answer
+from wizard_desktop.core.answer_text import cell_text, format_answer
 from wizard_desktop.core.attachment_export import (
     ZIP_FILES_FOLDER,
     attached_files,
@@ -34,6 +36,7 @@ from wizard_desktop.core.attachment_export import (
 from wizard_desktop.core.csv_export import csv_text
 from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionState, load_session
+from wizard_desktop.definition.grids import GRID_TYPES, cell_value, grid_cells
 from wizard_desktop.definition.model import Field, FieldType
 from wizard_desktop.definition.repeats import counts_of, nested, split_path
 
@@ -110,20 +113,38 @@ def _session_text(
             if field_id in document["answers"]:  # (inside a repeat: nested, named by path)
                 document["answers"][field_id] = {**document["answers"][field_id], "file": name}
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    rows = [
-        (
-            state.info.id,
-            state.info.name,
-            state.info.wizard_id,
-            step_id,
-            field.id,
-            field.label,
-            files.get(field.id) or _csv_value(values.get(field.id)),
-            format_answer(field, values.get(field.id)),
+    rows: list[tuple[str, ...]] = []
+    for step_id, field in exported_fields(state):
+        if split_path(field.id) is not None:  # a repeat's: in `repeat_tables`
+            continue
+        value = values.get(field.id)
+        if field.type in GRID_TYPES:  # one row per cell: field_id "grid.row[.column]"
+            rows += [
+                (
+                    state.info.id,
+                    state.info.name,
+                    state.info.wizard_id,
+                    step_id,
+                    f"{field.id}.{cell.key}",
+                    f"{field.label} / {cell.label}",
+                    _csv_value(cell_value(value, cell)),
+                    cell_text(field, cell, value),
+                )
+                for cell in grid_cells(field)
+            ]
+            continue
+        rows.append(
+            (
+                state.info.id,
+                state.info.name,
+                state.info.wizard_id,
+                step_id,
+                field.id,
+                field.label,
+                files.get(field.id) or _csv_value(value),
+                format_answer(field, value),
+            )
         )
-        for step_id, field in exported_fields(state)
-        if split_path(field.id) is None
-    ]
     return csv_text(CSV_COLUMNS, rows)
 
 

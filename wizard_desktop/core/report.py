@@ -1,7 +1,8 @@
 """The printable report of one session, as a document: the wizard's title and
 version, the session's name, status, times, then every step on its path with each
 visible field's label and answer as a person reads it. Skipped steps and hidden
-fields are left out; an unanswered visible field reads NOT_SET. The path and the
+fields are left out; an unanswered visible field reads NOT_SET; a grid is a table of
+its cells. The path and the
 values are the ones the exports read (`SessionState.resolution`, the wizard's logic
 on the stored answers, and `path_values()`), in the session's language: a shown
 calculated field reads its stored value, a `hidden: true` one is left out, an answer
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from wizard_desktop.core.answer_text import (
     ELAPSED,
     TIME_SPENT,
+    cell_text,
     format_answer,
     format_duration,
     local_time,
@@ -32,6 +34,7 @@ from wizard_desktop.core.attachments import attachment_content
 from wizard_desktop.core.sessions import SessionState, load_session
 from wizard_desktop.core.wizards import definition_of_version, version_info
 from wizard_desktop.definition.attachments import attachment_sha256
+from wizard_desktop.definition.grids import GRID_TYPES, grid_cells
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType
 from wizard_desktop.definition.repeats import repeat_fields, split_path
 
@@ -51,6 +54,8 @@ class ReportLine:
     answer: str | None
     """None for a note, whose text is `label`."""
     image: str | None = None  # an image or signature answer: its content's SHA-256
+    # a grid: its table, a header row then one row per grid row (row label, cells)
+    table: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ class SessionReport:
         for step in self.steps:
             parts.append(f"<h2>{_text(step.title)}</h2>")
             if step.columns:
-                parts.append(_grid(step.columns, step.rows))
+                parts.append(_repeat_table(step.columns, step.rows))
                 continue
             parts.append(_answers_table(step.lines))
         return f"<html><head><style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>"
@@ -107,6 +112,7 @@ _STYLE = (
     " td { padding: 3px 8px 3px 0; vertical-align: top; white-space: pre-wrap; }"
     " td.label { color: #444444; }"
     " td.note { font-style: italic; }"
+    " table.grid th { font-weight: bold; text-align: left; padding: 3px 8px 3px 3px; }"
 )
 
 
@@ -122,7 +128,7 @@ def _table(rows: Iterable[tuple[str, str]], kind: str) -> str:
     return f'<table class="{kind}" width="100%" cellspacing="0">{cells}</table>'
 
 
-def _grid(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> str:
+def _repeat_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> str:
     head = "".join(f'<td class="label">{_text(c)}</td>' for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{_text(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="repeat" width="100%" cellspacing="0"><tr>{head}</tr>{body}</table>'
@@ -171,13 +177,43 @@ def _answers_table(lines: Iterable[ReportLine]) -> str:
         if line.answer is None:  # a note
             rows.append(f'<tr><td class="note" colspan="2">{_text(line.label)}</td></tr>')
             continue
-        answer = _text(line.answer)
+        answer = _grid_table_html(line.table) if line.table else _text(line.answer)
         if line.image is not None and attachment_sha256({"sha256": line.image}):
             answer += f'<br/><img src="{IMAGE_URL}{line.image}" width="{IMAGE_WIDTH}"/>'
         rows.append(
             f'<tr><td class="label" width="38%">{_text(line.label)}</td><td>{answer}</td></tr>'
         )
     return f'<table class="answers" width="100%" cellspacing="0">{"".join(rows)}</table>'
+
+
+def _grid_table_html(rows: tuple[tuple[str, ...], ...]) -> str:
+    header = "".join(f"<th>{_text(cell)}</th>" for cell in rows[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_text(cell)}</td>" for cell in row) + "</tr>" for row in rows[1:]
+    )
+    table = '<table class="grid" border="1" cellspacing="0" cellpadding="3">'
+    return f"{table}<tr>{header}</tr>{body}</table>"
+
+
+def grid_table(field: Field, value: AnswerValue | None) -> tuple[tuple[str, ...], ...]:
+    """A grid's answer as a table: matrix (row, answer), matrix_dropdown (row, then a
+    cell per column), multiple_text (item, text); () for any other field."""
+    if field.type is FieldType.MATRIX_DROPDOWN:
+        cells = grid_cells(field)
+        width = len(field.cell_columns)
+        return (
+            ("", *(c.label for c in field.cell_columns)),
+            *(
+                (
+                    row.label,
+                    *(cell_text(field, c, value) for c in cells[i * width : (i + 1) * width]),
+                )
+                for i, row in enumerate(field.rows)
+            ),
+        )
+    if field.type in GRID_TYPES:
+        return (("", "Answer"), *((c.label, cell_text(field, c, value)) for c in grid_cells(field)))
+    return ()
 
 
 def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> SessionReport:
@@ -209,7 +245,7 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
                 sha = None
             else:
                 images[sha] = content
-        return ReportLine(label, answer_text(field, value), sha)
+        return ReportLine(label, answer_text(field, value), sha, grid_table(field, value))
 
     path = resolution.path
     steps: list[ReportStep] = []

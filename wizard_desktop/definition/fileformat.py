@@ -55,6 +55,10 @@ TYPE_FIELD_KEYS: dict[FieldType, tuple[str, ...]] = {
     FieldType.FILE: ("accept", "max_size"),
     FieldType.IMAGE: ("accept", "max_size"),
     FieldType.SIGNATURE: (),
+    # format 2: grids (definition/grids.py)
+    FieldType.MATRIX: ("rows", "columns", "required_rows"),
+    FieldType.MATRIX_DROPDOWN: ("rows", "columns", "required_rows"),
+    FieldType.MULTIPLE_TEXT: ("items",),
 }
 ALL_TYPE_FIELD_KEYS = tuple(dict.fromkeys(k for keys in TYPE_FIELD_KEYS.values() for k in keys))
 # Format 2: what decides when a field shows, must be answered, may be changed, is right.
@@ -67,6 +71,19 @@ LOGIC_FIELD_KEYS = (
 )
 FORMAT_2_TYPES = frozenset({FieldType.RATING, FieldType.TIME, FieldType.CALCULATED, FieldType.NOTE})
 FORMAT_2_TYPES |= {FieldType.FILE, FieldType.IMAGE, FieldType.SIGNATURE}
+GRID_TYPES = frozenset({FieldType.MATRIX, FieldType.MATRIX_DROPDOWN, FieldType.MULTIPLE_TEXT})
+FORMAT_2_TYPES |= GRID_TYPES
+# A grid's answer is an object; a default is not taken (the default key is refused).
+GRID_COMMON_KEYS = tuple(k for k in COMMON_FIELD_KEYS if k != "default")
+# A matrix_dropdown column: a small field of one of these types, and its keys.
+CELL_TYPES = (FieldType.TEXT, FieldType.NUMBER, FieldType.CHOICE, FieldType.BOOLEAN)
+CELL_COMMON_KEYS = ("id", "type", "label", "required")
+# A multiple_text item: a text field's keys.
+ITEM_KEYS = ("id", "label", "required", *TYPE_FIELD_KEYS[FieldType.TEXT])
+GRID_PART_REQUIRED = ("id", "label")
+# A row, column or item key (what an answer object and `{grid.row.column}` use): no
+# dot (the reference separator) and no braces.
+GRID_KEY_PATTERN = r"^[^.{}\[\]\s][^.{}\[\]]{0,63}$"
 # The common keys a type without a typed answer takes (a note shows text, a calculated
 # field computes its value).
 TYPES_WITHOUT_INPUT: dict[FieldType, tuple[str, ...]] = {
@@ -84,9 +101,11 @@ def field_keys(version: int, field_type: FieldType) -> tuple[str, ...]:
     """Every key a field of `field_type` may hold in a file of format `version`."""
     if field_type in TYPES_WITHOUT_INPUT:
         return TYPES_WITHOUT_INPUT[field_type] + TYPE_FIELD_KEYS[field_type]
-    common: tuple[str, ...] = (
-        COMMON_FIELD_KEYS + LOGIC_FIELD_KEYS if version >= 2 else COMMON_FIELD_KEYS
-    )
+    common: tuple[str, ...] = COMMON_FIELD_KEYS
+    if version >= 2:
+        common += LOGIC_FIELD_KEYS
+    if field_type in GRID_TYPES:
+        common = GRID_COMMON_KEYS + LOGIC_FIELD_KEYS
     if field_type in ATTACHMENT_FIELD_TYPES:  # a file is chosen, never written in a wizard
         common = tuple(k for k in common if k not in ("default", "default_expression"))
     return common + TYPE_FIELD_KEYS[field_type]
@@ -153,3 +172,10 @@ MAX_OPTIONS = 1_000
 MAX_LANGUAGES = 50
 # Conditions in an all/any list, and values in an `in` list.
 MAX_CONDITION_ITEMS = 1_000
+# A grid: rows (matrix, matrix_dropdown), columns, rows x columns cells, items.
+MAX_GRID_ROWS = 100
+MAX_GRID_COLUMNS = 20
+MAX_GRID_ITEMS = 100
+# The cells of all the grids of one step (a 100 x 20 grid takes the player about 1 s to
+# build: a step stays within a few seconds).
+MAX_GRID_CELLS_PER_STEP = 4_000

@@ -37,10 +37,22 @@ DATE_MAX = date(9999, 12, 31)
 
 # A stored answer, JSON-typed: text/multiline/choice/date/time -> str ("YYYY-MM-DD" for
 # dates, "HH:MM" for times), number -> int | float, boolean -> bool, multi_choice -> list
-# of option values, rating -> int (or an option value), calculated -> what it computes.
+# of option values, rating -> int (or an option value), calculated -> what it computes;
 # file/image/signature -> an attachment reference {"sha256", "name", "size", "type"}
-# (definition.attachments; the content is stored once by its hash).
-AnswerValue: TypeAlias = str | int | float | bool | list[str] | dict[str, str | int]
+# (definition.attachments; the content is stored once by its hash); the grids
+# (definition/grids.py): matrix -> {row: column}, matrix_dropdown ->
+# {row: {column: cell value}}, multiple_text -> {item: text}.
+CellValue: TypeAlias = str | int | float | bool
+AnswerValue: TypeAlias = (
+    str
+    | int
+    | float
+    | bool
+    | list[str]
+    | dict[str, str | int]
+    | dict[str, str]
+    | dict[str, dict[str, CellValue]]
+)
 Answers: TypeAlias = Mapping[str, AnswerValue]
 
 
@@ -60,6 +72,9 @@ class FieldType(StrEnum):
     FILE = "file"  # an attachment (definition.attachments)
     IMAGE = "image"  # an attachment that decodes as an image
     SIGNATURE = "signature"  # drawn in the player, stored as PNG
+    MATRIX = "matrix"  # rows x columns, one column per row: {row: column}
+    MATRIX_DROPDOWN = "matrix_dropdown"  # rows x typed columns: {row: {column: value}}
+    MULTIPLE_TEXT = "multiple_text"  # labelled text items: {item: text}
 
 
 CompareOp: TypeAlias = Literal["gt", "gte", "lt", "lte"]
@@ -229,6 +244,16 @@ class Field:
     # file, image: extensions (".pdf") or media types ("image/*"); max_size in bytes
     accept: tuple[str, ...] = ()
     max_size: int | None = None
+    # grids (definition/grids.py). matrix, matrix_dropdown: `rows`; matrix: `columns`
+    # (the choice of each row); matrix_dropdown: `cell_columns` (a column is a text,
+    # number, choice or boolean Field whose id is its key; file key `columns`);
+    # multiple_text: `items` (text Fields); `required_rows`: the rows a required grid
+    # needs (None: every row).
+    rows: tuple[Option, ...] = ()
+    columns: tuple[Option, ...] = ()
+    cell_columns: tuple[Field, ...] = ()
+    items: tuple[Field, ...] = ()
+    required_rows: tuple[str, ...] | None = None
 
     def option_label(self, value: str) -> str:
         for option in self.options:
@@ -277,6 +302,18 @@ class Field:
             data["accept"] = list(self.accept)
         if self.max_size is not None:
             data["max_size"] = self.max_size
+        if self.rows:
+            data["rows"] = [o.to_dict() for o in self.rows]
+        if self.columns:
+            data["columns"] = [o.to_dict() for o in self.columns]
+        if self.cell_columns:
+            data["columns"] = [c.to_dict() for c in self.cell_columns]
+        if self.items:
+            data["items"] = [
+                {k: v for k, v in i.to_dict().items() if k != "type"} for i in self.items
+            ]
+        if self.required_rows is not None:
+            data["required_rows"] = list(self.required_rows)
         return data
 
 

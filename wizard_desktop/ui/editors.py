@@ -85,6 +85,7 @@ class FieldInput:
     label), its value as a stored answer (None when unanswered) and a change hook."""
 
     widget: QWidget
+    row_width = ROW_MAX_WIDTH  # the widest its FieldRow grows (a grid's is wider)
 
     def __init__(self, field: Field) -> None:
         self.field = field
@@ -869,7 +870,7 @@ class FieldRow(QWidget):
         super().__init__()
         field = field_input.field
         self.input = field_input
-        self.setMaximumWidth(ROW_MAX_WIDTH)
+        self.setMaximumWidth(field_input.row_width)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
@@ -958,5 +959,6 @@ class FieldRow(QWidget):
             self.error.setVisible(problem is not None)
 
 
-# The attachment editors (file, image, signature) register themselves from their module.
-from wizard_desktop.ui import file_editors  # noqa: E402, F401
+# The attachment editors (file, image, signature) and the grids' editors register
+# themselves from their modules (they build on the classes above).
+from wizard_desktop.ui import file_editors, grid_editors  # noqa: E402, F401
