@@ -29,6 +29,7 @@ from wizard_desktop.core.sessions import (
     rename_session,
     save_draft,
     save_step,
+    set_session_language,
     start_session,
 )
 from wizard_desktop.core.templates import TemplateInfo, save_as_template
@@ -145,6 +146,17 @@ class _RenameWrite(_Write):
 
     def describe(self) -> str:
         return "the new session name"
+
+
+@dataclass(eq=False)
+class _LanguageWrite(_Write):
+    language: str
+
+    def run(self) -> SessionInfo:
+        return set_session_language(self.session_id, self.language)
+
+    def describe(self) -> str:
+        return "the session's language"
 
 
 @dataclass(eq=False)
@@ -277,6 +289,10 @@ class SessionController(QObject):
 
     def rename(self, name: str) -> None:
         self.operations.run(_RenameWrite(self._current(), name))
+
+    def set_language(self, language: str) -> None:
+        """The person switched the wizard's language: the session is answered in it."""
+        self.operations.run(_LanguageWrite(self._current(), language))
 
     def save_as_template(self, name: str) -> None:
         self.operations.run(_TemplateWrite(self._current(), name))

@@ -39,7 +39,7 @@ def test_schema_uses_the_model_constants(version: int) -> None:
     types = [t.value for t in fileformat.field_types(version)]
     assert defs["field"]["properties"]["type"]["enum"] == types
     assert set(schema["required"]) == set(fileformat.TOP_LEVEL_REQUIRED)
-    assert set(schema["properties"]) == {fileformat.SCHEMA_KEY, *fileformat.TOP_LEVEL_KEYS}
+    assert set(schema["properties"]) == {fileformat.SCHEMA_KEY, *fileformat.top_level_keys(version)}
     assert set(defs["step"]["properties"]) == set(fileformat.STEP_KEYS)
 
 

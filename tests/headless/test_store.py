@@ -32,7 +32,7 @@ from wizard_desktop.store.errors import (
 )
 from wizard_desktop.store.files import database_path
 
-LATEST_SCHEMA = 4
+LATEST_SCHEMA = 7  # the newest migration: 0007_session_language
 
 
 def mode_of(path: Path) -> int:

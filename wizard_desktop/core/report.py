@@ -1,10 +1,11 @@
 """The printable report of one session, as a document: the wizard's title and
 version, the session's name, status, times, then every step on its path with each
-visible field's label and answer as a person reads it. Skipped steps and hidden
+visible field's label and answer as a person reads them. Skipped steps and hidden
 fields are left out; an unanswered visible field reads NOT_SET. The path is the one
 the export and the core read (`SessionState.path`: `resolve_path` on the stored
-answers). `html()` is the body Qt lays out (ui/report_pdf.py); every text from a file
-or a person is escaped in it, so it is shown as typed and loads nothing.
+answers), in the session's language, `{field}` titles and labels rendered. `html()`
+is the body Qt lays out (ui/report_pdf.py); every text from a file or a person is
+escaped in it, so it is shown as typed and loads nothing.
 """
 
 from __future__ import annotations
@@ -110,11 +111,15 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
         (ELAPSED, format_duration(info.total_time_seconds)),
     )
     path = state.path
+    texts = state.resolution.texts  # `{field}` titles and labels, rendered
     steps = tuple(
         ReportStep(
-            step.title,
+            texts.get((step.id, "title"), step.title),
             tuple(
-                ReportLine(field.label, answer_text(field, path.answers.get(field.id)))
+                ReportLine(
+                    texts.get((field.id, "label"), field.label),
+                    answer_text(field, path.answers.get(field.id)),
+                )
                 for field in path.visible_fields[step.id]
             ),
         )

@@ -45,6 +45,7 @@ from wizard_desktop.core.wizards import definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import type_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
+from wizard_desktop.definition.languages import localized
 from wizard_desktop.definition.logic import Resolution, wizard_logic
 from wizard_desktop.definition.model import (
     AnswerValue,
@@ -135,6 +136,8 @@ class SessionInfo:
     active_seconds: float
     """Time spent: the time the player was open on it before it was completed."""
     template_id: int | None
+    language: str | None = None
+    """A wizard in several languages: the one it is answered in (None: the default)."""
 
     @property
     def is_completed(self) -> bool:
@@ -159,6 +162,7 @@ class SessionInfo:
             "completed_at": stamp(self.completed_at),
             "total_time_seconds": self.total_time_seconds,
             "active_seconds": round(self.active_seconds, 3),
+            **({"language": self.language} if self.language is not None else {}),
         }
 
 
@@ -223,6 +227,7 @@ _INFO_COLUMNS: tuple[Any, ...] = (
     Session.total_time_seconds,
     Session.active_seconds,
     Session.template,
+    Session.language,
 )
 
 
@@ -376,14 +381,16 @@ def get_session(session_id: str) -> SessionInfo:
 
 
 def load_session(session_id: str) -> SessionState:
-    """Resume or review: the session, its version's definition, all its answers and
-    the fields the person cleared."""
+    """Resume or review: the session, its version's definition (in the language the
+    session is answered in, so its summary, report and exports read in it), all its
+    answers and the fields the person cleared."""
     with storage_errors():
         info = _row(session_id)
         stored = _stored_values(session_id)
     answers = {field_id: value for field_id, value in stored.items() if value is not None}
     cleared = frozenset(field_id for field_id, value in stored.items() if value is None)
-    return SessionState(info, definition_of_version(info.version_id), answers, cleared)
+    definition = localized(definition_of_version(info.version_id), info.language)
+    return SessionState(info, definition, answers, cleared)
 
 
 def start_session(
@@ -759,6 +766,22 @@ def rename_session(session_id: str, name: str) -> SessionInfo:
     with write_transaction():
         if Session.update(name=clean).where(Session.id == session_id).execute() != 1:
             raise SessionNotFoundError(session_id)
+    return get_session(session_id)
+
+
+def set_session_language(session_id: str, language: str) -> SessionInfo:
+    """The language the person answers the session in, one of its wizard's (the summary,
+    the report and the exports use it). A completed session keeps the language it was
+    answered in."""
+    row = _editable_row(session_id)
+    if language not in definition_of_version(row.version_id).languages:
+        raise ValueError(f"The wizard has no language {language!r}.")
+    with write_transaction():
+        updated = Session.update(language=language).where(
+            (Session.id == session_id) & (Session.status != COMPLETED)
+        )
+        if updated.execute() != 1:
+            raise SessionCompletedError(session_id)
     return get_session(session_id)
 
 

@@ -31,7 +31,7 @@ import datetime as dt
 import json
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
@@ -41,6 +41,7 @@ from wizard_desktop.core.output_files import atomic_output, check_output_target
 from wizard_desktop.core.session_list import SessionListQuery, count, ordered_select, wizards_of
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version
 from wizard_desktop.definition.conditions import is_answered, resolve_path
+from wizard_desktop.definition.languages import localized
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, WizardDefinition
 from wizard_desktop.store.database import db, storage_errors
 
@@ -70,7 +71,7 @@ _SELECT_COLUMNS = (
     "s.id, s.name, s.status, s.progress_percentage, s.started_at, s.updated_at,"
     " s.completed_at, s.active_seconds, s.total_time_seconds, s.version_id,"
     " (SELECT json_group_object(a.field_id, json(a.value)) FROM answer AS a"
-    " WHERE a.session_id = s.id)"
+    " WHERE a.session_id = s.id), s.language"
 )
 
 
@@ -132,6 +133,22 @@ class _WizardColumns:
     """Version id -> (its number, 1 for the first imported, and its definition)."""
     readers: dict[int, tuple[_Reader, ...]]
     """Version id -> one reader per column."""
+    localized_readers: dict[tuple[int, str], tuple[_Reader, ...]] = field(default_factory=dict)
+    """(version id, language) -> the readers of the sessions answered in that language."""
+
+    def readers_in(self, version_id: int, language: str | None) -> tuple[_Reader, ...]:
+        """The readers of a session of `version_id` answered in `language` (a wizard in
+        several languages: its answers read in it, as its summary does)."""
+        definition = self.versions[version_id][1]
+        shown = localized(definition, language)
+        if shown is definition or language is None:
+            return self.readers[version_id]
+        key = (version_id, language)
+        if key not in self.localized_readers:
+            self.localized_readers[key] = tuple(
+                _reader(shown.field(c.field_id), c.option) for c in self.columns
+            )
+        return self.localized_readers[key]
 
     @property
     def headers(self) -> list[str]:
@@ -264,7 +281,7 @@ def _session_rows(
 
 def _row(wizard: _WizardColumns, steered: dict[int, bool], record: Sequence[Any]) -> list[Cell]:
     (session_id, name, status, progress, started, updated, completed) = record[:7]
-    active, total, version_id, answers_json = record[7:]
+    active, total, version_id, answers_json, language = record[7:]
     number, definition = wizard.versions[version_id]
     stored: dict[str, AnswerValue] = {
         field_id: value
@@ -285,7 +302,7 @@ def _row(wizard: _WizardColumns, steered: dict[int, bool], record: Sequence[Any]
         _seconds(total),
         number,
     ]
-    cells += [read(answers) for read in wizard.readers[version_id]]
+    cells += [read(answers) for read in wizard.readers_in(version_id, language)]
     return cells
 
 

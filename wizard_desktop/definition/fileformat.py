@@ -18,6 +18,14 @@ TOP_LEVEL_KEYS = ("format_version", "id", "title", "description", "review", "ste
 # offer completion; it is checked to be text and otherwise ignored.
 SCHEMA_KEY = "$schema"
 TOP_LEVEL_REQUIRED = ("format_version", "id", "title", "steps")
+# Format 2: a wizard in several languages (definition/languages.py). These keys' texts
+# may be a map of language codes ({en: Name, de: Name}); the default language is in
+# every map.
+LANGUAGE_KEYS = ("languages", "default_language")
+TRANSLATABLE_KEYS = frozenset(
+    {"title", "description", "label", "help", "placeholder", "unit", "pattern_message"}
+    | {"constraint_message"}
+)
 STEP_KEYS = ("id", "title", "description", "fields", "visible_if")
 STEP_REQUIRED = ("id", "title")
 COMMON_FIELD_KEYS = (
@@ -75,6 +83,11 @@ def field_keys(version: int, field_type: FieldType) -> tuple[str, ...]:
     return common + TYPE_FIELD_KEYS[field_type]
 
 
+def top_level_keys(version: int) -> tuple[str, ...]:
+    """The top-level keys of a file of format `version` ($schema aside)."""
+    return TOP_LEVEL_KEYS + LANGUAGE_KEYS if version >= 2 else TOP_LEVEL_KEYS
+
+
 def field_types(version: int) -> tuple[FieldType, ...]:
     """The field types of format `version`, in the order of `FieldType`."""
     return tuple(t for t in FieldType if version >= 2 or t not in FORMAT_2_TYPES)
@@ -126,5 +139,8 @@ MAX_TEXT_LENGTH_SETTING = 1_000_000
 MAX_STEPS = 1_000
 MAX_FIELDS_PER_STEP = 200
 MAX_OPTIONS = 1_000
+# A wizard in several languages: at most this many (each code at most
+# languages.MAX_LANGUAGE_CODE_CHARS characters).
+MAX_LANGUAGES = 50
 # Conditions in an all/any list, and values in an `in` list.
 MAX_CONDITION_ITEMS = 1_000

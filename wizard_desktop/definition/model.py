@@ -18,6 +18,8 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from wizard_desktop.definition.languages import TextTranslations, write_translations
+
 if TYPE_CHECKING:  # only for annotations: expressions are parsed by the validator
     from wizard_desktop.definition.expressions import Expression
 
@@ -296,6 +298,17 @@ class WizardDefinition:
     _steps_by_id: dict[str, Step] = field(init=False, repr=False, compare=False)
     # The definition's `logic.WizardLogic`, built on first use (`logic.wizard_logic`).
     logic_cache: object = field(default=None, init=False, repr=False, compare=False)
+    # Format 2, a wizard in several languages (definition/languages.py): the codes, the
+    # default one, every text given as a map; the texts above are in `text_language`
+    # (None: the default; `languages.localized` gives the definition in another).
+    languages: tuple[str, ...] = ()
+    default_language: str | None = None
+    translations: TextTranslations = ()
+    text_language: str | None = field(default=None, compare=False)
+    # The definition in each of its languages, shared by all of them (`localized`).
+    localized_cache: dict[str, WizardDefinition] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         fields = {f.id: f for s in self.steps for f in s.fields}
@@ -323,6 +336,8 @@ class WizardDefinition:
         if not self.review:
             data["review"] = False
         data["steps"] = [s.to_dict() for s in self.steps]
+        if self.languages:
+            write_translations(data, self)
         return data
 
     def canonical_json(self) -> str:

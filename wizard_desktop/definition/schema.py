@@ -27,6 +27,7 @@ from wizard_desktop.definition.fileformat import (
     MAX_CONDITION_ITEMS,
     MAX_DECIMALS,
     MAX_FIELDS_PER_STEP,
+    MAX_LANGUAGES,
     MAX_OPTIONS,
     MAX_RATING_POINTS,
     MAX_STEPS,
@@ -41,9 +42,11 @@ from wizard_desktop.definition.fileformat import (
     TIME_PATTERN,
     TOP_LEVEL_KEYS,
     TOP_LEVEL_REQUIRED,
+    TRANSLATABLE_KEYS,
     field_keys,
     field_types,
 )
+from wizard_desktop.definition.languages import LANGUAGE_CODE_PATTERN, MAX_LANGUAGE_CODE_CHARS
 from wizard_desktop.definition.model import FORMAT_VERSIONS, ID_PATTERN, NUMBER_LIMIT, FieldType
 
 
@@ -253,6 +256,34 @@ def _condition_variants() -> list[dict[str, Any]]:
     return variants
 
 
+def _localizable(node: Any) -> Any:
+    """Format 2: every text of TRANSLATABLE_KEYS may be a map of language codes."""
+    if isinstance(node, list):
+        return [_localizable(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: _localizable(value) for key, value in node.items()}
+    properties = result.get("properties")
+    if isinstance(properties, dict):
+        for key in TRANSLATABLE_KEYS & properties.keys():
+            text = properties[key]
+            if text.get("type") == "string":
+                properties[key] = {
+                    "oneOf": [
+                        text,
+                        {
+                            "type": "object",
+                            "description": "The text in each language ({en: …, de: …}).",
+                            "propertyNames": {"pattern": LANGUAGE_CODE_PATTERN},
+                            "additionalProperties": text,
+                            "minProperties": 1,
+                            "maxProperties": MAX_LANGUAGES,
+                        },
+                    ]
+                }
+    return result
+
+
 def json_schema(version: int = 1) -> dict[str, Any]:
     """The JSON Schema of wizard file format `version` (1 or 2)."""
     assert version in FORMAT_VERSIONS
@@ -278,6 +309,25 @@ def json_schema(version: int = 1) -> dict[str, Any]:
         "visible_if": visible_if,
     }
     assert tuple(top_level) == (SCHEMA_KEY, *TOP_LEVEL_KEYS) and tuple(step) == STEP_KEYS
+    if version >= 2:
+        top_level["languages"] = {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_LANGUAGES,
+            "uniqueItems": True,
+            "items": {
+                "type": "string",
+                "pattern": LANGUAGE_CODE_PATTERN,
+                "maxLength": MAX_LANGUAGE_CODE_CHARS,
+            },
+            "description": "The wizard's languages, e.g. [en, de, fr]: then its texts may "
+            "be maps of these codes.",
+        }
+        top_level["default_language"] = {
+            "type": "string",
+            "pattern": LANGUAGE_CODE_PATTERN,
+            "description": "One of languages (the first unless given): every map has it.",
+        }
     option_properties: dict[str, Any] = {
         "value": _text("value", non_empty=True),
         "label": _text("value", non_empty=True),
@@ -304,7 +354,7 @@ def json_schema(version: int = 1) -> dict[str, Any]:
             "oneOf": [_ref("condition"), _ref("expression")],
         },
     }
-    return {
+    schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:wizard-desktop:wizard-format-v{version}",
         "title": f"Wizard Desktop wizard file, format version {version}",
@@ -363,6 +413,7 @@ def json_schema(version: int = 1) -> dict[str, Any]:
             **(format_2_defs if version >= 2 else {}),
         },
     }
+    return _localizable(schema) if version >= 2 else schema
 
 
 def schema_text(version: int = 1) -> str:

@@ -42,11 +42,13 @@ from wizard_desktop.definition.fileformat import (
     FORMAT_2_TYPES,
     GROUP_OPERATORS,
     ISO_DATE_PATTERN,
+    LANGUAGE_KEYS,
     LOGIC_FIELD_KEYS,
     MAX_CONDITION_DEPTH,
     MAX_CONDITION_ITEMS,
     MAX_DECIMALS,
     MAX_FIELDS_PER_STEP,
+    MAX_LANGUAGES,
     MAX_OPTIONS,
     MAX_RATING_POINTS,
     MAX_STEPS,
@@ -63,10 +65,12 @@ from wizard_desktop.definition.fileformat import (
     TIME_PATTERN,
     TOP_LEVEL_KEYS,
     TOP_LEVEL_REQUIRED,
+    TRANSLATABLE_KEYS,
     TYPE_FIELD_KEYS,
     field_keys,
     field_types,
 )
+from wizard_desktop.definition.languages import LanguageTexts, TextPath, is_language_code
 from wizard_desktop.definition.logic import LogicCycleError, wizard_logic
 from wizard_desktop.definition.model import (
     DATE_MAX,
@@ -209,6 +213,11 @@ class _Validator:
         # Conditions naming a later field (format 2): checked against it once it is built.
         self.later_references: list[tuple[str, object, DataPath, str]] = []
         self.field_types: dict[str, object] = {}  # id -> its raw type, for expression names
+        # A wizard in several languages: its codes, the default, every text given as a map.
+        self.languages: tuple[str, ...] = ()
+        self.default_language: str | None = None
+        self.languages_broken = False  # `languages` refused: maps are not checked again
+        self.translations: dict[TextPath, LanguageTexts] = {}
 
     def over(self, size: int, limit: int) -> bool:
         """True when `size` breaks a limit of files from someone else. A definition this
@@ -294,10 +303,110 @@ class _Validator:
         if key not in data:
             return None
         value = data[key]
+        if isinstance(value, dict) and self.version >= 2 and key in TRANSLATABLE_KEYS:
+            return self.text_map(value, (*path, key), limit_key or key, non_empty=non_empty)
         if not isinstance(value, str):
             self.report((*path, key), _expected_text(value))
             return None
         return self.checked_text(value, (*path, key), limit_key or key, non_empty=non_empty)
+
+    def text_map(
+        self, value: dict[object, object], path: DataPath, limit_key: str, *, non_empty: bool
+    ) -> str | None:
+        """A text in several languages (`{en: Name, de: Name}`): every key one of the
+        wizard's languages, the default among them, each text checked as the key's.
+        Returns the default language's text; the map is kept for the definition."""
+        if self.languages_broken:
+            return None
+        if not self.languages:
+            self.report(
+                path,
+                "a text in several languages needs 'languages' at the top level "
+                "(e.g. languages: [en, de])",
+            )
+            return None
+        before = len(self.problems)
+        texts: dict[str, str] = {}
+        for language, text in value.items():
+            where: DataPath = (*path, str(language))
+            if not isinstance(language, str) or language not in self.languages:
+                self.report(
+                    where,
+                    f"{_describe(language)} is not one of the wizard's languages "
+                    f"({', '.join(self.languages)})",
+                )
+            elif not isinstance(text, str):
+                self.report(where, _expected_text(text))
+            else:
+                checked = self.checked_text(text, where, limit_key, non_empty=non_empty)
+                if checked is not None:
+                    texts[language] = checked
+        default = self.default_language
+        assert default is not None
+        if default not in value:
+            self.report(
+                path,
+                f"no text in the default language '{default}' (default_language): "
+                "every text in several languages has one",
+            )
+        if len(self.problems) > before:
+            return None
+        self.translations[path] = tuple(
+            (code, texts[code]) for code in self.languages if code in texts
+        )
+        return texts[default]
+
+    def language_settings(self, data: dict[str, object]) -> None:
+        """`languages` (codes such as en, de-CH) and `default_language` (one of them, the
+        first unless given), read before any text."""
+        present = [key for key in LANGUAGE_KEYS if key in data]
+        if self.version == 1:
+            for key in present:
+                self.report((key,), f"'{key}' {_NEEDS_FORMAT_2}")
+            return
+        if not present:
+            return
+        self.languages_broken = True  # until both are read
+        raw = data.get("languages")
+        if raw is None:
+            self.report(("languages",), "missing (a default_language needs languages)")
+            return
+        if not isinstance(raw, list) or not raw:
+            self.report(
+                ("languages",),
+                f"expected a non-empty list of language codes such as [en, de], "
+                f"got {_describe(raw)}",
+            )
+            return
+        if self.over(len(raw), MAX_LANGUAGES):
+            self.report(("languages",), _too_many(len(raw), "languages", MAX_LANGUAGES))
+            return
+        before = len(self.problems)
+        seen: dict[str, int] = {}
+        for index, code in enumerate(raw):
+            if not isinstance(code, str) or not is_language_code(code):
+                self.report(
+                    ("languages", index),
+                    f"{_describe(code)} is not a language code (such as en, de-CH or pt-BR)",
+                )
+                continue
+            first = seen.setdefault(code.lower(), index)
+            if first != index:
+                self.report(
+                    ("languages", index), f"duplicate language '{code}' (also languages[{first}])"
+                )
+        if len(self.problems) > before:
+            return
+        codes = tuple(str(code) for code in raw)
+        default = data.get("default_language", codes[0])
+        if not isinstance(default, str) or default not in codes:
+            self.report(
+                ("default_language",),
+                f"{_describe(default)} is not one of languages ({', '.join(codes)})",
+            )
+            return
+        self.languages, self.default_language = codes, default
+        self.languages_broken = False
 
     def checked_text(
         self, value: str, path: DataPath, limit_key: str, *, non_empty: bool
@@ -443,7 +552,7 @@ class _Validator:
             return None
         data = self.mapping(raw, root, "a wizard")
         assert data is not None
-        self.keys(data, root, (*TOP_LEVEL_KEYS, SCHEMA_KEY), TOP_LEVEL_REQUIRED)
+        self.keys(data, root, (*TOP_LEVEL_KEYS, *LANGUAGE_KEYS, SCHEMA_KEY), TOP_LEVEL_REQUIRED)
         self.text(data, SCHEMA_KEY, root)  # for editors only: not part of the definition
         if "format_version" in data:
             version = data["format_version"]
@@ -457,6 +566,7 @@ class _Validator:
                     "this app reads format versions "
                     + " and ".join(str(v) for v in FORMAT_VERSIONS),
                 )
+        self.language_settings(data)
         wizard_id = self.ident(data, root)
         title = self.text(data, "title", root, non_empty=True)
         description = self.text(data, "description", root)
@@ -489,6 +599,9 @@ class _Validator:
             description=description,
             review=review is not False,
             format_version=self.version,
+            languages=self.languages,
+            default_language=self.default_language,
+            translations=tuple(self.translations.items()),
         )
         if self.version >= 2:
             self.check_logic(definition)
@@ -815,15 +928,25 @@ class _Validator:
         return expression if self.names(expression.references, path) else None
 
     def template(self, text: str | None, path: DataPath) -> str | None:
-        """A text that may hold `{field}` names (format 2), every name checked."""
-        if text is None or self.version == 1 or "{" not in text:
+        """A text that may hold `{field}` names (format 2), every name checked (in each
+        language of a text given in several)."""
+        if text is None or self.version == 1:
             return text
+        translated = self.translations.get(path)
+        if translated is None:
+            return text if self.template_names(text, path) else None
+        checks = [self.template_names(each, (*path, code)) for code, each in translated]
+        return text if all(checks) else None
+
+    def template_names(self, text: str, path: DataPath) -> bool:
+        if "{" not in text:
+            return True
         try:
             template = parse_template(text)
         except ExpressionError as exc:
             self.report(path, exc.message, exc.column)
-            return None
-        return text if self.names(template.references, path) else None
+            return False
+        return self.names(template.references, path)
 
     def names(self, references: Sequence[tuple[str, int]], path: DataPath) -> bool:
         """True when every `{name}` in an expression or text is a field with a value."""

@@ -94,6 +94,7 @@ class Session(BaseModel):
     total_time_seconds = peewee.FloatField(null=True)
     active_seconds = peewee.FloatField(default=0.0)
     template = peewee.ForeignKeyField(Template, null=True, backref="sessions", on_delete="SET NULL")
+    language = peewee.CharField(null=True)  # a wizard in several languages: answered in
     wizard_id: str
     version_id: int
     template_id: int | None

@@ -117,6 +117,13 @@ class FieldInput:
     def set_options(self, values: tuple[str, ...]) -> None:
         """Offer only the options `values` (those whose `visible_if` holds)."""
 
+    def show_texts(self, field: Field) -> None:
+        """The same field in another language (`languages.localized`): show its texts
+        (options, placeholder, unit…), the answer untouched. The label, help and
+        messages follow through the row and the page; editors showing texts of their
+        own override this."""
+        self.field = field
+
     def entry_problem(self) -> str | None:
         """Why what is typed is no value yet (a date half typed), or None."""
         return None
@@ -162,6 +169,10 @@ class TextInput(FieldInput):
     def on_change(self, callback: Callable[[], None]) -> None:
         self.edit.textChanged.connect(callback)
 
+    def show_texts(self, field: Field) -> None:
+        super().show_texts(field)
+        self.edit.setPlaceholderText(field.placeholder or "")
+
 
 @editor_for(FieldType.MULTILINE)
 class MultilineInput(FieldInput):
@@ -195,7 +206,7 @@ class NumberInput(FieldInput):
         self.spin = QDoubleSpinBox(decimals=field.decimals)
         self.spin.setRange(-NUMBER_LIMIT, NUMBER_LIMIT)
         self.spin.setSpecialValueText(UNANSWERED_TEXT)
-        self.spin.setSuffix(f" {field.unit}" if field.unit else "")
+        self._show_unit()
         self.spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
         self.spin.setFixedWidth(EDITOR_WIDTH)
         self.given: int | float | None = None
@@ -219,6 +230,13 @@ class NumberInput(FieldInput):
 
     def on_change(self, callback: Callable[[], None]) -> None:
         self.spin.valueChanged.connect(callback)
+
+    def _show_unit(self) -> None:
+        self.spin.setSuffix(f" {self.field.unit}" if self.field.unit else "")
+
+    def show_texts(self, field: Field) -> None:
+        super().show_texts(field)
+        self._show_unit()
 
 
 def _numeric_format(date_format: str, year: str) -> str:
@@ -455,6 +473,12 @@ class ComboChoiceInput(FieldInput):
     def on_change(self, callback: Callable[[], None]) -> None:
         self.combo.currentIndexChanged.connect(callback)
 
+    def show_texts(self, field: Field) -> None:
+        super().show_texts(field)
+        labels = {option.value: option.label for option in field.options}
+        for index in range(self.combo.count()):
+            self.combo.setItemText(index, labels[self.combo.itemData(index)])
+
 
 @editor_for(FieldType.MULTI_CHOICE)
 class OptionButtonsInput(FieldInput):
@@ -499,6 +523,11 @@ class OptionButtonsInput(FieldInput):
     def on_change(self, callback: Callable[[], None]) -> None:
         for button in self.buttons.values():
             button.toggled.connect(callback)
+
+    def show_texts(self, field: Field) -> None:
+        super().show_texts(field)
+        for option in field.options:
+            self.buttons[option.value].setText(button_text(option.label))
 
     def set_options(self, values: tuple[str, ...]) -> None:
         offered = set(values)
@@ -569,6 +598,10 @@ class CalculatedInput(FieldInput):
 
     def on_change(self, callback: Callable[[], None]) -> None:
         """The person never changes a calculated value."""
+
+    def show_texts(self, field: Field) -> None:
+        super().show_texts(field)
+        self.label.setText(format_answer(field, self.held))
 
     def problem(self) -> str | None:
         return None
@@ -716,6 +749,12 @@ class RatingInput(FieldInput):
 
     def on_change(self, callback: Callable[[], None]) -> None:
         self.bar.chosenChanged.connect(callback)
+
+    def show_texts(self, field: Field) -> None:
+        super().show_texts(field)
+        self.bar.points = rating_points(field)
+        for button, (_value, text) in zip(self.bar.buttons, self.bar.points, strict=True):
+            button.setText(button_text(text))
 
 
 TIME_TYPED = re.compile(r"\s*([0-9]{1,2})(?:[:.h]?([0-9]{2}))?\s*")

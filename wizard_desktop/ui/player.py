@@ -108,6 +108,7 @@ from wizard_desktop.core.templates import (
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
+from wizard_desktop.definition.languages import localized
 from wizard_desktop.definition.logic import Resolution, wizard_logic
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
 from wizard_desktop.ui import dialogs
@@ -119,6 +120,7 @@ from wizard_desktop.ui.editors import (
     make_input,
 )
 from wizard_desktop.ui.formatting import session_times, shown_answer
+from wizard_desktop.ui.language_switch import LanguageSwitch, start_language
 from wizard_desktop.ui.markdown import MarkdownView, markdown_block, plain_label
 from wizard_desktop.ui.report_print import ReportButtons
 
@@ -178,15 +180,25 @@ class PlayState:
         self.review_page_id = len(definition.steps) if definition.review else None
         self.cost_exceeded = False
         self._visible: tuple[Resolution | None, frozenset[str]] = (None, frozenset())
-        self.logic = logic = wizard_logic(definition)
+        self._start_logic()
+
+    def _start_logic(self) -> None:
+        """The logic of `definition` for the answers on screen."""
+        self.logic = logic = wizard_logic(self.definition)
         self._whole = True  # False: `live` stands in for the answers it could not take
         try:
-            self.live = logic.live(answers, cleared)
+            self.live = logic.live(self.answers, frozenset(self.cleared))
             self._resolution = self.live.current
         except ExpressionCostExceeded:  # shown as the pages are: the answers stay as given
             self.cost_exceeded, self._whole = True, False
-            self.live = logic.live({}, cleared)
+            self.live = logic.live({}, frozenset(self.cleared))
             self._resolution = self.live.current
+
+    def show_language(self, definition: WizardDefinition) -> None:
+        """The same wizard in another language (`languages.localized`): its logic again,
+        for the same answers (texts such as `{field}` titles render in it)."""
+        self.definition = definition
+        self._start_logic()
 
     @property
     def resolution(self) -> Resolution:
@@ -397,6 +409,16 @@ class StepPage(QWizardPage):
             self._check(row, field_id in visible)
         self.state.pages[step.id] = self
         self.show_cost_exceeded()
+
+    def show_texts(self, step: Step) -> None:
+        """The same step in another language: every editor shows its field's texts (the
+        answers and what is typed stay); `refresh` then shows the rest."""
+        self.step = step
+        for field in step.fields:
+            row = self.rows.get(field.id)
+            if row is not None:
+                row.input.show_texts(field)
+        self.setTitle(self.state.title(step))
 
     def on_screen(self) -> bool:
         """The page the person is on: its wizard's current page (shown, when alone)."""
@@ -751,7 +773,8 @@ class WizardPlayer(QWizard):
         self.setTitleFormat(Qt.TextFormat.PlainText)  # page titles come from the file
         self.setSubTitleFormat(Qt.TextFormat.PlainText)
         self.controller = controller
-        self.definition = state.definition
+        self.language = start_language(state.definition, state.info.language)
+        self.definition = localized(state.definition, self.language)
         self.info = state.info
         answers: dict[str, AnswerValue] = {  # defaults, unless the person cleared them
             f.id: f.default
@@ -805,6 +828,8 @@ class WizardPlayer(QWizard):
 
         self._show_progress()
         self._show_save_state("saving" if controller.has_unsaved() else SAVED, "")
+        if self.language not in (None, self.info.language) and not self.state.read_only:
+            controller.set_language(self.language)
         if self.state.read_only:
             self.setButtonLayout([QWizard.WizardButton.Stretch])
             self.completion_page.show_completed(state.info)
@@ -849,6 +874,11 @@ class WizardPlayer(QWizard):
 
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 12, 0)
+        if len(self.definition.languages) > 1:
+            self.language_switch = LanguageSwitch(self.definition.languages, self.language, panel)
+            self.language_switch.languageChosen.connect(self.switch_language)
+            layout.addWidget(QLabel("Language", buddy=self.language_switch))
+            layout.addWidget(self.language_switch)
         name_label = QLabel("Session", buddy=self.name_edit)
         layout.addWidget(name_label)
         layout.addWidget(self.name_edit)
@@ -932,6 +962,37 @@ class WizardPlayer(QWizard):
                     self.next()
                 if self.currentId() == before:
                     break
+
+    # --- Languages.
+
+    def switch_language(self, language: str) -> None:
+        """Show every text in `language` at once: the pages built so far (what is typed
+        stays in its editor), the side panel, the review or the summary; the answers
+        are untouched, and the session is answered in it from now on."""
+        definition = localized(self.definition, language)
+        if definition is self.definition:
+            return
+        self.language, self.definition = language, definition
+        self.state.show_language(definition)
+        for page in self.step_pages.values():
+            step = definition.step(page.step.id)
+            assert step is not None
+            page.show_texts(step)
+        current = self.currentPage()
+        for page in self.step_pages.values():
+            if page is current:
+                self._refresh_page(page)
+            elif page.rows:
+                page.stale = True
+        self.completion_page.setTitle(definition.title)
+        if current is self.review_page:
+            self.review_page.fill()
+        elif current is self.completion_page and self.info.is_completed:
+            self.completion_page.show_completed(self.info)
+        self._path_titles = self._titles()
+        self._refresh_step_list()
+        if not self.state.read_only:
+            self.controller.set_language(language)
 
     # --- Answers and navigation.
 
