@@ -21,8 +21,9 @@ the constraint). Unanswered required fields are not problems of a resolution:
 player call it). A read-only field is held to the answer rules alone
 (never required, no constraint). A `hidden: true` calculated field counts like any
 shown field but is left out of `fields` and `path.visible_fields` (only in `values`).
-With `hide_empty_steps` (imported SurveyJS surveys) a step whose shown fields are all
-notes (or none) is not on the path, as SurveyJS hides a page with no visible question.
+With `hide_empty_steps` (imported SurveyJS surveys) a step showing no field (hidden
+calculated ones do not show) is not on the path, as SurveyJS hides a page with no
+visible question.
 
 A condition on a field that is unanswered, hidden or of another type reads it as
 empty (`conditions`). The path reads defaults until the person answers or clears a
@@ -185,7 +186,7 @@ class WizardLogic:
             and f.default_expression is None
             and not any(o.visible_if is not None for o in f.options)
         )
-        # `hide_empty_steps` (imported SurveyJS pages): a step showing only notes is skipped
+        # `hide_empty_steps` (imported SurveyJS pages): a step showing no field is skipped
         self.hide_empty_steps = definition.hide_empty_steps
         self.hidden = frozenset(
             self.field_node[f.id]
@@ -596,8 +597,8 @@ class LiveResolution:
                 if node not in logic.hidden:
                     fields.append(f)
                     step_shown.append(node)
-            if hide_empty and all(f.type is FieldType.NOTE for f in fields):
-                continue  # `hide_empty_steps`: nothing to answer or compute shows here
+            if hide_empty and not fields:
+                continue  # `hide_empty_steps`: nothing shows on this step
             steps.append(step)
             shown.extend(step_shown)
             visible_fields[step.id] = tuple(fields)

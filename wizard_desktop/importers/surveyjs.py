@@ -97,7 +97,7 @@ def import_surveyjs(path: str | os.PathLike[str], *, skip_unsupported: bool = Fa
         description = data.get("description")
         data["description"] = f"{description}\n\n{note}" if description else note
     definition = definition_from_dict(data, source)
-    return ImportResult(definition, tuple(mapper.unsupported), data)
+    return ImportResult(definition, tuple(mapper.unsupported), data, frozenset(mapper.added))
 
 
 def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> dict[str, object]:
@@ -207,6 +207,7 @@ class _Mapper:
     unsupported: list[UnsupportedItem] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # lower-case name -> name
     used_ids: set[str] = field(default_factory=set)
+    added: set[str] = field(default_factory=set)  # ids of headings and -Comment fields
 
     def refuse(self, place: str, reason: str) -> None:
         self.unsupported.append(UnsupportedItem(self.source, place, reason))
@@ -357,34 +358,30 @@ class _Mapper:
     def elements(
         self, children: list[object], scope: _Scope, out: list[dict[str, object]]
     ) -> None:
-        # iterative over panels: a hostile survey's depth is bounded by read_json anyway
-        work: list[tuple[list[object], _Scope, int]] = [(children, scope, 0)]
-        while work:
-            items, here, start = work.pop()
-            for i in range(start, len(items)):
-                element = items[i]
-                place = f"{here.place}[{i}]"
-                if not isinstance(element, dict):
-                    self.refuse(place, "an element must be a JSON object")
-                    continue
-                kind = element.get("type")
-                name = element.get("name")
-                where = f"{place} ({name})" if isinstance(name, str) else place
-                if kind == "panel":
-                    panel = self.panel(element, where, here, out)
-                    if panel is not None:
-                        work.append((items, here, i + 1))
-                        inner = element.get("elements") or element.get("questions") or []
-                        key = "elements" if "elements" in element else "questions"
-                        if isinstance(inner, list):
-                            work.append((inner, _Scope(f"{place}.{key}", *panel), 0))
-                        break
-                    continue
-                self.question(element, where, here, out)
+        """Map `children` into `out`; panels recurse (their depth is bounded by the JSON
+        nesting limit `read_json` checks before parsing)."""
+        for i, element in enumerate(children):
+            place = f"{scope.place}[{i}]"
+            if not isinstance(element, dict):
+                self.refuse(place, "an element must be a JSON object")
+                continue
+            name = element.get("name")
+            where = f"{place} ({name})" if isinstance(name, str) else place
+            if element.get("type") == "panel":
+                self.panel(element, where, place, scope, out)
+            else:
+                self.question(element, where, scope, out)
 
     def panel(
-        self, element: dict[str, object], where: str, scope: _Scope, out: list[dict[str, object]]
-    ) -> tuple[tuple[str, ...], tuple[str, ...], bool] | None:
+        self,
+        element: dict[str, object],
+        where: str,
+        place: str,
+        scope: _Scope,
+        out: list[dict[str, object]],
+    ) -> None:
+        """A panel: a heading note (shown while the panel shows and any field in it
+        does, as SurveyJS hides an empty panel), then its elements with its conditions."""
         conditions = scope.conditions
         visible = self.expression(element.get("visibleIf"), f"{where}.visibleIf")
         if visible:
@@ -396,18 +393,34 @@ class _Mapper:
         read_only = scope.read_only or element.get("readOnly") is True
         title = _localized(element.get("title"))
         description = _localized(element.get("description"))
+        note: dict[str, object] | None = None
         if title or description:
             name = element.get("name")
-            note: dict[str, object] = {
-                "id": self.unique_id(f"{name}" if isinstance(name, str) else "panel"),
+            texts = [f"**{_escaped(title)}**"] if title else []
+            texts += [_escaped(description)] if description else []
+            note = {
+                "id": self.unique_id(name if isinstance(name, str) else "panel"),
                 "type": "note",
-                "label": _clip("\n\n".join(f"**{_escaped(t)}**" if t == title else _escaped(t)
-                                           for t in (title, description) if t), "note"),
+                "label": _clip("\n\n".join(texts), "note"),
             }
-            if conditions:
-                note["visible_if"] = _joined(conditions)
+            self.added.add(str(note["id"]))
             out.append(note)
-        return conditions, enable, read_only
+        key = "elements" if "elements" in element else "questions"
+        inner = element.get(key)
+        first = len(out)
+        if isinstance(inner, list):
+            self.elements(inner, _Scope(f"{place}.{key}", conditions, enable, read_only), out)
+        if note is not None:
+            shown = [f for f in out[first:] if f.get("hidden") is not True]
+            if not shown:
+                out.remove(note)
+            elif all("visible_if" in f for f in shown):
+                either = list(dict.fromkeys(str(f["visible_if"]) for f in shown))
+                note["visible_if"] = either[0] if len(either) == 1 else " or ".join(
+                    f"({c})" for c in either
+                )
+            elif conditions:
+                note["visible_if"] = _joined(conditions)
 
     def unique_id(self, wanted: str) -> str:
         base = wanted.strip()[:190] or "element"
@@ -486,6 +499,7 @@ class _Mapper:
                                or "Please specify", "label"),
                 "visible_if": _joined((*conditions, f"{{{name}}} {operator} 'other'")),
             }
+            self.added.add(str(comment["id"]))
             out.append(comment)
 
     def typed(
@@ -778,8 +792,10 @@ class _Mapper:
         return text
 
     def check_references(self, data: dict[str, object]) -> None:
-        """An expression naming a question that is left out (or that does not exist)
-        cannot be played: listed with its place, and the key dropped."""
+        """An expression naming a question that is left out cannot be played: listed
+        with its place, and the key dropped. A name no question has is a survey
+        variable (set by the web page hosting the survey): empty here, as in SurveyJS
+        when nobody sets it."""
         steps = data["steps"]
         assert isinstance(steps, list)
         ids = {f["id"] for s in steps for f in s["fields"]}
@@ -803,6 +819,12 @@ class _Mapper:
         except ExpressionError:
             return
         missing = sorted(n for n in parsed.reads if n.split(".")[0] not in ids and n not in ids)
+        variables = [n for n in missing if n.lower() not in self.names]
+        if variables:  # no question has that name: a survey variable, never set offline
+            for name in variables:
+                text = text.replace(f"{{{name}}}", "null")
+            holder[key] = text
+            missing = [n for n in missing if n not in variables]
         if missing:
             self.refuse(
                 f"{where} ({key})",
@@ -835,3 +857,50 @@ def _joined(conditions: tuple[str, ...]) -> str:
 
 
 AnswerShape = AnswerValue
+
+
+def compare_case(
+    result: ImportResult, answers: Mapping[str, object], expected: Mapping[str, object]
+) -> dict[str, tuple[object, object]]:
+    """Where the imported wizard's resolution of `answers` (`survey.data`) differs from
+    SurveyJS's (the oracle's `expected`): key -> (ours, SurveyJS's). Questions left out
+    by the import are left out of SurveyJS's lists; the `-Comment` fields and panel
+    headings the import adds are left out of ours."""
+    from wizard_desktop.definition.logic import wizard_logic
+
+    definition = result.definition
+    resolution = wizard_logic(definition).resolve(survey_answers(definition, answers))  # type: ignore[arg-type]
+    ids = {f.id for f in definition.fields}
+    added = result.added
+    ours_fields = [f for f in resolution.fields if f not in added]
+    theirs_fields = [q for q in expected["questions"] if q in ids]  # type: ignore[attr-defined]
+    ours = {
+        "pages": list(resolution.steps),
+        "questions": ours_fields,
+        "required": sorted(f for f in resolution.required if f not in added),
+        "values": {k: v for k, v in resolution.values.items()},
+    }
+    visible_questions = set(expected["questions"])  # type: ignore[call-overload]
+    pages = [  # a page shown only for questions the import left out cannot show here
+        p
+        for p in expected["pages"]  # type: ignore[attr-defined]
+        if (step := definition.step(p)) is None
+        or any(f.id in visible_questions for f in step.fields)
+    ]
+    theirs = {
+        "pages": pages,
+        "questions": theirs_fields,
+        "required": sorted(q for q in expected["required"] if q in ids),  # type: ignore[attr-defined]
+        "values": {k: v for k, v in expected["values"].items() if k in ids},  # type: ignore[attr-defined]
+    }
+    return {k: (ours[k], theirs[k]) for k in ours if not _same(ours[k], theirs[k])}
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if _is_number(a) and _is_number(b):
+        return abs(float(a) - float(b)) < 1e-9  # type: ignore[arg-type]
+    return a == b
