@@ -28,6 +28,7 @@ from wizard_desktop.definition.expressions import ExpressionError, parse_express
 from wizard_desktop.definition.fileformat import MAX_RATING_POINTS, TEXT_LIMITS
 from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.model import AnswerValue, WizardDefinition
+from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
 from wizard_desktop.importers.common import (
     ImportResult,
@@ -36,7 +37,6 @@ from wizard_desktop.importers.common import (
     read_source,
     refuse_unless_skipped,
 )
-from wizard_desktop.definition.problems import Problem, WizardFileError
 
 # Element types another part of Wizard Desktop will play (issue #15), and why not yet.
 _NOT_YET = {
@@ -77,7 +77,9 @@ def looks_like_surveyjs(content: bytes) -> bool:
     )
 
 
-def import_surveyjs(path: str | os.PathLike[str], *, skip_unsupported: bool = False) -> ImportResult:
+def import_surveyjs(
+    path: str | os.PathLike[str], *, skip_unsupported: bool = False
+) -> ImportResult:
     """Import the survey in `path` (see the module docstring)."""
     source = os.fspath(path)
     name = Path(source).name
@@ -102,10 +104,13 @@ def import_surveyjs(path: str | os.PathLike[str], *, skip_unsupported: bool = Fa
 
 def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> dict[str, object]:
     """`survey.data` as the wizard's answers: choice values as the option text they
-    are stored as (SurveyJS keeps numbers as numbers), unknown names kept as given."""
+    are stored as (SurveyJS keeps numbers as numbers); the answers of questions the
+    import left out (no field of that name) are not the wizard's and are dropped."""
     answers: dict[str, object] = {}
     for key, value in data.items():
         f = definition.field(key)
+        if f is None:
+            continue
         if f is not None and f.options and value is not None:
             if isinstance(value, list):
                 value = [_option_value(v) for v in value]
@@ -222,8 +227,11 @@ class _Mapper:
         if any(isinstance(raw.get(k), dict) for k in ("title", "description")) or self.has_locales(
             raw
         ):
-            self.refuse("survey", "translations (localized strings) cannot be played yet; "
-                        "the default language is imported")
+            self.refuse(
+                "survey",
+                "translations (localized strings) cannot be played yet; "
+                "the default language is imported",
+            )
         for key, reason in (
             ("triggers", "triggers change answers on their own"),
             ("navigateToUrl", "navigating to a web address needs the network"),
@@ -355,9 +363,7 @@ class _Mapper:
         step["fields"] = fields
         return step
 
-    def elements(
-        self, children: list[object], scope: _Scope, out: list[dict[str, object]]
-    ) -> None:
+    def elements(self, children: list[object], scope: _Scope, out: list[dict[str, object]]) -> None:
         """Map `children` into `out`; panels recurse (their depth is bounded by the JSON
         nesting limit `read_json` checks before parsing)."""
         for i, element in enumerate(children):
@@ -416,8 +422,8 @@ class _Mapper:
                 out.remove(note)
             elif all("visible_if" in f for f in shown):
                 either = list(dict.fromkeys(str(f["visible_if"]) for f in shown))
-                note["visible_if"] = either[0] if len(either) == 1 else " or ".join(
-                    f"({c})" for c in either
+                note["visible_if"] = (
+                    either[0] if len(either) == 1 else " or ".join(f"({c})" for c in either)
                 )
             elif conditions:
                 note["visible_if"] = _joined(conditions)
@@ -454,8 +460,10 @@ class _Mapper:
             self.refuse(where, "choicesByUrl needs the network")
             return
         if element.get("choicesFromQuestion"):
-            self.refuse(where, "choicesFromQuestion (choices copied from another question) "
-                        "cannot be played yet")
+            self.refuse(
+                where,
+                "choicesFromQuestion (choices copied from another question) cannot be played yet",
+            )
             return
         if element.get("valueName"):
             self.refuse(where, "valueName (two questions sharing one answer) cannot be played")
@@ -494,9 +502,12 @@ class _Mapper:
             comment: dict[str, object] = {
                 "id": self.unique_id(f"{name}-Comment"),
                 "type": "text",
-                "label": _clip(_localized(element.get("otherPlaceholder"))
-                               or _localized(element.get("commentText"))
-                               or "Please specify", "label"),
+                "label": _clip(
+                    _localized(element.get("otherPlaceholder"))
+                    or _localized(element.get("commentText"))
+                    or "Please specify",
+                    "label",
+                ),
                 "visible_if": _joined((*conditions, f"{{{name}}} {operator} 'other'")),
             }
             self.added.add(str(comment["id"]))
@@ -600,7 +611,10 @@ class _Mapper:
             if value in seen:  # two choices with one value: one option, both labels
                 seen[value]["label"] = _clip(f"{seen[value]['label']} / {label}", "label")
                 continue
-            option: dict[str, object] = {"value": _clip(value, "value"), "label": _clip(label, "label")}
+            option: dict[str, object] = {
+                "value": _clip(value, "value"),
+                "label": _clip(label, "label"),
+            }
             if isinstance(choice, dict) and choice.get("visibleIf"):
                 condition = self.expression(choice.get("visibleIf"), "choice")
                 if condition:
@@ -674,11 +688,7 @@ class _Mapper:
             built["default"] = [_option_value(v) for v in value]
         elif kind == "choice" and not isinstance(value, dict | list):
             built["default"] = _option_value(value)
-        elif kind in ("number", "rating") and _is_number(value):
-            built["default"] = value
-        elif kind == "boolean" and isinstance(value, bool):
-            built["default"] = value
-        elif kind in ("text", "multiline", "date", "time") and isinstance(value, str):
+        elif (kind in ("number", "rating") and _is_number(value)) or (kind == "boolean" and isinstance(value, bool)) or (kind in ("text", "multiline", "date", "time") and isinstance(value, str)):
             built["default"] = value
         else:
             self.refuse(f"{where}.defaultValue", "the default value does not fit the question")
@@ -748,7 +758,9 @@ class _Mapper:
         if constraints:
             built["constraint"] = _joined(tuple(constraints))
         if messages:
-            built["constraint_message"] = _clip(" ".join(dict.fromkeys(messages)), "constraint_message")
+            built["constraint_message"] = _clip(
+                " ".join(dict.fromkeys(messages)), "constraint_message"
+            )
 
     def calculated_values(self, raw: dict[str, object]) -> list[dict[str, object]]:
         values = raw.get("calculatedValues")
@@ -767,8 +779,13 @@ class _Mapper:
                 continue
             self.names.setdefault(name.lower(), name)
             fields.append(
-                {"id": name, "type": "calculated", "label": _clip(name, "label"),
-                 "calculate": expression, "hidden": True}
+                {
+                    "id": name,
+                    "type": "calculated",
+                    "label": _clip(name, "label"),
+                    "calculate": expression,
+                    "hidden": True,
+                }
             )
         return fields
 
@@ -803,14 +820,24 @@ class _Mapper:
             for key in ("visible_if",):
                 self.drop_unknown(step, key, ids, f"step {step['id']}")
             for f in step["fields"]:
-                for key in ("visible_if", "required_if", "enabled_if", "constraint",
-                            "default_expression", "calculate"):
+                for key in (
+                    "visible_if",
+                    "required_if",
+                    "enabled_if",
+                    "constraint",
+                    "default_expression",
+                    "calculate",
+                ):
                     self.drop_unknown(f, key, ids, f"{f['id']}")
                 for option in f.get("options", []):
-                    self.drop_unknown(option, "visible_if", ids, f"{f['id']} choice {option['value']}")
+                    self.drop_unknown(
+                        option, "visible_if", ids, f"{f['id']} choice {option['value']}"
+                    )
             del s
 
-    def drop_unknown(self, holder: dict[str, object], key: str, ids: set[object], where: str) -> None:
+    def drop_unknown(
+        self, holder: dict[str, object], key: str, ids: set[object], where: str
+    ) -> None:
         text = holder.get(key)
         if not isinstance(text, str):
             return
