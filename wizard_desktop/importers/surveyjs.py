@@ -15,8 +15,6 @@ place (`pages[3].elements[1] (q7)`), and the refusal rule of `common` applies.
 
 from __future__ import annotations
 
-import html
-import json
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -27,7 +25,7 @@ from pathlib import Path
 from wizard_desktop.definition.expressions import ExpressionError, parse_expression
 from wizard_desktop.definition.fileformat import MAX_RATING_POINTS, TEXT_LIMITS
 from wizard_desktop.definition.loader import definition_from_dict
-from wizard_desktop.definition.model import AnswerValue, WizardDefinition
+from wizard_desktop.definition.model import WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
 from wizard_desktop.importers.common import (
@@ -60,7 +58,15 @@ _CHOICE_TYPES["tagbox"] = "multi_choice"
 _TEXT_NUMBER = ("number", "range")
 _EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 _EMAIL_MESSAGE = "Please enter a valid e-mail address."
-_MAX_SOURCE_NESTING = 100  # JSON levels (checked by reading.read_json before parsing)
+_MAX_SOURCE_NESTING = 100
+_LOCALIZABLE = (
+    "title",
+    "text",
+    "description",
+    "html",
+    "otherText",
+    "noneText",
+)  # JSON levels (checked by reading.read_json before parsing)
 
 
 def looks_like_surveyjs(content: bytes) -> bool:
@@ -185,7 +191,7 @@ def html_to_text(source: str) -> str:
     parser = _HtmlText()
     parser.feed(source)
     parser.close()
-    text = html.unescape("".join(parser.parts)) if False else "".join(parser.parts)
+    text = "".join(parser.parts)
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
@@ -275,9 +281,8 @@ class _Mapper:
             return False
         if isinstance(raw, dict):
             for key, value in raw.items():
-                if key in ("title", "text", "description", "html", "otherText", "noneText"):
-                    if isinstance(value, dict):
-                        return True
+                if key in _LOCALIZABLE and isinstance(value, dict):
+                    return True
                 if isinstance(value, dict | list) and self.has_locales(value, depth + 1):
                     return True
         elif isinstance(raw, list):
@@ -629,7 +634,6 @@ class _Mapper:
         filter_ = element.get("choicesVisibleIf")
         if isinstance(filter_, str) and filter_.strip():
             for option in options:
-                literal = json.dumps(option["value"], ensure_ascii=False).replace('"', "'")
                 literal = "'" + str(option["value"]).replace("'", "\\'") + "'"
                 condition = self.expression(
                     re.sub(r"\{item\}", literal, filter_, flags=re.IGNORECASE),
@@ -646,10 +650,10 @@ class _Mapper:
             ("showOtherItem", "hasOther", "other", "otherText", "Other (describe)"),
         )
         for new_key, old_key, value, text_key, default_text in extras:
-            if element.get(new_key) is True or element.get(old_key) is True:
-                if all(o["value"] != value for o in options):
-                    label = _localized(element.get(text_key)) or default_text
-                    options.append({"value": value, "label": _clip(label, "label")})
+            wanted = element.get(new_key) is True or element.get(old_key) is True
+            if wanted and all(o["value"] != value for o in options):
+                label = _localized(element.get(text_key)) or default_text
+                options.append({"value": value, "label": _clip(label, "label")})
         return options
 
     def common(
@@ -688,7 +692,11 @@ class _Mapper:
             built["default"] = [_option_value(v) for v in value]
         elif kind == "choice" and not isinstance(value, dict | list):
             built["default"] = _option_value(value)
-        elif (kind in ("number", "rating") and _is_number(value)) or (kind == "boolean" and isinstance(value, bool)) or (kind in ("text", "multiline", "date", "time") and isinstance(value, str)):
+        elif (
+            (kind in ("number", "rating") and _is_number(value))
+            or (kind == "boolean" and isinstance(value, bool))
+            or (kind in ("text", "multiline", "date", "time") and isinstance(value, str))
+        ):
             built["default"] = value
         else:
             self.refuse(f"{where}.defaultValue", "the default value does not fit the question")
@@ -816,7 +824,7 @@ class _Mapper:
         steps = data["steps"]
         assert isinstance(steps, list)
         ids = {f["id"] for s in steps for f in s["fields"]}
-        for s, step in enumerate(steps):
+        for step in steps:
             for key in ("visible_if",):
                 self.drop_unknown(step, key, ids, f"step {step['id']}")
             for f in step["fields"]:
@@ -833,7 +841,6 @@ class _Mapper:
                     self.drop_unknown(
                         option, "visible_if", ids, f"{f['id']} choice {option['value']}"
                     )
-            del s
 
     def drop_unknown(
         self, holder: dict[str, object], key: str, ids: set[object], where: str
@@ -881,9 +888,6 @@ def _joined(conditions: tuple[str, ...]) -> str:
     if len(conditions) == 1:
         return conditions[0]
     return " and ".join(f"({c})" for c in conditions)
-
-
-AnswerShape = AnswerValue
 
 
 def compare_case(
