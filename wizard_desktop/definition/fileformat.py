@@ -26,6 +26,8 @@ TRANSLATABLE_KEYS = frozenset(
     {"title", "description", "label", "help", "placeholder", "unit", "pattern_message"}
     | {"constraint_message"}
 )
+# Format 2 top-level keys the importers write (model.WizardDefinition.imported_from).
+IMPORT_TOP_LEVEL_KEYS = ("imported_from", "hide_empty_steps")
 STEP_KEYS = ("id", "title", "description", "fields", "visible_if")
 STEP_REQUIRED = ("id", "title")
 COMMON_FIELD_KEYS = (

@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Literal
 
+from wizard_desktop.definition.loader import load_wizard_file
+from wizard_desktop.definition.model import WizardDefinition
 from wizard_desktop.importers.common import (
     ImportRefused,
     ImportResult,
@@ -16,7 +18,14 @@ from wizard_desktop.importers.common import (
     read_source,
 )
 
-__all__ = ["ImportRefused", "ImportResult", "UnsupportedItem", "import_form", "import_kind"]
+__all__ = [
+    "ImportRefused",
+    "ImportResult",
+    "UnsupportedItem",
+    "import_form",
+    "import_kind",
+    "load_any_wizard_file",
+]
 
 ImportKind = Literal["surveyjs", "xlsform"]
 XLSFORM_SUFFIXES = (".xlsx", ".xls", ".md")
@@ -50,3 +59,13 @@ def import_form(path: str | os.PathLike[str], *, skip_unsupported: bool = False)
     from wizard_desktop.importers.surveyjs import import_surveyjs
 
     return import_surveyjs(path, skip_unsupported=skip_unsupported)
+
+
+def load_any_wizard_file(
+    path: str | os.PathLike[str], *, skip_unsupported: bool = False
+) -> WizardDefinition:
+    """The definition in `path`: a Wizard Desktop file through the loader, a SurveyJS
+    or XLSForm file through its importer (`check`, `import`, `resolve`, the GUI)."""
+    if import_kind(path) is None:
+        return load_wizard_file(path)
+    return import_form(path, skip_unsupported=skip_unsupported).definition

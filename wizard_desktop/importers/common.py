@@ -46,6 +46,9 @@ class ImportResult:
     unsupported: tuple[UnsupportedItem, ...]
     # the format-2 data the definition was validated from (what `convert` writes)
     data: dict[str, object]
+    # ids the import added that the source has no question for (panel headings, the
+    # text of an "other" choice): left out when comparing with the source tool
+    added: frozenset[str] = frozenset()
 
 
 class ImportRefused(WizardFileError):
