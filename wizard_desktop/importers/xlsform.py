@@ -18,7 +18,7 @@ import os
 import re
 import zipfile
 from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ METADATA_TYPES = frozenset(
     {
         "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
         "username", "email", "audit", "uri:deviceid", "uri:subscriberid", "uri:simserial",
-        "uri:phonenumber", "uri:username", "uri:email",
+        "uri:phonenumber", "uri:username", "uri:email", "start-geopoint",
     }
 )  # fmt: skip
 _LATITUDE = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
@@ -178,6 +178,9 @@ class _Builder:
         self._collect(survey)
         self.steps: list[dict[str, Any]] = []
         self.languages = self._languages(survey)
+        self.codes: dict[str, str] = {}  # pyxform's language name -> its code
+        self.default_code: str | None = None
+        self._language_codes()
 
     # --- places and refusals ----------------------------------------------------------
 
@@ -214,6 +217,45 @@ class _Builder:
         visit(survey)
         return sorted(found)
 
+    def _language_codes(self) -> None:
+        named = [language for language in self.languages if language != "default"]
+        if not named or (len(named) == 1 and "default" not in self.languages):
+            return  # one language: plain texts
+        for language in named:
+            match = re.search(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2})\)\s*$", language)
+            code = match.group(1) if match else _LANGUAGE_NAMES.get(language.strip().lower())
+            if code is None or code in self.codes.values():
+                self.unsupported.append(
+                    UnsupportedItem(
+                        self.source, f"survey (label::{language})",
+                        f"the language {language!r} has no code; write it as '{language} (code)'",
+                    )
+                )  # fmt: skip
+                continue
+            self.codes[language] = code
+        wanted = str(self.survey.get("default_language") or "default")
+        self.default_code = self.codes.get(wanted) or (next(iter(self.codes.values()), None))
+        if "default" in self.languages and self.default_code is not None:
+            self.codes["default"] = self.default_code  # texts without a language column
+
+    def texts(self, value: object, shape: Callable[[str], str] = str) -> str | dict[str, str] | None:
+        """A text of the form, shaped: a map of language codes in a multilingual form."""
+        if not self.codes or not isinstance(value, dict):
+            text = self.text(value)
+            return shape(text) if text is not None else None
+        out: dict[str, str] = {}
+        for language, text in value.items():
+            code = self.codes.get(language)
+            if code is not None and text not in (None, "") and (language != "default" or code not in out):
+                out[code] = shape(str(text))
+        if not out:
+            return None
+        default = self.default_code
+        assert default is not None
+        if default not in out:
+            out[default] = next(iter(out.values()))
+        return {default: out[default], **{k: v for k, v in out.items() if k != default}}
+
     # --- texts ------------------------------------------------------------------------
 
     def text(self, value: object) -> str | None:
@@ -231,12 +273,14 @@ class _Builder:
             return None
         return str(value)
 
-    def template(self, value: object) -> str | None:
+    def template(self, value: object, limit: int | None = None) -> str | dict[str, str] | None:
         """A label/hint: `${name}` becomes `{name}` (format 2 interpolation)."""
-        text = self.text(value)
-        if text is None:
-            return None
-        return re.sub(r"\$\{([^{}]*)\}", lambda m: "{" + m.group(1).strip() + "}", text)
+
+        def shape(text: str) -> str:
+            text = re.sub(r"\$\{([^{}]*)\}", lambda m: "{" + m.group(1).strip() + "}", text)
+            return _one_line(text, limit) if limit is not None else text
+
+        return self.texts(value, shape)
 
     # --- expressions ------------------------------------------------------------------
 
@@ -270,16 +314,6 @@ class _Builder:
 
     def build(self) -> dict[str, Any]:
         survey = self.survey
-        if len(self.languages) > 1 or (
-            self.languages and self.languages != ["default"] and len(set(self.languages) - {"default"}) > 1
-        ):
-            self.unsupported.append(
-                UnsupportedItem(
-                    self.source,
-                    "survey (label columns)",
-                    f"translations into {len(self.languages)} languages ({', '.join(self.languages)}) {_NOT_YET}",
-                )
-            )
         settings_title = survey.get("title") or Path(self.source).stem
         form_id = str(survey.get("id_string") or Path(self.source).stem)
         self.walk(survey.get("children", []), [], None)
@@ -296,6 +330,9 @@ class _Builder:
         if not self.steps:
             self.steps.append({"id": "empty", "title": wizard["title"], "fields": []})
         wizard["steps"] = self.steps
+        if self.codes:
+            wizard["languages"] = list(dict.fromkeys([self.default_code, *self.codes.values()]))
+            wizard["default_language"] = self.default_code
         return wizard
 
     def walk(self, children: list[dict[str, Any]], relevant: list[str], heading: str | None) -> None:
@@ -310,8 +347,8 @@ class _Builder:
                 self.refuse(child, f"a repeat {_NOT_YET}")
                 continue
             if kind == "group":
-                label = self.text(child.get("label"))
-                title = _one_line(label, _TITLE_LIMIT) if label else heading
+                label = self.template(child.get("label"), _TITLE_LIMIT)
+                title = label if label else heading
                 if child.get("control", {}).get("appearance", "").split().count("field-list"):
                     fields: list[dict[str, Any]] = []
                     self.collect_fields(child.get("children", []), [], fields)
@@ -365,6 +402,7 @@ class _Builder:
             return None  # metadata: ignored (see METADATA_TYPES)
         label = self.template(q.get("label"))
         hint = self.template(q.get("hint"))
+        short = self.template(q.get("label"), _LABEL_LIMIT)
         field: dict[str, Any] = {"id": name}
         mapped = self.map_type(q, kind, field)
         if mapped is None:
@@ -374,7 +412,7 @@ class _Builder:
         if kind == "note":
             field["label"] = label or hint or name
             return field
-        field["label"] = _one_line(label, _LABEL_LIMIT) if label else name
+        field["label"] = short if short else name
         if hint:
             field["help"] = hint
         self.binds(q, field)
@@ -384,7 +422,7 @@ class _Builder:
 
     def map_type(self, q: dict[str, Any], kind: str, field: dict[str, Any]) -> bool | None:
         name = str(q.get("name"))
-        if kind in ("text", "barcode"):
+        if kind in ("text", "barcode", "phone number"):
             field["type"] = "multiline" if "multiline" in q.get("control", {}).get("appearance", "") else "text"
         elif kind == "integer":
             field.update(type="number", decimals=0)
@@ -462,8 +500,8 @@ class _Builder:
         filter_source = q.get("choice_filter")
         for choice in choices or []:
             value = str(choice.get("name", ""))
-            label = self.text(choice.get("label")) or value
-            option: dict[str, Any] = {"value": value, "label": _one_line(label, 200)}
+            label = self.texts(choice.get("label"), lambda t: _one_line(t, 200)) or value
+            option: dict[str, Any] = {"value": value, "label": label}
             if filter_source:
                 columns = {k: str(v) for k, v in choice.items() if k not in ("label", "media") and isinstance(v, str)}
                 expression = self.xpath(q, "choice_filter", str(filter_source), None, columns)
@@ -523,16 +561,18 @@ class _Builder:
         # required_message: shown by ODK when a required answer is missing; format 2's own
         # message is fixed, so it goes into the help text
         message = self.text(bind.get("jr:requiredMsg"))
-        if message and field.get("required") or (message and "required_if" in field):
-            field["help"] = (field.get("help", "") + "\n\n" if field.get("help") else "") + f"Required: {message}"
+        if message and not self.codes and (field.get("required") or "required_if" in field):
+            help_text = field.get("help")
+            prefix = help_text + "\n\n" if isinstance(help_text, str) else ""
+            field["help"] = f"{prefix}Required: {message}"
         constraint = bind.get("constraint")
         if constraint:
             expression = self.xpath(q, "constraint", str(constraint), name)
             if expression is not None:
                 field["constraint"] = expression
-                constraint_message = self.text(bind.get("jr:constraintMsg"))
+                constraint_message = self.texts(bind.get("jr:constraintMsg"), lambda t: _one_line(t, 500))
                 if constraint_message:
-                    field["constraint_message"] = _one_line(constraint_message, 500)
+                    field["constraint_message"] = constraint_message
         readonly = bind.get("readonly")
         if readonly:
             text = str(readonly).strip()
@@ -573,6 +613,16 @@ class _Builder:
             field["default"] = value.split()
         else:
             field["default"] = value
+
+
+# Language names XLSForms write without a code (`label::English`), and their codes.
+_LANGUAGE_NAMES = {
+    "english": "en", "french": "fr", "francais": "fr", "français": "fr", "spanish": "es",
+    "español": "es", "portuguese": "pt", "swahili": "sw", "kiswahili": "sw", "chinese": "zh",
+    "arabic": "ar", "german": "de", "hindi": "hi", "russian": "ru", "italian": "it",
+    "dutch": "nl", "bengali": "bn", "urdu": "ur", "amharic": "am", "hausa": "ha",
+    "indonesian": "id", "nepali": "ne", "turkish": "tr", "vietnamese": "vi",
+}  # fmt: skip
 
 
 def _all(conditions: list[str]) -> str:

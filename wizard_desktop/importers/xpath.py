@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+import re
 import threading
 
 from lark import Lark, Token, Transformer, v_args
@@ -93,6 +94,7 @@ _FUNCTIONS_SIMPLE = {
     "round": ("round", 1, 2),
     "today": ("today", 0, 0),
     "now": ("currentDate", 0, 0),
+    "date": ("", 1, 1),
     "not": ("", 1, 1),
     "true": ("", 0, 0),
     "false": ("", 0, 0),
@@ -183,6 +185,11 @@ class _Translate(Transformer[Token, _Out]):
         columns = self.context.columns
         if columns is not None and text in columns:
             return _Out(_quote(columns[text]), 0, 9)
+        if text.startswith("../") and re.fullmatch(r"\.\./[A-Za-z_][A-Za-z0-9_.-]*", text):
+            name = text[3:]  # a sibling, as pyxform writes `or_other`'s relevant
+            return _Out("{" + self.context.reference(name, False) + "}", 0, 9, name)
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", text):
+            return _Out("''", 0, 9)  # a child element the form has not: an empty node-set
         if text.startswith("["):
             raise XPathUnsupported("uses a predicate [...], which Wizard Desktop cannot evaluate")
         raise XPathUnsupported(
@@ -207,6 +214,8 @@ class _Translate(Transformer[Token, _Out]):
             return _Out("true", 0, 9)
         if name == "false":
             return _Out("false", 0, 9)
+        if name == "date":  # an ISO date is a date already (dates are ISO texts here)
+            return args[0]
         if name == "not":
             return _Out(f"!({args[0].text})", depth, 9)
         if name == "position":
