@@ -44,7 +44,9 @@ _REFUSED_PARTS = (
     (re.compile(r"(^|/)vbaProject\.bin$", re.I), "holds macros (vbaProject.bin)"),
     (re.compile(r"(^|/)externalLinks/", re.I), "links to other workbooks (externalLinks)"),
 )
-_FORMULA_WITHOUT_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*</c>')
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
 
 # Metadata ODK records by itself: not asked, not stored (the session keeps its own start
 # and completion times).
@@ -145,7 +147,9 @@ def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = Fal
     if builder.unsupported:
         steps = wizard["steps"]
         assert isinstance(steps, list)
-        note = {"id": "imported-left-out", "type": "note", "label": left_out_text(builder.unsupported)}
+        # format 2 has no escape for braces in a note: `${a}` in a reason is shown as `$(a)`
+        text = left_out_text(builder.unsupported).replace("{", "(").replace("}", ")")
+        note = {"id": "imported-left-out", "type": "note", "label": text}
         steps.insert(0, {"id": "imported-left-out", "title": "Left out", "fields": [note]})
     definition = definition_from_dict(wizard, source=source)
     return ImportResult(definition, tuple(builder.unsupported), wizard)
@@ -175,6 +179,7 @@ class _Builder:
             if isinstance(name, str):
                 self.row_of[name.strip()].append(number)
         self.kinds: dict[str, str] = {}  # name -> pyxform type, for references
+        self.refused_names: set[str] = set()
         self._collect(survey)
         self.steps: list[dict[str, Any]] = []
         self.languages = self._languages(survey)
@@ -191,6 +196,7 @@ class _Builder:
         return f"survey row {row} ({name})" if row is not None else f"survey ({name})"
 
     def refuse(self, element: Mapping[str, Any], reason: str) -> None:
+        self.refused_names.add(str(element.get("name", "")))
         self.unsupported.append(UnsupportedItem(self.source, self.place(element), reason))
 
     def _collect(self, node: Mapping[str, Any]) -> None:
@@ -273,11 +279,23 @@ class _Builder:
             return None
         return str(value)
 
-    def template(self, value: object, limit: int | None = None) -> str | dict[str, str] | None:
-        """A label/hint: `${name}` becomes `{name}` (format 2 interpolation)."""
+    def template(
+        self, value: object, limit: int | None = None, element: Mapping[str, Any] | None = None
+    ) -> str | dict[str, str] | None:
+        """A label/hint: `${name}` becomes `{name}` (format 2 interpolation); a name that
+        is not imported (metadata, a refused question) is an unsupported item."""
+
+        def placeholder(match: re.Match[str]) -> str:
+            name = match.group(1).strip()
+            kind = self.kinds.get(name)
+            if kind in METADATA_TYPES or name in self.refused_names:
+                if element is not None:
+                    self.refuse(element, f"a text reads ${{{name}}}, which is not imported")
+                return ""
+            return "{" + name + "}"
 
         def shape(text: str) -> str:
-            text = re.sub(r"\$\{([^{}]*)\}", lambda m: "{" + m.group(1).strip() + "}", text)
+            text = re.sub(r"\$\{([^{}]*)\}", placeholder, text)
             return _one_line(text, limit) if limit is not None else text
 
         return self.texts(value, shape)
@@ -400,8 +418,8 @@ class _Builder:
         bind: dict[str, Any] = q.get("bind", {})
         if kind in METADATA_TYPES or "jr:preload" in bind:
             return None  # metadata: ignored (see METADATA_TYPES)
-        label = self.template(q.get("label"))
-        hint = self.template(q.get("hint"))
+        label = self.template(q.get("label"), None, q)
+        hint = self.template(q.get("hint"), None, q)
         short = self.template(q.get("label"), _LABEL_LIMIT)
         field: dict[str, Any] = {"id": name}
         mapped = self.map_type(q, kind, field)
@@ -609,8 +627,14 @@ class _Builder:
                 field["default"] = int(float(value))
             except ValueError:
                 self.refuse(q, f"default {value!r} is not a number")
-        elif kind == "multi_choice":
-            field["default"] = value.split()
+        elif kind in ("choice", "multi_choice"):
+            values = value.split() if kind == "multi_choice" else [value]
+            known = {o["value"] for o in field.get("options", [])}
+            unknown = [v for v in values if v not in known]
+            if unknown:
+                self.refuse(q, f"default {unknown[0]!r} is not one of its choices")
+                return
+            field["default"] = values if kind == "multi_choice" else value
         else:
             field["default"] = value
 
