@@ -180,6 +180,8 @@ class _Builder:
                 self.row_of[name.strip()].append(number)
         self.kinds: dict[str, str] = {}  # name -> pyxform type, for references
         self.refused_names: set[str] = set()
+        # (XPath, current field, choice columns) -> (translation, or why it was refused)
+        self.translated: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
         self._collect(survey)
         self.steps: list[dict[str, Any]] = []
         self.languages = self._languages(survey)
@@ -321,12 +323,17 @@ class _Builder:
                 raise XPathUnsupported(f"uses count()/sum() over ${{{name}}}, outside a repeat, {_NOT_YET}")
             return name
 
-        context = XPathContext(current, reference, None, columns)
-        try:
-            return translate(source, context)
-        except XPathUnsupported as exc:
-            self.refuse(element, f"{column} {exc}")
-            return None
+        key = (source, current, tuple(sorted(columns.items())) if columns else None)
+        known = self.translated.get(key)
+        if known is None:
+            try:
+                known = (translate(source, XPathContext(current, reference, None, columns)), None)
+            except XPathUnsupported as exc:
+                known = (None, str(exc))
+            self.translated[key] = known
+        if known[1] is not None:
+            self.refuse(element, f"{column} {known[1]}")
+        return known[0]
 
     # --- walking ----------------------------------------------------------------------
 
