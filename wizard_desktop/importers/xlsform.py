@@ -62,6 +62,7 @@ _LONGITUDE = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]+)?)"
 GEOPOINT_PATTERN = rf"{_LATITUDE} {_LONGITUDE}(?: -?[0-9]+(?:\.[0-9]+)?){{0,2}}"
 DATETIME_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"
 _NOT_YET = "cannot be played yet"
+_CURRENT = "\x00"  # what `.` translates to until the field it means is put in
 _LABEL_LIMIT = 500
 _TITLE_LIMIT = 200
 
@@ -323,17 +324,27 @@ class _Builder:
                 raise XPathUnsupported(f"uses count()/sum() over ${{{name}}}, outside a repeat, {_NOT_YET}")
             return name
 
-        key = (source, current, tuple(sorted(columns.items())) if columns else None)
+        # cached per import; `.` is translated once for every field that reads it
+        key = (source, tuple(sorted(columns.items())) if columns else None)
         known = self.translated.get(key)
         if known is None:
             try:
-                known = (translate(source, XPathContext(current, reference, None, columns)), None)
+                context = XPathContext(_CURRENT, reference, None, columns)
+                known = (translate(source, context), None)
             except XPathUnsupported as exc:
                 known = (None, str(exc))
             self.translated[key] = known
         if known[1] is not None:
             self.refuse(element, f"{column} {known[1]}")
-        return known[0]
+            return None
+        text = known[0]
+        assert text is not None
+        if "{" + _CURRENT + "}" in text:
+            if current is None:
+                self.refuse(element, f"{column} uses '.' where there is no current field")
+                return None
+            text = text.replace("{" + _CURRENT + "}", "{" + current + "}")
+        return text
 
     # --- walking ----------------------------------------------------------------------
 

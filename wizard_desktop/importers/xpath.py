@@ -11,33 +11,33 @@ functions of `definition/expression_functions.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 import re
 import threading
 
 from lark import Lark, Token, Transformer, v_args
+from lark.lexer import Lexer
 from lark.exceptions import UnexpectedInput
 
 from wizard_desktop.definition.expressions import MAX_EXPRESSION_LENGTH, MAX_NESTING_DEPTH
 
 _GRAMMAR = r"""
 ?start: or_expr
-?or_expr: and_expr (_OR and_expr)*           -> or_
-?and_expr: eq_expr (_AND eq_expr)*           -> and_
-?eq_expr: rel_expr (EQ rel_expr)*            -> compare
-?rel_expr: add_expr (REL add_expr)*          -> compare
-?add_expr: mul_expr (ADD mul_expr)*          -> arithmetic
-?mul_expr: unary_expr (MUL unary_expr)*      -> arithmetic
-?unary_expr: ADD unary_expr                  -> negative
-           | primary
-?primary: "(" or_expr ")"                    -> group
-        | FUNC "(" [or_expr ("," or_expr)*] ")" -> call
-        | REF                                -> reference
-        | NUMBER                             -> number
-        | STRING                             -> string
-        | "."                                -> current
-        | PATH                               -> path
+?or_expr: and_expr | or_expr _OR and_expr        -> or_
+?and_expr: eq_expr | and_expr _AND eq_expr       -> and_
+?eq_expr: rel_expr | eq_expr EQ rel_expr         -> compare
+?rel_expr: add_expr | rel_expr REL add_expr      -> relation
+?add_expr: mul_expr | add_expr ADD mul_expr      -> sum_
+?mul_expr: unary_expr | mul_expr MUL unary_expr  -> product
+?unary_expr: primary | ADD unary_expr            -> negative
+?primary: "(" or_expr ")"                        -> group
+        | FUNC "(" [or_expr ("," or_expr)*] ")"  -> call
+        | REF                                    -> reference
+        | NUMBER                                 -> number
+        | STRING                                 -> string
+        | "."                                    -> current
+        | PATH                                   -> path
 
 _OR.3: /or\b/
 _AND.3: /and\b/
@@ -52,6 +52,58 @@ STRING: /'[^']*'|"[^"]*"/
 PATH.1: /\.\.(\/[^\s()\[\],=!<>+*|]*)?|\/[^\s()\[\],=!<>+*|]*|[A-Za-z_][A-Za-z0-9_.:-]*(\/[^\s()\[\],=!<>+*|]*)?|\.\/[^\s()\[\],=!<>+*|]+|\[[^\]]*\]|@[A-Za-z_:-]+|\|/
 %ignore /[ \t\r\n]+/
 """
+
+
+_PATH_CHARS = r"[^\s()\[\],=!<>+*|]"
+# The lexer (one pass of one regex; lark's own is slower by far on long relevants):
+# tokens named as the grammar's terminals. A word is an operator (or, and, div, mod)
+# only where an operator can stand, i.e. after an operand, as XPath's rule says.
+_TOKEN = re.compile(
+    rf"""(?P<ws>\s+)
+    |(?P<REF>\$\{{[^{{}}]*\}})
+    |(?P<STRING>'[^']*'|"[^"]*")
+    |(?P<NUMBER>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)
+    |(?P<FUNC>[A-Za-z_][A-Za-z0-9_.:-]*(?=\s*\())
+    |(?P<word>[A-Za-z_][A-Za-z0-9_.:-]*(?:/{_PATH_CHARS}*)?)
+    |(?P<PATH>\.\.(?:/{_PATH_CHARS}*)?|\./{_PATH_CHARS}+|/{_PATH_CHARS}*|\[[^\]]*\]|@[A-Za-z_:-]+|\|)
+    |(?P<EQ>!=|=)
+    |(?P<REL><=|>=|<|>)
+    |(?P<ADD>[+-])
+    |(?P<star>\*)
+    |(?P<LPAR>\()|(?P<RPAR>\))|(?P<COMMA>,)|(?P<DOT>\.)""",
+    re.VERBOSE,
+)
+_OPERATOR_WORDS = {"or": "_OR", "and": "_AND", "div": "MUL", "mod": "MUL"}
+_ENDS_OPERAND = frozenset({"REF", "STRING", "NUMBER", "PATH", "RPAR", "DOT"})
+
+
+class _Lexer(Lexer):
+    def __init__(self, lexer_conf: object) -> None:
+        pass
+
+    def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]
+        position = 0
+        previous = ""
+        while position < len(data):
+            match = _TOKEN.match(data, position)
+            if match is None:
+                raise XPathUnsupported(
+                    f"is not an XPath expression this importer reads (column {position + 1})"
+                )
+            kind = match.lastgroup
+            text = match.group()
+            assert kind is not None
+            position = match.end()
+            if kind == "ws":
+                continue
+            if kind in ("word", "FUNC") and previous in _ENDS_OPERAND and text in _OPERATOR_WORDS:
+                kind = _OPERATOR_WORDS[text]  # `) and (`: an operator, not a call
+            elif kind == "word":
+                kind = "PATH"
+            elif kind == "star":
+                kind = "MUL" if previous in _ENDS_OPERAND else "PATH"
+            previous = kind
+            yield Token(kind, text, match.start(), 1, match.start() + 1)
 
 
 class XPathUnsupported(Exception):
@@ -114,36 +166,30 @@ def _wrap(item: _Out, precedence: int) -> str:
 class _Translate(Transformer[Token, _Out]):
     context = XPathContext(None, lambda name, aggregate: name)
 
-    def _binary(self, items: tuple[object, ...], precedence: int, spell: dict[str, str]) -> _Out:
-        first = items[0]
-        assert isinstance(first, _Out)
-        if len(items) == 1:  # a rule with its alias reduces a single operand too
-            return first
-        parts = [_wrap(first, precedence)]
-        depth = first.depth
-        for index in range(1, len(items), 2):
-            operator, operand = items[index], items[index + 1]
-            assert isinstance(operand, _Out)
-            # every binary operator of XPath groups left to right, as SurveyJS's do
-            parts.append(f" {spell[str(operator)]} {_wrap(operand, precedence + 1)}")
-            depth = max(depth, operand.depth)
-        return _Out("".join(parts), depth + 1, precedence)
+    def _binary(self, left: _Out, operator: str, right: _Out, precedence: int) -> _Out:
+        # left to right, as in SurveyJS: a chain of one level is one level of nesting
+        chained = left.precedence == precedence
+        depth = max(left.depth, right.depth + 1) if chained else max(left.depth, right.depth) + 1
+        text = f"{_wrap(left, precedence)} {operator} {_wrap(right, precedence + 1)}"
+        return _Out(text, depth, precedence)
 
-    def or_(self, *items: _Out) -> _Out:
-        return self._binary(_with_words(items, "or"), 0, {"or": "or"})
+    def or_(self, left: _Out, right: _Out) -> _Out:
+        return self._binary(left, "or", right, 0)
 
-    def and_(self, *items: _Out) -> _Out:
-        return self._binary(_with_words(items, "and"), 1, {"and": "and"})
+    def and_(self, left: _Out, right: _Out) -> _Out:
+        return self._binary(left, "and", right, 1)
 
-    def compare(self, *items: object) -> _Out:
-        return self._binary(items, 2, _COMPARISONS)
+    def compare(self, left: _Out, operator: Token, right: _Out) -> _Out:
+        return self._binary(left, _COMPARISONS[str(operator)], right, 2)
 
-    def arithmetic(self, *items: object) -> _Out:
-        if len(items) == 1:
-            return self._binary(items, 9, _ARITHMETIC)
-        ops = {str(item) for item in items[1::2]}
-        precedence = 3 if ops <= {"+", "-"} else 4
-        return self._binary(items, precedence, _ARITHMETIC)
+    def relation(self, left: _Out, operator: Token, right: _Out) -> _Out:
+        return self._binary(left, _COMPARISONS[str(operator)], right, 2)
+
+    def sum_(self, left: _Out, operator: Token, right: _Out) -> _Out:
+        return self._binary(left, _ARITHMETIC[str(operator)], right, 3)
+
+    def product(self, left: _Out, operator: Token, right: _Out) -> _Out:
+        return self._binary(left, _ARITHMETIC[str(operator)], right, 4)
 
     def negative(self, sign: Token, operand: _Out) -> _Out:
         if str(sign) == "+":
@@ -234,13 +280,6 @@ class _Translate(Transformer[Token, _Out]):
         return _Out(f"{target}({', '.join(a.text for a in args)})", depth, 9)
 
 
-def _with_words(items: tuple[_Out, ...], word: str) -> tuple[object, ...]:
-    out: list[object] = [items[0]]
-    for item in items[1:]:
-        out.extend((word, item))
-    return tuple(out)
-
-
 def _quote(value: str) -> str:
     if "'" not in value and not value.endswith("\\"):
         return f"'{value}'"
@@ -268,7 +307,7 @@ def translate(source: str, context: XPathContext) -> str:
     with _LOCK:  # one parser, its transformer told the context of this translation
         if _PARSER is None or _TRANSLATOR is None:
             _TRANSLATOR = _Translate()
-            _PARSER = Lark(_GRAMMAR, parser="lalr", transformer=_TRANSLATOR)
+            _PARSER = Lark(_GRAMMAR, parser="lalr", lexer=_Lexer, transformer=_TRANSLATOR)
         _TRANSLATOR.context = context
         try:
             out = _PARSER.parse(source)
