@@ -129,3 +129,25 @@ def text_problems(text: str, kind: str = "yaml") -> list[str]:
     with pytest.raises(WizardFileError) as info:
         parse_wizard_text(text, f"w.{kind}", kind)  # type: ignore[arg-type]
     return [str(p) for p in info.value.problems]
+
+
+# Attachments (issue 15): every attachment type on one step.
+ATTACH = """\
+format_version: 2
+id: attach
+title: Attachments
+steps:
+  - id: one
+    title: One
+    fields:
+      - {id: receipt, type: file, label: Receipt, accept: [.pdf, .txt, image/*]}
+      - {id: copy, type: file, label: Copy}
+      - {id: photo, type: image, label: Photo, max_size: 2000000}
+      - {id: sign, type: signature, label: Signature}
+      - {id: note, type: text, label: Note}
+"""
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f6d5a80000000049454e44ae426082"
+)

@@ -162,7 +162,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.output is None:
             sys.stdout.write(export_session(args.session_id, args.format))
         else:
-            write_export(args.session_id, Path(args.output), fmt=args.format, overwrite=args.force)
+            target = Path(args.output)
+            written = write_export(args.session_id, target, fmt=args.format, overwrite=args.force)
+            if written != target:  # a session with attachments: a .zip
+                print(f"Wrote {terminal_safe(str(written))} (the session and its files).")
     return EXIT_OK
 
 

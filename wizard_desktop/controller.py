@@ -302,15 +302,16 @@ class SessionController(QObject):
         session_id: str,
         path: Path,
         *,
-        done: Callable[[], None],
+        done: Callable[[Path], None],
         failed: Callable[[Exception], None],
     ) -> None:
-        """Write the session's export to `path` after the writes queued before it."""
+        """Write the session's export to `path` after the writes queued before it;
+        `done` gets the file written (a .zip when the session has attachments)."""
         self.operations.run(
             Call(
                 f"the export to {path}",
                 lambda: write_export(session_id, path, overwrite=True),  # the dialog asked
-                done=lambda _: done(),
+                done=done,
                 failed=failed,
                 refused_by=(OSError, ValueError, LookupError),
             )

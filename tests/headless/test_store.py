@@ -15,6 +15,7 @@ from tests.sqlite_lock import write_lock_held_by_another_process
 from wizard_desktop.store import database as store_db
 from wizard_desktop.store.backups import BACKUPS_DIRNAME, backup_database
 from wizard_desktop.store.database import (
+    MIGRATIONS_DIR,
     close_database,
     make_database,
     migration_runner,
@@ -32,7 +33,9 @@ from wizard_desktop.store.errors import (
 )
 from wizard_desktop.store.files import database_path
 
-LATEST_SCHEMA = 7  # the newest migration: 0007_session_language
+# The newest script's number (several helpers add migrations: 0005 repeats, 0006
+# attachments, 0007 languages; each works whichever of the others exist).
+LATEST_SCHEMA = max(int(p.name[:4]) for p in MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
 def mode_of(path: Path) -> int:

@@ -8,7 +8,7 @@ report all use it, so a value reads the same wherever a person sees it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # light to import: the first screen's helpers import NOT_SET
@@ -31,16 +31,20 @@ def answer_formatter(field: Field, *, separator: str = ", ") -> Callable[[Answer
     """`format_answer` for many values of one field (a spreadsheet's column): the
     field's options are looked at once. A multi-choice's labels are joined by
     `separator`."""
+    from wizard_desktop.definition.attachments import ATTACHMENT_TYPES
     from wizard_desktop.definition.conditions import is_answered
     from wizard_desktop.definition.model import FieldType
 
     labels = {option.value: option.label for option in reversed(field.options)}
     is_number = field.type is FieldType.NUMBER
     decimals, unit = field.decimals, field.unit
+    attachment = field.type in ATTACHMENT_TYPES
 
     def text(value: AnswerValue | None) -> str:
         if value is None or not is_answered(value):
             return NOT_SET
+        if attachment and isinstance(value, dict):
+            return attachment_text(field, value)
         if isinstance(value, bool):
             return "Yes" if value else "No"
         if isinstance(value, list):
@@ -56,6 +60,19 @@ def answer_formatter(field: Field, *, separator: str = ", ") -> Callable[[Answer
         return str(value)
 
     return text
+
+
+def attachment_text(field: Field, value: Mapping[str, object]) -> str:
+    """A file or image as its name and size ("receipt.pdf (1.2 MB)"); a signature
+    as "Signed"."""
+    from wizard_desktop.definition.attachments import size_text
+    from wizard_desktop.definition.model import FieldType
+
+    if field.type is FieldType.SIGNATURE:
+        return "Signed"
+    size = value.get("size")
+    shown = size_text(size) if isinstance(size, int) else "?"
+    return f"{value.get('name')} ({shown})"
 
 
 def format_answer(field: Field, value: AnswerValue | None) -> str:

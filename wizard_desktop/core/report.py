@@ -5,14 +5,15 @@ fields are left out; an unanswered visible field reads NOT_SET. The path is the 
 the export and the core read (`SessionState.path`: `resolve_path` on the stored
 answers), in the session's language, `{field}` titles and labels rendered. `html()`
 is the body Qt lays out (ui/report_pdf.py); every text from a file or a person is
-escaped in it, so it is shown as typed and loads nothing.
+escaped in it, so it is shown as typed and loads nothing. Images and signatures are
+embedded as resources named by their SHA-256 (`images`).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from wizard_desktop.core.answer_text import (
     ELAPSED,
@@ -21,12 +22,17 @@ from wizard_desktop.core.answer_text import (
     format_duration,
     local_time,
 )
+from wizard_desktop.core.attachments import attachment_content
 from wizard_desktop.core.sessions import SessionState, load_session
 from wizard_desktop.core.wizards import version_info
-from wizard_desktop.definition.model import AnswerValue, Field
+from wizard_desktop.definition.attachments import attachment_sha256
+from wizard_desktop.definition.model import AnswerValue, Field, FieldType
 
 AnswerText = Callable[[Field, AnswerValue | None], str]
 """How an answer reads: `format_answer`, or the GUI's `shown_answer` (locale dates)."""
+
+EMBEDDED_TYPES = (FieldType.IMAGE, FieldType.SIGNATURE)
+"""Answers the report shows as a picture under their text."""
 
 DRAFT = "Draft — not completed"
 """What every page of an in-progress session's report says."""
@@ -36,6 +42,7 @@ DRAFT = "Draft — not completed"
 class ReportLine:
     label: str
     answer: str
+    image: str | None = None  # an image or signature answer: its content's SHA-256
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,9 @@ class SessionReport:
     facts: tuple[tuple[str, str], ...]
     """(name, value) under the title: version, status, started, completed, times."""
     steps: tuple[ReportStep, ...]
+    images: Mapping[str, bytes] = field(default_factory=dict)
+    """The contents the lines' `image` name, by SHA-256 (the page decodes them with
+    its limits and hands them to the document as resources)."""
 
     @property
     def title(self) -> str:
@@ -71,7 +81,7 @@ class SessionReport:
         parts.append(_table(self.facts, "facts"))
         for step in self.steps:
             parts.append(f"<h2>{_text(step.title)}</h2>")
-            parts.append(_table(((line.label, line.answer) for line in step.lines), "answers"))
+            parts.append(_answers_table(step.lines))
         return f"<html><head><style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>"
 
 
@@ -97,6 +107,26 @@ def _table(rows: Iterable[tuple[str, str]], kind: str) -> str:
     return f'<table class="{kind}" width="100%" cellspacing="0">{cells}</table>'
 
 
+IMAGE_URL = "attachment:"
+"""How the report's HTML names an embedded image: `attachment:<sha256>`, a resource the
+page adds to the document (QTextDocument loads nothing else)."""
+IMAGE_WIDTH = 240
+
+
+def _answers_table(lines: Iterable[ReportLine]) -> str:
+    """The answers of a step; an image or a signature is shown under its text. Its
+    URL is built from a SHA-256 checked to be 64 hex digits: nothing else goes in."""
+    rows = []
+    for line in lines:
+        answer = _text(line.answer)
+        if line.image is not None and attachment_sha256({"sha256": line.image}):
+            answer += f'<br/><img src="{IMAGE_URL}{line.image}" width="{IMAGE_WIDTH}"/>'
+        rows.append(
+            f'<tr><td class="label" width="38%">{_text(line.label)}</td><td>{answer}</td></tr>'
+        )
+    return f'<table class="answers" width="100%" cellspacing="0">{"".join(rows)}</table>'
+
+
 def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> SessionReport:
     """The report of a session read with `load_session`."""
     info = state.info
@@ -112,16 +142,24 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
     )
     path = state.path
     texts = state.resolution.texts  # `{field}` titles and labels, rendered
+    images: dict[str, bytes] = {}
+
+    def line(field: Field) -> ReportLine:
+        value = path.answers.get(field.id)
+        sha = attachment_sha256(value) if field.type in EMBEDDED_TYPES else None
+        if sha is not None and sha not in images:
+            content = attachment_content(value)
+            if content is None:
+                sha = None
+            else:
+                images[sha] = content
+        label = texts.get((field.id, "label"), field.label)
+        return ReportLine(label, answer_text(field, value), sha)
+
     steps = tuple(
         ReportStep(
             texts.get((step.id, "title"), step.title),
-            tuple(
-                ReportLine(
-                    texts.get((field.id, "label"), field.label),
-                    answer_text(field, path.answers.get(field.id)),
-                )
-                for field in path.visible_fields[step.id]
-            ),
+            tuple(line(field) for field in path.visible_fields[step.id]),
         )
         for step in path.steps
     )
@@ -131,6 +169,7 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
         is_draft=not info.is_completed,
         facts=facts,
         steps=steps,
+        images=images,
     )
 
 

@@ -41,6 +41,7 @@ from typing import Any
 
 from peewee import EXCLUDED, SQL, JSONField, Select, fn
 
+from wizard_desktop.core import attachments
 from wizard_desktop.core.wizards import definition_of_version, latest_version_id
 from wizard_desktop.definition.answers import type_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
@@ -479,6 +480,10 @@ def _upsert_answers(
     all of them: they travel as one JSON array that SQLite unpacks (`json_each`)."""
     if not answers:
         return
+    missing = attachments.store_named_contents(answers)
+    if missing:
+        raise InvalidAnswersError(missing)
+    replaced = attachments.named_contents(session_id, answers)
     pairs = [
         [field_id, json.dumps(value if is_answered(value) else None)]
         for field_id, value in answers.items()
@@ -486,6 +491,8 @@ def _upsert_answers(
     _UPSERT_ANSWERS.execute(
         session_id=session_id, now=Answer.updated_at.db_value(now), pairs=json.dumps(pairs)
     )
+    if replaced:  # an attachment no answer names any more goes in the same transaction
+        attachments.delete_unnamed(replaced)
 
 
 def _resolve(definition: WizardDefinition, rows: Mapping[str, AnswerValue | None]) -> Resolution:
@@ -790,8 +797,10 @@ def delete_session(session_id: str) -> None:
     completed count with it, so the count keeps matching the completed sessions."""
     with write_transaction():
         row = _row(session_id)
+        named = attachments.named_contents(session_id)
         Answer.delete().where(Answer.session == session_id).execute()
         Session.delete().where(Session.id == session_id).execute()
+        attachments.delete_unnamed(named)
         if row.is_completed:
             Wizard.update(completed_count=Wizard.completed_count - 1).where(
                 Wizard.id == row.wizard_id

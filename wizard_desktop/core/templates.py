@@ -163,6 +163,10 @@ def why_never_in_a_template(field: Field) -> str | None:
     a person: a required boolean (an attestation) and a `template: false` field never."""
     if field.type is FieldType.CALCULATED:
         return "a calculated value is computed again from the answers"
+    if field.type is FieldType.SIGNATURE:
+        return "a signature is never copied into a template"
+    if field.type in (FieldType.FILE, FieldType.IMAGE):
+        return "files are never copied into a template"
     if not field.template:
         return "this field is never kept in a template"
     if field.type is FieldType.BOOLEAN and field.required:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, cast
 from peewee import fn
 
 from wizard_desktop.paths import bundled_wizards_dir
+from wizard_desktop.store.attachments import delete_unnamed as delete_unnamed_attachments
 from wizard_desktop.store.database import is_read_only, storage_errors, write_transaction
 from wizard_desktop.store.models import (
     Answer,
@@ -281,6 +282,7 @@ def remove_wizard(wizard_id: str, *, with_sessions: bool = False) -> RemovedWiza
             raise WizardHasSessionsError(wizard_id, wizard_usage(wizard_id))
         Answer.delete().where(Answer.session.in_(sessions)).execute()
         Session.delete().where(Session.wizard == wizard_id).execute()
+        delete_unnamed_attachments()  # the contents only these sessions named
         templates = Template.delete().where(Template.wizard == wizard_id).execute()
         Wizard.update(latest_version=None).where(Wizard.id == wizard_id).execute()
         versions = WizardVersion.delete().where(WizardVersion.wizard == wizard_id).execute()

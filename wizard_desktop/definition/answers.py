@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 
+from wizard_desktop.definition.attachments import ATTACHMENT_TYPES, value_problem
 from wizard_desktop.definition.conditions import is_answered
 from wizard_desktop.definition.fileformat import RATING_SCALE_DEFAULT, TIME_PATTERN
 from wizard_desktop.definition.model import (
@@ -67,6 +68,8 @@ def type_problem(field: Field, value: AnswerValue) -> str | None:
         return "a note takes no answer"
     if t is FieldType.CALCULATED:
         return None
+    if t in ATTACHMENT_TYPES:
+        return value_problem(field, value)
     if t in (FieldType.TEXT, FieldType.MULTILINE):
         return None if isinstance(value, str) else "expected text"
     if t is FieldType.NUMBER:

@@ -54,6 +54,9 @@ TYPE_FIELD_KEYS: dict[FieldType, tuple[str, ...]] = {
     FieldType.TIME: ("min", "max"),
     FieldType.CALCULATED: ("calculate", "hidden"),
     FieldType.NOTE: (),
+    FieldType.FILE: ("accept", "max_size"),
+    FieldType.IMAGE: ("accept", "max_size"),
+    FieldType.SIGNATURE: (),
 }
 ALL_TYPE_FIELD_KEYS = tuple(dict.fromkeys(k for keys in TYPE_FIELD_KEYS.values() for k in keys))
 # Format 2: what decides when a field shows, must be answered, may be changed, is right.
@@ -65,13 +68,15 @@ LOGIC_FIELD_KEYS = (
     "default_expression",
 )
 FORMAT_2_TYPES = frozenset({FieldType.RATING, FieldType.TIME, FieldType.CALCULATED, FieldType.NOTE})
+FORMAT_2_TYPES |= {FieldType.FILE, FieldType.IMAGE, FieldType.SIGNATURE}
 # The common keys a type without a typed answer takes (a note shows text, a calculated
 # field computes its value).
 TYPES_WITHOUT_INPUT: dict[FieldType, tuple[str, ...]] = {
     FieldType.NOTE: ("id", "type", "label", "visible_if"),
     FieldType.CALCULATED: ("id", "type", "label", "help", "visible_if"),
 }
-FORMAT_2_KEYS = frozenset({*LOGIC_FIELD_KEYS, "calculate", "hidden"})
+ATTACHMENT_FIELD_TYPES = frozenset({FieldType.FILE, FieldType.IMAGE, FieldType.SIGNATURE})
+FORMAT_2_KEYS = frozenset({*LOGIC_FIELD_KEYS, "calculate", "hidden", "accept", "max_size"})
 OPTION_KEYS = ("value", "label")
 OPTION_REQUIRED = ("value", "label")
 FORMAT_2_OPTION_KEYS = ("value", "label", "visible_if")
@@ -81,7 +86,11 @@ def field_keys(version: int, field_type: FieldType) -> tuple[str, ...]:
     """Every key a field of `field_type` may hold in a file of format `version`."""
     if field_type in TYPES_WITHOUT_INPUT:
         return TYPES_WITHOUT_INPUT[field_type] + TYPE_FIELD_KEYS[field_type]
-    common = COMMON_FIELD_KEYS + LOGIC_FIELD_KEYS if version >= 2 else COMMON_FIELD_KEYS
+    common: tuple[str, ...] = (
+        COMMON_FIELD_KEYS + LOGIC_FIELD_KEYS if version >= 2 else COMMON_FIELD_KEYS
+    )
+    if field_type in ATTACHMENT_FIELD_TYPES:  # a file is chosen, never written in a wizard
+        common = tuple(k for k in common if k not in ("default", "default_expression"))
     return common + TYPE_FIELD_KEYS[field_type]
 
 

@@ -43,7 +43,9 @@ DATE_MAX = date(9999, 12, 31)
 # A stored answer, JSON-typed: text/multiline/choice/date/time -> str ("YYYY-MM-DD" for
 # dates, "HH:MM" for times), number -> int | float, boolean -> bool, multi_choice -> list
 # of option values, rating -> int (or an option value), calculated -> what it computes.
-AnswerValue: TypeAlias = str | int | float | bool | list[str]
+# file/image/signature -> an attachment reference {"sha256", "name", "size", "type"}
+# (definition.attachments; the content is stored once by its hash).
+AnswerValue: TypeAlias = str | int | float | bool | list[str] | dict[str, str | int]
 Answers: TypeAlias = Mapping[str, AnswerValue]
 
 
@@ -60,6 +62,9 @@ class FieldType(StrEnum):
     CALCULATED = "calculated"  # read-only; its value is computed and stored like an answer
     RATING = "rating"  # a scale min..max (1..5 unless given) or labelled options
     TIME = "time"  # "HH:MM", 24 h
+    FILE = "file"  # an attachment (definition.attachments)
+    IMAGE = "image"  # an attachment that decodes as an image
+    SIGNATURE = "signature"  # drawn in the player, stored as PNG
 
 
 CompareOp: TypeAlias = Literal["gt", "gte", "lt", "lte"]
@@ -226,6 +231,9 @@ class Field:
     # calculated
     calculate: Expression | None = None
     hidden: bool = False
+    # file, image: extensions (".pdf") or media types ("image/*"); max_size in bytes
+    accept: tuple[str, ...] = ()
+    max_size: int | None = None
 
     def option_label(self, value: str) -> str:
         for option in self.options:
@@ -270,6 +278,10 @@ class Field:
             data["calculate"] = self.calculate.source
         if self.hidden:
             data["hidden"] = True
+        if self.accept:
+            data["accept"] = list(self.accept)
+        if self.max_size is not None:
+            data["max_size"] = self.max_size
         return data
 
 

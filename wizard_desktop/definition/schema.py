@@ -19,6 +19,12 @@ import json
 import sys
 from typing import Any
 
+from wizard_desktop.definition.attachments import (
+    ACCEPT_PATTERN,
+    DEFAULT_MAX_SIZE,
+    MAX_ACCEPT_ITEMS,
+    MAX_SIZE_LIMIT,
+)
 from wizard_desktop.definition.fileformat import (
     COMPARE_OPERATORS,
     FIELD_REQUIRED,
@@ -99,6 +105,24 @@ def _default_schema(field_type: FieldType) -> dict[str, Any]:
 _RATING_BOUND: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": MAX_RATING_POINTS}
 
 
+_ATTACHMENT_KEYS: dict[str, dict[str, Any]] = {
+    "accept": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": MAX_ACCEPT_ITEMS,
+        "items": {"type": "string", "pattern": ACCEPT_PATTERN},
+        "description": "Extensions (.pdf) or media types (image/*, application/pdf).",
+    },
+    "max_size": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": MAX_SIZE_LIMIT,
+        "default": DEFAULT_MAX_SIZE,
+        "description": "The largest file, in bytes (at most 50 MB).",
+    },
+}
+
+
 _TYPE_KEY_SCHEMAS: dict[FieldType, dict[str, dict[str, Any]]] = {
     FieldType.TEXT: {
         "min_length": _LENGTH,
@@ -149,6 +173,9 @@ _TYPE_KEY_SCHEMAS: dict[FieldType, dict[str, dict[str, Any]]] = {
         },
     },
     FieldType.NOTE: {},
+    FieldType.FILE: _ATTACHMENT_KEYS,
+    FieldType.IMAGE: _ATTACHMENT_KEYS,
+    FieldType.SIGNATURE: {},
 }
 _LOGIC_KEY_SCHEMAS: dict[str, dict[str, Any]] = {
     "required_if": {**_ref("expression"), "description": "Required while this holds."},

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard_desktop.definition.answers import answer_problem, type_problem
+from wizard_desktop.definition.attachments import attachment_settings
 from wizard_desktop.definition.conditions import is_answered
 from wizard_desktop.definition.expressions import (
     Expression,
@@ -859,6 +860,8 @@ class _Validator:
                 self.report((*path, "calculate"), "missing (a calculated field needs calculate)")
             else:
                 extra["calculate"] = self.expression(data["calculate"], (*path, "calculate"))
+        elif field_type in (FieldType.FILE, FieldType.IMAGE):
+            extra.update(attachment_settings(data, path, self.report))
         elif field_type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
             options = self.options(data, path, field_type)
             extra["options"] = options

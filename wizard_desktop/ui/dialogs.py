@@ -236,6 +236,18 @@ def ask_open_paths(parent: QWidget | None, title: str, filters: str) -> list[Pat
     return paths
 
 
+def ask_attachment_path(parent: QWidget | None, title: str, filters: str) -> Path | None:
+    """One file to attach (a file or image field's Choose file…); None when cancelled."""
+    chosen, _ = QFileDialog.getOpenFileName(
+        parent, title, str(_LastFolders.start(parent, filters)), filters
+    )
+    if not chosen:
+        return None
+    path = Path(chosen)
+    _LastFolders.remember(parent, filters, path.parent)
+    return path
+
+
 def offer_backup_restore(parent: QWidget | None, problem: str, backup: Path) -> bool:
     """The database was damaged and moved aside: restore `backup` (True) or start empty."""
     box = _message_box(parent, QMessageBox.Icon.Critical, problem, "Restore from a backup?")

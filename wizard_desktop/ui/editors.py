@@ -952,3 +952,7 @@ class FieldRow(QWidget):
             self.error.setText(problem or "")
         if self.error.isHidden() == (problem is not None):
             self.error.setVisible(problem is not None)
+
+
+# The attachment editors (file, image, signature) register themselves from their module.
+from wizard_desktop.ui import file_editors  # noqa: E402, F401

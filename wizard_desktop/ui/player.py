@@ -1278,6 +1278,6 @@ class WizardPlayer(QWizard):
             self.controller.export(
                 self.info.id,
                 path,
-                done=lambda: dialogs.show_info(self, f"Exported the session to {path}."),
+                done=lambda written: dialogs.show_info(self, f"Exported the session to {written}."),
                 failed=lambda exc: dialogs.show_error(self, f"Could not export to {path}: {exc}"),
             )

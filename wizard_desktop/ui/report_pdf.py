@@ -15,7 +15,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QLocale, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QLocale,
+    QMarginsF,
+    QRectF,
+    QSize,
+    QSizeF,
+    Qt,
+    QUrl,
+)
 from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
@@ -29,8 +40,9 @@ from PySide6.QtGui import (
 )
 
 from wizard_desktop.core.output_files import check_output_target, write_output_file
-from wizard_desktop.core.report import DRAFT, SessionReport, session_report
+from wizard_desktop.core.report import DRAFT, IMAGE_URL, SessionReport, session_report
 from wizard_desktop.ui.formatting import shown_answer
+from wizard_desktop.ui.images import ImageRefusedError, decode_image
 
 Country = QLocale.Country
 LETTER_TERRITORIES = frozenset(
@@ -106,6 +118,7 @@ def draw_report(report: SessionReport, device: QPagedPaintDevice) -> int:
         document.documentLayout().setPaintDevice(device)
         document.setDefaultFont(_font(BODY_POINT_SIZE))
         document.setDocumentMargin(0)
+        _add_images(document, report)
         document.setHtml(report.html())
         document.setPageSize(QSizeF(body.width(), body.height()))
         pages = document.pageCount()
@@ -155,3 +168,18 @@ def write_report_pdf(session_id: str, target: Path, *, overwrite: bool = False) 
     check_output_target(target, overwrite=overwrite)
     pdf = report_pdf(session_report(session_id, shown_answer))
     write_output_file(target, pdf, overwrite=overwrite)
+
+
+REPORT_IMAGE = QSize(960, 720)  # at most, decoded; the HTML sets the width shown
+
+
+def _add_images(document: QTextDocument, report: SessionReport) -> None:
+    """The report's images and signatures as the document's resources (decoded with
+    `ui.images`' limits; one that does not decode is left out, its text stays)."""
+    for sha, content in report.images.items():
+        try:
+            image = decode_image(content, sha, REPORT_IMAGE)
+        except ImageRefusedError:
+            continue
+        url = QUrl(f"{IMAGE_URL}{sha}")
+        document.addResource(QTextDocument.ResourceType.ImageResource, url, image)
