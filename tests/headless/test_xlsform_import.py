@@ -164,7 +164,7 @@ def test_choice_filter_and_or_other(tmp_path: Path) -> None:
     resolved = wizard_logic(definition).resolve({"s": "wa"})
     assert resolved.options["c"] == ("seattle",)
     more = definition.step("more").fields[0]
-    assert [o.value for o in more.options][-1] == "other"
+    assert [o.value for o in more.options] == ["tx", "wa", "other"]
     assert "more_other" in [s.id for s in definition.steps]
     assert "more_other" in steps_for(import_form(path), {"more": ["other"]})
 
@@ -193,7 +193,7 @@ def test_unsupported_listed_at_once_and_skipped(tmp_path: Path) -> None:
         """|  | type | name | label | relevant |
 |  | text | a | A | |
 |  | integer | b | B | indexed-repeat(${a}, ${a}, 1) = 1 |
-|  | geotrace | c | C | |
+|  | rank | c | C | |
 |  | select_one_from_file places.csv | d | D | |
 """,
     )
@@ -202,7 +202,7 @@ def test_unsupported_listed_at_once_and_skipped(tmp_path: Path) -> None:
     lines = [str(item) for item in refused.value.items]
     assert lines == [
         "f.md: survey row 3 (b): relevant uses indexed-repeat(), which Wizard Desktop cannot evaluate",
-        "f.md: survey row 4 (c): the question type 'geotrace' cannot be played yet",
+        "f.md: survey row 4 (c): the question type 'rank' cannot be played yet",
         "f.md: survey row 5 (d): select_one_from_file needs places.csv beside the form, which cannot be read",
     ]
     result = import_form(path, skip_unsupported=True)
@@ -284,7 +284,17 @@ def test_not_a_workbook(tmp_path: Path) -> None:
 
 # --- the real forms -----------------------------------------------------------------
 
-IMPORTED = ["cascading-select.xlsx", "group.md", "who-verbal-autopsy.xlsx"]
+IMPORTED = [
+    "cascading-select.xlsx",
+    "group.md",
+    "hotosm-buildings.xlsx",
+    "hotosm-highways.xlsx",
+    "hotosm-parking-survey.xlsx",
+    "hotosm-waste-collection.xlsx",
+    "loop-over-choices.md",
+    "recensement-etablissements-scolaires.xlsx",
+    "who-verbal-autopsy.xlsx",
+]
 
 
 @pytest.mark.parametrize("name", IMPORTED)

@@ -382,6 +382,9 @@ class _Builder:
             if kind in ("repeat",):
                 self.refuse(child, f"a repeat {_NOT_YET}")
                 continue
+            if kind == "loop":
+                self.walk(self.loop_groups(child), relevant, heading)
+                continue
             if kind == "group":
                 label = self.template(child.get("label"), _TITLE_LIMIT)
                 title = label if label else heading
@@ -403,6 +406,36 @@ class _Builder:
                 step["visible_if"] = _all(conditions)
             self.steps.append(step)
 
+    def loop_groups(self, loop: dict[str, Any]) -> list[dict[str, Any]]:
+        """pyxform's `begin loop over LIST`: its questions once per choice, in a group
+        named `loop.choice` (ids `loop.choice.question`), `%(label)s` the choice's label."""
+        groups = []
+        for column in loop.get("columns", []):
+            prefix = f"{loop.get('name')}.{column.get('name')}"
+            label = column.get("label")
+
+            def fill(text: object, language: str | None = None) -> object:
+                if isinstance(text, dict):
+                    return {k: fill(v, k) for k, v in text.items()}
+                if not isinstance(text, str):
+                    return text
+                own = label.get(language, self.text(label)) if isinstance(label, dict) else label
+                return text.replace("%(label)s", str(own or column.get("name")))
+
+            children = []
+            for child in loop.get("children", []):
+                copy = dict(child)
+                copy["name"] = f"{prefix}.{child.get('name')}"
+                for key in ("label", "hint"):
+                    if key in copy:
+                        copy[key] = fill(copy[key])
+                children.append(copy)
+                self.kinds[copy["name"]] = str(copy.get("type"))
+            groups.append(
+                {"type": "group", "name": prefix, "label": label, "children": children}
+            )
+        return groups
+
     def form_title(self) -> str:
         return _one_line(str(self.survey.get("title") or Path(self.source).stem), _TITLE_LIMIT)
 
@@ -413,6 +446,8 @@ class _Builder:
             conditions = [*relevant, own] if own else list(relevant)
             if kind == "repeat":
                 self.refuse(child, f"a repeat {_NOT_YET}")
+            elif kind == "loop":
+                self.collect_fields(self.loop_groups(child), conditions, out)
             elif kind == "group":
                 self.collect_fields(child.get("children", []), conditions, out)
             else:
@@ -489,7 +524,7 @@ class _Builder:
                 pattern_message="Write the latitude (-90 to 90) and the longitude (-180 to 180) "
                 "in decimal degrees, separated by a space: -1.2921 36.8219",
             )  # fmt: skip
-        elif kind == "acknowledge":
+        elif kind in ("acknowledge", "trigger"):
             field.update(type="choice", options=[{"value": "OK", "label": "OK"}])
         elif kind == "calculate":
             calculation = q.get("bind", {}).get("calculate")
@@ -499,9 +534,20 @@ class _Builder:
             field.update(type="calculated", label=name, calculate=expression, hidden=True)
         elif kind == "range":
             return self.range(q, field)
-        elif kind in ("photo", "image", "audio", "video", "file", "signature"):
-            self.refuse(q, f"{kind} (an attachment) {_NOT_YET}")
-            return None
+        elif kind in ("photo", "image"):
+            signature = "signature" in q.get("control", {}).get("appearance", "")
+            field["type"] = "signature" if signature else "image"
+        elif kind in ("audio", "video"):
+            field.update(type="file", accept=[f"{kind}/*"])
+        elif kind == "file":
+            field["type"] = "file"
+        elif kind in ("geotrace", "geoshape"):
+            field.update(
+                type="multiline", pattern=rf"{GEOPOINT_PATTERN}(?:; *{GEOPOINT_PATTERN})+",
+                pattern_message="Write two or more points (latitude longitude) separated by "
+                "semicolons: -1.29 36.82; -1.30 36.83",
+            )  # fmt: skip
+            field["type"] = "text"
         else:
             self.refuse(q, f"the question type {kind!r} {_NOT_YET}")
             return None
@@ -545,9 +591,6 @@ class _Builder:
                     return None
                 option["visible_if"] = expression
             options.append(option)
-        if q.get("type") == "select all that apply" or q.get("type") == "select one":
-            if "or_other" in str(q.get("list_name", "")) or q.get("or_other"):
-                options.append({"value": "other", "label": "Other"})
         if not options:
             self.refuse(q, "a choice list without choices")
             return None
@@ -650,8 +693,7 @@ class _Builder:
             known = {o["value"] for o in field.get("options", [])}
             unknown = [v for v in values if v not in known]
             if unknown:
-                self.refuse(q, f"default {unknown[0]!r} is not one of its choices")
-                return
+                return  # as in ODK Collect, which then selects nothing (docs/importers.md)
             field["default"] = values if kind == "multi_choice" else value
         else:
             field["default"] = value
