@@ -5,11 +5,11 @@ the review page; the session is stored as completed."""
 
 from __future__ import annotations
 
-
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
+from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
 
 from tests.gui.player_helpers import FINISH, NEXT, press_next, start
@@ -78,10 +78,12 @@ def play(qtbot: QtBot, player: WizardPlayer, picture: Path) -> int:
         answer_step(qtbot, page, player, picture)
         try:
             qtbot.waitUntil(lambda: player.button(NEXT).isEnabled(), timeout=5000)
-        except Exception:
+        except TimeoutError as exc:
             now = player.state.resolution
             shown = {f.id: page.rows[f.id].input.value() for f in page.visible_fields()}
-            raise AssertionError(f"step {page.step.id}: {shown} {dict(now.problems)} {page.blocking}")
+            raise AssertionError(
+                f"step {page.step.id}: {shown} {dict(now.problems)} {page.blocking}"
+            ) from exc
         press_next(qtbot, player)
         steps += 1
         assert steps < MAX_STEPS

@@ -13,6 +13,7 @@ XPath of `relevant`, `constraint`, `calculation`, `required`, `read_only`, `defa
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -92,7 +93,9 @@ def check_workbook_zip(data: bytes, source: str) -> None:
             )
         for info in infos:
             if info.file_size > MAX_UNPACKED_PART_BYTES:
-                raise _problem(source, f"the part {info.filename} unpacks to {info.file_size / 1e6:.0f} MB")
+                raise _problem(
+                    source, f"the part {info.filename} unpacks to {info.file_size / 1e6:.0f} MB"
+                )
             for pattern, reason in _REFUSED_PARTS:
                 if pattern.search(info.filename):
                     raise _problem(source, f"the workbook {reason}; save it without them")
@@ -132,7 +135,9 @@ def _read_workbook(path: Path, data: bytes, source: str) -> tuple[Any, dict[str,
     except PyXFormError as exc:
         raise _problem(source, " ".join(str(exc).split())[:1000]) from None
     except Exception as exc:  # a hostile workbook can break the readers in other ways
-        raise _problem(source, f"cannot read the XLSForm ({type(exc).__name__}: {exc})"[:500]) from None
+        raise _problem(
+            source, f"cannot read the XLSForm ({type(exc).__name__}: {exc})"[:500]
+        ) from None
     return rows, survey, warnings
 
 
@@ -169,7 +174,9 @@ def _slug(text: str) -> str:
 class _Builder:
     """One import: walks pyxform's survey JSON in row order, collects unsupported items."""
 
-    def __init__(self, source: str, rows: list[dict[str, Any]], survey: dict[str, Any], folder: Path) -> None:
+    def __init__(
+        self, source: str, rows: list[dict[str, Any]], survey: dict[str, Any], folder: Path
+    ) -> None:
         self.source = source
         self.survey = survey
         self.folder = folder
@@ -217,7 +224,10 @@ class _Builder:
                     if isinstance(text, dict):
                         found.update(text)
                 choices = value.get("choices", [])
-                for item in [*value.get("children", []), *(choices if isinstance(choices, list) else [])]:
+                for item in [
+                    *value.get("children", []),
+                    *(choices if isinstance(choices, list) else []),
+                ]:
                     visit(item)
                 bind = value.get("bind")
                 if isinstance(bind, dict):
@@ -247,7 +257,9 @@ class _Builder:
         if "default" in self.languages and self.default_code is not None:
             self.codes["default"] = self.default_code  # texts without a language column
 
-    def texts(self, value: object, shape: Callable[[str], str] = str) -> str | dict[str, str] | None:
+    def texts(
+        self, value: object, shape: Callable[[str], str] = str
+    ) -> str | dict[str, str] | None:
         """A text of the form, shaped: a map of language codes in a multilingual form."""
         if not self.codes or not isinstance(value, dict):
             text = self.text(value)
@@ -255,7 +267,11 @@ class _Builder:
         out: dict[str, str] = {}
         for language, text in value.items():
             code = self.codes.get(language)
-            if code is not None and text not in (None, "") and (language != "default" or code not in out):
+            if (
+                code is not None
+                and text not in (None, "")
+                and (language != "default" or code not in out)
+            ):
                 out[code] = shape(str(text))
         if not out:
             return None
@@ -321,7 +337,9 @@ class _Builder:
             if kind in METADATA_TYPES:
                 raise XPathUnsupported(f"reads the metadata ${{{name}}}, which is not recorded")
             if aggregate:
-                raise XPathUnsupported(f"uses count()/sum() over ${{{name}}}, outside a repeat, {_NOT_YET}")
+                raise XPathUnsupported(
+                    f"uses count()/sum() over ${{{name}}}, outside a repeat, {_NOT_YET}"
+                )
             return name
 
         # cached per import; `.` is translated once for every field that reads it
@@ -371,7 +389,9 @@ class _Builder:
             wizard["default_language"] = self.default_code
         return wizard
 
-    def walk(self, children: list[dict[str, Any]], relevant: list[str], heading: str | None) -> None:
+    def walk(
+        self, children: list[dict[str, Any]], relevant: list[str], heading: str | None
+    ) -> None:
         for child in children:
             kind = child.get("type")
             name = str(child.get("name"))
@@ -391,7 +411,11 @@ class _Builder:
                 if child.get("control", {}).get("appearance", "").split().count("field-list"):
                     fields: list[dict[str, Any]] = []
                     self.collect_fields(child.get("children", []), [], fields)
-                    step: dict[str, Any] = {"id": name, "title": title or self.form_title(), "fields": fields}
+                    step: dict[str, Any] = {
+                        "id": name,
+                        "title": title or self.form_title(),
+                        "fields": fields,
+                    }
                     if conditions:
                         step["visible_if"] = _all(conditions)
                     self.steps.append(step)
@@ -414,14 +438,8 @@ class _Builder:
             prefix = f"{loop.get('name')}.{column.get('name')}"
             label = column.get("label")
 
-            def fill(text: object, language: str | None = None) -> object:
-                if isinstance(text, dict):
-                    return {k: fill(v, k) for k, v in text.items()}
-                if not isinstance(text, str):
-                    return text
-                own = label.get(language, self.text(label)) if isinstance(label, dict) else label
-                return text.replace("%(label)s", str(own or column.get("name")))
-
+            name = str(column.get("name"))
+            fill = functools.partial(_fill_label, label=label, fallback=self.text(label) or name)
             children = []
             for child in loop.get("children", []):
                 copy = dict(child)
@@ -431,15 +449,15 @@ class _Builder:
                         copy[key] = fill(copy[key])
                 children.append(copy)
                 self.kinds[copy["name"]] = str(copy.get("type"))
-            groups.append(
-                {"type": "group", "name": prefix, "label": label, "children": children}
-            )
+            groups.append({"type": "group", "name": prefix, "label": label, "children": children})
         return groups
 
     def form_title(self) -> str:
         return _one_line(str(self.survey.get("title") or Path(self.source).stem), _TITLE_LIMIT)
 
-    def collect_fields(self, children: list[dict[str, Any]], relevant: list[str], out: list[dict[str, Any]]) -> None:
+    def collect_fields(
+        self, children: list[dict[str, Any]], relevant: list[str], out: list[dict[str, Any]]
+    ) -> None:
         for child in children:
             kind = child.get("type")
             own = self.relevant_of(child)
@@ -494,7 +512,9 @@ class _Builder:
     def map_type(self, q: dict[str, Any], kind: str, field: dict[str, Any]) -> bool | None:
         name = str(q.get("name"))
         if kind in ("text", "barcode", "phone number"):
-            field["type"] = "multiline" if "multiline" in q.get("control", {}).get("appearance", "") else "text"
+            field["type"] = (
+                "multiline" if "multiline" in q.get("control", {}).get("appearance", "") else "text"
+            )
         elif kind == "integer":
             field.update(type="number", decimals=0)
         elif kind == "decimal":
@@ -528,7 +548,9 @@ class _Builder:
             field.update(type="choice", options=[{"value": "OK", "label": "OK"}])
         elif kind == "calculate":
             calculation = q.get("bind", {}).get("calculate")
-            expression = self.xpath(q, "calculation", str(calculation), name) if calculation else None
+            expression = (
+                self.xpath(q, "calculation", str(calculation), name) if calculation else None
+            )
             if expression is None:
                 return None
             field.update(type="calculated", label=name, calculate=expression, hidden=True)
@@ -568,13 +590,22 @@ class _Builder:
         if whole and step == 1 and high - low + 1 <= 10:
             field.update(type="rating", min=int(low), max=int(high))
         else:
-            decimals = 0 if whole else max(len(repr(step).split(".")[1]) if "." in repr(step) else 0, 1)
-            field.update(type="number", min=int(low) if whole else low, max=int(high) if whole else high, decimals=decimals)
+            decimals = (
+                0 if whole else max(len(repr(step).split(".")[1]) if "." in repr(step) else 0, 1)
+            )
+            field.update(
+                type="number",
+                min=int(low) if whole else low,
+                max=int(high) if whole else high,
+                decimals=decimals,
+            )
         return True
 
     def options(self, q: dict[str, Any]) -> list[dict[str, Any]] | None:
         choices = q.get("choices")
-        if q.get("itemset", "").endswith((".csv", ".xml", ".geojson")) or (choices is None and "itemset" in q):
+        if q.get("itemset", "").endswith((".csv", ".xml", ".geojson")) or (
+            choices is None and "itemset" in q
+        ):
             choices = self.file_choices(q)
             if choices is None:
                 return None
@@ -585,7 +616,11 @@ class _Builder:
             label = self.texts(choice.get("label"), lambda t: _one_line(t, 200)) or value
             option: dict[str, Any] = {"value": value, "label": label}
             if filter_source:
-                columns = {k: str(v) for k, v in choice.items() if k not in ("label", "media") and isinstance(v, str)}
+                columns = {
+                    k: str(v)
+                    for k, v in choice.items()
+                    if k not in ("label", "media") and isinstance(v, str)
+                }
                 expression = self.xpath(q, "choice_filter", str(filter_source), None, columns)
                 if expression is None:
                     return None
@@ -605,7 +640,9 @@ class _Builder:
         try:
             raw = read_source(csv_path, limit=MAX_CSV_BYTES)
         except WizardFileError:
-            self.refuse(q, f"select_one_from_file needs {itemset} beside the form, which cannot be read")
+            self.refuse(
+                q, f"select_one_from_file needs {itemset} beside the form, which cannot be read"
+            )
             return None
         try:
             reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
@@ -649,7 +686,9 @@ class _Builder:
             expression = self.xpath(q, "constraint", str(constraint), name)
             if expression is not None:
                 field["constraint"] = expression
-                constraint_message = self.texts(bind.get("jr:constraintMsg"), lambda t: _one_line(t, 500))
+                constraint_message = self.texts(
+                    bind.get("jr:constraintMsg"), lambda t: _one_line(t, 500)
+                )
                 if constraint_message:
                     field["constraint_message"] = constraint_message
         readonly = bind.get("readonly")
@@ -709,9 +748,17 @@ _LANGUAGE_NAMES = {
 }  # fmt: skip
 
 
+def _fill_label(text: object, label: object, fallback: str, language: str | None = None) -> object:
+    """A loop question's text with `%(label)s` the choice's label (in the same language)."""
+    if isinstance(text, dict):
+        return {k: _fill_label(v, label, fallback, k) for k, v in text.items()}
+    if not isinstance(text, str):
+        return text
+    own = label.get(language, fallback) if isinstance(label, dict) else (label or fallback)
+    return text.replace("%(label)s", str(own))
+
+
 def _all(conditions: list[str]) -> str:
     if len(conditions) == 1:
         return conditions[0]
     return " and ".join(f"({c})" for c in conditions)
-
-

@@ -11,14 +11,14 @@ functions of `definition/expression_functions.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 import re
 import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 
 from lark import Lark, Token, Transformer, v_args
-from lark.lexer import Lexer
 from lark.exceptions import UnexpectedInput
+from lark.lexer import Lexer
 
 from wizard_desktop.definition.expressions import MAX_EXPRESSION_LENGTH, MAX_NESTING_DEPTH
 
@@ -39,18 +39,8 @@ _GRAMMAR = r"""
         | "."                                    -> current
         | PATH                                   -> path
 
-_OR.3: /or\b/
-_AND.3: /and\b/
-MUL.3: /\*|div\b|mod\b/
-EQ: /!=|=/
-REL: /<=|>=|<|>/
-ADD: /[+-]/
-FUNC.4: /[A-Za-z_][A-Za-z0-9_.:-]*(?=\s*\()/
-REF: /\$\{[^{}]*\}/
-NUMBER.2: /[0-9]+(\.[0-9]*)?|\.[0-9]+/
-STRING: /'[^']*'|"[^"]*"/
-PATH.1: /\.\.(\/[^\s()\[\],=!<>+*|]*)?|\/[^\s()\[\],=!<>+*|]*|[A-Za-z_][A-Za-z0-9_.:-]*(\/[^\s()\[\],=!<>+*|]*)?|\.\/[^\s()\[\],=!<>+*|]+|\[[^\]]*\]|@[A-Za-z_:-]+|\|/
-%ignore /[ \t\r\n]+/
+// the tokens come from _Lexer below
+%declare _OR _AND MUL EQ REL ADD FUNC REF NUMBER STRING PATH
 """
 
 
@@ -251,10 +241,8 @@ class _Translate(Transformer[Token, _Out]):
         target, fewest, most = known
         if len(args) < fewest or (most is not None and len(args) > most):
             raise XPathUnsupported(f"{name}() with {len(args)} arguments")
-        for argument in args:
-            if argument.text == "..":
-                if name != "position":
-                    raise XPathUnsupported("uses the path .., which Wizard Desktop cannot evaluate")
+        if name != "position" and any(argument.text == ".." for argument in args):
+            raise XPathUnsupported("uses the path .., which Wizard Desktop cannot evaluate")
         depth = max((a.depth for a in args), default=0) + 1
         if name == "true":
             return _Out("true", 0, 9)
