@@ -323,8 +323,48 @@ def test_real_forms_refused_with_places(name: str) -> None:
 
 
 def test_who_verbal_autopsy_paths() -> None:
+    """Id10013 is the consent: its rows' relevant is selected(${Id10013}, 'yes'), so
+    without it the interview ends there (ODK Collect goes to the end)."""
     result = import_form(REALFORMS / "who-verbal-autopsy.xlsx")
     logic = wizard_logic(result.definition)
-    empty = logic.resolve({})
-    answered = logic.resolve({"Id10013": "yes", "Id10019": "female", "ageInYears": 30})
-    assert len(answered.steps) != len(empty.steps) or answered.steps != empty.steps
+    refused = logic.resolve({"Id10013": "no"}).steps
+    assert refused[-1] == "Id10013" and "Id10017" not in refused
+    consented = logic.resolve({"Id10013": "yes"}).steps
+    assert {"Id10017", "Id10018", "Id10019", "Id10020"} <= set(consented)
+    assert len(consented) > len(refused)
+
+
+# --- the command line ---------------------------------------------------------------
+
+
+def test_cli_check_import_and_convert(tmp_path: Path) -> None:
+    from tests.headless.test_surveyjs_import import run_cli
+
+    data_dir = tmp_path / "data"
+    who = str(REALFORMS / "who-verbal-autopsy.xlsx")
+    checked = run_cli("check", who, data_dir=data_dir)
+    assert checked.returncode == 0 and checked.stdout.strip().endswith(": ok")
+    refused = run_cli("check", str(REALFORMS / "socio-economic-survey.xlsx"), data_dir=data_dir)
+    assert refused.returncode != 0
+    assert "survey row 12 (SEClass): calculation uses jr:itext()" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    skipped = run_cli(
+        "import",
+        "--skip-unsupported",
+        str(REALFORMS / "socio-economic-survey.xlsx"),
+        data_dir=data_dir,
+    )
+    assert skipped.returncode == 0, skipped.stderr
+    out = tmp_path / "who.yaml"
+    converted = run_cli("convert", who, "--output", str(out), data_dir=data_dir)
+    assert converted.returncode == 0, converted.stderr
+    assert run_cli("check", str(out), data_dir=data_dir).returncode == 0
+    # the YAML plays exactly like the import
+    from wizard_desktop.definition.loader import load_wizard_file
+
+    again = load_wizard_file(out)
+    imported = import_form(REALFORMS / "who-verbal-autopsy.xlsx").definition
+    answers = {"Id10019": "female", "ageInYears": 30, "Id10013": "yes"}
+    assert (
+        wizard_logic(again).resolve(answers).steps == wizard_logic(imported).resolve(answers).steps
+    )

@@ -90,6 +90,8 @@ class _Lexer(Lexer):
                 kind = _OPERATOR_WORDS[text]  # `) and (`: an operator, not a call
             elif kind == "word":
                 kind = "PATH"
+            elif kind == "FUNC" and text not in _FUNCTIONS_SIMPLE:  # said before what follows
+                raise XPathUnsupported(f"uses {_shown(text)}(), which Wizard Desktop cannot evaluate")
             elif kind == "star":
                 kind = "MUL" if previous in _ENDS_OPERAND else "PATH"
             previous = kind
@@ -300,6 +302,11 @@ def translate(source: str, context: XPathContext) -> str:
         try:
             out = _PARSER.parse(source)
         except UnexpectedInput as exc:
+            token = getattr(exc, "token", None)
+            if isinstance(token, Token) and token.type == "PATH":
+                raise XPathUnsupported(
+                    f"uses the path {_shown(str(token))}, which Wizard Desktop cannot evaluate"
+                ) from None
             column = getattr(exc, "column", "?")
             raise XPathUnsupported(
                 f"is not an XPath expression this importer reads (column {column})"
