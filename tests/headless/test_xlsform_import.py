@@ -215,8 +215,10 @@ def test_unsupported_listed_at_once_and_skipped(tmp_path: Path) -> None:
     ]
     result = import_form(path, skip_unsupported=True)
     assert len(result.unsupported) == 3
-    assert result.definition.steps[0].id == "imported-left-out"
-    assert "indexed-repeat" in result.definition.steps[0].fields[0].label
+    description = result.definition.description or ""
+    assert "Left out when this form was imported" in description
+    assert "survey row 3 (b): relevant uses indexed-repeat()" in description
+    assert [s.id for s in result.definition.steps] == ["a", "b"]  # b without its relevant
     (tmp_path / "places.csv").write_text("name,label\nhere,Here\nthere,There\n", encoding="utf-8")
     result = import_form(path, skip_unsupported=True)
     assert [o.value for o in result.definition.step("d").fields[0].options] == ["here", "there"]

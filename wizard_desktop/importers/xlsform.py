@@ -150,13 +150,10 @@ def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = Fal
     builder = _Builder(source, rows, survey, file_path.parent)
     wizard = builder.build()
     refuse_unless_skipped(builder.unsupported, skip_unsupported)
-    if builder.unsupported:
-        steps = wizard["steps"]
-        assert isinstance(steps, list)
-        # format 2 has no escape for braces in a note: `${a}` in a reason is shown as `$(a)`
-        text = left_out_text(builder.unsupported).replace("{", "(").replace("}", ")")
-        note = {"id": "imported-left-out", "type": "note", "label": text}
-        steps.insert(0, {"id": "imported-left-out", "title": "Left out", "fields": [note]})
+    if builder.unsupported:  # said in the wizard's description, as the SurveyJS import does
+        # `${a}` in a reason reads `$(a)`: no `{...}` that could be taken for a placeholder
+        note = left_out_text(builder.unsupported).replace("{", "(").replace("}", ")")
+        wizard["description"] = f"{wizard['description']}\n\n{note}"
     definition = definition_from_dict(wizard, source=source)
     return ImportResult(definition, tuple(builder.unsupported), wizard)
 
