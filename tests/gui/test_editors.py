@@ -33,6 +33,15 @@ SAMPLES: dict[FieldType, tuple[list[AnswerValue], AnswerValue | None]] = {
     FieldType.RATING: (["a", "b"], None),  # labelled points: the options' values
     FieldType.CALCULATED: ([3, 2.5, "x", True], None),
     FieldType.NOTE: ([], None),  # holds no answer
+    # attachments: the reference to content stored by its SHA-256 (definition.attachments)
+    FieldType.FILE: (
+        [{"sha256": "0" * 64, "name": "a.pdf", "size": 3, "type": "application/pdf"}],
+        None,
+    ),
+    # an image or a signature is shown from the store: their round trip is in the
+    # attachments' own tests
+    FieldType.IMAGE: ([], None),
+    FieldType.SIGNATURE: ([], None),
 }
 
 

@@ -111,7 +111,7 @@ def check_workbook_zip(data: bytes, source: str) -> None:
                     )
 
 
-def _read_workbook(path: Path, data: bytes, source: str) -> tuple[Any, dict[str, Any], list[str]]:
+def _read_workbook(path: Path, data: bytes, source: str) -> tuple[Any, dict[str, Any]]:
     from pyxform.errors import PyXFormError
     from pyxform.xls2json import workbook_to_json
     from pyxform.xls2json_backends import get_xlsform
@@ -138,7 +138,7 @@ def _read_workbook(path: Path, data: bytes, source: str) -> tuple[Any, dict[str,
         raise _problem(
             source, f"cannot read the XLSForm ({type(exc).__name__}: {exc})"[:500]
         ) from None
-    return rows, survey, warnings
+    return rows, survey  # pyxform's warnings (style advice) are not errors: not shown
 
 
 def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = False) -> ImportResult:
@@ -146,7 +146,7 @@ def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = Fal
     file_path = Path(path)
     source = file_path.name
     data = read_source(path, limit=MAX_XLSFORM_BYTES)
-    rows, survey, _warnings = _read_workbook(file_path, data, source)
+    rows, survey = _read_workbook(file_path, data, source)
     builder = _Builder(source, rows, survey, file_path.parent)
     wizard = builder.build()
     refuse_unless_skipped(builder.unsupported, skip_unsupported)
@@ -185,6 +185,7 @@ class _Builder:
                 self.row_of[name.strip()].append(number)
         self.kinds: dict[str, str] = {}  # name -> pyxform type, for references
         self.refused_names: set[str] = set()
+        self.lists: dict[str, list[dict[str, Any]]] = {}  # choice list -> its options
         # (XPath, current field, choice columns) -> (translation, or why it was refused)
         self.translated: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
         self._collect(survey)
@@ -466,7 +467,7 @@ class _Builder:
             elif kind == "group":
                 self.collect_fields(child.get("children", []), conditions, out)
             else:
-                field = self.field(child, with_relevant=False)
+                field = self.field(child)
                 if field is not None:
                     if conditions:
                         field["visible_if"] = _all(conditions)
@@ -480,7 +481,7 @@ class _Builder:
 
     # --- one question -----------------------------------------------------------------
 
-    def field(self, q: dict[str, Any], with_relevant: bool = False) -> dict[str, Any] | None:
+    def field(self, q: dict[str, Any]) -> dict[str, Any] | None:
         kind = str(q.get("type"))
         name = str(q.get("name"))
         bind: dict[str, Any] = q.get("bind", {})
@@ -570,7 +571,6 @@ class _Builder:
         else:
             self.refuse(q, f"the question type {kind!r} {_NOT_YET}")
             return None
-        del name
         return True
 
     def range(self, q: dict[str, Any], field: dict[str, Any]) -> bool | None:
@@ -606,8 +606,11 @@ class _Builder:
             choices = self.file_choices(q)
             if choices is None:
                 return None
-        options: list[dict[str, Any]] = []
         filter_source = q.get("choice_filter")
+        list_name = q.get("list_name")
+        if not filter_source and list_name in self.lists:
+            return [dict(option) for option in self.lists[list_name]]  # a list many share
+        options: list[dict[str, Any]] = []
         for choice in choices or []:
             value = str(choice.get("name", ""))
             label = self.texts(choice.get("label"), lambda t: _one_line(t, 200)) or value
@@ -626,7 +629,10 @@ class _Builder:
         if not options:
             self.refuse(q, "a choice list without choices")
             return None
-        return options
+        from_file = str(q.get("itemset", "")).endswith((".csv", ".xml", ".geojson"))
+        if not filter_source and isinstance(list_name, str) and not from_file:
+            self.lists[list_name] = options
+        return [dict(option) for option in options]
 
     def file_choices(self, q: dict[str, Any]) -> list[dict[str, Any]] | None:
         itemset = str(q.get("itemset", ""))

@@ -91,7 +91,9 @@ class _Lexer(Lexer):
             elif kind == "word":
                 kind = "PATH"
             elif kind == "FUNC" and text not in _FUNCTIONS_SIMPLE:  # said before what follows
-                raise XPathUnsupported(f"uses {_shown(text)}(), which Wizard Desktop cannot evaluate")
+                raise XPathUnsupported(
+                    f"uses {_shown(text)}(), which Wizard Desktop cannot evaluate"
+                )
             elif kind == "star":
                 kind = "MUL" if previous in _ENDS_OPERAND else "PATH"
             previous = kind
@@ -237,10 +239,7 @@ class _Translate(Transformer[Token, _Out]):
     def call(self, name_token: Token, *arguments: _Out | None) -> _Out:
         name = str(name_token)
         args = [a for a in arguments if a is not None]
-        known = _FUNCTIONS_SIMPLE.get(name)
-        if known is None:
-            raise XPathUnsupported(f"uses {_shown(name)}(), which Wizard Desktop cannot evaluate")
-        target, fewest, most = known
+        target, fewest, most = _FUNCTIONS_SIMPLE[name]  # the lexer lets only these through
         if len(args) < fewest or (most is not None and len(args) > most):
             raise XPathUnsupported(f"{name}() with {len(args)} arguments")
         if name != "position" and any(argument.text == ".." for argument in args):
