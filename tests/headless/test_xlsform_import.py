@@ -100,6 +100,8 @@ def test_types_and_binds(tmp_path: Path) -> None:
     fields = {f.id: f for s in definition.steps for f in s.fields}
     assert "start" not in fields  # metadata is not asked
     assert fields["name"].required and fields["name"].constraint is not None
+    assert fields["name"].help == "Required: Say it"
+    assert fields["name"].constraint_message == "Two letters"
     assert fields["age"].default == 30
     assert fields["t"].type.value == "time"
     assert fields["dt"].type.value == "text" and fields["where"].type.value == "text"
@@ -191,6 +193,22 @@ def test_settings_and_languages(tmp_path: Path) -> None:
     assert result.data["default_language"] == "fr"
     assert result.data["languages"] == ["fr", "en"]
     assert "version 7" in str(result.data["description"])
+
+
+def test_regex_patterns_are_checked_at_import(tmp_path: Path) -> None:
+    path = form(
+        tmp_path,
+        """|  | type | name | label | constraint |
+|  | text | a | A | regex(., '^(?=x)') |
+|  | text | b | B | regex(., ${a}) |
+""",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_form(path)
+    reasons = [item.reason for item in refused.value.items]
+    assert reasons[0].startswith("constraint uses regex() with a pattern that is ")
+    assert "lookahead" in reasons[0]
+    assert reasons[1] == "constraint uses regex() with a pattern that is not a quoted text"
 
 
 def test_unsupported_listed_at_once_and_skipped(tmp_path: Path) -> None:

@@ -677,13 +677,11 @@ class _Builder:
                 expression = self.xpath(q, "required", text, name)
                 if expression is not None:
                     field["required_if"] = expression
-        # required_message: shown by ODK when a required answer is missing; format 2's own
-        # message is fixed, so it goes into the help text
-        message = self.text(bind.get("jr:requiredMsg"))
-        if message and not self.codes and (field.get("required") or "required_if" in field):
-            help_text = field.get("help")
-            prefix = help_text + "\n\n" if isinstance(help_text, str) else ""
-            field["help"] = f"{prefix}Required: {message}"
+        # required_message: ODK shows it when a required answer is missing; format 2 has
+        # one fixed message for that, so it goes into the help, in every language
+        message = self.texts(bind.get("jr:requiredMsg"), lambda t: f"Required: {t}")
+        if message and (field.get("required") or "required_if" in field):
+            field["help"] = _joined(field.get("help"), message)
         constraint = bind.get("constraint")
         if constraint:
             expression = self.xpath(q, "constraint", str(constraint), name)
@@ -749,6 +747,22 @@ _LANGUAGE_NAMES = {
     "dutch": "nl", "bengali": "bn", "urdu": "ur", "amharic": "am", "hausa": "ha",
     "indonesian": "id", "nepali": "ne", "turkish": "tr", "vietnamese": "vi",
 }  # fmt: skip
+
+
+def _joined(first: str | dict[str, str] | None, second: str | dict[str, str]) -> object:
+    """Two texts (plain or maps of language codes) as one, a blank line between."""
+    if first is None:
+        return second
+    if isinstance(first, str) and isinstance(second, str):
+        return f"{first}\n\n{second}"
+    a = first if isinstance(first, dict) else None
+    b = second if isinstance(second, dict) else None
+    codes = list(dict.fromkeys([*(a or {}), *(b or {})]))
+
+    def part(text: str | dict[str, str], code: str) -> str:
+        return text if isinstance(text, str) else text.get(code) or next(iter(text.values()))
+
+    return {code: f"{part(first, code)}\n\n{part(second, code)}" for code in codes}
 
 
 def _fill_label(text: object, label: object, fallback: str, language: str | None = None) -> object:

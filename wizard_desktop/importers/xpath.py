@@ -21,6 +21,7 @@ from lark.exceptions import UnexpectedInput
 from lark.lexer import Lexer
 
 from wizard_desktop.definition.expressions import MAX_EXPRESSION_LENGTH, MAX_NESTING_DEPTH
+from wizard_desktop.definition.patterns import pattern_problem
 
 _GRAMMAR = r"""
 ?start: or_expr
@@ -124,6 +125,7 @@ class _Out:
     depth: int
     precedence: int  # 0 or, 1 and, 2 comparison, 3 sum, 4 product, 9 atom
     reference: str | None = None  # the `${name}` it is, when it is exactly one
+    literal: str | None = None  # the text it is, when it is a text literal
 
 
 _FUNCTIONS_SIMPLE = {
@@ -207,7 +209,7 @@ class _Translate(Transformer[Token, _Out]):
 
     def string(self, token: Token) -> _Out:
         value = str(token)[1:-1]
-        return _Out(_quote(value), 0, 9)
+        return _Out(_quote(value), 0, 9, literal=value)
 
     def reference(self, token: Token) -> _Out:
         name = str(token)[2:-1]
@@ -264,6 +266,13 @@ class _Translate(Transformer[Token, _Out]):
             over = self.context.reference(ref, True)
             text = "{" + over + "}"
             return _Out(f"{name}({text})", depth, 9)
+        if name == "regex":
+            pattern = args[1].literal
+            if pattern is None:
+                raise XPathUnsupported("uses regex() with a pattern that is not a quoted text")
+            problem = pattern_problem(pattern)
+            if problem is not None:
+                raise XPathUnsupported(f"uses regex() with a pattern that is {problem}")
         if any(a.text == ".." for a in args):
             raise XPathUnsupported("uses the path .., which Wizard Desktop cannot evaluate")
         return _Out(f"{target}({', '.join(a.text for a in args)})", depth, 9)
