@@ -40,7 +40,7 @@ from wizard_desktop.core.sessions_export import (
 from wizard_desktop.core.stats import WizardStats, wizard_stats
 from wizard_desktop.core.templates import list_templates
 from wizard_desktop.core.wizards import (
-    WIZARD_FILE_SUFFIXES,
+    IMPORTABLE_SUFFIXES,
     UnknownWizardError,
     WizardHasSessionsError,
     definition_of_version,
@@ -323,7 +323,7 @@ def _definition_to_resolve(args: argparse.Namespace) -> WizardDefinition:
     stored), else the newest version of the stored wizard with that id."""
     target: str = args.wizard
     path = Path(target)
-    if path.exists() or path.suffix.lower() in WIZARD_FILE_SUFFIXES or os.sep in target:
+    if path.exists() or path.suffix.lower() in IMPORTABLE_SUFFIXES or os.sep in target:
         return load_any_wizard_file(path)
     _open_store(args)
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
@@ -88,14 +89,8 @@ def play(qtbot: QtBot, player: WizardPlayer, picture: Path) -> int:
         steps += 1
         assert steps < MAX_STEPS
     qtbot.waitUntil(lambda: player.button(FINISH).isEnabled())
-    qtbot.mouseClick(player.button(FINISH), qtbot_left())
+    qtbot.mouseClick(player.button(FINISH), Qt.MouseButton.LeftButton)
     return steps
-
-
-def qtbot_left() -> object:
-    from PySide6.QtCore import Qt
-
-    return Qt.MouseButton.LeftButton
 
 
 @pytest.mark.parametrize("name", IMPORTED)
@@ -114,3 +109,21 @@ def test_real_xlsform_plays_to_completion(
     assert steps >= 1
     qtbot.waitUntil(lambda: not window.controller.has_unsaved(), timeout=20000)
     qtbot.waitUntil(lambda: load_session(session_id).info.is_completed, timeout=20000)
+
+
+def test_file_import_takes_an_xlsform(qtbot: QtBot, window: MainWindow) -> None:
+    """File → Import (the same call as a drop) stores an XLSForm through the one door."""
+    from wizard_desktop.ui.dialogs import WIZARD_FILTERS
+
+    assert "*.xlsx" in WIZARD_FILTERS and "*.md" in WIZARD_FILTERS
+    window.import_wizard_files([REALFORMS / "cascading-select.xlsx"])
+    wizard_list = window.wizards_view.wizard_list
+
+    def listed() -> bool:
+        ids = [
+            wizard_list.topLevelItem(row).data(0, Qt.ItemDataRole.UserRole).id
+            for row in range(wizard_list.topLevelItemCount())
+        ]
+        return "cascading_select" in ids
+
+    qtbot.waitUntil(listed, timeout=10000)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, cast
 
 from peewee import fn
 
+from wizard_desktop.importers import XLSFORM_SUFFIXES
 from wizard_desktop.paths import bundled_wizards_dir
 from wizard_desktop.store.attachments import delete_unnamed as delete_unnamed_attachments
 from wizard_desktop.store.database import is_read_only, storage_errors, write_transaction
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from wizard_desktop.definition.model import WizardDefinition
 
 WIZARD_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+# What File → Import and drag-and-drop take: wizard files and XLSForms (importers/).
+IMPORTABLE_SUFFIXES = (*WIZARD_FILE_SUFFIXES, *XLSFORM_SUFFIXES)
 
 
 class UnknownWizardError(LookupError):
