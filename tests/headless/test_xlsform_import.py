@@ -388,3 +388,31 @@ def test_cli_check_import_and_convert(tmp_path: Path) -> None:
     assert (
         wizard_logic(again).resolve(answers).steps == wizard_logic(imported).resolve(answers).steps
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "expected"),
+    [
+        ("xpath_selected", ["a b", "b"], True),
+        ("xpath_selected", [["a", "b"], "c"], False),
+        ("xpath_selected", [None, "a"], False),
+        ("xpath_count_selected", ["a b c"], 3),
+        ("xpath_count_selected", [None], 0),
+        ("xpath_string_length", [12.5], 4),
+        ("xpath_string_length", [None], 0),
+        ("xpath_coalesce", ["", "x"], "x"),
+        ("xpath_coalesce", [0, "x"], 0),
+        ("xpath_concat", ["a", None, 1, ["b", "c"]], "a1b c"),
+        ("xpath_number", ["2.5"], 2.5),
+        ("xpath_number", ["abc"], None),
+        ("xpath_number", [True], 1),
+        ("xpath_int", [-2.7], -2),
+        ("xpath_int", [""], None),
+        ("xpath_regex", ["ab12", "[0-9]{2}"], True),
+        ("xpath_regex", ["ab1", "^[0-9]+$"], False),
+    ],
+)
+def test_xpath_functions(name: str, arguments: list[object], expected: object) -> None:
+    from wizard_desktop.definition.expression_functions import FUNCTIONS
+
+    assert FUNCTIONS[name][0](arguments) == expected
