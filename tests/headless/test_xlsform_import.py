@@ -416,3 +416,17 @@ def test_xpath_functions(name: str, arguments: list[object], expected: object) -
     from wizard_desktop.definition.expression_functions import FUNCTIONS
 
     assert FUNCTIONS[name][0](arguments) == expected
+
+
+def test_cli_resolve_reads_an_xlsform(tmp_path: Path) -> None:
+    import json
+
+    from tests.headless.test_surveyjs_import import run_cli
+
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"Id10013": "no"}), encoding="utf-8")
+    who = str(REALFORMS / "who-verbal-autopsy.xlsx")
+    resolved = run_cli("resolve", who, "--answers", str(answers), data_dir=tmp_path / "d")
+    assert resolved.returncode == 0, resolved.stderr
+    steps = json.loads(resolved.stdout)["steps"]
+    assert steps[-1] == "Id10013" and "Id10017" not in steps
