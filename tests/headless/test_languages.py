@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -326,3 +327,24 @@ def test_the_bundled_expense_claim_is_in_english_and_german() -> None:
     assert not english_texts & german_texts  # every title and label is translated
     texts = wizard_logic(german).resolve({"transport": 100, "tax_rate": 21}).texts
     assert texts[("total_note", "label")].startswith("Ihre Abrechnung beträgt **121 EUR**")
+
+
+def test_the_format_documentation_example_loads(tmp_path: Path) -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "wizard-format.md"
+    (example,) = re.findall(r"```yml\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S)
+    definition = load(example)
+    german = localized(definition, "de")
+    assert (german.title, german.steps[0].fields[1].label) == ("Reiseantrag", "Travel by")
+    assert german.steps[0].fields[1].options[0].label == "Zug"
+
+
+def test_sql_over_stored_versions_reads_the_default_language(store: Path) -> None:
+    from wizard_desktop.core.session_list import fetch_page
+    from wizard_desktop.core.stats import wizard_stats
+
+    session = start_session("expense-claim")
+    set_session_language(session.id, "de")
+    (row,) = fetch_page(SessionListQuery(wizard_id="expense-claim"), after=None, limit=5)
+    assert row.current_step_title == "Your claim"
+    funnel = wizard_stats("expense-claim").funnel
+    assert [s.title for s in funnel][:2] == ["Your claim", "The trip"]

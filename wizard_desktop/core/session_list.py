@@ -19,6 +19,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from wizard_desktop.definition.languages import default_text_sql
 from wizard_desktop.store.database import db, storage_errors
 from wizard_desktop.store.models import COMPLETED, STATUSES, Session
 
@@ -103,7 +104,8 @@ _NULLABLE_KEYS = frozenset({SortColumn.COMPLETED})
 
 
 _STEP_TITLES_SQL = (
-    "SELECT json_extract(step.value, '$.id'), json_extract(step.value, '$.title')"
+    "SELECT json_extract(step.value, '$.id'),"
+    f" {default_text_sql('step.value', 'title', 'v.definition')}"
     " FROM wizard_version AS v, json_each(v.definition, '$.steps') AS step WHERE v.id = ?"
 )
 

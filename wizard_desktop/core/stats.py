@@ -32,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from wizard_desktop.core.wizards import UnknownWizardError
+from wizard_desktop.definition.languages import default_text_sql
 from wizard_desktop.store.database import db, read_snapshot
 from wizard_desktop.store.models import COMPLETED, IN_PROGRESS
 
@@ -137,7 +138,8 @@ _WIZARD_SQL = (
     " FROM wizard AS w WHERE w.id = ?"
 )
 _STEPS_SQL = (
-    "SELECT v.id, json_extract(step.value, '$.id'), json_extract(step.value, '$.title')"
+    "SELECT v.id, json_extract(step.value, '$.id'),"
+    f" {default_text_sql('step.value', 'title', 'v.definition')}"
     " FROM wizard_version AS v, json_each(v.definition, '$.steps') AS step"
     " WHERE v.wizard_id = ? ORDER BY v.id = ? DESC, v.id DESC, step.key"
 )

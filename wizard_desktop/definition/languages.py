@@ -106,6 +106,18 @@ def _replaced(element: Any, tree: Mapping[str | int, Any]) -> Any:
     return dataclasses.replace(element, **updates)
 
 
+def default_text_sql(element: str, key: str, definition: str) -> str:
+    """SQLite's reading of the text `key` of a JSON `element` (e.g. a step in `json_each`)
+    of a stored canonical `definition`: a text in several languages (a map) gives its
+    default language's, so SQL over stored versions reads what the model does."""
+    text = f"json_extract({element}, '$.{key}')"
+    default = (
+        f"json_extract({element}, '$.{key}.\"' || "
+        f"json_extract({definition}, '$.default_language') || '\"')"
+    )
+    return f"CASE json_type({element}, '$.{key}') WHEN 'object' THEN {default} ELSE {text} END"
+
+
 def best_language(languages: Sequence[str], preferences: Iterable[str]) -> str | None:
     """The first of `languages` a person's `preferences` (their locale's languages, most
     wanted first, as `de-CH` or `de_CH`) ask for: the same code, else the same language

@@ -565,12 +565,15 @@ class _Validator:
             return None
         data = self.mapping(raw, root, "a wizard")
         assert data is not None
-        self.keys(
-            data,
-            root,
-            (*TOP_LEVEL_KEYS, *LANGUAGE_KEYS, SCHEMA_KEY, *IMPORT_TOP_LEVEL_KEYS),
-            TOP_LEVEL_REQUIRED,
+        # The language keys are format 2's (`language_settings` tells a format 1 file so).
+        languages = data.get("format_version") == 2 or any(k in data for k in LANGUAGE_KEYS)
+        top_keys = (
+            *TOP_LEVEL_KEYS,
+            *(LANGUAGE_KEYS if languages else ()),
+            SCHEMA_KEY,
+            *IMPORT_TOP_LEVEL_KEYS,
         )
+        self.keys(data, root, top_keys, TOP_LEVEL_REQUIRED)
         self.text(data, SCHEMA_KEY, root)  # for editors only: not part of the definition
         if "format_version" in data:
             version = data["format_version"]
