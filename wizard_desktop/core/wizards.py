@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, cast
 
 from peewee import fn
 
-from wizard_desktop.importers import XLSFORM_SUFFIXES
+from wizard_desktop.definition.fileformat import XLSFORM_SUFFIXES
 from wizard_desktop.paths import bundled_wizards_dir
 from wizard_desktop.store.attachments import delete_unnamed as delete_unnamed_attachments
 from wizard_desktop.store.database import is_read_only, storage_errors, write_transaction

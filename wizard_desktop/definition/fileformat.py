@@ -12,6 +12,8 @@ from typing import Literal, get_args
 from wizard_desktop.definition.model import CompareOp, FieldType
 
 FILE_KINDS: dict[str, Literal["yaml", "json"]] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+# What the XLSForm importer reads (importers/xlsform.py): workbooks and pyxform's Markdown.
+XLSFORM_SUFFIXES = (".xlsx", ".xls", ".md")
 
 TOP_LEVEL_KEYS = ("format_version", "id", "title", "description", "review", "steps")
 # Optional top-level "$schema" (a path or URL of the JSON Schema) lets JSON editors

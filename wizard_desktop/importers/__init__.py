@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
+from wizard_desktop.definition.fileformat import XLSFORM_SUFFIXES
 from wizard_desktop.definition.loader import load_wizard_file
 from wizard_desktop.definition.model import WizardDefinition
 from wizard_desktop.importers.common import (
@@ -28,7 +29,6 @@ __all__ = [
 ]
 
 ImportKind = Literal["surveyjs", "xlsform"]
-XLSFORM_SUFFIXES = (".xlsx", ".xls", ".md")
 
 
 def import_kind(path: str | os.PathLike[str]) -> ImportKind | None:
