@@ -28,6 +28,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import bundle, export, expressions, player, report, startup, storage
+from benchmarks import importers as form_importers
 from benchmarks import repeats as repeat_bench
 from benchmarks import stats as wizard_stats
 from benchmarks import table_first_screen as tables
@@ -53,11 +54,12 @@ FIGURES: dict[str, Callable[[argparse.Namespace], Figure]] = {
     "report_pdf": lambda a: report.report_pdf(a.quick),
     "export_csv": lambda a: export.export_figure("csv", a.quick),
     "export_xlsx": lambda a: export.export_figure("xlsx", a.quick),
-    "bundle_size": lambda a: bundle.bundle_size(a.quick, build=not a.no_build),
-    "bundle_startup": lambda a: bundle.bundle_startup(a.quick, build=not a.no_build),
     "expression_recompute": lambda a: expressions.expression_recompute(a.quick),
     "repeat_next": lambda a: repeat_bench.repeat_next(a.quick),
     "attachment_save": lambda a: attachment_save(a.quick),
+    "import_xlsform": lambda a: form_importers.import_xlsform(a.quick),
+    "bundle_size": lambda a: bundle.bundle_size(a.quick, build=not a.no_build),
+    "bundle_startup": lambda a: bundle.bundle_startup(a.quick, build=not a.no_build),
 }
 COLUMNS = "{:<20} {:>10} {:>10} {:>7} {:>8}  {}"
 

@@ -30,9 +30,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate wizard files; exit 0 only if all are valid")
     check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--skip-unsupported", action="store_true", help=_SKIP_HELP)
 
     imp = commands.add_parser("import", help="validate and store wizard files")
     imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--skip-unsupported", action="store_true", help=_SKIP_HELP)
+
+    convert = commands.add_parser(
+        "convert", help="write an imported SurveyJS or XLSForm file as a format-2 YAML wizard"
+    )
+    convert.add_argument("file", metavar="FILE")
+    convert.add_argument("--output", metavar="OUT.yaml", help="default: standard output")
+    convert.add_argument("--skip-unsupported", action="store_true", help=_SKIP_HELP)
 
     wizards = commands.add_parser("wizards", help="list the wizards")
     wizards.add_argument("--json", action="store_true")
@@ -100,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--answers", metavar="FILE", help='a JSON object {field id: answer}; "-" reads stdin'
     )
     return parser
+
+
+_SKIP_HELP = "SurveyJS/XLSForm: import what can be played; the wizard lists what was left out"
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -40,7 +40,7 @@ from wizard_desktop.core.sessions_export import (
 from wizard_desktop.core.stats import WizardStats, wizard_stats
 from wizard_desktop.core.templates import list_templates
 from wizard_desktop.core.wizards import (
-    WIZARD_FILE_SUFFIXES,
+    IMPORTABLE_SUFFIXES,
     UnknownWizardError,
     WizardHasSessionsError,
     definition_of_version,
@@ -51,11 +51,12 @@ from wizard_desktop.core.wizards import (
     remove_wizard,
 )
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
-from wizard_desktop.definition.loader import WizardFileError, load_wizard_file
+from wizard_desktop.definition.loader import WizardFileError
 from wizard_desktop.definition.logic import wizard_logic
 from wizard_desktop.definition.model import AnswerValue, WizardDefinition
 from wizard_desktop.definition.repeats import expand_for, flattened
 from wizard_desktop.definition.text import terminal_safe
+from wizard_desktop.importers import load_any_wizard_file
 from wizard_desktop.paths import data_dir
 from wizard_desktop.store.backups import backups_dir, latest_backup, list_backups, restore_backup
 from wizard_desktop.store.database import close_database, open_database
@@ -98,7 +99,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     failed = False
     for file in args.files:
         try:
-            load_wizard_file(file)
+            load_any_wizard_file(file, skip_unsupported=args.skip_unsupported)
         except WizardFileError as exc:
             print(exc, file=sys.stderr)
             failed = True
@@ -112,7 +113,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     failed = False
     for file in args.files:
         try:
-            result = import_wizard_file(file)
+            result = import_wizard_file(file, skip_unsupported=args.skip_unsupported)
         except WizardFileError as exc:
             print(exc, file=sys.stderr)
             failed = True
@@ -323,8 +324,8 @@ def _definition_to_resolve(args: argparse.Namespace) -> WizardDefinition:
     stored), else the newest version of the stored wizard with that id."""
     target: str = args.wizard
     path = Path(target)
-    if path.exists() or path.suffix.lower() in WIZARD_FILE_SUFFIXES or os.sep in target:
-        return load_wizard_file(path)
+    if path.exists() or path.suffix.lower() in IMPORTABLE_SUFFIXES or os.sep in target:
+        return load_any_wizard_file(path)
     _open_store(args)
     try:
         return definition_of_version(latest_version_id(target))
@@ -351,6 +352,10 @@ def _answers_to_resolve(
         raise UsageError(f"--answers {name}: the file {exc}") from exc
     if not isinstance(document, dict):
         raise UsageError(f"--answers {name}: expected a JSON object {{field id: answer}}")
+    if definition.imported_from == "surveyjs":  # `survey.data`, in SurveyJS's own shapes
+        from wizard_desktop.importers.surveyjs import survey_answers
+
+        document = survey_answers(definition, document)
     if definition.repeats:  # nested arrays and instance paths (docs/repeats.md)
         document, _counts = flattened(definition, document)
         definition = _laid_out(definition, document)
@@ -402,8 +407,28 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_convert(args: argparse.Namespace) -> int:
+    """`convert FILE [--output OUT.yaml]`: an imported form as a format-2 YAML file."""
+    from wizard_desktop.importers import import_form
+    from wizard_desktop.importers.convert import definition_yaml
+
+    try:
+        result = import_form(args.file, skip_unsupported=args.skip_unsupported)
+    except WizardFileError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILED
+    text = definition_yaml(result.definition)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{args.file}: written to {args.output}")
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
+    "convert": cmd_convert,
     "import": cmd_import,
     "wizards": cmd_wizards,
     "sessions": cmd_sessions,

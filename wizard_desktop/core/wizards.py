@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, cast
 
 from peewee import fn
 
+from wizard_desktop.definition.fileformat import XLSFORM_SUFFIXES
 from wizard_desktop.paths import bundled_wizards_dir
 from wizard_desktop.store.attachments import delete_unnamed as delete_unnamed_attachments
 from wizard_desktop.store.database import is_read_only, storage_errors, write_transaction
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from wizard_desktop.definition.model import WizardDefinition
 
 WIZARD_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+# What File → Import and drag-and-drop take: wizard files and XLSForms (importers/).
+IMPORTABLE_SUFFIXES = (*WIZARD_FILE_SUFFIXES, *XLSFORM_SUFFIXES)
 
 
 class UnknownWizardError(LookupError):
@@ -98,13 +101,17 @@ def import_definition(definition: WizardDefinition) -> ImportResult:
     return ImportResult(definition.id, version.id, created=True)
 
 
-def import_wizard_file(path: str | os.PathLike[str]) -> ImportResult:
-    """Validate and store one file. Raises `WizardFileError` (nothing stored) or
+def import_wizard_file(
+    path: str | os.PathLike[str], *, skip_unsupported: bool = False
+) -> ImportResult:
+    """Validate and store one file (a SurveyJS or XLSForm file through its importer,
+    `skip_unsupported` as there). Raises `WizardFileError` (nothing stored) or
     `StorageError`. Text that is not valid Unicode (a lone surrogate, which JSON can
     spell as "\\ud800") is refused: SQLite stores only UTF-8."""
-    from wizard_desktop.definition.loader import Problem, WizardFileError, load_wizard_file
+    from wizard_desktop.definition.loader import Problem, WizardFileError
+    from wizard_desktop.importers import load_any_wizard_file
 
-    definition = load_wizard_file(path)
+    definition = load_any_wizard_file(path, skip_unsupported=skip_unsupported)
     try:
         definition.canonical_json().encode("utf-8")
     except UnicodeEncodeError as exc:

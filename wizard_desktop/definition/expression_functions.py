@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 
 from wizard_desktop.definition.model import NUMBER_LIMIT
+from wizard_desktop.definition.patterns import compiled_pattern, pattern_problem
 
 # Bounds on what one evaluation can build: a text longer than MAX_TEXT_LENGTH or a list
 # longer than MAX_LIST_LENGTH becomes empty (None) at once; numbers are floats while an
@@ -930,6 +931,69 @@ def _substring(params: Sequence[object]) -> object:
     return value[min(start, end) : max(start, end)]
 
 
+# --- XPath functions (imported XLSForms) ----------------------------------------------
+# What ODK's XPath has and SurveyJS lacks, for importers/xpath.py; named `xpath_*` so no
+# SurveyJS built-in or custom function can mean something else by the name. Their values
+# follow XPath's: a select_multiple answer is a list here (a space-separated text there).
+
+
+def xpath_string(value: object) -> str:
+    """XPath's string(): empty as "", a list space-separated, numbers as JavaScript writes them."""
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(xpath_string(item) for item in value)
+    if isinstance(value, int | float):
+        return number_string(float(value)) if isinstance(value, float) else str(value)
+    return str(value)
+
+
+def _choices(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [xpath_string(item) for item in value]
+    return xpath_string(value).split()
+
+
+def _xpath_number(params: Sequence[object]) -> object:
+    value = params[0]
+    if value is True or value is False:
+        return int(value)
+    if is_number(value):
+        return value
+    text = xpath_string(value).strip()
+    if not re.fullmatch(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", text):
+        return None  # NaN: not a number
+    return number(float(text))
+
+
+def _xpath_int(params: Sequence[object]) -> object:
+    value = _xpath_number(params)
+    if value is None:
+        return None
+    return int(to_number(value))
+
+
+def _xpath_regex(params: Sequence[object]) -> object:
+    pattern = params[1]
+    if not isinstance(pattern, str) or pattern_problem(pattern) is not None:
+        return None
+    return compiled_pattern(pattern).search(xpath_string(params[0])) is not None
+
+
+XPATH_FUNCTIONS: dict[str, tuple[Callable[[Sequence[object]], object], int, int | None]] = {
+    "xpath_selected": (lambda p: xpath_string(p[1]) in _choices(p[0]), 2, 2),
+    "xpath_count_selected": (lambda p: len(_choices(p[0])), 1, 1),
+    "xpath_string_length": (lambda p: len(xpath_string(p[0])), 1, 1),
+    "xpath_coalesce": (lambda p: p[1] if is_empty(p[0]) else p[0], 2, 2),
+    "xpath_concat": (lambda p: _text("".join(xpath_string(item) for item in p)), 1, None),
+    "xpath_int": (_xpath_int, 1, 1),
+    "xpath_number": (_xpath_number, 1, 1),
+    "xpath_regex": (_xpath_regex, 2, 2),
+}
+
+
 # name -> (function, fewest arguments, most arguments or None for any number)
 FUNCTIONS: dict[str, tuple[Callable[[Sequence[object]], object], int, int | None]] = {
     "iif": (_iif, 2, 3),
@@ -954,6 +1018,7 @@ FUNCTIONS: dict[str, tuple[Callable[[Sequence[object]], object], int, int | None
     "day": (_date_part(lambda moment: moment.day), 0, 1),
     "weekday": (_date_part(lambda moment: (moment.weekday() + 1) % 7), 0, 1),
     "substring": (_substring, 2, 3),
+    **XPATH_FUNCTIONS,
 }
 
 # survey-core functions that read the form model itself (pages, panels, matrices, comments,

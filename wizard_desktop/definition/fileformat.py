@@ -12,6 +12,8 @@ from typing import Literal, get_args
 from wizard_desktop.definition.model import CompareOp, FieldType
 
 FILE_KINDS: dict[str, Literal["yaml", "json"]] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+# What the XLSForm importer reads (importers/xlsform.py): workbooks and pyxform's Markdown.
+XLSFORM_SUFFIXES = (".xlsx", ".xls", ".md")
 
 TOP_LEVEL_KEYS = ("format_version", "id", "title", "description", "review", "steps")
 # Optional top-level "$schema" (a path or URL of the JSON Schema) lets JSON editors
@@ -26,6 +28,8 @@ TRANSLATABLE_KEYS = frozenset(
     {"title", "description", "label", "help", "placeholder", "unit", "pattern_message"}
     | {"constraint_message"}
 )
+# Format 2 top-level keys the importers write (model.WizardDefinition.imported_from).
+IMPORT_TOP_LEVEL_KEYS = ("imported_from", "hide_empty_steps")
 STEP_KEYS = ("id", "title", "description", "fields", "visible_if")
 STEP_REQUIRED = ("id", "title")
 COMMON_FIELD_KEYS = (

@@ -21,6 +21,9 @@ the constraint). Unanswered required fields are not problems of a resolution:
 player call it). A read-only field is held to the answer rules alone
 (never required, no constraint). A `hidden: true` calculated field counts like any
 shown field but is left out of `fields` and `path.visible_fields` (only in `values`).
+With `hide_empty_steps` (imported SurveyJS surveys) a step showing no field (hidden
+calculated ones do not show) is not on the path, as SurveyJS hides a page with no
+visible question.
 
 A condition on a field that is unanswered, hidden or of another type reads it as
 empty (`conditions`). The path reads defaults until the person answers or clears a
@@ -183,6 +186,8 @@ class WizardLogic:
             and f.default_expression is None
             and not any(o.visible_if is not None for o in f.options)
         )
+        # `hide_empty_steps` (imported SurveyJS pages): a step showing no field is skipped
+        self.hide_empty_steps = definition.hide_empty_steps
         self.hidden = frozenset(
             self.field_node[f.id]
             for f in self.fields
@@ -576,12 +581,13 @@ class LiveResolution:
         visible_fields: dict[str, tuple[Field, ...]] = {}
         counted: dict[str, AnswerValue] = {}
         shown: list[int] = []
+        hide_empty = logic.hide_empty_steps
         for step_node, field_nodes in logic.step_fields:
             if not visible[step_node]:
                 continue
             step = logic.steps[step_node]
-            steps.append(step)
             fields: list[Field] = []
+            step_shown: list[int] = []
             for node in field_nodes:
                 if not visible[node]:
                     continue
@@ -592,7 +598,11 @@ class LiveResolution:
                     counted[f.id] = value
                 if node not in logic.hidden:
                     fields.append(f)
-                    shown.append(node)
+                    step_shown.append(node)
+            if hide_empty and not fields:
+                continue  # `hide_empty_steps`: nothing shows on this step
+            steps.append(step)
+            shown.extend(step_shown)
             visible_fields[step.id] = tuple(fields)
         return ResolvedPath(tuple(steps), visible_fields, counted), shown
 

@@ -26,6 +26,11 @@ if TYPE_CHECKING:  # only for annotations: expressions are parsed by the validat
 FORMAT_VERSIONS = (1, 2)
 LATEST_FORMAT_VERSION = 2
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+# Step and field ids of an imported wizard (`imported_from`) are the source's names
+# verbatim: 1 to 200 characters, no control characters, no braces or brackets (they
+# delimit names in expressions and instance paths), no space at either end.
+IMPORTED_ID_PATTERN = r"^(?=\S)[^\x00-\x1f\x7f{}\[\]]{1,200}(?<=\S)$"
+IMPORT_SOURCES = ("surveyjs", "xlsform")
 
 # What the format accepts, so that every editor can hold it exactly: the magnitude of a
 # number (bounds, defaults, answers) stays below NUMBER_LIMIT, and dates (bounds,
@@ -389,6 +394,10 @@ class WizardDefinition:
     localized_cache: dict[str, WizardDefinition] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # format 2, set by the importers: the source tool (ids are its names verbatim) and
+    # its rule that a step none of whose fields shows is skipped (SurveyJS pages)
+    imported_from: str | None = None
+    hide_empty_steps: bool = False
 
     def __post_init__(self) -> None:
         fields = {f.id: f for s in self.steps for f in s.fields}
@@ -415,6 +424,10 @@ class WizardDefinition:
             data["description"] = self.description
         if not self.review:
             data["review"] = False
+        if self.imported_from is not None:
+            data["imported_from"] = self.imported_from
+        if self.hide_empty_steps:
+            data["hide_empty_steps"] = True
         data["steps"] = [s.to_dict() for s in self.steps]
         if self.repeats:
             data["repeats"] = [r.to_dict() for r in self.repeats]

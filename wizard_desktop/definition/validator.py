@@ -53,6 +53,7 @@ from wizard_desktop.definition.fileformat import (
     GRID_PART_REQUIRED,
     GRID_TYPES,
     GROUP_OPERATORS,
+    IMPORT_TOP_LEVEL_KEYS,
     ISO_DATE_PATTERN,
     ITEM_KEYS,
     LANGUAGE_KEYS,
@@ -95,6 +96,8 @@ from wizard_desktop.definition.model import (
     DATE_MIN,
     FORMAT_VERSIONS,
     ID_PATTERN,
+    IMPORT_SOURCES,
+    IMPORTED_ID_PATTERN,
     NUMBER_LIMIT,
     AllOf,
     Answered,
@@ -243,6 +246,7 @@ class _Validator:
         self.known_fields: dict[str, Field | None] = {}
         self.suggestions = _Suggestions()
         self.version = 1
+        self.imported = False  # `imported_from`: step and field ids are the source's names
         # Conditions naming a later field (format 2): checked against it once it is built.
         self.later_references: list[tuple[str, object, DataPath, str]] = []
         self.field_types: dict[str, object] = {}  # id -> its raw type, for expression names
@@ -466,7 +470,15 @@ class _Validator:
         if not isinstance(value, str):
             self.report((*path, "id"), _expected_text(value))
             return None
-        if not re.fullmatch(ID_PATTERN, value):
+        if path and self.imported:
+            if not re.fullmatch(IMPORTED_ID_PATTERN, value):
+                self.report(
+                    (*path, "id"),
+                    f"{_describe(value)} is not a valid id of an imported wizard: use 1 to 200 "
+                    "characters, no control characters, braces or brackets, no space at the ends",
+                )
+                return None
+        elif not re.fullmatch(ID_PATTERN, value):
             self.report(
                 (*path, "id"),
                 f"{_describe(value)} is not a valid id: use 1 to 64 lowercase letters, digits, "
@@ -599,6 +611,7 @@ class _Validator:
             *(LANGUAGE_KEYS if languages else ()),
             SCHEMA_KEY,
             *repeats_key,
+            *IMPORT_TOP_LEVEL_KEYS,
         )
         self.keys(data, root, top_keys, TOP_LEVEL_REQUIRED)
         self.text(data, SCHEMA_KEY, root)  # for editors only: not part of the definition
@@ -616,6 +629,7 @@ class _Validator:
                 )
         self.language_settings(data)
         wizard_id = self.ident(data, root)
+        imported_from, hide_empty_steps = self.import_keys(data)
         title = self.text(data, "title", root, non_empty=True)
         description = self.text(data, "description", root)
         review = self.boolean(data, "review", root)
@@ -658,6 +672,8 @@ class _Validator:
             languages=self.languages,
             default_language=self.default_language,
             translations=tuple(self.translations.items()),
+            imported_from=imported_from,
+            hide_empty_steps=hide_empty_steps is True,
         )
         if self.version >= 2:
             self.check_logic(definition)
@@ -674,6 +690,26 @@ class _Validator:
                     f"at most {cap} instances of these steps (their fields and steps"
                     f" together stop at {MAX_INSTANCE_ELEMENTS:,})",
                 )
+
+    def import_keys(self, data: dict[str, object]) -> tuple[str | None, bool | None]:
+        """`imported_from` (widens step and field ids to the source's names) and
+        `hide_empty_steps`: format 2 only."""
+        present = [k for k in IMPORT_TOP_LEVEL_KEYS if k in data]
+        if present and self.version < 2:
+            for key in present:
+                self.report((key,), f"the key '{key}' {_NEEDS_FORMAT_2}")
+            return None, None
+        source = data.get("imported_from")
+        if source is not None and source not in IMPORT_SOURCES:
+            self.report(
+                ("imported_from",),
+                f"expected one of {', '.join(IMPORT_SOURCES)} (got {_describe(source)})",
+            )
+            source = None
+        self.imported = isinstance(source, str)
+        return (source if isinstance(source, str) else None), self.boolean(
+            data, "hide_empty_steps", ()
+        )
 
     def check_logic(self, definition: WizardDefinition) -> None:
         """No cycle between what a field shows and what it reads, and every expression

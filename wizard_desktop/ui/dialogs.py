@@ -39,7 +39,7 @@ SESSION_EXPORT_FILTERS = "JSON (*.json);;CSV (*.csv)"
 REPORT_FILTERS = "PDF (*.pdf)"
 SPREADSHEET_FILTERS = "Excel workbook (*.xlsx);;CSV, one wizard's sessions (*.csv)"
 TEMPLATE_FILTERS = "Wizard Desktop template (*.json)"
-WIZARD_FILTERS = "Wizard files (*.yaml *.yml *.json)"
+WIZARD_FILTERS = "Wizard files and XLSForms (*.yaml *.yml *.json *.xlsx *.xls *.md)"
 # The kind of file each chooser's filters are for: each kind remembers its folder.
 FOLDER_KINDS = {
     WIZARD_FILTERS: "wizard_files",

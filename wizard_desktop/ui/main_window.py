@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard_desktop import __version__
-from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES, ImportResult
+from wizard_desktop.core.wizards import IMPORTABLE_SUFFIXES, ImportResult
 from wizard_desktop.operations import SAVED, SAVING, Call, Change, OperationRunner
 from wizard_desktop.ui.formatting import counted
 from wizard_desktop.ui.markdown import plain_tooltip
@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
     def _wizard_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
-        return [p for p in paths if p.suffix.lower() in WIZARD_FILE_SUFFIXES]
+        return [p for p in paths if p.suffix.lower() in IMPORTABLE_SUFFIXES]
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._wizard_files(event):

@@ -1,0 +1,71 @@
+"""Importing forms written for other tools (SurveyJS JSON, XLSForm) as format-2
+wizards: `import_kind` tells from a file's name and content which importer reads it
+(None for a Wizard Desktop file), `import_form` runs that importer and returns an
+`ImportResult` (or raises `WizardFileError` / `ImportRefused`, nothing built)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from wizard_desktop.definition.fileformat import XLSFORM_SUFFIXES
+from wizard_desktop.definition.loader import load_wizard_file
+from wizard_desktop.definition.model import WizardDefinition
+from wizard_desktop.importers.common import (
+    ImportRefused,
+    ImportResult,
+    UnsupportedItem,
+    read_source,
+)
+
+__all__ = [
+    "ImportRefused",
+    "ImportResult",
+    "UnsupportedItem",
+    "import_form",
+    "import_kind",
+    "load_any_wizard_file",
+]
+
+ImportKind = Literal["surveyjs", "xlsform"]
+
+
+def import_kind(path: str | os.PathLike[str]) -> ImportKind | None:
+    """Which importer reads `path`: XLSForm by extension; a `.json` is SurveyJS when its
+    top level has no `format_version` and has `pages`, `elements` or `questions`."""
+    suffix = Path(path).suffix.lower()
+    if suffix in XLSFORM_SUFFIXES:
+        return "xlsform"
+    if suffix == ".json":
+        from wizard_desktop.importers.surveyjs import looks_like_surveyjs
+
+        try:
+            head = read_source(path)
+        except Exception:  # an unreadable file is reported by whichever reader opens it
+            return None
+        return "surveyjs" if looks_like_surveyjs(head) else None
+    return None
+
+
+def import_form(path: str | os.PathLike[str], *, skip_unsupported: bool = False) -> ImportResult:
+    """Import `path` with its importer; refused as a whole when it holds unsupported
+    items unless `skip_unsupported`."""
+    kind = import_kind(path)
+    if kind == "xlsform":
+        from wizard_desktop.importers.xlsform import import_xlsform
+
+        return import_xlsform(path, skip_unsupported=skip_unsupported)
+    from wizard_desktop.importers.surveyjs import import_surveyjs
+
+    return import_surveyjs(path, skip_unsupported=skip_unsupported)
+
+
+def load_any_wizard_file(
+    path: str | os.PathLike[str], *, skip_unsupported: bool = False
+) -> WizardDefinition:
+    """The definition in `path`: a Wizard Desktop file through the loader, a SurveyJS
+    or XLSForm file through its importer (`check`, `import`, `resolve`, the GUI)."""
+    if import_kind(path) is None:
+        return load_wizard_file(path)
+    return import_form(path, skip_unsupported=skip_unsupported).definition

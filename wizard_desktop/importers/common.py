@@ -1,0 +1,99 @@
+"""What every importer (SurveyJS, XLSForm) shares: the `UnsupportedItem` a source
+construct becomes when Wizard Desktop cannot play it, the `ImportResult` an importer
+returns, and the refusal rule: unless the caller asked to skip unsupported items, a
+source with any of them is refused as a whole (`ImportRefused`, every item listed with
+its place, nothing stored); with `skip_unsupported` the rest is imported and the wizard
+itself says what was left out (`record_left_out`, shown to the person on its first step).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from wizard_desktop.definition.model import WizardDefinition
+from wizard_desktop.definition.problems import Problem, WizardFileError
+from wizard_desktop.definition.text import terminal_safe
+
+# A source file from someone else is read only up to this size (checked before parsing).
+MAX_SOURCE_BYTES = 8 * 1024 * 1024
+# Items listed in the note that tells the person what an import left out.
+MAX_LEFT_OUT_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class UnsupportedItem:
+    """One construct of a source form that cannot be played, with its place in the
+    source (`pages[3].elements[1] (q7)`, `survey row 214 (Id10120)`)."""
+
+    source: str  # the file name as shown
+    place: str
+    reason: str
+
+    def __str__(self) -> str:
+        return terminal_safe(f"{self.source}: {self.place}: {self.reason}")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """An imported form: the format-2 definition (already validated like a YAML file)
+    and what was left out of it (empty unless `skip_unsupported` was given)."""
+
+    definition: WizardDefinition
+    unsupported: tuple[UnsupportedItem, ...]
+    # the format-2 data the definition was validated from (what `convert` writes)
+    data: dict[str, object]
+    # ids the import added that the source has no question for (panel headings, the
+    # text of an "other" choice): left out when comparing with the source tool
+    added: frozenset[str] = frozenset()
+
+
+class ImportRefused(WizardFileError):
+    """A source form holds constructs that cannot be played; `items` lists every one."""
+
+    def __init__(self, items: Sequence[UnsupportedItem]) -> None:
+        self.items: tuple[UnsupportedItem, ...] = tuple(items)
+        problems = [Problem(i.source, None, i.place, i.reason) for i in self.items]
+        super().__init__(problems)
+
+
+def refuse_unless_skipped(items: Sequence[UnsupportedItem], skip_unsupported: bool) -> None:
+    """The refusal rule: any unsupported item refuses the whole source unless skipped."""
+    if items and not skip_unsupported:
+        raise ImportRefused(items)
+
+
+def left_out_text(items: Sequence[UnsupportedItem]) -> str:
+    """The Markdown note an import with skipped items shows on its first step."""
+    lines = ["**Left out when this form was imported** (Wizard Desktop cannot play these):", ""]
+    for item in items[:MAX_LEFT_OUT_SHOWN]:
+        lines.append(f"- {item.place}: {item.reason}")
+    if len(items) > MAX_LEFT_OUT_SHOWN:
+        lines.append(f"- … and {len(items) - MAX_LEFT_OUT_SHOWN} more")
+    return "\n".join(lines)
+
+
+def read_source(path: str | os.PathLike[str], limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """The bytes of a regular file, refused (one line) above `limit` before reading it all."""
+    source = os.fspath(path)
+    file_path = Path(source)
+    try:
+        info = file_path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise WizardFileError([Problem(source, None, "", "not a regular file")])
+        if info.st_size > limit:
+            raise WizardFileError([Problem(source, None, "", _too_big(info.st_size, limit))])
+        with file_path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise WizardFileError([Problem(source, None, "", f"cannot read: {exc.strerror}")]) from None
+    if len(data) > limit:
+        raise WizardFileError([Problem(source, None, "", _too_big(len(data), limit))])
+    return data
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"the file is {size / 1e6:.1f} MB; an imported form is at most {limit / 1e6:.0f} MB"

@@ -1,0 +1,937 @@
+"""SurveyJS JSON to a format-2 wizard.
+
+`import_surveyjs(path)` reads a survey (bounded size and nesting, checked before the
+JSON parser recurses), maps it onto the format-2 data of a wizard file and validates
+that data with the same validator as a YAML file, so every limit and check applies.
+Pages are steps (a page's `visibleIf` its `visible_if`; with `firstPageIsStarted` the
+start page is not a step: its texts become the wizard's description); panels are
+flattened into their page with a note as heading, the panel's `visibleIf` joined with
+`and` onto every field inside; question names are field ids verbatim
+(`imported_from: surveyjs`), and a page with no visible question is skipped
+(`hide_empty_steps`). What cannot be played becomes an `UnsupportedItem` with its
+place (`pages[3].elements[1] (q7)`), and the refusal rule of `common` applies.
+`survey_answers` turns `survey.data` into the wizard's answers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from wizard_desktop.definition.expressions import ExpressionError, parse_expression
+from wizard_desktop.definition.fileformat import MAX_RATING_POINTS, TEXT_LIMITS
+from wizard_desktop.definition.loader import definition_from_dict
+from wizard_desktop.definition.model import WizardDefinition
+from wizard_desktop.definition.problems import Problem, WizardFileError
+from wizard_desktop.definition.reading import SourceError, decode, read_json
+from wizard_desktop.importers.common import (
+    ImportResult,
+    UnsupportedItem,
+    left_out_text,
+    read_source,
+    refuse_unless_skipped,
+)
+
+# Element types another part of Wizard Desktop will play (issue #15), and why not yet.
+_NOT_YET = {
+    "matrix": "a matrix question cannot be played yet",
+    "matrixdropdown": "a matrix of dropdowns cannot be played yet",
+    "matrixdynamic": "a dynamic matrix (repeated rows) cannot be played yet",
+    "multipletext": "a multiple-text question cannot be played yet",
+    "paneldynamic": "a dynamic panel (repeated panels) cannot be played yet",
+    "file": "a file upload cannot be played yet",
+    "signaturepad": "a signature pad cannot be played yet",
+}
+_NEVER = {
+    "image": "an image element shows a picture from the network",
+    "imagepicker": "an image picker shows pictures from the network",
+    "ranking": "a ranking question has no equivalent in Wizard Desktop",
+    "slider": "a slider question has no equivalent in Wizard Desktop",
+    "customwidget": "custom widgets run the survey's own code",
+}
+_CHOICE_TYPES = {"radiogroup": "choice", "dropdown": "choice", "checkbox": "multi_choice"}
+_CHOICE_TYPES["tagbox"] = "multi_choice"
+_TEXT_NUMBER = ("number", "range")
+_EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+_EMAIL_MESSAGE = "Please enter a valid e-mail address."
+_MAX_SOURCE_NESTING = 100
+_LOCALIZABLE = (
+    "title",
+    "text",
+    "description",
+    "html",
+    "otherText",
+    "noneText",
+)  # JSON levels (checked by reading.read_json before parsing)
+
+
+def looks_like_surveyjs(content: bytes) -> bool:
+    """Whether `content` is a SurveyJS survey: a JSON object without `format_version`
+    that has `pages`, `elements` or `questions` at its top level."""
+    try:
+        data, _, _ = read_json(decode(content), "<sniff>", with_lines=False)
+    except (SourceError, WizardFileError, ValueError):
+        return False
+    return (
+        isinstance(data, dict)
+        and "format_version" not in data
+        and any(k in data for k in ("pages", "elements", "questions"))
+    )
+
+
+def import_surveyjs(
+    path: str | os.PathLike[str], *, skip_unsupported: bool = False
+) -> ImportResult:
+    """Import the survey in `path` (see the module docstring)."""
+    source = os.fspath(path)
+    name = Path(source).name
+    try:
+        raw, _, problems = read_json(decode(read_source(source)), source, with_lines=False)
+    except SourceError as exc:
+        raise WizardFileError([Problem(source, exc.line, "", exc.message)]) from None
+    if problems:
+        raise WizardFileError(problems)
+    if not isinstance(raw, dict):
+        raise WizardFileError([Problem(source, None, "", "a SurveyJS survey is a JSON object")])
+    mapper = _Mapper(name)
+    data = mapper.wizard(raw, _wizard_id(Path(source).stem))
+    refuse_unless_skipped(mapper.unsupported, skip_unsupported)
+    if mapper.unsupported:
+        note = left_out_text(mapper.unsupported)
+        description = data.get("description")
+        data["description"] = f"{description}\n\n{note}" if description else note
+    definition = definition_from_dict(data, source)
+    return ImportResult(definition, tuple(mapper.unsupported), data, frozenset(mapper.added))
+
+
+def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> dict[str, object]:
+    """`survey.data` as the wizard's answers: choice values as the option text they
+    are stored as (SurveyJS keeps numbers as numbers); the answers of questions the
+    import left out (no field of that name) are not the wizard's and are dropped."""
+    answers: dict[str, object] = {}
+    for key, value in data.items():
+        f = definition.field(key)
+        if f is None:
+            continue
+        if f is not None and f.options and value is not None:
+            if isinstance(value, list):
+                value = [_option_value(v) for v in value]
+            else:
+                value = _option_value(value)
+        answers[key] = value
+    return answers
+
+
+# --- mapping ---------------------------------------------------------------------
+
+
+def _wizard_id(stem: str) -> str:
+    slug = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-._")[:64]
+    return slug or "imported-survey"
+
+
+def _option_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _localized(value: object) -> str | None:
+    """A SurveyJS string: plain, or localized `{"default": …, "de": …}`."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        for key in ("default", "en"):
+            if isinstance(value.get(key), str):
+                return str(value[key])
+        for text in value.values():
+            if isinstance(text, str):
+                return text
+    return None
+
+
+class _HtmlText(HTMLParser):
+    """HTML to plain text: tags dropped (script and style with their content), block
+    elements as line breaks; Markdown characters escaped so nothing renders as markup."""
+
+    _BLOCKS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "ul"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("- ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", data))
+
+
+def html_to_text(source: str) -> str:
+    """The readable text of an `html` element (safe Markdown: markup characters escaped)."""
+    parser = _HtmlText()
+    parser.feed(source)
+    parser.close()
+    text = "".join(parser.parts)
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _clip(text: str, key: str) -> str:
+    limit = TEXT_LIMITS[key]
+    one_line = text if key in ("help", "description", "note") else " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+@dataclass
+class _Scope:
+    """Where an element sits: its place for messages and the conditions above it."""
+
+    place: str
+    conditions: tuple[str, ...] = ()
+    enable: tuple[str, ...] = ()
+    read_only: bool = False
+
+
+@dataclass
+class _Mapper:
+    source: str
+    unsupported: list[UnsupportedItem] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # lower-case name -> name
+    used_ids: set[str] = field(default_factory=set)
+    added: set[str] = field(default_factory=set)  # ids of headings and -Comment fields
+
+    def refuse(self, place: str, reason: str) -> None:
+        self.unsupported.append(UnsupportedItem(self.source, place, reason))
+
+    # --- the survey ---
+
+    def wizard(self, raw: dict[str, object], wizard_id: str) -> dict[str, object]:
+        pages = self.pages(raw)
+        self.collect_names(pages)
+        title = _localized(raw.get("title")) or wizard_id
+        description = _localized(raw.get("description"))
+        if any(isinstance(raw.get(k), dict) for k in ("title", "description")) or self.has_locales(
+            raw
+        ):
+            self.refuse(
+                "survey",
+                "translations (localized strings) cannot be played yet; "
+                "the default language is imported",
+            )
+        for key, reason in (
+            ("triggers", "triggers change answers on their own"),
+            ("navigateToUrl", "navigating to a web address needs the network"),
+        ):
+            if raw.get(key):
+                self.refuse(key, reason)
+        steps: list[dict[str, object]] = []
+        start = 1 if raw.get("firstPageIsStarted") is True and len(pages) > 1 else 0
+        if start:
+            intro = self.start_page(pages[0][1], pages[0][0])
+            if intro:
+                description = f"{description}\n\n{intro}" if description else intro
+        for place, page in pages[start:]:
+            step = self.page(page, place, len(steps))
+            if step is not None:
+                steps.append(step)
+        calculated = self.calculated_values(raw)
+        if calculated:
+            if not steps:
+                steps.append({"id": "calculated", "title": title, "fields": []})
+            fields = steps[0]["fields"]
+            assert isinstance(fields, list)
+            fields.extend(calculated)
+        if not steps:
+            steps.append({"id": "page1", "title": title, "fields": []})
+        data: dict[str, object] = {
+            "format_version": 2,
+            "id": wizard_id,
+            "title": _clip(title, "title") if title.strip() else wizard_id,
+            "imported_from": "surveyjs",
+            "hide_empty_steps": True,
+            "steps": steps,
+        }
+        if description:
+            data["description"] = _clip(description, "description")
+        self.check_references(data)
+        return data
+
+    def has_locales(self, raw: object, depth: int = 0) -> bool:
+        if depth > _MAX_SOURCE_NESTING:
+            return False
+        if isinstance(raw, dict):
+            for key, value in raw.items():
+                if key in _LOCALIZABLE and isinstance(value, dict):
+                    return True
+                if isinstance(value, dict | list) and self.has_locales(value, depth + 1):
+                    return True
+        elif isinstance(raw, list):
+            return any(self.has_locales(v, depth + 1) for v in raw)
+        return False
+
+    def pages(self, raw: dict[str, object]) -> list[tuple[str, dict[str, object]]]:
+        pages = raw.get("pages")
+        if isinstance(pages, list):
+            return [(f"pages[{i}]", p) for i, p in enumerate(pages) if isinstance(p, dict)]
+        for key in ("elements", "questions"):
+            if isinstance(raw.get(key), list):
+                return [("survey", {"name": "page1", key: raw[key]})]
+        return []
+
+    def collect_names(self, pages: list[tuple[str, dict[str, object]]]) -> None:
+        for _, element, _ in self.walk_all(pages):
+            name = element.get("name")
+            if isinstance(name, str) and element.get("type") != "panel":
+                self.names.setdefault(name.lower(), name)
+
+    def walk_all(
+        self, pages: list[tuple[str, dict[str, object]]]
+    ) -> Iterator[tuple[str, dict[str, object], int]]:
+        stack: list[tuple[str, object, int]] = []
+        for place, page in reversed(pages):
+            stack.append((place, page, 0))
+        while stack:
+            place, item, depth = stack.pop()
+            if not isinstance(item, dict):
+                continue
+            if depth:
+                yield place, item, depth
+            for key in ("elements", "questions"):
+                children = item.get(key)
+                if isinstance(children, list):
+                    for i in range(len(children) - 1, -1, -1):
+                        stack.append((f"{place}.{key}[{i}]", children[i], depth + 1))
+
+    def start_page(self, page: dict[str, object], place: str) -> str:
+        """The start page's texts (notes) for the description; its questions are left out."""
+        texts: list[str] = []
+        for element_place, element, _ in self.walk_all([(place, page)]):
+            kind = element.get("type")
+            if kind == "html":
+                texts.append(html_to_text(_localized(element.get("html")) or ""))
+            elif kind == "panel":
+                continue
+            elif kind == "expression" and not element.get("expression"):
+                texts.extend(
+                    t
+                    for t in (
+                        _localized(element.get("title")),
+                        _localized(element.get("description")),
+                    )
+                    if t
+                )
+            else:
+                name = element.get("name")
+                self.refuse(
+                    f"{element_place} ({name})",
+                    "a question on the start page (firstPageIsStarted) is not part of the "
+                    "survey's pages",
+                )
+        return "\n\n".join(t for t in texts if t)
+
+    def page(self, page: dict[str, object], place: str, index: int) -> dict[str, object] | None:
+        name = page.get("name")
+        step_id = name if isinstance(name, str) and name.strip() else f"page{index + 1}"
+        title = _localized(page.get("title")) or step_id
+        step: dict[str, object] = {"id": step_id, "title": _clip(title, "title")}
+        description = _localized(page.get("description"))
+        if description:
+            step["description"] = _clip(description, "description")
+        visible = self.expression(page.get("visibleIf"), f"{place}.visibleIf")
+        if visible:
+            step["visible_if"] = visible
+        fields: list[dict[str, object]] = []
+        for key in ("elements", "questions"):
+            children = page.get(key)
+            if isinstance(children, list):
+                self.elements(children, _Scope(f"{place}.{key}"), fields)
+        step["fields"] = fields
+        return step
+
+    def elements(self, children: list[object], scope: _Scope, out: list[dict[str, object]]) -> None:
+        """Map `children` into `out`; panels recurse (their depth is bounded by the JSON
+        nesting limit `read_json` checks before parsing)."""
+        for i, element in enumerate(children):
+            place = f"{scope.place}[{i}]"
+            if not isinstance(element, dict):
+                self.refuse(place, "an element must be a JSON object")
+                continue
+            name = element.get("name")
+            where = f"{place} ({name})" if isinstance(name, str) else place
+            if element.get("type") == "panel":
+                self.panel(element, where, place, scope, out)
+            else:
+                self.question(element, where, scope, out)
+
+    def panel(
+        self,
+        element: dict[str, object],
+        where: str,
+        place: str,
+        scope: _Scope,
+        out: list[dict[str, object]],
+    ) -> None:
+        """A panel: a heading note (shown while the panel shows and any field in it
+        does, as SurveyJS hides an empty panel), then its elements with its conditions."""
+        conditions = scope.conditions
+        visible = self.expression(element.get("visibleIf"), f"{where}.visibleIf")
+        if visible:
+            conditions = (*conditions, visible)
+        enable = scope.enable
+        enabled = self.expression(element.get("enableIf"), f"{where}.enableIf")
+        if enabled:
+            enable = (*enable, enabled)
+        read_only = scope.read_only or element.get("readOnly") is True
+        title = _localized(element.get("title"))
+        description = _localized(element.get("description"))
+        note: dict[str, object] | None = None
+        if title or description:
+            name = element.get("name")
+            texts = [f"**{_escaped(title)}**"] if title else []
+            texts += [_escaped(description)] if description else []
+            note = {
+                "id": self.unique_id(name if isinstance(name, str) else "panel"),
+                "type": "note",
+                "label": _clip("\n\n".join(texts), "note"),
+            }
+            self.added.add(str(note["id"]))
+            out.append(note)
+        key = "elements" if "elements" in element else "questions"
+        inner = element.get(key)
+        first = len(out)
+        if isinstance(inner, list):
+            self.elements(inner, _Scope(f"{place}.{key}", conditions, enable, read_only), out)
+        if note is not None:
+            shown = [f for f in out[first:] if f.get("hidden") is not True]
+            if not shown:
+                out.remove(note)
+            elif all("visible_if" in f for f in shown):
+                either = list(dict.fromkeys(str(f["visible_if"]) for f in shown))
+                note["visible_if"] = (
+                    either[0] if len(either) == 1 else " or ".join(f"({c})" for c in either)
+                )
+            elif conditions:
+                note["visible_if"] = _joined(conditions)
+
+    def unique_id(self, wanted: str) -> str:
+        base = wanted.strip()[:190] or "element"
+        candidate, n = base, 1
+        while candidate in self.used_ids or candidate.lower() in self.names:
+            n += 1
+            candidate = f"{base} #{n}"
+        self.used_ids.add(candidate)
+        return candidate
+
+    # --- questions ---
+
+    def question(
+        self, element: dict[str, object], where: str, scope: _Scope, out: list[dict[str, object]]
+    ) -> None:
+        kind = element.get("type")
+        name = element.get("name")
+        if not isinstance(kind, str):
+            self.refuse(where, "an element without a type")
+            return
+        if kind in _NOT_YET:
+            self.refuse(where, _NOT_YET[kind])
+            return
+        if kind in _NEVER:
+            self.refuse(where, _NEVER[kind])
+            return
+        if not isinstance(name, str) or not name.strip():
+            self.refuse(where, f"a {kind} question without a name")
+            return
+        if element.get("choicesByUrl"):
+            self.refuse(where, "choicesByUrl needs the network")
+            return
+        if element.get("choicesFromQuestion"):
+            self.refuse(
+                where,
+                "choicesFromQuestion (choices copied from another question) cannot be played yet",
+            )
+            return
+        if element.get("valueName"):
+            self.refuse(where, "valueName (two questions sharing one answer) cannot be played")
+            return
+        self.used_ids.add(name)
+        title = (_localized(element.get("title")) or "").strip() or name
+        built: dict[str, object] = {"id": name}
+        if kind == "html":
+            text = html_to_text(_localized(element.get("html")) or "")
+            built.update(type="note", label=_clip(text or _escaped(title), "note"))
+        elif kind == "expression":
+            expression = self.expression(element.get("expression"), f"{where}.expression")
+            if expression is None:
+                parts = [_escaped(t) for t in (title, _localized(element.get("description"))) if t]
+                built.update(type="note", label=_clip("\n\n".join(parts), "note"))
+            else:
+                built.update(type="calculated", label=_clip(title, "label"), calculate=expression)
+        else:
+            built["label"] = _clip(title, "label")
+            if not self.typed(element, kind, where, built):
+                return
+            self.common(element, where, scope, built)
+        if kind in ("html", "expression"):
+            description = _localized(element.get("description"))
+            if description and built["type"] == "calculated":
+                built["help"] = _clip(description, "help")
+        visible = self.expression(element.get("visibleIf"), f"{where}.visibleIf")
+        conditions = (*scope.conditions, visible) if visible else scope.conditions
+        if conditions:
+            built["visible_if"] = _joined(conditions)
+        out.append(built)
+        if built.get("type") in ("choice", "multi_choice") and (
+            element.get("showOtherItem") is True or element.get("hasOther") is True
+        ):
+            operator = "contains" if built["type"] == "multi_choice" else "="
+            comment: dict[str, object] = {
+                "id": self.unique_id(f"{name}-Comment"),
+                "type": "text",
+                "label": _clip(
+                    _localized(element.get("otherPlaceholder"))
+                    or _localized(element.get("commentText"))
+                    or "Please specify",
+                    "label",
+                ),
+                "visible_if": _joined((*conditions, f"{{{name}}} {operator} 'other'")),
+            }
+            self.added.add(str(comment["id"]))
+            out.append(comment)
+
+    def typed(
+        self, element: dict[str, object], kind: str, where: str, built: dict[str, object]
+    ) -> bool:
+        """The field type and its own keys; False (refused) when it cannot be played."""
+        if kind == "text":
+            input_type = element.get("inputType") or "text"
+            if input_type in _TEXT_NUMBER:
+                built["type"] = "number"
+                for key in ("min", "max"):
+                    if _is_number(element.get(key)):
+                        built[key] = element[key]
+                step = element.get("step")
+                if _is_number(step) and not float(step).is_integer():  # type: ignore[arg-type]
+                    built["decimals"] = min(10, len(repr(float(step)).split(".")[1]))  # type: ignore[arg-type]
+                elif "decimals" not in built:
+                    built["decimals"] = 10
+            elif input_type == "date":
+                built["type"] = "date"
+                for key in ("min", "max"):
+                    if isinstance(element.get(key), str) and re.fullmatch(
+                        r"\d{4}-\d{2}-\d{2}", str(element[key])
+                    ):
+                        built[key] = element[key]
+            elif input_type == "time":
+                built["type"] = "time"
+            else:
+                built["type"] = "text"
+                if input_type == "email":
+                    built["pattern"] = _EMAIL_PATTERN
+                    built["pattern_message"] = _EMAIL_MESSAGE
+                if isinstance(element.get("maxLength"), int) and element["maxLength"] > 0:  # type: ignore[operator]
+                    built["max_length"] = element["maxLength"]
+                placeholder = _localized(element.get("placeholder"))
+                if placeholder:
+                    built["placeholder"] = _clip(placeholder, "placeholder")
+        elif kind == "comment":
+            built["type"] = "multiline"
+            if isinstance(element.get("maxLength"), int) and element["maxLength"] > 0:  # type: ignore[operator]
+                built["max_length"] = element["maxLength"]
+        elif kind in _CHOICE_TYPES:
+            built["type"] = _CHOICE_TYPES[kind]
+            options = self.options(element, where)
+            if not options:
+                self.refuse(where, "a choice question without choices")
+                return False
+            built["options"] = options
+            if built["type"] == "multi_choice":
+                for source_key, key in (
+                    ("minSelectedChoices", "min_selected"),
+                    ("maxSelectedChoices", "max_selected"),
+                ):
+                    count = element.get(source_key)
+                    if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+                        built[key] = min(count, len(options))
+        elif kind == "boolean":
+            built["type"] = "boolean"
+        elif kind == "rating":
+            self.rating(element, built)
+        else:
+            self.refuse(where, f"the question type '{kind}' is not supported")
+            return False
+        return True
+
+    def rating(self, element: dict[str, object], built: dict[str, object]) -> None:
+        values = element.get("rateValues")
+        if isinstance(values, list) and values:
+            built["type"] = "choice"
+            built["options"] = self.choice_list(values)
+            return
+        low = element.get("rateMin", 1)
+        high = element.get("rateMax", element.get("rateCount", 5))
+        low = low if isinstance(low, int) and not isinstance(low, bool) else 1
+        high = high if isinstance(high, int) and not isinstance(high, bool) else 5
+        if "rateCount" in element and "rateMax" not in element and isinstance(high, int):
+            high = low + high - 1
+        if high - low + 1 <= MAX_RATING_POINTS and high > low:
+            built.update(type="rating", min=low, max=high)
+        else:  # an 11-point (0-10) scale: a whole number in the range
+            built.update(type="number", min=low, max=high)
+
+    def choice_list(self, raw: list[object]) -> list[dict[str, object]]:
+        options: list[dict[str, object]] = []
+        seen: dict[str, dict[str, object]] = {}
+        for choice in raw:
+            if isinstance(choice, dict):
+                value_raw = choice.get("value")
+                label = _localized(choice.get("text"))
+            else:
+                value_raw, label = choice, None
+            if value_raw is None or isinstance(value_raw, dict | list):
+                continue
+            value = _option_value(value_raw)
+            if isinstance(value_raw, str) and label is None and "|" in value_raw:
+                value, label = value_raw.split("|", 1)
+            label = label if label and label.strip() else value
+            if value in seen:  # two choices with one value: one option, both labels
+                seen[value]["label"] = _clip(f"{seen[value]['label']} / {label}", "label")
+                continue
+            option: dict[str, object] = {
+                "value": _clip(value, "value"),
+                "label": _clip(label, "label"),
+            }
+            if isinstance(choice, dict) and choice.get("visibleIf"):
+                condition = self.expression(choice.get("visibleIf"), "choice")
+                if condition:
+                    option["visible_if"] = condition
+            seen[value] = option
+            options.append(option)
+        return options
+
+    def options(self, element: dict[str, object], where: str) -> list[dict[str, object]]:
+        raw = element.get("choices")
+        options = self.choice_list(raw) if isinstance(raw, list) else []
+        filter_ = element.get("choicesVisibleIf")
+        if isinstance(filter_, str) and filter_.strip():
+            for option in options:
+                literal = "'" + str(option["value"]).replace("'", "\\'") + "'"
+                condition = self.expression(
+                    re.sub(r"\{item\}", literal, filter_, flags=re.IGNORECASE),
+                    f"{where}.choicesVisibleIf",
+                )
+                if condition:
+                    option["visible_if"] = (
+                        f"({option['visible_if']}) and ({condition})"
+                        if "visible_if" in option
+                        else condition
+                    )
+        extras = (
+            ("showNoneItem", "hasNone", "none", "noneText", "None"),
+            ("showOtherItem", "hasOther", "other", "otherText", "Other (describe)"),
+        )
+        for new_key, old_key, value, text_key, default_text in extras:
+            wanted = element.get(new_key) is True or element.get(old_key) is True
+            if wanted and all(o["value"] != value for o in options):
+                label = _localized(element.get(text_key)) or default_text
+                options.append({"value": value, "label": _clip(label, "label")})
+        return options
+
+    def common(
+        self, element: dict[str, object], where: str, scope: _Scope, built: dict[str, object]
+    ) -> None:
+        description = _localized(element.get("description"))
+        if description:
+            built["help"] = _clip(description, "help")
+        read_only = scope.read_only or element.get("readOnly") is True
+        if element.get("isRequired") is True and not read_only:
+            built["required"] = True
+        required_if = self.expression(element.get("requiredIf"), f"{where}.requiredIf")
+        if required_if and not read_only:
+            built["required_if"] = required_if
+        enable = list(scope.enable)
+        enabled = self.expression(element.get("enableIf"), f"{where}.enableIf")
+        if enabled:
+            enable.append(enabled)
+        if read_only:
+            built["enabled_if"] = "false"
+        elif enable:
+            built["enabled_if"] = _joined(tuple(enable))
+        default = element.get("defaultValue")
+        if default is not None:
+            self.default(default, built, where)
+        expression = self.expression(
+            element.get("defaultValueExpression"), f"{where}.defaultValueExpression"
+        )
+        if expression and "default" not in built:
+            built["default_expression"] = expression
+        self.validators(element, where, built)
+
+    def default(self, value: object, built: dict[str, object], where: str) -> None:
+        kind = built["type"]
+        if kind == "multi_choice" and isinstance(value, list):
+            built["default"] = [_option_value(v) for v in value]
+        elif kind == "choice" and not isinstance(value, dict | list):
+            built["default"] = _option_value(value)
+        elif (
+            (kind in ("number", "rating") and _is_number(value))
+            or (kind == "boolean" and isinstance(value, bool))
+            or (kind in ("text", "multiline", "date", "time") and isinstance(value, str))
+        ):
+            built["default"] = value
+        else:
+            self.refuse(f"{where}.defaultValue", "the default value does not fit the question")
+
+    def validators(self, element: dict[str, object], where: str, built: dict[str, object]) -> None:
+        raw = element.get("validators")
+        if not isinstance(raw, list):
+            return
+        name = built["id"]
+        constraints: list[str] = []
+        messages: list[str] = []
+        for i, validator in enumerate(raw):
+            place = f"{where}.validators[{i}]"
+            if not isinstance(validator, dict):
+                continue
+            kind = validator.get("type")
+            message = _localized(validator.get("text"))
+            if kind == "numeric":
+                bounds = [
+                    f"{{{name}}} {op} {validator[key]}"
+                    for key, op in (("minValue", ">="), ("maxValue", "<="))
+                    if _is_number(validator.get(key))
+                ]
+                if built["type"] == "number":
+                    for key, target in (("minValue", "min"), ("maxValue", "max")):
+                        if _is_number(validator.get(key)):
+                            built[target] = validator[key]
+                    if message:
+                        constraints.append(" and ".join(bounds) or "true")
+                        messages.append(message)
+                else:
+                    constraints.append(
+                        " and ".join([f"isNumber({{{name}}})", *bounds])
+                        if built["type"] == "text"
+                        else "true"
+                    )
+                    messages.append(message or "The answer must be a number.")
+            elif kind == "text":
+                for key, target in (("minLength", "min_length"), ("maxLength", "max_length")):
+                    count = validator.get(key)
+                    if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+                        built[target] = count
+                if message:
+                    messages.append(message)
+            elif kind == "regex":
+                regex = validator.get("regex")
+                if isinstance(regex, str) and regex and built["type"] == "text":
+                    built["pattern"] = f".*(?:{regex}).*" if not regex.startswith("^") else regex
+                    if message:
+                        built["pattern_message"] = _clip(message, "pattern_message")
+            elif kind == "email":
+                if built["type"] == "text":
+                    built["pattern"] = _EMAIL_PATTERN
+                    built["pattern_message"] = _clip(message or _EMAIL_MESSAGE, "pattern_message")
+            elif kind == "expression":
+                expression = self.expression(validator.get("expression"), f"{place}.expression")
+                if expression:
+                    constraints.append(expression)
+                    messages.append(message or "This answer is not accepted.")
+            elif kind == "answercount":
+                for key, target in (("minCount", "min_selected"), ("maxCount", "max_selected")):
+                    count = validator.get(key)
+                    if isinstance(count, int) and built["type"] == "multi_choice":
+                        built[target] = count
+            else:
+                self.refuse(place, f"the validator '{kind}' is not supported")
+        if constraints:
+            built["constraint"] = _joined(tuple(constraints))
+        if messages:
+            built["constraint_message"] = _clip(
+                " ".join(dict.fromkeys(messages)), "constraint_message"
+            )
+
+    def calculated_values(self, raw: dict[str, object]) -> list[dict[str, object]]:
+        values = raw.get("calculatedValues")
+        fields: list[dict[str, object]] = []
+        if not isinstance(values, list):
+            return fields
+        for i, value in enumerate(values):
+            place = f"calculatedValues[{i}]"
+            if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+                self.refuse(place, "a calculated value needs a name and an expression")
+                continue
+            name = str(value["name"])
+            expression = self.expression(value.get("expression"), f"{place}.expression")
+            if expression is None:
+                self.refuse(f"{place} ({name})", "a calculated value without an expression")
+                continue
+            self.names.setdefault(name.lower(), name)
+            fields.append(
+                {
+                    "id": name,
+                    "type": "calculated",
+                    "label": _clip(name, "label"),
+                    "calculate": expression,
+                    "hidden": True,
+                }
+            )
+        return fields
+
+    # --- expressions ---
+
+    def expression(self, raw: object, place: str) -> str | None:
+        """A SurveyJS expression with its names spelt as the questions' (SurveyJS reads
+        names case-insensitively); None when absent; refused when it does not parse."""
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        try:
+            parsed = parse_expression(raw)
+        except ExpressionError as exc:
+            self.refuse(place, f"the expression does not parse: {exc.message}")
+            return None
+        text = raw
+        for reference, _ in sorted(parsed.references, key=lambda r: -r[1]):
+            known = self.names.get(reference.lower())
+            if known is not None and known != reference:
+                text = text.replace(f"{{{reference}}}", f"{{{known}}}")
+        return text
+
+    def check_references(self, data: dict[str, object]) -> None:
+        """An expression naming a question that is left out cannot be played: listed
+        with its place, and the key dropped. A name no question has is a survey
+        variable (set by the web page hosting the survey): empty here, as in SurveyJS
+        when nobody sets it."""
+        steps = data["steps"]
+        assert isinstance(steps, list)
+        ids = {f["id"] for s in steps for f in s["fields"]}
+        for step in steps:
+            for key in ("visible_if",):
+                self.drop_unknown(step, key, ids, f"step {step['id']}")
+            for f in step["fields"]:
+                for key in (
+                    "visible_if",
+                    "required_if",
+                    "enabled_if",
+                    "constraint",
+                    "default_expression",
+                    "calculate",
+                ):
+                    self.drop_unknown(f, key, ids, f"{f['id']}")
+                for option in f.get("options", []):
+                    self.drop_unknown(
+                        option, "visible_if", ids, f"{f['id']} choice {option['value']}"
+                    )
+
+    def drop_unknown(
+        self, holder: dict[str, object], key: str, ids: set[object], where: str
+    ) -> None:
+        text = holder.get(key)
+        if not isinstance(text, str):
+            return
+        try:
+            parsed = parse_expression(text)
+        except ExpressionError:
+            return
+        missing = sorted(n for n in parsed.reads if n.split(".")[0] not in ids and n not in ids)
+        variables = [n for n in missing if n.lower() not in self.names]
+        if variables:  # no question has that name: a survey variable, never set offline
+            for name in variables:
+                text = text.replace(f"{{{name}}}", "null")
+            holder[key] = text
+            missing = [n for n in missing if n not in variables]
+        if missing:
+            self.refuse(
+                f"{where} ({key})",
+                f"the expression reads {', '.join('{' + m + '}' for m in missing[:3])}, "
+                "which is not a question Wizard Desktop imports",
+            )
+            if key == "calculate":
+                holder.pop("calculate")
+                holder["type"] = "note"
+                for drop in ("hidden", "help"):
+                    holder.pop(drop, None)
+            else:
+                holder.pop(key)
+                if key == "constraint":
+                    holder.pop("constraint_message", None)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _escaped(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
+def _joined(conditions: tuple[str, ...]) -> str:
+    if len(conditions) == 1:
+        return conditions[0]
+    return " and ".join(f"({c})" for c in conditions)
+
+
+def compare_case(
+    result: ImportResult, answers: Mapping[str, object], expected: Mapping[str, object]
+) -> dict[str, tuple[object, object]]:
+    """Where the imported wizard's resolution of `answers` (`survey.data`) differs from
+    SurveyJS's (the oracle's `expected`): key -> (ours, SurveyJS's). Questions left out
+    by the import are left out of SurveyJS's lists; the `-Comment` fields and panel
+    headings the import adds are left out of ours."""
+    from wizard_desktop.definition.logic import wizard_logic
+
+    definition = result.definition
+    resolution = wizard_logic(definition).resolve(survey_answers(definition, answers))  # type: ignore[arg-type]
+    ids = {f.id for f in definition.fields}
+    added = result.added
+    ours_fields = [f for f in resolution.fields if f not in added]
+    theirs_fields = [q for q in expected["questions"] if q in ids]  # type: ignore[attr-defined]
+    ours = {
+        "pages": list(resolution.steps),
+        "questions": ours_fields,
+        "required": sorted(f for f in resolution.required if f not in added),
+        "values": {k: v for k, v in resolution.values.items()},
+    }
+    visible_questions = set(expected["questions"])  # type: ignore[call-overload]
+    pages = [  # a page shown only for questions the import left out cannot show here
+        p
+        for p in expected["pages"]  # type: ignore[attr-defined]
+        if (step := definition.step(p)) is None
+        or any(f.id in visible_questions for f in step.fields)
+    ]
+    theirs = {
+        "pages": pages,
+        "questions": theirs_fields,
+        "required": sorted(q for q in expected["required"] if q in ids),  # type: ignore[attr-defined]
+        "values": {k: v for k, v in expected["values"].items() if k in ids},  # type: ignore[attr-defined]
+    }
+    return {k: (ours[k], theirs[k]) for k in ours if not _same(ours[k], theirs[k])}
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if _is_number(a) and _is_number(b):
+        return abs(float(a) - float(b)) < 1e-9  # type: ignore[arg-type]
+    return a == b

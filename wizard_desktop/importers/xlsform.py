@@ -1,0 +1,784 @@
+"""XLSForm (`.xlsx`, `.xls`, pyxform's Markdown tables) to format 2.
+
+pyxform reads the workbook (`get_xlsform` + `workbook_to_json`: its parsing, aliases and
+validation messages), after our own checks of the file itself (size, the zip directory's
+uncompressed sizes, macros, external links, formulas without a cached value). Its survey
+JSON is mapped onto a format 2 dict, which the definition validator then checks like any
+wizard file. Screens are ODK Collect's: a `field-list` group is one step, any other
+question a step of its own, other groups hand their `relevant` to what they hold. The
+XPath of `relevant`, `constraint`, `calculation`, `required`, `read_only`, `default` and
+`choice_filter` goes through `importers/xpath.py`. docs/importers.md lists every mapping.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import os
+import re
+import zipfile
+from collections import defaultdict, deque
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from wizard_desktop.definition.loader import definition_from_dict
+from wizard_desktop.definition.problems import Problem, WizardFileError
+from wizard_desktop.importers.common import (
+    ImportResult,
+    UnsupportedItem,
+    left_out_text,
+    read_source,
+    refuse_unless_skipped,
+)
+from wizard_desktop.importers.xpath import XPathContext, XPathUnsupported, translate
+
+# A workbook is at most this big on disk, and its parts at most this big unpacked (a zip
+# bomb is refused from its directory, before anything is inflated).
+MAX_XLSFORM_BYTES = 8 * 1024 * 1024
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_UNPACKED_PART_BYTES = 32 * 1024 * 1024
+MAX_PARTS = 2000
+MAX_CSV_BYTES = 2 * 1024 * 1024
+_REFUSED_PARTS = (
+    (re.compile(r"(^|/)vbaProject\.bin$", re.I), "holds macros (vbaProject.bin)"),
+    (re.compile(r"(^|/)externalLinks/", re.I), "links to other workbooks (externalLinks)"),
+)
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
+
+# Metadata ODK records by itself: not asked, not stored (the session keeps its own start
+# and completion times).
+METADATA_TYPES = frozenset(
+    {
+        "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
+        "username", "email", "audit", "uri:deviceid", "uri:subscriberid", "uri:simserial",
+        "uri:phonenumber", "uri:username", "uri:email", "start-geopoint",
+    }
+)  # fmt: skip
+_LATITUDE = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+_LONGITUDE = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]+)?)"
+GEOPOINT_PATTERN = rf"{_LATITUDE} {_LONGITUDE}(?: -?[0-9]+(?:\.[0-9]+)?){{0,2}}"
+DATETIME_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"
+_NOT_YET = "cannot be played yet"
+_CURRENT = "\x00"  # what `.` translates to until the field it means is put in
+_LABEL_LIMIT = 500
+_TITLE_LIMIT = 200
+
+
+def _problem(source: str, message: str) -> WizardFileError:
+    return WizardFileError([Problem(source, None, "", message)])
+
+
+def check_workbook_zip(data: bytes, source: str) -> None:
+    """Refuse an `.xlsx` whose zip directory promises too much, or that holds macros,
+    external links or a formula without a cached value; reads only the directory and
+    the (size-checked) sheet parts."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise _problem(source, "not an .xlsx workbook (not a zip file)") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_PARTS:
+            raise _problem(source, f"the workbook has {len(infos)} parts; at most {MAX_PARTS}")
+        total = sum(info.file_size for info in infos)
+        if total > MAX_UNPACKED_BYTES:
+            raise _problem(
+                source,
+                f"the workbook unpacks to {total / 1e6:.0f} MB; at most "
+                f"{MAX_UNPACKED_BYTES / 1e6:.0f} MB (a zip bomb?)",
+            )
+        for info in infos:
+            if info.file_size > MAX_UNPACKED_PART_BYTES:
+                raise _problem(
+                    source, f"the part {info.filename} unpacks to {info.file_size / 1e6:.0f} MB"
+                )
+            for pattern, reason in _REFUSED_PARTS:
+                if pattern.search(info.filename):
+                    raise _problem(source, f"the workbook {reason}; save it without them")
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                match = _FORMULA_WITHOUT_VALUE.search(archive.read(info))
+                if match:
+                    cell = match.group(1).decode()
+                    raise _problem(
+                        source,
+                        f"cell {cell} of {info.filename} holds a formula without a value; "
+                        "open and save the workbook in a spreadsheet program",
+                    )
+
+
+def _read_workbook(path: Path, data: bytes, source: str) -> tuple[Any, dict[str, Any]]:
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
+    suffix = path.suffix.lower()
+    file_type = {".xlsx": ".xlsx", ".xls": ".xls", ".md": ".md"}.get(suffix)
+    if file_type == ".xlsx":
+        check_workbook_zip(data, source)
+    if file_type == ".md":
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _problem(source, "a Markdown XLSForm must be UTF-8 text") from None
+    warnings: list[str] = []
+    try:
+        workbook = get_xlsform(io.BytesIO(data), file_type=file_type)
+        rows = [dict(row) for row in (workbook.survey or [])]
+        survey = workbook_to_json(
+            workbook, form_name=path.stem, fallback_form_name=path.stem, warnings=warnings
+        )
+    except PyXFormError as exc:
+        raise _problem(source, " ".join(str(exc).split())[:1000]) from None
+    except Exception as exc:  # a hostile workbook can break the readers in other ways
+        raise _problem(
+            source, f"cannot read the XLSForm ({type(exc).__name__}: {exc})"[:500]
+        ) from None
+    return rows, survey  # pyxform's warnings (style advice) are not errors: not shown
+
+
+def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = False) -> ImportResult:
+    """Import an XLSForm: a format 2 definition, or WizardFileError / ImportRefused."""
+    file_path = Path(path)
+    source = file_path.name
+    data = read_source(path, limit=MAX_XLSFORM_BYTES)
+    rows, survey = _read_workbook(file_path, data, source)
+    builder = _Builder(source, rows, survey, file_path.parent)
+    wizard = builder.build()
+    refuse_unless_skipped(builder.unsupported, skip_unsupported)
+    if builder.unsupported:  # said in the wizard's description, as the SurveyJS import does
+        # `${a}` in a reason reads `$(a)`: no `{...}` that could be taken for a placeholder
+        note = left_out_text(builder.unsupported).replace("{", "(").replace("}", ")")
+        wizard["description"] = f"{wizard['description']}\n\n{note}"
+    definition = definition_from_dict(wizard, source=source)
+    return ImportResult(definition, tuple(builder.unsupported), wizard)
+
+
+def _one_line(text: str, limit: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
+    return (slug or "xlsform")[:64]
+
+
+class _Builder:
+    """One import: walks pyxform's survey JSON in row order, collects unsupported items."""
+
+    def __init__(
+        self, source: str, rows: list[dict[str, Any]], survey: dict[str, Any], folder: Path
+    ) -> None:
+        self.source = source
+        self.survey = survey
+        self.folder = folder
+        self.unsupported: list[UnsupportedItem] = []
+        self.row_of: dict[str, deque[int]] = defaultdict(deque)
+        for number, row in enumerate(rows, start=2):
+            name = row.get("name")
+            if isinstance(name, str):
+                self.row_of[name.strip()].append(number)
+        self.kinds: dict[str, str] = {}  # name -> pyxform type, for references
+        self.refused_names: set[str] = set()
+        self.lists: dict[str, list[dict[str, Any]]] = {}  # choice list -> its options
+        # (XPath, current field, choice columns) -> (translation, or why it was refused)
+        self.translated: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
+        self._collect(survey)
+        self.steps: list[dict[str, Any]] = []
+        self.languages = self._languages(survey)
+        self.codes: dict[str, str] = {}  # pyxform's language name -> its code
+        self.default_code: str | None = None
+        self._language_codes()
+
+    # --- places and refusals ----------------------------------------------------------
+
+    def place(self, element: Mapping[str, Any]) -> str:
+        name = str(element.get("name", ""))
+        rows = self.row_of.get(name)
+        row = rows[0] if rows else None
+        return f"survey row {row} ({name})" if row is not None else f"survey ({name})"
+
+    def refuse(self, element: Mapping[str, Any], reason: str) -> None:
+        self.refused_names.add(str(element.get("name", "")))
+        self.unsupported.append(UnsupportedItem(self.source, self.place(element), reason))
+
+    def _collect(self, node: Mapping[str, Any]) -> None:
+        for child in node.get("children", []):
+            self.kinds[str(child.get("name"))] = str(child.get("type"))
+            self._collect(child)
+
+    def _languages(self, survey: Mapping[str, Any]) -> list[str]:
+        found: set[str] = set()
+
+        def visit(value: object) -> None:
+            if isinstance(value, dict):
+                for key in ("label", "hint", "jr:constraintMsg", "jr:requiredMsg"):
+                    text = value.get(key)
+                    if isinstance(text, dict):
+                        found.update(text)
+                choices = value.get("choices", [])
+                for item in [
+                    *value.get("children", []),
+                    *(choices if isinstance(choices, list) else []),
+                ]:
+                    visit(item)
+                bind = value.get("bind")
+                if isinstance(bind, dict):
+                    visit({k: v for k, v in bind.items() if k.startswith("jr:")})
+
+        visit(survey)
+        return sorted(found)
+
+    def _language_codes(self) -> None:
+        named = [language for language in self.languages if language != "default"]
+        if not named or (len(named) == 1 and "default" not in self.languages):
+            return  # one language: plain texts
+        for language in named:
+            match = re.search(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2})\)\s*$", language)
+            code = match.group(1) if match else _LANGUAGE_NAMES.get(language.strip().lower())
+            if code is None or code in self.codes.values():
+                self.unsupported.append(
+                    UnsupportedItem(
+                        self.source, f"survey (label::{language})",
+                        f"the language {language!r} has no code; write it as '{language} (code)'",
+                    )
+                )  # fmt: skip
+                continue
+            self.codes[language] = code
+        wanted = str(self.survey.get("default_language") or "default")
+        self.default_code = self.codes.get(wanted) or (next(iter(self.codes.values()), None))
+        if "default" in self.languages and self.default_code is not None:
+            self.codes["default"] = self.default_code  # texts without a language column
+
+    def texts(
+        self, value: object, shape: Callable[[str], str] = str
+    ) -> str | dict[str, str] | None:
+        """A text of the form, shaped: a map of language codes in a multilingual form."""
+        if not self.codes or not isinstance(value, dict):
+            text = self.text(value)
+            return shape(text) if text is not None else None
+        out: dict[str, str] = {}
+        for language, text in value.items():
+            code = self.codes.get(language)
+            if (
+                code is not None
+                and text not in (None, "")
+                and (language != "default" or code not in out)
+            ):
+                out[code] = shape(str(text))
+        if not out:
+            return None
+        default = self.default_code
+        assert default is not None
+        if default not in out:
+            out[default] = next(iter(out.values()))
+        return {default: out[default], **{k: v for k, v in out.items() if k != default}}
+
+    # --- texts ------------------------------------------------------------------------
+
+    def text(self, value: object) -> str | None:
+        """One text of the form: a plain text, or its one language's."""
+        if isinstance(value, dict):
+            if not value:
+                return None
+            language = self.survey.get("default_language")
+            if language in value:
+                return str(value[language])
+            if "default" in value:
+                return str(value["default"])
+            return str(next(iter(value.values())))
+        if value is None:
+            return None
+        return str(value)
+
+    def template(
+        self, value: object, limit: int | None = None, element: Mapping[str, Any] | None = None
+    ) -> str | dict[str, str] | None:
+        """A label/hint: `${name}` becomes `{name}` (format 2 interpolation); a name that
+        is not imported (metadata, a refused question) is an unsupported item."""
+
+        def placeholder(match: re.Match[str]) -> str:
+            name = match.group(1).strip()
+            kind = self.kinds.get(name)
+            if kind in METADATA_TYPES or name in self.refused_names:
+                if element is not None:
+                    self.refuse(element, f"a text reads ${{{name}}}, which is not imported")
+                return ""
+            return "{" + name + "}"
+
+        def shape(text: str) -> str:
+            text = re.sub(r"\$\{([^{}]*)\}", placeholder, text)
+            return _one_line(text, limit) if limit is not None else text
+
+        return self.texts(value, shape)
+
+    # --- expressions ------------------------------------------------------------------
+
+    def xpath(
+        self,
+        element: Mapping[str, Any],
+        column: str,
+        source: str,
+        current: str | None,
+        columns: Mapping[str, str] | None = None,
+    ) -> str | None:
+        def reference(name: str, aggregate: bool) -> str:
+            name = name.strip()
+            kind = self.kinds.get(name)
+            if kind == "today":
+                raise XPathUnsupported("reads the metadata ${today}; write today()")
+            if kind in METADATA_TYPES:
+                raise XPathUnsupported(f"reads the metadata ${{{name}}}, which is not recorded")
+            if aggregate:
+                raise XPathUnsupported(
+                    f"uses count()/sum() over ${{{name}}}, outside a repeat, {_NOT_YET}"
+                )
+            return name
+
+        # cached per import; `.` is translated once for every field that reads it
+        key = (source, tuple(sorted(columns.items())) if columns else None)
+        known = self.translated.get(key)
+        if known is None:
+            try:
+                context = XPathContext(_CURRENT, reference, None, columns)
+                known = (translate(source, context), None)
+            except XPathUnsupported as exc:
+                known = (None, str(exc))
+            self.translated[key] = known
+        if known[1] is not None:
+            self.refuse(element, f"{column} {known[1]}")
+            return None
+        text = known[0]
+        assert text is not None
+        if "{" + _CURRENT + "}" in text:
+            if current is None:
+                self.refuse(element, f"{column} uses '.' where there is no current field")
+                return None
+            text = text.replace("{" + _CURRENT + "}", "{" + current + "}")
+        return text
+
+    # --- walking ----------------------------------------------------------------------
+
+    def build(self) -> dict[str, Any]:
+        survey = self.survey
+        settings_title = survey.get("title") or Path(self.source).stem
+        form_id = str(survey.get("id_string") or Path(self.source).stem)
+        self.walk(survey.get("children", []), [], None)
+        wizard: dict[str, Any] = {
+            "format_version": 2,
+            "id": _slug(form_id),
+            "title": _one_line(str(settings_title), _TITLE_LIMIT),
+            "imported_from": "xlsform",
+        }
+        version = survey.get("version")
+        description = f"Imported from the XLSForm {self.source} (form_id {form_id}"
+        description += f", version {version})." if version else ")."
+        wizard["description"] = description
+        if not self.steps:
+            self.steps.append({"id": "empty", "title": wizard["title"], "fields": []})
+        wizard["steps"] = self.steps
+        if self.codes:
+            wizard["languages"] = list(dict.fromkeys([self.default_code, *self.codes.values()]))
+            wizard["default_language"] = self.default_code
+        return wizard
+
+    def walk(
+        self,
+        children: list[dict[str, Any]],
+        relevant: list[str],
+        heading: str | dict[str, str] | None,
+    ) -> None:
+        for child in children:
+            kind = child.get("type")
+            name = str(child.get("name"))
+            if kind == "group" and child.get("control", {}).get("bodyless"):
+                continue  # pyxform's own `meta` group (instanceID): nothing to ask
+            own = self.relevant_of(child)
+            conditions = [*relevant, own] if own else list(relevant)
+            if kind in ("repeat",):
+                self.refuse(child, f"a repeat {_NOT_YET}")
+                continue
+            if kind == "loop":
+                self.walk(self.loop_groups(child), relevant, heading)
+                continue
+            if kind == "group":
+                label = self.template(child.get("label"), _TITLE_LIMIT)
+                title = label if label else heading
+                if child.get("control", {}).get("appearance", "").split().count("field-list"):
+                    fields: list[dict[str, Any]] = []
+                    self.collect_fields(child.get("children", []), [], fields)
+                    step: dict[str, Any] = {
+                        "id": name,
+                        "title": title or self.form_title(),
+                        "fields": fields,
+                    }
+                    if conditions:
+                        step["visible_if"] = _all(conditions)
+                    self.steps.append(step)
+                else:
+                    self.walk(child.get("children", []), conditions, title)
+                continue
+            field = self.field(child)
+            if field is None:
+                continue
+            step = {"id": name, "title": heading or self.form_title(), "fields": [field]}
+            if conditions:
+                step["visible_if"] = _all(conditions)
+            self.steps.append(step)
+
+    def loop_groups(self, loop: dict[str, Any]) -> list[dict[str, Any]]:
+        """pyxform's `begin loop over LIST`: its questions once per choice, in a group
+        named `loop.choice` (ids `loop.choice.question`), `%(label)s` the choice's label."""
+        groups = []
+        for column in loop.get("columns", []):
+            prefix = f"{loop.get('name')}.{column.get('name')}"
+            label = column.get("label")
+
+            name = str(column.get("name"))
+            fill = functools.partial(_fill_label, label=label, fallback=self.text(label) or name)
+            children = []
+            for child in loop.get("children", []):
+                copy = dict(child)
+                copy["name"] = f"{prefix}.{child.get('name')}"
+                for key in ("label", "hint"):
+                    if key in copy:
+                        copy[key] = fill(copy[key])
+                children.append(copy)
+                self.kinds[copy["name"]] = str(copy.get("type"))
+            groups.append({"type": "group", "name": prefix, "label": label, "children": children})
+        return groups
+
+    def form_title(self) -> str:
+        return _one_line(str(self.survey.get("title") or Path(self.source).stem), _TITLE_LIMIT)
+
+    def collect_fields(
+        self, children: list[dict[str, Any]], relevant: list[str], out: list[dict[str, Any]]
+    ) -> None:
+        for child in children:
+            kind = child.get("type")
+            own = self.relevant_of(child)
+            conditions = [*relevant, own] if own else list(relevant)
+            if kind == "repeat":
+                self.refuse(child, f"a repeat {_NOT_YET}")
+            elif kind == "loop":
+                self.collect_fields(self.loop_groups(child), conditions, out)
+            elif kind == "group":
+                self.collect_fields(child.get("children", []), conditions, out)
+            else:
+                field = self.field(child)
+                if field is not None:
+                    if conditions:
+                        field["visible_if"] = _all(conditions)
+                    out.append(field)
+
+    def relevant_of(self, element: Mapping[str, Any]) -> str | None:
+        source = element.get("bind", {}).get("relevant")
+        if not source:
+            return None
+        return self.xpath(element, "relevant", str(source), None)
+
+    # --- one question -----------------------------------------------------------------
+
+    def field(self, q: dict[str, Any]) -> dict[str, Any] | None:
+        kind = str(q.get("type"))
+        name = str(q.get("name"))
+        bind: dict[str, Any] = q.get("bind", {})
+        if kind in METADATA_TYPES or "jr:preload" in bind:
+            return None  # metadata: ignored (see METADATA_TYPES)
+        label = self.template(q.get("label"), None, q)
+        hint = self.template(q.get("hint"), None, q)
+        short = self.template(q.get("label"), _LABEL_LIMIT)
+        field: dict[str, Any] = {"id": name}
+        mapped = self.map_type(q, kind, field)
+        if mapped is None:
+            return None
+        if kind == "calculate":
+            return field
+        if kind == "note":
+            field["label"] = label or hint or name
+            return field
+        field["label"] = short if short else name
+        if hint:
+            field["help"] = hint
+        self.binds(q, field)
+        if "default" in q and q["default"] not in (None, ""):
+            self.default(q, field, str(q["default"]))
+        return field
+
+    def map_type(self, q: dict[str, Any], kind: str, field: dict[str, Any]) -> bool | None:
+        name = str(q.get("name"))
+        if kind in ("text", "barcode", "phone number"):
+            field["type"] = (
+                "multiline" if "multiline" in q.get("control", {}).get("appearance", "") else "text"
+            )
+        elif kind == "integer":
+            field.update(type="number", decimals=0)
+        elif kind == "decimal":
+            field.update(type="number", decimals=10)
+        elif kind in ("select one", "select all that apply"):
+            options = self.options(q)
+            if options is None:
+                return None
+            field.update(type="choice" if kind == "select one" else "multi_choice", options=options)
+        elif kind == "select one external":
+            self.refuse(q, f"select_one_external {_NOT_YET}")
+            return None
+        elif kind == "note":
+            field["type"] = "note"
+        elif kind == "date":
+            field["type"] = "date"
+        elif kind == "time":
+            field["type"] = "time"
+        elif kind in ("dateTime", "datetime"):
+            field.update(
+                type="text", pattern=DATETIME_PATTERN, placeholder="YYYY-MM-DD HH:MM",
+                pattern_message="Write the date and time as YYYY-MM-DD HH:MM.",
+            )  # fmt: skip
+        elif kind == "geopoint":
+            field.update(
+                type="text", pattern=GEOPOINT_PATTERN, placeholder="latitude longitude",
+                pattern_message="Write the latitude (-90 to 90) and the longitude (-180 to 180) "
+                "in decimal degrees, separated by a space: -1.2921 36.8219",
+            )  # fmt: skip
+        elif kind in ("acknowledge", "trigger"):
+            field.update(type="choice", options=[{"value": "OK", "label": "OK"}])
+        elif kind == "calculate":
+            calculation = q.get("bind", {}).get("calculate")
+            expression = (
+                self.xpath(q, "calculation", str(calculation), name) if calculation else None
+            )
+            if expression is None:
+                return None
+            field.update(type="calculated", label=name, calculate=expression, hidden=True)
+        elif kind == "range":
+            return self.range(q, field)
+        elif kind in ("photo", "image"):
+            signature = "signature" in q.get("control", {}).get("appearance", "")
+            field["type"] = "signature" if signature else "image"
+        elif kind in ("audio", "video"):
+            field.update(type="file", accept=[f"{kind}/*"])
+        elif kind == "file":
+            field["type"] = "file"
+        elif kind in ("geotrace", "geoshape"):
+            field.update(
+                type="multiline", pattern=rf"{GEOPOINT_PATTERN}(?:; *{GEOPOINT_PATTERN})+",
+                pattern_message="Write two or more points (latitude longitude) separated by "
+                "semicolons: -1.29 36.82; -1.30 36.83",
+            )  # fmt: skip
+            field["type"] = "text"
+        else:
+            self.refuse(q, f"the question type {kind!r} {_NOT_YET}")
+            return None
+        return True
+
+    def range(self, q: dict[str, Any], field: dict[str, Any]) -> bool | None:
+        parameters = q.get("parameters", {})
+        try:
+            start = float(parameters.get("start", 1))
+            end = float(parameters.get("end", 10))
+            step = float(parameters.get("step", 1))
+        except ValueError:
+            self.refuse(q, "range parameters that are not numbers")
+            return None
+        whole = all(v.is_integer() for v in (start, end, step))
+        low, high = min(start, end), max(start, end)
+        if whole and step == 1 and high - low + 1 <= 10:
+            field.update(type="rating", min=int(low), max=int(high))
+        else:
+            decimals = (
+                0 if whole else max(len(repr(step).split(".")[1]) if "." in repr(step) else 0, 1)
+            )
+            field.update(
+                type="number",
+                min=int(low) if whole else low,
+                max=int(high) if whole else high,
+                decimals=decimals,
+            )
+        return True
+
+    def options(self, q: dict[str, Any]) -> list[dict[str, Any]] | None:
+        choices = q.get("choices")
+        if q.get("itemset", "").endswith((".csv", ".xml", ".geojson")) or (
+            choices is None and "itemset" in q
+        ):
+            choices = self.file_choices(q)
+            if choices is None:
+                return None
+        filter_source = q.get("choice_filter")
+        list_name = q.get("list_name")
+        if not filter_source and list_name in self.lists:
+            return [dict(option) for option in self.lists[list_name]]  # a list many share
+        options: list[dict[str, Any]] = []
+        for choice in choices or []:
+            value = str(choice.get("name", ""))
+            label = self.texts(choice.get("label"), lambda t: _one_line(t, 200)) or value
+            option: dict[str, Any] = {"value": value, "label": label}
+            if filter_source:
+                columns = {
+                    k: str(v)
+                    for k, v in choice.items()
+                    if k not in ("label", "media") and isinstance(v, str)
+                }
+                expression = self.xpath(q, "choice_filter", str(filter_source), None, columns)
+                if expression is None:
+                    return None
+                option["visible_if"] = expression
+            options.append(option)
+        if not options:
+            self.refuse(q, "a choice list without choices")
+            return None
+        from_file = str(q.get("itemset", "")).endswith((".csv", ".xml", ".geojson"))
+        if not filter_source and isinstance(list_name, str) and not from_file:
+            self.lists[list_name] = options
+        return [dict(option) for option in options]
+
+    def file_choices(self, q: dict[str, Any]) -> list[dict[str, Any]] | None:
+        itemset = str(q.get("itemset", ""))
+        if not itemset.endswith(".csv"):
+            self.refuse(q, f"select_one_from_file reads {itemset}; only .csv files are read")
+            return None
+        csv_path = self.folder / Path(itemset).name
+        try:
+            raw = read_source(csv_path, limit=MAX_CSV_BYTES)
+        except WizardFileError:
+            self.refuse(
+                q, f"select_one_from_file needs {itemset} beside the form, which cannot be read"
+            )
+            return None
+        try:
+            reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+            rows = list(reader)
+        except (UnicodeDecodeError, csv.Error):
+            self.refuse(q, f"{itemset} is not a UTF-8 CSV file")
+            return None
+        parameters = q.get("parameters", {})
+        value_column = parameters.get("value", "name")
+        label_column = parameters.get("label", "label")
+        choices = []
+        for row in rows:
+            if row.get(value_column):
+                choice = {k: v for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+                choice["name"] = row[value_column]
+                choice["label"] = row.get(label_column) or row[value_column]
+                choices.append(choice)
+        return choices
+
+    def binds(self, q: dict[str, Any], field: dict[str, Any]) -> None:
+        bind: dict[str, Any] = q.get("bind", {})
+        name = str(q.get("name"))
+        required = bind.get("required")
+        if required:
+            text = str(required).strip()
+            if text.lower() in ("yes", "true", "true()", "1"):
+                field["required"] = True
+            elif text.lower() not in ("no", "false", "false()", "0"):
+                expression = self.xpath(q, "required", text, name)
+                if expression is not None:
+                    field["required_if"] = expression
+        # required_message: ODK shows it when a required answer is missing; format 2 has
+        # one fixed message for that, so it goes into the help, in every language
+        message = self.texts(bind.get("jr:requiredMsg"), lambda t: f"Required: {t}")
+        if message and (field.get("required") or "required_if" in field):
+            field["help"] = _joined(field.get("help"), message)
+        constraint = bind.get("constraint")
+        if constraint:
+            expression = self.xpath(q, "constraint", str(constraint), name)
+            if expression is not None:
+                field["constraint"] = expression
+                constraint_message = self.texts(
+                    bind.get("jr:constraintMsg"), lambda t: _one_line(t, 500)
+                )
+                if constraint_message:
+                    field["constraint_message"] = constraint_message
+        readonly = bind.get("readonly")
+        if readonly:
+            text = str(readonly).strip()
+            if text.lower() in ("yes", "true", "true()", "1"):
+                field["enabled_if"] = "false"
+            elif text.lower() not in ("no", "false", "false()", "0"):
+                expression = self.xpath(q, "read_only", text, name)
+                if expression is not None:
+                    field["enabled_if"] = f"!({expression})"
+        calculation = bind.get("calculate")
+        if calculation and q.get("type") != "calculate":
+            expression = self.xpath(q, "calculation", str(calculation), name)
+            if expression is not None:
+                field["default_expression"] = expression
+
+    def default(self, q: dict[str, Any], field: dict[str, Any], value: str) -> None:
+        kind = field.get("type")
+        if "default_expression" in field:
+            return
+        if "${" in value or "(" in value:
+            expression = self.xpath(q, "default", value, None)
+            if expression is not None:
+                field["default_expression"] = expression
+            return
+        if kind == "number":
+            try:
+                number = float(value)
+            except ValueError:
+                self.refuse(q, f"default {value!r} is not a number")
+                return
+            field["default"] = int(number) if number.is_integer() else number
+        elif kind == "rating":
+            try:
+                field["default"] = int(float(value))
+            except ValueError:
+                self.refuse(q, f"default {value!r} is not a number")
+        elif kind in ("choice", "multi_choice"):
+            values = value.split() if kind == "multi_choice" else [value]
+            known = {o["value"] for o in field.get("options", [])}
+            unknown = [v for v in values if v not in known]
+            if unknown:
+                return  # as in ODK Collect, which then selects nothing (docs/importers.md)
+            field["default"] = values if kind == "multi_choice" else value
+        else:
+            field["default"] = value
+
+
+# Language names XLSForms write without a code (`label::English`), and their codes.
+_LANGUAGE_NAMES = {
+    "english": "en", "french": "fr", "francais": "fr", "français": "fr", "spanish": "es",
+    "español": "es", "portuguese": "pt", "swahili": "sw", "kiswahili": "sw", "chinese": "zh",
+    "arabic": "ar", "german": "de", "hindi": "hi", "russian": "ru", "italian": "it",
+    "dutch": "nl", "bengali": "bn", "urdu": "ur", "amharic": "am", "hausa": "ha",
+    "indonesian": "id", "nepali": "ne", "turkish": "tr", "vietnamese": "vi",
+}  # fmt: skip
+
+
+def _joined(first: str | dict[str, str] | None, second: str | dict[str, str]) -> object:
+    """Two texts (plain or maps of language codes) as one, a blank line between."""
+    if first is None:
+        return second
+    if isinstance(first, str) and isinstance(second, str):
+        return f"{first}\n\n{second}"
+    a = first if isinstance(first, dict) else None
+    b = second if isinstance(second, dict) else None
+    codes = list(dict.fromkeys([*(a or {}), *(b or {})]))
+
+    def part(text: str | dict[str, str], code: str) -> str:
+        return text if isinstance(text, str) else text.get(code) or next(iter(text.values()))
+
+    return {code: f"{part(first, code)}\n\n{part(second, code)}" for code in codes}
+
+
+def _fill_label(text: object, label: object, fallback: str, language: str | None = None) -> object:
+    """A loop question's text with `%(label)s` the choice's label (in the same language)."""
+    if isinstance(text, dict):
+        return {k: _fill_label(v, label, fallback, k) for k, v in text.items()}
+    if not isinstance(text, str):
+        return text
+    own = label.get(language, fallback) if isinstance(label, dict) else (label or fallback)
+    return text.replace("%(label)s", str(own))
+
+
+def _all(conditions: list[str]) -> str:
+    if len(conditions) == 1:
+        return conditions[0]
+    return " and ".join(f"({c})" for c in conditions)

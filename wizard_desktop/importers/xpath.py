@@ -1,0 +1,327 @@
+"""XLSForm XPath to format 2 expressions: a lark (LALR) grammar for the subset of ODK's
+XPath that a wizard can evaluate, translated as the parser reduces (no recursion, so no
+input can overflow the stack) into SurveyJS expression text (docs/expressions.md).
+
+What the subset holds and what each piece becomes is in docs/importers.md; anything else
+(another function, a path such as `/data/a` or `../b`, a predicate) raises
+`XPathUnsupported` with a reason naming it, e.g. "uses indexed-repeat(), which Wizard
+Desktop cannot evaluate". The functions XPath has and SurveyJS lacks are the `xpath_*`
+functions of `definition/expression_functions.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedInput
+from lark.lexer import Lexer
+
+from wizard_desktop.definition.expressions import MAX_EXPRESSION_LENGTH, MAX_NESTING_DEPTH
+from wizard_desktop.definition.patterns import pattern_problem
+
+_GRAMMAR = r"""
+?start: or_expr
+?or_expr: and_expr | or_expr _OR and_expr        -> or_
+?and_expr: eq_expr | and_expr _AND eq_expr       -> and_
+?eq_expr: rel_expr | eq_expr EQ rel_expr         -> compare
+?rel_expr: add_expr | rel_expr REL add_expr      -> relation
+?add_expr: mul_expr | add_expr ADD mul_expr      -> sum_
+?mul_expr: unary_expr | mul_expr MUL unary_expr  -> product
+?unary_expr: primary | ADD unary_expr            -> negative
+?primary: "(" or_expr ")"                        -> group
+        | FUNC "(" [or_expr ("," or_expr)*] ")"  -> call
+        | REF                                    -> reference
+        | NUMBER                                 -> number
+        | STRING                                 -> string
+        | "."                                    -> current
+        | PATH                                   -> path
+
+// the tokens come from _Lexer below
+%declare _OR _AND MUL EQ REL ADD FUNC REF NUMBER STRING PATH
+"""
+
+
+_PATH_CHARS = r"[^\s()\[\],=!<>+*|]"
+# The lexer (one pass of one regex; lark's own is slower by far on long relevants):
+# tokens named as the grammar's terminals. A word is an operator (or, and, div, mod)
+# only where an operator can stand, i.e. after an operand, as XPath's rule says.
+_TOKEN = re.compile(
+    rf"""(?P<ws>\s+)
+    |(?P<REF>\$\{{[^{{}}]*\}})
+    |(?P<STRING>'[^']*'|"[^"]*")
+    |(?P<NUMBER>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)
+    |(?P<FUNC>[A-Za-z_][A-Za-z0-9_.:-]*(?=\s*\())
+    |(?P<word>[A-Za-z_][A-Za-z0-9_.:-]*(?:/{_PATH_CHARS}*)?)
+    |(?P<PATH>\.\.(?:/{_PATH_CHARS}*)?|\./{_PATH_CHARS}+|/{_PATH_CHARS}*|\[[^\]]*\]|@[A-Za-z_:-]+|\|)
+    |(?P<EQ>!=|=)
+    |(?P<REL><=|>=|<|>)
+    |(?P<ADD>[+-])
+    |(?P<star>\*)
+    |(?P<LPAR>\()|(?P<RPAR>\))|(?P<COMMA>,)|(?P<DOT>\.)""",
+    re.VERBOSE,
+)
+_OPERATOR_WORDS = {"or": "_OR", "and": "_AND", "div": "MUL", "mod": "MUL"}
+_ENDS_OPERAND = frozenset({"REF", "STRING", "NUMBER", "PATH", "RPAR", "DOT"})
+
+
+class _Lexer(Lexer):
+    def __init__(self, lexer_conf: object) -> None:
+        pass
+
+    def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]
+        position = 0
+        previous = ""
+        while position < len(data):
+            match = _TOKEN.match(data, position)
+            if match is None:
+                raise XPathUnsupported(
+                    f"is not an XPath expression this importer reads (column {position + 1})"
+                )
+            kind = match.lastgroup
+            text = match.group()
+            assert kind is not None
+            position = match.end()
+            if kind == "ws":
+                continue
+            if kind in ("word", "FUNC") and previous in _ENDS_OPERAND and text in _OPERATOR_WORDS:
+                kind = _OPERATOR_WORDS[text]  # `) and (`: an operator, not a call
+            elif kind == "word":
+                kind = "PATH"
+            elif kind == "FUNC" and text not in _FUNCTIONS_SIMPLE:  # said before what follows
+                raise XPathUnsupported(
+                    f"uses {_shown(text)}(), which Wizard Desktop cannot evaluate"
+                )
+            elif kind == "star":
+                kind = "MUL" if previous in _ENDS_OPERAND else "PATH"
+            previous = kind
+            yield Token(kind, text, match.start(), 1, match.start() + 1)
+
+
+class XPathUnsupported(Exception):
+    """An XPath that Wizard Desktop cannot evaluate; the message says why (one line)."""
+
+
+@dataclass(frozen=True)
+class XPathContext:
+    """What a translation needs to know about where the expression stands: the field `.`
+    means (None where `.` has no meaning), how an XLSForm `${name}` is written (`aggregate`:
+    inside count()/sum(), where a name in a repeat means all its instances), and what
+    `position(..)` is (None outside a repeat)."""
+
+    current: str | None
+    reference: Callable[[str, bool], str]
+    position: str | None = None
+    # a choice_filter's choice: its columns, which bare names in the filter read
+    columns: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class _Out:
+    text: str
+    depth: int
+    precedence: int  # 0 or, 1 and, 2 comparison, 3 sum, 4 product, 9 atom
+    reference: str | None = None  # the `${name}` it is, when it is exactly one
+    literal: str | None = None  # the text it is, when it is a text literal
+
+
+_FUNCTIONS_SIMPLE = {
+    # XPath name -> (expression function, fewest arguments, most arguments or None)
+    "selected": ("xpath_selected", 2, 2),
+    "count-selected": ("xpath_count_selected", 1, 1),
+    "string-length": ("xpath_string_length", 1, 1),
+    "coalesce": ("xpath_coalesce", 2, 2),
+    "concat": ("xpath_concat", 1, None),
+    "int": ("xpath_int", 1, 1),
+    "number": ("xpath_number", 1, 1),
+    "regex": ("xpath_regex", 2, 2),
+    "if": ("iif", 3, 3),
+    "round": ("round", 1, 2),
+    "today": ("today", 0, 0),
+    "now": ("currentDate", 0, 0),
+    "date": ("", 1, 1),
+    "not": ("", 1, 1),
+    "true": ("", 0, 0),
+    "false": ("", 0, 0),
+    "count": ("", 1, 1),
+    "sum": ("", 1, 1),
+    "position": ("", 1, 1),
+}
+_COMPARISONS = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_ARITHMETIC = {"+": "+", "-": "-", "*": "*", "div": "/", "mod": "%"}
+
+
+def _wrap(item: _Out, precedence: int) -> str:
+    return item.text if item.precedence >= precedence else f"({item.text})"
+
+
+@v_args(inline=True)
+class _Translate(Transformer[Token, _Out]):
+    context = XPathContext(None, lambda name, aggregate: name)
+
+    def _binary(self, left: _Out, operator: str, right: _Out, precedence: int) -> _Out:
+        # left to right, as in SurveyJS: a chain of one level is one level of nesting
+        chained = left.precedence == precedence
+        depth = max(left.depth, right.depth + 1) if chained else max(left.depth, right.depth) + 1
+        text = f"{_wrap(left, precedence)} {operator} {_wrap(right, precedence + 1)}"
+        return _Out(text, depth, precedence)
+
+    def or_(self, left: _Out, right: _Out) -> _Out:
+        return self._binary(left, "or", right, 0)
+
+    def and_(self, left: _Out, right: _Out) -> _Out:
+        return self._binary(left, "and", right, 1)
+
+    def compare(self, left: _Out, operator: Token, right: _Out) -> _Out:
+        return self._binary(left, _COMPARISONS[str(operator)], right, 2)
+
+    def relation(self, left: _Out, operator: Token, right: _Out) -> _Out:
+        return self._binary(left, _COMPARISONS[str(operator)], right, 2)
+
+    def sum_(self, left: _Out, operator: Token, right: _Out) -> _Out:
+        return self._binary(left, _ARITHMETIC[str(operator)], right, 3)
+
+    def product(self, left: _Out, operator: Token, right: _Out) -> _Out:
+        return self._binary(left, _ARITHMETIC[str(operator)], right, 4)
+
+    def negative(self, sign: Token, operand: _Out) -> _Out:
+        if str(sign) == "+":
+            return operand
+        return _Out(f"0 - {_wrap(operand, 4)}", operand.depth + 1, 3)
+
+    def group(self, inner: _Out) -> _Out:
+        if inner.precedence == 9:
+            return inner
+        return _Out(f"({inner.text})", inner.depth, 9)
+
+    def number(self, token: Token) -> _Out:
+        text = str(token)
+        if text.startswith("."):
+            text = "0" + text
+        if text.endswith("."):
+            text = text[:-1]
+        whole, _, fraction = text.partition(".")
+        whole = whole.lstrip("0") or "0"
+        return _Out(whole + ("." + fraction if fraction else ""), 0, 9)
+
+    def string(self, token: Token) -> _Out:
+        value = str(token)[1:-1]
+        return _Out(_quote(value), 0, 9, literal=value)
+
+    def reference(self, token: Token) -> _Out:
+        name = str(token)[2:-1]
+        return _Out("{" + self.context.reference(name, False) + "}", 0, 9, name)
+
+    def current(self) -> _Out:
+        if self.context.current is None:
+            raise XPathUnsupported("uses '.' where there is no current field")
+        return _Out("{" + self.context.current + "}", 0, 9)
+
+    def path(self, token: Token) -> _Out:
+        text = str(token)
+        if text == "..":
+            return _Out("..", 0, 9)
+        columns = self.context.columns
+        if columns is not None and text in columns:
+            return _Out(_quote(columns[text]), 0, 9)
+        if text.startswith("../") and re.fullmatch(r"\.\./[A-Za-z_][A-Za-z0-9_.-]*", text):
+            name = text[3:]  # a sibling, as pyxform writes `or_other`'s relevant
+            return _Out("{" + self.context.reference(name, False) + "}", 0, 9, name)
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", text):
+            return _Out("''", 0, 9)  # a child element the form has not: an empty node-set
+        if text.startswith("["):
+            raise XPathUnsupported("uses a predicate [...], which Wizard Desktop cannot evaluate")
+        raise XPathUnsupported(
+            f"uses the path {_shown(text)}, which Wizard Desktop cannot evaluate (write ${{name}})"
+        )
+
+    def call(self, name_token: Token, *arguments: _Out | None) -> _Out:
+        name = str(name_token)
+        args = [a for a in arguments if a is not None]
+        target, fewest, most = _FUNCTIONS_SIMPLE[name]  # the lexer lets only these through
+        if len(args) < fewest or (most is not None and len(args) > most):
+            raise XPathUnsupported(f"{name}() with {len(args)} arguments")
+        if name != "position" and any(argument.text == ".." for argument in args):
+            raise XPathUnsupported("uses the path .., which Wizard Desktop cannot evaluate")
+        depth = max((a.depth for a in args), default=0) + 1
+        if name == "true":
+            return _Out("true", 0, 9)
+        if name == "false":
+            return _Out("false", 0, 9)
+        if name == "date":  # an ISO date is a date already (dates are ISO texts here)
+            return args[0]
+        if name == "not":
+            return _Out(f"!({args[0].text})", depth, 9)
+        if name == "position":
+            if args[0].text != ".." or self.context.position is None:
+                raise XPathUnsupported("uses position() other than position(..) in a repeat")
+            return _Out("{" + self.context.position + "}", 0, 9)
+        if name in ("count", "sum"):
+            ref = args[0].reference
+            if ref is None:
+                raise XPathUnsupported(f"uses {name}() over something other than ${{name}}")
+            over = self.context.reference(ref, True)
+            text = "{" + over + "}"
+            return _Out(f"{name}({text})", depth, 9)
+        if name == "regex":
+            pattern = args[1].literal
+            if pattern is None:
+                raise XPathUnsupported("uses regex() with a pattern that is not a quoted text")
+            problem = pattern_problem(pattern)
+            if problem is not None:
+                raise XPathUnsupported(f"uses regex() with a pattern that is {problem}")
+        if any(a.text == ".." for a in args):
+            raise XPathUnsupported("uses the path .., which Wizard Desktop cannot evaluate")
+        return _Out(f"{target}({', '.join(a.text for a in args)})", depth, 9)
+
+
+def _quote(value: str) -> str:
+    if "'" not in value and not value.endswith("\\"):
+        return f"'{value}'"
+    if '"' not in value and not value.endswith("\\"):
+        return f'"{value}"'
+    raise XPathUnsupported("holds a text with both quote characters or a final backslash")
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+_LOCK = threading.Lock()
+_TRANSLATOR: _Translate | None = None
+_PARSER: Lark | None = None
+
+
+def translate(source: str, context: XPathContext) -> str:
+    """The format 2 expression text for the XPath `source` (raises XPathUnsupported)."""
+    global _TRANSLATOR, _PARSER
+    if len(source) > MAX_EXPRESSION_LENGTH:
+        raise XPathUnsupported(
+            f"is {len(source)} characters long; an expression is at most {MAX_EXPRESSION_LENGTH}"
+        )
+    with _LOCK:  # one parser, its transformer told the context of this translation
+        if _PARSER is None or _TRANSLATOR is None:
+            _TRANSLATOR = _Translate()
+            _PARSER = Lark(_GRAMMAR, parser="lalr", lexer=_Lexer, transformer=_TRANSLATOR)
+        _TRANSLATOR.context = context
+        try:
+            out = _PARSER.parse(source)
+        except UnexpectedInput as exc:
+            token = getattr(exc, "token", None)
+            if isinstance(token, Token) and token.type == "PATH":
+                raise XPathUnsupported(
+                    f"uses the path {_shown(str(token))}, which Wizard Desktop cannot evaluate"
+                ) from None
+            column = getattr(exc, "column", "?")
+            raise XPathUnsupported(
+                f"is not an XPath expression this importer reads (column {column})"
+            ) from None
+    assert isinstance(out, _Out)
+    if out.text == "..":
+        raise XPathUnsupported("uses the path .., which Wizard Desktop cannot evaluate")
+    if out.depth > MAX_NESTING_DEPTH:
+        raise XPathUnsupported(f"nests more than {MAX_NESTING_DEPTH} levels")
+    return out.text
