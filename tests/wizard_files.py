@@ -95,6 +95,17 @@ steps:
 """
 
 
+# Format 2, cheap with nothing answered (so it loads) but beyond the expressions' budget
+# once every one of the 1,000 options is chosen: `allof` walks 1,000 x 1,000 items.
+COSTLY = (
+    "format_version: 2\nid: costly\ntitle: Costly\nsteps:\n"
+    "  - id: one\n    title: One\n    fields:\n"
+    "      - {id: many, type: multi_choice, label: Many, options: ["
+    + ", ".join(f"o{n}" for n in range(1000))
+    + ']}\n      - {id: same, type: calculated, label: Same, calculate: "{many} allof {many}"}\n'
+)
+
+
 def import_text(folder: Path, text: str, name: str = "wizard.yaml") -> str:
     path = folder / name
     path.write_text(text, encoding="utf-8")

@@ -171,7 +171,7 @@ def _session_output_errors(output: str | None) -> Iterator[None]:
     """A session written to the file `output`: its failures as one line each."""
     try:
         yield
-    except SessionNotFoundError as exc:
+    except (SessionNotFoundError, InvalidAnswersError) as exc:
         raise CommandError(str(exc)) from exc
     except OutputFileExistsError as exc:
         raise CommandError(f"{exc} Use --force to replace it.") from exc

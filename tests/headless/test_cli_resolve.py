@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.headless.test_cli import run
-from tests.wizard_files import SKIPPING
+from tests.wizard_files import COSTLY, SKIPPING
 
 TRIP = """\
 format_version: 2
@@ -215,15 +215,8 @@ def test_an_answers_file_that_cannot_be_read_is_refused(
 def test_answers_that_make_the_expressions_cost_too_much_are_one_line_and_exit_1(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    options = ", ".join(f"o{n}" for n in range(1000))
     costly = tmp_path / "costly.yaml"
-    costly.write_text(
-        "format_version: 2\nid: costly\ntitle: Costly\nsteps:\n"
-        "  - id: one\n    title: One\n    fields:\n"
-        f"      - {{id: many, type: multi_choice, label: Many, options: [{options}]}}\n"
-        '      - {id: same, type: calculated, label: Same, calculate: "{many} allof {many}"}\n',
-        encoding="utf-8",
-    )
+    costly.write_text(COSTLY, encoding="utf-8")
     assert resolved(data_dir, str(costly))["values"] == {"same": False}  # cheap when empty
     everything = json.dumps({"many": [f"o{n}" for n in range(1000)]})
     message = refused(data_dir, 1, str(costly), "--answers", "-", stdin=everything)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.wizard_files import import_text
+from tests.wizard_files import COSTLY, import_text
 from wizard_desktop.core import sessions, templates
 from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.core.export import export_session
@@ -207,17 +207,27 @@ def test_new_types_read_as_a_person_reads_them(claim: str) -> None:
 def test_expressions_that_cost_too_much_refuse_the_step_but_keep_the_draft(
     store: Path,
 ) -> None:
-    options = ", ".join(f"o{n}" for n in range(1000))
-    wizard = import_text(
-        store,
-        "format_version: 2\nid: costly\ntitle: Costly\nsteps:\n"
-        "  - id: one\n    title: One\n    fields:\n"
-        f"      - {{id: many, type: multi_choice, label: Many, options: [{options}]}}\n"
-        '      - {id: same, type: calculated, label: Same, calculate: "{many} allof {many}"}\n',
-    )
+    wizard = import_text(store, COSTLY)
     session = sessions.start_session(wizard)
     everything = [f"o{n}" for n in range(1000)]
     sessions.save_draft(session.id, {"many": everything})
     assert stored(session.id)["many"] == everything, "the typing is kept"
     problems = refused(session.id, "one", {"many": everything})
     assert problems == {"costly": sessions.COST_EXCEEDED}
+
+
+def test_stored_calculated_values_are_kept_apart_from_the_answers(claim: str) -> None:
+    session = sessions.start_session(claim)
+    sessions.save_step(session.id, "costs", COSTS)
+    state = sessions.load_session(session.id)
+    assert state.answers == COSTS, "only what the person gave"
+    assert dict(state.calculated) == {"tax": 150, "total": 750, "big": True}
+    assert not state.cleared & {"tax", "total", "big"}
+
+
+def test_a_session_beyond_the_budget_exports_as_one_clear_refusal(store: Path) -> None:
+    wizard = import_text(store, COSTLY)
+    session = sessions.start_session(wizard)
+    sessions.save_draft(session.id, {"many": [f"o{n}" for n in range(1000)]})
+    with pytest.raises(InvalidAnswersError, match="take too long to evaluate"):
+        export_session(session.id)

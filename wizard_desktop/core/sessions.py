@@ -71,6 +71,9 @@ StepAnswers = Mapping[str, AnswerValue | None]
 COST_EXCEEDED = (
     "the wizard's expressions take too long to evaluate for these answers; nothing was saved"
 )
+COST_EXCEEDED_STORED = (
+    "the wizard's expressions take too long to evaluate for this session's answers"
+)
 READ_ONLY_CHANGED = "This field is read-only now: its answer cannot change."
 CALCULATED_GIVEN = "a calculated field's value is computed, never given"
 
@@ -165,18 +168,24 @@ class SessionInfo:
 @dataclasses.dataclass(frozen=True)
 class SessionState:
     """Everything needed to resume or review a session: its row, the definition of the
-    version it was started on, every stored answer (drafts included) and the fields the
-    person emptied (`cleared`: unanswered, but their default must not come back)."""
+    version it was started on, every stored answer the person gave (drafts included),
+    the fields the person emptied (`cleared`: unanswered, but their default must not
+    come back) and the calculated values stored with them (`calculated`)."""
 
     info: SessionInfo
     definition: WizardDefinition
     answers: dict[str, AnswerValue]
     cleared: frozenset[str]
+    calculated: Mapping[str, AnswerValue] = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def resolution(self) -> Resolution:
-        """The logic's state for the stored answers (calculated values recomputed)."""
-        return wizard_logic(self.definition).resolve(self.answers, self.cleared)
+        """The logic's state for the stored answers; `InvalidAnswersError` when they
+        cost its expressions more than their budget (a draft may store such answers)."""
+        try:
+            return wizard_logic(self.definition).resolve(self.answers, self.cleared)
+        except ExpressionCostExceeded as exc:
+            raise InvalidAnswersError({self.info.id: COST_EXCEEDED_STORED}) from exc
 
     @property
     def path(self) -> ResolvedPath:
@@ -185,12 +194,16 @@ class SessionState:
     def path_values(self) -> dict[str, AnswerValue]:
         """What the session holds on its path, in step order: the stored answers of
         visible fields (as the logic counts them: an option filtered out is not there)
-        and every calculated value, shown or hidden; never a default nobody stored."""
-        return {
-            field_id: value
-            for field_id, value in self.path.answers.items()
-            if field_id in self.answers or _is_calculated(self.definition, field_id)
-        }
+        and the stored value of every calculated field there, shown or hidden; never a
+        default nobody stored."""
+        values: dict[str, AnswerValue] = {}
+        for field_id, value in self.path.answers.items():
+            if _is_calculated(self.definition, field_id):
+                if field_id in self.calculated:
+                    values[field_id] = self.calculated[field_id]
+            elif field_id in self.answers:
+                values[field_id] = value
+        return values
 
 
 @dataclasses.dataclass(frozen=True)
@@ -376,14 +389,24 @@ def get_session(session_id: str) -> SessionInfo:
 
 
 def load_session(session_id: str) -> SessionState:
-    """Resume or review: the session, its version's definition, all its answers and
-    the fields the person cleared."""
+    """Resume or review: the session, its version's definition, all its answers, the
+    fields the person cleared and the calculated values stored with them."""
     with storage_errors():
         info = _row(session_id)
         stored = _stored_values(session_id)
-    answers = {field_id: value for field_id, value in stored.items() if value is not None}
-    cleared = frozenset(field_id for field_id, value in stored.items() if value is None)
-    return SessionState(info, definition_of_version(info.version_id), answers, cleared)
+    definition = definition_of_version(info.version_id)
+    answers: dict[str, AnswerValue] = {}
+    calculated: dict[str, AnswerValue] = {}
+    for field_id, value in stored.items():
+        if value is not None:
+            kind = calculated if _is_calculated(definition, field_id) else answers
+            kind[field_id] = value
+    cleared = frozenset(
+        field_id
+        for field_id, value in stored.items()
+        if value is None and not _is_calculated(definition, field_id)
+    )
+    return SessionState(info, definition, answers, cleared, calculated)
 
 
 def start_session(

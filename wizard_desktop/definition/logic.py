@@ -163,7 +163,6 @@ class WizardLogic:
     """The dependency graph of one definition (build it with `wizard_logic`)."""
 
     def __init__(self, definition: WizardDefinition) -> None:
-        self.definition = definition
         steps = definition.steps
         self.step_count = len(steps)
         # Nodes: steps 0..S-1, then fields in definition order.

@@ -364,26 +364,33 @@ def _drop_down_icon(widget: QWidget) -> QIcon:
     return QIcon(pixmap)
 
 
-@editor_for(FieldType.DATE)
-class DateInput(FieldInput):
-    """A date from the field's min (at least DATE_MIN) to its max (at most DATE_MAX),
-    typed or picked; empty means "not answered". While the text is no date (half
-    typed), the answer stays the last date it was, and `entry_problem` holds the page:
-    retyping a date never clears the stored one on the way."""
+class HeldTextInput(FieldInput):
+    """A value typed as text into `edit` (a date, a time): while the text is no value
+    (half typed), the answer stays the last value it was, and `entry_problem` holds the
+    page, so retyping never clears the stored answer on the way; empty means "not
+    answered". A subclass reads the text (`read`) and says how to write it
+    (`entry_message`)."""
 
-    def __init__(self, field: Field) -> None:
-        super().__init__(field)
-        first, last = _field_date(field.min, DATE_MIN), _field_date(field.max, DATE_MAX)
-        self.edit = DateLineEdit(first, last)
-        self.edit.setFixedWidth(EDITOR_WIDTH)
+    edit: QLineEdit
+
+    def _hold_typed(self, edit: QLineEdit) -> None:
+        self.edit = edit
+        edit.setFixedWidth(EDITOR_WIDTH)
         self.held: str | None = None
-        self.edit.textChanged.connect(self._hold)  # before any on_change callback
-        self._name(self.edit)
+        edit.textChanged.connect(self._hold)  # before any on_change callback
+        self._name(edit)
+
+    def read(self, text: str) -> str | None:
+        """The stored form of the value `text` means, or None when it is none."""
+        raise NotImplementedError
+
+    def entry_message(self) -> str:
+        raise NotImplementedError
 
     def _hold(self, text: str) -> None:
-        date = self.edit.date()
-        if date is not None:
-            self.held = date.toString(ISO_FORMAT)
+        value = self.read(text)
+        if value is not None:
+            self.held = value
         elif not text.strip():
             self.held = None
 
@@ -397,8 +404,27 @@ class DateInput(FieldInput):
         self.edit.textChanged.connect(callback)
 
     def entry_problem(self) -> str | None:
-        if not self.edit.text().strip() or self.edit.date() is not None:
+        text = self.edit.text()
+        if not text.strip() or self.read(text) is not None:
             return None
+        return self.entry_message()
+
+
+@editor_for(FieldType.DATE)
+class DateInput(HeldTextInput):
+    """A date from the field's min (at least DATE_MIN) to its max (at most DATE_MAX),
+    typed (ISO or the locale's short format) or picked; held as `HeldTextInput` says."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__(field)
+        first, last = _field_date(field.min, DATE_MIN), _field_date(field.max, DATE_MAX)
+        self._hold_typed(DateLineEdit(first, last))
+
+    def read(self, text: str) -> str | None:
+        read = read_date(text, self.edit.locale())
+        return read[0].toString(ISO_FORMAT) if read is not None else None
+
+    def entry_message(self) -> str:
         example = QDate(2027, 6, 30)
         local = self.edit.locale().toString(example, date_formats(self.edit.locale())[1][1])
         return f"Enter a date as YYYY-MM-DD (2027-06-30) or as {local}."
@@ -779,39 +805,17 @@ class TimeLineEdit(QLineEdit):
 
 
 @editor_for(FieldType.TIME)
-class TimeInput(FieldInput):
-    """A time of day, HH:MM (24 h); empty means "not answered". As with dates, while
-    the text is no time (half typed) the answer stays the last time it was and
-    `entry_problem` holds the page."""
+class TimeInput(HeldTextInput):
+    """A time of day, HH:MM (24 h), typed; held as `HeldTextInput` says."""
 
     def __init__(self, field: Field) -> None:
         super().__init__(field)
-        self.edit = TimeLineEdit()
-        self.edit.setFixedWidth(EDITOR_WIDTH)
-        self.held: str | None = None
-        self.edit.textChanged.connect(self._hold)  # before any on_change callback
-        self._name(self.edit)
+        self._hold_typed(TimeLineEdit())
 
-    def _hold(self, text: str) -> None:
-        time = read_time(text)
-        if time is not None:
-            self.held = time
-        elif not text.strip():
-            self.held = None
+    def read(self, text: str) -> str | None:
+        return read_time(text)
 
-    def value(self) -> AnswerValue | None:
-        return self.held
-
-    def set_value(self, value: AnswerValue | None) -> None:
-        self.edit.setText(value if isinstance(value, str) else "")
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        self.edit.textChanged.connect(callback)
-
-    def entry_problem(self) -> str | None:
-        text = self.edit.text()
-        if not text.strip() or read_time(text) is not None:
-            return None
+    def entry_message(self) -> str:
         return "Enter a time as HH:MM, 24-hour (for example 09:30 or 17:45)."
 
 
