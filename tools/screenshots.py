@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QLineEdit,
+    QScrollArea,
     QWidget,
     QWizard,
 )
@@ -181,6 +182,8 @@ def main() -> int:
     shot(window, "06-showcase-dates-and-consent")
 
     check(showcase, "field_terms")
+    next_page(window, showcase)
+    grid_steps(window, showcase)
     next_page(window, showcase)  # the review page, where Finish is
     shot(window, "10-review-page")
     with write_lock_held(data_dir):
@@ -204,6 +207,40 @@ def main() -> int:
     close_database()
     app.quit()
     return 0
+
+
+def grid_steps(window: MainWindow, showcase: WizardPlayer) -> None:
+    """The showcase's grids, answered from the keyboard, one cell showing its problem;
+    each grid scrolled into view in turn."""
+    matrix = child(showcase, "field_workplace_desk")
+    matrix.setFocus()
+    for key in ("Right", "Right", "Space", "Down", "Right", "Space", "Down", "Space"):
+        QTest.keyClick(QApplication.focusWidget(), getattr(Qt.Key, f"Key_{key}"))
+    shot_widget(showcase, "field_workplace", "grid-matrix")
+    set_text(showcase, "equipment_laptop.count", "1")
+    set_text(showcase, "equipment_laptop.model", "ThinkPad X1")
+    set_text(showcase, "equipment_monitor.count", "12")
+    combo = child(showcase, "field_equipment_laptop.condition")
+    combo.setCurrentIndex(1)  # type: ignore[attr-defined]
+    own = child(showcase, "field_equipment_laptop.own")
+    own.setCurrentIndex(1)  # type: ignore[attr-defined]
+    shot_widget(showcase, "field_equipment", "grid-matrix-dropdown")
+    set_text(showcase, "emergency_name", "Ada Lovelace")
+    set_text(showcase, "emergency_phone", "call me")
+    shot_widget(showcase, "field_emergency", "grid-multiple-text")
+    set_text(showcase, "equipment_monitor.count", "2")
+    set_text(showcase, "emergency_phone", "+44 20 7946 0000")
+    shot(window, "grid-step")
+
+
+def shot_widget(player: WizardPlayer, name: str, shot_name: str) -> None:
+    """The window at its size, scrolled so that the widget `name` shows."""
+    page = player.currentPage()
+    scroll = page.findChild(QScrollArea)
+    widget = child(player, name)
+    if scroll is not None:
+        scroll.ensureWidgetVisible(widget, 0, 40)
+    shot(player.window(), shot_name)
 
 
 def set_number(player: WizardPlayer, field_id: str, value: float) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # light to import: the first screen's helpers import NOT_SET
     from wizard_desktop.core.sessions import SessionInfo
+    from wizard_desktop.definition.grids import Cell
     from wizard_desktop.definition.model import AnswerValue, Field
 
 NOT_SET = "—"
@@ -34,6 +35,8 @@ def answer_formatter(field: Field, *, separator: str = ", ") -> Callable[[Answer
     from wizard_desktop.definition.conditions import is_answered
     from wizard_desktop.definition.model import FieldType
 
+    if field.type in _GRID_TYPE_NAMES:
+        return lambda value: grid_text(field, value)
     labels = {option.value: option.label for option in reversed(field.options)}
     is_number = field.type is FieldType.NUMBER
     decimals, unit = field.decimals, field.unit
@@ -56,6 +59,53 @@ def answer_formatter(field: Field, *, separator: str = ", ") -> Callable[[Answer
         return str(value)
 
     return text
+
+
+# The grid types' names (definition.fileformat.GRID_TYPES), without importing the format.
+_GRID_TYPE_NAMES = frozenset({"matrix", "matrix_dropdown", "multiple_text"})
+
+
+def cell_text(field: Field, cell: Cell, value: AnswerValue | None) -> str:
+    """One cell of a grid (`grids.grid_cells`) as a person reads it; NOT_SET when empty."""
+    from wizard_desktop.definition.grids import cell_value
+
+    held = cell_value(value, cell)
+    if cell.column is not None:
+        return format_answer(cell.column, held)
+    if held is None or held == "":
+        return NOT_SET
+    return field_option_label(field, str(held))
+
+
+def field_option_label(field: Field, value: str) -> str:
+    """A matrix column's label (a grid's choice), else the value."""
+    return next((c.label for c in field.columns if c.value == value), value)
+
+
+def grid_text(field: Field, value: AnswerValue | None) -> str:
+    """A grid's answer: its answered cells as "Row: Column; Row 2: …" (a matrix_dropdown's
+    row reads "Row: Column = value, Column 2 = value"); NOT_SET when none is."""
+    from wizard_desktop.definition.grids import cell_value, grid_cells
+    from wizard_desktop.definition.model import FieldType
+
+    if not isinstance(value, dict) or not value:
+        return NOT_SET
+    if field.type is not FieldType.MATRIX_DROPDOWN:
+        cells = [c for c in grid_cells(field) if cell_value(value, c) not in (None, "")]
+        return "; ".join(f"{c.label}: {cell_text(field, c, value)}" for c in cells) or NOT_SET
+    rows: list[str] = []
+    for row in field.rows:
+        held = value.get(row.value)
+        if not isinstance(held, dict):
+            continue
+        parts = [
+            f"{c.label} = {format_answer(c, held[c.id])}"
+            for c in field.cell_columns
+            if held.get(c.id) not in (None, "")
+        ]
+        if parts:
+            rows.append(f"{row.label}: {', '.join(parts)}")
+    return "; ".join(rows) or NOT_SET
 
 
 def format_answer(field: Field, value: AnswerValue | None) -> str:

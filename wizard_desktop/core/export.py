@@ -8,7 +8,9 @@ date -> "YYYY-MM-DD", time -> "HH:MM", calculated -> what it computes), unanswer
 fields absent. CSV has one row per such field, answered or not: `value` is the stored
 value as text (a list or boolean as JSON, "" when unanswered) and `answer` reads as
 the summary on screen does (`answer_text`: option labels, Yes/No, units, "—" when
-unanswered). CSV goes through the app's one CSV writer (`csv_export`), files through
+unanswered). A grid (JSON: its answer object) has one CSV row per cell, its field_id
+`grid.row` (matrix), `grid.row.column` (matrix_dropdown) or `grid.item` (multiple_text).
+CSV goes through the app's one CSV writer (`csv_export`), files through
 `output_files`.
 """
 
@@ -19,10 +21,11 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from wizard_desktop.core.answer_text import format_answer
+from wizard_desktop.core.answer_text import cell_text, format_answer
 from wizard_desktop.core.csv_export import csv_text
 from wizard_desktop.core.output_files import check_output_target, write_output_file
 from wizard_desktop.core.sessions import SessionState, load_session
+from wizard_desktop.definition.grids import GRID_TYPES, cell_value, grid_cells
 from wizard_desktop.definition.model import Field, FieldType
 
 ExportFormat = Literal["json", "csv"]
@@ -75,19 +78,36 @@ def export_session(session_id: str, fmt: ExportFormat = "json") -> str:
     if fmt == "json":
         return json.dumps(session_document(state), indent=2, ensure_ascii=False) + "\n"
     values = state.path_values()
-    rows = [
-        (
-            state.info.id,
-            state.info.name,
-            state.info.wizard_id,
-            step_id,
-            field.id,
-            field.label,
-            _csv_value(values.get(field.id)),
-            format_answer(field, values.get(field.id)),
+    rows: list[tuple[str, ...]] = []
+    for step_id, field in exported_fields(state):
+        value = values.get(field.id)
+        if field.type in GRID_TYPES:  # one row per cell: field_id "grid.row[.column]"
+            rows += [
+                (
+                    state.info.id,
+                    state.info.name,
+                    state.info.wizard_id,
+                    step_id,
+                    f"{field.id}.{cell.key}",
+                    f"{field.label} / {cell.label}",
+                    _csv_value(cell_value(value, cell)),
+                    cell_text(field, cell, value),
+                )
+                for cell in grid_cells(field)
+            ]
+            continue
+        rows.append(
+            (
+                state.info.id,
+                state.info.name,
+                state.info.wizard_id,
+                step_id,
+                field.id,
+                field.label,
+                _csv_value(value),
+                format_answer(field, value),
+            )
         )
-        for step_id, field in exported_fields(state)
-    ]
     return csv_text(CSV_COLUMNS, rows)
 
 

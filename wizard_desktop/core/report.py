@@ -1,7 +1,8 @@
 """The printable report of one session, as a document: the wizard's title and
 version, the session's name, status, times, then every step on its path with each
 visible field's label and answer as a person reads it. Skipped steps and hidden
-fields are left out; an unanswered visible field reads NOT_SET. The path is the one
+fields are left out; an unanswered visible field reads NOT_SET; a grid is a table of
+its cells. The path is the one
 the export and the core read (`SessionState.path`: `resolve_path` on the stored
 answers). `html()` is the body Qt lays out (ui/report_pdf.py); every text from a file
 or a person is escaped in it, so it is shown as typed and loads nothing.
@@ -16,13 +17,15 @@ from dataclasses import dataclass
 from wizard_desktop.core.answer_text import (
     ELAPSED,
     TIME_SPENT,
+    cell_text,
     format_answer,
     format_duration,
     local_time,
 )
 from wizard_desktop.core.sessions import SessionState, load_session
 from wizard_desktop.core.wizards import version_info
-from wizard_desktop.definition.model import AnswerValue, Field
+from wizard_desktop.definition.grids import GRID_TYPES, grid_cells
+from wizard_desktop.definition.model import AnswerValue, Field, FieldType
 
 AnswerText = Callable[[Field, AnswerValue | None], str]
 """How an answer reads: `format_answer`, or the GUI's `shown_answer` (locale dates)."""
@@ -35,6 +38,8 @@ DRAFT = "Draft — not completed"
 class ReportLine:
     label: str
     answer: str
+    # a grid: its table, a header row then one row per grid row (row label, cells)
+    table: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class SessionReport:
         parts.append(_table(self.facts, "facts"))
         for step in self.steps:
             parts.append(f"<h2>{_text(step.title)}</h2>")
-            parts.append(_table(((line.label, line.answer) for line in step.lines), "answers"))
+            parts.append(_answers(step.lines))
         return f"<html><head><style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>"
 
 
@@ -81,6 +86,7 @@ _STYLE = (
     " p.draft { font-weight: bold; }"
     " td { padding: 3px 8px 3px 0; vertical-align: top; white-space: pre-wrap; }"
     " td.label { color: #444444; }"
+    " table.grid th { font-weight: bold; text-align: left; padding: 3px 8px 3px 3px; }"
 )
 
 
@@ -94,6 +100,45 @@ def _table(rows: Iterable[tuple[str, str]], kind: str) -> str:
         for name, value in rows
     )
     return f'<table class="{kind}" width="100%" cellspacing="0">{cells}</table>'
+
+
+def _answers(lines: Iterable[ReportLine]) -> str:
+    cells = "".join(
+        f'<tr><td class="label" width="38%">{_text(line.label)}</td>'
+        f"<td>{_grid(line.table) if line.table else _text(line.answer)}</td></tr>"
+        for line in lines
+    )
+    return f'<table class="answers" width="100%" cellspacing="0">{cells}</table>'
+
+
+def _grid(rows: tuple[tuple[str, ...], ...]) -> str:
+    header = "".join(f"<th>{_text(cell)}</th>" for cell in rows[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_text(cell)}</td>" for cell in row) + "</tr>" for row in rows[1:]
+    )
+    table = '<table class="grid" border="1" cellspacing="0" cellpadding="3">'
+    return f"{table}<tr>{header}</tr>{body}</table>"
+
+
+def grid_table(field: Field, value: AnswerValue | None) -> tuple[tuple[str, ...], ...]:
+    """A grid's answer as a table: matrix (row, answer), matrix_dropdown (row, then a
+    cell per column), multiple_text (item, text); () for any other field."""
+    if field.type is FieldType.MATRIX_DROPDOWN:
+        cells = grid_cells(field)
+        width = len(field.cell_columns)
+        return (
+            ("", *(c.label for c in field.cell_columns)),
+            *(
+                (
+                    row.label,
+                    *(cell_text(field, c, value) for c in cells[i * width : (i + 1) * width]),
+                )
+                for i, row in enumerate(field.rows)
+            ),
+        )
+    if field.type in GRID_TYPES:
+        return (("", "Answer"), *((c.label, cell_text(field, c, value)) for c in grid_cells(field)))
+    return ()
 
 
 def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> SessionReport:
@@ -114,7 +159,11 @@ def report_of(state: SessionState, answer_text: AnswerText = format_answer) -> S
         ReportStep(
             step.title,
             tuple(
-                ReportLine(field.label, answer_text(field, path.answers.get(field.id)))
+                ReportLine(
+                    field.label,
+                    answer_text(field, path.answers.get(field.id)),
+                    grid_table(field, path.answers.get(field.id)),
+                )
                 for field in path.visible_fields[step.id]
             ),
         )

@@ -11,7 +11,8 @@ older version has comes after the field it followed there). A session's answers 
 those on its current path (as the session export has them: an answer a skip hides is
 not the session's), read as a person reads them (option labels, Yes/No; a
 multi-choice as its labels joined by "; ", and, with `option_columns`, one 0/1 column
-per option), except numbers (numbers), dates (dates) and times: timestamps in local
+per option; a grid as one column per cell, headed "grid.row", "grid.row.column" or
+"grid.item"), except numbers (numbers), dates (dates) and times: timestamps in local
 time, durations in whole seconds. An unanswered field is an empty cell.
 
 CSV: UTF-8 with a byte order mark (Excel then reads it as UTF-8), CRLF, the field ids
@@ -35,12 +36,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
-from wizard_desktop.core.answer_text import answer_formatter
+from wizard_desktop.core.answer_text import answer_formatter, cell_text
 from wizard_desktop.core.csv_export import neutralised_cell, write_csv
 from wizard_desktop.core.output_files import atomic_output, check_output_target
 from wizard_desktop.core.session_list import SessionListQuery, count, ordered_select, wizards_of
 from wizard_desktop.core.wizards import UnknownWizardError, definition_of_version
 from wizard_desktop.definition.conditions import is_answered, resolve_path
+from wizard_desktop.definition.grids import GRID_TYPES, cell_value, grid_cells
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, WizardDefinition
 from wizard_desktop.store.database import db, storage_errors
 
@@ -112,9 +114,12 @@ class _Column:
     field_id: str
     label: str
     option: str | None = None
+    cell: str | None = None  # a grid's cell (`grids.Cell.key`): one column each
 
     @property
     def header(self) -> str:
+        if self.cell is not None:
+            return f"{self.field_id}.{self.cell}"
         return self.field_id if self.option is None else f"{self.field_id}/{self.option}"
 
 
@@ -159,10 +164,31 @@ def _field_label(field: Field) -> str:
     return f"{field.label} ({field.unit})" if field.unit else field.label
 
 
-def _reader(field: Field | None, option: str | None) -> _Reader:
+def _cell_reader(field: Field, key: str) -> _Reader:
+    """The reader of one cell's column of a grid (None when this version has no such cell)."""
+    cell = next((c for c in grid_cells(field) if c.key == key), None)
+    if cell is None:
+        return lambda _answers: None
+    field_id = field.id
+
+    def read(answers: dict[str, AnswerValue]) -> Cell:
+        value = answers.get(field_id)
+        held = cell_value(value, cell)
+        if held is None or held == "":
+            return None
+        if isinstance(held, int | float) and not isinstance(held, bool):
+            return held
+        return cell_text(field, cell, value)
+
+    return read
+
+
+def _reader(field: Field | None, option: str | None, cell: str | None = None) -> _Reader:
     """The reader of a column for a version whose field is `field` (None: it has none)."""
     if field is None:
         return lambda _answers: None
+    if cell is not None:
+        return _cell_reader(field, cell)
     field_id = field.id
     if option is not None:
 
@@ -210,6 +236,13 @@ def _wizard_columns(wizard_id: str, option_columns: bool) -> _WizardColumns:
     for field_id in field_ids:
         # Labels and options read as the newest version that has the field says them.
         holders = [f for d in newest_first if (f := d.field(field_id)) is not None]
+        if holders[0].type in GRID_TYPES:  # one column per cell, of every version
+            labels = {c.key: c.label for f in reversed(holders) for c in grid_cells(f)}
+            keys = _merged([[c.key for c in grid_cells(f)] for f in holders])
+            columns += [
+                _Column(field_id, f"{holders[0].label} / {labels[key]}", cell=key) for key in keys
+            ]
+            continue
         columns.append(_Column(field_id, _field_label(holders[0])))
         if option_columns and holders[0].type is FieldType.MULTI_CHOICE:
             labels = {o.value: o.label for f in reversed(holders) for o in f.options}
@@ -218,7 +251,7 @@ def _wizard_columns(wizard_id: str, option_columns: bool) -> _WizardColumns:
                 _Column(field_id, f"{holders[0].label}: {labels[value]}", value) for value in values
             ]
     readers = {
-        version_id: tuple(_reader(definition.field(c.field_id), c.option) for c in columns)
+        version_id: tuple(_reader(definition.field(c.field_id), c.option, c.cell) for c in columns)
         for version_id, (_number, definition) in versions.items()
     }
     return _WizardColumns(wizard_id, tuple(columns), versions, readers)

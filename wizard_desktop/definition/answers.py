@@ -4,7 +4,8 @@ place these rules live: the core (steps, template answers), the loader (defaults
 player's in-place messages and `logic` (with required_if and constraints) all call
 `answer_problem`. Patterns run on RE2 (`patterns`): linear time in the answer, whatever
 the pattern. A note takes no answer; a calculated field's value is computed, never
-typed, so any JSON value it computes is its answer."""
+typed, so any JSON value it computes is its answer. A grid's answer is checked cell by
+cell (`grids`, which applies these rules to each cell)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import math
 import re
 
 from wizard_desktop.definition.conditions import is_answered
-from wizard_desktop.definition.fileformat import RATING_SCALE_DEFAULT, TIME_PATTERN
+from wizard_desktop.definition.fileformat import GRID_TYPES, RATING_SCALE_DEFAULT, TIME_PATTERN
 from wizard_desktop.definition.model import (
     DATE_MAX,
     DATE_MIN,
@@ -67,6 +68,10 @@ def type_problem(field: Field, value: AnswerValue) -> str | None:
         return "a note takes no answer"
     if t is FieldType.CALCULATED:
         return None
+    if t in GRID_TYPES:
+        from wizard_desktop.definition.grids import grid_type_problem  # it reads this module
+
+        return grid_type_problem(field, value)
     if t in (FieldType.TEXT, FieldType.MULTILINE):
         return None if isinstance(value, str) else "expected text"
     if t is FieldType.NUMBER:
@@ -120,6 +125,10 @@ def answer_problem(
     if wrong_type is not None:
         return wrong_type[0].upper() + wrong_type[1:] + "."
     t = field.type
+    if t in GRID_TYPES:
+        from wizard_desktop.definition.grids import grid_answer_problem  # it reads this module
+
+        return grid_answer_problem(field, value, required=required)
     if t in (FieldType.TEXT, FieldType.MULTILINE):
         assert isinstance(value, str)
         if field.min_length is not None and len(value) < field.min_length:

@@ -33,7 +33,7 @@ def is_answered(value: AnswerValue | None) -> bool:
     """An answer counts when it is not empty; `False` is an answer (an unchecked box)."""
     if value is None:
         return False
-    if isinstance(value, str | list):
+    if isinstance(value, str | list | dict):  # a dict: a grid's answer
         return len(value) > 0
     return True
 

@@ -256,10 +256,11 @@ def js_plus(x: object, y: object) -> object:
 
 
 def is_empty(value: object) -> bool:
-    """Helpers.isValueEmpty: None, "", [] and NaN are empty; 0 and false are not."""
+    """Helpers.isValueEmpty: None, "", [], {} (a grid's answer) and NaN are empty; 0 and
+    false are not."""
     if value is None:
         return True
-    if isinstance(value, str | list):
+    if isinstance(value, str | list | dict):
         return len(value) == 0
     return _is_nan(value)
 

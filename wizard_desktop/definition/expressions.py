@@ -232,9 +232,45 @@ def _compile(node: Node) -> Run:
     return lambda values, budget: [item(values, budget) for item in items]
 
 
+def _dotted(name: str) -> Callable[[Mapping[str, object]], object]:
+    """How a dotted name reads: the value of that name when there is one, else the
+    nested value of its longest prefix that has one (`{grid.row.column}` reads the
+    grid's answer object, as SurveyJS does)."""
+    splits = [(name[:i], name[i + 1 :].split(".")) for i in range(len(name)) if name[i] == "."]
+    splits.reverse()
+
+    def get(values: Mapping[str, object]) -> object:
+        value = values.get(name)
+        if value is not None:
+            return value
+        for head, rest in splits:
+            found = values.get(head)
+            if found is None:
+                continue
+            for part in rest:
+                found = found.get(part) if isinstance(found, dict) else None
+            return found
+        return None
+
+    return get
+
+
 def _compile_reference(node: Reference) -> Run:
     name = node.name
     correct_text = semantics.correct_text
+    if "." in name:
+        get = _dotted(name)
+        convert, length_of = node.convert, node.length
+
+        def nested(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+            value = get(values)
+            if length_of:
+                return len(value) if isinstance(value, str | list | tuple) else 0
+            if convert and value.__class__ is str:
+                return correct_text(value)  # type: ignore[arg-type,unused-ignore]
+            return list(value) if isinstance(value, tuple) else value
+
+        return nested
     if node.length:
 
         def length(values: Mapping[str, object], budget: EvaluationBudget) -> object:
@@ -338,7 +374,10 @@ class TextTemplate:
         for text, name in self.parts:
             pieces.append(text)
             if name is not None:
-                pieces.append(value_text(values.get(name)))
+                value = values.get(name)
+                if value is None and "." in name:
+                    value = _dotted(name)(values)
+                pieces.append(value_text(value))
         return "".join(pieces)
 
 

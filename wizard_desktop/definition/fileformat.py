@@ -46,6 +46,10 @@ TYPE_FIELD_KEYS: dict[FieldType, tuple[str, ...]] = {
     FieldType.TIME: ("min", "max"),
     FieldType.CALCULATED: ("calculate", "hidden"),
     FieldType.NOTE: (),
+    # format 2: grids (definition/grids.py)
+    FieldType.MATRIX: ("rows", "columns", "required_rows"),
+    FieldType.MATRIX_DROPDOWN: ("rows", "columns", "required_rows"),
+    FieldType.MULTIPLE_TEXT: ("items",),
 }
 ALL_TYPE_FIELD_KEYS = tuple(dict.fromkeys(k for keys in TYPE_FIELD_KEYS.values() for k in keys))
 # Format 2: what decides when a field shows, must be answered, may be changed, is right.
@@ -57,6 +61,19 @@ LOGIC_FIELD_KEYS = (
     "default_expression",
 )
 FORMAT_2_TYPES = frozenset({FieldType.RATING, FieldType.TIME, FieldType.CALCULATED, FieldType.NOTE})
+GRID_TYPES = frozenset({FieldType.MATRIX, FieldType.MATRIX_DROPDOWN, FieldType.MULTIPLE_TEXT})
+FORMAT_2_TYPES |= GRID_TYPES
+# A grid's answer is an object; a default is not taken (the default key is refused).
+GRID_COMMON_KEYS = tuple(k for k in COMMON_FIELD_KEYS if k != "default")
+# A matrix_dropdown column: a small field of one of these types, and its keys.
+CELL_TYPES = (FieldType.TEXT, FieldType.NUMBER, FieldType.CHOICE, FieldType.BOOLEAN)
+CELL_COMMON_KEYS = ("id", "type", "label", "required")
+# A multiple_text item: a text field's keys.
+ITEM_KEYS = ("id", "label", "required", *TYPE_FIELD_KEYS[FieldType.TEXT])
+GRID_PART_REQUIRED = ("id", "label")
+# A row, column or item key (what an answer object and `{grid.row.column}` use): no
+# dot (the reference separator) and no braces.
+GRID_KEY_PATTERN = r"^[^.{}\[\]\s][^.{}\[\]]{0,63}$"
 # The common keys a type without a typed answer takes (a note shows text, a calculated
 # field computes its value).
 TYPES_WITHOUT_INPUT: dict[FieldType, tuple[str, ...]] = {
@@ -73,7 +90,11 @@ def field_keys(version: int, field_type: FieldType) -> tuple[str, ...]:
     """Every key a field of `field_type` may hold in a file of format `version`."""
     if field_type in TYPES_WITHOUT_INPUT:
         return TYPES_WITHOUT_INPUT[field_type] + TYPE_FIELD_KEYS[field_type]
-    common = COMMON_FIELD_KEYS + LOGIC_FIELD_KEYS if version >= 2 else COMMON_FIELD_KEYS
+    common: tuple[str, ...] = COMMON_FIELD_KEYS
+    if version >= 2:
+        common += LOGIC_FIELD_KEYS
+    if field_type in GRID_TYPES:
+        common = GRID_COMMON_KEYS + LOGIC_FIELD_KEYS
     return common + TYPE_FIELD_KEYS[field_type]
 
 
@@ -130,3 +151,7 @@ MAX_FIELDS_PER_STEP = 200
 MAX_OPTIONS = 1_000
 # Conditions in an all/any list, and values in an `in` list.
 MAX_CONDITION_ITEMS = 1_000
+# A grid: rows (matrix, matrix_dropdown), columns, rows x columns cells, items.
+MAX_GRID_ROWS = 100
+MAX_GRID_COLUMNS = 20
+MAX_GRID_ITEMS = 100

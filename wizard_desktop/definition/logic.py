@@ -58,6 +58,7 @@ from wizard_desktop.definition.expressions import (
     is_true,
     parse_template,
 )
+from wizard_desktop.definition.grids import reference_owner
 from wizard_desktop.definition.model import (
     Answers,
     AnswerValue,
@@ -271,7 +272,9 @@ class WizardLogic:
                 self.templates[(element_id, key)] = template
 
     def _nodes(self, names: Iterable[str]) -> list[int]:
-        nodes = [self.field_node[n] for n in names if n in self.field_node]
+        field_node = self.field_node
+        owners = (n if n in field_node else reference_owner(n, field_node) for n in names)
+        nodes = [field_node[n] for n in owners if n is not None]
         self.read_nodes.update(nodes)
         return nodes
 
@@ -375,7 +378,7 @@ class LiveResolution:
         self.logic = logic
         # the answered ones (is_answered, written out: this runs on every path)
         self.answers: dict[str, AnswerValue] = {
-            k: v for k, v in answers.items() if v is not None and v != "" and v != []
+            k: v for k, v in answers.items() if v is not None and v != "" and v != [] and v != {}
         }
         self.cleared = set(cleared)
         count = logic.node_count

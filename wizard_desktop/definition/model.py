@@ -40,8 +40,13 @@ DATE_MAX = date(9999, 12, 31)
 
 # A stored answer, JSON-typed: text/multiline/choice/date/time -> str ("YYYY-MM-DD" for
 # dates, "HH:MM" for times), number -> int | float, boolean -> bool, multi_choice -> list
-# of option values, rating -> int (or an option value), calculated -> what it computes.
-AnswerValue: TypeAlias = str | int | float | bool | list[str]
+# of option values, rating -> int (or an option value), calculated -> what it computes;
+# the grids (definition/grids.py): matrix -> {row: column}, matrix_dropdown ->
+# {row: {column: cell value}}, multiple_text -> {item: text}.
+CellValue: TypeAlias = str | int | float | bool
+AnswerValue: TypeAlias = (
+    str | int | float | bool | list[str] | dict[str, str] | dict[str, dict[str, CellValue]]
+)
 Answers: TypeAlias = Mapping[str, AnswerValue]
 
 
@@ -58,6 +63,9 @@ class FieldType(StrEnum):
     CALCULATED = "calculated"  # read-only; its value is computed and stored like an answer
     RATING = "rating"  # a scale min..max (1..5 unless given) or labelled options
     TIME = "time"  # "HH:MM", 24 h
+    MATRIX = "matrix"  # rows x columns, one column per row: {row: column}
+    MATRIX_DROPDOWN = "matrix_dropdown"  # rows x typed columns: {row: {column: value}}
+    MULTIPLE_TEXT = "multiple_text"  # labelled text items: {item: text}
 
 
 CompareOp: TypeAlias = Literal["gt", "gte", "lt", "lte"]
@@ -224,6 +232,16 @@ class Field:
     # calculated
     calculate: Expression | None = None
     hidden: bool = False
+    # grids (definition/grids.py). matrix, matrix_dropdown: `rows`; matrix: `columns`
+    # (the choice of each row); matrix_dropdown: `cell_columns` (a column is a text,
+    # number, choice or boolean Field whose id is its key; file key `columns`);
+    # multiple_text: `items` (text Fields); `required_rows`: the rows a required grid
+    # needs (None: every row).
+    rows: tuple[Option, ...] = ()
+    columns: tuple[Option, ...] = ()
+    cell_columns: tuple[Field, ...] = ()
+    items: tuple[Field, ...] = ()
+    required_rows: tuple[str, ...] | None = None
 
     def option_label(self, value: str) -> str:
         for option in self.options:
@@ -268,6 +286,18 @@ class Field:
             data["calculate"] = self.calculate.source
         if self.hidden:
             data["hidden"] = True
+        if self.rows:
+            data["rows"] = [o.to_dict() for o in self.rows]
+        if self.columns:
+            data["columns"] = [o.to_dict() for o in self.columns]
+        if self.cell_columns:
+            data["columns"] = [c.to_dict() for c in self.cell_columns]
+        if self.items:
+            data["items"] = [
+                {k: v for k, v in i.to_dict().items() if k != "type"} for i in self.items
+            ]
+        if self.required_rows is not None:
+            data["required_rows"] = list(self.required_rows)
         return data
 
 

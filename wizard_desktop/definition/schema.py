@@ -20,13 +20,21 @@ import sys
 from typing import Any
 
 from wizard_desktop.definition.fileformat import (
+    CELL_COMMON_KEYS,
+    CELL_TYPES,
     COMPARE_OPERATORS,
     FIELD_REQUIRED,
     FORMAT_2_OPTION_KEYS,
+    GRID_KEY_PATTERN,
+    GRID_PART_REQUIRED,
     ISO_DATE_PATTERN,
+    ITEM_KEYS,
     MAX_CONDITION_ITEMS,
     MAX_DECIMALS,
     MAX_FIELDS_PER_STEP,
+    MAX_GRID_COLUMNS,
+    MAX_GRID_ITEMS,
+    MAX_GRID_ROWS,
     MAX_OPTIONS,
     MAX_RATING_POINTS,
     MAX_STEPS,
@@ -41,6 +49,7 @@ from wizard_desktop.definition.fileformat import (
     TIME_PATTERN,
     TOP_LEVEL_KEYS,
     TOP_LEVEL_REQUIRED,
+    TYPE_FIELD_KEYS,
     field_keys,
     field_types,
 )
@@ -146,6 +155,34 @@ _TYPE_KEY_SCHEMAS: dict[FieldType, dict[str, dict[str, Any]]] = {
         },
     },
     FieldType.NOTE: {},
+    FieldType.MATRIX: {
+        "rows": _ref("grid_rows"),
+        "columns": {**_ref("grid_choices"), "description": "The choices of every row."},
+        "required_rows": _ref("required_rows"),
+    },
+    FieldType.MATRIX_DROPDOWN: {
+        "rows": _ref("grid_rows"),
+        "columns": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_GRID_COLUMNS,
+            "items": _ref("cell_column"),
+        },
+        "required_rows": _ref("required_rows"),
+    },
+    FieldType.MULTIPLE_TEXT: {
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_GRID_ITEMS,
+            "items": _ref("text_item"),
+        },
+    },
+}
+_GRID_REQUIRED = {
+    FieldType.MATRIX: ["rows", "columns"],
+    FieldType.MATRIX_DROPDOWN: ["rows", "columns"],
+    FieldType.MULTIPLE_TEXT: ["items"],
 }
 _LOGIC_KEY_SCHEMAS: dict[str, dict[str, Any]] = {
     "required_if": {**_ref("expression"), "description": "Required while this holds."},
@@ -203,6 +240,8 @@ def _field_variant(version: int, field_type: FieldType) -> dict[str, Any]:
         variant["required"] = [*FIELD_REQUIRED, "options"]
     elif field_type is FieldType.CALCULATED:
         variant["required"] = [*FIELD_REQUIRED, "calculate"]
+    elif field_type in _GRID_REQUIRED:
+        variant["required"] = [*FIELD_REQUIRED, *_GRID_REQUIRED[field_type]]
     elif field_type is FieldType.RATING:
         variant["not"] = {"anyOf": [{"required": ["options", key]} for key in ("min", "max")]}
     return variant
@@ -251,6 +290,59 @@ def _condition_variants() -> list[dict[str, Any]]:
         group("not", _ref("condition")),
     ]
     return variants
+
+
+def _grid_defs() -> dict[str, Any]:
+    """The parts of the grids (definition/grids.py): rows, choices, typed columns, items."""
+    key = {"type": "string", "pattern": GRID_KEY_PATTERN}
+    keyed = {
+        "oneOf": [
+            key,
+            {
+                "type": "object",
+                "required": ["value", "label"],
+                "properties": {"value": key, "label": _text("value", non_empty=True)},
+                "additionalProperties": False,
+            },
+        ]
+    }
+
+    def listed(limit: int) -> dict[str, Any]:
+        return {"type": "array", "minItems": 1, "maxItems": limit, "items": keyed}
+
+    def part(keys: tuple[str, ...], field_type: FieldType) -> dict[str, Any]:
+        every = {
+            "id": key,
+            "type": {"const": field_type.value},
+            "label": _text("label", non_empty=True),
+            "required": {"type": "boolean", "default": False},
+            **_TYPE_KEY_SCHEMAS[field_type],
+        }
+        return {
+            "type": "object",
+            # a column's type may be left out for text only
+            "required": [
+                *GRID_PART_REQUIRED,
+                *(["type"] if field_type is not FieldType.TEXT else []),
+            ],
+            "properties": {k: every[k] for k in keys},
+            "additionalProperties": False,
+        }
+
+    return {
+        "grid_rows": listed(MAX_GRID_ROWS),
+        "grid_choices": listed(MAX_GRID_COLUMNS),
+        "required_rows": {
+            "type": "array",
+            "items": key,
+            "description": "The rows a required grid needs (default: every row).",
+        },
+        "cell_column": {
+            "description": "A column of typed cells (type text when not given).",
+            "oneOf": [part(CELL_COMMON_KEYS + TYPE_FIELD_KEYS[t], t) for t in CELL_TYPES],
+        },
+        "text_item": part(ITEM_KEYS, FieldType.TEXT),
+    }
 
 
 def json_schema(version: int = 1) -> dict[str, Any]:
@@ -303,6 +395,7 @@ def json_schema(version: int = 1) -> dict[str, Any]:
             "description": "A condition (a mapping) or an expression (text).",
             "oneOf": [_ref("condition"), _ref("expression")],
         },
+        **_grid_defs(),
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

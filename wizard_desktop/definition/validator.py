@@ -33,6 +33,8 @@ from wizard_desktop.definition.expressions import (
 )
 from wizard_desktop.definition.fileformat import (
     ALL_TYPE_FIELD_KEYS,
+    CELL_COMMON_KEYS,
+    CELL_TYPES,
     COMMON_FIELD_KEYS,
     COMPARE_OPERATORS,
     CONDITION_OPERATORS,
@@ -40,14 +42,21 @@ from wizard_desktop.definition.fileformat import (
     FORMAT_2_KEYS,
     FORMAT_2_OPTION_KEYS,
     FORMAT_2_TYPES,
+    GRID_KEY_PATTERN,
+    GRID_PART_REQUIRED,
+    GRID_TYPES,
     GROUP_OPERATORS,
     IMPORT_TOP_LEVEL_KEYS,
     ISO_DATE_PATTERN,
+    ITEM_KEYS,
     LOGIC_FIELD_KEYS,
     MAX_CONDITION_DEPTH,
     MAX_CONDITION_ITEMS,
     MAX_DECIMALS,
     MAX_FIELDS_PER_STEP,
+    MAX_GRID_COLUMNS,
+    MAX_GRID_ITEMS,
+    MAX_GRID_ROWS,
     MAX_OPTIONS,
     MAX_RATING_POINTS,
     MAX_STEPS,
@@ -68,6 +77,7 @@ from wizard_desktop.definition.fileformat import (
     field_keys,
     field_types,
 )
+from wizard_desktop.definition.grids import reference_owner
 from wizard_desktop.definition.logic import LogicCycleError, wizard_logic
 from wizard_desktop.definition.model import (
     DATE_MAX,
@@ -213,6 +223,7 @@ class _Validator:
         # Conditions naming a later field (format 2): checked against it once it is built.
         self.later_references: list[tuple[str, object, DataPath, str]] = []
         self.field_types: dict[str, object] = {}  # id -> its raw type, for expression names
+        self.raw_fields: dict[str, dict[str, object]] = {}  # id -> its data ({grid.row} names)
 
     def over(self, size: int, limit: int) -> bool:
         """True when `size` breaks a limit of files from someone else. A definition this
@@ -556,6 +567,7 @@ class _Validator:
                 if isinstance(raw_field, dict) and isinstance(raw_field.get("id"), str):
                     self.all_field_paths.setdefault(raw_field["id"], ("steps", s, "fields", f))
                     self.field_types.setdefault(raw_field["id"], raw_field.get("type"))
+                    self.raw_fields.setdefault(raw_field["id"], raw_field)
         self.field_ids = tuple(self.all_field_paths)
 
     def step(self, raw: object, index: int) -> Step | None:
@@ -737,6 +749,8 @@ class _Validator:
             self.ordered(path, "min", low, "max", high)
         elif field_type is FieldType.RATING:
             extra.update(self.rating(data, path))
+        elif field_type in GRID_TYPES:
+            extra.update(self.grid(data, path, field_type))
         elif field_type is FieldType.CALCULATED:
             extra["hidden"] = bool(self.boolean(data, "hidden", path))
             if "calculate" not in data:
@@ -867,6 +881,13 @@ class _Validator:
         before = len(self.problems)
         for name, column in references:
             field_type = self.field_types.get(name)
+            if name not in self.all_field_paths and "." in name:
+                grid = reference_owner(name, self.all_field_paths)
+                if grid is not None and grid != name:
+                    problem = self.grid_reference(grid, name[len(grid) + 1 :])
+                    if problem is not None:
+                        self.report(path, problem, column)
+                    continue
             if name not in self.all_field_paths:
                 close = self.suggestions.closest(name, self.field_ids)
                 hint = f"; did you mean {{{close}}}?" if close else ""
@@ -876,23 +897,23 @@ class _Validator:
         return len(self.problems) == before
 
     def options(
-        self, data: dict[str, object], path: DataPath, field_type: FieldType
+        self, data: dict[str, object], path: DataPath, field_type: FieldType, key: str = "options"
     ) -> tuple[Option, ...] | None:
-        if "options" not in data:
-            self.report((*path, "options"), f"missing (a {field_type.value} field needs options)")
+        if key not in data:
+            self.report((*path, key), f"missing (a {field_type.value} field needs {key})")
             return None
-        raw = data["options"]
+        raw = data[key]
         if not isinstance(raw, list) or not raw:
-            self.report((*path, "options"), f"expected a non-empty list, got {_describe(raw)}")
+            self.report((*path, key), f"expected a non-empty list, got {_describe(raw)}")
             return None
         if self.over(len(raw), MAX_OPTIONS):
-            self.report((*path, "options"), _too_many(len(raw), "options", MAX_OPTIONS))
+            self.report((*path, key), _too_many(len(raw), "options", MAX_OPTIONS))
             return None
         before = len(self.problems)
         options: list[Option] = []
         first_index: dict[str, int] = {}
         for index, item in enumerate(raw):
-            item_path = (*path, "options", index)
+            item_path = (*path, key, index)
             option: Option | None = None
             if isinstance(item, str):
                 text = self.checked_text(item, item_path, "value", non_empty=True)
@@ -933,7 +954,7 @@ class _Validator:
             if first != index:
                 self.report(
                     item_path,
-                    f"duplicate option value {_describe(option.value)} (also options[{first}])",
+                    f"duplicate option value {_describe(option.value)} (also {key}[{first}])",
                 )
             options.append(option)
         return tuple(options) if len(self.problems) == before else None
@@ -1123,6 +1144,156 @@ class _Validator:
             )
             return None
         return value
+
+    # Grids (definition/grids.py).
+
+    def grid(
+        self, data: dict[str, object], path: DataPath, field_type: FieldType
+    ) -> dict[str, Any]:
+        """A grid's rows, columns (options of a matrix, typed cell fields of a
+        matrix_dropdown), items and required_rows."""
+        settings: dict[str, Any] = {}
+        if field_type is FieldType.MULTIPLE_TEXT:
+            settings["items"] = self.grid_parts(data, path, "items", MAX_GRID_ITEMS)
+            return settings
+        rows = settings["rows"] = self.grid_options(data, path, field_type, "rows", MAX_GRID_ROWS)
+        if field_type is FieldType.MATRIX:
+            settings["columns"] = self.grid_options(
+                data, path, field_type, "columns", MAX_GRID_COLUMNS
+            )
+        else:
+            settings["cell_columns"] = self.grid_parts(data, path, "columns", MAX_GRID_COLUMNS)
+        if "required_rows" in data:
+            settings["required_rows"] = self.required_rows(data, path, rows)
+        return settings
+
+    def grid_key(self, value: object, path: DataPath) -> str | None:
+        if not isinstance(value, str) or not re.fullmatch(GRID_KEY_PATTERN, value):
+            self.report(
+                path,
+                f"{_describe(value)} is not a valid key: use 1 to 64 characters, "
+                "no dot, brace or bracket, not starting with a space",
+            )
+            return None
+        return value
+
+    def grid_options(
+        self, data: dict[str, object], path: DataPath, field_type: FieldType, key: str, limit: int
+    ) -> tuple[Option, ...] | None:
+        raw = data.get(key)
+        if isinstance(raw, list) and self.over(len(raw), limit):
+            self.report((*path, key), _too_many(len(raw), key, limit))
+            return None
+        options = self.options(data, path, field_type, key)
+        if options is None:
+            return None
+        before = len(self.problems)
+        for index, option in enumerate(options):
+            self.grid_key(option.value, (*path, key, index))
+            if option.visible_if is not None:
+                self.report((*path, key, index, "visible_if"), f"a grid's {key} take no visible_if")
+        return options if len(self.problems) == before else None
+
+    def grid_parts(
+        self, data: dict[str, object], path: DataPath, key: str, limit: int
+    ) -> tuple[Field, ...] | None:
+        """A matrix_dropdown's columns or a multiple_text's items: small fields."""
+        raw = data.get(key)
+        if not isinstance(raw, list) or not raw:
+            self.report((*path, key), f"expected a non-empty list, got {_describe(raw)}")
+            return None
+        if self.over(len(raw), limit):
+            self.report((*path, key), _too_many(len(raw), key, limit))
+            return None
+        before = len(self.problems)
+        parts: list[Field] = []
+        seen: dict[str, int] = {}
+        for index, item in enumerate(raw):
+            part_path = (*path, key, index)
+            part = self.mapping(item, part_path, "a column" if key == "columns" else "an item")
+            if part is None:
+                continue
+            part_type = FieldType.TEXT
+            if key == "columns":
+                raw_type = part.get("type", "text")
+                names = ", ".join(t.value for t in CELL_TYPES)
+                if raw_type not in [t.value for t in CELL_TYPES]:
+                    self.report(
+                        (*part_path, "type"), f"expected one of {names} (got {_describe(raw_type)})"
+                    )
+                    continue
+                part_type = FieldType(raw_type)
+                allowed = CELL_COMMON_KEYS + TYPE_FIELD_KEYS[part_type]
+            else:
+                allowed = ITEM_KEYS
+            self.keys(part, part_path, allowed, GRID_PART_REQUIRED)
+            part_id = self.grid_key(part.get("id"), (*part_path, "id")) if "id" in part else None
+            label = self.text(part, "label", part_path, non_empty=True)
+            required = self.boolean(part, "required", part_path)
+            extra = self.type_settings(part, part_path, part_type)
+            if part_id is None or label is None or extra is None:
+                continue
+            first = seen.setdefault(part_id, index)
+            if first != index:
+                self.report(
+                    (*part_path, "id"), f"duplicate id {quoted(part_id)} (also {key}[{first}])"
+                )
+            parts.append(
+                Field(id=part_id, type=part_type, label=label, required=bool(required), **extra)
+            )
+        return tuple(parts) if len(self.problems) == before else None
+
+    def required_rows(
+        self, data: dict[str, object], path: DataPath, rows: tuple[Option, ...] | None
+    ) -> tuple[str, ...] | None:
+        raw = data["required_rows"]
+        where = (*path, "required_rows")
+        if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
+            self.report(where, f"expected a list of row values, got {_describe(raw)}")
+            return None
+        if rows is not None:
+            known = [r.value for r in rows]
+            unknown = [r for r in raw if r not in known]
+            if unknown:
+                self.report(where, f"no row {quoted(unknown[0])}; rows are {', '.join(known)}")
+                return None
+        if "required" not in data and "required_if" not in data:
+            self.report(where, "required_rows needs required or required_if")
+            return None
+        return tuple(dict.fromkeys(raw))
+
+    def grid_reference(self, grid: str, rest: str) -> str | None:
+        """Why `{grid.rest}` names nothing of the grid `grid`, or None."""
+        raw = self.raw_fields.get(grid, {})
+        kind = raw.get("type")
+        if kind not in [t.value for t in GRID_TYPES]:
+            shown = shorten(grid)
+            return f"{{{shown}}} is a {_describe(kind)} field: {{{shown}.…}} reads a grid's cells"
+        parts = rest.split(".")
+
+        def keys(name: str) -> list[str]:
+            found = raw.get(name)
+            if not isinstance(found, list):
+                return []
+            out = []
+            for item in found:
+                if isinstance(item, dict):
+                    value = item.get("id", item.get("value"))
+                    out.append(value if isinstance(value, str) else "")
+                elif isinstance(item, str):
+                    out.append(item)
+            return out
+
+        first = "items" if kind == FieldType.MULTIPLE_TEXT.value else "rows"
+        depth = 2 if kind == FieldType.MATRIX_DROPDOWN.value else 1
+        if len(parts) > depth:
+            below = ".".join(parts[:depth])
+            return f"{{{shorten(grid + '.' + rest)}}}: {grid} has no cells below {{{grid}.{below}}}"
+        if parts[0] not in keys(first):
+            return f"{grid} has no {first[:-1]} {quoted(parts[0])}"
+        if len(parts) == 2 and parts[1] not in keys("columns"):
+            return f"{grid} has no column {quoted(parts[1])}"
+        return None
 
 
 def validate(

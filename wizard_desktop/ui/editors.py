@@ -85,6 +85,7 @@ class FieldInput:
     label), its value as a stored answer (None when unanswered) and a change hook."""
 
     widget: QWidget
+    row_width = ROW_MAX_WIDTH  # the widest its FieldRow grows (a grid's is wider)
 
     def __init__(self, field: Field) -> None:
         self.field = field
@@ -830,7 +831,7 @@ class FieldRow(QWidget):
         super().__init__()
         field = field_input.field
         self.input = field_input
-        self.setMaximumWidth(ROW_MAX_WIDTH)
+        self.setMaximumWidth(field_input.row_width)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
@@ -917,3 +918,7 @@ class FieldRow(QWidget):
             self.error.setText(problem or "")
         if self.error.isHidden() == (problem is not None):
             self.error.setVisible(problem is not None)
+
+
+# The grids' editors register themselves (they build on the classes above).
+from wizard_desktop.ui import grid_editors  # noqa: E402, F401
