@@ -1168,6 +1168,8 @@ class _Validator:
         return settings
 
     def grid_key(self, value: object, path: DataPath) -> str | None:
+        if self.imported and isinstance(value, str) and re.fullmatch(IMPORTED_ID_PATTERN, value):
+            return value  # an imported grid keeps the source's row and column names
         if not isinstance(value, str) or not re.fullmatch(GRID_KEY_PATTERN, value):
             self.report(
                 path,

@@ -25,7 +25,7 @@ from pathlib import Path
 from wizard_desktop.definition.expressions import ExpressionError, parse_expression
 from wizard_desktop.definition.fileformat import MAX_RATING_POINTS, TEXT_LIMITS
 from wizard_desktop.definition.loader import definition_from_dict
-from wizard_desktop.definition.model import WizardDefinition
+from wizard_desktop.definition.model import IMPORTED_ID_PATTERN, WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
 from wizard_desktop.importers.common import (
@@ -38,10 +38,7 @@ from wizard_desktop.importers.common import (
 
 # Element types another part of Wizard Desktop will play (issue #15), and why not yet.
 _NOT_YET = {
-    "matrix": "a matrix question cannot be played yet",
-    "matrixdropdown": "a matrix of dropdowns cannot be played yet",
     "matrixdynamic": "a dynamic matrix (repeated rows) cannot be played yet",
-    "multipletext": "a multiple-text question cannot be played yet",
     "paneldynamic": "a dynamic panel (repeated panels) cannot be played yet",
     "file": "a file upload cannot be played yet",
     "signaturepad": "a signature pad cannot be played yet",
@@ -98,7 +95,11 @@ def import_surveyjs(
     if not isinstance(raw, dict):
         raise WizardFileError([Problem(source, None, "", "a SurveyJS survey is a JSON object")])
     mapper = _Mapper(name)
-    data = mapper.wizard(raw, _wizard_id(Path(source).stem))
+    try:
+        data = mapper.wizard(raw, _wizard_id(Path(source).stem))
+    except Exception as exc:  # the safety net: a bug must still not escape as a traceback
+        message = f"internal error while importing ({type(exc).__name__}: {exc})"
+        raise WizardFileError([Problem(source, None, "", message)]) from exc
     refuse_unless_skipped(mapper.unsupported, skip_unsupported)
     if mapper.unsupported:
         note = left_out_text(mapper.unsupported)
@@ -117,13 +118,32 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
         f = definition.field(key)
         if f is None:
             continue
-        if f is not None and f.options and value is not None:
+        if f is not None and f.type.value == "matrix" and isinstance(value, dict):
+            value = {str(k): _option_value(v) for k, v in value.items()}
+        elif f is not None and f.type.value == "matrix_dropdown" and isinstance(value, dict):
+            value = {
+                str(row): {
+                    c: (_option_value(v) if _column_has_options(f, c) else v)
+                    for c, v in cells.items()
+                }
+                if isinstance(cells, dict)
+                else cells
+                for row, cells in value.items()
+            }
+        elif f is not None and f.options and value is not None:
             if isinstance(value, list):
                 value = [_option_value(v) for v in value]
             else:
                 value = _option_value(value)
         answers[key] = value
     return answers
+
+
+def _column_has_options(f: object, column: str) -> bool:
+    for cell in getattr(f, "cell_columns", ()):
+        if cell.id == column:
+            return bool(cell.options)
+    return False
 
 
 # --- mapping ---------------------------------------------------------------------
@@ -576,10 +596,109 @@ class _Mapper:
             built["type"] = "boolean"
         elif kind == "rating":
             self.rating(element, built)
+        elif kind in ("matrix", "matrixdropdown", "multipletext"):
+            return self.grid(element, kind, where, built)
         else:
             self.refuse(where, f"the question type '{kind}' is not supported")
             return False
         return True
+
+    def grid(
+        self, element: dict[str, object], kind: str, where: str, built: dict[str, object]
+    ) -> bool:
+        """matrix, matrixdropdown, multipletext: the grids of format 2, answers in
+        SurveyJS's shapes ({row: column}, {row: {column: value}}, {item: text})."""
+        if kind == "multipletext":
+            items = []
+            for i, item in enumerate(_list(element.get("items"))):
+                if not isinstance(item, dict) or not _key_ok(item.get("name")):
+                    self.refuse(
+                        f"{where}.items[{i}]",
+                        "an item needs a name of 1 to 200 characters without braces or brackets",
+                    )
+                    return False
+                cell: dict[str, object] = {
+                    "id": item["name"],
+                    "label": _clip(
+                        (_localized(item.get("title")) or "").strip() or str(item["name"]), "label"
+                    ),
+                }
+                if item.get("isRequired") is True:
+                    cell["required"] = True
+                items.append(cell)
+            if not items:
+                self.refuse(where, "a multiple-text question without items")
+                return False
+            built.update(type="multiple_text", items=items)
+            return True
+        rows = self.grid_keys(element.get("rows"), f"{where}.rows")
+        if rows is None:
+            return False
+        if kind == "matrix":
+            columns = self.grid_keys(element.get("columns"), f"{where}.columns")
+            if columns is None:
+                return False
+            built.update(type="matrix", rows=rows, columns=columns)
+            if element.get("isAllRowRequired") is True:
+                built["required"] = True
+            return True
+        shared = element.get("choices")
+        default_type = element.get("cellType") or "dropdown"
+        cells = []
+        for i, column in enumerate(_list(element.get("columns"))):
+            place = f"{where}.columns[{i}]"
+            if not isinstance(column, dict) or not _key_ok(column.get("name")):
+                self.refuse(
+                    place, "a column needs a name of 1 to 200 characters without braces or brackets"
+                )
+                return False
+            cell_type = column.get("cellType") or default_type
+            cell = {
+                "id": column["name"],
+                "label": _clip(
+                    (_localized(column.get("title")) or "").strip() or str(column["name"]), "label"
+                ),
+            }
+            if cell_type in ("dropdown", "radiogroup"):
+                choices = column.get("choices") or shared
+                options = self.choice_list(choices) if isinstance(choices, list) else []
+                if not options:
+                    self.refuse(place, "a dropdown column without choices")
+                    return False
+                cell.update(type="choice", options=options)
+            elif cell_type in ("text", "comment"):
+                number = column.get("inputType") in _TEXT_NUMBER
+                cell["type"] = "number" if number else "text"
+                if number:
+                    cell["decimals"] = 10
+            elif cell_type == "boolean":
+                cell["type"] = "boolean"
+            else:
+                self.refuse(place, f"a '{cell_type}' column cannot be played in a matrix")
+                return False
+            if column.get("isRequired") is True:
+                cell["required"] = True
+            cells.append(cell)
+        if not cells:
+            self.refuse(where, "a matrix without columns")
+            return False
+        built.update(type="matrix_dropdown", rows=rows, columns=cells)
+        return True
+
+    def grid_keys(self, raw: object, place: str) -> list[dict[str, object]] | None:
+        options = self.choice_list(raw) if isinstance(raw, list) else []
+        if not options:
+            self.refuse(place, "a matrix needs rows and columns")
+            return None
+        bad = [o["value"] for o in options if not _key_ok(o["value"])]
+        if bad:
+            self.refuse(
+                place,
+                f"the key '{str(bad[0])[:40]}' is not 1 to 200 characters "
+                "without braces or brackets",
+            )
+            return None
+        return [{"value": o["value"], "label": o["label"]} for o in options]
 
     def rating(self, element: dict[str, object], built: dict[str, object]) -> None:
         values = element.get("rateValues")
@@ -874,6 +993,17 @@ class _Mapper:
                 holder.pop(key)
                 if key == "constraint":
                     holder.pop("constraint_message", None)
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def _key_ok(value: object) -> bool:
+    """A grid row, column or item key of format 2."""
+    return (
+        isinstance(value, str | int) and re.fullmatch(IMPORTED_ID_PATTERN, str(value)) is not None
+    )
 
 
 def _is_number(value: object) -> bool:
