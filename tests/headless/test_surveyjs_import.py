@@ -92,7 +92,7 @@ def test_unsupported_items_are_listed_at_once_with_their_place(tmp_path: Path) -
                             },
                         ],
                     },
-                    {"name": "p2", "elements": [{"type": "matrix", "name": "m", "rows": ["a"]}]},
+                    {"name": "p2", "elements": [{"type": "imagepicker", "name": "m", "choices": ["a"]}]},
                 ]
             }
         )
@@ -102,7 +102,7 @@ def test_unsupported_items_are_listed_at_once_with_their_place(tmp_path: Path) -
     shown = [str(item) for item in refused.value.items]
     assert shown == [
         "survey.json: pages[0].elements[1] (q7): choicesByUrl needs the network",
-        "survey.json: pages[1].elements[0] (m): a matrix question cannot be played yet",
+        "survey.json: pages[1].elements[0] (m): an image picker shows pictures from the network",
     ]
     skipped = import_form(survey, skip_unsupported=True).definition
     assert [f.id for f in skipped.fields] == ["q1"]
@@ -112,15 +112,24 @@ def test_unsupported_items_are_listed_at_once_with_their_place(tmp_path: Path) -
 
 
 def test_a_refused_file_stores_nothing_and_skip_imports_the_rest(tmp_path: Path) -> None:
-    survey = REALFORMS / "surveyjs" / "website-usability.json"
+    survey = tmp_path / "cities.json"
+    survey.write_text(json.dumps({"title": "Cities", "elements": [
+        {"type": "dropdown", "name": "city", "choicesByUrl": {"url": "https://x"}},
+        {"type": "text", "name": "why", "visibleIf": "{city} notempty"},
+        {"type": "comment", "name": "more"},
+    ]}))
     refused = run_cli("import", str(survey), data_dir=tmp_path)
     assert refused.returncode == 1
-    assert "(website_ratings): a matrix question cannot be played yet" in refused.stderr
-    assert "Traceback" not in refused.stderr
-    assert "website" not in run_cli("wizards", data_dir=tmp_path).stdout
+    assert refused.stderr.splitlines() == [
+        "cities.json: elements[0] (city): choicesByUrl needs the network",
+        "cities.json: why (visible_if): the expression reads {city}, which is not a question "
+        "Wizard Desktop imports",
+    ]
+    assert "cities" not in run_cli("wizards", data_dir=tmp_path).stdout
     imported = run_cli("import", "--skip-unsupported", str(survey), data_dir=tmp_path)
     assert imported.returncode == 0, imported.stderr
-    assert "imported (wizard website-usability)" in imported.stdout
+    assert "imported (wizard cities)" in imported.stdout
+    assert "cities" in run_cli("wizards", data_dir=tmp_path).stdout
 
 
 def test_reimport_of_a_changed_survey_is_a_new_version(tmp_path: Path) -> None:

@@ -315,7 +315,7 @@ class _Mapper:
             return [(f"pages[{i}]", p) for i, p in enumerate(pages) if isinstance(p, dict)]
         for key in ("elements", "questions"):
             if isinstance(raw.get(key), list):
-                return [("survey", {"name": "page1", key: raw[key]})]
+                return [("", {"name": "page1", key: raw[key]})]
         return []
 
     def collect_names(self, pages: list[tuple[str, dict[str, object]]]) -> None:
@@ -340,7 +340,8 @@ class _Mapper:
                 children = item.get(key)
                 if isinstance(children, list):
                     for i in range(len(children) - 1, -1, -1):
-                        stack.append((f"{place}.{key}[{i}]", children[i], depth + 1))
+                        child_place = f"{place}.{key}[{i}]" if place else f"{key}[{i}]"
+                        stack.append((child_place, children[i], depth + 1))
 
     def start_page(self, page: dict[str, object], place: str) -> str:
         """The start page's texts (notes) for the description; its questions are left out."""
@@ -384,7 +385,7 @@ class _Mapper:
         for key in ("elements", "questions"):
             children = page.get(key)
             if isinstance(children, list):
-                self.elements(children, _Scope(f"{place}.{key}"), fields)
+                self.elements(children, _Scope(f"{place}.{key}" if place else key), fields)
         step["fields"] = fields
         return step
 
