@@ -92,7 +92,10 @@ def test_unsupported_items_are_listed_at_once_with_their_place(tmp_path: Path) -
                             },
                         ],
                     },
-                    {"name": "p2", "elements": [{"type": "imagepicker", "name": "m", "choices": ["a"]}]},
+                    {
+                        "name": "p2",
+                        "elements": [{"type": "imagepicker", "name": "m", "choices": ["a"]}],
+                    },
                 ]
             }
         )
@@ -113,11 +116,18 @@ def test_unsupported_items_are_listed_at_once_with_their_place(tmp_path: Path) -
 
 def test_a_refused_file_stores_nothing_and_skip_imports_the_rest(tmp_path: Path) -> None:
     survey = tmp_path / "cities.json"
-    survey.write_text(json.dumps({"title": "Cities", "elements": [
-        {"type": "dropdown", "name": "city", "choicesByUrl": {"url": "https://x"}},
-        {"type": "text", "name": "why", "visibleIf": "{city} notempty"},
-        {"type": "comment", "name": "more"},
-    ]}))
+    survey.write_text(
+        json.dumps(
+            {
+                "title": "Cities",
+                "elements": [
+                    {"type": "dropdown", "name": "city", "choicesByUrl": {"url": "https://x"}},
+                    {"type": "text", "name": "why", "visibleIf": "{city} notempty"},
+                    {"type": "comment", "name": "more"},
+                ],
+            }
+        )
+    )
     refused = run_cli("import", str(survey), data_dir=tmp_path)
     assert refused.returncode == 1
     assert refused.stderr.splitlines() == [
