@@ -19,6 +19,7 @@ from wizard_desktop.importers.common import (
 )
 
 __all__ = [
+    "XLSFORM_SUFFIXES",
     "ImportRefused",
     "ImportResult",
     "UnsupportedItem",

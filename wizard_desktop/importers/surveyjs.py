@@ -782,11 +782,14 @@ class _Mapper:
         description = _localized(element.get("description"))
         if description:
             built["help"] = _clip(description, "help")
+        # A SurveyJS boolean is answered Yes or No; required here would mean "must be
+        # checked" (a checkbox always has an answer), so a boolean is never required.
         read_only = scope.read_only or element.get("readOnly") is True
-        if element.get("isRequired") is True and not read_only:
+        required_ok = not read_only and built["type"] != "boolean"
+        if element.get("isRequired") is True and required_ok:
             built["required"] = True
         required_if = self.expression(element.get("requiredIf"), f"{where}.requiredIf")
-        if required_if and not read_only:
+        if required_if and required_ok:
             built["required_if"] = required_if
         enable = list(scope.enable)
         enabled = self.expression(element.get("enableIf"), f"{where}.enableIf")
@@ -1042,6 +1045,7 @@ def compare_case(
         "required": sorted(f for f in resolution.required if f not in added),
         "values": {k: v for k, v in resolution.values.items()},
     }
+    booleans = {f.id for f in definition.fields if f.type.value == "boolean"}
     visible_questions = set(expected["questions"])  # type: ignore[call-overload]
     pages = [  # a page shown only for questions the import left out cannot show here
         p
@@ -1052,7 +1056,9 @@ def compare_case(
     theirs = {
         "pages": pages,
         "questions": theirs_fields,
-        "required": sorted(q for q in expected["required"] if q in ids),  # type: ignore[attr-defined]
+        # a required boolean: answered Yes or No there; never required here (a checkbox
+        # always has an answer, so required would mean "must be checked")
+        "required": sorted(q for q in expected["required"] if q in ids and q not in booleans),  # type: ignore[attr-defined]
         "values": {k: v for k, v in expected["values"].items() if k in ids},  # type: ignore[attr-defined]
     }
     return {k: (ours[k], theirs[k]) for k in ours if not _same(ours[k], theirs[k])}

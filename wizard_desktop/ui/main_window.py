@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from wizard_desktop import __version__
 from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES, ImportResult
+from wizard_desktop.importers import XLSFORM_SUFFIXES, ImportRefused
 from wizard_desktop.operations import SAVED, SAVING, Call, Change, OperationRunner
 from wizard_desktop.ui.formatting import counted
 from wizard_desktop.ui.markdown import plain_tooltip
@@ -247,21 +248,25 @@ class MainWindow(QMainWindow):
         """Import each file off the UI thread; a file with problems imports nothing, and
         once every file is done all problems are shown in one dialog, with the loader's
         `FILE:LINE: path: message` lines."""
-        from wizard_desktop.core.wizards import import_wizard_file
-        from wizard_desktop.definition.loader import WizardFileError
         from wizard_desktop.ui import dialogs
 
         if not paths:
             paths = dialogs.ask_open_paths(self, "Import wizards", dialogs.WIZARD_FILTERS)
+        self._import_paths(paths, skip_unsupported=False)
+
+    def _import_paths(self, paths: list[Path], *, skip_unsupported: bool) -> None:
+        from wizard_desktop.core.wizards import import_wizard_file
+        from wizard_desktop.definition.loader import WizardFileError
+
         batch = _ImportBatch(self, len(paths))
         for path in paths:
             self.operations.run(
                 Call(
                     f"the wizard file {path.name}",
-                    lambda path=path: import_wizard_file(path),
+                    lambda path=path: import_wizard_file(path, skip_unsupported=skip_unsupported),
                     changes=lambda result: Change(wizards=True, select_wizard=result.wizard_id),
                     done=batch.stored,
-                    failed=batch.refused,
+                    failed=lambda error, path=path: batch.refused(error, path),
                     refused_by=(WizardFileError, OSError),
                 )
             )
@@ -270,7 +275,7 @@ class MainWindow(QMainWindow):
     def _wizard_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
-        return [p for p in paths if p.suffix.lower() in WIZARD_FILE_SUFFIXES]
+        return [p for p in paths if p.suffix.lower() in (*WIZARD_FILE_SUFFIXES, *XLSFORM_SUFFIXES)]
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._wizard_files(event):
@@ -438,13 +443,18 @@ class _ImportBatch:
         self.remaining = files
         self.imported = False
         self.problems: list[str] = []
+        # forms the person may import without their unplayable parts
+        self.partial: list[tuple[Path, ImportRefused]] = []
 
     def stored(self, _result: ImportResult) -> None:
         self.imported = True
         self._one_done()
 
-    def refused(self, error: Exception) -> None:
-        self.problems.append(str(error))
+    def refused(self, error: Exception, path: Path) -> None:
+        if isinstance(error, ImportRefused) and error.items:  # a form with unplayable parts
+            self.partial.append((path, error))
+        else:
+            self.problems.append(str(error))
         self._one_done()
 
     def _one_done(self) -> None:
@@ -458,3 +468,12 @@ class _ImportBatch:
                 f"{counted(len(self.problems), 'file')} could not be imported; nothing was "
                 "imported from them.\n\n" + "\n".join(self.problems),
             )
+        from wizard_desktop.ui import dialogs
+
+        again = [
+            path
+            for path, refused in self.partial
+            if dialogs.ask_import_without(self.window, path.name, [str(i) for i in refused.items])
+        ]
+        if again:
+            self.window._import_paths(again, skip_unsupported=True)
