@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import bundle, export, expressions, player, report, startup, storage
 from benchmarks import stats as wizard_stats
+from benchmarks import surveys
 from benchmarks import table_first_screen as tables
 from benchmarks.common import ROOT, Figure
 
@@ -54,6 +55,7 @@ FIGURES: dict[str, Callable[[argparse.Namespace], Figure]] = {
     "bundle_size": lambda a: bundle.bundle_size(a.quick, build=not a.no_build),
     "bundle_startup": lambda a: bundle.bundle_startup(a.quick, build=not a.no_build),
     "expression_recompute": lambda a: expressions.expression_recompute(a.quick),
+    "big_survey_next": lambda a: surveys.big_survey_next(a.quick),
 }
 COLUMNS = "{:<20} {:>10} {:>10} {:>7} {:>8}  {}"
 
