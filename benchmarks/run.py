@@ -27,9 +27,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bundle, export, expressions, player, report, startup, storage
+from benchmarks import bundle, export, expressions, player, report, startup, storage, surveys
 from benchmarks import stats as wizard_stats
-from benchmarks import surveys
 from benchmarks import table_first_screen as tables
 from benchmarks.common import ROOT, Figure
 
