@@ -483,7 +483,7 @@ class _Validator:
                     + " and ".join(str(v) for v in FORMAT_VERSIONS),
                 )
         wizard_id = self.ident(data, root)
-        imported_from, hide_empty_steps = self.import_keys(data)
+        imported_from, hide_empty_steps, hidden_answers_count = self.import_keys(data)
         title = self.text(data, "title", root, non_empty=True)
         description = self.text(data, "description", root)
         review = self.boolean(data, "review", root)
@@ -517,19 +517,20 @@ class _Validator:
             format_version=self.version,
             imported_from=imported_from,
             hide_empty_steps=hide_empty_steps is True,
+            hidden_answers_count=hidden_answers_count is True,
         )
         if self.version >= 2:
             self.check_logic(definition)
         return definition if not self.problems else None
 
-    def import_keys(self, data: dict[str, object]) -> tuple[str | None, bool | None]:
-        """`imported_from` (widens step and field ids to the source's names) and
-        `hide_empty_steps`: format 2 only."""
+    def import_keys(self, data: dict[str, object]) -> tuple[str | None, bool | None, bool | None]:
+        """`imported_from` (widens step and field ids to the source's names),
+        `hide_empty_steps` and `hidden_answers_count`: format 2 only."""
         present = [k for k in IMPORT_TOP_LEVEL_KEYS if k in data]
         if present and self.version < 2:
             for key in present:
                 self.report((key,), f"the key '{key}' {_NEEDS_FORMAT_2}")
-            return None, None
+            return None, None, None
         source = data.get("imported_from")
         if source is not None and source not in IMPORT_SOURCES:
             self.report(
@@ -538,8 +539,10 @@ class _Validator:
             )
             source = None
         self.imported = isinstance(source, str)
-        return (source if isinstance(source, str) else None), self.boolean(
-            data, "hide_empty_steps", ()
+        return (
+            source if isinstance(source, str) else None,
+            self.boolean(data, "hide_empty_steps", ()),
+            self.boolean(data, "hidden_answers_count", ()),
         )
 
     def check_logic(self, definition: WizardDefinition) -> None:

@@ -289,6 +289,7 @@ class _Mapper:
             "title": _clip(title, "title") if title.strip() else wizard_id,
             "imported_from": "surveyjs",
             "hide_empty_steps": True,
+            "hidden_answers_count": True,
             "steps": steps,
         }
         if description:
