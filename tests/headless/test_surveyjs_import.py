@@ -107,7 +107,9 @@ def test_unsupported_items_are_listed_at_once_with_their_place(tmp_path: Path) -
         "survey.json: pages[1].elements[0] (m): an image picker shows pictures from the network",
     ]
     skipped = import_form(survey, skip_unsupported=True).definition
-    assert [f.id for f in skipped.fields] == ["q1"]
+    assert [f.id for f in skipped.fields] == ["left-out-on-import", "q1"]
+    note = skipped.fields[0].label  # shown on the first step of the player
+    assert "pages\\[1\\].elements\\[0\\] (m): an image picker shows pictures" in note
     assert (
         skipped.description is not None and "choicesByUrl needs the network" in skipped.description
     )
@@ -131,7 +133,7 @@ def test_a_refused_file_stores_nothing_and_skip_imports_the_rest(tmp_path: Path)
     assert refused.returncode == 1
     assert refused.stderr.splitlines() == [
         "cities.json: elements[0] (city): choicesByUrl needs the network",
-        "cities.json: why (visible_if): the expression reads {city}, which is not a question "
+        "cities.json: why (visible_if): the expression reads 'city', which is not a question "
         "Wizard Desktop imports",
     ]
     assert "cities" not in run_cli("wizards", data_dir=tmp_path).stdout

@@ -31,8 +31,8 @@ from wizard_desktop.definition.reading import SourceError, decode, read_json
 from wizard_desktop.importers.common import (
     ImportResult,
     UnsupportedItem,
-    left_out_text,
     read_source,
+    record_left_out,
     refuse_unless_skipped,
 )
 
@@ -101,10 +101,9 @@ def import_surveyjs(
         message = f"internal error while importing ({type(exc).__name__}: {exc})"
         raise WizardFileError([Problem(source, None, "", message)]) from exc
     refuse_unless_skipped(mapper.unsupported, skip_unsupported)
-    if mapper.unsupported:
-        note = left_out_text(mapper.unsupported)
-        description = data.get("description")
-        data["description"] = f"{description}\n\n{note}" if description else note
+    note_id = record_left_out(data, mapper.unsupported)
+    if note_id is not None:
+        mapper.added.add(note_id)
     definition = definition_from_dict(data, source)
     return ImportResult(definition, tuple(mapper.unsupported), data, frozenset(mapper.added))
 
@@ -951,7 +950,11 @@ class _Mapper:
         for step in steps:
             for key in ("visible_if",):
                 self.drop_unknown(step, key, ids, f"step {step['id']}")
+            _texts_without_unknown(step, ("title", "description"), ids)
             for f in step["fields"]:
+                _texts_without_unknown(f, ("label", "help", "placeholder"), ids)
+                for part in (*f.get("options", []), *f.get("items", []), *f.get("rows", [])):
+                    _texts_without_unknown(part, ("label",), ids)
                 for key in (
                     "visible_if",
                     "required_if",
@@ -986,7 +989,7 @@ class _Mapper:
         if missing:
             self.refuse(
                 f"{where} ({key})",
-                f"the expression reads {', '.join('{' + m + '}' for m in missing[:3])}, "
+                f"the expression reads {', '.join(repr(m) for m in missing[:3])}, "
                 "which is not a question Wizard Desktop imports",
             )
             if key == "calculate":
@@ -998,6 +1001,26 @@ class _Mapper:
                 holder.pop(key)
                 if key == "constraint":
                     holder.pop("constraint_message", None)
+
+
+_REFERENCE = re.compile(r"\{([^{}]*)\}")
+
+
+def _texts_without_unknown(
+    holder: dict[str, object], keys: tuple[str, ...], ids: set[object]
+) -> None:
+    """`{name}` in a text, where no field has that name: empty, as SurveyJS renders it
+    (grid cells `{grid.row}` keep their grid's name)."""
+    for key in keys:
+        text = holder.get(key)
+        if isinstance(text, str) and "{" in text:
+
+            def known(match: re.Match[str]) -> str:
+                name = match.group(1)
+                keep = name in ids or name.split(".")[0] in ids
+                return match.group(0) if keep else ""
+
+            holder[key] = _REFERENCE.sub(known, text) or "…"
 
 
 def _list(value: object) -> list[object]:
