@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from wizard_desktop import __version__
 from wizard_desktop.core.wizards import WIZARD_FILE_SUFFIXES, ImportResult
-from wizard_desktop.importers import XLSFORM_SUFFIXES, ImportRefused
 from wizard_desktop.operations import SAVED, SAVING, Call, Change, OperationRunner
 from wizard_desktop.ui.formatting import counted
 from wizard_desktop.ui.markdown import plain_tooltip
@@ -37,6 +36,7 @@ from wizard_desktop.ui.wizards_view import WizardsView
 if TYPE_CHECKING:
     from wizard_desktop.controller import SessionController
     from wizard_desktop.core.sessions import SessionInfo
+    from wizard_desktop.importers import ImportRefused
     from wizard_desktop.ui.player import WizardPlayer
     from wizard_desktop.ui.sessions_view import SessionsView
     from wizard_desktop.ui.templates_view import TemplatesView
@@ -275,6 +275,8 @@ class MainWindow(QMainWindow):
     def _wizard_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+        from wizard_desktop.importers import XLSFORM_SUFFIXES
+
         return [p for p in paths if p.suffix.lower() in (*WIZARD_FILE_SUFFIXES, *XLSFORM_SUFFIXES)]
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -451,6 +453,8 @@ class _ImportBatch:
         self._one_done()
 
     def refused(self, error: Exception, path: Path) -> None:
+        from wizard_desktop.importers import ImportRefused
+
         if isinstance(error, ImportRefused) and error.items:  # a form with unplayable parts
             self.partial.append((path, error))
         else:
