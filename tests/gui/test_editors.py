@@ -33,6 +33,27 @@ SAMPLES: dict[FieldType, tuple[list[AnswerValue], AnswerValue | None]] = {
     FieldType.RATING: (["a", "b"], None),  # labelled points: the options' values
     FieldType.CALCULATED: ([3, 2.5, "x", True], None),
     FieldType.NOTE: ([], None),  # holds no answer
+    FieldType.MATRIX: ([{"a": "b"}, {"a": "a", "b": "b"}], None),
+    FieldType.MATRIX_DROPDOWN: (
+        [{"a": {"n": 2**31, "c": "b", "t": "<b>x</b>", "y": False}}, {"b": {"n": 0.5, "y": True}}],
+        None,
+    ),
+    FieldType.MULTIPLE_TEXT: ([{"a": "x"}, {"a": "1", "b": "two & three"}], None),
+}
+# A grid's rows, columns and items (the other types ignore them).
+GRID_PARTS = {
+    "rows": OPTIONS,
+    "columns": OPTIONS,
+    "cell_columns": (
+        Field(id="n", type=FieldType.NUMBER, label="N", decimals=1),
+        Field(id="c", type=FieldType.CHOICE, label="C", options=OPTIONS),
+        Field(id="t", type=FieldType.TEXT, label="T"),
+        Field(id="y", type=FieldType.BOOLEAN, label="Y"),
+    ),
+    "items": (
+        Field(id="a", type=FieldType.TEXT, label="A"),
+        Field(id="b", type=FieldType.TEXT, label="B"),
+    ),
 }
 
 
@@ -50,7 +71,7 @@ def test_every_field_type_has_sample_values() -> None:
 def test_each_type_has_an_editor_that_gives_back_what_it_was_given(
     qtbot: QtBot, field_type: FieldType
 ) -> None:
-    field = Field(id="f", type=field_type, label="F", options=OPTIONS)
+    field = Field(id="f", type=field_type, label="F", options=OPTIONS, **GRID_PARTS)
     made = editor(qtbot, field)
     assert isinstance(made.widget, QWidget)
     assert made.widget.objectName() == "field_f" and made.widget.accessibleName() == "F"

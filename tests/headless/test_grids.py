@@ -84,6 +84,22 @@ def test_a_bad_matrix_is_refused_with_one_clear_line(changes: dict[str, Any], me
     assert any(message in p for p in problems), problems
 
 
+def test_a_step_holds_at_most_4000_grid_cells() -> None:
+    data = yaml.safe_load(GRIDS)
+    big = {
+        "type": "matrix",
+        "label": "Big",
+        "rows": [f"r{i}" for i in range(100)],
+        "columns": [f"c{i}" for i in range(20)],
+    }
+    fields = data["steps"][0]["fields"]
+    fields += [{**big, "id": f"big{n}"} for n in range(2)]  # 4,000 + the others
+    problems = text_problems(json.dumps(data), "json")
+    assert any("too many grid cells in one step (4019); the limit is 4000" in p for p in problems)
+    del fields[-1]
+    assert parse_wizard_text(json.dumps(data), "w.json", "json").field("big0") is not None
+
+
 def test_bad_columns_items_and_references_are_refused() -> None:
     text = GRIDS.replace("type: boolean, label: Shared", "type: date, label: Shared")
     assert any("expected one of text, number, choice, boolean" in p for p in text_problems(text))
@@ -290,3 +306,15 @@ def test_resolve_takes_grid_answers_and_names_their_problems(
     result = run(data_dir, "resolve", str(wizard), "--answers", str(answers))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "sat: row 'price': expected one of the column values" in result.stderr
+
+
+def test_a_field_whose_id_holds_a_dot_wins_over_a_grid_path() -> None:
+    text = GRIDS.replace(
+        "      - id: flag\n",
+        "      - {id: sat.price, type: text, label: Dotted}\n      - id: flag\n",
+    )
+    definition = parse_wizard_text(text, "dotted.yaml", "yaml")
+    answers = {**ANSWERS, "sat.price": "1", "sat": {"price": "3", "quality": "3"}}
+    assert wizard_logic(definition).resolve(answers).values["flag"] is True
+    answers["sat.price"] = "2"
+    assert wizard_logic(definition).resolve(answers).values["flag"] is False

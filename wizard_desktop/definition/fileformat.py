@@ -155,3 +155,6 @@ MAX_CONDITION_ITEMS = 1_000
 MAX_GRID_ROWS = 100
 MAX_GRID_COLUMNS = 20
 MAX_GRID_ITEMS = 100
+# The cells of all the grids of one step (a 100 x 20 grid takes the player about 1 s to
+# build: a step stays within a few seconds).
+MAX_GRID_CELLS_PER_STEP = 4_000

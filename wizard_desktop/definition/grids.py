@@ -36,6 +36,7 @@ __all__ = [
     "cell_value",
     "grid_answer_problem",
     "grid_cells",
+    "grid_size",
     "grid_type_problem",
     "reference_owner",
 ]
@@ -62,6 +63,11 @@ def grid_cells(field: Field) -> tuple[Cell, ...]:
             for c in field.cell_columns
         )
     return tuple(Cell(i.id, i.label, i.id, i) for i in field.items)
+
+
+def grid_size(field: Field) -> int:
+    """How many cells `field` shows: rows x columns (a matrix's too), or its items."""
+    return len(field.rows) * len(field.columns or field.cell_columns) + len(field.items)
 
 
 def cell_value(value: AnswerValue | None, cell: Cell) -> CellValue | None:

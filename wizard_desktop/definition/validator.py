@@ -54,6 +54,7 @@ from wizard_desktop.definition.fileformat import (
     MAX_CONDITION_ITEMS,
     MAX_DECIMALS,
     MAX_FIELDS_PER_STEP,
+    MAX_GRID_CELLS_PER_STEP,
     MAX_GRID_COLUMNS,
     MAX_GRID_ITEMS,
     MAX_GRID_ROWS,
@@ -77,7 +78,7 @@ from wizard_desktop.definition.fileformat import (
     field_keys,
     field_types,
 )
-from wizard_desktop.definition.grids import reference_owner
+from wizard_desktop.definition.grids import grid_size, reference_owner
 from wizard_desktop.definition.logic import LogicCycleError, wizard_logic
 from wizard_desktop.definition.model import (
     DATE_MAX,
@@ -610,6 +611,12 @@ class _Validator:
                 built = self.field(raw_field, (*path, "fields", f), index)
                 if built is not None:
                     fields.append(built)
+            cells = sum(grid_size(f) for f in fields if f.type in GRID_TYPES)
+            if self.over(cells, MAX_GRID_CELLS_PER_STEP):
+                self.report(
+                    (*path, "fields"),
+                    _too_many(cells, "grid cells in one step", MAX_GRID_CELLS_PER_STEP),
+                )
         if len(self.problems) > before or step_id is None or title is None:
             return None
         return Step(
