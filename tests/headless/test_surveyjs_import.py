@@ -255,3 +255,42 @@ def test_fresh_random_oracle_cases_agree(tmp_path: Path) -> None:
             if diff:
                 disagreeing[f"{survey.name}[{index}]"] = diff
     assert disagreeing == {}, f"seed {seed}"
+
+
+def test_convert_on_the_command_line_writes_a_file_that_checks_clean(tmp_path: Path) -> None:
+    survey = REALFORMS / "surveyjs" / "kids-condition.json"
+    out = tmp_path / "kids.yaml"
+    done = run_cli("convert", str(survey), "--output", str(out), data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.splitlines()[1:3] == ["format_version: 2", "id: kids-condition"]
+    assert run_cli("check", str(out), data_dir=tmp_path).stdout.strip() == f"{out}: ok"
+    assert load_wizard_file(out).to_dict() == import_form(survey).definition.to_dict()
+
+
+def test_the_import_keys_need_format_2_and_change_the_path(tmp_path: Path) -> None:
+    v1 = tmp_path / "v1.yaml"
+    v1.write_text(
+        "format_version: 1\nid: w\ntitle: W\nhide_empty_steps: true\nsteps:\n- id: s\n  title: S\n"
+    )
+    with pytest.raises(WizardFileError, match="hide_empty_steps"):
+        load_wizard_file(v1)
+    v2 = tmp_path / "v2.yaml"
+    v2.write_text(
+        "format_version: 2\nid: w\ntitle: W\nimported_from: surveyjs\nhide_empty_steps: true\n"
+        "hidden_answers_count: true\nsteps:\n"
+        "- id: First page\n  title: A\n  fields:\n"
+        "  - {id: Pick one, type: choice, label: P, options: [a, b]}\n"
+        "  - {id: Why a?, type: text, label: W, visible_if: \"{Pick one} = 'a'\"}\n"
+        "- id: Only when a\n  title: B\n  fields:\n"
+        '  - {id: More, type: text, label: M, visible_if: "{Why a?} notempty"}\n'
+    )
+    from wizard_desktop.definition.logic import wizard_logic
+
+    logic = wizard_logic(load_wizard_file(v2))
+    assert logic.resolve({}).steps == ("First page",)  # the second shows no field: skipped
+    shown = logic.resolve({"Pick one": "a", "Why a?": "x"})
+    assert shown.steps == ("First page", "Only when a")
+    # "Why a?" hidden, its answer kept and still read (SurveyJS), not on the path
+    hidden = logic.resolve({"Pick one": "b", "Why a?": "x"})
+    assert hidden.fields == ("Pick one", "More") and "Why a?" not in hidden.path.answers
