@@ -27,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bundle, export, expressions, player, report, startup, storage
+from benchmarks import bundle, export, expressions, player, report, startup, storage, surveys
 from benchmarks import importers as form_importers
 from benchmarks import repeats as repeat_bench
 from benchmarks import stats as wizard_stats
@@ -58,6 +58,7 @@ FIGURES: dict[str, Callable[[argparse.Namespace], Figure]] = {
     "repeat_next": lambda a: repeat_bench.repeat_next(a.quick),
     "attachment_save": lambda a: attachment_save(a.quick),
     "import_xlsform": lambda a: form_importers.import_xlsform(a.quick),
+    "big_survey_next": lambda a: surveys.big_survey_next(a.quick),
     "bundle_size": lambda a: bundle.bundle_size(a.quick, build=not a.no_build),
     "bundle_startup": lambda a: bundle.bundle_startup(a.quick, build=not a.no_build),
 }

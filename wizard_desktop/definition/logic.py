@@ -23,7 +23,8 @@ player call it). A read-only field is held to the answer rules alone
 shown field but is left out of `fields` and `path.visible_fields` (only in `values`).
 With `hide_empty_steps` (imported SurveyJS surveys) a step showing no field (hidden
 calculated ones do not show) is not on the path, as SurveyJS hides a page with no
-visible question.
+visible question; with `hidden_answers_count` a hidden field's answer is still read by
+expressions and conditions (never on the path), as SurveyJS keeps it until completion.
 
 A condition on a field that is unanswered, hidden or of another type reads it as
 empty (`conditions`). The path reads defaults until the person answers or clears a
@@ -188,6 +189,8 @@ class WizardLogic:
         )
         # `hide_empty_steps` (imported SurveyJS pages): a step showing no field is skipped
         self.hide_empty_steps = definition.hide_empty_steps
+        # `hidden_answers_count` (imported SurveyJS): a hidden field's answer is still read
+        self.hidden_answers_count = definition.hidden_answers_count
         self.hidden = frozenset(
             self.field_node[f.id]
             for f in self.fields
@@ -427,6 +430,8 @@ class LiveResolution:
                 if f.id in logic.options_filtered:
                     options = tuple(o.value for o in f.options if self._holds(o.visible_if, budget))
                 value = self._value(f, options, budget)
+        elif logic.hidden_answers_count and f.type not in _NO_ANSWER:
+            value = self.answers.get(f.id)  # kept and read, though not on the path
         old = self.values[node]
         changed = (
             visible is not self.visible[node]

@@ -398,6 +398,8 @@ class WizardDefinition:
     # its rule that a step none of whose fields shows is skipped (SurveyJS pages)
     imported_from: str | None = None
     hide_empty_steps: bool = False
+    # SurveyJS keeps a hidden question's answer until completion and its readers see it
+    hidden_answers_count: bool = False
 
     def __post_init__(self) -> None:
         fields = {f.id: f for s in self.steps for f in s.fields}
@@ -428,6 +430,8 @@ class WizardDefinition:
             data["imported_from"] = self.imported_from
         if self.hide_empty_steps:
             data["hide_empty_steps"] = True
+        if self.hidden_answers_count:
+            data["hidden_answers_count"] = True
         data["steps"] = [s.to_dict() for s in self.steps]
         if self.repeats:
             data["repeats"] = [r.to_dict() for r in self.repeats]

@@ -629,7 +629,7 @@ class _Validator:
                 )
         self.language_settings(data)
         wizard_id = self.ident(data, root)
-        imported_from, hide_empty_steps = self.import_keys(data)
+        imported_from, hide_empty_steps, hidden_answers_count = self.import_keys(data)
         title = self.text(data, "title", root, non_empty=True)
         description = self.text(data, "description", root)
         review = self.boolean(data, "review", root)
@@ -674,6 +674,7 @@ class _Validator:
             translations=tuple(self.translations.items()),
             imported_from=imported_from,
             hide_empty_steps=hide_empty_steps is True,
+            hidden_answers_count=hidden_answers_count is True,
         )
         if self.version >= 2:
             self.check_logic(definition)
@@ -691,14 +692,14 @@ class _Validator:
                     f" together stop at {MAX_INSTANCE_ELEMENTS:,})",
                 )
 
-    def import_keys(self, data: dict[str, object]) -> tuple[str | None, bool | None]:
-        """`imported_from` (widens step and field ids to the source's names) and
-        `hide_empty_steps`: format 2 only."""
+    def import_keys(self, data: dict[str, object]) -> tuple[str | None, bool | None, bool | None]:
+        """`imported_from` (widens step and field ids to the source's names),
+        `hide_empty_steps` and `hidden_answers_count`: format 2 only."""
         present = [k for k in IMPORT_TOP_LEVEL_KEYS if k in data]
         if present and self.version < 2:
             for key in present:
                 self.report((key,), f"the key '{key}' {_NEEDS_FORMAT_2}")
-            return None, None
+            return None, None, None
         source = data.get("imported_from")
         if source is not None and source not in IMPORT_SOURCES:
             self.report(
@@ -707,8 +708,10 @@ class _Validator:
             )
             source = None
         self.imported = isinstance(source, str)
-        return (source if isinstance(source, str) else None), self.boolean(
-            data, "hide_empty_steps", ()
+        return (
+            source if isinstance(source, str) else None,
+            self.boolean(data, "hide_empty_steps", ()),
+            self.boolean(data, "hidden_answers_count", ()),
         )
 
     def check_logic(self, definition: WizardDefinition) -> None:
@@ -1390,6 +1393,8 @@ class _Validator:
         return settings
 
     def grid_key(self, value: object, path: DataPath) -> str | None:
+        if self.imported and isinstance(value, str) and re.fullmatch(IMPORTED_ID_PATTERN, value):
+            return value  # an imported grid keeps the source's row and column names
         if not isinstance(value, str) or not re.fullmatch(GRID_KEY_PATTERN, value):
             self.report(
                 path,

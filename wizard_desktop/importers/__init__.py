@@ -20,6 +20,7 @@ from wizard_desktop.importers.common import (
 )
 
 __all__ = [
+    "XLSFORM_SUFFIXES",
     "ImportRefused",
     "ImportResult",
     "UnsupportedItem",
@@ -55,7 +56,8 @@ def import_form(path: str | os.PathLike[str], *, skip_unsupported: bool = False)
     if kind == "xlsform":
         from wizard_desktop.importers.xlsform import import_xlsform
 
-        return import_xlsform(path, skip_unsupported=skip_unsupported)
+        result: ImportResult = import_xlsform(path, skip_unsupported=skip_unsupported)
+        return result
     from wizard_desktop.importers.surveyjs import import_surveyjs
 
     return import_surveyjs(path, skip_unsupported=skip_unsupported)

@@ -3,17 +3,20 @@ construct becomes when Wizard Desktop cannot play it, the `ImportResult` an impo
 returns, and the refusal rule: unless the caller asked to skip unsupported items, a
 source with any of them is refused as a whole (`ImportRefused`, every item listed with
 its place, nothing stored); with `skip_unsupported` the rest is imported and the wizard
-itself says what was left out (`record_left_out`, shown to the person on its first step).
+itself says what was left out (`record_left_out`: its description and a note on its
+first step).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from wizard_desktop.definition.fileformat import TEXT_LIMITS
 from wizard_desktop.definition.model import WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.text import terminal_safe
@@ -22,6 +25,9 @@ from wizard_desktop.definition.text import terminal_safe
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 # Items listed in the note that tells the person what an import left out.
 MAX_LEFT_OUT_SHOWN = 100
+# ... and at most this many characters of them (a note and a description hold 20,000).
+MAX_LEFT_OUT_CHARS = 15_000
+_MARKUP = re.compile(r"[\\`*_\[\]<>#|!]")
 
 
 @dataclass(frozen=True)
@@ -67,13 +73,43 @@ def refuse_unless_skipped(items: Sequence[UnsupportedItem], skip_unsupported: bo
 
 
 def left_out_text(items: Sequence[UnsupportedItem]) -> str:
-    """The Markdown note an import with skipped items shows on its first step."""
+    """The Markdown note an import with skipped items shows (the source's text escaped,
+    within the length of a note or a description)."""
     lines = ["**Left out when this form was imported** (Wizard Desktop cannot play these):", ""]
-    for item in items[:MAX_LEFT_OUT_SHOWN]:
-        lines.append(f"- {item.place}: {item.reason}")
-    if len(items) > MAX_LEFT_OUT_SHOWN:
-        lines.append(f"- … and {len(items) - MAX_LEFT_OUT_SHOWN} more")
+    size = len(lines[0])
+    for shown, item in enumerate(items):
+        text = f"{item.place}: {item.reason}".replace("{", "(").replace("}", ")")  # no {name}
+        line = "- " + _MARKUP.sub(r"\\\g<0>", text)
+        if shown == MAX_LEFT_OUT_SHOWN or size + len(line) > MAX_LEFT_OUT_CHARS:
+            lines.append(f"- … and {len(items) - shown} more")
+            break
+        lines.append(line)
+        size += len(line) + 1
     return "\n".join(lines)
+
+
+def record_left_out(data: dict[str, object], items: Sequence[UnsupportedItem]) -> str | None:
+    """Say in the wizard (format-2 `data`) what an import left out: in its description
+    (the Wizards list) and in a note at the top of its first step (the player). The
+    note's id, None when nothing was left out."""
+    if not items:
+        return None
+    note = left_out_text(items)
+    description = data.get("description")
+    text = f"{description}\n\n{note}" if description else note
+    limit = TEXT_LIMITS["description"]
+    data["description"] = text if len(text) <= limit else text[: limit - 1] + "…"
+    steps = data.get("steps")
+    if not isinstance(steps, list) or not steps or not isinstance(steps[0], dict):
+        return None
+    ids = {f.get("id") for s in steps for f in s.get("fields", []) if isinstance(f, dict)}
+    note_id, n = "left-out-on-import", 1
+    while note_id in ids:
+        n += 1
+        note_id = f"left-out-on-import-{n}"
+    fields = steps[0].setdefault("fields", [])
+    fields.insert(0, {"id": note_id, "type": "note", "label": note})
+    return note_id
 
 
 def read_source(path: str | os.PathLike[str], limit: int = MAX_SOURCE_BYTES) -> bytes:

@@ -25,23 +25,20 @@ from pathlib import Path
 from wizard_desktop.definition.expressions import ExpressionError, parse_expression
 from wizard_desktop.definition.fileformat import MAX_RATING_POINTS, TEXT_LIMITS
 from wizard_desktop.definition.loader import definition_from_dict
-from wizard_desktop.definition.model import WizardDefinition
+from wizard_desktop.definition.model import IMPORTED_ID_PATTERN, WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
 from wizard_desktop.importers.common import (
     ImportResult,
     UnsupportedItem,
-    left_out_text,
     read_source,
+    record_left_out,
     refuse_unless_skipped,
 )
 
 # Element types another part of Wizard Desktop will play (issue #15), and why not yet.
 _NOT_YET = {
-    "matrix": "a matrix question cannot be played yet",
-    "matrixdropdown": "a matrix of dropdowns cannot be played yet",
     "matrixdynamic": "a dynamic matrix (repeated rows) cannot be played yet",
-    "multipletext": "a multiple-text question cannot be played yet",
     "paneldynamic": "a dynamic panel (repeated panels) cannot be played yet",
     "file": "a file upload cannot be played yet",
     "signaturepad": "a signature pad cannot be played yet",
@@ -98,12 +95,15 @@ def import_surveyjs(
     if not isinstance(raw, dict):
         raise WizardFileError([Problem(source, None, "", "a SurveyJS survey is a JSON object")])
     mapper = _Mapper(name)
-    data = mapper.wizard(raw, _wizard_id(Path(source).stem))
+    try:
+        data = mapper.wizard(raw, _wizard_id(Path(source).stem))
+    except Exception as exc:  # the safety net: a bug must still not escape as a traceback
+        message = f"internal error while importing ({type(exc).__name__}: {exc})"
+        raise WizardFileError([Problem(source, None, "", message)]) from exc
     refuse_unless_skipped(mapper.unsupported, skip_unsupported)
-    if mapper.unsupported:
-        note = left_out_text(mapper.unsupported)
-        description = data.get("description")
-        data["description"] = f"{description}\n\n{note}" if description else note
+    note_id = record_left_out(data, mapper.unsupported)
+    if note_id is not None:
+        mapper.added.add(note_id)
     definition = definition_from_dict(data, source)
     return ImportResult(definition, tuple(mapper.unsupported), data, frozenset(mapper.added))
 
@@ -117,13 +117,32 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
         f = definition.field(key)
         if f is None:
             continue
-        if f is not None and f.options and value is not None:
+        if f is not None and f.type.value == "matrix" and isinstance(value, dict):
+            value = {str(k): _option_value(v) for k, v in value.items()}
+        elif f is not None and f.type.value == "matrix_dropdown" and isinstance(value, dict):
+            value = {
+                str(row): {
+                    c: (_option_value(v) if _column_has_options(f, c) else v)
+                    for c, v in cells.items()
+                }
+                if isinstance(cells, dict)
+                else cells
+                for row, cells in value.items()
+            }
+        elif f is not None and f.options and value is not None:
             if isinstance(value, list):
                 value = [_option_value(v) for v in value]
             else:
                 value = _option_value(value)
         answers[key] = value
     return answers
+
+
+def _column_has_options(f: object, column: str) -> bool:
+    for cell in getattr(f, "cell_columns", ()):
+        if cell.id == column:
+            return bool(cell.options)
+    return False
 
 
 # --- mapping ---------------------------------------------------------------------
@@ -269,6 +288,7 @@ class _Mapper:
             "title": _clip(title, "title") if title.strip() else wizard_id,
             "imported_from": "surveyjs",
             "hide_empty_steps": True,
+            "hidden_answers_count": True,
             "steps": steps,
         }
         if description:
@@ -295,7 +315,7 @@ class _Mapper:
             return [(f"pages[{i}]", p) for i, p in enumerate(pages) if isinstance(p, dict)]
         for key in ("elements", "questions"):
             if isinstance(raw.get(key), list):
-                return [("survey", {"name": "page1", key: raw[key]})]
+                return [("", {"name": "page1", key: raw[key]})]
         return []
 
     def collect_names(self, pages: list[tuple[str, dict[str, object]]]) -> None:
@@ -320,7 +340,8 @@ class _Mapper:
                 children = item.get(key)
                 if isinstance(children, list):
                     for i in range(len(children) - 1, -1, -1):
-                        stack.append((f"{place}.{key}[{i}]", children[i], depth + 1))
+                        child_place = f"{place}.{key}[{i}]" if place else f"{key}[{i}]"
+                        stack.append((child_place, children[i], depth + 1))
 
     def start_page(self, page: dict[str, object], place: str) -> str:
         """The start page's texts (notes) for the description; its questions are left out."""
@@ -364,7 +385,7 @@ class _Mapper:
         for key in ("elements", "questions"):
             children = page.get(key)
             if isinstance(children, list):
-                self.elements(children, _Scope(f"{place}.{key}"), fields)
+                self.elements(children, _Scope(f"{place}.{key}" if place else key), fields)
         step["fields"] = fields
         return step
 
@@ -576,10 +597,109 @@ class _Mapper:
             built["type"] = "boolean"
         elif kind == "rating":
             self.rating(element, built)
+        elif kind in ("matrix", "matrixdropdown", "multipletext"):
+            return self.grid(element, kind, where, built)
         else:
             self.refuse(where, f"the question type '{kind}' is not supported")
             return False
         return True
+
+    def grid(
+        self, element: dict[str, object], kind: str, where: str, built: dict[str, object]
+    ) -> bool:
+        """matrix, matrixdropdown, multipletext: the grids of format 2, answers in
+        SurveyJS's shapes ({row: column}, {row: {column: value}}, {item: text})."""
+        if kind == "multipletext":
+            items = []
+            for i, item in enumerate(_list(element.get("items"))):
+                if not isinstance(item, dict) or not _key_ok(item.get("name")):
+                    self.refuse(
+                        f"{where}.items[{i}]",
+                        "an item needs a name of 1 to 200 characters without braces or brackets",
+                    )
+                    return False
+                cell: dict[str, object] = {
+                    "id": item["name"],
+                    "label": _clip(
+                        (_localized(item.get("title")) or "").strip() or str(item["name"]), "label"
+                    ),
+                }
+                if item.get("isRequired") is True:
+                    cell["required"] = True
+                items.append(cell)
+            if not items:
+                self.refuse(where, "a multiple-text question without items")
+                return False
+            built.update(type="multiple_text", items=items)
+            return True
+        rows = self.grid_keys(element.get("rows"), f"{where}.rows")
+        if rows is None:
+            return False
+        if kind == "matrix":
+            columns = self.grid_keys(element.get("columns"), f"{where}.columns")
+            if columns is None:
+                return False
+            built.update(type="matrix", rows=rows, columns=columns)
+            if element.get("isAllRowRequired") is True:
+                built["required"] = True
+            return True
+        shared = element.get("choices")
+        default_type = element.get("cellType") or "dropdown"
+        cells = []
+        for i, column in enumerate(_list(element.get("columns"))):
+            place = f"{where}.columns[{i}]"
+            if not isinstance(column, dict) or not _key_ok(column.get("name")):
+                self.refuse(
+                    place, "a column needs a name of 1 to 200 characters without braces or brackets"
+                )
+                return False
+            cell_type = column.get("cellType") or default_type
+            cell = {
+                "id": column["name"],
+                "label": _clip(
+                    (_localized(column.get("title")) or "").strip() or str(column["name"]), "label"
+                ),
+            }
+            if cell_type in ("dropdown", "radiogroup"):
+                choices = column.get("choices") or shared
+                options = self.choice_list(choices) if isinstance(choices, list) else []
+                if not options:
+                    self.refuse(place, "a dropdown column without choices")
+                    return False
+                cell.update(type="choice", options=options)
+            elif cell_type in ("text", "comment"):
+                number = column.get("inputType") in _TEXT_NUMBER
+                cell["type"] = "number" if number else "text"
+                if number:
+                    cell["decimals"] = 10
+            elif cell_type == "boolean":
+                cell["type"] = "boolean"
+            else:
+                self.refuse(place, f"a '{cell_type}' column cannot be played in a matrix")
+                return False
+            if column.get("isRequired") is True:
+                cell["required"] = True
+            cells.append(cell)
+        if not cells:
+            self.refuse(where, "a matrix without columns")
+            return False
+        built.update(type="matrix_dropdown", rows=rows, columns=cells)
+        return True
+
+    def grid_keys(self, raw: object, place: str) -> list[dict[str, object]] | None:
+        options = self.choice_list(raw) if isinstance(raw, list) else []
+        if not options:
+            self.refuse(place, "a matrix needs rows and columns")
+            return None
+        bad = [o["value"] for o in options if not _key_ok(o["value"])]
+        if bad:
+            self.refuse(
+                place,
+                f"the key '{str(bad[0])[:40]}' is not 1 to 200 characters "
+                "without braces or brackets",
+            )
+            return None
+        return [{"value": o["value"], "label": o["label"]} for o in options]
 
     def rating(self, element: dict[str, object], built: dict[str, object]) -> None:
         values = element.get("rateValues")
@@ -662,11 +782,14 @@ class _Mapper:
         description = _localized(element.get("description"))
         if description:
             built["help"] = _clip(description, "help")
+        # A SurveyJS boolean is answered Yes or No; required here would mean "must be
+        # checked" (a checkbox always has an answer), so a boolean is never required.
         read_only = scope.read_only or element.get("readOnly") is True
-        if element.get("isRequired") is True and not read_only:
+        required_ok = not read_only and built["type"] != "boolean"
+        if element.get("isRequired") is True and required_ok:
             built["required"] = True
         required_if = self.expression(element.get("requiredIf"), f"{where}.requiredIf")
-        if required_if and not read_only:
+        if required_if and required_ok:
             built["required_if"] = required_if
         enable = list(scope.enable)
         enabled = self.expression(element.get("enableIf"), f"{where}.enableIf")
@@ -827,7 +950,11 @@ class _Mapper:
         for step in steps:
             for key in ("visible_if",):
                 self.drop_unknown(step, key, ids, f"step {step['id']}")
+            _texts_without_unknown(step, ("title", "description"), ids)
             for f in step["fields"]:
+                _texts_without_unknown(f, ("label", "help", "placeholder"), ids)
+                for part in (*f.get("options", []), *f.get("items", []), *f.get("rows", [])):
+                    _texts_without_unknown(part, ("label",), ids)
                 for key in (
                     "visible_if",
                     "required_if",
@@ -862,7 +989,7 @@ class _Mapper:
         if missing:
             self.refuse(
                 f"{where} ({key})",
-                f"the expression reads {', '.join('{' + m + '}' for m in missing[:3])}, "
+                f"the expression reads {', '.join(repr(m) for m in missing[:3])}, "
                 "which is not a question Wizard Desktop imports",
             )
             if key == "calculate":
@@ -874,6 +1001,37 @@ class _Mapper:
                 holder.pop(key)
                 if key == "constraint":
                     holder.pop("constraint_message", None)
+
+
+_REFERENCE = re.compile(r"\{([^{}]*)\}")
+
+
+def _texts_without_unknown(
+    holder: dict[str, object], keys: tuple[str, ...], ids: set[object]
+) -> None:
+    """`{name}` in a text, where no field has that name: empty, as SurveyJS renders it
+    (grid cells `{grid.row}` keep their grid's name)."""
+    for key in keys:
+        text = holder.get(key)
+        if isinstance(text, str) and "{" in text:
+
+            def known(match: re.Match[str]) -> str:
+                name = match.group(1)
+                keep = name in ids or name.split(".")[0] in ids
+                return match.group(0) if keep else ""
+
+            holder[key] = _REFERENCE.sub(known, text) or "…"
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def _key_ok(value: object) -> bool:
+    """A grid row, column or item key of format 2."""
+    return (
+        isinstance(value, str | int) and re.fullmatch(IMPORTED_ID_PATTERN, str(value)) is not None
+    )
 
 
 def _is_number(value: object) -> bool:
@@ -911,6 +1069,7 @@ def compare_case(
         "required": sorted(f for f in resolution.required if f not in added),
         "values": {k: v for k, v in resolution.values.items()},
     }
+    booleans = {f.id for f in definition.fields if f.type.value == "boolean"}
     visible_questions = set(expected["questions"])  # type: ignore[call-overload]
     pages = [  # a page shown only for questions the import left out cannot show here
         p
@@ -921,7 +1080,9 @@ def compare_case(
     theirs = {
         "pages": pages,
         "questions": theirs_fields,
-        "required": sorted(q for q in expected["required"] if q in ids),  # type: ignore[attr-defined]
+        # a required boolean: answered Yes or No there; never required here (a checkbox
+        # always has an answer, so required would mean "must be checked")
+        "required": sorted(q for q in expected["required"] if q in ids and q not in booleans),  # type: ignore[attr-defined]
         "values": {k: v for k, v in expected["values"].items() if k in ids},  # type: ignore[attr-defined]
     }
     return {k: (ours[k], theirs[k]) for k in ours if not _same(ours[k], theirs[k])}

@@ -34,12 +34,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wizard_desktop.ui.formatting import counted
+
 APP_TITLE = "Wizard Desktop"
 SESSION_EXPORT_FILTERS = "JSON (*.json);;CSV (*.csv)"
 REPORT_FILTERS = "PDF (*.pdf)"
 SPREADSHEET_FILTERS = "Excel workbook (*.xlsx);;CSV, one wizard's sessions (*.csv)"
 TEMPLATE_FILTERS = "Wizard Desktop template (*.json)"
-WIZARD_FILTERS = "Wizard files and XLSForms (*.yaml *.yml *.json *.xlsx *.xls *.md)"
+WIZARD_FILTERS = (
+    "Wizard files and forms (*.yaml *.yml *.json *.xlsx *.xls *.md);;"
+    "Wizard files (*.yaml *.yml *.json);;SurveyJS surveys (*.json);;XLSForms (*.xlsx *.xls *.md)"
+)
 # The kind of file each chooser's filters are for: each kind remembers its folder.
 FOLDER_KINDS = {
     WIZARD_FILTERS: "wizard_files",
@@ -104,6 +109,24 @@ def _set_informative_text(box: QMessageBox, text: str) -> None:
 
 def show_error(parent: QWidget | None, text: str) -> None:
     _message_box(parent, QMessageBox.Icon.Critical, text).exec()
+
+
+def ask_import_without(parent: QWidget | None, file_name: str, items: list[str]) -> bool:
+    """An imported form (SurveyJS, XLSForm) holds what cannot be played: list every
+    item; True when the person chooses "Import without these"."""
+    box = _message_box(
+        parent,
+        QMessageBox.Icon.Warning,
+        f"{file_name} holds {counted(len(items), 'part')} Wizard Desktop cannot play. "
+        "Import the rest? The wizard will say what was left out.",
+        "Import a form",
+    )
+    _set_informative_text(box, "\n".join(items))
+    without = box.addButton("Import without these", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(without)
+    box.exec()
+    return box.clickedButton() is without
 
 
 def show_info(parent: QWidget | None, text: str) -> None:

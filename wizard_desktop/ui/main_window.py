@@ -36,6 +36,7 @@ from wizard_desktop.ui.wizards_view import WizardsView
 if TYPE_CHECKING:
     from wizard_desktop.controller import SessionController
     from wizard_desktop.core.sessions import SessionInfo
+    from wizard_desktop.importers import ImportRefused
     from wizard_desktop.ui.player import WizardPlayer
     from wizard_desktop.ui.sessions_view import SessionsView
     from wizard_desktop.ui.templates_view import TemplatesView
@@ -247,21 +248,25 @@ class MainWindow(QMainWindow):
         """Import each file off the UI thread; a file with problems imports nothing, and
         once every file is done all problems are shown in one dialog, with the loader's
         `FILE:LINE: path: message` lines."""
-        from wizard_desktop.core.wizards import import_wizard_file
-        from wizard_desktop.definition.loader import WizardFileError
         from wizard_desktop.ui import dialogs
 
         if not paths:
             paths = dialogs.ask_open_paths(self, "Import wizards", dialogs.WIZARD_FILTERS)
+        self._import_paths(paths, skip_unsupported=False)
+
+    def _import_paths(self, paths: list[Path], *, skip_unsupported: bool) -> None:
+        from wizard_desktop.core.wizards import import_wizard_file
+        from wizard_desktop.definition.loader import WizardFileError
+
         batch = _ImportBatch(self, len(paths))
         for path in paths:
             self.operations.run(
                 Call(
                     f"the wizard file {path.name}",
-                    lambda path=path: import_wizard_file(path),
+                    lambda path=path: import_wizard_file(path, skip_unsupported=skip_unsupported),
                     changes=lambda result: Change(wizards=True, select_wizard=result.wizard_id),
                     done=batch.stored,
-                    failed=batch.refused,
+                    failed=lambda error, path=path: batch.refused(error, path),
                     refused_by=(WizardFileError, OSError),
                 )
             )
@@ -448,13 +453,20 @@ class _ImportBatch:
         self.remaining = files
         self.imported = False
         self.problems: list[str] = []
+        # forms the person may import without their unplayable parts
+        self.partial: list[tuple[Path, ImportRefused]] = []
 
     def stored(self, _result: ImportResult) -> None:
         self.imported = True
         self._one_done()
 
-    def refused(self, error: Exception) -> None:
-        self.problems.append(str(error))
+    def refused(self, error: Exception, path: Path) -> None:
+        from wizard_desktop.importers import ImportRefused
+
+        if isinstance(error, ImportRefused) and error.items:  # a form with unplayable parts
+            self.partial.append((path, error))
+        else:
+            self.problems.append(str(error))
         self._one_done()
 
     def _one_done(self) -> None:
@@ -468,3 +480,12 @@ class _ImportBatch:
                 f"{counted(len(self.problems), 'file')} could not be imported; nothing was "
                 "imported from them.\n\n" + "\n".join(self.problems),
             )
+        from wizard_desktop.ui import dialogs
+
+        again = [
+            path
+            for path, refused in self.partial
+            if dialogs.ask_import_without(self.window, path.name, [str(i) for i in refused.items])
+        ]
+        if again:
+            self.window._import_paths(again, skip_unsupported=True)
