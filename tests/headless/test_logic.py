@@ -371,3 +371,34 @@ def test_step_problems_and_the_resolution_agree_on_the_answers_given(
         }
         unanswered_required = {f for f in shown - answered if f in r.required} - r.disabled
         assert set(problems) - answered == unanswered_required
+
+
+@settings(max_examples=100, deadline=None)
+@given(answers=st.fixed_dictionaries({k: st.sampled_from(v) for k, v in VALUES.items()}))
+def test_resolving_for_some_steps_gives_their_states_as_a_full_resolution_does(
+    answers: dict[str, AnswerValue | None],
+) -> None:
+    logic = wizard_logic(EXPENSES)
+    given_answers = {k: v for k, v in answers.items() if v is not None and v != ""}
+    full = logic.resolve(given_answers)
+    for s in EXPENSES.steps:
+        part = logic.resolve_steps(given_answers, (), [s.id])
+        own = {f.id for f in s.fields}
+        assert (part.steps, part.fields, part.path) == (full.steps, full.fields, full.path)
+        assert (part.values, part.options, part.scope) == (full.values, full.options, full.scope)
+        assert part.required == full.required & own
+        assert part.disabled == full.disabled & own
+        assert part.problems == {k: v for k, v in full.problems.items() if k in own}
+        assert part.texts == {k: v for k, v in full.texts.items() if k[0] in own | {s.id}}
+        assert logic.step_problems(part, s.id, given_answers) == logic.step_problems(
+            full, s.id, given_answers
+        )
+
+
+def test_the_fields_that_steer_the_path_are_what_step_conditions_read() -> None:
+    d = v2(
+        step("a", number("n"), number("m")),
+        step("b", number("x", visible_if="{n} > 1"), visible_if="{t} > 2"),
+        step("c", number("t", type="calculated", calculate="{m} * 2"), number("y")),
+    )
+    assert wizard_logic(d).path_steering == {"t", "m"}

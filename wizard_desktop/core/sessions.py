@@ -640,13 +640,22 @@ def _upsert_answers(
         attachments.delete_unnamed(replaced)
 
 
-def _resolve(definition: WizardDefinition, rows: Mapping[str, AnswerValue | None]) -> Resolution:
+def _resolve(
+    definition: WizardDefinition,
+    rows: Mapping[str, AnswerValue | None],
+    step_ids: Sequence[str] | None = None,
+) -> Resolution:
     """The logic's state for stored rows (None = cleared), as the player shows it: a
     field with no row reads its `default`; a cleared one gets no computed default.
-    A budget that runs out refuses the write (`InvalidAnswersError`, nothing stored)."""
+    With `step_ids`, the states (required, read-only, problems, texts) of those steps
+    alone (`WizardLogic.resolve_steps`). A budget that runs out refuses the write
+    (`InvalidAnswersError`, nothing stored)."""
     cleared = {field_id for field_id, value in rows.items() if value is None}
+    logic, answers = wizard_logic(definition), path_answers(definition, rows)
     try:
-        return wizard_logic(definition).resolve(path_answers(definition, rows), cleared)
+        if step_ids is not None:
+            return logic.resolve_steps(answers, cleared, step_ids)
+        return logic.resolve(answers, cleared)
     except ExpressionCostExceeded as exc:
         raise InvalidAnswersError({definition.id: COST_EXCEEDED}) from exc
 
@@ -662,6 +671,21 @@ def _path_before(
         return live.path.step_ids
     except ExpressionCostExceeded:
         return ()
+
+
+def _path_changed(
+    definition: WizardDefinition,
+    rows: Mapping[str, AnswerValue | None],
+    given: StepAnswers,
+    after: Resolution,
+) -> bool:
+    """Whether saving `given` over the stored `rows` changed which steps are on the
+    path. Only the given answers differ, so when none of them is read by what decides
+    a step (`WizardLogic.path_steering`) the path is the same without a second pass."""
+    steering = wizard_logic(definition).path_steering
+    if not any(field_id in steering for field_id in given):
+        return False
+    return _path_before(definition, rows) != after.steps
 
 
 def _same_answer(a: AnswerValue | None, b: AnswerValue | None) -> bool:
@@ -705,7 +729,8 @@ def _filtered_out(
 
 @dataclasses.dataclass(frozen=True)
 class _Checked:
-    """A step's answers checked against the logic, and what saving them writes."""
+    """A step's answers checked against the logic (the resolution holds the states of
+    the checked steps alone), and what saving them writes."""
 
     resolution: Resolution
     writes: dict[str, AnswerValue | None]
@@ -723,7 +748,7 @@ def _check_step(
     given answers (a note's none), the answers cleared by the option filter, and every
     calculated value."""
     merged = {**rows, **given}
-    resolution = _resolve(definition, merged)
+    resolution = _resolve(definition, merged, step_ids)
     filtered, cleared = _filtered_out(definition, resolution, merged)
     checked = {**merged, **filtered}
     logic = wizard_logic(definition)
@@ -825,7 +850,7 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
                 previous_progress_percentage=row.progress_percentage,
                 current_step_id=current,
                 path_step_ids=path.step_ids,
-                path_changed=_path_before(definition, rows) != checked.resolution.steps,
+                path_changed=_path_changed(definition, rows, answers, checked.resolution),
                 cleared=checked.cleared,
                 instance_counts=counts_of(definition),
             )

@@ -259,6 +259,23 @@ class WizardLogic:
                 self.value_dependents[read].append(node)
             for read in state_reads[node]:
                 self.state_dependents[read].append(node)
+        # the fields whose answer can change which steps are on the path: what a step's
+        # condition reads, transitively (every field when an empty step is skipped)
+        self.path_steering = frozenset(
+            self.names[n] for n in self._read_by_steps() if n >= self.step_count
+        )
+
+    def _read_by_steps(self) -> set[int]:
+        if self.hide_empty_steps:
+            return set(range(self.node_count))
+        seen: set[int] = set()
+        todo = [n for i in range(self.step_count) for n in self.value_reads[i]]
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(self.value_reads[node])
+        return seen
 
     def _parse_templates(self) -> None:
         for step in self.steps:
@@ -345,6 +362,14 @@ class WizardLogic:
         """The state of the wizard for `answers` (field id -> answer; missing or empty =
         unanswered); `cleared`: fields the person emptied (no computed default)."""
         return self.live(answers, cleared).current
+
+    def resolve_steps(
+        self, answers: Answers, cleared: Collection[str], step_ids: Collection[str]
+    ) -> Resolution:
+        """`resolve`, with the states (required, read-only, problems, texts) of the
+        elements of `step_ids` alone, the rest left empty: what checking those steps
+        reads (`step_problems`), without computing them for the whole path."""
+        return LiveResolution(self, answers, cleared).of_steps(step_ids)
 
     def step_problems(
         self, resolution: Resolution, step_id: str, answers: Mapping[str, AnswerValue | None]
@@ -619,14 +644,32 @@ class LiveResolution:
             self._current = self._build()
         return self._current
 
-    def _build(self) -> Resolution:
+    def of_steps(self, step_ids: Collection[str]) -> Resolution:
+        """The resolution with the states of `step_ids`' elements alone (see
+        `WizardLogic.resolve_steps`)."""
+        logic = self.logic
+        nodes: set[int] = set()
+        for step_id in step_ids:
+            step_node = logic.step_node.get(step_id)
+            if step_node is not None:
+                nodes.add(step_node)
+                nodes.update(logic.step_fields[step_node][1])
+        for node in sorted(nodes):
+            self._state_node(node, self._budget)
+        return self._build(nodes)
+
+    def _build(self, stated: Collection[int] | None = None) -> Resolution:
+        """The Resolution; with `stated`, the states of those nodes alone."""
         logic = self.logic
         names = logic.names
         path, shown = self._path()
         texts: dict[tuple[str, TextKey], str] = {}
         for step in path.steps:
-            self._put_texts(texts, step.id, _STEP_TEXTS, self.texts[logic.step_node[step.id]])
-        for node in shown:
+            step_node = logic.step_node[step.id]
+            if stated is None or step_node in stated:
+                self._put_texts(texts, step.id, _STEP_TEXTS, self.texts[step_node])
+        with_states = shown if stated is None else [n for n in shown if n in stated]
+        for node in with_states:
             self._put_texts(texts, names[node], _FIELD_TEXTS, self.texts[node])
         defaults = {
             f.id: self.defaults[f.id]
@@ -638,12 +681,12 @@ class LiveResolution:
         return Resolution(
             steps=path.step_ids,
             fields=tuple(names[n] for n in shown),
-            required=frozenset(names[n] for n in shown if self.required[n]),
-            disabled=frozenset(names[n] for n in shown if self.disabled[n]),
+            required=frozenset(names[n] for n in with_states if self.required[n]),
+            disabled=frozenset(names[n] for n in with_states if self.disabled[n]),
             values={names[n]: self.values[n] for n in logic.calculated},
             options={names[n]: o for n in shown if (o := self.options[n]) is not None},
             texts=texts,
-            problems={names[n]: p for n in shown if (p := self.problems[n]) is not None},
+            problems={names[n]: p for n in with_states if (p := self.problems[n]) is not None},
             path=path,
             defaults=defaults,
             scope=dict(path.answers),
