@@ -388,7 +388,10 @@ class WizardLogic:
             required = f.id in resolution.required and not disabled
             problem = answer_problem(f, value, required=required)
             if problem is None and value is not None and is_answered(value):
-                scope = {**resolution.scope, f.id: value}
+                # (the scope a constraint reads, with this answer: built only for one)
+                scope = resolution.scope
+                if f.constraint is not None:
+                    scope = {**scope, f.id: value}
                 options = resolution.options.get(f.id)
                 problem = _further_problem(f, value, options, disabled, scope, budget)
             if problem is not None:
