@@ -7,8 +7,10 @@ text stays selectable and QPdfWriter embeds the fonts) or to a QPrinter (Printâ€
 No widgets: the command line runs it on a QGuiApplication.
 
 The paper follows the locale (Letter in the territories that use it, A4 elsewhere).
-`write_report_pdf` is what Save as PDF and `wizard-desktop report` run: the target is
-checked (core/output_files) before anything is read, and the PDF is written atomically.
+`write_report_pdf` is what `wizard-desktop report` runs (on its own main thread): the
+target is checked (core/output_files) before anything is read, and the PDF is written
+atomically. The GUI draws on its UI thread only (`report_print`): Qt's text layout and
+fonts are not for the writer thread, where drawing once hung it.
 """
 
 from __future__ import annotations

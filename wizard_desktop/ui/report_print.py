@@ -1,10 +1,11 @@
 """Print… and Save as PDF… of a session's report, where the GUI offers them (the
 review page, the completion page, the Sessions table). Both go through the window's
 one door (`OperationRunner`), after the writes queued before them, so the report
-shows what is stored: Save as PDF is a write (`report_pdf.write_report_pdf`, after
-the file chooser asked about an existing file); Print… asks the platform's print
-dialog first (on the locale's paper), reads the report on the writer thread, then
-draws it on the chosen printer on the UI thread.
+shows what is stored. Both read the report on the writer thread and draw it on the UI
+thread (Qt's text layout and fonts belong to the GUI thread: drawing on the writer
+thread could hang it): Save as PDF then queues the write of those bytes (after the
+file chooser asked about an existing file); Print… asks the platform's print dialog
+first (on the locale's paper) and draws on the chosen printer.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QWidget
 
 from wizard_desktop.core.export import suggested_file_name
+from wizard_desktop.core.output_files import write_output_file
 from wizard_desktop.core.report import SessionReport, session_report
 from wizard_desktop.operations import Call, OperationRunner
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.formatting import shown_answer
-from wizard_desktop.ui.report_pdf import draw_report, prepare_page, write_report_pdf
+from wizard_desktop.ui.report_pdf import draw_report, prepare_page, report_pdf
 
 REFUSALS = (ValueError, LookupError, OSError)
 PRINT_TEXT = "&Print…"
@@ -41,13 +43,34 @@ def save_report_pdf(
     if path is None:
         return
     target: Path = path
+
+    def failed(exc: Exception) -> None:
+        dialogs.show_error(parent, f"Could not save {target}: {exc}")
+
+    def write_it(report: SessionReport) -> None:
+        try:
+            pdf = report_pdf(report)
+        except OSError as exc:
+            failed(exc)
+            return
+        operations.run(
+            Call(
+                f"the report {target}",
+                lambda: write_output_file(target, pdf, overwrite=True),  # the dialog asked
+                done=lambda _: dialogs.show_info(parent, f"Saved the report to {target}."),
+                failed=failed,
+                refused_by=REFUSALS,
+            )
+        )
+
     operations.run(
         Call(
-            f"the report {target}",
-            lambda: write_report_pdf(session_id, target, overwrite=True),  # the dialog asked
-            done=lambda _: dialogs.show_info(parent, f"Saved the report to {target}."),
-            failed=lambda exc: dialogs.show_error(parent, f"Could not save {target}: {exc}"),
+            "the report to save",
+            lambda: session_report(session_id, shown_answer),
+            done=write_it,
+            failed=failed,
             refused_by=REFUSALS,
+            kept=False,  # a read: nothing to lose when the app quits
         )
     )
 
