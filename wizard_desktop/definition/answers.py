@@ -1,11 +1,12 @@
 """Checking one answer against its field: type, required, lengths, pattern, ranges,
-decimals, options, ratings, times and the format's limits of numbers and dates. The one
-place these rules live: the core (steps, template answers), the loader (defaults), the
-player's in-place messages and `logic` (with required_if and constraints) all call
-`answer_problem`. Patterns run on RE2 (`patterns`): linear time in the answer, whatever
-the pattern. A note takes no answer; a calculated field's value is computed, never
-typed, so any JSON value it computes is its answer. A grid's answer is checked cell by
-cell (`grids`, which applies these rules to each cell)."""
+decimals, options, ratings, rankings (every option, each once), times and the format's
+limits of numbers and dates. The one place these rules live: the core (steps, template
+answers), the loader (defaults), the player's in-place messages and `logic` (with
+required_if and constraints) all call `answer_problem`. Patterns run on RE2
+(`patterns`): linear time in the answer, whatever the pattern. A note takes no answer;
+a calculated field's value is computed, never typed, so any JSON value it computes is
+its answer. A grid's answer is checked cell by cell (`grids`, which applies these rules
+to each cell)."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def type_problem(field: Field, value: AnswerValue) -> str | None:
             return "expected one option value"
         values = [o.value for o in field.options]
         return None if value in values else f"expected one of {_listing(values)}"
-    if t is FieldType.MULTI_CHOICE:
+    if t in (FieldType.MULTI_CHOICE, FieldType.RANKING):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return "expected a list of option values"
         values = [o.value for o in field.options]
@@ -98,7 +99,11 @@ def type_problem(field: Field, value: AnswerValue) -> str | None:
         if unknown:
             return f"unknown option {quoted(unknown[0])}; expected values among {_listing(values)}"
         if len(set(value)) != len(value):
-            return "an option is selected twice"
+            return (
+                "an option is ranked twice"
+                if t is FieldType.RANKING
+                else "an option is selected twice"
+            )
         return None
     raise AssertionError(f"unhandled field type {t}")
 
@@ -172,6 +177,10 @@ def answer_problem(
             return f"Choose a date on or after {field.min}."
         if isinstance(field.max, str) and value > field.max:
             return f"Choose a date on or before {field.max}."
+    elif t is FieldType.RANKING:
+        assert isinstance(value, list)
+        if len(value) < len(field.options):
+            return f"Put every option in order ({len(value)} of {len(field.options)} ranked)."
     elif t is FieldType.MULTI_CHOICE:
         assert isinstance(value, list)
         if field.min_selected is not None and len(value) < field.min_selected:

@@ -63,6 +63,7 @@ TYPE_FIELD_KEYS: dict[FieldType, tuple[str, ...]] = {
     FieldType.MATRIX: ("rows", "columns", "required_rows"),
     FieldType.MATRIX_DROPDOWN: ("rows", "columns", "required_rows"),
     FieldType.MULTIPLE_TEXT: ("items",),
+    FieldType.RANKING: ("options",),
 }
 ALL_TYPE_FIELD_KEYS = tuple(dict.fromkeys(k for keys in TYPE_FIELD_KEYS.values() for k in keys))
 # Format 2: what decides when a field shows, must be answered, may be changed, is right.
@@ -77,6 +78,7 @@ FORMAT_2_TYPES = frozenset({FieldType.RATING, FieldType.TIME, FieldType.CALCULAT
 FORMAT_2_TYPES |= {FieldType.FILE, FieldType.IMAGE, FieldType.SIGNATURE}
 GRID_TYPES = frozenset({FieldType.MATRIX, FieldType.MATRIX_DROPDOWN, FieldType.MULTIPLE_TEXT})
 FORMAT_2_TYPES |= GRID_TYPES
+FORMAT_2_TYPES |= {FieldType.RANKING}
 # A grid's answer is an object; a default is not taken (the default key is refused).
 GRID_COMMON_KEYS = tuple(k for k in COMMON_FIELD_KEYS if k != "default")
 # A matrix_dropdown column: a small field of one of these types, and its keys.

@@ -80,6 +80,7 @@ class FieldType(StrEnum):
     MATRIX = "matrix"  # rows x columns, one column per row: {row: column}
     MATRIX_DROPDOWN = "matrix_dropdown"  # rows x typed columns: {row: {column: value}}
     MULTIPLE_TEXT = "multiple_text"  # labelled text items: {item: text}
+    RANKING = "ranking"  # every option in the person's order: a list of option values
 
 
 CompareOp: TypeAlias = Literal["gt", "gte", "lt", "lte"]

@@ -103,7 +103,7 @@ def _default_schema(field_type: FieldType) -> dict[str, Any]:
         return {"type": "boolean"}
     if field_type is FieldType.DATE:
         return _ref("date")
-    if field_type is FieldType.MULTI_CHOICE:
+    if field_type in (FieldType.MULTI_CHOICE, FieldType.RANKING):
         return {"type": "array", "items": {"type": "string"}, "uniqueItems": True}
     if field_type is FieldType.TIME:
         return _ref("time")
@@ -174,6 +174,12 @@ _TYPE_KEY_SCHEMAS: dict[FieldType, dict[str, dict[str, Any]]] = {
         "options": _ref("options"),
     },
     FieldType.TIME: {"min": _ref("time"), "max": _ref("time")},
+    FieldType.RANKING: {
+        "options": {
+            **_ref("options"),
+            "description": "What the person puts in order; a ranking's options take no visible_if.",
+        }
+    },
     FieldType.CALCULATED: {
         "calculate": {**_ref("expression"), "description": "The value, an expression."},
         "hidden": {
@@ -267,7 +273,7 @@ def _field_variant(version: int, field_type: FieldType) -> dict[str, Any]:
         "properties": {key: every[key] for key in keys},
         "additionalProperties": False,
     }
-    if field_type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
+    if field_type in (FieldType.CHOICE, FieldType.MULTI_CHOICE, FieldType.RANKING):
         variant["required"] = [*FIELD_REQUIRED, "options"]
     elif field_type is FieldType.CALCULATED:
         variant["required"] = [*FIELD_REQUIRED, "calculate"]

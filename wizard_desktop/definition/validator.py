@@ -950,6 +950,8 @@ class _Validator:
             self.ordered(path, "min", low, "max", high)
         elif field_type is FieldType.RATING:
             extra.update(self.rating(data, path))
+        elif field_type is FieldType.RANKING:
+            extra["options"] = self.ranking_options(data, path)
         elif field_type in GRID_TYPES:
             extra.update(self.grid(data, path, field_type))
         elif field_type is FieldType.CALCULATED:
@@ -1016,6 +1018,18 @@ class _Validator:
                     f"a scale has at most {MAX_RATING_POINTS} points, got {points} ({low}..{high})",
                 )
         return settings
+
+    def ranking_options(self, data: dict[str, object], path: DataPath) -> tuple[Option, ...] | None:
+        """A ranking's options: every one is ranked, so none may come and go (an answer
+        is checked against all of them)."""
+        options = self.options(data, path, FieldType.RANKING)
+        for index, option in enumerate(options or ()):
+            if option.visible_if is not None:
+                self.report(
+                    (*path, "options", index, "visible_if"),
+                    "a ranking's options take no visible_if: every option is ranked",
+                )
+        return options
 
     def logic_settings(self, data: dict[str, object], path: DataPath) -> dict[str, Any]:
         """The format 2 keys of a field a person answers (the keys check has refused
