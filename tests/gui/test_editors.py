@@ -52,6 +52,7 @@ SAMPLES: dict[FieldType, tuple[list[AnswerValue], AnswerValue | None]] = {
         None,
     ),
     FieldType.MULTIPLE_TEXT: ([{"a": "x"}, {"a": "1", "b": "two & three"}], None),
+    FieldType.RANKING: ([["b", "a"], ["a", "b"]], None),
 }
 # A grid's rows, columns and items (the other types ignore them).
 GRID_PARTS = {

@@ -1,9 +1,10 @@
 """How an answer and a session's figures read for a person: option labels (a labelled
-rating's too), Yes/No, numbers with their decimals and unit, times as HH:MM,
-calculated values as they come (a number without trailing zeros), one mark for
-"unanswered", durations, percentages, the two figures of a session and local times.
-The summaries on screen (through `ui/formatting`), the CSV exports and the printed
-report all use it, so a value reads the same wherever a person sees it."""
+rating's too; a ranking's in order, "Price > Speed"), Yes/No, numbers with their
+decimals and unit, times as HH:MM, calculated values as they come (a number without
+trailing zeros), one mark for "unanswered", durations, percentages, the two figures of
+a session and local times. The summaries on screen (through `ui/formatting`), the CSV
+exports and the printed report all use it, so a value reads the same wherever a person
+sees it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ ELAPSED = "Elapsed"
 """From start to completion (`total_time_seconds`: completed_at - started_at)."""
 
 
+RANKING_SEPARATOR = " > "
+"""Between a ranking's option labels, first ranked first ("Price > Speed > Quality")."""
+
 CALCULATED_DECIMALS = 10
 """A calculated number shows at most this many decimals (0.1 + 0.2 reads 0.3)."""
 
@@ -31,7 +35,7 @@ CALCULATED_DECIMALS = 10
 def answer_formatter(field: Field, *, separator: str = ", ") -> Callable[[AnswerValue | None], str]:
     """`format_answer` for many values of one field (a spreadsheet's column): the
     field's options are looked at once. A multi-choice's labels are joined by
-    `separator`."""
+    `separator`, a ranking's always by RANKING_SEPARATOR."""
     from wizard_desktop.definition.attachments import ATTACHMENT_TYPES
     from wizard_desktop.definition.conditions import is_answered
     from wizard_desktop.definition.model import FieldType
@@ -39,6 +43,8 @@ def answer_formatter(field: Field, *, separator: str = ", ") -> Callable[[Answer
     if field.type in _GRID_TYPE_NAMES:
         return lambda value: grid_text(field, value)
     labels = {option.value: option.label for option in reversed(field.options)}
+    if field.type is FieldType.RANKING:  # an order, wherever it is read
+        separator = RANKING_SEPARATOR
     is_number = field.type is FieldType.NUMBER
     decimals, unit = field.decimals, field.unit
     attachment = field.type in ATTACHMENT_TYPES

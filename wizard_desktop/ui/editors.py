@@ -24,6 +24,7 @@ from typing import TypeVar
 from PySide6.QtCore import QDate, QLocale, QPoint, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QAbstractSpinBox,
     QButtonGroup,
     QCalendarWidget,
@@ -33,6 +34,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -64,6 +67,8 @@ ISO_FORMAT = "yyyy-MM-dd"  # how a date is stored, and shown once typed
 ERROR_COLOR_ON_LIGHT = "#b00020"
 ERROR_COLOR_ON_DARK = "#ff8a80"
 HINT_STYLE = "color: palette(placeholder-text);"
+MAX_RANKING_ROWS_SHOWN = 10  # a longer ranking scrolls
+NOT_RANKED_TEXT = "Not ranked yet: move an option, or keep this order."
 
 
 def button_text(text: str) -> str:
@@ -782,6 +787,179 @@ class RatingInput(FieldInput):
         self.bar.points = rating_points(field)
         for button, (_value, text) in zip(self.bar.buttons, self.bar.points, strict=True):
             button.setText(button_text(text))
+
+
+class RankingList(QListWidget):
+    """A ranking's options, first ranked on top: Up/Down choose an option, Alt+Up and
+    Alt+Down (or the Move buttons) move it, and it can be dragged. `moved` is emitted
+    once the order is the person's (a move, a drop)."""
+
+    moved = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.model().rowsMoved.connect(lambda *_: self.moved.emit())
+
+    def move_current(self, step: int) -> None:
+        row = self.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.count():
+            return
+        self.insertItem(target, self.takeItem(row))  # rowsMoved is not emitted: say it
+        self.setCurrentRow(target)
+        self.moved.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if event.modifiers() & Qt.KeyboardModifier.AltModifier and key in (
+            Qt.Key.Key_Up,
+            Qt.Key.Key_Down,
+        ):
+            self.move_current(-1 if key == Qt.Key.Key_Up else 1)
+        else:
+            super().keyPressEvent(event)
+
+
+@editor_for(FieldType.RANKING)
+class RankingInput(FieldInput):
+    """A ranking: the options in a list the person puts in order (`RankingList`, the
+    Move up / Move down buttons beside it). It is unanswered until the person moves an
+    option or presses "Keep this order"; Clear makes it unanswered again. The answer is
+    held as given (`answer`) until the person changes the order, so a stored answer is
+    never rewritten by showing it."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__(field)
+        self.answer: list[str] | None = None
+        self.labels = {option.value: option.label for option in field.options}
+        self.list = RankingList()
+        self.list.setAccessibleDescription(
+            "Alt+Up and Alt+Down move the chosen option; the first is ranked highest."
+        )
+        for option in field.options:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, option.value)
+            self.list.addItem(item)
+        self._renumber()
+        rows = min(len(field.options), MAX_RANKING_ROWS_SHOWN)
+        frame = 2 * self.list.frameWidth()
+        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows + frame + 2)
+        self.list.setCurrentRow(0)
+        self.list.moved.connect(self._ordered)
+        buttons = QVBoxLayout()
+        buttons.setSpacing(4)
+        self.up_button = self._button("Move up", "up", "Move the chosen option up (Alt+Up)")
+        self.down_button = self._button(
+            "Move down", "down", "Move the chosen option down (Alt+Down)"
+        )
+        self.keep_button = self._button(
+            "Keep this order", "keep", "Rank the options in the order shown"
+        )
+        self.clear_button = self._button("Clear", "clear", "Clear the ranking")
+        self.up_button.clicked.connect(lambda: self.list.move_current(-1))
+        self.down_button.clicked.connect(lambda: self.list.move_current(1))
+        self.keep_button.clicked.connect(self._ordered)
+        self.clear_button.clicked.connect(lambda: self.set_value(None))
+        for button in (self.up_button, self.down_button, self.keep_button, self.clear_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.status = plain_label(object_name=f"field_{field.id}_status")
+        self.status.setStyleSheet(HINT_STYLE)
+        box = QWidget()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.list, 1)
+        row.addLayout(buttons)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(3)
+        column.addLayout(row)
+        column.addWidget(self.status)
+        self.changed_callbacks: list[Callable[[], None]] = []
+        self._name(box)
+        self.list.setObjectName(f"field_{field.id}_list")
+        self.list.setAccessibleName(field.label)
+        self._show_state()
+
+    def _button(self, text: str, key: str, tip: str) -> QPushButton:
+        button = QPushButton(text, objectName=f"field_{self.field.id}_{key}")
+        button.setAutoDefault(False)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip)
+        return button
+
+    def order(self) -> list[str]:
+        """The option values as the list shows them, top first."""
+        return [
+            str(self.list.item(row).data(Qt.ItemDataRole.UserRole))
+            for row in range(self.list.count())
+        ]
+
+    def _renumber(self) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            value = str(item.data(Qt.ItemDataRole.UserRole))
+            item.setText(f"{row + 1}. {self.labels.get(value, value)}")
+
+    def _ordered(self) -> None:
+        """The person moved an option or kept the order: the answer is the order shown."""
+        self._renumber()
+        if self.answer != self.order():
+            self.answer = self.order()
+            self._show_state()
+            self._notify()
+
+    def _notify(self) -> None:
+        for callback in self.changed_callbacks:
+            callback()
+
+    def _show_state(self) -> None:
+        ranked = self.answer is not None
+        self.status.setText("Ranked." if ranked else NOT_RANKED_TEXT)
+        self.keep_button.setEnabled(not ranked)
+        self.clear_button.setEnabled(ranked)
+
+    def value(self) -> AnswerValue | None:
+        return list(self.answer) if self.answer is not None else None
+
+    def set_value(self, value: AnswerValue | None) -> None:
+        given = value if isinstance(value, list) and value else None
+        answer = [str(v) for v in given] if given is not None else None
+        # the given order first, then what it leaves out, in the file's order
+        wanted = [v for v in answer or () if v in self.labels]
+        wanted += [o.value for o in self.field.options if o.value not in wanted]
+        taken: dict[str, QListWidgetItem] = {}
+        while self.list.count():
+            item = self.list.takeItem(0)
+            taken[str(item.data(Qt.ItemDataRole.UserRole))] = item
+        for item_value in wanted:
+            self.list.addItem(taken[item_value])
+        self._renumber()
+        self.list.setCurrentRow(0)
+        changed = answer != self.answer
+        self.answer = answer
+        self._show_state()
+        if changed:
+            self._notify()
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self.changed_callbacks.append(callback)
+
+    def focus_widget(self) -> QWidget:
+        return self.list
+
+    def set_label(self, label: str, required: bool) -> None:
+        super().set_label(label, required)
+        self.list.setAccessibleName(label)
+
+    def show_texts(self, field: Field) -> None:
+        super().show_texts(field)
+        self.labels = {option.value: option.label for option in field.options}
+        self._renumber()
 
 
 TIME_TYPED = re.compile(r"\s*([0-9]{1,2})(?:[:.h]?([0-9]{2}))?\s*")
