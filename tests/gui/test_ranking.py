@@ -90,7 +90,9 @@ def test_a_partial_answer_given_is_held_as_given_and_named_as_a_problem(qtbot: Q
     made.set_value(["b", "c", "a"])
     assert made.value() == ["b", "c", "a"] and made.problem() is None
     made.show_texts(
-        Field(id="r", type=FieldType.RANKING, label="Rang", options=(*OPTIONS[:2], Option("c", "G")))
+        Field(
+            id="r", type=FieldType.RANKING, label="Rang", options=(*OPTIONS[:2], Option("c", "G"))
+        )
     )
     assert shown_order(made.list) == ["1. Beta", "2. G", "3. Alpha"]
     assert made.value() == ["b", "c", "a"], "another language keeps the answer"

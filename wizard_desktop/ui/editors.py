@@ -68,6 +68,7 @@ ERROR_COLOR_ON_LIGHT = "#b00020"
 ERROR_COLOR_ON_DARK = "#ff8a80"
 HINT_STYLE = "color: palette(placeholder-text);"
 MAX_RANKING_ROWS_SHOWN = 10  # a longer ranking scrolls
+RANKING_LIST_WIDTH = 420
 NOT_RANKED_TEXT = "Not ranked yet: move an option, or keep this order."
 
 
@@ -845,9 +846,11 @@ class RankingInput(FieldInput):
             item.setData(Qt.ItemDataRole.UserRole, option.value)
             self.list.addItem(item)
         self._renumber()
+        self.list.setSpacing(2)
         rows = min(len(field.options), MAX_RANKING_ROWS_SHOWN)
-        frame = 2 * self.list.frameWidth()
-        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows + frame + 2)
+        row_height = self.list.sizeHintForRow(0) + 2 * self.list.spacing()
+        self.list.setFixedHeight(row_height * rows + 2 * self.list.frameWidth() + 2)
+        self.list.setMaximumWidth(RANKING_LIST_WIDTH)
         self.list.setCurrentRow(0)
         self.list.moved.connect(self._ordered)
         buttons = QVBoxLayout()
@@ -872,8 +875,9 @@ class RankingInput(FieldInput):
         box = QWidget()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.list, 1)
+        row.addWidget(self.list, 1, Qt.AlignmentFlag.AlignTop)
         row.addLayout(buttons)
+        row.addStretch(0)
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(3)
