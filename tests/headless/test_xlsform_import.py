@@ -217,7 +217,7 @@ def test_unsupported_listed_at_once_and_skipped(tmp_path: Path) -> None:
         """|  | type | name | label | relevant |
 |  | text | a | A | |
 |  | integer | b | B | indexed-repeat(${a}, ${a}, 1) = 1 |
-|  | rank | c | C | |
+|  | background-audio | c | C | |
 |  | select_one_from_file places.csv | d | D | |
 """,
     )
@@ -227,7 +227,7 @@ def test_unsupported_listed_at_once_and_skipped(tmp_path: Path) -> None:
     assert lines == [
         "f.md: survey row 3 (b): relevant uses indexed-repeat(), which Wizard Desktop cannot "
         "evaluate",
-        "f.md: survey row 4 (c): the question type 'rank' cannot be played yet",
+        "f.md: survey row 4 (c): the question type 'background-audio' cannot be played yet",
         "f.md: survey row 5 (d): select_one_from_file needs places.csv beside the form, "
         "which cannot be read",
     ]

@@ -46,7 +46,6 @@ _NOT_YET = {
 _NEVER = {
     "image": "an image element shows a picture from the network",
     "imagepicker": "an image picker shows pictures from the network",
-    "ranking": "a ranking question has no equivalent in Wizard Desktop",
     "slider": "a slider question has no equivalent in Wizard Desktop",
     "customwidget": "custom widgets run the survey's own code",
 }
@@ -597,6 +596,8 @@ class _Mapper:
             built["type"] = "boolean"
         elif kind == "rating":
             self.rating(element, built)
+        elif kind == "ranking":
+            return self.ranking(element, where, built)
         elif kind in ("matrix", "matrixdropdown", "multipletext"):
             return self.grid(element, kind, where, built)
         else:
@@ -700,6 +701,25 @@ class _Mapper:
             )
             return None
         return [{"value": o["value"], "label": o["label"]} for o in options]
+
+    def ranking(self, element: dict[str, object], where: str, built: dict[str, object]) -> bool:
+        """`ranking`: every choice in the person's order, a format 2 `ranking` (the answer
+        is SurveyJS's array of values). A ranking ranks all its options, so ranking only
+        some (`selectToRankEnabled`) and choices that come and go (`choicesVisibleIf`, a
+        choice's `visibleIf`) are refused."""
+        if element.get("selectToRankEnabled") is True:
+            self.refuse(where, "selectToRankEnabled (ranking only some choices) cannot be played")
+            return False
+        raw = element.get("choices")
+        options = self.choice_list(raw) if isinstance(raw, list) else []
+        if element.get("choicesVisibleIf") or any("visible_if" in o for o in options):
+            self.refuse(where, "a ranking whose choices come and go cannot be played")
+            return False
+        if not options:
+            self.refuse(where, "a ranking without choices")
+            return False
+        built.update(type="ranking", options=options)
+        return True
 
     def rating(self, element: dict[str, object], built: dict[str, object]) -> None:
         values = element.get("rateValues")
@@ -811,7 +831,7 @@ class _Mapper:
 
     def default(self, value: object, built: dict[str, object], where: str) -> None:
         kind = built["type"]
-        if kind == "multi_choice" and isinstance(value, list):
+        if kind in ("multi_choice", "ranking") and isinstance(value, list):
             built["default"] = [_option_value(v) for v in value]
         elif kind == "choice" and not isinstance(value, dict | list):
             built["default"] = _option_value(value)

@@ -23,8 +23,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from wizard_desktop.definition.fileformat import MAX_OPTIONS
 from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.problems import Problem, WizardFileError
+from wizard_desktop.definition.reading import SourceError, decode, read_json
 from wizard_desktop.importers.common import (
     ImportResult,
     UnsupportedItem,
@@ -564,6 +566,8 @@ class _Builder:
             field.update(type="file", accept=[f"{kind}/*"])
         elif kind == "file":
             field["type"] = "file"
+        elif kind == "rank":
+            return self.rank(q, field)
         elif kind in ("geotrace", "geoshape"):
             field.update(
                 type="multiline", pattern=rf"{GEOPOINT_PATTERN}(?:; *{GEOPOINT_PATTERN})+",
@@ -574,6 +578,19 @@ class _Builder:
         else:
             self.refuse(q, f"the question type {kind!r} {_NOT_YET}")
             return None
+        return True
+
+    def rank(self, q: dict[str, Any], field: dict[str, Any]) -> bool | None:
+        """`rank`: every choice in the person's order, a format 2 `ranking` (ODK stores
+        the values space-separated, format 2 a list). A ranking ranks all its options,
+        so a `choice_filter` (options that come and go) is refused."""
+        if q.get("choice_filter"):
+            self.refuse(q, "a rank with a choice_filter cannot be played (every option is ranked)")
+            return None
+        options = self.options(q)
+        if options is None:
+            return None
+        field.update(type="ranking", options=options)
         return True
 
     def range(self, q: dict[str, Any], field: dict[str, Any]) -> bool | None:
@@ -639,8 +656,12 @@ class _Builder:
 
     def file_choices(self, q: dict[str, Any]) -> list[dict[str, Any]] | None:
         itemset = str(q.get("itemset", ""))
+        if itemset.endswith(".geojson"):
+            return self.geojson_choices(q, itemset)
         if not itemset.endswith(".csv"):
-            self.refuse(q, f"select_one_from_file reads {itemset}; only .csv files are read")
+            self.refuse(
+                q, f"select_one_from_file reads {itemset}; only .csv and .geojson files are read"
+            )
             return None
         csv_path = self.folder / Path(itemset).name
         try:
@@ -667,6 +688,26 @@ class _Builder:
                 choice["label"] = row.get(label_column) or row[value_column]
                 choices.append(choice)
         return choices
+
+    def geojson_choices(self, q: dict[str, Any], itemset: str) -> list[dict[str, Any]] | None:
+        """select_one_from_file with a GeoJSON file beside the form (`geojson_features`)."""
+        try:
+            raw = read_source(self.folder / Path(itemset).name, limit=MAX_CSV_BYTES)
+        except WizardFileError as exc:
+            reason = exc.problems[0].message if exc.problems else "it cannot be read"
+            self.refuse(
+                q, f"select_one_from_file needs {itemset} beside the form, which cannot be read "
+                f"({reason})",
+            )  # fmt: skip
+            return None
+        parameters = q.get("parameters", {})
+        try:
+            return geojson_features(
+                raw, itemset, parameters.get("value", "id"), parameters.get("label", "title")
+            )
+        except ValueError as exc:
+            self.refuse(q, str(exc))
+            return None
 
     def binds(self, q: dict[str, Any], field: dict[str, Any]) -> None:
         bind: dict[str, Any] = q.get("bind", {})
@@ -731,6 +772,8 @@ class _Builder:
                 field["default"] = int(float(value))
             except ValueError:
                 self.refuse(q, f"default {value!r} is not a number")
+        elif kind == "ranking":  # ODK's order, space-separated; the validator checks it
+            field["default"] = value.split()
         elif kind in ("choice", "multi_choice"):
             values = value.split() if kind == "multi_choice" else [value]
             known = {o["value"] for o in field.get("options", [])}
@@ -740,6 +783,59 @@ class _Builder:
             field["default"] = values if kind == "multi_choice" else value
         else:
             field["default"] = value
+
+
+def _geojson_text(value: object) -> str | None:
+    """A GeoJSON member as an option's text (numbers as JavaScript writes them); None
+    when it is no text (an object, a list, null)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return value if isinstance(value, str) else None
+
+
+def geojson_features(
+    raw: bytes, itemset: str, value_key: str, label_key: str
+) -> list[dict[str, str]]:
+    """The choices of a GeoJSON FeatureCollection, as ODK reads one: each Feature is a
+    choice whose value is its `value_key` property (`id`; for `id`, the Feature's own
+    `id` member too) and whose label is its `label_key` property (`title`), its other
+    properties columns a choice_filter may read. The geometry is not read. Read with the
+    CSV reader's size bound, JSON nesting bounded before parsing (`read_json`), at most
+    MAX_OPTIONS features; a ValueError says, in one line, what is wrong."""
+    try:
+        data, _lines, problems = read_json(decode(raw), itemset, with_lines=False)
+    except SourceError as exc:
+        raise ValueError(f"{itemset} is not a GeoJSON file: {exc.message}") from None
+    if problems:
+        raise ValueError(f"{itemset} is not a GeoJSON file: {problems[0].message}")
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise ValueError(f"{itemset} is not a GeoJSON FeatureCollection")
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise ValueError(f"{itemset}: a FeatureCollection needs a list of features")
+    if len(features) > MAX_OPTIONS:
+        raise ValueError(
+            f"{itemset} has {len(features)} features; a question has at most {MAX_OPTIONS} options"
+        )
+    choices = []
+    for index, feature in enumerate(features):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            raise ValueError(f"{itemset}: features[{index}] is not a Feature")
+        properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            raise ValueError(f"{itemset}: features[{index}].properties is not an object")
+        columns = {k: t for k, v in properties.items() if (t := _geojson_text(v)) is not None}
+        value = columns.get(value_key)
+        if value is None and value_key == "id":
+            value = _geojson_text(feature.get("id"))
+        if not value:
+            raise ValueError(f"{itemset}: features[{index}] has no {value_key}")
+        choices.append({**columns, "name": value, "label": columns.get(label_key) or value})
+    return choices
 
 
 # Language names XLSForms write without a code (`label::English`), and their codes.
