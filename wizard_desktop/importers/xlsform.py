@@ -825,7 +825,8 @@ def geojson_features(
     for index, feature in enumerate(features):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             raise ValueError(f"{itemset}: features[{index}] is not a Feature")
-        properties = feature.get("properties") or {}
+        properties = feature.get("properties")
+        properties = {} if properties is None else properties
         if not isinstance(properties, dict):
             raise ValueError(f"{itemset}: features[{index}].properties is not an object")
         columns = {k: t for k, v in properties.items() if (t := _geojson_text(v)) is not None}
