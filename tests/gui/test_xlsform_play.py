@@ -33,6 +33,8 @@ def answer_for(field: Field, options: tuple[str, ...] | None) -> AnswerValue:
         return values[0]
     if field.type is FieldType.MULTI_CHOICE:
         return [values[0]]
+    if field.type is FieldType.RANKING:  # every option, in the file's order
+        return list(values)
     if field.type is FieldType.RATING:
         return int(field.min) if field.min is not None else 1  # type: ignore[arg-type]
     if field.type is FieldType.NUMBER:
