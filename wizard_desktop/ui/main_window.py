@@ -60,6 +60,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Left, Right, Home, End", "Player, a rating: a point lower, higher, the first, the last"),
     ("1, 0, Del", "Player, a rating: that point (0 is 10); clear it"),
     ("Up, Down", "Player, a date or a time: step the part under the cursor"),
+    ("Alt+Up, Alt+Down", "Player, a ranking: move the chosen option up, down"),
     ("Del", "Sessions: delete the selected session (after a confirmation)"),
     ("Esc", "Sessions: clear the search"),
 )
