@@ -25,6 +25,12 @@ from typing import Any
 
 from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.problems import Problem, WizardFileError
+from wizard_desktop.definition.repeats import (
+    MAX_INSTANCE_ELEMENTS,
+    MAX_INSTANCES,
+    NUMBER,
+    instance_path,
+)
 from wizard_desktop.importers.common import (
     ImportResult,
     UnsupportedItem,
@@ -49,8 +55,9 @@ _FORMULA_WITHOUT_VALUE = re.compile(
     rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
 )
 
-# Metadata ODK records by itself: not asked, not stored (the session keeps its own start
-# and completion times).
+# Metadata ODK records by itself. Never asked; the ones an expression can compute are
+# recorded as hidden calculated values (RECORDED_METADATA), the others ignored: not
+# stored, a text reading one shows nothing there, and the wizard's description says which.
 METADATA_TYPES = frozenset(
     {
         "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
@@ -58,6 +65,15 @@ METADATA_TYPES = frozenset(
         "uri:phonenumber", "uri:username", "uri:email", "start-geopoint",
     }
 )  # fmt: skip
+RECORDED_METADATA = {
+    "today": "today()",  # the day of the session's last save
+    "end": "currentDate()",  # stored with every save: the completion time once completed
+}
+_IGNORED_WHY = {
+    "start": "the session records its own start time",
+    "deviceid": "a desktop has no device id to record",
+    "uri:deviceid": "a desktop has no device id to record",
+}
 _LATITUDE = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
 _LONGITUDE = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]+)?)"
 GEOPOINT_PATTERN = rf"{_LATITUDE} {_LONGITUDE}(?: -?[0-9]+(?:\.[0-9]+)?){{0,2}}"
@@ -184,6 +200,10 @@ class _Builder:
             if isinstance(name, str):
                 self.row_of[name.strip()].append(number)
         self.kinds: dict[str, str] = {}  # name -> pyxform type, for references
+        self.repeat_of: dict[str, str] = {}  # name -> the (innermost) repeat holding it
+        self.repeats: list[dict[str, Any]] = []  # format 2 `repeats`
+        self.current_repeat: str | None = None  # the repeat being walked
+        self.ignored_metadata: dict[str, str] = {}  # name -> its type, in row order
         self.refused_names: set[str] = set()
         self.lists: dict[str, list[dict[str, Any]]] = {}  # choice list -> its options
         # (XPath, current field, choice columns) -> (translation, or why it was refused)
@@ -207,10 +227,13 @@ class _Builder:
         self.refused_names.add(str(element.get("name", "")))
         self.unsupported.append(UnsupportedItem(self.source, self.place(element), reason))
 
-    def _collect(self, node: Mapping[str, Any]) -> None:
+    def _collect(self, node: Mapping[str, Any], repeat: str | None = None) -> None:
         for child in node.get("children", []):
-            self.kinds[str(child.get("name"))] = str(child.get("type"))
-            self._collect(child)
+            name = str(child.get("name"))
+            self.kinds[name] = str(child.get("type"))
+            if repeat is not None:
+                self.repeat_of[name] = repeat
+            self._collect(child, name if child.get("type") == "repeat" else repeat)
 
     def _languages(self, survey: Mapping[str, Any]) -> list[str]:
         found: set[str] = set()
@@ -305,9 +328,12 @@ class _Builder:
         def placeholder(match: re.Match[str]) -> str:
             name = match.group(1).strip()
             kind = self.kinds.get(name)
-            if kind in METADATA_TYPES or name in self.refused_names:
+            if kind in METADATA_TYPES and kind not in RECORDED_METADATA:
+                return ""  # ignored metadata: empty, as the description says
+            problem = self.repeat_problem(name, False)
+            if problem is not None or name in self.refused_names:
                 if element is not None:
-                    self.refuse(element, f"a text reads ${{{name}}}, which is not imported")
+                    self.refuse(element, f"a text reads ${{{name}}}, {problem or 'which is not imported'}")
                 return ""
             return "{" + name + "}"
 
@@ -330,22 +356,24 @@ class _Builder:
         def reference(name: str, aggregate: bool) -> str:
             name = name.strip()
             kind = self.kinds.get(name)
-            if kind == "today":
-                raise XPathUnsupported("reads the metadata ${today}; write today()")
-            if kind in METADATA_TYPES:
+            if kind in METADATA_TYPES and kind not in RECORDED_METADATA:
                 raise XPathUnsupported(f"reads the metadata ${{{name}}}, which is not recorded")
-            if aggregate:
-                raise XPathUnsupported(
-                    f"uses count()/sum() over ${{{name}}}, outside a repeat, {_NOT_YET}"
-                )
-            return name
+            return self.repeat_reference(name, aggregate)
 
+        here = self.current_repeat
         # cached per import; `.` is translated once for every field that reads it
-        key = (source, tuple(sorted(columns.items())) if columns else None)
+        key = (source, tuple(sorted(columns.items())) if columns else None, here)
         known = self.translated.get(key)
         if known is None:
             try:
-                context = XPathContext(_CURRENT, reference, None, columns)
+                context = XPathContext(
+                    _CURRENT,
+                    reference,
+                    f"{here}.{NUMBER}" if here is not None else None,
+                    columns,
+                    self.indexed_reference,
+                    self.choice_labels,
+                )
                 known = (translate(source, context), None)
             except XPathUnsupported as exc:
                 known = (None, str(exc))
@@ -361,6 +389,105 @@ class _Builder:
                 return None
             text = text.replace("{" + _CURRENT + "}", "{" + current + "}")
         return text
+
+    # --- repeats ----------------------------------------------------------------------
+
+    def repeat_problem(self, name: str, in_expression: bool) -> str | None:
+        """Why `${name}` cannot be read as one value where the walk stands (None: it can)."""
+        if self.kinds.get(name) == "repeat":
+            return "a repeat: count(${r}) reads how many instances it has"
+        owner = self.repeat_of.get(name)
+        if owner is None or owner == self.current_repeat:
+            return None
+        if self.current_repeat is None:
+            how = "indexed-repeat() or sum()/count()" if in_expression else "a calculate"
+            return f"asked once per instance of the repeat {owner}: read it with {how}"
+        return f"a question of the repeat {owner}, read from the repeat {self.current_repeat}"
+
+    def repeat_reference(self, name: str, aggregate: bool) -> str:
+        """The format 2 name for `${name}`: `r.name` inside count()/sum() (every
+        instance's), `r` for count(${r}), else the name itself (raises XPathUnsupported)."""
+        if aggregate:
+            if self.kinds.get(name) == "repeat" and name not in self.repeat_of:
+                return name  # count({r}): its instances
+            owner = self.repeat_of.get(name)
+            if owner is None or owner in self.repeat_of:
+                raise XPathUnsupported(
+                    f"uses count()/sum() over ${{{name}}}, which is not in a (top-level) repeat"
+                )
+            return f"{owner}.{name}"
+        problem = self.repeat_problem(name, True)
+        if problem is not None:
+            raise XPathUnsupported(f"reads ${{{name}}}, {problem}")
+        return name
+
+    def indexed_reference(self, name: str, repeat: str, index: int) -> str:
+        """indexed-repeat(${name}, ${repeat}, index): the instance path, 0-based."""
+        if (
+            self.kinds.get(repeat) != "repeat"
+            or repeat in self.repeat_of
+            or self.repeat_of.get(name) != repeat
+        ):
+            raise XPathUnsupported(
+                f"uses indexed-repeat() of ${{{name}}} in ${{{repeat}}}, which is not "
+                "a question of that (top-level) repeat"
+            )
+        return instance_path(repeat, index - 1, name)
+
+    def choice_labels(self, list_name: str) -> list[tuple[str, str]] | None:
+        """A choice list's (value, label) pairs, labels in the default language."""
+        choices = self.survey.get("choices", {}).get(list_name)
+        if not isinstance(choices, list):
+            return None
+        return [
+            (str(c.get("name", "")), self.text(c.get("label")) or str(c.get("name", "")))
+            for c in choices
+            if isinstance(c, dict)
+        ]
+
+    def repeat(
+        self,
+        child: dict[str, Any],
+        conditions: list[str],
+        heading: str | dict[str, str] | None,
+    ) -> None:
+        """A top-level `begin repeat`: its screens as consecutive steps, one format 2
+        repeat over them (`jr:count` its repeat_count, else "Add another")."""
+        name = str(child.get("name"))
+        if self.current_repeat is not None:
+            self.refuse(
+                child,
+                f"a repeat inside the repeat {self.current_repeat}: a wizard's repeats do not nest",
+            )
+            return
+        start = len(self.steps)
+        self.current_repeat = name
+        try:
+            title = self.template(child.get("label"), _TITLE_LIMIT) or heading
+            label = self.template(self.text(child.get("label")), _LABEL_LIMIT)
+            self.walk(child.get("children", []), conditions, title)
+        finally:
+            self.current_repeat = None
+        steps = self.steps[start:]
+        if not steps:
+            self.refuse(child, "a repeat with nothing to ask")
+            return
+        repeat: dict[str, Any] = {"id": name, "steps": [step["id"] for step in steps]}
+        count = child.get("control", {}).get("jr:count")
+        if count not in (None, ""):
+            expression = self.xpath(child, "repeat_count", str(count), None)
+            if expression is None:
+                return  # refused; skipped, its steps stay as one instance
+            repeat["repeat_count"] = expression
+        else:
+            size = sum(1 + len(step["fields"]) for step in steps)
+            repeat.update(min=0, max=max(1, min(MAX_INSTANCES, MAX_INSTANCE_ELEMENTS // size)))
+        if isinstance(label, str) and label:
+            plain = _one_line(re.sub(r"\{[^{}]*\}", "", label), _LABEL_LIMIT - 20)
+            if "add_label" not in repeat and "repeat_count" not in repeat and plain:
+                repeat["add_label"] = f"Add another: {plain}"
+            repeat["item_label"] = _one_line(f"{label} {{{name}.{NUMBER}}}", _LABEL_LIMIT)
+        self.repeats.append(repeat)
 
     # --- walking ----------------------------------------------------------------------
 
@@ -378,7 +505,10 @@ class _Builder:
         version = survey.get("version")
         description = f"Imported from the XLSForm {self.source} (form_id {form_id}"
         description += f", version {version})." if version else ")."
-        wizard["description"] = description
+        metadata = self.metadata_text()
+        wizard["description"] = f"{description} {metadata}" if metadata else description
+        if self.repeats:
+            wizard["repeats"] = self.repeats
         if not self.steps:
             self.steps.append({"id": "empty", "title": wizard["title"], "fields": []})
         wizard["steps"] = self.steps
@@ -400,8 +530,8 @@ class _Builder:
                 continue  # pyxform's own `meta` group (instanceID): nothing to ask
             own = self.relevant_of(child)
             conditions = [*relevant, own] if own else list(relevant)
-            if kind in ("repeat",):
-                self.refuse(child, f"a repeat {_NOT_YET}")
+            if kind == "repeat":
+                self.repeat(child, conditions, heading)
                 continue
             if kind == "loop":
                 self.walk(self.loop_groups(child), relevant, heading)
@@ -409,7 +539,7 @@ class _Builder:
             if kind == "group":
                 label = self.template(child.get("label"), _TITLE_LIMIT)
                 title = label if label else heading
-                if child.get("control", {}).get("appearance", "").split().count("field-list"):
+                if _one_screen(child):
                     fields: list[dict[str, Any]] = []
                     self.collect_fields(child.get("children", []), [], fields)
                     step: dict[str, Any] = {
@@ -464,7 +594,7 @@ class _Builder:
             own = self.relevant_of(child)
             conditions = [*relevant, own] if own else list(relevant)
             if kind == "repeat":
-                self.refuse(child, f"a repeat {_NOT_YET}")
+                self.refuse(child, "a repeat inside a field-list group: one screen cannot hold instances")
             elif kind == "loop":
                 self.collect_fields(self.loop_groups(child), conditions, out)
             elif kind == "group":
@@ -489,7 +619,7 @@ class _Builder:
         name = str(q.get("name"))
         bind: dict[str, Any] = q.get("bind", {})
         if kind in METADATA_TYPES or "jr:preload" in bind:
-            return None  # metadata: ignored (see METADATA_TYPES)
+            return self.metadata(name, kind)
         label = self.template(q.get("label"), None, q)
         hint = self.template(q.get("hint"), None, q)
         short = self.template(q.get("label"), _LABEL_LIMIT)
@@ -509,6 +639,36 @@ class _Builder:
         if "default" in q and q["default"] not in (None, ""):
             self.default(q, field, str(q["default"]))
         return field
+
+    def metadata(self, name: str, kind: str) -> dict[str, Any] | None:
+        """A metadata question: a hidden calculated value when recorded, else ignored
+        (listed in the description)."""
+        calculate = RECORDED_METADATA.get(kind)
+        if calculate is None:
+            self.ignored_metadata[name] = kind
+            return None
+        return {"id": name, "type": "calculated", "label": name, "calculate": calculate, "hidden": True}
+
+    def metadata_text(self) -> str | None:
+        """What the description says about the form's metadata (recorded, ignored)."""
+        recorded = [n for n, k in self.kinds.items() if k in RECORDED_METADATA]
+        parts = []
+        if recorded:
+            parts.append(
+                "Recorded as calculated values: "
+                + ", ".join(f"{n} ({RECORDED_METADATA[self.kinds[n]]})" for n in recorded)
+                + "."
+            )
+        if self.ignored_metadata:
+            parts.append(
+                "Ignored metadata (not recorded; a text reading one shows nothing): "
+                + ", ".join(
+                    f"{n} ({_IGNORED_WHY.get(k, 'not known on a desktop')})"
+                    for n, k in self.ignored_metadata.items()
+                )
+                + "."
+            )
+        return " ".join(parts) or None
 
     def map_type(self, q: dict[str, Any], kind: str, field: dict[str, Any]) -> bool | None:
         name = str(q.get("name"))
@@ -776,6 +936,12 @@ def _fill_label(text: object, label: object, fallback: str, language: str | None
         return text
     own = label.get(language, fallback) if isinstance(label, dict) else (label or fallback)
     return text.replace("%(label)s", str(own))
+
+
+def _one_screen(group: Mapping[str, Any]) -> bool:
+    """A group ODK Collect shows as one screen: appearance field-list (or table-list)."""
+    appearance = str(group.get("control", {}).get("appearance", "")).split()
+    return "field-list" in appearance or "table-list" in appearance
 
 
 def _all(conditions: list[str]) -> str:
