@@ -358,6 +358,8 @@ class _Builder:
             kind = self.kinds.get(name)
             if kind in METADATA_TYPES and kind not in RECORDED_METADATA:
                 raise XPathUnsupported(f"reads the metadata ${{{name}}}, which is not recorded")
+            if name in self.refused_names:
+                raise XPathUnsupported(f"reads ${{{name}}}, which is not imported")
             return self.repeat_reference(name, aggregate)
 
         here = self.current_repeat
@@ -620,6 +622,8 @@ class _Builder:
         bind: dict[str, Any] = q.get("bind", {})
         if kind in METADATA_TYPES or "jr:preload" in bind:
             return self.metadata(name, kind)
+        if name.startswith("reserved_name_for_field_list_labels_"):
+            return None  # pyxform's header row of a table-list group: labels, not a question
         label = self.template(q.get("label"), None, q)
         hint = self.template(q.get("hint"), None, q)
         short = self.template(q.get("label"), _LABEL_LIMIT)
