@@ -342,7 +342,7 @@ def _biomass_csvs(folder: Path) -> None:
         "UCL_districts.csv": "name,label,region_id\nd1,District A,r1\nd2,District B,r2\n",
         "UCL_villages.csv": "name,label,district_id\nv1,Village X,d1\nv2,Village Y,d2\n",
         "ULC_Biomass_Plots.csv": "name,label,village,plant_phase\n"
-        "p1,Plot 1,v1,phase1\np2,Plot 2,v1,phase2\np3,Plot 3,v2,phase1\n",
+        "p1,Plot 1,v1,2022\np2,Plot 2,v1,2023\np3,Plot 3,v2,2022\n",  # plant_phase: years
         "species_names.csv": "name,label\nacacia,Acacia\nother,Other\n",
     }
     for name, text in files.items():
@@ -454,7 +454,7 @@ def test_ucl_biomass_plot_with_its_csvs(tmp_path: Path) -> None:
         "trees", "stumps", "subplot1", "subplot2",
     ]  # fmt: skip
     answers = {
-        "region_id": "r1", "district_id": "d1", "village": "v1", "plant_phase": "phase1",
+        "region_id": "r1", "district_id": "d1", "village": "v1", "plant_phase": "2022",
         "slope": 20, "any_trees": "yes", "trees": [{"tag": 7, "tree_distance": 14}],
     }  # fmt: skip
     shown = resolved(result, answers)
