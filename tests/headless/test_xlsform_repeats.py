@@ -184,17 +184,21 @@ def test_a_repeat_of_field_list_groups(tmp_path: Path) -> None:
     assert asked == ("r[0].a", "r[0].b", "r[0].c", "r[1].a", "r[1].b", "r[1].c")
 
 
+ITEXT_SPACED = "jr:itext(instance('class')/root/item[name = ${income}]/itextId)"
+ITEXT_TIGHT = 'jr:itext(instance("class")/root/item[name=${income}]/itextId)'
+
+
 def test_jr_itext_is_the_label_of_the_choice(tmp_path: Path) -> None:
     """jr:itext(instance('list')/root/item[name = ${q}]/itextId): the label of the
     choice ${q} names (in the default language: the value is stored once)."""
     result = import_form(
         form(
             tmp_path,
-            """|  | type | name | label::English (en) | label::French (fr) | calculation | read_only |
+            f"""| | type | name | label::English (en) | label::French (fr) | calculation | readonly |
 |  | select_one income | income | Income | Revenu | | |
 |  | select_one class | class_list | class | class | | |
-|  | text | class_name | Class | Classe | jr:itext(instance('class')/root/item[name = ${income}]/itextId) | yes |
-|  | calculate | shown | | | jr:itext(instance("class")/root/item[name=${income}]/itextId) | |
+|  | text | class_name | Class | Classe | {ITEXT_SPACED} | yes |
+|  | calculate | shown | | | {ITEXT_TIGHT} | |
 """,
             """|  | list_name | name | label::English (en) | label::French (fr) |
 |  | income | 1 | Low | Bas |
@@ -428,7 +432,13 @@ def test_ucl_biomass_plot_names_each_missing_csv() -> None:
     with pytest.raises(ImportRefused) as refused:
         import_form(REALFORMS / "ucl-biomass-plot.xlsx")
     reasons = [str(item) for item in refused.value.items]
-    for name in ("UCL_regions", "UCL_districts", "UCL_villages", "ULC_Biomass_Plots", "species_names"):
+    for name in (
+        "UCL_regions",
+        "UCL_districts",
+        "UCL_villages",
+        "ULC_Biomass_Plots",
+        "species_names",
+    ):
         assert any(f"needs {name}.csv beside the form" in r for r in reasons), name
 
 

@@ -333,7 +333,9 @@ class _Builder:
             problem = self.repeat_problem(name, False)
             if problem is not None or name in self.refused_names:
                 if element is not None:
-                    self.refuse(element, f"a text reads ${{{name}}}, {problem or 'which is not imported'}")
+                    self.refuse(
+                        element, f"a text reads ${{{name}}}, {problem or 'which is not imported'}"
+                    )
                 return ""
             return "{" + name + "}"
 
@@ -596,7 +598,9 @@ class _Builder:
             own = self.relevant_of(child)
             conditions = [*relevant, own] if own else list(relevant)
             if kind == "repeat":
-                self.refuse(child, "a repeat inside a field-list group: one screen cannot hold instances")
+                self.refuse(
+                    child, "a repeat inside a field-list group: one screen cannot hold instances"
+                )
             elif kind == "loop":
                 self.collect_fields(self.loop_groups(child), conditions, out)
             elif kind == "group":
@@ -651,7 +655,13 @@ class _Builder:
         if calculate is None:
             self.ignored_metadata[name] = kind
             return None
-        return {"id": name, "type": "calculated", "label": name, "calculate": calculate, "hidden": True}
+        return {
+            "id": name,
+            "type": "calculated",
+            "label": name,
+            "calculate": calculate,
+            "hidden": True,
+        }
 
     def metadata_text(self) -> str | None:
         """What the description says about the form's metadata (recorded, ignored)."""

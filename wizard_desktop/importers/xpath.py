@@ -194,7 +194,10 @@ def _wrap(item: _Out, precedence: int) -> str:
 @v_args(inline=True)
 class _Translate(Transformer[Token, _Out]):
     context = XPathContext(None, lambda name, aggregate: name)
-    problems: list[str] = []  # of the references refused, this translation
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []  # the references refused, this translation
 
     def _binary(self, left: _Out, operator: str, right: _Out, precedence: int) -> _Out:
         # left to right, as in SurveyJS: a chain of one level is one level of nesting
@@ -321,7 +324,6 @@ class _Translate(Transformer[Token, _Out]):
             raise XPathUnsupported("uses the path .., which Wizard Desktop cannot evaluate")
         return _Out(f"{target}({', '.join(a.text for a in args)})", depth, 9)
 
-
     def _indexed_repeat(self, args: list[_Out]) -> _Out:
         field, repeat, index = args[0].reference, args[1].reference, args[2].text
         if field is None or repeat is None or self.context.indexed is None:
@@ -340,7 +342,9 @@ class _Translate(Transformer[Token, _Out]):
             else None
         )
         if labels is None:
-            raise XPathUnsupported(f"uses jr:itext() of the list {list_name!r}, which the form has not")
+            raise XPathUnsupported(
+                f"uses jr:itext() of the list {list_name!r}, which the form has not"
+            )
         pairs = ", ".join(f"{_quote(value)}, {_quote(label)}" for value, label in labels)
         return _Out(f"xpath_choice_label({args[0].text}, {pairs})", depth, 9)
 
