@@ -194,7 +194,7 @@ def test_jr_itext_is_the_label_of_the_choice(tmp_path: Path) -> None:
     result = import_form(
         form(
             tmp_path,
-            f"""| | type | name | label::English (en) | label::French (fr) | calculation | readonly |
+            f"""| | type | name | label::English (en) | label::French (fr) | calculation | readonly|
 |  | select_one income | income | Income | Revenu | | |
 |  | select_one class | class_list | class | class | | |
 |  | text | class_name | Class | Classe | {ITEXT_SPACED} | yes |
