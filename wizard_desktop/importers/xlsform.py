@@ -7,7 +7,10 @@ JSON is mapped onto a format 2 dict, which the definition validator then checks 
 wizard file. Screens are ODK Collect's: a `field-list` group is one step, any other
 question a step of its own, other groups hand their `relevant` to what they hold. The
 XPath of `relevant`, `constraint`, `calculation`, `required`, `read_only`, `default` and
-`choice_filter` goes through `importers/xpath.py`. docs/importers.md lists every mapping.
+`choice_filter` goes through `importers/xpath.py`. A top-level `begin repeat` becomes a
+format 2 repeat over the steps its screens make (`repeat` and the `repeat_*` methods);
+metadata is recorded as calculated values or ignored (`metadata`). docs/xlsform.md
+lists every mapping.
 """
 
 from __future__ import annotations
