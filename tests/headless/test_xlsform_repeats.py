@@ -490,3 +490,22 @@ def test_resolve_subprocess_reads_a_repeat(tmp_path: Path) -> None:
     data = json.loads(out.stdout)
     assert data["values"]["total_age"] == 43 and data["values"]["second"] == "Cy"
     assert "member[1].mname" in data["steps"] and data["values"]["member[1].pos"] == 2
+
+
+def test_jr_itext_of_a_long_list_is_refused_with_its_place(tmp_path: Path) -> None:
+    """A list whose labels cannot be spelled out within an expression's length."""
+    choices = "|  | list_name | name | label |\n" + "".join(
+        f"|  | big | v{i} | {'A long label ' * 4}{i} |\n" for i in range(60)
+    )
+    path = form(
+        tmp_path,
+        f"""|  | type | name | label | calculation |
+|  | select_one big | q | Q | |
+|  | calculate | c | | {ITEXT_SPACED.replace("class", "big").replace("income", "q")} |
+""",
+        choices,
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_form(path)
+    (item,) = refused.value.items
+    assert item.place == "survey row 3 (c)" and "too long to write" in item.reason

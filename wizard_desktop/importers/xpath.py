@@ -346,7 +346,12 @@ class _Translate(Transformer[Token, _Out]):
                 f"uses jr:itext() of the list {list_name!r}, which the form has not"
             )
         pairs = ", ".join(f"{_quote(value)}, {_quote(label)}" for value, label in labels)
-        return _Out(f"xpath_choice_label({args[0].text}, {pairs})", depth, 9)
+        text = f"xpath_choice_label({args[0].text}, {pairs})"
+        if len(text) > MAX_EXPRESSION_LENGTH:
+            raise XPathUnsupported(
+                f"uses jr:itext() of the list {list_name!r}, too long to write as an expression"
+            )
+        return _Out(text, depth, 9)
 
 
 def _quote(value: str) -> str:
