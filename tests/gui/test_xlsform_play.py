@@ -24,6 +24,7 @@ from wizard_desktop.ui.player import StepPage, WizardPlayer
 
 MAX_STEPS = 2000
 MAX_PASSES = 10
+A_PHONE_NUMBER = "071 234 5678"
 
 
 def answer_for(field: Field, options: tuple[str, ...] | None) -> AnswerValue:
@@ -69,8 +70,13 @@ def answer_step(qtbot: QtBot, page: StepPage, player: WizardPlayer, picture: Pat
                 assert isinstance(editor, AttachmentInput)
                 editor.read(picture)  # as a dropped file: read off the UI thread
                 qtbot.waitUntil(lambda editor=editor: editor.value() is not None)
-            else:
-                editor.set_value(answer_for(field, resolution.options.get(field.id)))
+            else:  # options as the answers given so far filter them (a cascade on one page)
+                options = player.state.resolution.options.get(field.id)
+                if options == ():
+                    continue  # filtered by a field answered in this pass: the next pass
+                editor.set_value(answer_for(field, options))
+                if field.type is FieldType.TEXT and field.id in player.state.resolution.problems:
+                    editor.set_value(A_PHONE_NUMBER)  # a constraint such as a phone number's
 
 
 def play(qtbot: QtBot, player: WizardPlayer, picture: Path) -> int:
@@ -129,3 +135,56 @@ def test_file_import_takes_an_xlsform(qtbot: QtBot, window: MainWindow) -> None:
         return "cascading_select" in ids
 
     qtbot.waitUntil(listed, timeout=10000)
+
+
+def _play_stored(
+    qtbot: QtBot, window: MainWindow, path: Path, tmp_path: Path, *, skip: bool = False
+) -> str:
+    """Import `path` (skipping what is refused when `skip`), play it to completion; the
+    session's id."""
+    picture = tmp_path / "photo.png"
+    image = QImage(8, 8, QImage.Format.Format_RGB32)
+    image.fill(0x336699)
+    assert image.save(str(picture))
+    wizard_id = import_wizard_file(path, skip_unsupported=skip).wizard_id
+    window.wizards_view.reload(wizard_id)
+    player = start(qtbot, window, wizard_id)
+    session_id = player.info.id
+    assert play(qtbot, player, picture) >= 1
+    qtbot.waitUntil(lambda: not window.controller.has_unsaved(), timeout=20000)
+    qtbot.waitUntil(lambda: load_session(session_id).info.is_completed, timeout=20000)
+    return session_id
+
+
+def test_spec_test_stores_its_repeat_and_recorded_metadata(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """xlsform-spec-test: the two instances of its counted repeat are answered and
+    stored; today and end are stored as calculated values, the ignored metadata not."""
+    import datetime
+
+    session_id = _play_stored(qtbot, window, REALFORMS / "xlsform-spec-test.xlsx", tmp_path)
+    state = load_session(session_id)
+    assert state.answers["repeat_test[0].required_text"] == "a"
+    assert state.answers["repeat_test[1].required_text"] == "a"
+    today = datetime.date.today().isoformat()
+    assert state.calculated["today"] == today
+    assert str(state.calculated["end"]).startswith(today)
+    assert not {"start", "deviceid", "phonenumber"} & set(state.calculated)
+
+
+def test_ucl_biomass_plot_with_csvs_beside_it_plays(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """ucl-biomass-plot copied with small CSVs beside it (its own are not in the
+    corpus) imports without its nested stems repeat and plays to completion: the CSV
+    cascade (region, district, village, plot), sqrt() in the plot radius, its repeats."""
+    from tests.headless.test_xlsform_repeats import ucl_with_csvs
+
+    folder = tmp_path / "form"
+    folder.mkdir()
+    session_id = _play_stored(qtbot, window, ucl_with_csvs(folder), tmp_path, skip=True)
+    state = load_session(session_id)
+    assert state.answers["region_id"] == "r1" and state.answers["district_id"] == "d1"
+    assert state.answers["trees[0].tag"] == 1  # the first choice/number answer_for gives
+    assert isinstance(state.calculated["slope_radius"], int | float)

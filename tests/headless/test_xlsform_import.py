@@ -216,7 +216,7 @@ def test_unsupported_listed_at_once_and_skipped(tmp_path: Path) -> None:
         tmp_path,
         """|  | type | name | label | relevant |
 |  | text | a | A | |
-|  | integer | b | B | indexed-repeat(${a}, ${a}, 1) = 1 |
+|  | integer | b | B | digest(${a}, 'MD5') = 1 |
 |  | background-audio | c | C | |
 |  | select_one_from_file places.csv | d | D | |
 """,
@@ -225,8 +225,7 @@ def test_unsupported_listed_at_once_and_skipped(tmp_path: Path) -> None:
         import_form(path)
     lines = [str(item) for item in refused.value.items]
     assert lines == [
-        "f.md: survey row 3 (b): relevant uses indexed-repeat(), which Wizard Desktop cannot "
-        "evaluate",
+        "f.md: survey row 3 (b): relevant uses digest(), which Wizard Desktop cannot evaluate",
         "f.md: survey row 4 (c): the question type 'background-audio' cannot be played yet",
         "f.md: survey row 5 (d): select_one_from_file needs places.csv beside the form, "
         "which cannot be read",
@@ -235,7 +234,7 @@ def test_unsupported_listed_at_once_and_skipped(tmp_path: Path) -> None:
     assert len(result.unsupported) == 3
     description = result.definition.description or ""
     assert "Left out when this form was imported" in description
-    assert "survey row 3 (b): relevant uses indexed-repeat()" in description
+    assert "survey row 3 (b): relevant uses digest()" in description
     assert [s.id for s in result.definition.steps] == ["a", "b"]  # b without its relevant
     (tmp_path / "places.csv").write_text("name,label\nhere,Here\nthere,There\n", encoding="utf-8")
     result = import_form(path, skip_unsupported=True)
@@ -321,7 +320,9 @@ IMPORTED = [
     "hotosm-waste-collection.xlsx",
     "loop-over-choices.md",
     "recensement-etablissements-scolaires.xlsx",
+    "socio-economic-survey.xlsx",
     "who-verbal-autopsy.xlsx",
+    "xlsform-spec-test.xlsx",
 ]
 
 
@@ -364,14 +365,14 @@ def test_cli_check_import_and_convert(tmp_path: Path) -> None:
     who = str(REALFORMS / "who-verbal-autopsy.xlsx")
     checked = run_cli("check", who, data_dir=data_dir)
     assert checked.returncode == 0 and checked.stdout.strip().endswith(": ok")
-    refused = run_cli("check", str(REALFORMS / "socio-economic-survey.xlsx"), data_dir=data_dir)
+    refused = run_cli("check", str(REALFORMS / "ucl-biomass-plot.xlsx"), data_dir=data_dir)
     assert refused.returncode != 0
-    assert "survey row 12 (SEClass): calculation uses jr:itext()" in refused.stderr
+    assert "survey row 16 (region_id): select_one_from_file needs UCL_regions.csv" in refused.stderr
     assert "Traceback" not in refused.stderr
     skipped = run_cli(
         "import",
         "--skip-unsupported",
-        str(REALFORMS / "socio-economic-survey.xlsx"),
+        str(REALFORMS / "ucl-biomass-plot.xlsx"),
         data_dir=data_dir,
     )
     assert skipped.returncode == 0, skipped.stderr

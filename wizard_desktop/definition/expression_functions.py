@@ -982,6 +982,64 @@ def _xpath_regex(params: Sequence[object]) -> object:
     return compiled_pattern(pattern).search(xpath_string(params[0])) is not None
 
 
+def _xpath_math(
+    function: Callable[..., float], arity: int
+) -> tuple[Callable[[Sequence[object]], object], int, int]:
+    """An XPath math function (ODK's pow, sqrt, sin, ...): its arguments read as
+    xpath_number, a result that is no finite number (NaN, a domain error) empty."""
+
+    def call(params: Sequence[object]) -> object:
+        arguments = [_xpath_number([p]) for p in params]
+        if any(a is None for a in arguments):
+            return None  # NaN: XPath's number() of an empty or non-numeric value
+        try:
+            value = function(*(to_number(a) for a in arguments))
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return None
+        return number(value) if math.isfinite(value) else None
+
+    return call, arity, arity
+
+
+def _xpath_log(x: float) -> float:
+    return math.log(x) if x > 0 else NaN
+
+
+def _xpath_log10(x: float) -> float:
+    return math.log10(x) if x > 0 else NaN
+
+
+def _xpath_choice_label(params: Sequence[object]) -> object:
+    """jr:itext() of a choice: `params` are the answer, then (value, label) pairs of the
+    choice list; the label of the value the answer holds, empty when none is."""
+    wanted = xpath_string(params[0])
+    for index in range(1, len(params) - 1, 2):
+        if xpath_string(params[index]) == wanted:
+            return params[index + 1]
+    return None
+
+
+XPATH_MATH_FUNCTIONS: dict[str, tuple[Callable[[Sequence[object]], object], int, int | None]] = {
+    "xpath_pow": _xpath_math(js_power, 2),
+    "xpath_sqrt": _xpath_math(lambda x: math.sqrt(x) if x >= 0 else NaN, 1),
+    "xpath_exp": _xpath_math(math.exp, 1),
+    "xpath_exp10": _xpath_math(lambda x: js_power(10.0, x), 1),
+    "xpath_log": _xpath_math(_xpath_log, 1),
+    "xpath_log10": _xpath_math(_xpath_log10, 1),
+    "xpath_abs": _xpath_math(abs, 1),
+    "xpath_sin": _xpath_math(math.sin, 1),
+    "xpath_cos": _xpath_math(math.cos, 1),
+    "xpath_tan": _xpath_math(math.tan, 1),
+    "xpath_asin": _xpath_math(lambda x: math.asin(x) if -1 <= x <= 1 else NaN, 1),
+    "xpath_acos": _xpath_math(lambda x: math.acos(x) if -1 <= x <= 1 else NaN, 1),
+    "xpath_atan": _xpath_math(math.atan, 1),
+    "xpath_atan2": _xpath_math(math.atan2, 2),
+    "xpath_floor": _xpath_math(math.floor, 1),
+    "xpath_ceiling": _xpath_math(math.ceil, 1),
+    "xpath_pi": _xpath_math(lambda: math.pi, 0),
+}
+
+
 XPATH_FUNCTIONS: dict[str, tuple[Callable[[Sequence[object]], object], int, int | None]] = {
     "xpath_selected": (lambda p: xpath_string(p[1]) in _choices(p[0]), 2, 2),
     "xpath_count_selected": (lambda p: len(_choices(p[0])), 1, 1),
@@ -991,6 +1049,8 @@ XPATH_FUNCTIONS: dict[str, tuple[Callable[[Sequence[object]], object], int, int 
     "xpath_int": (_xpath_int, 1, 1),
     "xpath_number": (_xpath_number, 1, 1),
     "xpath_regex": (_xpath_regex, 2, 2),
+    "xpath_choice_label": (_xpath_choice_label, 1, None),
+    **XPATH_MATH_FUNCTIONS,
 }
 
 

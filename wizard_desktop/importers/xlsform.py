@@ -7,7 +7,10 @@ JSON is mapped onto a format 2 dict, which the definition validator then checks 
 wizard file. Screens are ODK Collect's: a `field-list` group is one step, any other
 question a step of its own, other groups hand their `relevant` to what they hold. The
 XPath of `relevant`, `constraint`, `calculation`, `required`, `read_only`, `default` and
-`choice_filter` goes through `importers/xpath.py`. docs/importers.md lists every mapping.
+`choice_filter` goes through `importers/xpath.py`. A top-level `begin repeat` becomes a
+format 2 repeat over the steps its screens make (`repeat` and the `repeat_*` methods);
+metadata is recorded as calculated values or ignored (`metadata`). docs/xlsform.md
+lists every mapping.
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ from wizard_desktop.definition.fileformat import MAX_OPTIONS
 from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
+from wizard_desktop.definition.repeats import (
+    MAX_INSTANCE_ELEMENTS,
+    MAX_INSTANCES,
+    NUMBER,
+    instance_path,
+)
 from wizard_desktop.importers.common import (
     ImportResult,
     UnsupportedItem,
@@ -51,8 +60,9 @@ _FORMULA_WITHOUT_VALUE = re.compile(
     rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
 )
 
-# Metadata ODK records by itself: not asked, not stored (the session keeps its own start
-# and completion times).
+# Metadata ODK records by itself. Never asked; the ones an expression can compute are
+# recorded as hidden calculated values (RECORDED_METADATA), the others ignored: not
+# stored, a text reading one shows nothing there, and the wizard's description says which.
 METADATA_TYPES = frozenset(
     {
         "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
@@ -60,6 +70,15 @@ METADATA_TYPES = frozenset(
         "uri:phonenumber", "uri:username", "uri:email", "start-geopoint",
     }
 )  # fmt: skip
+RECORDED_METADATA = {
+    "today": "today()",  # the day of the session's last save
+    "end": "currentDate()",  # stored with every save: the completion time once completed
+}
+_IGNORED_WHY = {
+    "start": "the session records its own start time",
+    "deviceid": "a desktop has no device id to record",
+    "uri:deviceid": "a desktop has no device id to record",
+}
 _LATITUDE = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
 _LONGITUDE = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]+)?)"
 GEOPOINT_PATTERN = rf"{_LATITUDE} {_LONGITUDE}(?: -?[0-9]+(?:\.[0-9]+)?){{0,2}}"
@@ -186,6 +205,10 @@ class _Builder:
             if isinstance(name, str):
                 self.row_of[name.strip()].append(number)
         self.kinds: dict[str, str] = {}  # name -> pyxform type, for references
+        self.repeat_of: dict[str, str] = {}  # name -> the (innermost) repeat holding it
+        self.repeats: list[dict[str, Any]] = []  # format 2 `repeats`
+        self.current_repeat: str | None = None  # the repeat being walked
+        self.ignored_metadata: dict[str, str] = {}  # name -> its type, in row order
         self.refused_names: set[str] = set()
         self.lists: dict[str, list[dict[str, Any]]] = {}  # choice list -> its options
         # (XPath, current field, choice columns) -> (translation, or why it was refused)
@@ -209,10 +232,13 @@ class _Builder:
         self.refused_names.add(str(element.get("name", "")))
         self.unsupported.append(UnsupportedItem(self.source, self.place(element), reason))
 
-    def _collect(self, node: Mapping[str, Any]) -> None:
+    def _collect(self, node: Mapping[str, Any], repeat: str | None = None) -> None:
         for child in node.get("children", []):
-            self.kinds[str(child.get("name"))] = str(child.get("type"))
-            self._collect(child)
+            name = str(child.get("name"))
+            self.kinds[name] = str(child.get("type"))
+            if repeat is not None:
+                self.repeat_of[name] = repeat
+            self._collect(child, name if child.get("type") == "repeat" else repeat)
 
     def _languages(self, survey: Mapping[str, Any]) -> list[str]:
         found: set[str] = set()
@@ -307,9 +333,14 @@ class _Builder:
         def placeholder(match: re.Match[str]) -> str:
             name = match.group(1).strip()
             kind = self.kinds.get(name)
-            if kind in METADATA_TYPES or name in self.refused_names:
+            if kind in METADATA_TYPES and kind not in RECORDED_METADATA:
+                return ""  # ignored metadata: empty, as the description says
+            problem = self.repeat_problem(name, False)
+            if problem is not None or name in self.refused_names:
                 if element is not None:
-                    self.refuse(element, f"a text reads ${{{name}}}, which is not imported")
+                    self.refuse(
+                        element, f"a text reads ${{{name}}}, {problem or 'which is not imported'}"
+                    )
                 return ""
             return "{" + name + "}"
 
@@ -332,22 +363,26 @@ class _Builder:
         def reference(name: str, aggregate: bool) -> str:
             name = name.strip()
             kind = self.kinds.get(name)
-            if kind == "today":
-                raise XPathUnsupported("reads the metadata ${today}; write today()")
-            if kind in METADATA_TYPES:
+            if kind in METADATA_TYPES and kind not in RECORDED_METADATA:
                 raise XPathUnsupported(f"reads the metadata ${{{name}}}, which is not recorded")
-            if aggregate:
-                raise XPathUnsupported(
-                    f"uses count()/sum() over ${{{name}}}, outside a repeat, {_NOT_YET}"
-                )
-            return name
+            if name in self.refused_names:
+                raise XPathUnsupported(f"reads ${{{name}}}, which is not imported")
+            return self.repeat_reference(name, aggregate)
 
+        here = self.current_repeat
         # cached per import; `.` is translated once for every field that reads it
-        key = (source, tuple(sorted(columns.items())) if columns else None)
+        key = (source, tuple(sorted(columns.items())) if columns else None, here)
         known = self.translated.get(key)
         if known is None:
             try:
-                context = XPathContext(_CURRENT, reference, None, columns)
+                context = XPathContext(
+                    _CURRENT,
+                    reference,
+                    f"{here}.{NUMBER}" if here is not None else None,
+                    columns,
+                    self.indexed_reference,
+                    self.choice_labels,
+                )
                 known = (translate(source, context), None)
             except XPathUnsupported as exc:
                 known = (None, str(exc))
@@ -363,6 +398,105 @@ class _Builder:
                 return None
             text = text.replace("{" + _CURRENT + "}", "{" + current + "}")
         return text
+
+    # --- repeats ----------------------------------------------------------------------
+
+    def repeat_problem(self, name: str, in_expression: bool) -> str | None:
+        """Why `${name}` cannot be read as one value where the walk stands (None: it can)."""
+        if self.kinds.get(name) == "repeat":
+            return "a repeat: count(${r}) reads how many instances it has"
+        owner = self.repeat_of.get(name)
+        if owner is None or owner == self.current_repeat:
+            return None
+        if self.current_repeat is None:
+            how = "indexed-repeat() or sum()/count()" if in_expression else "a calculate"
+            return f"asked once per instance of the repeat {owner}: read it with {how}"
+        return f"a question of the repeat {owner}, read from the repeat {self.current_repeat}"
+
+    def repeat_reference(self, name: str, aggregate: bool) -> str:
+        """The format 2 name for `${name}`: `r.name` inside count()/sum() (every
+        instance's), `r` for count(${r}), else the name itself (raises XPathUnsupported)."""
+        if aggregate:
+            if self.kinds.get(name) == "repeat" and name not in self.repeat_of:
+                return name  # count({r}): its instances
+            owner = self.repeat_of.get(name)
+            if owner is None or owner in self.repeat_of:
+                raise XPathUnsupported(
+                    f"uses count()/sum() over ${{{name}}}, which is not in a (top-level) repeat"
+                )
+            return f"{owner}.{name}"
+        problem = self.repeat_problem(name, True)
+        if problem is not None:
+            raise XPathUnsupported(f"reads ${{{name}}}, {problem}")
+        return name
+
+    def indexed_reference(self, name: str, repeat: str, index: int) -> str:
+        """indexed-repeat(${name}, ${repeat}, index): the instance path, 0-based."""
+        if (
+            self.kinds.get(repeat) != "repeat"
+            or repeat in self.repeat_of
+            or self.repeat_of.get(name) != repeat
+        ):
+            raise XPathUnsupported(
+                f"uses indexed-repeat() of ${{{name}}} in ${{{repeat}}}, which is not "
+                "a question of that (top-level) repeat"
+            )
+        return instance_path(repeat, index - 1, name)
+
+    def choice_labels(self, list_name: str) -> list[tuple[str, str]] | None:
+        """A choice list's (value, label) pairs, labels in the default language."""
+        choices = self.survey.get("choices", {}).get(list_name)
+        if not isinstance(choices, list):
+            return None
+        return [
+            (str(c.get("name", "")), self.text(c.get("label")) or str(c.get("name", "")))
+            for c in choices
+            if isinstance(c, dict)
+        ]
+
+    def repeat(
+        self,
+        child: dict[str, Any],
+        conditions: list[str],
+        heading: str | dict[str, str] | None,
+    ) -> None:
+        """A top-level `begin repeat`: its screens as consecutive steps, one format 2
+        repeat over them (`jr:count` its repeat_count, else "Add another")."""
+        name = str(child.get("name"))
+        if self.current_repeat is not None:
+            self.refuse(
+                child,
+                f"a repeat inside the repeat {self.current_repeat}: a wizard's repeats do not nest",
+            )
+            return
+        start = len(self.steps)
+        self.current_repeat = name
+        try:
+            title = self.template(child.get("label"), _TITLE_LIMIT) or heading
+            label = self.template(self.text(child.get("label")), _LABEL_LIMIT)
+            self.walk(child.get("children", []), conditions, title)
+        finally:
+            self.current_repeat = None
+        steps = self.steps[start:]
+        if not steps:
+            self.refuse(child, "a repeat with nothing to ask")
+            return
+        repeat: dict[str, Any] = {"id": name, "steps": [step["id"] for step in steps]}
+        count = child.get("control", {}).get("jr:count")
+        if count not in (None, ""):
+            expression = self.xpath(child, "repeat_count", str(count), None)
+            if expression is None:
+                return  # refused; skipped, its steps stay as one instance
+            repeat["repeat_count"] = expression
+        else:
+            size = sum(1 + len(step["fields"]) for step in steps)
+            repeat.update(min=0, max=max(1, min(MAX_INSTANCES, MAX_INSTANCE_ELEMENTS // size)))
+        if isinstance(label, str) and label:
+            plain = _one_line(re.sub(r"\{[^{}]*\}", "", label), _LABEL_LIMIT - 20)
+            if "add_label" not in repeat and "repeat_count" not in repeat and plain:
+                repeat["add_label"] = f"Add another: {plain}"
+            repeat["item_label"] = _one_line(f"{label} {{{name}.{NUMBER}}}", _LABEL_LIMIT)
+        self.repeats.append(repeat)
 
     # --- walking ----------------------------------------------------------------------
 
@@ -380,7 +514,10 @@ class _Builder:
         version = survey.get("version")
         description = f"Imported from the XLSForm {self.source} (form_id {form_id}"
         description += f", version {version})." if version else ")."
-        wizard["description"] = description
+        metadata = self.metadata_text()
+        wizard["description"] = f"{description} {metadata}" if metadata else description
+        if self.repeats:
+            wizard["repeats"] = self.repeats
         if not self.steps:
             self.steps.append({"id": "empty", "title": wizard["title"], "fields": []})
         wizard["steps"] = self.steps
@@ -402,8 +539,8 @@ class _Builder:
                 continue  # pyxform's own `meta` group (instanceID): nothing to ask
             own = self.relevant_of(child)
             conditions = [*relevant, own] if own else list(relevant)
-            if kind in ("repeat",):
-                self.refuse(child, f"a repeat {_NOT_YET}")
+            if kind == "repeat":
+                self.repeat(child, conditions, heading)
                 continue
             if kind == "loop":
                 self.walk(self.loop_groups(child), relevant, heading)
@@ -411,7 +548,7 @@ class _Builder:
             if kind == "group":
                 label = self.template(child.get("label"), _TITLE_LIMIT)
                 title = label if label else heading
-                if child.get("control", {}).get("appearance", "").split().count("field-list"):
+                if _one_screen(child):
                     fields: list[dict[str, Any]] = []
                     self.collect_fields(child.get("children", []), [], fields)
                     step: dict[str, Any] = {
@@ -466,7 +603,9 @@ class _Builder:
             own = self.relevant_of(child)
             conditions = [*relevant, own] if own else list(relevant)
             if kind == "repeat":
-                self.refuse(child, f"a repeat {_NOT_YET}")
+                self.refuse(
+                    child, "a repeat inside a field-list group: one screen cannot hold instances"
+                )
             elif kind == "loop":
                 self.collect_fields(self.loop_groups(child), conditions, out)
             elif kind == "group":
@@ -491,7 +630,9 @@ class _Builder:
         name = str(q.get("name"))
         bind: dict[str, Any] = q.get("bind", {})
         if kind in METADATA_TYPES or "jr:preload" in bind:
-            return None  # metadata: ignored (see METADATA_TYPES)
+            return self.metadata(name, kind)
+        if name.startswith("reserved_name_for_field_list_labels_"):
+            return None  # pyxform's header row of a table-list group: labels, not a question
         label = self.template(q.get("label"), None, q)
         hint = self.template(q.get("hint"), None, q)
         short = self.template(q.get("label"), _LABEL_LIMIT)
@@ -511,6 +652,42 @@ class _Builder:
         if "default" in q and q["default"] not in (None, ""):
             self.default(q, field, str(q["default"]))
         return field
+
+    def metadata(self, name: str, kind: str) -> dict[str, Any] | None:
+        """A metadata question: a hidden calculated value when recorded, else ignored
+        (listed in the description)."""
+        calculate = RECORDED_METADATA.get(kind)
+        if calculate is None:
+            self.ignored_metadata[name] = kind
+            return None
+        return {
+            "id": name,
+            "type": "calculated",
+            "label": name,
+            "calculate": calculate,
+            "hidden": True,
+        }
+
+    def metadata_text(self) -> str | None:
+        """What the description says about the form's metadata (recorded, ignored)."""
+        recorded = [n for n, k in self.kinds.items() if k in RECORDED_METADATA]
+        parts = []
+        if recorded:
+            parts.append(
+                "Recorded as calculated values: "
+                + ", ".join(f"{n} ({RECORDED_METADATA[self.kinds[n]]})" for n in recorded)
+                + "."
+            )
+        if self.ignored_metadata:
+            parts.append(
+                "Ignored metadata (not recorded; a text reading one shows nothing): "
+                + ", ".join(
+                    f"{n} ({_IGNORED_WHY.get(k, 'not known on a desktop')})"
+                    for n, k in self.ignored_metadata.items()
+                )
+                + "."
+            )
+        return " ".join(parts) or None
 
     def map_type(self, q: dict[str, Any], kind: str, field: dict[str, Any]) -> bool | None:
         name = str(q.get("name"))
@@ -663,13 +840,8 @@ class _Builder:
                 q, f"select_one_from_file reads {itemset}; only .csv and .geojson files are read"
             )
             return None
-        csv_path = self.folder / Path(itemset).name
-        try:
-            raw = read_source(csv_path, limit=MAX_CSV_BYTES)
-        except WizardFileError:
-            self.refuse(
-                q, f"select_one_from_file needs {itemset} beside the form, which cannot be read"
-            )
+        raw = self.file_beside(q, itemset)
+        if raw is None:
             return None
         try:
             reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
@@ -689,16 +861,23 @@ class _Builder:
                 choices.append(choice)
         return choices
 
+    def file_beside(self, q: dict[str, Any], itemset: str) -> bytes | None:
+        """The bytes of a select_one_from_file's file beside the form, or None (refused)."""
+        path = self.folder / Path(itemset).name
+        try:
+            return read_source(path, limit=MAX_CSV_BYTES)
+        except WizardFileError as exc:
+            why = "" if not path.exists() or not exc.problems else f" ({exc.problems[0].message})"
+            self.refuse(
+                q,
+                f"select_one_from_file needs {itemset} beside the form, which cannot be read{why}",
+            )
+            return None
+
     def geojson_choices(self, q: dict[str, Any], itemset: str) -> list[dict[str, Any]] | None:
         """select_one_from_file with a GeoJSON file beside the form (`geojson_features`)."""
-        try:
-            raw = read_source(self.folder / Path(itemset).name, limit=MAX_CSV_BYTES)
-        except WizardFileError as exc:
-            reason = exc.problems[0].message if exc.problems else "it cannot be read"
-            self.refuse(
-                q, f"select_one_from_file needs {itemset} beside the form, which cannot be read "
-                f"({reason})",
-            )  # fmt: skip
+        raw = self.file_beside(q, itemset)
+        if raw is None:
             return None
         parameters = q.get("parameters", {})
         try:
@@ -873,6 +1052,12 @@ def _fill_label(text: object, label: object, fallback: str, language: str | None
         return text
     own = label.get(language, fallback) if isinstance(label, dict) else (label or fallback)
     return text.replace("%(label)s", str(own))
+
+
+def _one_screen(group: Mapping[str, Any]) -> bool:
+    """A group ODK Collect shows as one screen: appearance field-list (or table-list)."""
+    appearance = str(group.get("control", {}).get("appearance", "")).split()
+    return "field-list" in appearance or "table-list" in appearance
 
 
 def _all(conditions: list[str]) -> str:

@@ -117,6 +117,10 @@ class XPathContext:
     position: str | None = None
     # a choice_filter's choice: its columns, which bare names in the filter read
     columns: Mapping[str, str] | None = None
+    # indexed-repeat(${q}, ${r}, n): the instance path `r[n-1].q` (raises XPathUnsupported)
+    indexed: Callable[[str, str, int], str] | None = None
+    # jr:itext() of a choice list's item: the list's (value, label) pairs, or None
+    choice_labels: Callable[[str], list[tuple[str, str]] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ class _Out:
     literal: str | None = None  # the text it is, when it is a text literal
 
 
+_ITEXT_CALL = "jr:itext-choice"
 _FUNCTIONS_SIMPLE = {
     # XPath name -> (expression function, fewest arguments, most arguments or None)
     "selected": ("xpath_selected", 2, 2),
@@ -149,7 +154,35 @@ _FUNCTIONS_SIMPLE = {
     "count": ("", 1, 1),
     "sum": ("", 1, 1),
     "position": ("", 1, 1),
+    "indexed-repeat": ("", 3, 3),
+    _ITEXT_CALL: ("", 2, 2),
+    # ODK's math functions (expression_functions.XPATH_MATH_FUNCTIONS)
+    "pow": ("xpath_pow", 2, 2),
+    "sqrt": ("xpath_sqrt", 1, 1),
+    "exp": ("xpath_exp", 1, 1),
+    "exp10": ("xpath_exp10", 1, 1),
+    "log": ("xpath_log", 1, 1),
+    "log10": ("xpath_log10", 1, 1),
+    "abs": ("xpath_abs", 1, 1),
+    "sin": ("xpath_sin", 1, 1),
+    "cos": ("xpath_cos", 1, 1),
+    "tan": ("xpath_tan", 1, 1),
+    "asin": ("xpath_asin", 1, 1),
+    "acos": ("xpath_acos", 1, 1),
+    "atan": ("xpath_atan", 1, 1),
+    "atan2": ("xpath_atan2", 2, 2),
+    "floor": ("xpath_floor", 1, 1),
+    "ceiling": ("xpath_ceiling", 1, 1),
+    "pi": ("xpath_pi", 0, 0),
 }
+# `jr:itext(instance('LIST')/root/item[name = ${q}]/itextId)`, the label of the choice
+# ${q} holds (in ODK: in the language in use), is rewritten before lexing into this call
+# of the list's name and the answer; any other jr:itext() is refused.
+_ITEXT = re.compile(
+    r"""jr:itext\(\s*instance\(\s*(?:'([^']*)'|"([^"]*)")\s*\)\s*/\s*root\s*/\s*item\s*"""
+    r"""\[\s*name\s*=\s*(\$\{[^{}]*\})\s*\]\s*/\s*itextId\s*\)"""
+)
+_PROBLEM = "\x01"  # marks a refused reference's place in a translation (never in an input)
 _COMPARISONS = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _ARITHMETIC = {"+": "+", "-": "-", "*": "*", "div": "/", "mod": "%"}
 
@@ -161,6 +194,10 @@ def _wrap(item: _Out, precedence: int) -> str:
 @v_args(inline=True)
 class _Translate(Transformer[Token, _Out]):
     context = XPathContext(None, lambda name, aggregate: name)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []  # the references refused, this translation
 
     def _binary(self, left: _Out, operator: str, right: _Out, precedence: int) -> _Out:
         # left to right, as in SurveyJS: a chain of one level is one level of nesting
@@ -213,7 +250,13 @@ class _Translate(Transformer[Token, _Out]):
 
     def reference(self, token: Token) -> _Out:
         name = str(token)[2:-1]
-        return _Out("{" + self.context.reference(name, False) + "}", 0, 9, name)
+        try:
+            return _Out("{" + self.context.reference(name, False) + "}", 0, 9, name)
+        except XPathUnsupported as exc:
+            # refused only if it is read as a value: count(), sum() and indexed-repeat()
+            # read the name itself (a repeat, a field in one)
+            self.problems.append(str(exc))
+            return _Out(f"{_PROBLEM}{len(self.problems) - 1}{_PROBLEM}", 0, 9, name)
 
     def current(self) -> _Out:
         if self.context.current is None:
@@ -259,6 +302,10 @@ class _Translate(Transformer[Token, _Out]):
             if args[0].text != ".." or self.context.position is None:
                 raise XPathUnsupported("uses position() other than position(..) in a repeat")
             return _Out("{" + self.context.position + "}", 0, 9)
+        if name == "indexed-repeat":
+            return self._indexed_repeat(args)
+        if name == _ITEXT_CALL:
+            return self._itext(args, depth)
         if name in ("count", "sum"):
             ref = args[0].reference
             if ref is None:
@@ -276,6 +323,35 @@ class _Translate(Transformer[Token, _Out]):
         if any(a.text == ".." for a in args):
             raise XPathUnsupported("uses the path .., which Wizard Desktop cannot evaluate")
         return _Out(f"{target}({', '.join(a.text for a in args)})", depth, 9)
+
+    def _indexed_repeat(self, args: list[_Out]) -> _Out:
+        field, repeat, index = args[0].reference, args[1].reference, args[2].text
+        if field is None or repeat is None or self.context.indexed is None:
+            raise XPathUnsupported("uses indexed-repeat() other than indexed-repeat(${q}, ${r}, n)")
+        if not re.fullmatch(r"[1-9][0-9]{0,3}", index):
+            raise XPathUnsupported(
+                "uses indexed-repeat() with an index that is not a whole number from 1"
+            )
+        return _Out("{" + self.context.indexed(field, repeat, int(index)) + "}", 0, 9)
+
+    def _itext(self, args: list[_Out], depth: int) -> _Out:
+        list_name = args[1].literal
+        labels = (
+            self.context.choice_labels(list_name)
+            if list_name is not None and self.context.choice_labels is not None
+            else None
+        )
+        if labels is None:
+            raise XPathUnsupported(
+                f"uses jr:itext() of the list {list_name!r}, which the form has not"
+            )
+        pairs = ", ".join(f"{_quote(value)}, {_quote(label)}" for value, label in labels)
+        text = f"xpath_choice_label({args[0].text}, {pairs})"
+        if len(text) > MAX_EXPRESSION_LENGTH:
+            raise XPathUnsupported(
+                f"uses jr:itext() of the list {list_name!r}, too long to write as an expression"
+            )
+        return _Out(text, depth, 9)
 
 
 def _quote(value: str) -> str:
@@ -302,11 +378,17 @@ def translate(source: str, context: XPathContext) -> str:
         raise XPathUnsupported(
             f"is {len(source)} characters long; an expression is at most {MAX_EXPRESSION_LENGTH}"
         )
+    if _PROBLEM in source:
+        raise XPathUnsupported("holds a control character")
+    source = _ITEXT.sub(
+        lambda m: f"{_ITEXT_CALL}({m.group(3)}, {_quote(m.group(1) or m.group(2) or '')})", source
+    )
     with _LOCK:  # one parser, its transformer told the context of this translation
         if _PARSER is None or _TRANSLATOR is None:
             _TRANSLATOR = _Translate()
             _PARSER = Lark(_GRAMMAR, parser="lalr", lexer=_Lexer, transformer=_TRANSLATOR)
         _TRANSLATOR.context = context
+        _TRANSLATOR.problems = []
         try:
             out = _PARSER.parse(source)
         except UnexpectedInput as exc:
@@ -319,7 +401,11 @@ def translate(source: str, context: XPathContext) -> str:
             raise XPathUnsupported(
                 f"is not an XPath expression this importer reads (column {column})"
             ) from None
+        problems = _TRANSLATOR.problems
     assert isinstance(out, _Out)
+    refused = re.search(f"{_PROBLEM}([0-9]+){_PROBLEM}", out.text)
+    if refused is not None:
+        raise XPathUnsupported(problems[int(refused.group(1))])
     if out.text == "..":
         raise XPathUnsupported("uses the path .., which Wizard Desktop cannot evaluate")
     if out.depth > MAX_NESTING_DEPTH:
