@@ -17,15 +17,21 @@ from __future__ import annotations
 
 import os
 import re
+from contextvars import ContextVar
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 from wizard_desktop.definition.expressions import ExpressionError, parse_expression
-from wizard_desktop.definition.fileformat import MAX_RATING_POINTS, TEXT_LIMITS
+from wizard_desktop.definition.fileformat import (
+    MAX_RATING_POINTS,
+    TEXT_LIMITS,
+    TRANSLATABLE_KEYS,
+)
 from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.model import IMPORTED_ID_PATTERN, WizardDefinition
+from wizard_desktop.definition.languages import is_language_code
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
 from wizard_desktop.importers.common import (
@@ -56,14 +62,16 @@ _TEXT_NUMBER = ("number", "range")
 _EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 _EMAIL_MESSAGE = "Please enter a valid e-mail address."
 _MAX_SOURCE_NESTING = 100
-_LOCALIZABLE = (
-    "title",
-    "text",
-    "description",
-    "html",
-    "otherText",
-    "noneText",
-)  # JSON levels (checked by reading.read_json before parsing)
+# The keys whose text may be localized (`{"default": …, "de": …}`) that the import reads.
+_LOCALIZABLE = frozenset(
+    {"title", "text", "description", "html", "otherText", "noneText", "placeholder"}
+    | {"otherPlaceholder", "commentText"}
+)
+# survey-core's `surveyLocalization.defaultLocale`: the language of "default" texts.
+_DEFAULT_LOCALE = "en"
+# The SurveyJS locale keys a text is read from while one language is mapped, first
+# found wins (empty: the default language's reading, see `_localized`).
+_TEXT_LANGUAGE: ContextVar[tuple[str, ...]] = ContextVar("_TEXT_LANGUAGE", default=())
 
 
 def looks_like_surveyjs(content: bytes) -> bool:
@@ -94,9 +102,8 @@ def import_surveyjs(
         raise WizardFileError(problems)
     if not isinstance(raw, dict):
         raise WizardFileError([Problem(source, None, "", "a SurveyJS survey is a JSON object")])
-    mapper = _Mapper(name)
     try:
-        data = mapper.wizard(raw, _wizard_id(Path(source).stem))
+        mapper, data = translated_wizard(raw, name, _wizard_id(Path(source).stem))
     except Exception as exc:  # the safety net: a bug must still not escape as a traceback
         message = f"internal error while importing ({type(exc).__name__}: {exc})"
         raise WizardFileError([Problem(source, None, "", message)]) from exc
@@ -162,10 +169,15 @@ def _option_value(value: object) -> str:
 
 
 def _localized(value: object) -> str | None:
-    """A SurveyJS string: plain, or localized `{"default": …, "de": …}`."""
+    """A SurveyJS string: plain, or localized `{"default": …, "de": …}`, read in the
+    language being mapped (`_TEXT_LANGUAGE`, see `translated_wizard`) as survey-core
+    reads it (that locale, its root dialect, `default`), else in the default one."""
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
+        for key in _TEXT_LANGUAGE.get():
+            if isinstance(value.get(key), str) and value[key]:
+                return str(value[key])
         for key in ("default", "en"):
             if isinstance(value.get(key), str):
                 return str(value[key])
@@ -173,6 +185,119 @@ def _localized(value: object) -> str | None:
             if isinstance(text, str):
                 return text
     return None
+
+
+# --- translations ----------------------------------------------------------------
+
+
+def translated_wizard(
+    raw: dict[str, object], source: str, wizard_id: str
+) -> tuple[_Mapper, dict[str, object]]:
+    """The format-2 data of the survey `raw` in all its languages: mapped once per
+    language (each localized string read in it), the runs' texts joined into
+    `{language: text}` maps where they differ. The default language is the survey's
+    `locale`, else survey-core's default locale (`en`, the texts under "default").
+    Returns the default language's mapper (its refusals and added ids) and the data."""
+    locales, bad = _survey_locales(raw)
+    mapper = _Mapper(source)
+    for place, key in bad:
+        mapper.refuse(place, f"'{key[:20]}' is not a language code a text can be given in")
+    locale = raw.get("locale")
+    default = _language_code(locale) if isinstance(locale, str) and locale.strip() else None
+    if default is None or not is_language_code(default):
+        default = _DEFAULT_LOCALE
+    languages = [default, *sorted(c for c in {_language_code(k) for k in locales} if c != default)]
+    token = _TEXT_LANGUAGE.set(_locale_keys(default))
+    try:
+        data = mapper.wizard(raw, wizard_id)
+    finally:
+        _TEXT_LANGUAGE.reset(token)
+    if len(languages) < 2:
+        return mapper, data
+    others: dict[str, object] = {}
+    for language in languages[1:]:
+        token = _TEXT_LANGUAGE.set(_locale_keys(language))
+        try:
+            others[language] = _Mapper(source).wizard(raw, wizard_id)
+        finally:
+            _TEXT_LANGUAGE.reset(token)
+    merged = _joined_texts(data, others, default, None)
+    assert isinstance(merged, dict)
+    merged["languages"] = languages
+    merged["default_language"] = default
+    return mapper, merged
+
+
+def _language_code(locale: str) -> str:
+    """A SurveyJS locale (`de-ch`, `default`) as a BCP 47 code (`de-CH`, `en`)."""
+    if locale == "default":
+        return _DEFAULT_LOCALE
+    parts = locale.split("-")
+    return "-".join(
+        [parts[0].lower()]
+        + [p.upper() if len(p) == 2 else p.title() if len(p) == 4 else p for p in parts[1:]]
+    )
+
+
+def _locale_keys(language: str) -> tuple[str, ...]:
+    """The keys survey-core reads a localized text of `language` from, in its order
+    (`LocalizableString.pureText`): the locale, its root dialect, then "default"."""
+    if language == _DEFAULT_LOCALE:
+        return ("default", _DEFAULT_LOCALE)
+    locale = language.lower()
+    root = locale.split("-")[0]
+    return tuple(dict.fromkeys((locale, root, "default")))
+
+
+def _survey_locales(raw: object) -> tuple[set[str], list[tuple[str, str]]]:
+    """The locale keys of every localized string the import reads, and (place, key)
+    of each key that is no language code. Walked with an explicit stack (the nesting
+    is bounded by `read_json`, the walk by the size of the file)."""
+    locales: set[str] = set()
+    bad: list[tuple[str, str]] = []
+    stack: list[tuple[str, object]] = [("", raw)]
+    while stack:
+        place, item = stack.pop()
+        children: list[tuple[str, object]] = []
+        if isinstance(item, dict):
+            for key, value in item.items():
+                where = f"{place}.{key}" if place else str(key)
+                if key in _LOCALIZABLE and isinstance(value, dict):
+                    for locale in value:
+                        if locale == "default" or is_language_code(_language_code(locale)):
+                            locales.add(locale)
+                        else:
+                            bad.append((where, locale))
+                else:
+                    children.append((where, value))
+        elif isinstance(item, list):
+            children = [(f"{place}[{i}]", value) for i, value in enumerate(item)]
+        stack.extend(reversed([c for c in children if isinstance(c[1], dict | list)]))
+    return locales, bad
+
+
+def _joined_texts(
+    default: object, others: Mapping[str, object], language: str, key: object
+) -> object:
+    """`default` (one run's data) with each text that reads differently in another
+    run (`others`: language -> that run's data at the same place) as a map; the runs
+    differ in texts only, so anything else differing is a bug of the import."""
+    if isinstance(default, dict):
+        return {
+            k: _joined_texts(v, {lang: o[k] for lang, o in others.items()}, language, k)  # type: ignore[index]
+            for k, v in default.items()
+        }
+    if isinstance(default, list):
+        return [
+            _joined_texts(v, {lang: o[i] for lang, o in others.items()}, language, key)  # type: ignore[index]
+            for i, v in enumerate(default)
+        ]
+    differing = {lang: o for lang, o in others.items() if o != default}
+    if not differing:
+        return default
+    if not (isinstance(default, str) and key in TRANSLATABLE_KEYS):
+        raise ValueError(f"the languages' runs differ at a '{key}' that is no text")
+    return {language: default, **differing}
 
 
 class _HtmlText(HTMLParser):
@@ -249,14 +374,6 @@ class _Mapper:
         self.collect_names(pages)
         title = _localized(raw.get("title")) or wizard_id
         description = _localized(raw.get("description"))
-        if any(isinstance(raw.get(k), dict) for k in ("title", "description")) or self.has_locales(
-            raw
-        ):
-            self.refuse(
-                "survey",
-                "translations (localized strings) cannot be played yet; "
-                "the default language is imported",
-            )
         for key, reason in (
             ("triggers", "triggers change answers on their own"),
             ("navigateToUrl", "navigating to a web address needs the network"),
@@ -295,19 +412,6 @@ class _Mapper:
             data["description"] = _clip(description, "description")
         self.check_references(data)
         return data
-
-    def has_locales(self, raw: object, depth: int = 0) -> bool:
-        if depth > _MAX_SOURCE_NESTING:
-            return False
-        if isinstance(raw, dict):
-            for key, value in raw.items():
-                if key in _LOCALIZABLE and isinstance(value, dict):
-                    return True
-                if isinstance(value, dict | list) and self.has_locales(value, depth + 1):
-                    return True
-        elif isinstance(raw, list):
-            return any(self.has_locales(v, depth + 1) for v in raw)
-        return False
 
     def pages(self, raw: dict[str, object]) -> list[tuple[str, dict[str, object]]]:
         pages = raw.get("pages")
@@ -734,11 +838,11 @@ class _Mapper:
                 value, label = value_raw.split("|", 1)
             label = label if label and label.strip() else value
             if value in seen:  # two choices with one value: one option, both labels
-                seen[value]["label"] = _clip(f"{seen[value]['label']} / {label}", "label")
+                seen[value]["label"] = _clip(f"{seen[value]['label']} / {label}", "value")
                 continue
             option: dict[str, object] = {
                 "value": _clip(value, "value"),
-                "label": _clip(label, "label"),
+                "label": _clip(label, "value"),
             }
             if isinstance(choice, dict) and choice.get("visibleIf"):
                 condition = self.expression(choice.get("visibleIf"), "choice")
@@ -773,7 +877,7 @@ class _Mapper:
             wanted = element.get(new_key) is True or element.get(old_key) is True
             if wanted and all(o["value"] != value for o in options):
                 label = _localized(element.get(text_key)) or default_text
-                options.append({"value": value, "label": _clip(label, "label")})
+                options.append({"value": value, "label": _clip(label, "value")})
         return options
 
     def common(
