@@ -52,7 +52,7 @@ from wizard_desktop.core.wizards import (
 )
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.loader import WizardFileError
-from wizard_desktop.definition.logic import wizard_logic
+from wizard_desktop.definition.logic import Resolution, wizard_logic
 from wizard_desktop.definition.model import AnswerValue, WizardDefinition
 from wizard_desktop.definition.repeats import expand_for, flattened
 from wizard_desktop.definition.text import terminal_safe
@@ -395,16 +395,27 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         raise CommandError(
             "the wizard's expressions take too long to evaluate for these answers"
         ) from exc
-    _print_json(
-        {
-            "steps": list(resolution.steps),
-            "fields": list(resolution.fields),
-            "required": [f for f in resolution.fields if f in resolution.required],
-            "values": dict(resolution.values),
-            "problems": dict(resolution.problems),
-        }
-    )
+    _print_json(_resolution_json(definition, resolution))
     return EXIT_OK
+
+
+def _resolution_json(definition: WizardDefinition, resolution: Resolution) -> dict[str, Any]:
+    """`resolve`'s object; a start step (format 2 `start`) is not among the steps and
+    fields of the path: its fields are `start_fields` (those required in `required`)."""
+    start = definition.start_step
+    starting = {f.id for f in start.fields} if start is not None else set()
+    fields = [f for f in resolution.fields if f not in starting]
+    result: dict[str, Any] = {
+        "steps": [s for s in resolution.steps if start is None or s != start.id],
+        "fields": fields,
+        "required": [f for f in fields if f in resolution.required],
+        "values": dict(resolution.values),
+        "problems": dict(resolution.problems),
+    }
+    if start is not None:
+        result["start_fields"] = [f for f in resolution.fields if f in starting]
+        result["start_required"] = [f for f in result["start_fields"] if f in resolution.required]
+    return result
 
 
 def cmd_convert(args: argparse.Namespace) -> int:

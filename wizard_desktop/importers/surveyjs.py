@@ -4,7 +4,8 @@
 JSON parser recurses), maps it onto the format-2 data of a wizard file and validates
 that data with the same validator as a YAML file, so every limit and check applies.
 Pages are steps (a page's `visibleIf` its `visible_if`; with `firstPageIsStarted` the
-start page is not a step: its texts become the wizard's description); panels are
+start page is a start step, `_start_step`); localized strings are language maps
+(`translated_wizard`); panels are
 flattened into their page with a note as heading, the panel's `visibleIf` joined with
 `and` onto every field inside; question names are field ids verbatim
 (`imported_from: surveyjs`), and a page with no visible question is skipped
@@ -15,10 +16,11 @@ place (`pages[3].elements[1] (q7)`), and the refusal rule of `common` applies.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-from contextvars import ContextVar
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,9 +31,9 @@ from wizard_desktop.definition.fileformat import (
     TEXT_LIMITS,
     TRANSLATABLE_KEYS,
 )
+from wizard_desktop.definition.languages import is_language_code
 from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.model import IMPORTED_ID_PATTERN, WizardDefinition
-from wizard_desktop.definition.languages import is_language_code
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
 from wizard_desktop.importers.common import (
@@ -61,6 +63,8 @@ _CHOICE_TYPES["tagbox"] = "multi_choice"
 _TEXT_NUMBER = ("number", "range")
 _EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 _EMAIL_MESSAGE = "Please enter a valid e-mail address."
+_NUMBER_PATTERN = r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*"
+_NUMBER_MESSAGE = "The answer must be a number."
 _MAX_SOURCE_NESTING = 100
 # The keys whose text may be localized (`{"default": …, "de": …}`) that the import reads.
 _LOCALIZABLE = frozenset(
@@ -185,6 +189,15 @@ def _localized(value: object) -> str | None:
             if isinstance(text, str):
                 return text
     return None
+
+
+def _start_step(step: dict[str, object]) -> None:
+    """`firstPageIsStarted`: the first page is a start step (format 2 `start`), shown
+    first, its answers checked by Next as by SurveyJS's Start button and saved with
+    the session, but not a page of the path (survey-core's `visiblePages`) nor of the
+    progress. A start page always shows: its `visibleIf` is not read, as SurveyJS's."""
+    step["start"] = True
+    step.pop("visible_if", None)
 
 
 # --- translations ----------------------------------------------------------------
@@ -381,15 +394,12 @@ class _Mapper:
             if raw.get(key):
                 self.refuse(key, reason)
         steps: list[dict[str, object]] = []
-        start = 1 if raw.get("firstPageIsStarted") is True and len(pages) > 1 else 0
-        if start:
-            intro = self.start_page(pages[0][1], pages[0][0])
-            if intro:
-                description = f"{description}\n\n{intro}" if description else intro
-        for place, page in pages[start:]:
+        for place, page in pages:
             step = self.page(page, place, len(steps))
             if step is not None:
                 steps.append(step)
+        if raw.get("firstPageIsStarted") is True and len(steps) > 1:
+            _start_step(steps[0])
         calculated = self.calculated_values(raw)
         if calculated:
             if not steps:
@@ -446,33 +456,6 @@ class _Mapper:
                     for i in range(len(children) - 1, -1, -1):
                         child_place = f"{place}.{key}[{i}]" if place else f"{key}[{i}]"
                         stack.append((child_place, children[i], depth + 1))
-
-    def start_page(self, page: dict[str, object], place: str) -> str:
-        """The start page's texts (notes) for the description; its questions are left out."""
-        texts: list[str] = []
-        for element_place, element, _ in self.walk_all([(place, page)]):
-            kind = element.get("type")
-            if kind == "html":
-                texts.append(html_to_text(_localized(element.get("html")) or ""))
-            elif kind == "panel":
-                continue
-            elif kind == "expression" and not element.get("expression"):
-                texts.extend(
-                    t
-                    for t in (
-                        _localized(element.get("title")),
-                        _localized(element.get("description")),
-                    )
-                    if t
-                )
-            else:
-                name = element.get("name")
-                self.refuse(
-                    f"{element_place} ({name})",
-                    "a question on the start page (firstPageIsStarted) is not part of the "
-                    "survey's pages",
-                )
-        return "\n\n".join(t for t in texts if t)
 
     def page(self, page: dict[str, object], place: str, index: int) -> dict[str, object] | None:
         name = page.get("name")
@@ -954,13 +937,17 @@ class _Mapper:
                     if message:
                         constraints.append(" and ".join(bounds) or "true")
                         messages.append(message)
-                else:
-                    constraints.append(
-                        " and ".join([f"isNumber({{{name}}})", *bounds])
-                        if built["type"] == "text"
-                        else "true"
+                elif built["type"] == "text":  # a number typed as text (Helpers.isNumber)
+                    built.setdefault("pattern", _NUMBER_PATTERN)
+                    built.setdefault(
+                        "pattern_message", _clip(message or _NUMBER_MESSAGE, "pattern_message")
                     )
-                    messages.append(message or "The answer must be a number.")
+                    if bounds:
+                        constraints.append(" and ".join(bounds))
+                        messages.append(message or _NUMBER_MESSAGE)
+                else:
+                    constraints.append("true")
+                    messages.append(message or _NUMBER_MESSAGE)
             elif kind == "text":
                 for key, target in (("minLength", "min_length"), ("maxLength", "max_length")):
                     count = validator.get(key)
@@ -1165,6 +1152,12 @@ def compare_case(
     resolution = wizard_logic(definition).resolve(survey_answers(definition, answers))  # type: ignore[arg-type]
     ids = {f.id for f in definition.fields}
     added = result.added
+    start = definition.start_step
+    if start is not None:  # a start page is not in survey-core's pages nor questions
+        added = added | {f.id for f in start.fields}
+        resolution = dataclasses.replace(
+            resolution, steps=tuple(s for s in resolution.steps if s != start.id)
+        )
     ours_fields = [f for f in resolution.fields if f not in added]
     theirs_fields = [q for q in expected["questions"] if q in ids]  # type: ignore[attr-defined]
     ours = {
@@ -1187,7 +1180,8 @@ def compare_case(
         # a required boolean: answered Yes or No there; never required here (a checkbox
         # always has an answer, so required would mean "must be checked")
         "required": sorted(q for q in expected["required"] if q in ids and q not in booleans),  # type: ignore[attr-defined]
-        "values": {k: v for k, v in expected["values"].items() if k in ids},  # type: ignore[attr-defined]
+        # (an expression question without an expression is a note here: no value)
+        "values": {k: v for k, v in expected["values"].items() if k in resolution.values},  # type: ignore[attr-defined]
     }
     return {k: (ours[k], theirs[k]) for k in ours if not _same(ours[k], theirs[k])}
 
