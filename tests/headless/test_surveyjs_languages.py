@@ -2,7 +2,8 @@
 localized strings (`{"default": …, "de": …}`) as language maps, the default language
 (`locale`, else survey-core's default locale `en`), each language's texts against
 survey-core's own reading of them, and the real translated surveys of ../shared/realforms
-importing without --skip-unsupported and agreeing with every stored oracle case."""
+importing without --skip-unsupported and agreeing with every stored oracle case; a start
+page (`firstPageIsStarted`) as a start step: checked and stored, not on the path."""
 
 from __future__ import annotations
 
@@ -11,14 +12,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.headless.test_surveyjs_import import REALFORMS
+from tests.headless.test_surveyjs_import import REALFORMS, run_cli
 from tests.oracle.survey_core import run_oracle
+from wizard_desktop.core.export import export_session
+from wizard_desktop.core.sessions import (
+    InvalidAnswersError,
+    complete_session,
+    load_session,
+    save_step,
+    start_session,
+)
+from wizard_desktop.core.wizards import import_wizard_file
 from wizard_desktop.definition.languages import localized
+from wizard_desktop.definition.loader import WizardFileError, definition_from_dict, load_wizard_file
 from wizard_desktop.definition.model import FieldType, WizardDefinition
 from wizard_desktop.importers import ImportRefused, import_form
 from wizard_desktop.importers.convert import definition_yaml
 from wizard_desktop.importers.surveyjs import compare_case
-from wizard_desktop.definition.loader import load_wizard_file
+from wizard_desktop.store.database import close_database, open_database
 
 TRANSLATED = ("medical-service-feedback.json", "melinda-mobility.json")
 
@@ -239,3 +250,151 @@ def test_the_real_translated_surveys_import_whole_and_agree_with_the_oracle(name
             if diff:
                 disagreeing[(index, language)] = diff
     assert disagreeing == {}
+
+
+# --- the start page (firstPageIsStarted) -----------------------------------------
+
+INTAKE = {
+    "title": "Intake",
+    "firstPageIsStarted": True,
+    "pages": [
+        {
+            "name": "welcome",
+            "elements": [
+                {"type": "html", "name": "hello", "html": "<p>Welcome</p>"},
+                {"type": "text", "name": "who", "isRequired": True},
+                {"type": "boolean", "name": "returning"},
+            ],
+        },
+        {
+            "name": "visit",
+            "elements": [
+                {"type": "comment", "name": "reason", "isRequired": True},
+                {"type": "text", "name": "last", "visibleIf": "{returning} = true"},
+            ],
+        },
+        {"name": "end", "elements": [{"type": "text", "name": "remark"}]},
+    ],
+}
+
+
+def test_a_start_page_is_a_start_step_that_is_no_step_of_the_path(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    path = _write(tmp_path, INTAKE, "intake.json")
+    result = import_form(path)  # no --skip-unsupported: nothing is left out
+    definition = result.definition
+    assert result.unsupported == ()
+    assert [(s.id, s.start) for s in definition.steps] == [
+        ("welcome", True),
+        ("visit", False),
+        ("end", False),
+    ]
+    assert definition.start_step is definition.steps[0]
+    assert result.data["steps"][0]["start"] is True  # type: ignore[index]
+    # resolve: the start step's fields apart, as survey-core leaves the start page out
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"who": "Ada", "returning": True}))
+    done = run_cli("resolve", str(path), "--answers", str(answers), data_dir=data_dir)
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert printed["steps"] == ["visit", "end"]
+    assert printed["fields"] == ["reason", "last", "remark"]
+    assert printed["required"] == ["reason"]
+    assert printed["start_fields"] == ["hello", "who", "returning"]
+    assert printed["start_required"] == ["who"]
+    # survey-core: the start page is not among the visible pages, and its Start button
+    # goes on only once the start page's required question is answered
+    runs = run_oracle(
+        "start_page.mjs",
+        [{"survey": INTAKE, "data": {}}, {"survey": INTAKE, "data": {"who": "Ada"}}],
+    )
+    assert isinstance(runs, list)
+    assert [(r["start"], r["pages"], r["started"]) for r in runs] == [
+        ("welcome", ["visit", "end"], False),
+        ("welcome", ["visit", "end"], True),
+    ]
+
+
+def test_the_start_step_is_checked_stored_and_exported_but_not_counted(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    open_database(data_dir)
+    try:
+        wizard_id = import_wizard_file(_write(tmp_path, INTAKE, "intake.json")).wizard_id
+        session = start_session(wizard_id)
+        # Next on the start step checks it, as SurveyJS's Start button validates the page
+        with pytest.raises(InvalidAnswersError) as refused:
+            save_step(session.id, "welcome", {"who": None, "returning": False})
+        assert set(refused.value.problems) == {"who"}
+        saved = save_step(session.id, "welcome", {"who": "Ada", "returning": True})
+        assert saved.progress_percentage == 0.0  # the start step is no step of it
+        saved = save_step(session.id, "visit", {"reason": "Check-up", "last": "May"})
+        assert saved.progress_percentage == 50.0
+        complete_session(session.id, "end", {"remark": None})
+        state = load_session(session.id)
+        assert state.info.progress_percentage == 100.0
+        assert state.answers["who"] == "Ada" and state.answers["returning"] is True
+        exported = json.loads(export_session(session.id, "json"))
+        assert "Ada" in json.dumps(exported)  # the start page's answers are the session's
+    finally:
+        close_database()
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        ([{"id": "a", "title": "A", "start": True}], "a start step needs a step after it"),
+        (
+            [{"id": "a", "title": "A"}, {"id": "b", "title": "B", "start": True}],
+            "only the first step can be the start step",
+        ),
+        (
+            [
+                {"id": "a", "title": "A", "start": True, "visible_if": "true"},
+                {"id": "b", "title": "B"},
+            ],
+            "a start step always shows",
+        ),
+        ([{"id": "a", "title": "A", "start": "yes"}, {"id": "b", "title": "B"}], "true or false"),
+    ],
+)
+def test_a_start_step_is_the_first_of_several(steps: list[object], message: str) -> None:
+    data = {"format_version": 2, "id": "w", "title": "W", "steps": steps}
+    with pytest.raises(WizardFileError) as error:
+        definition_from_dict(data, "w.yaml")
+    assert message in str(error.value)
+    # format 1 has no start step
+    one = {
+        "format_version": 1,
+        "id": "w",
+        "title": "W",
+        "steps": [{"id": "a", "title": "A", "start": True}],
+    }
+    with pytest.raises(WizardFileError):
+        definition_from_dict(one, "w.yaml")
+
+
+def test_mental_health_intake_imports_its_start_page_and_agrees_with_the_oracle(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    name = "mental-health-intake.json"
+    path = REALFORMS / "surveyjs" / name
+    result = import_form(path)  # no --skip-unsupported
+    assert result.unsupported == ()
+    start = result.definition.start_step
+    assert start is not None and start.id == "page1"
+    assert "Are you currently" in {f.id for f in start.fields}
+    cases = json.loads((REALFORMS / "surveyjs-cases" / name).read_text())
+    assert len(cases) == 20
+    assert {
+        i: d
+        for i, c in enumerate(cases)
+        if (d := compare_case(result, c["answers"], c["expected"]))
+    } == {}
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(cases[5]["answers"]))
+    done = run_cli("resolve", str(path), "--answers", str(answers), data_dir=data_dir)
+    printed = json.loads(done.stdout)
+    assert printed["steps"] == cases[5]["expected"]["pages"]
+    assert "Are you currently" in printed["start_fields"]
