@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QProgressBar
 from pytestqt.qtbot import QtBot
 
-from tests.gui.player_helpers import FINISH, find, press_next, start
+from tests.gui.player_helpers import FINISH, NEXT, find, press_next, start
 from tests.gui.test_main_window import drag_and_drop
 from wizard_desktop.core import sessions
 from wizard_desktop.core.wizards import list_wizards
@@ -201,3 +201,33 @@ def test_the_import_dialog_lists_the_items_and_enter_imports_without_them(
     QTimer.singleShot(200, press_enter)
     assert ask_import_without(None, "melinda.json", items) is True
     assert items[0] in seen[0].informativeText() and items[1] in seen[0].informativeText()
+
+
+def test_a_start_page_is_shown_first_checked_by_next_and_not_counted(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """mental-health-intake.json (`firstPageIsStarted`): its questions are on the start
+    page; the player shows it first, Next waits for its required answers, and the
+    progress counts only the page after it."""
+    seen: list[str] = []
+
+    def look(player: WizardPlayer, n: int) -> None:
+        page = player.currentPage()
+        bar = find(player, "progressBar", QProgressBar)
+        assert isinstance(bar, QProgressBar)
+        if n == 0:
+            assert page.step.start and page.step.id == "page1"  # type: ignore[attr-defined]
+            assert not player.button(NEXT).isEnabled()  # its required questions first
+            assert player.grab().save(str(tmp_path / "start-step.png"))
+            assert player.grab().save("/tmp/sjslang-mental-health-start.png")
+        else:
+            qtbot.waitUntil(lambda: not window.controller.has_unsaved())
+            assert bar.value() == 0  # the start step is no step of the progress
+        seen.append(page.step.id)  # type: ignore[attr-defined]
+
+    survey = REALFORMS / "surveyjs" / "mental-health-intake.json"
+    player = play_to_completion(qtbot, window, survey, look)
+    assert seen == ["page1", "page2"]
+    stored = [s for s in sessions.list_sessions() if s.wizard_id == player.definition.id]
+    answers = sessions.load_session(stored[0].id).answers
+    assert answers["Are you currently"]  # the start page's answers are the session's
