@@ -398,3 +398,23 @@ def test_mental_health_intake_imports_its_start_page_and_agrees_with_the_oracle(
     printed = json.loads(done.stdout)
     assert printed["steps"] == cases[5]["expected"]["pages"]
     assert "Are you currently" in printed["start_fields"]
+
+
+def test_a_start_step_fits_the_published_schema() -> None:
+    """`start` is in resources/wizard-format-v2.schema.json (on a step, a boolean)."""
+    jsonschema = pytest.importorskip("jsonschema")  # optional, as in test_schema.py
+    schema = json.loads(
+        (
+            Path(__file__).resolve().parents[2] / "resources" / "wizard-format-v2.schema.json"
+        ).read_text(encoding="utf-8")
+    )
+    validator = jsonschema.Draft202012Validator(schema)
+    steps = [
+        {"id": "welcome", "title": "Welcome", "start": True, "fields": []},
+        {"id": "visit", "title": "Visit", "fields": []},
+    ]
+    data = {"format_version": 2, "id": "intake", "title": "Intake", "steps": steps}
+    definition = definition_from_dict(data, "intake.yaml")
+    validator.validate(json.loads(definition.canonical_json()))
+    steps[0]["start"] = "yes"
+    assert not validator.is_valid(data)
