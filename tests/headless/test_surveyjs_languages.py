@@ -418,3 +418,36 @@ def test_a_start_step_fits_the_published_schema() -> None:
     validator.validate(json.loads(definition.canonical_json()))
     steps[0]["start"] = "yes"
     assert not validator.is_valid(data)
+
+
+def test_languages_beyond_what_its_size_allows_are_refused_before_mapping_each(
+    tmp_path: Path,
+) -> None:
+    """A survey is mapped once per language: 51 languages, or a large survey in many,
+    is refused in one line (the work is bounded: JSON values x languages)."""
+    codes = [f"{a}{b}" for a in "bcdfg" for b in "aeiouyhjkl"][:50]
+    many = {"default": "T", **{code: f"T {code}" for code in codes}}
+    small = {"title": many, "elements": [{"type": "text", "name": "q"}]}
+    with pytest.raises(ImportRefused) as refused:
+        import_form(_write(tmp_path, small, "many.json"))
+    assert [str(i) for i in refused.value.items] == [
+        "many.json: survey: texts in 51 languages; a survey of this size (5 JSON values) "
+        "is played in at most 50"
+    ]
+    questions = [
+        {"type": "text", "name": f"q{i}", "title": "Question", "description": "d"}
+        for i in range(40_000)
+    ]
+    large = {
+        "title": {"default": "T", **{code: f"T {code}" for code in codes[:10]}},
+        "pages": [
+            {"name": f"p{i}", "elements": questions[i * 200 : (i + 1) * 200]} for i in range(200)
+        ],
+    }
+    with pytest.raises(ImportRefused) as refused:
+        import_form(_write(tmp_path, large, "large.json"))
+    (item,) = refused.value.items
+    assert "texts in 11 languages; a survey of this size" in str(item)
+    assert str(item).endswith(
+        "(200,602 JSON values) is played in at most 4"
+    )  # 1,000,000 // 200,602

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from wizard_desktop.definition.expressions import ExpressionError, parse_expression
 from wizard_desktop.definition.fileformat import (
+    MAX_LANGUAGES,
     MAX_RATING_POINTS,
     TEXT_LIMITS,
     TRANSLATABLE_KEYS,
@@ -71,6 +72,9 @@ _LOCALIZABLE = frozenset(
     {"title", "text", "description", "html", "otherText", "noneText", "placeholder"}
     | {"otherPlaceholder", "commentText"}
 )
+# A translated survey is mapped once per language: at most this many JSON values of it
+# times its languages (about 5 s; the MELINDA survey in its 7 languages is 41,000).
+_MAX_TRANSLATION_WORK = 1_000_000
 # survey-core's `surveyLocalization.defaultLocale`: the language of "default" texts.
 _DEFAULT_LOCALE = "en"
 # The SurveyJS locale keys a text is read from while one language is mapped, first
@@ -207,11 +211,12 @@ def translated_wizard(
     raw: dict[str, object], source: str, wizard_id: str
 ) -> tuple[_Mapper, dict[str, object]]:
     """The format-2 data of the survey `raw` in all its languages: mapped once per
-    language (each localized string read in it), the runs' texts joined into
-    `{language: text}` maps where they differ. The default language is the survey's
-    `locale`, else survey-core's default locale (`en`, the texts under "default").
-    Returns the default language's mapper (its refusals and added ids) and the data."""
-    locales, bad = _survey_locales(raw)
+    language (each localized string read in it), each run's texts joined into
+    `{language: text}` maps where they differ (one run held at a time). The default
+    language is the survey's `locale`, else survey-core's default locale (`en`, the
+    texts under "default"). Returns the default language's mapper (its refusals and
+    added ids) and the data."""
+    locales, bad, values = _survey_locales(raw)
     mapper = _Mapper(source)
     for place, key in bad:
         mapper.refuse(place, f"'{key[:20]}' is not a language code a text can be given in")
@@ -220,25 +225,40 @@ def translated_wizard(
     if default is None or not is_language_code(default):
         default = _DEFAULT_LOCALE
     languages = [default, *sorted(c for c in {_language_code(k) for k in locales} if c != default)]
-    token = _TEXT_LANGUAGE.set(_locale_keys(default))
-    try:
-        data = mapper.wizard(raw, wizard_id)
-    finally:
-        _TEXT_LANGUAGE.reset(token)
+    data = _mapped_in(default, mapper, raw, wizard_id)
+    # refused before mapping it once per language: at most so many runs' work
+    most = min(MAX_LANGUAGES, max(1, _MAX_TRANSLATION_WORK // values))
+    if len(languages) > most:
+        mapper.refuse(
+            "survey",
+            f"texts in {len(languages)} languages; a survey of this size "
+            f"({values:,} JSON values) is played in at most {most}",
+        )
+        return mapper, data
     if len(languages) < 2:
         return mapper, data
-    others: dict[str, object] = {}
     for language in languages[1:]:
-        token = _TEXT_LANGUAGE.set(_locale_keys(language))
-        try:
-            others[language] = _Mapper(source).wizard(raw, wizard_id)
-        finally:
-            _TEXT_LANGUAGE.reset(token)
-    merged = _joined_texts(data, others, default, None)
-    assert isinstance(merged, dict)
-    merged["languages"] = languages
-    merged["default_language"] = default
-    return mapper, merged
+        other = _mapped_in(language, _Mapper(source), raw, wizard_id)
+        data = _joined_texts(data, other, default, language, None)  # type: ignore[assignment]
+    data["languages"] = languages
+    data["default_language"] = default
+    return mapper, data
+
+
+def _mapped_in(
+    language: str, mapper: _Mapper, raw: dict[str, object], wizard_id: str
+) -> dict[str, object]:
+    """`mapper`'s data of the survey with its localized strings read in `language`."""
+    token = _TEXT_LANGUAGE.set(_locale_keys(language))
+    try:
+        return mapper.wizard(raw, wizard_id)
+    finally:
+        _TEXT_LANGUAGE.reset(token)
+
+
+class _Texts(dict[str, str]):
+    """A text in several languages, made by joining runs (a dict, as format 2 writes it;
+    its own type so that a further run joins into it rather than walking into it)."""
 
 
 def _language_code(locale: str) -> str:
@@ -262,15 +282,18 @@ def _locale_keys(language: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((locale, root, "default")))
 
 
-def _survey_locales(raw: object) -> tuple[set[str], list[tuple[str, str]]]:
-    """The locale keys of every localized string the import reads, and (place, key)
-    of each key that is no language code. Walked with an explicit stack (the nesting
-    is bounded by `read_json`, the walk by the size of the file)."""
+def _survey_locales(raw: object) -> tuple[set[str], list[tuple[str, str]], int]:
+    """The locale keys of every localized string the import reads, (place, key) of
+    each key that is no language code, and how many JSON values the survey has.
+    Walked with an explicit stack (the nesting is bounded by `read_json`, the walk by
+    the size of the file)."""
     locales: set[str] = set()
     bad: list[tuple[str, str]] = []
     stack: list[tuple[str, object]] = [("", raw)]
+    values = 0
     while stack:
         place, item = stack.pop()
+        values += 1
         children: list[tuple[str, object]] = []
         if isinstance(item, dict):
             for key, value in item.items():
@@ -285,32 +308,32 @@ def _survey_locales(raw: object) -> tuple[set[str], list[tuple[str, str]]]:
                     children.append((where, value))
         elif isinstance(item, list):
             children = [(f"{place}[{i}]", value) for i, value in enumerate(item)]
+        values += sum(1 for c in children if not isinstance(c[1], dict | list))
         stack.extend(reversed([c for c in children if isinstance(c[1], dict | list)]))
-    return locales, bad
+    return locales, bad, values
 
 
 def _joined_texts(
-    default: object, others: Mapping[str, object], language: str, key: object
+    joined: object, other: object, default: str, language: str, key: object
 ) -> object:
-    """`default` (one run's data) with each text that reads differently in another
-    run (`others`: language -> that run's data at the same place) as a map; the runs
-    differ in texts only, so anything else differing is a bug of the import."""
-    if isinstance(default, dict):
-        return {
-            k: _joined_texts(v, {lang: o[k] for lang, o in others.items()}, language, k)  # type: ignore[index]
-            for k, v in default.items()
-        }
-    if isinstance(default, list):
+    """`joined` (the runs so far) with the run of `language` (`other`, the same data
+    with other texts) joined in: a text that reads differently becomes (or grows) a
+    map. The runs differ in texts only, so anything else differing is a bug."""
+    if isinstance(joined, _Texts):
+        if other != joined[default]:
+            joined[language] = str(other)
+        return joined
+    if isinstance(joined, dict) and isinstance(other, dict):
+        return {k: _joined_texts(v, other[k], default, language, k) for k, v in joined.items()}
+    if isinstance(joined, list) and isinstance(other, list):
         return [
-            _joined_texts(v, {lang: o[i] for lang, o in others.items()}, language, key)  # type: ignore[index]
-            for i, v in enumerate(default)
+            _joined_texts(v, o, default, language, key) for v, o in zip(joined, other, strict=True)
         ]
-    differing = {lang: o for lang, o in others.items() if o != default}
-    if not differing:
-        return default
-    if not (isinstance(default, str) and key in TRANSLATABLE_KEYS):
+    if other == joined:
+        return joined
+    if not (isinstance(joined, str) and isinstance(other, str) and key in TRANSLATABLE_KEYS):
         raise ValueError(f"the languages' runs differ at a '{key}' that is no text")
-    return {language: default, **differing}
+    return _Texts({default: joined, language: other})
 
 
 class _HtmlText(HTMLParser):
