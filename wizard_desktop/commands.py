@@ -395,27 +395,37 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         raise CommandError(
             "the wizard's expressions take too long to evaluate for these answers"
         ) from exc
-    _print_json(_resolution_json(definition, resolution))
+    _print_json(
+        {
+            "steps": list(resolution.steps),
+            "fields": list(resolution.fields),
+            "required": [f for f in resolution.fields if f in resolution.required],
+            "values": dict(resolution.values),
+            "problems": dict(resolution.problems),
+        }
+        | _start_step_apart(definition, resolution)
+    )
     return EXIT_OK
 
 
-def _resolution_json(definition: WizardDefinition, resolution: Resolution) -> dict[str, Any]:
-    """`resolve`'s object; a start step (format 2 `start`) is not among the steps and
-    fields of the path: its fields are `start_fields` (those required in `required`)."""
+def _start_step_apart(definition: WizardDefinition, resolution: Resolution) -> dict[str, Any]:
+    """What `resolve` prints otherwise for a wizard with a start step (format 2
+    `start`): it is not among the path's steps, fields and required, as SurveyJS's
+    start page is not; its visible fields are `start_fields`, those required now
+    `start_required`. Nothing for a wizard without one."""
     start = definition.start_step
-    starting = {f.id for f in start.fields} if start is not None else set()
+    if start is None:
+        return {}
+    starting = {f.id for f in start.fields}
     fields = [f for f in resolution.fields if f not in starting]
-    result: dict[str, Any] = {
-        "steps": [s for s in resolution.steps if start is None or s != start.id],
+    start_fields = [f for f in resolution.fields if f in starting]
+    return {
+        "steps": [s for s in resolution.steps if s != start.id],
         "fields": fields,
         "required": [f for f in fields if f in resolution.required],
-        "values": dict(resolution.values),
-        "problems": dict(resolution.problems),
+        "start_fields": start_fields,
+        "start_required": [f for f in start_fields if f in resolution.required],
     }
-    if start is not None:
-        result["start_fields"] = [f for f in resolution.fields if f in starting]
-        result["start_required"] = [f for f in result["start_fields"] if f in resolution.required]
-    return result
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
