@@ -52,7 +52,7 @@ from wizard_desktop.core.wizards import (
 )
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.loader import WizardFileError
-from wizard_desktop.definition.logic import wizard_logic
+from wizard_desktop.definition.logic import Resolution, wizard_logic
 from wizard_desktop.definition.model import AnswerValue, WizardDefinition
 from wizard_desktop.definition.repeats import expand_for, flattened
 from wizard_desktop.definition.text import terminal_safe
@@ -403,8 +403,29 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             "values": dict(resolution.values),
             "problems": dict(resolution.problems),
         }
+        | _start_step_apart(definition, resolution)
     )
     return EXIT_OK
+
+
+def _start_step_apart(definition: WizardDefinition, resolution: Resolution) -> dict[str, Any]:
+    """What `resolve` prints otherwise for a wizard with a start step (format 2
+    `start`): it is not among the path's steps, fields and required, as SurveyJS's
+    start page is not; its visible fields are `start_fields`, those required now
+    `start_required`. Nothing for a wizard without one."""
+    start = definition.start_step
+    if start is None:
+        return {}
+    starting = {f.id for f in start.fields}
+    fields = [f for f in resolution.fields if f not in starting]
+    start_fields = [f for f in resolution.fields if f in starting]
+    return {
+        "steps": [s for s in resolution.steps if s != start.id],
+        "fields": fields,
+        "required": [f for f in fields if f in resolution.required],
+        "start_fields": start_fields,
+        "start_required": [f for f in start_fields if f in resolution.required],
+    }
 
 
 def cmd_convert(args: argparse.Namespace) -> int:

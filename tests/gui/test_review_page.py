@@ -96,7 +96,9 @@ def test_review_lists_the_answers_as_read_and_progress_waits_for_finish(
     assert review_text(player, "delivery_date") == QLocale().toString(
         QDate(2027, 6, 30), QLocale.FormatType.ShortFormat
     )
-    assert review_text(player, "express") == "—"  # never ticked: unanswered
+    # never ticked: a box always has an answer, stored as false, so the review says No
+    assert review_text(player, "express") == "No"
+    assert load_session(session_id).answers["express"] is False
     assert review_text(player, "software_notes") == "—"
     for step in ("basics", "hardware", "software", "delivery"):
         assert find(player.review_page, f"editStep_{step}", QPushButton).isVisible()

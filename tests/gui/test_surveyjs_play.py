@@ -5,17 +5,19 @@ form holds that cannot be played, with "Import without these"."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QProgressBar
 from pytestqt.qtbot import QtBot
 
-from tests.gui.player_helpers import FINISH, press_next, start
+from tests.gui.player_helpers import FINISH, NEXT, find, press_next, start
 from tests.gui.test_main_window import drag_and_drop
 from wizard_desktop.core import sessions
 from wizard_desktop.core.wizards import list_wizards
+from wizard_desktop.definition.languages import localized
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType
 from wizard_desktop.importers import import_form
 from wizard_desktop.ui import dialogs
@@ -25,6 +27,7 @@ from wizard_desktop.ui.dialogs import (  # the real ones: the tests patch every 
     ask_import_without,
 )
 from wizard_desktop.ui.main_window import MainWindow
+from wizard_desktop.ui.player import WizardPlayer
 
 REALFORMS = Path("/work/shared/realforms")
 SURVEYS = sorted((REALFORMS / "surveyjs").glob("*.json"))
@@ -37,7 +40,7 @@ def answer_for(field: Field, options: tuple[str, ...] | None) -> AnswerValue:
         case FieldType.TEXT:
             if field.pattern is not None and "@" in field.pattern:
                 return "ada@example.org"
-            if field.constraint is not None and "isNumber" in field.constraint.source:
+            if field.pattern is not None and "[eE]" in field.pattern:  # a number as text
                 return "5"
             return "x" * max(field.min_length or 1, 1)
         case FieldType.MULTILINE:
@@ -66,16 +69,25 @@ def answer_for(field: Field, options: tuple[str, ...] | None) -> AnswerValue:
     raise AssertionError(f"no answer for {field.type}")
 
 
-@pytest.mark.parametrize("survey", SURVEYS, ids=lambda p: p.stem)
-def test_every_survey_plays_to_completion(qtbot: QtBot, window: MainWindow, survey: Path) -> None:
+def play_to_completion(
+    qtbot: QtBot,
+    window: MainWindow,
+    survey: Path,
+    on_step: Callable[[WizardPlayer, int], None] | None = None,
+) -> WizardPlayer:
+    """Import `survey` and play it to completion, answering what each step asks;
+    `on_step(player, n)` runs on the n-th step shown, before it is answered."""
     wizard_id = import_form(survey, skip_unsupported=True).definition.id
     window._import_paths([survey], skip_unsupported=True)  # as "Import without these" does
     qtbot.waitUntil(lambda: window.wizards_view.selected_wizard_id() == wizard_id)
     player = start(qtbot, window, wizard_id)
-    for _ in range(200):
+    for n in range(200):
         page = player.currentPage()
         if page is player.review_page:
             break
+        if on_step is not None:
+            on_step(player, n)
+            page = player.currentPage()
         for _pass in range(5):  # answering one field may show the next one
             resolution = page.state.resolution  # type: ignore[attr-defined]
             for field_id in resolution.fields:
@@ -97,6 +109,50 @@ def test_every_survey_plays_to_completion(qtbot: QtBot, window: MainWindow, surv
     qtbot.waitUntil(lambda: not window.controller.has_unsaved())
     summaries = [s for s in sessions.list_sessions() if s.wizard_id == wizard_id]
     assert [s.status for s in summaries] == ["completed"]
+    return player
+
+
+@pytest.mark.parametrize("survey", SURVEYS, ids=lambda p: p.stem)
+def test_every_survey_plays_to_completion(qtbot: QtBot, window: MainWindow, survey: Path) -> None:
+    play_to_completion(qtbot, window, survey)
+
+
+def test_melinda_plays_on_after_switching_to_german_with_the_keyboard(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """The 48-page survey in 7 languages: on its third step the person switches to
+    German (keyboard only) and the rest of the survey is played in German."""
+    seen: dict[str, str] = {}
+
+    def switch_on_third(player: WizardPlayer, n: int) -> None:
+        if n != 2:
+            return
+        page = player.currentPage()
+        first = next(iter(page.rows))  # type: ignore[attr-defined]
+        label = find(player, f"label_{first}", QLabel)
+        assert isinstance(label, QLabel)
+        seen["en"] = label.text()
+        assert player.grab().save(str(tmp_path / "melinda-en.png"))
+        assert player.grab().save("/tmp/sjslang-melinda-en.png")
+        combo = find(player, "languageSwitch", QComboBox)
+        assert isinstance(combo, QComboBox)
+        combo.setFocus()
+        qtbot.waitUntil(combo.hasFocus)
+        while combo.currentData() != "de":
+            qtbot.keyClick(combo, Qt.Key.Key_Down)
+        assert player.language == "de"
+        seen["de"] = label.text()
+        seen["field"] = first
+        assert player.grab().save(str(tmp_path / "melinda-de.png"))
+        assert player.grab().save("/tmp/sjslang-melinda-de.png")
+
+    survey = REALFORMS / "surveyjs" / "melinda-mobility.json"
+    player = play_to_completion(qtbot, window, survey, switch_on_third)
+    german = localized(player.definition, "de")
+    field = german.field(seen["field"])
+    assert field is not None and seen["de"] == field.label != seen["en"]
+    stored = [s for s in sessions.list_sessions() if s.wizard_id == player.definition.id]
+    assert sessions.get_session(stored[0].id).language == "de"
 
 
 def test_a_dropped_survey_with_unplayable_parts_asks_and_imports_the_rest(
@@ -145,3 +201,33 @@ def test_the_import_dialog_lists_the_items_and_enter_imports_without_them(
     QTimer.singleShot(200, press_enter)
     assert ask_import_without(None, "melinda.json", items) is True
     assert items[0] in seen[0].informativeText() and items[1] in seen[0].informativeText()
+
+
+def test_a_start_page_is_shown_first_checked_by_next_and_not_counted(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """mental-health-intake.json (`firstPageIsStarted`): its questions are on the start
+    page; the player shows it first, Next waits for its required answers, and the
+    progress counts only the page after it."""
+    seen: list[str] = []
+
+    def look(player: WizardPlayer, n: int) -> None:
+        page = player.currentPage()
+        bar = find(player, "progressBar", QProgressBar)
+        assert isinstance(bar, QProgressBar)
+        if n == 0:
+            assert page.step.start and page.step.id == "page1"  # type: ignore[attr-defined]
+            assert not player.button(NEXT).isEnabled()  # its required questions first
+            assert player.grab().save(str(tmp_path / "start-step.png"))
+            assert player.grab().save("/tmp/sjslang-mental-health-start.png")
+        else:
+            qtbot.waitUntil(lambda: not window.controller.has_unsaved())
+            assert bar.value() == 0  # the start step is no step of the progress
+        seen.append(page.step.id)  # type: ignore[attr-defined]
+
+    survey = REALFORMS / "surveyjs" / "mental-health-intake.json"
+    player = play_to_completion(qtbot, window, survey, look)
+    assert seen == ["page1", "page2"]
+    stored = [s for s in sessions.list_sessions() if s.wizard_id == player.definition.id]
+    answers = sessions.load_session(stored[0].id).answers
+    assert answers["Are you currently"]  # the start page's answers are the session's

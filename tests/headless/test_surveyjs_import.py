@@ -32,7 +32,13 @@ SURVEYS = sorted((REALFORMS / "surveyjs").glob("*.json"))
 # - a required boolean: SurveyJS takes Yes or No; a checkbox always has an answer here,
 #   so "required" would mean "must be checked": imported booleans are never required;
 # - the "-Comment" text of an "other" choice and panel headings are fields here, not
-#   questions there; questions the import left out are left out of SurveyJS's lists.
+#   questions there; questions the import left out are left out of SurveyJS's lists;
+# - an expression question without an expression is a note here (SurveyJS's value null);
+# - a start page (firstPageIsStarted) is a start step: not in SurveyJS's pages nor
+#   questions, so compare_case leaves it out of ours (resolve: `start_fields`); Back
+#   returns to it here, SurveyJS never shows it again;
+# - translations: SurveyJS's own built-in texts ("Other (describe)", its error messages)
+#   stay English in every language of an imported survey.
 
 
 def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -121,8 +121,10 @@ def progress_percentage(
     path: ResolvedPath, completed_step_ids: tuple[str, ...] | list[str]
 ) -> float:
     done = set(completed_step_ids)
-    completed_on_path = sum(1 for step in path.steps if step.id in done)
-    return round(100 * completed_on_path / len(path.steps), 2)
+    # a start step (format 2 `start`, SurveyJS's start page) is no step of the progress
+    counted = [step for step in path.steps if not step.start] or path.steps
+    completed_on_path = sum(1 for step in counted if step.id in done)
+    return round(100 * completed_on_path / len(counted), 2)
 
 
 def default_session_name(title: str, now: dt.datetime | None = None) -> str:

@@ -31,6 +31,9 @@ TRANSLATABLE_KEYS = frozenset(
 # Format 2 top-level keys the importers write (model.WizardDefinition.imported_from).
 IMPORT_TOP_LEVEL_KEYS = ("imported_from", "hide_empty_steps", "hidden_answers_count")
 STEP_KEYS = ("id", "title", "description", "fields", "visible_if")
+# Format 2: `start: true` on the first step makes it a start step (SurveyJS's start
+# page): shown first and saved like any step, but no step of the progress.
+FORMAT_2_STEP_KEYS = ("start",)
 STEP_REQUIRED = ("id", "title")
 COMMON_FIELD_KEYS = (
     "id",

@@ -330,6 +330,10 @@ class Step:
     description: str | None = None
     fields: tuple[Field, ...] = ()
     visible_if: Logic | None = None
+    # format 2, the first step only: a start step (SurveyJS's start page), shown first
+    # and saved like any step but not counted in the progress (`core.sessions`) nor
+    # among `resolve`'s steps and fields (its own `start_fields`)
+    start: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "title": self.title}
@@ -338,6 +342,8 @@ class Step:
         data["fields"] = [f.to_dict() for f in self.fields]
         if self.visible_if is not None:
             data["visible_if"] = logic_to_data(self.visible_if)
+        if self.start:
+            data["start"] = True
         return data
 
 
@@ -412,6 +418,11 @@ class WizardDefinition:
 
     def step(self, step_id: str) -> Step | None:
         return self._steps_by_id.get(step_id)
+
+    @property
+    def start_step(self) -> Step | None:
+        """The start step (format 2 `start`: the first step), if the wizard has one."""
+        return self.steps[0] if self.steps and self.steps[0].start else None
 
     @property
     def fields(self) -> tuple[Field, ...]:

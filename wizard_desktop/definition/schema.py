@@ -31,6 +31,7 @@ from wizard_desktop.definition.fileformat import (
     COMPARE_OPERATORS,
     FIELD_REQUIRED,
     FORMAT_2_OPTION_KEYS,
+    FORMAT_2_STEP_KEYS,
     GRID_KEY_PATTERN,
     GRID_PART_REQUIRED,
     ISO_DATE_PATTERN,
@@ -436,6 +437,12 @@ def json_schema(version: int = 1) -> dict[str, Any]:
     }
     assert tuple(top_level) == (SCHEMA_KEY, *TOP_LEVEL_KEYS) and tuple(step) == STEP_KEYS
     if version >= 2:
+        assert FORMAT_2_STEP_KEYS == ("start",)
+        step["start"] = {
+            "type": "boolean",
+            "description": "The first step only: a start step (SurveyJS's start page), shown "
+            "first and saved like any step, not counted in the progress.",
+        }
         top_level["languages"] = {
             "type": "array",
             "minItems": 1,

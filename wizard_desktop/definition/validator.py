@@ -48,6 +48,7 @@ from wizard_desktop.definition.fileformat import (
     FIELD_REQUIRED,
     FORMAT_2_KEYS,
     FORMAT_2_OPTION_KEYS,
+    FORMAT_2_STEP_KEYS,
     FORMAT_2_TYPES,
     GRID_KEY_PATTERN,
     GRID_PART_REQUIRED,
@@ -654,6 +655,8 @@ class _Validator:
                     self.field_condition(
                         op, value, value_path, field_id, self.known_fields[field_id]
                     )
+        if steps and steps[0].start and len(steps) == 1:
+            self.report(("steps", 0, "start"), "a start step needs a step after it")
         repeats: tuple[Repeat, ...] = ()
         if "repeats" in data and self.version >= 2:
             step_ids = [s.id for s in steps]
@@ -759,7 +762,9 @@ class _Validator:
         if data is None:
             return None
         before = len(self.problems)
-        self.keys(data, path, STEP_KEYS, STEP_REQUIRED)
+        self.keys(
+            data, path, STEP_KEYS + (FORMAT_2_STEP_KEYS if self.version >= 2 else ()), STEP_REQUIRED
+        )
         step_id = self.ident(data, path)
         if step_id is not None:
             first = self.step_paths.setdefault(step_id, path)
@@ -796,6 +801,7 @@ class _Validator:
                     (*path, "fields"),
                     _too_many(cells, "grid cells in one step", MAX_GRID_CELLS_PER_STEP),
                 )
+        start = self.start_step(data, path, index)
         if len(self.problems) > before or step_id is None or title is None:
             return None
         return Step(
@@ -804,7 +810,23 @@ class _Validator:
             description=description,
             fields=tuple(fields),
             visible_if=visible_if,
+            start=start,
         )
+
+    def start_step(self, data: dict[str, object], path: DataPath, index: int) -> bool:
+        """A step's `start` (format 2): true or false, true only on the first step of a
+        wizard that has another, never with `visible_if` (a start page always shows)."""
+        if "start" not in data:
+            return False
+        start = data["start"]
+        if not isinstance(start, bool):
+            self.report((*path, "start"), f"expected true or false, got {_describe(start)}")
+            return False
+        if start and index != 0:
+            self.report((*path, "start"), "only the first step can be the start step")
+        elif start and "visible_if" in data:
+            self.report((*path, "start"), "a start step always shows: it has no visible_if")
+        return start
 
     def field(self, raw: object, path: DataPath, step_index: int) -> Field | None:
         data = self.mapping(raw, path, "a field")

@@ -4,7 +4,8 @@
 JSON parser recurses), maps it onto the format-2 data of a wizard file and validates
 that data with the same validator as a YAML file, so every limit and check applies.
 Pages are steps (a page's `visibleIf` its `visible_if`; with `firstPageIsStarted` the
-start page is not a step: its texts become the wizard's description); panels are
+start page is a start step, `_start_step`); localized strings are language maps
+(`translated_wizard`); panels are
 flattened into their page with a note as heading, the panel's `visibleIf` joined with
 `and` onto every field inside; question names are field ids verbatim
 (`imported_from: surveyjs`), and a page with no visible question is skipped
@@ -15,15 +16,23 @@ place (`pages[3].elements[1] (q7)`), and the refusal rule of `common` applies.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 from wizard_desktop.definition.expressions import ExpressionError, parse_expression
-from wizard_desktop.definition.fileformat import MAX_RATING_POINTS, TEXT_LIMITS
+from wizard_desktop.definition.fileformat import (
+    MAX_LANGUAGES,
+    MAX_RATING_POINTS,
+    TEXT_LIMITS,
+    TRANSLATABLE_KEYS,
+)
+from wizard_desktop.definition.languages import is_language_code
 from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.model import IMPORTED_ID_PATTERN, WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
@@ -54,15 +63,22 @@ _CHOICE_TYPES["tagbox"] = "multi_choice"
 _TEXT_NUMBER = ("number", "range")
 _EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 _EMAIL_MESSAGE = "Please enter a valid e-mail address."
+_NUMBER_PATTERN = r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*"
+_NUMBER_MESSAGE = "The answer must be a number."
 _MAX_SOURCE_NESTING = 100
-_LOCALIZABLE = (
-    "title",
-    "text",
-    "description",
-    "html",
-    "otherText",
-    "noneText",
-)  # JSON levels (checked by reading.read_json before parsing)
+# The keys whose text may be localized (`{"default": …, "de": …}`) that the import reads.
+_LOCALIZABLE = frozenset(
+    {"title", "text", "description", "html", "otherText", "noneText", "placeholder"}
+    | {"otherPlaceholder", "commentText"}
+)
+# A translated survey is mapped once per language: at most this many JSON values of it
+# times its languages (about 5 s; the MELINDA survey in its 7 languages is 41,000).
+_MAX_TRANSLATION_WORK = 1_000_000
+# survey-core's `surveyLocalization.defaultLocale`: the language of "default" texts.
+_DEFAULT_LOCALE = "en"
+# The SurveyJS locale keys a text is read from while one language is mapped, first
+# found wins (empty: the default language's reading, see `_localized`).
+_TEXT_LANGUAGE: ContextVar[tuple[str, ...]] = ContextVar("_TEXT_LANGUAGE", default=())
 
 
 def looks_like_surveyjs(content: bytes) -> bool:
@@ -93,9 +109,8 @@ def import_surveyjs(
         raise WizardFileError(problems)
     if not isinstance(raw, dict):
         raise WizardFileError([Problem(source, None, "", "a SurveyJS survey is a JSON object")])
-    mapper = _Mapper(name)
     try:
-        data = mapper.wizard(raw, _wizard_id(Path(source).stem))
+        mapper, data = translated_wizard(raw, name, _wizard_id(Path(source).stem))
     except Exception as exc:  # the safety net: a bug must still not escape as a traceback
         message = f"internal error while importing ({type(exc).__name__}: {exc})"
         raise WizardFileError([Problem(source, None, "", message)]) from exc
@@ -161,10 +176,15 @@ def _option_value(value: object) -> str:
 
 
 def _localized(value: object) -> str | None:
-    """A SurveyJS string: plain, or localized `{"default": …, "de": …}`."""
+    """A SurveyJS string: plain, or localized `{"default": …, "de": …}`, read in the
+    language being mapped (`_TEXT_LANGUAGE`, see `translated_wizard`) as survey-core
+    reads it (that locale, its root dialect, `default`), else in the default one."""
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
+        for key in _TEXT_LANGUAGE.get():
+            if isinstance(value.get(key), str) and value[key]:
+                return str(value[key])
         for key in ("default", "en"):
             if isinstance(value.get(key), str):
                 return str(value[key])
@@ -172,6 +192,147 @@ def _localized(value: object) -> str | None:
             if isinstance(text, str):
                 return text
     return None
+
+
+def _start_step(step: dict[str, object]) -> None:
+    """`firstPageIsStarted`: the first page is a start step (format 2 `start`), shown
+    first, its answers checked by Next as by SurveyJS's Start button and saved with
+    the session, but not a page of the path (survey-core's `visiblePages`) nor of the
+    progress. A start page always shows: its `visibleIf` is not read, as SurveyJS's."""
+    step["start"] = True
+    step.pop("visible_if", None)
+
+
+# --- translations ----------------------------------------------------------------
+
+
+def translated_wizard(
+    raw: dict[str, object], source: str, wizard_id: str
+) -> tuple[_Mapper, dict[str, object]]:
+    """The format-2 data of the survey `raw` in all its languages: mapped once per
+    language (each localized string read in it), each run's texts joined into
+    `{language: text}` maps where they differ (one run held at a time). The default
+    language is the survey's `locale`, else survey-core's default locale (`en`, the
+    texts under "default"). Returns the default language's mapper (its refusals and
+    added ids) and the data."""
+    locales, bad, values = _survey_locales(raw)
+    mapper = _Mapper(source)
+    for place, key in bad:
+        mapper.refuse(place, f"'{key[:20]}' is not a language code a text can be given in")
+    locale = raw.get("locale")
+    default = _language_code(locale) if isinstance(locale, str) and locale.strip() else None
+    if default is None or not is_language_code(default):
+        default = _DEFAULT_LOCALE
+    languages = [default, *sorted(c for c in {_language_code(k) for k in locales} if c != default)]
+    data = _mapped_in(default, mapper, raw, wizard_id)
+    # refused before mapping it once per language: at most so many runs' work
+    most = min(MAX_LANGUAGES, max(1, _MAX_TRANSLATION_WORK // values))
+    if len(languages) > most:
+        mapper.refuse(
+            "survey",
+            f"texts in {len(languages)} languages; a survey of this size "
+            f"({values:,} JSON values) is played in at most {most}",
+        )
+        return mapper, data
+    if len(languages) < 2:
+        return mapper, data
+    for language in languages[1:]:
+        other = _mapped_in(language, _Mapper(source), raw, wizard_id)
+        data = _joined_texts(data, other, default, language, None)  # type: ignore[assignment]
+    data["languages"] = languages
+    data["default_language"] = default
+    return mapper, data
+
+
+def _mapped_in(
+    language: str, mapper: _Mapper, raw: dict[str, object], wizard_id: str
+) -> dict[str, object]:
+    """`mapper`'s data of the survey with its localized strings read in `language`."""
+    token = _TEXT_LANGUAGE.set(_locale_keys(language))
+    try:
+        return mapper.wizard(raw, wizard_id)
+    finally:
+        _TEXT_LANGUAGE.reset(token)
+
+
+class _Texts(dict[str, str]):
+    """A text in several languages, made by joining runs (a dict, as format 2 writes it;
+    its own type so that a further run joins into it rather than walking into it)."""
+
+
+def _language_code(locale: str) -> str:
+    """A SurveyJS locale (`de-ch`, `default`) as a BCP 47 code (`de-CH`, `en`)."""
+    if locale == "default":
+        return _DEFAULT_LOCALE
+    parts = locale.split("-")
+    return "-".join(
+        [parts[0].lower()]
+        + [p.upper() if len(p) == 2 else p.title() if len(p) == 4 else p for p in parts[1:]]
+    )
+
+
+def _locale_keys(language: str) -> tuple[str, ...]:
+    """The keys survey-core reads a localized text of `language` from, in its order
+    (`LocalizableString.pureText`): the locale, its root dialect, then "default"."""
+    if language == _DEFAULT_LOCALE:
+        return ("default", _DEFAULT_LOCALE)
+    locale = language.lower()
+    root = locale.split("-")[0]
+    return tuple(dict.fromkeys((locale, root, "default")))
+
+
+def _survey_locales(raw: object) -> tuple[set[str], list[tuple[str, str]], int]:
+    """The locale keys of every localized string the import reads, (place, key) of
+    each key that is no language code, and how many JSON values the survey has.
+    Walked with an explicit stack (the nesting is bounded by `read_json`, the walk by
+    the size of the file)."""
+    locales: set[str] = set()
+    bad: list[tuple[str, str]] = []
+    stack: list[tuple[str, object]] = [("", raw)]
+    values = 0
+    while stack:
+        place, item = stack.pop()
+        values += 1
+        children: list[tuple[str, object]] = []
+        if isinstance(item, dict):
+            for key, value in item.items():
+                where = f"{place}.{key}" if place else str(key)
+                if key in _LOCALIZABLE and isinstance(value, dict):
+                    for locale in value:
+                        if locale == "default" or is_language_code(_language_code(locale)):
+                            locales.add(locale)
+                        else:
+                            bad.append((where, locale))
+                else:
+                    children.append((where, value))
+        elif isinstance(item, list):
+            children = [(f"{place}[{i}]", value) for i, value in enumerate(item)]
+        values += sum(1 for c in children if not isinstance(c[1], dict | list))
+        stack.extend(reversed([c for c in children if isinstance(c[1], dict | list)]))
+    return locales, bad, values
+
+
+def _joined_texts(
+    joined: object, other: object, default: str, language: str, key: object
+) -> object:
+    """`joined` (the runs so far) with the run of `language` (`other`, the same data
+    with other texts) joined in: a text that reads differently becomes (or grows) a
+    map. The runs differ in texts only, so anything else differing is a bug."""
+    if isinstance(joined, _Texts):
+        if other != joined[default]:
+            joined[language] = str(other)
+        return joined
+    if isinstance(joined, dict) and isinstance(other, dict):
+        return {k: _joined_texts(v, other[k], default, language, k) for k, v in joined.items()}
+    if isinstance(joined, list) and isinstance(other, list):
+        return [
+            _joined_texts(v, o, default, language, key) for v, o in zip(joined, other, strict=True)
+        ]
+    if other == joined:
+        return joined
+    if not (isinstance(joined, str) and isinstance(other, str) and key in TRANSLATABLE_KEYS):
+        raise ValueError(f"the languages' runs differ at a '{key}' that is no text")
+    return _Texts({default: joined, language: other})
 
 
 class _HtmlText(HTMLParser):
@@ -248,14 +409,6 @@ class _Mapper:
         self.collect_names(pages)
         title = _localized(raw.get("title")) or wizard_id
         description = _localized(raw.get("description"))
-        if any(isinstance(raw.get(k), dict) for k in ("title", "description")) or self.has_locales(
-            raw
-        ):
-            self.refuse(
-                "survey",
-                "translations (localized strings) cannot be played yet; "
-                "the default language is imported",
-            )
         for key, reason in (
             ("triggers", "triggers change answers on their own"),
             ("navigateToUrl", "navigating to a web address needs the network"),
@@ -263,15 +416,12 @@ class _Mapper:
             if raw.get(key):
                 self.refuse(key, reason)
         steps: list[dict[str, object]] = []
-        start = 1 if raw.get("firstPageIsStarted") is True and len(pages) > 1 else 0
-        if start:
-            intro = self.start_page(pages[0][1], pages[0][0])
-            if intro:
-                description = f"{description}\n\n{intro}" if description else intro
-        for place, page in pages[start:]:
+        for place, page in pages:
             step = self.page(page, place, len(steps))
             if step is not None:
                 steps.append(step)
+        if raw.get("firstPageIsStarted") is True and len(steps) > 1:
+            _start_step(steps[0])
         calculated = self.calculated_values(raw)
         if calculated:
             if not steps:
@@ -294,19 +444,6 @@ class _Mapper:
             data["description"] = _clip(description, "description")
         self.check_references(data)
         return data
-
-    def has_locales(self, raw: object, depth: int = 0) -> bool:
-        if depth > _MAX_SOURCE_NESTING:
-            return False
-        if isinstance(raw, dict):
-            for key, value in raw.items():
-                if key in _LOCALIZABLE and isinstance(value, dict):
-                    return True
-                if isinstance(value, dict | list) and self.has_locales(value, depth + 1):
-                    return True
-        elif isinstance(raw, list):
-            return any(self.has_locales(v, depth + 1) for v in raw)
-        return False
 
     def pages(self, raw: dict[str, object]) -> list[tuple[str, dict[str, object]]]:
         pages = raw.get("pages")
@@ -341,33 +478,6 @@ class _Mapper:
                     for i in range(len(children) - 1, -1, -1):
                         child_place = f"{place}.{key}[{i}]" if place else f"{key}[{i}]"
                         stack.append((child_place, children[i], depth + 1))
-
-    def start_page(self, page: dict[str, object], place: str) -> str:
-        """The start page's texts (notes) for the description; its questions are left out."""
-        texts: list[str] = []
-        for element_place, element, _ in self.walk_all([(place, page)]):
-            kind = element.get("type")
-            if kind == "html":
-                texts.append(html_to_text(_localized(element.get("html")) or ""))
-            elif kind == "panel":
-                continue
-            elif kind == "expression" and not element.get("expression"):
-                texts.extend(
-                    t
-                    for t in (
-                        _localized(element.get("title")),
-                        _localized(element.get("description")),
-                    )
-                    if t
-                )
-            else:
-                name = element.get("name")
-                self.refuse(
-                    f"{element_place} ({name})",
-                    "a question on the start page (firstPageIsStarted) is not part of the "
-                    "survey's pages",
-                )
-        return "\n\n".join(t for t in texts if t)
 
     def page(self, page: dict[str, object], place: str, index: int) -> dict[str, object] | None:
         name = page.get("name")
@@ -754,11 +864,11 @@ class _Mapper:
                 value, label = value_raw.split("|", 1)
             label = label if label and label.strip() else value
             if value in seen:  # two choices with one value: one option, both labels
-                seen[value]["label"] = _clip(f"{seen[value]['label']} / {label}", "label")
+                seen[value]["label"] = _clip(f"{seen[value]['label']} / {label}", "value")
                 continue
             option: dict[str, object] = {
                 "value": _clip(value, "value"),
-                "label": _clip(label, "label"),
+                "label": _clip(label, "value"),
             }
             if isinstance(choice, dict) and choice.get("visibleIf"):
                 condition = self.expression(choice.get("visibleIf"), "choice")
@@ -793,7 +903,7 @@ class _Mapper:
             wanted = element.get(new_key) is True or element.get(old_key) is True
             if wanted and all(o["value"] != value for o in options):
                 label = _localized(element.get(text_key)) or default_text
-                options.append({"value": value, "label": _clip(label, "label")})
+                options.append({"value": value, "label": _clip(label, "value")})
         return options
 
     def common(
@@ -870,13 +980,17 @@ class _Mapper:
                     if message:
                         constraints.append(" and ".join(bounds) or "true")
                         messages.append(message)
-                else:
-                    constraints.append(
-                        " and ".join([f"isNumber({{{name}}})", *bounds])
-                        if built["type"] == "text"
-                        else "true"
+                elif built["type"] == "text":  # a number typed as text (Helpers.isNumber)
+                    built.setdefault("pattern", _NUMBER_PATTERN)
+                    built.setdefault(
+                        "pattern_message", _clip(message or _NUMBER_MESSAGE, "pattern_message")
                     )
-                    messages.append(message or "The answer must be a number.")
+                    if bounds:
+                        constraints.append(" and ".join(bounds))
+                        messages.append(message or _NUMBER_MESSAGE)
+                else:
+                    constraints.append("true")
+                    messages.append(message or _NUMBER_MESSAGE)
             elif kind == "text":
                 for key, target in (("minLength", "min_length"), ("maxLength", "max_length")):
                     count = validator.get(key)
@@ -1081,6 +1195,12 @@ def compare_case(
     resolution = wizard_logic(definition).resolve(survey_answers(definition, answers))  # type: ignore[arg-type]
     ids = {f.id for f in definition.fields}
     added = result.added
+    start = definition.start_step
+    if start is not None:  # a start page is not in survey-core's pages nor questions
+        added = added | {f.id for f in start.fields}
+        resolution = dataclasses.replace(
+            resolution, steps=tuple(s for s in resolution.steps if s != start.id)
+        )
     ours_fields = [f for f in resolution.fields if f not in added]
     theirs_fields = [q for q in expected["questions"] if q in ids]  # type: ignore[attr-defined]
     ours = {
@@ -1103,7 +1223,8 @@ def compare_case(
         # a required boolean: answered Yes or No there; never required here (a checkbox
         # always has an answer, so required would mean "must be checked")
         "required": sorted(q for q in expected["required"] if q in ids and q not in booleans),  # type: ignore[attr-defined]
-        "values": {k: v for k, v in expected["values"].items() if k in ids},  # type: ignore[attr-defined]
+        # (an expression question without an expression is a note here: no value)
+        "values": {k: v for k, v in expected["values"].items() if k in resolution.values},  # type: ignore[attr-defined]
     }
     return {k: (ours[k], theirs[k]) for k in ours if not _same(ours[k], theirs[k])}
 

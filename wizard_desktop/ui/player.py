@@ -403,6 +403,8 @@ class StepPage(QWizardPage):
             self.rows[field.id] = row
             column.addWidget(row)
         column.addStretch(1)
+        if not self.state.read_only:
+            self._seed()
         visible = self.state.visible()
         for field_id, row in self.rows.items():  # as the page will show: `refresh` follows
             if field_id not in visible:
@@ -410,6 +412,24 @@ class StepPage(QWizardPage):
             self._check(row, field_id in visible)
         self.state.pages[step.id] = self
         self.show_cost_exceeded()
+
+    def _seed(self) -> None:
+        """The logic reads what Next will send: an editor that holds an answer the
+        player has not (an untouched check box holds `false`) gives it to the live
+        resolution, so what shows, what is required and whether Next goes agree with
+        the save's check. Not stored before Next (a session nobody answered stays
+        unanswered); an answer that changes elsewhere because of it is reported."""
+        sent = {
+            field_id: value
+            for field_id, row in self.rows.items()
+            if row.input.field.type not in SHOWN_ONLY
+            and is_answered(value := row.input.value())
+            and value != self.state.answers.get(field_id)
+        }
+        if sent:
+            for changed_id, value in self.state.settle(sent).items():
+                if changed_id not in sent:
+                    self.answerChanged.emit(changed_id, value)
 
     def show_texts(self, step: Step) -> None:
         """The same step in another language: every editor shows its field's texts (the
