@@ -168,6 +168,16 @@ class Call(Operation):
             self.failed(error)
 
 
+class _WriterThread(QThread):
+    """The writer thread. Its event loop runs inside a Python call, so the slots it
+    calls share one Python thread state: without it PySide gives each call a new one,
+    and Peewee's per-thread connection (a thread-local) would be lost, and a new one
+    opened, at every operation."""
+
+    def run(self) -> None:
+        self.exec()
+
+
 class _Writer(QObject):
     """Runs one operation at a time on the writer thread, with that thread's connection."""
 
@@ -198,18 +208,21 @@ class _Writer(QObject):
         """The queue has been idle a moment: the WAL into the database file (PASSIVE,
         it waits for no one). One not done is left to the next idle moment or to a
         commit's own checkpoint."""
+        self._checkpoint(truncate=False)
+
+    def _checkpoint(self, *, truncate: bool) -> None:
+        if not self._connected:
+            return  # no operation used the database
         try:
-            checkpoint()
-        except StorageError as error:
-            log.info("Checkpoint left for later: %s", error)
+            connect_this_thread(WORKER_BUSY_TIMEOUT_MS)
+            checkpoint(truncate=truncate)
+        except (StorageError, *DRIVER_ERRORS) as error:
+            log.info("Checkpoint left to later or to SQLite: %s", error)
 
     def close_connections(self) -> None:
         """Called on the writer thread as it ends (QThread.finished, direct
         connection): the WAL emptied into the database file first (TRUNCATE)."""
-        try:
-            checkpoint(truncate=True)
-        except StorageError as error:
-            log.info("Checkpoint at close left to SQLite: %s", error)
+        self._checkpoint(truncate=True)
         for database in self._connected:
             if not database.is_closed():
                 database.close()
@@ -309,7 +322,7 @@ class OperationRunner(QObject):
     # --- The queue.
 
     def _start_thread(self) -> None:
-        self._thread = QThread(self)
+        self._thread = _WriterThread(self)
         self._thread.setObjectName("writer")
         self._writer = _Writer()
         self._writer.moveToThread(self._thread)

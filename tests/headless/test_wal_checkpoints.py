@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.wal_state import SIZE, contents_in_file_alone, save_new_receipt, wal_size
 from tests.wizard_files import ATTACH, import_text
-from wizard_desktop.core import sessions
-from wizard_desktop.core.attachments import read_file
-from wizard_desktop.core.wizards import definition_of_version
 from wizard_desktop.store.backups import backup_database
 from wizard_desktop.store.database import (
     WAL_SIZE_LIMIT_BYTES,
@@ -30,8 +26,6 @@ from wizard_desktop.store.database import (
 )
 from wizard_desktop.store.files import database_path, with_sidecars
 
-SIZE = 5 * 1024 * 1024
-
 
 @pytest.fixture
 def wizard(data_dir: Path) -> Iterator[str]:
@@ -40,38 +34,6 @@ def wizard(data_dir: Path) -> Iterator[str]:
     assert checkpoint() is True  # the schema and the wizard in the file itself
     yield wizard_id
     close_database()
-
-
-def save_new_receipt(wizard_id: str, folder: Path) -> str:
-    """A new session whose receipt is 5 MB never stored before; its SHA-256."""
-    session_id = sessions.start_session(wizard_id).id
-    receipt = definition_of_version(sessions.get_session(session_id).version_id).field("receipt")
-    assert receipt is not None
-    source = folder / "receipt.pdf"
-    source.write_bytes(b"%PDF-" + os.urandom(SIZE))
-    staged = read_file(source, receipt)
-    sessions.save_draft(session_id, {"receipt": staged.value()})
-    return staged.sha256
-
-
-def contents_in_file_alone(data_dir: Path, folder: Path) -> dict[str, bytes]:
-    """The attachments the database file holds without its WAL (a copy of the file
-    alone, opened where no -wal lies beside it)."""
-    alone = folder / "alone" / "copy.sqlite3"
-    alone.parent.mkdir(exist_ok=True)
-    for stale in with_sidecars(alone):
-        stale.unlink(missing_ok=True)
-    shutil.copyfile(database_path(data_dir), alone)
-    connection = sqlite3.connect(alone)
-    try:
-        return dict(connection.execute("SELECT sha256, content FROM attachment").fetchall())
-    finally:
-        connection.close()
-
-
-def wal_size(data_dir: Path) -> int:
-    wal = with_sidecars(database_path(data_dir))[1]
-    return wal.stat().st_size if wal.exists() else 0
 
 
 def test_a_save_writes_into_the_log_and_the_checkpoint_moves_it_into_the_file(

@@ -254,13 +254,11 @@ def open_database(
 
 
 def checkpoint(*, truncate: bool = False) -> bool:
-    """Copy what the WAL holds into the database file, on this thread's connection
-    (nothing when it has none): PASSIVE, which never waits for a reader or a writer
-    and leaves the log file to be overwritten by the next commit; truncate=True,
-    TRUNCATE: waits up to the busy timeout for readers, then empties the log file.
-    True when every committed page is in the database file. Raises StorageError."""
-    if db.obj is None or db.is_closed():
-        return False
+    """Copy what the WAL holds into the database file, on this thread's connection:
+    PASSIVE, which never waits for a reader or a writer and leaves the log file to be
+    overwritten by the next commit; truncate=True, TRUNCATE: waits up to the busy
+    timeout for readers, then empties the log file. True when every committed page
+    is in the database file. Raises StorageError."""
     mode = "TRUNCATE" if truncate else "PASSIVE"
     with storage_errors():
         busy, in_log, copied = db.execute_sql(f"PRAGMA wal_checkpoint({mode})").fetchone()
