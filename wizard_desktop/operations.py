@@ -17,6 +17,10 @@ database, and decides "retry or give up" for all of them:
 An operation leaves the queue only once it is stored, so nothing is lost, and each
 is stored once (a failed attempt rolled back).
 
+Once the queue has been empty IDLE_CHECKPOINT_MS, the writer thread checkpoints the
+WAL (and empties it as the thread ends), so a commit does not pay for copying the
+log into the database file (a 5 MB attachment would be written twice in its save).
+
 Reads that may take a while (the sessions COUNT, the integrity check) run on the
 read lane, `read_in_background()`: a pool thread with its own connection. They stay
 apart from the write queue on purpose: in WAL mode a read never waits for the write
@@ -53,7 +57,11 @@ from PySide6.QtCore import (
 )
 from shiboken6 import Shiboken
 
-from wizard_desktop.store.database import DEFAULT_BUSY_TIMEOUT_MS, connect_this_thread
+from wizard_desktop.store.database import (
+    DEFAULT_BUSY_TIMEOUT_MS,
+    checkpoint,
+    connect_this_thread,
+)
 from wizard_desktop.store.errors import DRIVER_ERRORS, StorageError, StorageErrorKind, classify
 
 log = logging.getLogger(__name__)
@@ -63,6 +71,10 @@ MAX_RETRY_S = 30.0
 # The writer gives up on a held write lock quickly, so the person sees "Not saved —
 # retrying" within a second instead of a silent wait; the retry timer does the rest.
 WORKER_BUSY_TIMEOUT_MS = 800
+IDLE_CHECKPOINT_MS = 1500
+"""How long the queue stays empty after a write before the writer thread checkpoints
+the WAL (`store.database.checkpoint`): the copy into the database file that a commit
+would otherwise make is made while the person reads the next step."""
 
 SAVED = "saved"
 SAVING = "saving"
@@ -156,6 +168,16 @@ class Call(Operation):
             self.failed(error)
 
 
+class _WriterThread(QThread):
+    """The writer thread. Its event loop runs inside a Python call, so the slots it
+    calls share one Python thread state: without it PySide gives each call a new one,
+    and Peewee's per-thread connection (a thread-local) would be lost, and a new one
+    opened, at every operation."""
+
+    def run(self) -> None:
+        self.exec()
+
+
 class _Writer(QObject):
     """Runs one operation at a time on the writer thread, with that thread's connection."""
 
@@ -181,8 +203,26 @@ class _Writer(QObject):
         else:
             self.succeeded.emit(operation, result)
 
+    @Slot()
+    def checkpoint_when_idle(self) -> None:
+        """The queue has been idle a moment: the WAL into the database file (PASSIVE,
+        it waits for no one). One not done is left to the next idle moment or to a
+        commit's own checkpoint."""
+        self._checkpoint(truncate=False)
+
+    def _checkpoint(self, *, truncate: bool) -> None:
+        if not self._connected:
+            return  # no operation used the database
+        try:
+            connect_this_thread(WORKER_BUSY_TIMEOUT_MS)
+            checkpoint(truncate=truncate)
+        except (StorageError, *DRIVER_ERRORS) as error:
+            log.info("Checkpoint left to later or to SQLite: %s", error)
+
     def close_connections(self) -> None:
-        """Called on the writer thread as it ends (QThread.finished, direct connection)."""
+        """Called on the writer thread as it ends (QThread.finished, direct
+        connection): the WAL emptied into the database file first (TRUNCATE)."""
+        self._checkpoint(truncate=True)
         for database in self._connected:
             if not database.is_closed():
                 database.close()
@@ -201,6 +241,7 @@ class OperationRunner(QObject):
     error = Signal(str)
 
     _submit = Signal(object, bool)
+    _checkpoint = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -218,6 +259,8 @@ class OperationRunner(QObject):
         self._retry_timer.timeout.connect(self._pump)
         self._countdown = QTimer(self, interval=1000)
         self._countdown.timeout.connect(self._report_state)
+        self._idle_timer = QTimer(self, singleShot=True, interval=IDLE_CHECKPOINT_MS)
+        self._idle_timer.timeout.connect(self._checkpoint_when_idle)
         app = QCoreApplication.instance()
         if app is not None:  # a window never closed must not leave the thread running
             app.aboutToQuit.connect(self.shutdown)
@@ -267,6 +310,7 @@ class OperationRunner(QObject):
         self._shut_down = True
         self._retry_timer.stop()
         self._countdown.stop()
+        self._idle_timer.stop()
         if self._thread is not None:
             self._thread.quit()
             self._thread.wait()
@@ -278,11 +322,12 @@ class OperationRunner(QObject):
     # --- The queue.
 
     def _start_thread(self) -> None:
-        self._thread = QThread(self)
+        self._thread = _WriterThread(self)
         self._thread.setObjectName("writer")
         self._writer = _Writer()
         self._writer.moveToThread(self._thread)
         self._submit.connect(self._writer.run)
+        self._checkpoint.connect(self._writer.checkpoint_when_idle)
         self._writer.succeeded.connect(self._on_succeeded)
         self._writer.failed.connect(self._on_failed)
         self._thread.finished.connect(
@@ -298,6 +343,7 @@ class OperationRunner(QObject):
                 self._start_thread()
             self._in_flight = True
             self._countdown.stop()
+            self._idle_timer.stop()
             self._submit.emit(self._queue[0], self._reconnect_next)
             self._reconnect_next = False
         self._report_state()
@@ -329,7 +375,12 @@ class OperationRunner(QObject):
             if not self.has_unsaved():
                 self.allSaved.emit()
             if not self._queue:
+                self._idle_timer.start()
                 self.idle.emit()
+
+    def _checkpoint_when_idle(self) -> None:
+        if not (self._queue or self._shut_down):
+            self._checkpoint.emit()
 
     @Slot(object, object)
     def _on_failed(self, operation: Operation, exc: Exception) -> None:

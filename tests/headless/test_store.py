@@ -51,6 +51,11 @@ def test_new_database_is_private_migrated_and_has_the_pragmas(data_dir: Path) ->
         assert pragma("synchronous") == 2  # FULL
         assert pragma("foreign_keys") == 1
         assert pragma("busy_timeout") == store_db.DEFAULT_BUSY_TIMEOUT_MS
+        assert pragma("wal_autocheckpoint") == store_db.WAL_AUTOCHECKPOINT_PAGES
+        assert pragma("journal_size_limit") == store_db.WAL_SIZE_LIMIT_BYTES
+        assert pragma("page_size") * store_db.WAL_AUTOCHECKPOINT_PAGES == (
+            store_db.WAL_SIZE_LIMIT_BYTES
+        )
         assert schema_version(database) == LATEST_SCHEMA
         tables = set(database.get_tables())
         assert {"wizard", "wizard_version", "session", "answer", "template"} <= tables

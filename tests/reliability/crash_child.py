@@ -8,7 +8,9 @@ the database (creating or migrating it), importing the bundled wizards, then the
 
 With --attachments it plays the `attach` wizard (tests/wizard_files.ATTACH) instead:
 drafts whose file answers name new contents read from files (each replacing the last,
-so the content it named is deleted in the same transaction).
+so the content it named is deleted in the same transaction), some of them 4 MB, and
+now and then the checkpoint the app's writer thread runs when idle, so kills also
+land while the WAL is copied into the database file.
 
 Usage: python crash_child.py DATA_DIR SEED [--die-after-completing] [--startup WIZARD_FILE]
        python crash_child.py DATA_DIR SEED --repeats
@@ -108,6 +110,7 @@ def play_attachments(data_dir: Path, rng: random.Random) -> None:
     """Drafts of attachment answers, acknowledged after each commit, forever."""
     from wizard_desktop.core.attachments import read_file
     from wizard_desktop.core.wizards import definition_of_version
+    from wizard_desktop.store.database import checkpoint
 
     source = data_dir.parent / f"upload-{os.getpid()}.pdf"
     while True:
@@ -115,12 +118,15 @@ def play_attachments(data_dir: Path, rng: random.Random) -> None:
         receipt = definition_of_version(info.version_id).field("receipt")
         assert receipt is not None
         for _round in range(4):
-            source.write_bytes(b"%PDF-" + rng.randbytes(rng.randint(1, 400_000)))
+            size = 4_000_000 if rng.random() < 0.2 else rng.randint(1, 400_000)
+            source.write_bytes(b"%PDF-" + rng.randbytes(size))
             value = read_file(source, receipt).value()
             answers = {"receipt": value, "copy": value if rng.random() < 0.5 else None}
             say(f"TRY {info.id} one {json.dumps(answers)}")  # may be stored, unacknowledged
             sessions.save_draft(info.id, answers)
             say(f"ACK {info.id} one {json.dumps(answers)}")
+            if rng.random() < 0.3:
+                checkpoint(truncate=rng.random() < 0.3)
 
 
 def main() -> None:

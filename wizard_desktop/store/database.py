@@ -55,6 +55,14 @@ MIGRATIONS_TABLE = "schema_migration"
 MAX_PATH_BYTES = 504
 """SQLite (Unix) refuses a file name over 512 bytes; its rollback journal's name adds
 "-journal" to the database's."""
+WAL_AUTOCHECKPOINT_PAGES = 8192
+"""A commit checkpoints only once the WAL holds this many pages (32 MiB of 4 KiB
+pages; SQLite's default, 1000, made every 4 MB attachment's save write it twice):
+the writer thread checkpoints when the queue is idle (`checkpoint`), so a save
+writes its bytes once, into the log. A burst of saves with no idle moment still
+checkpoints here, so the log stays bounded."""
+WAL_SIZE_LIMIT_BYTES = WAL_AUTOCHECKPOINT_PAGES * 4096
+"""`journal_size_limit`: the log file is cut back to this size when it restarts."""
 
 db = peewee.DatabaseProxy()
 
@@ -82,6 +90,8 @@ def make_database(
         "synchronous": "full",
         "foreign_keys": 1,
         "busy_timeout": busy_timeout_ms,
+        "wal_autocheckpoint": WAL_AUTOCHECKPOINT_PAGES,
+        "journal_size_limit": WAL_SIZE_LIMIT_BYTES,
     }
     return peewee.SqliteDatabase(str(path), pragmas=pragmas, lock_type="IMMEDIATE")
 
@@ -241,6 +251,18 @@ def open_database(
             raise DatabaseCorruptError(moved_to, latest_backup(data_dir), error.detail) from error
         raise
     return database
+
+
+def checkpoint(*, truncate: bool = False) -> bool:
+    """Copy what the WAL holds into the database file, on this thread's connection:
+    PASSIVE, which never waits for a reader or a writer and leaves the log file to be
+    overwritten by the next commit; truncate=True, TRUNCATE: waits up to the busy
+    timeout for readers, then empties the log file. True when every committed page
+    is in the database file. Raises StorageError."""
+    mode = "TRUNCATE" if truncate else "PASSIVE"
+    with storage_errors():
+        busy, in_log, copied = db.execute_sql(f"PRAGMA wal_checkpoint({mode})").fetchone()
+    return bool(busy == 0 and in_log == copied)
 
 
 def close_database() -> None:
