@@ -400,6 +400,11 @@ class WizardDefinition:
     hide_empty_steps: bool = False
     # SurveyJS keeps a hidden question's answer until completion and its readers see it
     hidden_answers_count: bool = False
+    # An imported page split around a SurveyJS dynamic panel or matrix into several steps:
+    # (step id, source page name) of each such step; the answers of a repeat the source
+    # keeps under another name (SurveyJS `valueName`): (repeat id, that name)
+    source_pages: tuple[tuple[str, str], ...] = ()
+    value_names: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         fields = {f.id: f for s in self.steps for f in s.fields}
@@ -432,6 +437,10 @@ class WizardDefinition:
             data["hide_empty_steps"] = True
         if self.hidden_answers_count:
             data["hidden_answers_count"] = True
+        if self.source_pages:
+            data["source_pages"] = dict(self.source_pages)
+        if self.value_names:
+            data["value_names"] = dict(self.value_names)
         data["steps"] = [s.to_dict() for s in self.steps]
         if self.repeats:
             data["repeats"] = [r.to_dict() for r in self.repeats]

@@ -28,18 +28,25 @@ from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.model import IMPORTED_ID_PATTERN, WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
+from wizard_desktop.definition.repeats import expand_for, flattened, split_path
 from wizard_desktop.importers.common import (
     ImportResult,
     UnsupportedItem,
     read_source,
     record_left_out,
     refuse_unless_skipped,
+    source_pages,
+)
+from wizard_desktop.importers.surveyjs_dynamic import (
+    DYNAMIC_TYPES,
+    Dynamics,
+    collect_dynamic,
+    dynamic_question,
+    page_steps,
 )
 
 # Element types another part of Wizard Desktop will play (issue #15), and why not yet.
 _NOT_YET = {
-    "matrixdynamic": "a dynamic matrix (repeated rows) cannot be played yet",
-    "paneldynamic": "a dynamic panel (repeated panels) cannot be played yet",
     "file": "a file upload cannot be played yet",
     "signaturepad": "a signature pad cannot be played yet",
 }
@@ -105,7 +112,13 @@ def import_surveyjs(
     if note_id is not None:
         mapper.added.add(note_id)
     definition = definition_from_dict(data, source)
-    return ImportResult(definition, tuple(mapper.unsupported), data, frozenset(mapper.added))
+    return ImportResult(
+        definition,
+        tuple(mapper.unsupported),
+        data,
+        frozenset(mapper.added),
+        frozenset(mapper.dynamic.row_repeats),
+    )
 
 
 def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> dict[str, object]:
@@ -114,6 +127,8 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
     import left out (no field of that name) are not the wizard's and are dropped."""
     answers: dict[str, object] = {}
     for key, value in data.items():
+        if isinstance(value, list) and definition.repeats:
+            answers.update(panel_answers(definition, key, value))
         f = definition.field(key)
         if f is None:
             continue
@@ -136,6 +151,27 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
                 value = _option_value(value)
         answers[key] = value
     return answers
+
+
+def panel_answers(
+    definition: WizardDefinition, key: str, items: list[object]
+) -> dict[str, list[dict[str, object]]]:
+    """A dynamic panel's or matrix's answer in `survey.data` (a list of objects under
+    its name or `valueName`) as the answers of each repeat it is: an array of instance
+    answers (by the question names of the repeat's fields)."""
+    names = dict(definition.value_names)
+    arrays: dict[str, list[dict[str, object]]] = {}
+    for repeat in definition.repeats:
+        if key not in (repeat.id, names.get(repeat.id)):
+            continue
+        own = {f.id for s in definition.steps if s.id in repeat.steps for f in s.fields}
+        arrays[repeat.id] = [
+            {k: v for k, v in survey_answers(definition, item).items() if k in own}
+            if isinstance(item, dict)
+            else {}
+            for item in items
+        ]
+    return arrays
 
 
 def _column_has_options(f: object, column: str) -> bool:
@@ -238,6 +274,7 @@ class _Mapper:
     names: dict[str, str] = field(default_factory=dict)  # lower-case name -> name
     used_ids: set[str] = field(default_factory=set)
     added: set[str] = field(default_factory=set)  # ids of headings and -Comment fields
+    dynamic: Dynamics = field(default_factory=Dynamics)  # paneldynamic, matrixdynamic
 
     def refuse(self, place: str, reason: str) -> None:
         self.unsupported.append(UnsupportedItem(self.source, place, reason))
@@ -247,6 +284,7 @@ class _Mapper:
     def wizard(self, raw: dict[str, object], wizard_id: str) -> dict[str, object]:
         pages = self.pages(raw)
         self.collect_names(pages)
+        collect_dynamic(self, pages)
         title = _localized(raw.get("title")) or wizard_id
         description = _localized(raw.get("description"))
         if any(isinstance(raw.get(k), dict) for k in ("title", "description")) or self.has_locales(
@@ -270,9 +308,7 @@ class _Mapper:
             if intro:
                 description = f"{description}\n\n{intro}" if description else intro
         for place, page in pages[start:]:
-            step = self.page(page, place, len(steps))
-            if step is not None:
-                steps.append(step)
+            steps.extend(page_steps(self, page, place, len(steps)))
         calculated = self.calculated_values(raw)
         if calculated:
             if not steps:
@@ -293,6 +329,7 @@ class _Mapper:
         }
         if description:
             data["description"] = _clip(description, "description")
+        self.dynamic.write(data)
         self.check_references(data)
         return data
 
@@ -472,6 +509,9 @@ class _Mapper:
         name = element.get("name")
         if not isinstance(kind, str):
             self.refuse(where, "an element without a type")
+            return
+        if kind in DYNAMIC_TYPES:
+            dynamic_question(self, element, kind, where, scope, out)
             return
         if kind in _NOT_YET:
             self.refuse(where, _NOT_YET[kind])
@@ -927,6 +967,7 @@ class _Mapper:
         names case-insensitively); None when absent; refused when it does not parse."""
         if not isinstance(raw, str) or not raw.strip():
             return None
+        raw = self.dynamic.expression(raw)
         try:
             parsed = parse_expression(raw)
         except ExpressionError as exc:
@@ -946,7 +987,7 @@ class _Mapper:
         when nobody sets it."""
         steps = data["steps"]
         assert isinstance(steps, list)
-        ids = {f["id"] for s in steps for f in s["fields"]}
+        ids = {f["id"] for s in steps for f in s["fields"]} | set(self.dynamic.repeats)
         for step in steps:
             for key in ("visible_if",):
                 self.drop_unknown(step, key, ids, f"step {step['id']}")
@@ -1058,15 +1099,21 @@ def compare_case(
     from wizard_desktop.definition.logic import wizard_logic
 
     definition = result.definition
-    resolution = wizard_logic(definition).resolve(survey_answers(definition, answers))  # type: ignore[arg-type]
-    ids = {f.id for f in definition.fields}
-    added = result.added
-    ours_fields = [f for f in resolution.fields if f not in added]
+    laid_out, given = laid_out_answers(definition, survey_answers(definition, answers))
+    resolution = wizard_logic(laid_out).resolve(given)  # type: ignore[arg-type]
+    ids = {f.id for f in laid_out.fields} | result.row_repeats
+    added = {f.id for f in laid_out.fields if _base_id(f.id) in result.added}
+    ours_fields = _as_source_questions(
+        [f for f in resolution.fields if f not in added], result.row_repeats
+    )
     theirs_fields = [q for q in expected["questions"] if q in ids]  # type: ignore[attr-defined]
+    repeated = {s for r in definition.repeats for s in r.steps}
     ours = {
-        "pages": list(resolution.steps),
+        "pages": source_pages(laid_out, resolution.steps),
         "questions": ours_fields,
-        "required": sorted(f for f in resolution.required if f not in added),
+        "required": sorted(
+            f for f in resolution.required if f not in added and _base_id(f) == f
+        ),
         "values": {k: v for k, v in resolution.values.items()},
     }
     booleans = {f.id for f in definition.fields if f.type.value == "boolean"}
@@ -1075,6 +1122,7 @@ def compare_case(
         p
         for p in expected["pages"]  # type: ignore[attr-defined]
         if (step := definition.step(p)) is None
+        or step.id in repeated
         or any(f.id in visible_questions for f in step.fields)
     ]
     theirs = {
@@ -1086,6 +1134,41 @@ def compare_case(
         "values": {k: v for k, v in expected["values"].items() if k in ids},  # type: ignore[attr-defined]
     }
     return {k: (ours[k], theirs[k]) for k in ours if not _same(ours[k], theirs[k])}
+
+
+def laid_out_answers(
+    definition: WizardDefinition, answers: Mapping[str, object]
+) -> tuple[WizardDefinition, dict[str, object]]:
+    """The definition laid out for `answers` (arrays of instances under repeat ids or
+    instance paths, as `survey_answers` gives them) and the answers by instance path."""
+    from wizard_desktop.definition.logic import wizard_logic
+
+    if not definition.repeats:
+        return definition, dict(answers)
+    flat, counts = flattened(definition, answers)
+    expansion = expand_for(
+        definition,
+        counts,
+        flat,  # type: ignore[arg-type]
+        lambda d, a: wizard_logic(d).resolve(a).scope,
+    )
+    return expansion.definition, flat
+
+
+def _base_id(element_id: str) -> str:
+    split = split_path(element_id)
+    return split[2] if split is not None else element_id
+
+
+def _as_source_questions(fields: list[str], row_repeats: frozenset[str]) -> list[str]:
+    """Field ids as SurveyJS names questions: a dynamic matrix's cells are its name."""
+    out: list[str] = []
+    for f in fields:
+        split = split_path(f)
+        name = split[0] if split is not None and split[0] in row_repeats else f
+        if not out or out[-1] != name or name == f:
+            out.append(name)
+    return out
 
 
 def _same(a: object, b: object) -> bool:
