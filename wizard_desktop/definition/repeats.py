@@ -359,7 +359,9 @@ def expand_for(
         return expand(definition, given)
     scope = resolve(expand(definition, {**given, **{r.id: 0 for r in counted}}).definition, answers)
     # {r} and {r.length} of an "Add another" repeat: its instances, as in an expression
-    instances = {r.id: list(range(1, given[r.id] + 1)) for r in definition.repeats if r.count is None}
+    instances = {
+        r.id: list(range(1, given[r.id] + 1)) for r in definition.repeats if r.count is None
+    }
     scope = {**scope, **instances}
     for r in counted:
         assert r.count is not None

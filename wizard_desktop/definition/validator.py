@@ -727,7 +727,9 @@ class _Validator:
         pairs: list[tuple[str, str]] = []
         for element_id, name in (raw or {}).items():
             if element_id not in ids:
-                self.report((key, element_id), f"no such {'step' if key == 'source_pages' else 'repeat'}")
+                self.report(
+                    (key, element_id), f"no such {'step' if key == 'source_pages' else 'repeat'}"
+                )
             elif not isinstance(name, str) or re.fullmatch(IMPORTED_ID_PATTERN, name) is None:
                 self.report((key, element_id), "expected a name of 1 to 200 characters")
             else:

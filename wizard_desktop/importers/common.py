@@ -18,8 +18,8 @@ from pathlib import Path
 
 from wizard_desktop.definition.fileformat import TEXT_LIMITS
 from wizard_desktop.definition.model import WizardDefinition
-from wizard_desktop.definition.repeats import split_path
 from wizard_desktop.definition.problems import Problem, WizardFileError
+from wizard_desktop.definition.repeats import split_path
 from wizard_desktop.definition.text import terminal_safe
 
 # A source file from someone else is read only up to this size (checked before parsing).

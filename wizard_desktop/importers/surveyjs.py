@@ -1020,7 +1020,9 @@ class _Mapper:
             parsed = parse_expression(text)
         except ExpressionError:
             return
-        missing = sorted(n for n in parsed.reads if n.split(".")[0] not in ids and n not in ids)
+        missing = sorted(  # `{r[0].q}` reads repeat r
+            n for n in parsed.reads if n.split(".")[0].split("[")[0] not in ids and n not in ids
+        )
         variables = [n for n in missing if n.lower() not in self.names]
         if variables:  # no question has that name: a survey variable, never set offline
             for name in variables:
@@ -1111,10 +1113,13 @@ def compare_case(
     ours = {
         "pages": source_pages(laid_out, resolution.steps),
         "questions": ours_fields,
-        "required": sorted(
-            f for f in resolution.required if f not in added and _base_id(f) == f
+        "required": sorted(  # a cell required in a dynamic matrix is not the question
+            f
+            for f in resolution.required
+            if f not in added and (_repeat_of(f) or "") not in result.row_repeats
         ),
-        "values": {k: v for k, v in resolution.values.items()},
+        # SurveyJS lists the expressions outside dynamic panels (`getAllQuestions(false)`)
+        "values": {k: v for k, v in resolution.values.items() if _base_id(k) == k},
     }
     booleans = {f.id for f in definition.fields if f.type.value == "boolean"}
     visible_questions = set(expected["questions"])  # type: ignore[call-overload]
@@ -1153,6 +1158,11 @@ def laid_out_answers(
         lambda d, a: wizard_logic(d).resolve(a).scope,
     )
     return expansion.definition, flat
+
+
+def _repeat_of(element_id: str) -> str | None:
+    split = split_path(element_id)
+    return split[0] if split is not None else None
 
 
 def _base_id(element_id: str) -> str:

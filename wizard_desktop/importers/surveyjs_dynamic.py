@@ -39,7 +39,6 @@ _BRACED = re.compile(r"\{([^{}]*)\}")
 _INDEXED = re.compile(r"^(.+)\[(\d+)\]\.(.+)$")
 _PANEL_INDEX = ("panelindex", "visiblepanelindex")
 _PANEL_INDEX_REFERENCE = re.compile(r"\{\s*(?:visible)?panelIndex\s*\}", re.IGNORECASE)
-_COUNT_SUFFIXES = (".length", ".rowcount", ".panelcount")
 _DEFAULT_MAX = {"paneldynamic": 100, "matrixdynamic": MAX_INSTANCES}  # SurveyJS's defaults
 
 
@@ -58,7 +57,9 @@ class _Mapper(Protocol):
 
     def page(self, page: dict[str, object], place: str, index: int) -> dict[str, object] | None: ...
 
-    def elements(self, children: list[object], scope: Any, out: list[dict[str, object]]) -> None: ...
+    def elements(
+        self, children: list[object], scope: Any, out: list[dict[str, object]]
+    ) -> None: ...
 
     def question(
         self, element: dict[str, object], where: str, scope: Any, out: list[dict[str, object]]
@@ -125,7 +126,16 @@ class Dynamics:
         if self.template is not None:  # 0-based in expressions, 1-based in texts
             number = f"({{{self.template.repeat_id}.number}} - 1)"
             text = _PANEL_INDEX_REFERENCE.sub(number, text)
-        return _BRACED.sub(lambda m: "{" + self.reference(m.group(1), in_text=False) + "}", text)
+        return _BRACED.sub(self._braced, text)
+
+    def _braced(self, match: re.Match[str]) -> str:
+        name = match.group(1)
+        written = self.reference(name, in_text=False)
+        head, dot, tail = name.partition(".")
+        source = self._source(head) if dot and written == name else None
+        if source is not None and tail.lower() not in (*source.inner, "length", "number"):
+            return "null"  # `{panel.rowCount}` and the like: survey-core reads nothing there
+        return "{" + written + "}"
 
     def reference(self, name: str, *, in_text: bool) -> str:
         """One `{name}` (without braces) as format 2 writes it."""
@@ -137,11 +147,10 @@ class Dynamics:
                 return template.inner[tail]
             if lower == "rowindex" or (in_text and lower in _PANEL_INDEX):
                 return f"{template.repeat_id}.number"
-        for suffix in _COUNT_SUFFIXES:
-            if lower.endswith(suffix):
-                source = self._source(name[: -len(suffix)])
-                if source is not None:
-                    return f"{source.repeat_id}.length"
+        if lower.endswith(".length"):
+            source = self._source(name[: -len(".length")])
+            if source is not None:
+                return f"{source.repeat_id}.length"
         indexed = _INDEXED.match(name)
         if indexed is not None:
             source = self._source(indexed.group(1), indexed.group(3))
@@ -242,7 +251,9 @@ def dynamic_question(
         if kind == "paneldynamic":
             template = _without_value_names(_as_list(element.get("templateElements")))
             mapper.elements(
-                template, dataclasses.replace(inner_scope, place=f"{where}.templateElements"), fields
+                template,
+                dataclasses.replace(inner_scope, place=f"{where}.templateElements"),
+                fields,
             )
         else:
             for i, column in enumerate(_as_list(element.get("columns"))):
@@ -343,7 +354,7 @@ def page_steps(
         if MARK not in f:
             pending.append(f)
             continue
-        name, repeated, conditions = f[MARK]  # type: ignore[misc]
+        name, repeated, conditions = f[MARK]
         if pending and any(not _heading(mapper, p) for p in pending):
             add(plain(pending))
             pending = []
@@ -374,9 +385,9 @@ def _column_question(column: object, matrix: dict[str, object]) -> dict[str, obj
         cell_type = matrix.get("cellType") or "dropdown"
     question = {k: v for k, v in column.items() if k != "cellType"}
     question["type"] = cell_type
-    if cell_type in ("dropdown", "radiogroup", "checkbox", "tagbox") and "choices" not in column:
-        if "choices" in matrix:
-            question["choices"] = matrix["choices"]
+    choices = cell_type in ("dropdown", "radiogroup", "checkbox", "tagbox")
+    if choices and "choices" not in column and "choices" in matrix:
+        question["choices"] = matrix["choices"]
     return question
 
 
