@@ -160,19 +160,18 @@ class Dynamics:
         source = self._source(name)
         return source.repeat_id if source is not None else name
 
-    def item_label(self, raw: str, repeat_id: str) -> str:
-        """A `templateTitle` as an item label: what it reads of its own panel kept, the
-        rest (it cannot be read per instance here) left out; numbered when nothing is
-        left to tell the instances apart."""
-
-        def one(match: re.Match[str]) -> str:
-            written = self.reference(match.group(1), in_text=True)
-            source = self.template
-            known = source is not None and written in (*source.inner.values(),)
-            return "{" + written + "}" if known or written == f"{repeat_id}.number" else ""
-
-        label = _BRACED.sub(one, raw).strip()
-        return label if "{" in label else f"{label} ({{{repeat_id}.number}})".strip()
+    def item_label(self, raw: str | None, repeat_id: str) -> str | None:
+        """A `templateTitle` as an item label, when all it reads is its own panel's;
+        None when it reads what cannot be read per instance here (the step's title,
+        numbered, is the label then)."""
+        source = self.template
+        if raw is None or source is None:
+            return None
+        readable = (*source.inner.values(), f"{repeat_id}.number")
+        written = [self.reference(m.group(1), in_text=True) for m in _BRACED.finditer(raw)]
+        if not written or any(w not in readable for w in written):
+            return None
+        return _BRACED.sub(lambda m: "{" + self.reference(m.group(1), in_text=True) + "}", raw)
 
 
 # --- collecting ----------------------------------------------------------------------
@@ -268,14 +267,10 @@ def dynamic_question(
     if not fields:
         mapper.refuse(where, f"a {_what(kind)} without questions")
         return
-    repeat = _repeat(mapper, element, kind, name, source)
-    if repeat is None:
-        return
-    dynamic.repeats[name] = repeat
+    dynamic.repeats[name] = _repeat(mapper, element, kind, name, source)
     if kind == "matrixdynamic":
         dynamic.row_repeats.add(name)
-    title = _text(element.get("title")) or name
-    step: dict[str, object] = {"title": title, "fields": fields}
+    step: dict[str, object] = {"title": _text(element.get("title")), "fields": fields}
     description = _text(element.get("description"))
     if description:
         step["description"] = description
@@ -286,7 +281,7 @@ def dynamic_question(
 
 def _repeat(
     mapper: _Mapper, element: dict[str, object], kind: str, name: str, source: _Source
-) -> dict[str, object] | None:
+) -> dict[str, object]:
     dynamic = mapper.dynamic
     prefix = "Panel" if kind == "paneldynamic" else "Row"
     repeat: dict[str, object] = {"id": name, "steps": []}
@@ -310,14 +305,13 @@ def _repeat(
     add = _text(element.get("panelAddText" if kind == "paneldynamic" else "addRowText"))
     if add:
         repeat["add_label"] = add
-    title = _text(element.get("title")) or name
     dynamic.template = source
     try:
-        repeat["item_label"] = dynamic.item_label(
-            _text(element.get("templateTitle")) or title, name
-        )
+        label = dynamic.item_label(_text(element.get("templateTitle")), name)
     finally:
         dynamic.template = None
+    if label is not None:
+        repeat["item_label"] = label
     return repeat
 
 
@@ -347,6 +341,8 @@ def page_steps(
         piece = {k: v for k, v in step.items() if k not in ("fields", "description")}
         if not steps and "description" in step:
             piece["description"] = step["description"]
+        elif steps:
+            piece["title"] = f"{step['title']} (continued)"
         piece["fields"] = piece_fields
         return piece
 
@@ -359,6 +355,7 @@ def page_steps(
             add(plain(pending))
             pending = []
         piece = dict(repeated)
+        piece["title"] = repeated["title"] or step["title"]  # untitled: the page's title
         piece["fields"] = [*pending, *repeated["fields"]]
         pending = []
         visible = [str(step["visible_if"])] if "visible_if" in step else []
@@ -366,7 +363,9 @@ def page_steps(
         if visible:
             piece["visible_if"] = visible[0] if len(visible) == 1 else _joined(visible)
         add(piece)
-        mapper.dynamic.repeats[name]["steps"] = [piece["id"]]
+        repeat = mapper.dynamic.repeats[name]
+        repeat["steps"] = [piece["id"]]
+        repeat.setdefault("item_label", f"{piece['title']} ({{{name}.number}})")
     if pending:
         add(plain(pending))
     return steps
