@@ -205,8 +205,7 @@ def test_dynamic_panels_and_matrices_play_with_add_another(
             button = player.findChild(QPushButton, "addInstanceButton")
             assert button is not None and button.isEnabled()
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-            before = player
-            qtbot.waitUntil(lambda: window.player not in (None, before))
+            qtbot.waitUntil(lambda old=player: window.player not in (None, old))
             assert window.player is not None
             player, added = window.player, True
             qtbot.waitUntil(window.player.isVisible)
