@@ -333,3 +333,66 @@ def test_income_survey_shares_one_answer_between_its_two_employer_panels(tmp_pat
     assert printed["pages"] == case["expected"]["pages"]
     inner = [q for q in case["expected"]["questions"] if "[" in q]
     assert [f for f in printed["fields"] if "[" in f and ".panel_" not in f] == inner
+
+
+def test_what_a_repeat_cannot_do_is_refused_with_its_place(tmp_path: Path) -> None:
+    survey = {
+        "elements": [
+            {
+                "type": "paneldynamic",
+                "name": "kids",
+                "defaultValue": [{"kid": "Ada"}],
+                "templateElements": [{"type": "text", "name": "kid"}],
+            },
+            {
+                "type": "matrixdynamic",
+                "name": "costs",
+                "columns": [{"name": "amount", "cellType": "text", "totalType": "sum"}],
+            },
+            {"type": "paneldynamic", "name": "kids.list", "templateElements": []},
+        ]
+    }
+    with pytest.raises(ImportRefused) as refused:
+        import_form(write(tmp_path, "limits.json", survey))
+    assert [str(i) for i in refused.value.items] == [
+        "limits.json: elements[0] (kids).defaultValue: default panels or rows cannot be played",
+        "limits.json: elements[1] (costs).columns[0].totalType: column totals cannot be played",
+        "limits.json: elements[2] (kids.list): a dynamic panel needs a name of 1 to 200 "
+        "characters without dots, braces or brackets to name its instances",
+    ]
+
+
+def test_names_stay_the_sources_in_instance_paths(tmp_path: Path, oracle: Path) -> None:
+    survey = {
+        "elements": [
+            {
+                "type": "paneldynamic",
+                "name": "Family Members",
+                "templateElements": [
+                    {"type": "text", "name": "Age", "inputType": "number"},
+                    {"type": "text", "name": "Job", "visibleIf": "{panel.Age} >= 18"},
+                ],
+            },
+            {
+                "type": "expression",
+                "name": "Total",
+                "expression": "sumInArray({family members}, 'Age')",
+            },
+        ]
+    }
+    # (with nothing given, SurveyJS shows panelCount panels, 0 by default; a repeat here
+    # starts with one instance, for the person to fill or remove: docs/repeats.md)
+    cases: list[dict[str, Any]] = [
+        {"Family Members": []},
+        {"Family Members": [{"Age": 40}, {"Age": 9}]},
+    ]
+    result = import_form(write(tmp_path, "names.json", survey))
+    expected = ask_oracle(oracle, survey, cases)
+    assert expected[1]["questions"] == [
+        "Family Members",
+        "Family Members[0].Age",
+        "Family Members[0].Job",
+        "Family Members[1].Age",
+        "Total",
+    ]
+    assert [compare_case(result, a, e) for a, e in zip(cases, expected, strict=True)] == [{}, {}]

@@ -53,8 +53,9 @@ MAX_INSTANCE_ELEMENTS = 20_000
 DEFAULT_MAX = 100
 NUMBER = "number"  # {r.number}: the instance's 1-based number (inside the repeat)
 LENGTH = "length"  # {r.length}: how many instances
-_PATH = re.compile(r"^([a-z0-9][a-z0-9._-]*)\[(\d+)\]\.(.+)$")
-_INDEXED = re.compile(r"^([a-z0-9][a-z0-9._-]*)\[(\d+)\]\.([a-z0-9][a-z0-9._-]*)$")
+# ids hold no brackets (an imported one neither: IMPORTED_ID_PATTERN), so `[n].` splits
+_PATH = re.compile(r"^([^\[\]{}]+?)\[(\d+)\]\.(.+)$")
+_INDEXED = re.compile(r"^([^\[\]{}]+?)\[(\d+)\]\.([^\[\]{}]+)$")
 _EXPANSIONS_KEPT = 8
 
 

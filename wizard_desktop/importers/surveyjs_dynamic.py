@@ -30,7 +30,7 @@ from wizard_desktop.importers.common import UnsupportedItem
 DYNAMIC_TYPES = ("paneldynamic", "matrixdynamic")
 MARK = "\x00dynamic"  # a field list's placeholder for a dynamic element (split out after)
 # instance paths read repeat ids with this rule (definition/repeats.py)
-_REPEAT_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+_REPEAT_ID = re.compile(r"(?=\S)[^\x00-\x1f\x7f{}\[\].]{1,200}(?<=\S)")  # no dot: {r.q}
 _AGGREGATE = re.compile(
     r"\b(sum|count|min|max|avg)InArray\s*\(\s*\{([^{}]+)\}\s*,\s*(['\"])([^'\"]*)\3\s*\)",
     re.IGNORECASE,
@@ -39,6 +39,15 @@ _BRACED = re.compile(r"\{([^{}]*)\}")
 _INDEXED = re.compile(r"^(.+)\[(\d+)\]\.(.+)$")
 _PANEL_INDEX = ("panelindex", "visiblepanelindex")
 _PANEL_INDEX_REFERENCE = re.compile(r"\{\s*(?:visible)?panelIndex\s*\}", re.IGNORECASE)
+# What a dynamic element may say that its repeat cannot do (refused, with the reason).
+_UNPLAYABLE = {
+    "defaultValue": "default panels or rows cannot be played",
+    "defaultPanelValue": "a new panel's default answers cannot be played",
+    "defaultRowValue": "a new row's default answers cannot be played",
+    "templateVisibleIf": "hiding single panels (templateVisibleIf) cannot be played",
+    "valuePropertyName": "valuePropertyName (another answer as panels) cannot be played",
+}
+_UNPLAYABLE_COLUMN = ("totalType", "totalExpression")
 _DEFAULT_MAX = {"paneldynamic": 100, "matrixdynamic": MAX_INSTANCES}  # SurveyJS's defaults
 
 
@@ -79,6 +88,7 @@ class _Source:
 
     repeat_id: str
     inner: dict[str, str]
+    keys: dict[str, str]  # the keys of a panel's object in the data, as written -> field id
 
 
 @dataclass
@@ -117,9 +127,10 @@ class Dynamics:
 
         def aggregate(match: re.Match[str]) -> str:
             source = self._source(match.group(2), match.group(4))
-            if source is None:
+            # survey-core reads the objects' keys as written ('age' is not 'Age')
+            inner = source.keys.get(match.group(4)) if source is not None else None
+            if source is None or inner is None:
                 return match.group(0)
-            inner = source.inner[match.group(4).lower()]
             return f"{match.group(1).lower()}({{{source.repeat_id}.{inner}}})"
 
         text = _AGGREGATE.sub(aggregate, raw)
@@ -177,24 +188,26 @@ class Dynamics:
 # --- collecting ----------------------------------------------------------------------
 
 
-def _inner_names(element: dict[str, object]) -> dict[str, str]:
+def _source_of(element: dict[str, object], name: str) -> _Source:
     """A dynamic element's inner names: template questions (in panels too) or columns."""
     inner: dict[str, str] = {}
+    keys: dict[str, str] = {}
     key = "columns" if element.get("type") == "matrixdynamic" else "templateElements"
     stack = list(_as_list(element.get(key)))
     while stack:
         item = stack.pop()
         if not isinstance(item, dict):
             continue
-        name = item.get("name")
+        item_name = item.get("name")
         if item.get("type") == "panel":
             stack.extend(_as_list(item.get("elements")))
-        elif isinstance(name, str):
-            inner.setdefault(name.lower(), name)
+        elif isinstance(item_name, str):
             value_name = item.get("valueName")
-            if isinstance(value_name, str):
-                inner.setdefault(value_name.lower(), name)
-    return inner
+            key = value_name if isinstance(value_name, str) else item_name
+            keys.setdefault(key, item_name)
+            for written in (item_name, key):
+                inner.setdefault(written.lower(), item_name)
+    return _Source(name, inner, keys)
 
 
 def collect_dynamic(mapper: _Mapper, pages: list[tuple[str, dict[str, object]]]) -> None:
@@ -203,7 +216,7 @@ def collect_dynamic(mapper: _Mapper, pages: list[tuple[str, dict[str, object]]])
         name = element.get("name")
         if element.get("type") not in DYNAMIC_TYPES or not isinstance(name, str):
             continue
-        source = _Source(name, _inner_names(element))
+        source = _source_of(element, name)
         for key in (name, element.get("valueName")):
             if isinstance(key, str):
                 mapper.dynamic.sources.setdefault(key.lower(), []).append(source)
@@ -235,17 +248,36 @@ def dynamic_question(
     if not isinstance(name, str) or _REPEAT_ID.fullmatch(name) is None:
         mapper.refuse(
             where,
-            f"a {_what(kind)} needs a name of lower-case letters, digits, '.', '_' or '-' "
-            "(up to 64) to name its instances",
+            f"a {_what(kind)} needs a name of 1 to 200 characters without dots, braces "
+            "or brackets to name its instances",
         )
         return
     if name in dynamic.repeats:
         mapper.refuse(where, f"a second {_what(kind)} named '{name}'")
         return
-    source = _Source(name, _inner_names(element))
+    unplayable = [key for key in _UNPLAYABLE if element.get(key) not in (None, "", [], {})]
+    unplayable += [
+        f"columns[{i}].{key}"
+        for i, column in enumerate(_as_list(element.get("columns")))
+        if isinstance(column, dict)
+        for key in _UNPLAYABLE_COLUMN
+        if column.get(key) not in (None, "", "none")
+    ]
+    for key in unplayable:
+        mapper.refuse(f"{where}.{key}", _UNPLAYABLE.get(key, "column totals cannot be played"))
+    if unplayable:
+        return
+    source = _source_of(element, name)
     fields: list[dict[str, object]] = []
     dynamic.template = source
-    inner_scope = dataclasses.replace(scope, place=f"{where}", conditions=(), enable=())
+    enable = mapper.expression(element.get("enableIf"), f"{where}.enableIf")
+    inner_scope = dataclasses.replace(  # its visibleIf is its step's, the rest its fields'
+        scope,
+        place=where,
+        conditions=(),
+        enable=(*scope.enable, enable) if enable else scope.enable,
+        read_only=scope.read_only or element.get("readOnly") is True,
+    )
     try:
         if kind == "paneldynamic":
             template = _without_value_names(_as_list(element.get("templateElements")))
@@ -298,6 +330,8 @@ def _repeat(
         initial = _count(element.get(f"{prefix.lower()}Count"), 0)
         if fixed and initial >= 1:
             low = high = initial
+        if element.get("isRequired") is True:  # answered: at least one panel or row
+            low = max(low, 1)
         high = max(1, high)
         repeat.update(min=min(low, high), max=high)
         if isinstance(value_name, str):
