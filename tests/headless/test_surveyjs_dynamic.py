@@ -350,6 +350,8 @@ def test_what_a_repeat_cannot_do_is_refused_with_its_place(tmp_path: Path) -> No
                 "columns": [{"name": "amount", "cellType": "text", "totalType": "sum"}],
             },
             {"type": "paneldynamic", "name": "kids.list", "templateElements": []},
+            {"type": "matrixdynamic", "name": "more", "columns": [{"name": "amount"}]},
+            {"type": "text", "name": "Amount"},
         ]
     }
     with pytest.raises(ImportRefused) as refused:
@@ -359,6 +361,8 @@ def test_what_a_repeat_cannot_do_is_refused_with_its_place(tmp_path: Path) -> No
         "limits.json: elements[1] (costs).columns[0].totalType: column totals cannot be played",
         "limits.json: elements[2] (kids.list): a dynamic panel needs a name of 1 to 200 "
         "characters without dots, braces or brackets to name its instances",
+        "limits.json: elements[3] (more): its question 'amount' is named like another "
+        "question of the survey; Wizard Desktop needs every question's name to be its own",
     ]
 
 

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from wizard_desktop.definition.repeats import MAX_INSTANCES
+from wizard_desktop.definition.repeats import MAX_INSTANCE_ELEMENTS, MAX_INSTANCES, MAX_REPEATS
 from wizard_desktop.importers.common import UnsupportedItem
 
 DYNAMIC_TYPES = ("paneldynamic", "matrixdynamic")
@@ -102,6 +102,8 @@ class Dynamics:
     sources: dict[str, list[_Source]] = field(default_factory=dict)  # lower name/valueName
     shared: dict[str, str] = field(default_factory=dict)  # lower valueName -> first repeat
     template: _Source | None = None  # the one being mapped
+    # lower-case names taken: every question outside, then each mapped element's inner ones
+    claimed: set[str] = field(default_factory=set)
 
     def write(self, data: dict[str, object]) -> None:
         if self.repeats:
@@ -214,6 +216,8 @@ def collect_dynamic(mapper: _Mapper, pages: list[tuple[str, dict[str, object]]])
     """Every dynamic element's names, before any expression is read."""
     for _, element, _ in mapper.walk_all(pages):
         name = element.get("name")
+        if isinstance(name, str) and element.get("type") != "panel":
+            mapper.dynamic.claimed.add(name.lower())
         if element.get("type") not in DYNAMIC_TYPES or not isinstance(name, str):
             continue
         source = _source_of(element, name)
@@ -252,6 +256,9 @@ def dynamic_question(
             "or brackets to name its instances",
         )
         return
+    if len(dynamic.repeats) >= MAX_REPEATS:
+        mapper.refuse(where, f"more than {MAX_REPEATS} dynamic panels and matrices")
+        return
     if name in dynamic.repeats:
         mapper.refuse(where, f"a second {_what(kind)} named '{name}'")
         return
@@ -268,6 +275,15 @@ def dynamic_question(
     if unplayable:
         return
     source = _source_of(element, name)
+    again = sorted({f for f in source.keys.values() if f.lower() in dynamic.claimed})
+    if again:  # its fields' ids are these names, unique in the whole wizard
+        mapper.refuse(
+            where,
+            f"its question '{again[0]}' is named like another question of the survey; "
+            "Wizard Desktop needs every question's name to be its own",
+        )
+        return
+    dynamic.claimed.update(f.lower() for f in source.keys.values())
     fields: list[dict[str, object]] = []
     dynamic.template = source
     enable = mapper.expression(element.get("enableIf"), f"{where}.enableIf")
@@ -299,7 +315,7 @@ def dynamic_question(
     if not fields:
         mapper.refuse(where, f"a {_what(kind)} without questions")
         return
-    dynamic.repeats[name] = _repeat(mapper, element, kind, name, source)
+    dynamic.repeats[name] = _repeat(mapper, element, kind, name, source, len(fields))
     if kind == "matrixdynamic":
         dynamic.row_repeats.add(name)
     step: dict[str, object] = {"title": _text(element.get("title")), "fields": fields}
@@ -312,7 +328,12 @@ def dynamic_question(
 
 
 def _repeat(
-    mapper: _Mapper, element: dict[str, object], kind: str, name: str, source: _Source
+    mapper: _Mapper,
+    element: dict[str, object],
+    kind: str,
+    name: str,
+    source: _Source,
+    size: int,
 ) -> dict[str, object]:
     dynamic = mapper.dynamic
     prefix = "Panel" if kind == "paneldynamic" else "Row"
@@ -332,7 +353,8 @@ def _repeat(
             low = high = initial
         if element.get("isRequired") is True:  # answered: at least one panel or row
             low = max(low, 1)
-        high = max(1, high)
+        # at most what the repeat's instances may hold together (repeats.instance_cap)
+        high = max(1, min(high, MAX_INSTANCE_ELEMENTS // (2 + size)))
         repeat.update(min=min(low, high), max=high)
         if isinstance(value_name, str):
             dynamic.shared.setdefault(value_name.lower(), name)
