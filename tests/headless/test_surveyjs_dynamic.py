@@ -20,7 +20,7 @@ from tests.wizard_files import import_text
 from wizard_desktop.core import repeats as core_repeats
 from wizard_desktop.core import sessions
 from wizard_desktop.importers import ImportRefused, import_form
-from wizard_desktop.importers.surveyjs import compare_case
+from wizard_desktop.importers.surveyjs import compare_case, panel_answers
 
 KIDS: dict[str, Any] = {
     "pages": [
@@ -323,6 +323,14 @@ def test_income_survey_shares_one_answer_between_its_two_employer_panels(tmp_pat
     definition = import_form(path).definition
     info = next(r for r in definition.repeats if r.id == "member_array_employer_info")
     assert info.count is not None and info.count.source == "{member_array_employer_names.length}"
+    data = {"member_array_employer": [{"name": "Acme", "income": 5}, {"role": "Casual"}]}
+    assert panel_answers(definition, "member_array_employer", data["member_array_employer"]) == {
+        "member_array_employer_names": [{"member_employer_name": "Acme"}, {}],
+        "member_array_employer_info": [
+            {"member_employer_income": 5},
+            {"member_employer_role": "Casual"},
+        ],
+    }
     cases = json.loads((REALFORMS / "surveyjs-cases" / "income-survey.json").read_text())
     case = next(c for c in cases if len(c["answers"].get("partner_array_employer", [])) > 1)
     answers = tmp_path / "answers.json"

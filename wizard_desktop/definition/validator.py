@@ -676,7 +676,12 @@ class _Validator:
             hide_empty_steps=hide_empty_steps is True,
             hidden_answers_count=hidden_answers_count is True,
             source_pages=self.import_map(data, "source_pages", {s.id for s in steps}),
-            value_names=self.import_map(data, "value_names", {r.id for r in repeats}),
+            value_names=self.import_map(
+                data,
+                "value_names",
+                {r.id for r in repeats}
+                | {f.id for r in repeats for s in steps if s.id in r.steps for f in s.fields},
+            ),
         )
         if self.version >= 2:
             self.check_logic(definition)
@@ -727,9 +732,8 @@ class _Validator:
         pairs: list[tuple[str, str]] = []
         for element_id, name in (raw or {}).items():
             if element_id not in ids:
-                self.report(
-                    (key, element_id), f"no such {'step' if key == 'source_pages' else 'repeat'}"
-                )
+                what = "step" if key == "source_pages" else "repeat, nor field in one"
+                self.report((key, element_id), f"no such {what}")
             elif not isinstance(name, str) or re.fullmatch(IMPORTED_ID_PATTERN, name) is None:
                 self.report((key, element_id), "expected a name of 1 to 200 characters")
             else:

@@ -157,16 +157,19 @@ def panel_answers(
     definition: WizardDefinition, key: str, items: list[object]
 ) -> dict[str, list[dict[str, object]]]:
     """A dynamic panel's or matrix's answer in `survey.data` (a list of objects under
-    its name or `valueName`) as the answers of each repeat it is: an array of instance
-    answers (by the question names of the repeat's fields)."""
+    its name or `valueName`, each keyed by its questions' names or `valueName`s) as the
+    answers of each repeat it is: an array of instance answers by field id."""
     names = dict(definition.value_names)
     arrays: dict[str, list[dict[str, object]]] = {}
     for repeat in definition.repeats:
         if key not in (repeat.id, names.get(repeat.id)):
             continue
-        own = {f.id for s in definition.steps if s.id in repeat.steps for f in s.fields}
+        own = [f.id for s in definition.steps if s.id in repeat.steps for f in s.fields]
         arrays[repeat.id] = [
-            {k: v for k, v in survey_answers(definition, item).items() if k in own}
+            survey_answers(
+                definition,
+                {f: item[names.get(f, f)] for f in own if names.get(f, f) in item},
+            )
             if isinstance(item, dict)
             else {}
             for item in items

@@ -97,7 +97,7 @@ class Dynamics:
 
     repeats: dict[str, dict[str, object]] = field(default_factory=dict)
     source_pages: dict[str, str] = field(default_factory=dict)
-    value_names: dict[str, str] = field(default_factory=dict)
+    value_names: dict[str, str] = field(default_factory=dict)  # repeat or field -> key
     row_repeats: set[str] = field(default_factory=set)  # dynamic matrices
     sources: dict[str, list[_Source]] = field(default_factory=dict)  # lower name/valueName
     shared: dict[str, str] = field(default_factory=dict)  # lower valueName -> first repeat
@@ -316,6 +316,10 @@ def dynamic_question(
         mapper.refuse(where, f"a {_what(kind)} without questions")
         return
     dynamic.repeats[name] = _repeat(mapper, element, kind, name, source, len(fields))
+    key_of = {f: key for key, f in source.keys.items() if key != f}
+    dynamic.value_names.update(  # a template question's valueName: its key in the object
+        (str(f["id"]), key_of[str(f["id"])]) for f in fields if f.get("id") in key_of
+    )
     if kind == "matrixdynamic":
         dynamic.row_repeats.add(name)
     step: dict[str, object] = {"title": _text(element.get("title")), "fields": fields}
