@@ -5,12 +5,11 @@ form holds that cannot be played, with "Import without these"."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWizardPage
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.gui.player_helpers import FINISH, press_next, start
@@ -69,29 +68,6 @@ def answer_for(field: Field, options: tuple[str, ...] | None) -> AnswerValue:
     raise AssertionError(f"no answer for {field.type}")
 
 
-def answer_the_page(
-    player: WizardPlayer, page: QWizardPage, chosen: Mapping[str, AnswerValue]
-) -> None:
-    """Answer what the step on screen asks (required fields, booleans) and the fields
-    `chosen` names (by their id in the file: `name` for every `panel[i].name`)."""
-    for _pass in range(5):  # answering one field may show the next one
-        resolution = page.state.resolution  # type: ignore[attr-defined]
-        for field_id in resolution.fields:
-            on_page = field_id in page.rows  # type: ignore[attr-defined]
-            field = player.definition.field(field_id)
-            assert field is not None
-            split = split_path(field_id)
-            base = split[2] if split is not None else field_id
-            # booleans answered too: the core reads an untouched box as false
-            wanted = field_id in resolution.required or field.type is FieldType.BOOLEAN
-            wanted = (wanted or base in chosen) and field_id not in resolution.disabled
-            row = page.rows.get(field_id)  # type: ignore[attr-defined]
-            if on_page and wanted and row.input.value() in (None, "", [], {}, False):
-                value = chosen.get(base) or answer_for(field, resolution.options.get(field_id))
-                row.input.set_value(value)
-                page._changed(field_id)  # type: ignore[attr-defined]
-
-
 @pytest.mark.parametrize("survey", SURVEYS, ids=lambda p: p.stem)
 def test_every_survey_plays_to_completion(qtbot: QtBot, window: MainWindow, survey: Path) -> None:
     wizard_id = import_form(survey, skip_unsupported=True).definition.id
@@ -102,7 +78,19 @@ def test_every_survey_plays_to_completion(qtbot: QtBot, window: MainWindow, surv
         page = player.currentPage()
         if page is player.review_page:
             break
-        answer_the_page(player, page, {})
+        for _pass in range(5):  # answering one field may show the next one
+            resolution = page.state.resolution  # type: ignore[attr-defined]
+            for field_id in resolution.fields:
+                on_page = field_id in page.rows  # type: ignore[attr-defined]
+                field = player.definition.field(field_id)
+                assert field is not None
+                # booleans answered too: the core reads an untouched box as false
+                wanted = field_id in resolution.required or field.type is FieldType.BOOLEAN
+                wanted = wanted and field_id not in resolution.disabled
+                row = page.rows.get(field_id)  # type: ignore[attr-defined]
+                if on_page and wanted and row.input.value() in (None, "", [], {}, False):
+                    row.input.set_value(answer_for(field, resolution.options.get(field_id)))
+                    page._changed(field_id)  # type: ignore[attr-defined]
         problems = page.state.step_problems(page.step.id, page.answers())  # type: ignore[attr-defined]
         assert problems == {}, (page.step.id, problems)  # type: ignore[attr-defined]
         press_next(qtbot, player)
@@ -161,6 +149,28 @@ def test_the_import_dialog_lists_the_items_and_enter_imports_without_them(
     assert items[0] in seen[0].informativeText() and items[1] in seen[0].informativeText()
 
 
+def answer_the_page(player: WizardPlayer, chosen: dict[str, AnswerValue]) -> None:
+    """Answer what the step on screen asks (required fields, booleans) and the fields
+    `chosen` names (by their id in the file: `name` for every `panel[i].name`)."""
+    page = player.currentPage()
+    for _pass in range(5):  # answering one field may show the next one
+        resolution = page.state.resolution
+        for field_id in resolution.fields:
+            on_page = field_id in page.rows
+            field = player.definition.field(field_id)
+            assert field is not None
+            split = split_path(field_id)
+            base = split[2] if split is not None else field_id
+            # booleans answered too: the core reads an untouched box as false
+            wanted = field_id in resolution.required or field.type is FieldType.BOOLEAN
+            wanted = (wanted or base in chosen) and field_id not in resolution.disabled
+            row = page.rows.get(field_id)
+            if on_page and wanted and row.input.value() in (None, "", [], {}, False):
+                value = chosen.get(base) or answer_for(field, resolution.options.get(field_id))
+                row.input.set_value(value)
+                page._changed(field_id)
+
+
 @pytest.mark.parametrize(
     ("survey", "chosen", "add_to"),
     [
@@ -186,6 +196,8 @@ def test_dynamic_panels_and_matrices_play_with_add_another(
 ) -> None:
     """Imported whole (nothing skipped), through its repeats: one "Add another" on
     `add_to`, every instance answered, to completion; the answers by instance path."""
+    from PySide6.QtWidgets import QPushButton
+
     path = REALFORMS / "surveyjs" / survey
     result = import_form(path)
     assert result.unsupported == ()
@@ -200,7 +212,7 @@ def test_dynamic_panels_and_matrices_play_with_add_another(
         if page is player.review_page:
             break
         visited.append(page.step.id)  # type: ignore[attr-defined]
-        answer_the_page(player, page, chosen)
+        answer_the_page(player, chosen)
         if not added and page.step.id.startswith(f"{add_to}[0]."):  # type: ignore[attr-defined]
             button = player.findChild(QPushButton, "addInstanceButton")
             assert button is not None and button.isEnabled()

@@ -397,14 +397,14 @@ class WizardDefinition:
     # format 2, set by the importers: the source tool (ids are its names verbatim) and
     # its rule that a step none of whose fields shows is skipped (SurveyJS pages)
     imported_from: str | None = None
+    # An imported page split around a SurveyJS dynamic panel or matrix into several steps:
+    # (step id, source page name) of each such step; the keys the source's data holds a
+    # repeat's list (or a repeat field's answer) under (SurveyJS `valueName`)
+    source_pages: tuple[tuple[str, str], ...] = ()
+    value_names: tuple[tuple[str, str], ...] = ()
     hide_empty_steps: bool = False
     # SurveyJS keeps a hidden question's answer until completion and its readers see it
     hidden_answers_count: bool = False
-    # An imported page split around a SurveyJS dynamic panel or matrix into several steps:
-    # (step id, source page name) of each such step; the answers of a repeat the source
-    # keeps under another name (SurveyJS `valueName`): (repeat id, that name)
-    source_pages: tuple[tuple[str, str], ...] = ()
-    value_names: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         fields = {f.id: f for s in self.steps for f in s.fields}

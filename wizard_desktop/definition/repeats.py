@@ -53,9 +53,10 @@ MAX_INSTANCE_ELEMENTS = 20_000
 DEFAULT_MAX = 100
 NUMBER = "number"  # {r.number}: the instance's 1-based number (inside the repeat)
 LENGTH = "length"  # {r.length}: how many instances
-# ids hold no brackets (an imported one neither: IMPORTED_ID_PATTERN), so `[n].` splits
-_PATH = re.compile(r"^([^\[\]{}]+?)\[(\d+)\]\.(.+)$")
-_INDEXED = re.compile(r"^([^\[\]{}]+?)\[(\d+)\]\.([^\[\]{}]+)$")
+# an id as imported wizards may write it (IMPORTED_ID_PATTERN: no brackets or braces)
+_ID = r"[^\x00-\x1f\x7f{}\[\]]+"
+_PATH = re.compile(rf"^({_ID})\[(\d+)\]\.(.+)$")
+_INDEXED = re.compile(rf"^({_ID})\[(\d+)\]\.({_ID})$")
 _EXPANSIONS_KEPT = 8
 
 

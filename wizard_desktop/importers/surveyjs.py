@@ -42,7 +42,7 @@ from wizard_desktop.importers.surveyjs_dynamic import (
     Dynamics,
     collect_dynamic,
     dynamic_question,
-    page_steps,
+    write_repeats,
 )
 
 # Element types another part of Wizard Desktop will play (issue #15), and why not yet.
@@ -311,7 +311,9 @@ class _Mapper:
             if intro:
                 description = f"{description}\n\n{intro}" if description else intro
         for place, page in pages[start:]:
-            steps.extend(page_steps(self, page, place, len(steps)))
+            step = self.page(page, place, len(steps))
+            if step is not None:
+                steps.append(step)
         calculated = self.calculated_values(raw)
         if calculated:
             if not steps:
@@ -332,7 +334,7 @@ class _Mapper:
         }
         if description:
             data["description"] = _clip(description, "description")
-        self.dynamic.write(data)
+        write_repeats(self, data)
         self.check_references(data)
         return data
 
@@ -1103,23 +1105,17 @@ def compare_case(
     headings the import adds are left out of ours."""
     from wizard_desktop.definition.logic import wizard_logic
 
-    definition = result.definition
-    laid_out, given = laid_out_answers(definition, survey_answers(definition, answers))
-    resolution = wizard_logic(laid_out).resolve(given)  # type: ignore[arg-type]
-    ids = {f.id for f in laid_out.fields} | result.row_repeats
-    added = {f.id for f in laid_out.fields if _base_id(f.id) in result.added}
-    ours_fields = _as_source_questions(
-        [f for f in resolution.fields if f not in added], result.row_repeats
-    )
+    definition, answers = laid_out_answers(result.definition, answers)
+    resolution = wizard_logic(definition).resolve(survey_answers(definition, answers))  # type: ignore[arg-type]
+    ids = {f.id for f in definition.fields} | result.row_repeats
+    added = result.added
+    ours_fields = [f for f in resolution.fields if f not in added]
     theirs_fields = [q for q in expected["questions"] if q in ids]  # type: ignore[attr-defined]
-    repeated = {s for r in definition.repeats for s in r.steps}
     ours = {
-        "pages": source_pages(laid_out, resolution.steps),
-        "questions": ours_fields,
-        "required": sorted(  # a cell required in a dynamic matrix is not the question
-            f
-            for f in resolution.required
-            if f not in added and (_repeat_of(f) or "") not in result.row_repeats
+        "pages": source_pages(definition, resolution.steps),
+        "questions": _as_source_questions(ours_fields, result),
+        "required": sorted(  # (a cell of a dynamic matrix is no question)
+            f for f in resolution.required if f not in added and _question_of(f, result) == f
         ),
         # SurveyJS lists the expressions outside dynamic panels (`getAllQuestions(false)`)
         "values": {k: v for k, v in resolution.values.items() if _base_id(k) == k},
@@ -1130,7 +1126,6 @@ def compare_case(
         p
         for p in expected["pages"]  # type: ignore[attr-defined]
         if (step := definition.step(p)) is None
-        or step.id in repeated
         or any(f.id in visible_questions for f in step.fields)
     ]
     theirs = {
@@ -1145,15 +1140,15 @@ def compare_case(
 
 
 def laid_out_answers(
-    definition: WizardDefinition, answers: Mapping[str, object]
+    definition: WizardDefinition, data: Mapping[str, object]
 ) -> tuple[WizardDefinition, dict[str, object]]:
-    """The definition laid out for `answers` (arrays of instances under repeat ids or
-    instance paths, as `survey_answers` gives them) and the answers by instance path."""
+    """The definition laid out for `survey.data` (its repeats' instances: as many as its
+    lists hold) and the answers by instance path (still in SurveyJS's value shapes)."""
     from wizard_desktop.definition.logic import wizard_logic
 
     if not definition.repeats:
-        return definition, dict(answers)
-    flat, counts = flattened(definition, answers)
+        return definition, dict(data)
+    flat, counts = flattened(definition, survey_answers(definition, data))
     expansion = expand_for(
         definition,
         counts,
@@ -1163,24 +1158,27 @@ def laid_out_answers(
     return expansion.definition, flat
 
 
-def _repeat_of(element_id: str) -> str | None:
-    split = split_path(element_id)
-    return split[0] if split is not None else None
-
-
 def _base_id(element_id: str) -> str:
     split = split_path(element_id)
     return split[2] if split is not None else element_id
 
 
-def _as_source_questions(fields: list[str], row_repeats: frozenset[str]) -> list[str]:
-    """Field ids as SurveyJS names questions: a dynamic matrix's cells are its name."""
+def _question_of(field_id: str, result: ImportResult) -> str | None:
+    """The SurveyJS question a field is: none for a panel's copy of a heading the import
+    added, the matrix for a dynamic matrix's cell, else the field."""
+    split = split_path(field_id)
+    if split is not None and split[2] in result.added:
+        return None
+    return split[0] if split is not None and split[0] in result.row_repeats else field_id
+
+
+def _as_source_questions(fields: list[str], result: ImportResult) -> list[str]:
+    """Field ids as SurveyJS lists the questions (a dynamic matrix once, not per cell)."""
     out: list[str] = []
     for f in fields:
-        split = split_path(f)
-        name = split[0] if split is not None and split[0] in row_repeats else f
-        if not out or out[-1] != name or name == f:
-            out.append(name)
+        question = _question_of(f, result)
+        if question is not None and (question == f or not out or out[-1] != question):
+            out.append(question)
     return out
 
 

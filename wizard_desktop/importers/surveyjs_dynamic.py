@@ -64,8 +64,6 @@ class _Mapper(Protocol):
 
     def refuse(self, place: str, reason: str) -> None: ...
 
-    def page(self, page: dict[str, object], place: str, index: int) -> dict[str, object] | None: ...
-
     def elements(
         self, children: list[object], scope: Any, out: list[dict[str, object]]
     ) -> None: ...
@@ -104,14 +102,6 @@ class Dynamics:
     template: _Source | None = None  # the one being mapped
     # lower-case names taken: every question outside, then each mapped element's inner ones
     claimed: set[str] = field(default_factory=set)
-
-    def write(self, data: dict[str, object]) -> None:
-        if self.repeats:
-            data["repeats"] = list(self.repeats.values())
-        if self.source_pages:
-            data["source_pages"] = dict(self.source_pages)
-        if self.value_names:
-            data["value_names"] = dict(self.value_names)
 
     # --- references ---
 
@@ -375,14 +365,24 @@ def _repeat(
     return repeat
 
 
-def page_steps(
-    mapper: _Mapper, page: dict[str, object], place: str, index: int
-) -> list[dict[str, object]]:
+def write_repeats(mapper: _Mapper, data: dict[str, object]) -> None:
+    """The wizard's steps split around their dynamic elements, and its `repeats`,
+    `source_pages` and `value_names`."""
+    steps = data["steps"]
+    assert isinstance(steps, list)
+    data["steps"] = [piece for step in steps for piece in _split(mapper, step)]
+    dynamic = mapper.dynamic
+    if dynamic.repeats:
+        data["repeats"] = list(dynamic.repeats.values())
+    if dynamic.source_pages:
+        data["source_pages"] = dict(dynamic.source_pages)
+    if dynamic.value_names:
+        data["value_names"] = dict(dynamic.value_names)
+
+
+def _split(mapper: _Mapper, step: dict[str, object]) -> list[dict[str, object]]:
     """A page's step, or its steps split around its dynamic elements (see the module
     docstring); headings left alone before a dynamic element go with it."""
-    step = mapper.page(page, place, index)
-    if step is None:
-        return []
     fields = step["fields"]
     assert isinstance(fields, list)
     if not any(MARK in f for f in fields):
