@@ -408,3 +408,20 @@ def test_names_stay_the_sources_in_instance_paths(tmp_path: Path, oracle: Path) 
         "Total",
     ]
     assert [compare_case(result, a, e) for a, e in zip(cases, expected, strict=True)] == [{}, {}]
+
+
+def test_the_import_keys_name_known_steps_and_repeats(tmp_path: Path) -> None:
+    from wizard_desktop.definition.loader import WizardFileError, load_wizard_file
+
+    wizard = tmp_path / "w.yaml"
+    wizard.write_text(
+        "format_version: 2\nid: w\ntitle: W\nimported_from: surveyjs\n"
+        "source_pages: {s: Page one, nope: Page two}\nvalue_names: {q: shared}\n"
+        "steps:\n- id: s\n  title: S\n  fields:\n  - {id: q, type: text, label: Q}\n"
+    )
+    with pytest.raises(WizardFileError) as error:
+        load_wizard_file(wizard)
+    assert [p.message for p in error.value.problems] == [
+        "no such step",
+        "no such repeat, nor field in one",
+    ]
