@@ -335,11 +335,12 @@ def _definition_to_resolve(args: argparse.Namespace) -> WizardDefinition:
 
 def _answers_to_resolve(
     source: str | None, definition: WizardDefinition
-) -> dict[str, AnswerValue | None]:
-    """The `--answers` object (a file, or stdin for "-"); UsageError when it is not a
+) -> tuple[dict[str, AnswerValue | None], WizardDefinition]:
+    """The `--answers` object (a file, or stdin for "-") and the definition laid out for
+    it (its repeats' instances: as many as its arrays hold); UsageError when it is not a
     strict JSON object whose answers name fields with values of their types."""
     if source is None:
-        return {}
+        return {}, _laid_out(definition, {}) if definition.repeats else definition
     name = "stdin" if source == "-" else terminal_safe(source)
     try:
         data = (
@@ -357,8 +358,9 @@ def _answers_to_resolve(
 
         document = survey_answers(definition, document)
     if definition.repeats:  # nested arrays and instance paths (docs/repeats.md)
+        nested = document
         document, _counts = flattened(definition, document)
-        definition = _laid_out(definition, document)
+        definition = _laid_out(definition, nested)
     try:
         check_answer_types(definition, document)
     except InvalidAnswersError as exc:
@@ -366,7 +368,7 @@ def _answers_to_resolve(
         more = len(named) - LISTED_PROBLEMS
         listed = "; ".join(named[:LISTED_PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
         raise UsageError(f"--answers {name}: {listed}") from exc
-    return document
+    return document, definition
 
 
 def _laid_out(definition: WizardDefinition, document: dict[str, Any]) -> WizardDefinition:
@@ -386,17 +388,21 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     (a field not given reads its default, as in the player; null clears it). With
     repeats, ids are instance paths (`dependents[0].name`)."""
     definition = _definition_to_resolve(args)
-    given = _answers_to_resolve(args.answers, definition)
-    if definition.repeats:
-        definition = _laid_out(definition, dict(given))
+    given, definition = _answers_to_resolve(args.answers, definition)
     try:
         resolution = wizard_logic(definition).resolve(path_answers(definition, given))
     except ExpressionCostExceeded as exc:
         raise CommandError(
             "the wizard's expressions take too long to evaluate for these answers"
         ) from exc
+    pages = {}
+    if definition.imported_from is not None:  # the source's pages (a split page is one)
+        from wizard_desktop.importers.common import source_pages
+
+        pages = {"pages": source_pages(definition, resolution.steps)}
     _print_json(
         {
+            **pages,
             "steps": list(resolution.steps),
             "fields": list(resolution.fields),
             "required": [f for f in resolution.fields if f in resolution.required],

@@ -56,7 +56,7 @@ def test_a_one_megabyte_unknown_key_is_echoed_shortened() -> None:
     assert message == (  # no line: such a key is not YAML, which finds the JSON lines
         f"w.json: [\"{shown}\"]: unknown key '{shown}'; expected one of "
         "format_version, id, title, description, review, steps, $schema, imported_from, "
-        "hide_empty_steps, hidden_answers_count"
+        "hide_empty_steps, hidden_answers_count, source_pages, value_names"
     )
 
 

@@ -29,7 +29,13 @@ TRANSLATABLE_KEYS = frozenset(
     | {"constraint_message"}
 )
 # Format 2 top-level keys the importers write (model.WizardDefinition.imported_from).
-IMPORT_TOP_LEVEL_KEYS = ("imported_from", "hide_empty_steps", "hidden_answers_count")
+IMPORT_TOP_LEVEL_KEYS = (
+    "imported_from",
+    "hide_empty_steps",
+    "hidden_answers_count",
+    "source_pages",  # {step id: source page}: a page split into several steps
+    "value_names",  # {repeat id: the source's key of its answers}
+)
 STEP_KEYS = ("id", "title", "description", "fields", "visible_if")
 # Format 2: `start: true` on the first step makes it a start step (SurveyJS's start
 # page): shown first and saved like any step, but no step of the progress.

@@ -404,6 +404,11 @@ class WizardDefinition:
     # format 2, set by the importers: the source tool (ids are its names verbatim) and
     # its rule that a step none of whose fields shows is skipped (SurveyJS pages)
     imported_from: str | None = None
+    # An imported page split around a SurveyJS dynamic panel or matrix into several steps:
+    # (step id, source page name) of each such step; the keys the source's data holds a
+    # repeat's list (or a repeat field's answer) under (SurveyJS `valueName`)
+    source_pages: tuple[tuple[str, str], ...] = ()
+    value_names: tuple[tuple[str, str], ...] = ()
     hide_empty_steps: bool = False
     # SurveyJS keeps a hidden question's answer until completion and its readers see it
     hidden_answers_count: bool = False
@@ -444,6 +449,10 @@ class WizardDefinition:
             data["hide_empty_steps"] = True
         if self.hidden_answers_count:
             data["hidden_answers_count"] = True
+        if self.source_pages:
+            data["source_pages"] = dict(self.source_pages)
+        if self.value_names:
+            data["value_names"] = dict(self.value_names)
         data["steps"] = [s.to_dict() for s in self.steps]
         if self.repeats:
             data["repeats"] = [r.to_dict() for r in self.repeats]

@@ -360,6 +360,11 @@ def expand_for(
     if not counted:
         return expand(definition, given)
     scope = resolve(expand(definition, {**given, **{r.id: 0 for r in counted}}).definition, answers)
+    # {r} and {r.length} of an "Add another" repeat: its instances, as in an expression
+    instances = {
+        r.id: list(range(1, given[r.id] + 1)) for r in definition.repeats if r.count is None
+    }
+    scope = {**scope, **instances}
     for r in counted:
         assert r.count is not None
         try:
@@ -398,6 +403,10 @@ def _expand(definition: WizardDefinition, counts: Mapping[str, int]) -> Expansio
         description=definition.description,
         review=definition.review,
         format_version=definition.format_version,
+        imported_from=definition.imported_from,
+        hide_empty_steps=definition.hide_empty_steps,
+        hidden_answers_count=definition.hidden_answers_count,
+        source_pages=definition.source_pages,
     )
     return Expansion(definition, expanded, dict(counts))
 

@@ -678,6 +678,13 @@ class _Validator:
             imported_from=imported_from,
             hide_empty_steps=hide_empty_steps is True,
             hidden_answers_count=hidden_answers_count is True,
+            source_pages=self.import_map(data, "source_pages", {s.id for s in steps}),
+            value_names=self.import_map(
+                data,
+                "value_names",
+                {r.id for r in repeats}
+                | {f.id for r in repeats for s in steps if s.id in r.steps for f in s.fields},
+            ),
         )
         if self.version >= 2:
             self.check_logic(definition)
@@ -716,6 +723,25 @@ class _Validator:
             self.boolean(data, "hide_empty_steps", ()),
             self.boolean(data, "hidden_answers_count", ()),
         )
+
+    def import_map(
+        self, data: dict[str, object], key: str, ids: set[str]
+    ) -> tuple[tuple[str, str], ...]:
+        """`source_pages` (step id -> source page) or `value_names` (repeat id -> the
+        source's key of its answers): names of the source, each of a known id."""
+        if key not in data or self.version < 2:
+            return ()
+        raw = self.mapping(data[key], (key,), "a map of ids to names")
+        pairs: list[tuple[str, str]] = []
+        for element_id, name in (raw or {}).items():
+            if element_id not in ids:
+                what = "step" if key == "source_pages" else "repeat, nor field in one"
+                self.report((key, element_id), f"no such {what}")
+            elif not isinstance(name, str) or re.fullmatch(IMPORTED_ID_PATTERN, name) is None:
+                self.report((key, element_id), "expected a name of 1 to 200 characters")
+            else:
+                pairs.append((element_id, name))
+        return tuple(pairs)
 
     def check_logic(self, definition: WizardDefinition) -> None:
         """No cycle between what a field shows and what it reads, and every expression

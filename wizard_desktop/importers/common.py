@@ -19,6 +19,7 @@ from pathlib import Path
 from wizard_desktop.definition.fileformat import TEXT_LIMITS
 from wizard_desktop.definition.model import WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
+from wizard_desktop.definition.repeats import split_path
 from wizard_desktop.definition.text import terminal_safe
 
 # A source file from someone else is read only up to this size (checked before parsing).
@@ -55,6 +56,22 @@ class ImportResult:
     # ids the import added that the source has no question for (panel headings, the
     # text of an "other" choice): left out when comparing with the source tool
     added: frozenset[str] = frozenset()
+    # repeats that are one question in the source (a SurveyJS dynamic matrix: its rows'
+    # cells are fields here): compared with the source tool as that one question
+    row_repeats: frozenset[str] = frozenset()
+
+
+def source_pages(definition: WizardDefinition, step_ids: Sequence[str]) -> list[str]:
+    """The source's pages the steps `step_ids` are part of, in order, each once: a step
+    of a page split around a repeat names its page (`source_pages`), an instance step
+    (`panel[0].step`) its step's page, any other step is its page."""
+    pages = dict(definition.source_pages)
+    seen: dict[str, None] = {}
+    for step_id in step_ids:
+        split = split_path(step_id)
+        base = split[2] if split is not None else step_id
+        seen.setdefault(pages.get(base, base))
+    return list(seen)
 
 
 class ImportRefused(WizardFileError):

@@ -37,18 +37,25 @@ from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.model import IMPORTED_ID_PATTERN, WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
+from wizard_desktop.definition.repeats import expand_for, flattened, split_path
 from wizard_desktop.importers.common import (
     ImportResult,
     UnsupportedItem,
     read_source,
     record_left_out,
     refuse_unless_skipped,
+    source_pages,
+)
+from wizard_desktop.importers.surveyjs_dynamic import (
+    DYNAMIC_TYPES,
+    Dynamics,
+    collect_dynamic,
+    dynamic_question,
+    write_repeats,
 )
 
 # Element types another part of Wizard Desktop will play (issue #15), and why not yet.
 _NOT_YET = {
-    "matrixdynamic": "a dynamic matrix (repeated rows) cannot be played yet",
-    "paneldynamic": "a dynamic panel (repeated panels) cannot be played yet",
     "file": "a file upload cannot be played yet",
     "signaturepad": "a signature pad cannot be played yet",
 }
@@ -119,7 +126,13 @@ def import_surveyjs(
     if note_id is not None:
         mapper.added.add(note_id)
     definition = definition_from_dict(data, source)
-    return ImportResult(definition, tuple(mapper.unsupported), data, frozenset(mapper.added))
+    return ImportResult(
+        definition,
+        tuple(mapper.unsupported),
+        data,
+        frozenset(mapper.added),
+        frozenset(mapper.dynamic.row_repeats),
+    )
 
 
 def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> dict[str, object]:
@@ -128,6 +141,8 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
     import left out (no field of that name) are not the wizard's and are dropped."""
     answers: dict[str, object] = {}
     for key, value in data.items():
+        if isinstance(value, list) and definition.repeats:
+            answers.update(panel_answers(definition, key, value))
         f = definition.field(key)
         if f is None:
             continue
@@ -150,6 +165,30 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
                 value = _option_value(value)
         answers[key] = value
     return answers
+
+
+def panel_answers(
+    definition: WizardDefinition, key: str, items: list[object]
+) -> dict[str, list[dict[str, object]]]:
+    """A dynamic panel's or matrix's answer in `survey.data` (a list of objects under
+    its name or `valueName`, each keyed by its questions' names or `valueName`s) as the
+    answers of each repeat it is: an array of instance answers by field id."""
+    names = dict(definition.value_names)
+    arrays: dict[str, list[dict[str, object]]] = {}
+    for repeat in definition.repeats:
+        if key not in (repeat.id, names.get(repeat.id)):
+            continue
+        own = [f.id for s in definition.steps if s.id in repeat.steps for f in s.fields]
+        arrays[repeat.id] = [
+            survey_answers(
+                definition,
+                {f: item[names.get(f, f)] for f in own if names.get(f, f) in item},
+            )
+            if isinstance(item, dict)
+            else {}
+            for item in items
+        ]
+    return arrays
 
 
 def _column_has_options(f: object, column: str) -> bool:
@@ -398,6 +437,7 @@ class _Mapper:
     names: dict[str, str] = field(default_factory=dict)  # lower-case name -> name
     used_ids: set[str] = field(default_factory=set)
     added: set[str] = field(default_factory=set)  # ids of headings and -Comment fields
+    dynamic: Dynamics = field(default_factory=Dynamics)  # paneldynamic, matrixdynamic
 
     def refuse(self, place: str, reason: str) -> None:
         self.unsupported.append(UnsupportedItem(self.source, place, reason))
@@ -407,6 +447,7 @@ class _Mapper:
     def wizard(self, raw: dict[str, object], wizard_id: str) -> dict[str, object]:
         pages = self.pages(raw)
         self.collect_names(pages)
+        collect_dynamic(self, pages)
         title = _localized(raw.get("title")) or wizard_id
         description = _localized(raw.get("description"))
         for key, reason in (
@@ -442,6 +483,7 @@ class _Mapper:
         }
         if description:
             data["description"] = _clip(description, "description")
+        write_repeats(self, data)
         self.check_references(data)
         return data
 
@@ -581,6 +623,9 @@ class _Mapper:
         name = element.get("name")
         if not isinstance(kind, str):
             self.refuse(where, "an element without a type")
+            return
+        if kind in DYNAMIC_TYPES:
+            dynamic_question(self, element, kind, where, scope, out)
             return
         if kind in _NOT_YET:
             self.refuse(where, _NOT_YET[kind])
@@ -1061,6 +1106,7 @@ class _Mapper:
         names case-insensitively); None when absent; refused when it does not parse."""
         if not isinstance(raw, str) or not raw.strip():
             return None
+        raw = self.dynamic.expression(raw)
         try:
             parsed = parse_expression(raw)
         except ExpressionError as exc:
@@ -1080,7 +1126,7 @@ class _Mapper:
         when nobody sets it."""
         steps = data["steps"]
         assert isinstance(steps, list)
-        ids = {f["id"] for s in steps for f in s["fields"]}
+        ids = {f["id"] for s in steps for f in s["fields"]} | set(self.dynamic.repeats)
         for step in steps:
             for key in ("visible_if",):
                 self.drop_unknown(step, key, ids, f"step {step['id']}")
@@ -1113,7 +1159,9 @@ class _Mapper:
             parsed = parse_expression(text)
         except ExpressionError:
             return
-        missing = sorted(n for n in parsed.reads if n.split(".")[0] not in ids and n not in ids)
+        missing = sorted(  # `{r[0].q}` reads repeat r
+            n for n in parsed.reads if n.split(".")[0].split("[")[0] not in ids and n not in ids
+        )
         variables = [n for n in missing if n.lower() not in self.names]
         if variables:  # no question has that name: a survey variable, never set offline
             for name in variables:
@@ -1191,9 +1239,9 @@ def compare_case(
     headings the import adds are left out of ours."""
     from wizard_desktop.definition.logic import wizard_logic
 
-    definition = result.definition
+    definition, answers = laid_out_answers(result.definition, answers)
     resolution = wizard_logic(definition).resolve(survey_answers(definition, answers))  # type: ignore[arg-type]
-    ids = {f.id for f in definition.fields}
+    ids = {f.id for f in definition.fields} | result.row_repeats
     added = result.added
     start = definition.start_step
     if start is not None:  # a start page is not in survey-core's pages nor questions
@@ -1204,10 +1252,13 @@ def compare_case(
     ours_fields = [f for f in resolution.fields if f not in added]
     theirs_fields = [q for q in expected["questions"] if q in ids]  # type: ignore[attr-defined]
     ours = {
-        "pages": list(resolution.steps),
-        "questions": ours_fields,
-        "required": sorted(f for f in resolution.required if f not in added),
-        "values": {k: v for k, v in resolution.values.items()},
+        "pages": source_pages(definition, resolution.steps),
+        "questions": _as_source_questions(ours_fields, result),
+        "required": sorted(  # (a cell of a dynamic matrix is no question)
+            f for f in resolution.required if f not in added and _question_of(f, result) == f
+        ),
+        # SurveyJS lists the expressions outside dynamic panels (`getAllQuestions(false)`)
+        "values": {k: v for k, v in resolution.values.items() if _base_id(k) == k},
     }
     booleans = {f.id for f in definition.fields if f.type.value == "boolean"}
     visible_questions = set(expected["questions"])  # type: ignore[call-overload]
@@ -1227,6 +1278,49 @@ def compare_case(
         "values": {k: v for k, v in expected["values"].items() if k in resolution.values},  # type: ignore[attr-defined]
     }
     return {k: (ours[k], theirs[k]) for k in ours if not _same(ours[k], theirs[k])}
+
+
+def laid_out_answers(
+    definition: WizardDefinition, data: Mapping[str, object]
+) -> tuple[WizardDefinition, dict[str, object]]:
+    """The definition laid out for `survey.data` (its repeats' instances: as many as its
+    lists hold) and the answers by instance path (still in SurveyJS's value shapes)."""
+    from wizard_desktop.definition.logic import wizard_logic
+
+    if not definition.repeats:
+        return definition, dict(data)
+    flat, counts = flattened(definition, survey_answers(definition, data))
+    expansion = expand_for(
+        definition,
+        counts,
+        flat,  # type: ignore[arg-type]
+        lambda d, a: wizard_logic(d).resolve(a).scope,
+    )
+    return expansion.definition, flat
+
+
+def _base_id(element_id: str) -> str:
+    split = split_path(element_id)
+    return split[2] if split is not None else element_id
+
+
+def _question_of(field_id: str, result: ImportResult) -> str | None:
+    """The SurveyJS question a field is: none for a panel's copy of a heading the import
+    added, the matrix for a dynamic matrix's cell, else the field."""
+    split = split_path(field_id)
+    if split is not None and split[2] in result.added:
+        return None
+    return split[0] if split is not None and split[0] in result.row_repeats else field_id
+
+
+def _as_source_questions(fields: list[str], result: ImportResult) -> list[str]:
+    """Field ids as SurveyJS lists the questions (a dynamic matrix once, not per cell)."""
+    out: list[str] = []
+    for f in fields:
+        question = _question_of(f, result)
+        if question is not None and (question == f or not out or out[-1] != question):
+            out.append(question)
+    return out
 
 
 def _same(a: object, b: object) -> bool:
