@@ -482,6 +482,6 @@ def _plain_tree(text: str) -> _Built | None:
     reader = _PlainReader(tokens)
     try:
         built = reader.level(0)
-    except (_NotPlain, ExpressionError):
+    except (_NotPlain, ExpressionError, RecursionError):  # lark never recurses
         return None
     return built if reader.peek()[0] == "end" else None
