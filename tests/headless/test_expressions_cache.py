@@ -54,7 +54,7 @@ def _same(text: str) -> None:
         return
     cached = parse_expression(text)
     assert cached == whole  # source, reads, references (columns) and the tree
-    assert cached.cost == whole.cost
+    assert (cached.cost, cached.depth) == (whole.cost, whole.depth)
     assert evaluate(cached, VALUES, EvaluationBudget()) == evaluate(
         whole, VALUES, EvaluationBudget()
     )

@@ -21,13 +21,13 @@ if not REALFORMS.is_dir():  # the worktree layout (/work/wt/NAME): shared sits t
     REALFORMS = Path("/work/shared/realforms")
 
 
-def _lark(text: str) -> tuple[object, int] | None:
-    """lark's tree and cost of `text`, None for an error."""
+def _lark(text: str) -> tuple[object, int, int] | None:
+    """lark's tree, cost and depth of `text`, None for an error."""
     try:
         built = grammar._PARSER.parse(text)
     except (UnexpectedInput, ExpressionError):
         return None
-    return built.node, built.size
+    return built.node, built.size, built.depth
 
 
 def _agrees(text: str) -> bool:
@@ -36,7 +36,7 @@ def _agrees(text: str) -> bool:
     plain = grammar._plain_tree(text)
     if plain is None:
         return False
-    assert (plain.node, plain.size) == _lark(text), text
+    assert (plain.node, plain.size, plain.depth) == _lark(text), text
     return True
 
 

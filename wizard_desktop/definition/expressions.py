@@ -129,6 +129,7 @@ class Expression:
     references: tuple[tuple[str, int], ...]  # (name, 1-based column) in source order
     tree: Node = field(repr=False)
     cost: int = field(repr=False, compare=False)  # units each evaluation spends (its nodes)
+    depth: int = field(repr=False, compare=False)  # how deep its operations nest (a leaf: 1)
     run: Run = field(repr=False, compare=False)
 
 
@@ -187,7 +188,7 @@ def _parse_whole(text: str) -> Expression:
     # that reads no v2 file need not pay.
     from wizard_desktop.definition.expression_grammar import parse_tree
 
-    tree, cost = parse_tree(text)
+    tree, cost, depth = parse_tree(text)
     references = tuple(_references(tree))
     return Expression(
         source=text,
@@ -195,6 +196,7 @@ def _parse_whole(text: str) -> Expression:
         references=references,
         tree=tree,
         cost=cost,
+        depth=depth,
         run=_compile(tree),
     )
 
@@ -244,7 +246,8 @@ def _conjunction(text: str, parts: list[tuple[int, Expression]]) -> Expression |
     """The expression `text` = (p1) and (p2) ..., built from its parsed parts: the tree,
     cost, names and columns the grammar gives the whole text (tests check it is equal),
     without parsing any part again; None when it nests too deep."""
-    if 1 + max(_depth(part.tree) for _, part in parts) > MAX_NESTING_DEPTH:
+    depth = 1 + max(part.depth for _, part in parts)
+    if depth > MAX_NESTING_DEPTH:
         return None  # the whole text's parse says where
     operators = ("and",) * (len(parts) - 1)
     tree = Operation(operators, tuple(_shifted(part.tree, offset) for offset, part in parts))
@@ -257,14 +260,9 @@ def _conjunction(text: str, parts: list[tuple[int, Expression]]) -> Expression |
         references=references,
         tree=tree,
         cost=1 + sum(part.cost for _, part in parts),
+        depth=depth,
         run=_operation_run(operators, tuple(part.run for _, part in parts)),
     )
-
-
-def _depth(node: Node) -> int:
-    """How deep the grammar counts a node (a leaf is 1); the tree is at most
-    MAX_NESTING_DEPTH deep, so is this recursion."""
-    return 1 + max((_depth(child) for child in _children(node)), default=0)
 
 
 def _shifted(node: Node, offset: int) -> Node:
