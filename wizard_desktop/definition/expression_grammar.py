@@ -333,7 +333,7 @@ def parse_tree(text: str) -> tuple[Node, int, int]:
 # lowercase `and` and `or`, and the comparison and arithmetic symbols. `_PlainReader`
 # reads that part by recursive descent, several times faster than lark's LALR, and builds
 # the nodes with the same functions; anything else, and any error, is left to lark, the
-# reference (tests/headless/test_expressions_plain.py compares the two).
+# reference (tests/headless/test_expressions_cache.py compares the two).
 
 _PLAIN_TOKEN = re.compile(
     r"""[ \t\r\n]*(?:
