@@ -293,8 +293,8 @@ def _unclosed_parentheses(text: str) -> int:
     return max(open_count, 0)
 
 
-def parse_tree(text: str) -> tuple[Node, int]:
-    """The tree of an expression and its cost (units per evaluation)."""
+def parse_tree(text: str) -> tuple[Node, int, int]:
+    """The tree of an expression, its cost (units per evaluation) and depth."""
     # SurveyJS lets a ")" be left out; real forms do it at the end ("((!{q}) or ..."), so
     # the parentheses still open there are closed (a missing one elsewhere is an error).
     completed = text + ")" * _unclosed_parentheses(text)
@@ -303,4 +303,4 @@ def parse_tree(text: str) -> tuple[Node, int]:
     except UnexpectedInput as error:
         raise _syntax_error(text, error) from None
     assert isinstance(built, _Built)
-    return built.node, built.size
+    return built.node, built.size, built.depth

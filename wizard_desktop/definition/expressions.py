@@ -129,6 +129,7 @@ class Expression:
     references: tuple[tuple[str, int], ...]  # (name, 1-based column) in source order
     tree: Node = field(repr=False)
     cost: int = field(repr=False, compare=False)  # units each evaluation spends (its nodes)
+    depth: int = field(repr=False, compare=False)  # how deep its operations nest (a leaf: 1)
     run: Run = field(repr=False, compare=False)
 
 
@@ -152,15 +153,42 @@ def parse_laid_out(text: str) -> Expression:
     return _parse(text)
 
 
-@lru_cache(maxsize=4096)
+# How many texts the parse cache keeps (least recently used first out): the importers join
+# conditions into `(a) and (b)`, so one condition is read in many joined texts.
+PARSE_CACHE_SIZE = 4096
+
+
 def _parse(text: str) -> Expression:
+    return _cached_parse(text, True)
+
+
+@lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _cached_parse(text: str, split: bool) -> Expression:
+    """The expression of `text`, remembered by its text. With `split`, a text joined of
+    parts, `(a) and (b) and ...`, is built from the parts' own (cached) parses."""
     if not text.strip():
         raise ExpressionError("the expression is empty", 1)
+    if not split:
+        return _parse_whole(text)
+    parts = _conjuncts(text)
+    if parts is not None:
+        try:
+            joined = _conjunction(
+                text, [(offset, _cached_parse(part, False)) for offset, part in parts]
+            )
+        except ExpressionError:
+            joined = None  # the whole text's parse says what is wrong, and where
+        if joined is not None:
+            return joined
+    return _cached_parse(text, False)
+
+
+def _parse_whole(text: str) -> Expression:
     # Imported on first use: lark and the parser tables take about 80 ms, which a start-up
     # that reads no v2 file need not pay.
     from wizard_desktop.definition.expression_grammar import parse_tree
 
-    tree, cost = parse_tree(text)
+    tree, cost, depth = parse_tree(text)
     references = tuple(_references(tree))
     return Expression(
         source=text,
@@ -168,8 +196,89 @@ def _parse(text: str) -> Expression:
         references=references,
         tree=tree,
         cost=cost,
+        depth=depth,
         run=_compile(tree),
     )
+
+
+# How the importers join conditions (`" and ".join(f"({c})" ...)`), and the pieces of a
+# text without a backslash as the grammar's lexer reads them: texts, {names}, parentheses.
+_JOIN = " and "
+_PIECE = re.compile(r"""[^()'"{}]+|'[^']*'|"[^"]*"|\{[^{}]+\}|[()]""")
+
+
+def _conjuncts(text: str) -> list[tuple[int, str]] | None:
+    """The parts of `(p1) and (p2) and ...` (two or more) with the offset of each in the
+    text, or None for any other text (a backslash, an unclosed text or brace, any other
+    operator or spacing between the parentheses)."""
+    if not text.startswith("(") or ") and (" not in text or "\\" in text:
+        return None
+    parts: list[tuple[int, str]] = []
+    depth = 0  # 0: between parts
+    start = 0
+    opens = True  # between parts, what comes next: "(" (True) or the join (False)
+    position = 0
+    while position < len(text):
+        piece = _PIECE.match(text, position)
+        if piece is None:
+            return None
+        value = piece.group()
+        if depth == 0:
+            if opens and value == "(":
+                depth, start, opens = 1, piece.end(), False
+            elif not opens and value == _JOIN:
+                opens = True
+            else:
+                return None
+        elif value == "(":
+            depth += 1
+        elif value == ")":
+            depth -= 1
+            if depth == 0:
+                parts.append((start, text[start : piece.start()]))
+        position = piece.end()
+    if depth != 0 or opens or len(parts) < 2:
+        return None
+    return parts
+
+
+def _conjunction(text: str, parts: list[tuple[int, Expression]]) -> Expression | None:
+    """The expression `text` = (p1) and (p2) ..., built from its parsed parts: the tree,
+    cost, names and columns the grammar gives the whole text (tests check it is equal),
+    without parsing any part again; None when it nests too deep."""
+    depth = 1 + max(part.depth for _, part in parts)
+    if depth > MAX_NESTING_DEPTH:
+        return None  # the whole text's parse says where
+    operators = ("and",) * (len(parts) - 1)
+    tree = Operation(operators, tuple(_shifted(part.tree, offset) for offset, part in parts))
+    references = tuple(
+        (name, column + offset) for offset, part in parts for name, column in part.references
+    )
+    return Expression(
+        source=text,
+        reads=frozenset().union(*(part.reads for _, part in parts)),
+        references=references,
+        tree=tree,
+        cost=1 + sum(part.cost for _, part in parts),
+        depth=depth,
+        run=_operation_run(operators, tuple(part.run for _, part in parts)),
+    )
+
+
+def _shifted(node: Node, offset: int) -> Node:
+    """The same node with its columns `offset` characters further on."""
+    if isinstance(node, Reference):
+        return Reference(node.name, node.column + offset, node.convert, node.length)
+    if isinstance(node, Operation):
+        return Operation(node.operators, tuple(_shifted(child, offset) for child in node.operands))
+    if isinstance(node, Unary):
+        return Unary(node.operator, _shifted(node.operand, offset))
+    if isinstance(node, Call):
+        arguments = tuple(_shifted(child, offset) for child in node.arguments)
+        return Call(node.function, arguments, node.column + offset)
+    if isinstance(node, ArrayLiteral):
+        return ArrayLiteral(tuple(_shifted(child, offset) for child in node.items))
+    return node
 
 
 def _children(node: Node) -> tuple[Node, ...]:
@@ -303,9 +412,12 @@ def _compile_reference(node: Reference) -> Run:
 
 
 def _compile_operation(node: Operation) -> Run:
-    operands = tuple(_compile(operand) for operand in node.operands)
-    functions = tuple(semantics.BINARY[operator] for operator in node.operators)
-    if len(functions) == 1 and node.operators[0] not in _LIST_OPERATORS:
+    return _operation_run(node.operators, tuple(_compile(operand) for operand in node.operands))
+
+
+def _operation_run(operators: tuple[str, ...], operands: tuple[Run, ...]) -> Run:
+    functions = tuple(semantics.BINARY[operator] for operator in operators)
+    if len(functions) == 1 and operators[0] not in _LIST_OPERATORS:
         function = functions[0]
         left, right = operands
 
@@ -316,7 +428,7 @@ def _compile_operation(node: Operation) -> Run:
     if len(functions) == 1:
         function = functions[0]
         left, right = operands
-        joins = node.operators[0] == "plus"
+        joins = operators[0] == "plus"
 
         def pair_walking(values: Mapping[str, object], budget: EvaluationBudget) -> object:
             a = left(values, budget)
@@ -332,7 +444,7 @@ def _compile_operation(node: Operation) -> Run:
     first = operands[0]
     rest = tuple(
         (function, operand, operator in _LIST_OPERATORS, operator == "plus")
-        for function, operand, operator in zip(functions, operands[1:], node.operators, strict=True)
+        for function, operand, operator in zip(functions, operands[1:], operators, strict=True)
     )
 
     def chain(values: Mapping[str, object], budget: EvaluationBudget) -> object:

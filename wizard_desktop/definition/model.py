@@ -412,6 +412,8 @@ class WizardDefinition:
     hide_empty_steps: bool = False
     # SurveyJS keeps a hidden question's answer until completion and its readers see it
     hidden_answers_count: bool = False
+    # The canonical JSON, written on first use (an import checks, hashes and stores it).
+    canonical_cache: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         fields = {f.id: f for s in self.steps for f in s.fields}
@@ -461,7 +463,12 @@ class WizardDefinition:
         return data
 
     def canonical_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        text = self.canonical_cache
+        if text is None:
+            data = self.to_dict()
+            text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            object.__setattr__(self, "canonical_cache", text)
+        return text
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON: equal for files that differ only in layout."""

@@ -242,6 +242,7 @@ class _Validator:
         self.all_field_paths: dict[str, DataPath] = {}
         self.field_ids: tuple[str, ...] = ()
         self.step_paths: dict[str, DataPath] = {}
+        self.step_ids_at: dict[int, str] = {}  # index in the file -> the id first given there
         self.field_paths: dict[str, DataPath] = {}
         # Fields defined so far (conditions may name only these); None when invalid.
         self.known_fields: dict[str, Field | None] = {}
@@ -765,10 +766,7 @@ class _Validator:
 
     def step_id_at(self, index: int) -> str | None:
         """The id of the step at `index` in the file (for the repeat it is in)."""
-        for step_id, path in self.step_paths.items():
-            if path[1] == index:
-                return step_id
-        return None
+        return self.step_ids_at.get(index)
 
     def collect_field_ids(self, raw_steps: list[object]) -> None:
         """Every field id and where it is first defined, to tell 'later' from 'unknown'."""
@@ -794,7 +792,9 @@ class _Validator:
         step_id = self.ident(data, path)
         if step_id is not None:
             first = self.step_paths.setdefault(step_id, path)
-            if first != path:
+            if first == path:
+                self.step_ids_at[index] = step_id
+            else:
                 self.report(
                     (*path, "id"), f"duplicate step id '{step_id}' (also {format_path(first)})"
                 )
