@@ -77,8 +77,10 @@ def play_to_completion(
 ) -> WizardPlayer:
     """Import `survey` and play it to completion, answering what each step asks;
     `on_step(player, n)` runs on the n-th step shown, before it is answered."""
-    wizard_id = import_form(survey, skip_unsupported=True).definition.id
-    window._import_paths([survey], skip_unsupported=True)  # as "Import without these" does
+    result = import_form(survey)
+    assert result.unsupported == ()  # imported whole, nothing skipped
+    wizard_id = result.definition.id
+    window._import_paths([survey], skip_unsupported=False)  # as File → Import does
     qtbot.waitUntil(lambda: window.wizards_view.selected_wizard_id() == wizard_id)
     player = start(qtbot, window, wizard_id)
     for n in range(200):

@@ -301,21 +301,6 @@ def test_a_dynamic_panel_inside_a_dynamic_panel_is_refused_with_its_place(tmp_pa
     assert [r.id for r in skipped.definition.repeats] == ["households"]
 
 
-@pytest.mark.parametrize("name", ["income-survey.json", "patient-history.json"])
-def test_the_real_surveys_import_whole_and_agree_with_every_stored_case(name: str) -> None:
-    result = import_form(REALFORMS / "surveyjs" / name)
-    assert result.unsupported == ()
-    assert result.definition.repeats
-    cases = json.loads((REALFORMS / "surveyjs-cases" / name).read_text())
-    assert len(cases) == 20
-    disagreeing = {}
-    for index, case in enumerate(cases):
-        diff = compare_case(result, case["answers"], case["expected"])
-        if diff:
-            disagreeing[index] = diff
-    assert disagreeing == {}
-
-
 def test_income_survey_shares_one_answer_between_its_two_employer_panels(tmp_path: Path) -> None:
     """`valueName`: the names panel (page 3.1) and the details panel (page 3.2) are one
     list of employers in `survey.data`; the details have as many instances as names."""

@@ -58,9 +58,10 @@ def test_the_corpus_is_there() -> None:
 
 
 @pytest.mark.parametrize("survey", SURVEYS, ids=lambda p: p.stem)
-def test_every_oracle_case_agrees(survey: Path) -> None:
+def test_every_survey_imports_whole_and_every_oracle_case_agrees(survey: Path) -> None:
     assert import_kind(survey) == "surveyjs"
-    result = import_form(survey, skip_unsupported=True)
+    result = import_form(survey)  # no --skip-unsupported: nothing left out
+    assert result.unsupported == ()
     cases = json.loads((REALFORMS / "surveyjs-cases" / survey.name).read_text())
     assert len(cases) == 20
     disagreeing = {}
@@ -73,7 +74,7 @@ def test_every_oracle_case_agrees(survey: Path) -> None:
 
 @pytest.mark.parametrize("survey", SURVEYS, ids=lambda p: p.stem)
 def test_convert_writes_a_file_that_loads_to_the_same_wizard(survey: Path, tmp_path: Path) -> None:
-    result = import_form(survey, skip_unsupported=True)
+    result = import_form(survey)
     out = tmp_path / "converted.yaml"
     out.write_text(definition_yaml(result.definition), encoding="utf-8")
     again = load_wizard_file(out)
@@ -255,7 +256,7 @@ def test_fresh_random_oracle_cases_agree(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     disagreeing = {}
     for survey in SURVEYS:
-        result = import_form(survey, skip_unsupported=True)
+        result = import_form(survey)
         for index, case in enumerate(json.loads((out / survey.name).read_text())):
             diff = compare_case(result, case["answers"], case["expected"])
             if diff:
