@@ -122,8 +122,10 @@ def check(player: WizardPlayer, name: str) -> None:
 
 
 def next_page(window: MainWindow, player: WizardPlayer) -> None:
+    """Next, and wait until the step is stored and the next one shown."""
+    before = player.currentId()
     player.button(QWizard.WizardButton.NextButton).click()
-    wait_until(lambda: not window.controller.has_unsaved())
+    wait_until(lambda: not window.controller.has_unsaved() and player.currentId() != before)
 
 
 @contextmanager
@@ -178,7 +180,8 @@ def main() -> int:
     date = child(showcase, "field_event_date")
     assert isinstance(date, QLineEdit)
     date.setFocus()
-    QTest.keyClicks(date, "2025-09-12")  # typed, as a person types a date
+    date.selectAll()  # the field's default is there; typed over, as a person does
+    QTest.keyClicks(date, "2025-09-12")
     shot(window, "06-showcase-dates-and-consent")
 
     check(showcase, "field_terms")
@@ -215,7 +218,7 @@ def grid_steps(window: MainWindow, showcase: WizardPlayer) -> None:
     matrix = child(showcase, "field_workplace_desk")
     matrix.setFocus()
     for key in ("Right", "Right", "Space", "Down", "Right", "Space", "Down", "Space"):
-        QTest.keyClick(QApplication.focusWidget(), getattr(Qt.Key, f"Key_{key}"))
+        QTest.keyClick(window.focusWidget(), getattr(Qt.Key, f"Key_{key}"))
     shot_widget(showcase, "field_workplace", "grid-matrix")
     set_text(showcase, "equipment_laptop.count", "1")
     set_text(showcase, "equipment_laptop.model", "ThinkPad X1")
