@@ -19,8 +19,8 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from screenshots import SIZE, child, shot, wait, wait_until  # beside this script
 
-from tools.screenshots import SIZE, child, shot, wait, wait_until
 from wizard_desktop.app import create_main_window
 from wizard_desktop.core.sessions import start_session
 from wizard_desktop.core.wizards import import_wizard_file
