@@ -79,6 +79,14 @@ _NEVER = {
 # the player shows (definition/attachments.py IMAGE_TYPES), by media type or extension.
 _IMAGE_ACCEPT = frozenset({"image/*", *IMAGE_TYPES})
 _IMAGE_ACCEPT |= {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
+# survey-core's `settings.acceptedFileCategories`: what `acceptedCategories` names.
+_FILE_CATEGORIES = {
+    "image": (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tiff", ".svg"),
+    "video": (".mp4", ".avi", ".mov", ".wmv", ".flv", ".mkv", ".webm"),
+    "audio": (".mp3", ".wav", ".aac", ".ogg", ".wma", ".flac"),
+    "document": (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt", ".rtf", ".odt"),
+    "archive": (".zip", ".rar", ".7z", ".tar", ".gz"),
+}
 _CHOICE_TYPES = {"radiogroup": "choice", "dropdown": "choice", "checkbox": "multi_choice"}
 _CHOICE_TYPES["tagbox"] = "multi_choice"
 _TEXT_NUMBER = ("number", "range")
@@ -203,19 +211,16 @@ def _attachment_answer(key: str, signature: bool, value: object) -> object:
         return value
     if signature:
         name, content = SIGNATURE_NAME, _data_url_bytes(value)
-        if content is None:
-            raise SurveyDataError(f"{key[:80]}: a signature answer is read as a data: URL")
+        why = "a signature answer is read as a data: URL"
     else:
         if isinstance(value, list) and len(value) > 1:
             raise SurveyDataError(f"{key[:80]}: {len(value)} files; this question takes one")
-        item = value[0] if isinstance(value, list) else None
-        name = item.get("name") if isinstance(item, dict) else None
-        content = _data_url_bytes(item.get("content")) if isinstance(item, dict) else None
-        if not isinstance(name, str) or content is None:
-            raise SurveyDataError(
-                f"{key[:80]}: a file answer is read as [{{name, type, content}}], its content a "
-                "data: URL"
-            )
+        item = value[0] if isinstance(value, list) and isinstance(value[0], dict) else {}
+        name = item["name"] if isinstance(item.get("name"), str) else ""
+        content = _data_url_bytes(item.get("content")) if name else None
+        why = "a file answer is read as [{name, type, content}], its content a data: URL"
+    if content is None:
+        raise SurveyDataError(f"{key[:80]}: {why}")
     digest = hashlib.sha256(content).hexdigest()
     return attachment_value(digest, name, len(content), media_type(name, content[:16]))
 
@@ -550,6 +555,7 @@ class _Mapper:
             data["description"] = _clip(description, "description")
         write_repeats(self, data)
         self.check_references(data)
+        _count_files(data)
         return data
 
     def pages(self, raw: dict[str, object]) -> list[tuple[str, dict[str, object]]]:
@@ -943,10 +949,11 @@ class _Mapper:
     def attachment(
         self, element: dict[str, object], kind: str, where: str, built: dict[str, object]
     ) -> bool:
-        """`file`: a format 2 `file` (an `image` when `acceptedTypes` names only images the
-        player shows), `acceptedTypes` its `accept`, `maxSize` its `max_size` (none, or
-        more than the format takes: the most it takes); `signaturepad`: a `signature`.
-        One file per question, and no default: `allowMultiple` and defaults are refused."""
+        """`file`: a format 2 `file` (an `image` when it accepts only images the player
+        shows), `acceptedTypes` and `acceptedCategories` its `accept`, `maxSize` its
+        `max_size` (none, or more than the format takes: the most it takes);
+        `signaturepad`: a `signature`. One file per question, and no default:
+        `allowMultiple` and defaults are refused."""
         for key in ("defaultValue", "defaultValueExpression"):
             if element.get(key) not in (None, "", []):
                 self.refuse(f"{where}.{key}", "a file or signature answer takes no default")
@@ -958,8 +965,11 @@ class _Mapper:
             self.refuse(where, "several files in one question cannot be played yet")
             return False
         raw = element.get("acceptedTypes")
-        accept = [a.strip().lower() for a in raw.split(",")] if isinstance(raw, str) else []
-        accept = list(dict.fromkeys(a for a in accept if a))
+        types = raw.split(",") if isinstance(raw, str) else _list(raw)
+        categories = _list(element.get("acceptedCategories"))
+        wanted = [e for c in categories if isinstance(c, str) for e in _FILE_CATEGORIES.get(c, ())]
+        wanted += [t.strip().lower() if isinstance(t, str) else str(t) for t in types]
+        accept = list(dict.fromkeys(a for a in wanted if a))
         wrong = [a for a in accept if not re.fullmatch(ACCEPT_PATTERN, a)]
         if wrong or len(accept) > MAX_ACCEPT_ITEMS:
             why = (
@@ -973,9 +983,9 @@ class _Mapper:
         built["type"] = "image" if image else "file"
         if accept and accept != ["image/*"]:  # an image field takes every image it shows
             built["accept"] = accept
-        size = element.get("maxSize")
-        wanted = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else 0
-        built["max_size"] = min(wanted, MAX_SIZE_LIMIT) if wanted else MAX_SIZE_LIMIT
+        size = element.get("maxSize")  # bytes; 0 (the default) is no limit in SurveyJS
+        limit = int(size) if isinstance(size, int | float) and size >= 1 else MAX_SIZE_LIMIT
+        built["max_size"] = min(limit, MAX_SIZE_LIMIT)
         return True
 
     def rating(self, element: dict[str, object], built: dict[str, object]) -> None:
@@ -1288,6 +1298,46 @@ class _Mapper:
 
 
 _REFERENCE = re.compile(r"\{([^{}]*)\}")
+_EXPRESSION_KEYS = (
+    "visible_if",
+    "required_if",
+    "enabled_if",
+    "constraint",
+    "default_expression",
+    "calculate",
+)
+
+
+def _count_files(data: dict[str, object]) -> None:
+    """`{photo.length}` in an expression (how many files SurveyJS's list holds) as
+    `iif({photo} notempty, 1, 0)`: a file field holds one file (several in one question
+    are refused), and its answer is a reference, not a list."""
+    steps = data["steps"]
+    assert isinstance(steps, list)
+    files = {
+        f["id"].lower(): f["id"]
+        for s in steps
+        for f in s["fields"]
+        if f["type"] in ("file", "image")
+    }
+    if not files:
+        return
+    names = "|".join(re.escape(f) for f in sorted(files, key=len, reverse=True))
+    length = re.compile(rf"\{{\s*({names})\.length\s*\}}", re.IGNORECASE)
+
+    def counted(match: re.Match[str]) -> str:
+        return f"iif({{{files[match[1].lower()]}}} notempty, 1, 0)"
+
+    for step in steps:
+        holders = [
+            step,
+            *step["fields"],
+            *(o for f in step["fields"] for o in f.get("options", [])),
+        ]
+        for holder in holders:
+            for key in _EXPRESSION_KEYS:
+                if isinstance(holder.get(key), str):
+                    holder[key] = length.sub(counted, holder[key])
 
 
 def _texts_without_unknown(
