@@ -162,7 +162,8 @@ def test_what_a_file_question_cannot_do_is_refused_with_its_place(tmp_path: Path
             {"type": "file", "name": "given", "defaultValue": PHOTO},
             {"type": "signaturepad", "name": "drawn", "defaultValueExpression": "'x'"},
             {"type": "file", "name": "odd", "acceptedTypes": "image/*, .tar.gz"},
-            {"type": "file", "name": "kept", "acceptedTypes": ".pdf"},
+            {"type": "file", "name": "counted", "validators": [{"type": "text", "minLength": 2}]},
+            {"type": "file", "name": "kept", "acceptedTypes": ".pdf", "readOnly": True},
         ]
     }
     with pytest.raises(ImportRefused) as refused:
@@ -174,9 +175,12 @@ def test_what_a_file_question_cannot_do_is_refused_with_its_place(tmp_path: Path
         "takes no default",
         "files.json: elements[4] (odd).acceptedTypes: '.tar.gz' is neither an extension "
         "(.pdf) nor a media type (image/*)",
+        "files.json: elements[5] (counted).validators[0]: the validator 'text' is not supported",
     ]
     skipped = import_form(write(tmp_path, "files.json", survey), skip_unsupported=True)
-    assert [f.id for f in skipped.definition.fields] == ["left-out-on-import", "before", "kept"]
+    fields = [f.id for f in skipped.definition.fields]
+    assert fields == ["left-out-on-import", "before", "counted", "kept"]  # (its validator left out)
+    assert field(skipped, "kept").enabled_if.source == "false"  # type: ignore[union-attr]
     assert "several files in one question" in (skipped.definition.description or "")
 
 

@@ -1148,7 +1148,7 @@ class _Mapper:
                 else:
                     constraints.append("true")
                     messages.append(message or _NUMBER_MESSAGE)
-            elif kind == "text":
+            elif kind == "text" and built["type"] in ("text", "multiline"):
                 for key, target in (("minLength", "min_length"), ("maxLength", "max_length")):
                     count = validator.get(key)
                     if isinstance(count, int) and not isinstance(count, bool) and count > 0:
