@@ -354,9 +354,12 @@ def _answers_to_resolve(
     if not isinstance(document, dict):
         raise UsageError(f"--answers {name}: expected a JSON object {{field id: answer}}")
     if definition.imported_from == "surveyjs":  # `survey.data`, in SurveyJS's own shapes
-        from wizard_desktop.importers.surveyjs import survey_answers
+        from wizard_desktop.importers.surveyjs import SurveyDataError, survey_answers
 
-        document = survey_answers(definition, document)
+        try:
+            document = survey_answers(definition, document)
+        except SurveyDataError as exc:
+            raise UsageError(f"--answers {name}: {terminal_safe(str(exc))}") from exc
     if definition.repeats:  # nested arrays and instance paths (docs/repeats.md)
         nested = document
         document, _counts = flattened(definition, document)

@@ -11,20 +11,35 @@ flattened into their page with a note as heading, the panel's `visibleIf` joined
 (`imported_from: surveyjs`), and a page with no visible question is skipped
 (`hide_empty_steps`). What cannot be played becomes an `UnsupportedItem` with its
 place (`pages[3].elements[1] (q7)`), and the refusal rule of `common` applies.
-`survey_answers` turns `survey.data` into the wizard's answers.
+`survey_answers` turns `survey.data` into the wizard's answers. A `file` question is
+a `file` or `image` field, a `signaturepad` a `signature` (`attachment`).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
+import hashlib
 import os
 import re
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from wizard_desktop.definition.attachments import (
+    ACCEPT_PATTERN,
+    ATTACHMENT_TYPES,
+    IMAGE_TYPES,
+    MAX_ACCEPT_ITEMS,
+    MAX_SIZE_LIMIT,
+    SIGNATURE_NAME,
+    attachment_value,
+    media_type,
+)
 from wizard_desktop.definition.expressions import ExpressionError, parse_expression
 from wizard_desktop.definition.fileformat import (
     MAX_LANGUAGES,
@@ -34,7 +49,7 @@ from wizard_desktop.definition.fileformat import (
 )
 from wizard_desktop.definition.languages import is_language_code
 from wizard_desktop.definition.loader import definition_from_dict
-from wizard_desktop.definition.model import IMPORTED_ID_PATTERN, WizardDefinition
+from wizard_desktop.definition.model import IMPORTED_ID_PATTERN, FieldType, WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
 from wizard_desktop.definition.repeats import expand_for, flattened, split_path
@@ -54,16 +69,23 @@ from wizard_desktop.importers.surveyjs_dynamic import (
     write_repeats,
 )
 
-# Element types another part of Wizard Desktop will play (issue #15), and why not yet.
-_NOT_YET = {
-    "file": "a file upload cannot be played yet",
-    "signaturepad": "a signature pad cannot be played yet",
-}
 _NEVER = {
     "image": "an image element shows a picture from the network",
     "imagepicker": "an image picker shows pictures from the network",
     "slider": "a slider question has no equivalent in Wizard Desktop",
     "customwidget": "custom widgets run the survey's own code",
+}
+# What `acceptedTypes` may name for a file question to be an image field: the images
+# the player shows (definition/attachments.py IMAGE_TYPES), by media type or extension.
+_IMAGE_ACCEPT = frozenset({"image/*", *IMAGE_TYPES})
+_IMAGE_ACCEPT |= {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
+# survey-core's `settings.acceptedFileCategories`: what `acceptedCategories` names.
+_FILE_CATEGORIES = {
+    "image": (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tiff", ".svg"),
+    "video": (".mp4", ".avi", ".mov", ".wmv", ".flv", ".mkv", ".webm"),
+    "audio": (".mp3", ".wav", ".aac", ".ogg", ".wma", ".flac"),
+    "document": (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt", ".rtf", ".odt"),
+    "archive": (".zip", ".rar", ".7z", ".tar", ".gz"),
 }
 _CHOICE_TYPES = {"radiogroup": "choice", "dropdown": "choice", "checkbox": "multi_choice"}
 _CHOICE_TYPES["tagbox"] = "multi_choice"
@@ -137,7 +159,8 @@ def import_surveyjs(
 
 def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> dict[str, object]:
     """`survey.data` as the wizard's answers: choice values as the option text they
-    are stored as (SurveyJS keeps numbers as numbers); the answers of questions the
+    are stored as (SurveyJS keeps numbers as numbers), files and signatures as the
+    references to their contents (`_attachment_answer`); the answers of questions the
     import left out (no field of that name) are not the wizard's and are dropped."""
     answers: dict[str, object] = {}
     for key, value in data.items():
@@ -146,7 +169,9 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
         f = definition.field(key)
         if f is None:
             continue
-        if f is not None and f.type.value == "matrix" and isinstance(value, dict):
+        if f.type in ATTACHMENT_TYPES:
+            value = _attachment_answer(key, f.type is FieldType.SIGNATURE, value)
+        elif f.type.value == "matrix" and isinstance(value, dict):
             value = {str(k): _option_value(v) for k, v in value.items()}
         elif f is not None and f.type.value == "matrix_dropdown" and isinstance(value, dict):
             value = {
@@ -165,6 +190,51 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
                 value = _option_value(value)
         answers[key] = value
     return answers
+
+
+class SurveyDataError(ValueError):
+    """An answer in `survey.data` that cannot be read as the wizard's (one line)."""
+
+
+_DATA_URL = re.compile(r"data:([^,]*?)(;base64)?,(.*)", re.DOTALL)
+
+
+def _attachment_answer(key: str, signature: bool, value: object) -> object:
+    """A SurveyJS file answer (`[{name, type, content}]`, the content a `data:` URL, as
+    `storeDataAsText` keeps it) or signature (a `data:` URL) as the reference to its
+    content the player would store: the name, the media type read from the bytes, the
+    size and the SHA-256. Empty is unanswered; a reference is taken as it is; anything
+    else (a link to a file stored elsewhere, several files) raises SurveyDataError."""
+    if value in (None, "", []):
+        return None
+    if isinstance(value, dict):  # the wizard's own reference: checked as any answer
+        return value
+    if signature:
+        name, content = SIGNATURE_NAME, _data_url_bytes(value)
+        why = "a signature answer is read as a data: URL"
+    else:
+        if isinstance(value, list) and len(value) > 1:
+            raise SurveyDataError(f"{key[:80]}: {len(value)} files; this question takes one")
+        item = value[0] if isinstance(value, list) and isinstance(value[0], dict) else {}
+        name = item["name"] if isinstance(item.get("name"), str) else ""
+        content = _data_url_bytes(item.get("content")) if name else None
+        why = "a file answer is read as [{name, type, content}], its content a data: URL"
+    if content is None:
+        raise SurveyDataError(f"{key[:80]}: {why}")
+    digest = hashlib.sha256(content).hexdigest()
+    return attachment_value(digest, name, len(content), media_type(name, content[:16]))
+
+
+def _data_url_bytes(value: object) -> bytes | None:
+    match = _DATA_URL.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    if match[2] is None:
+        return urllib.parse.unquote_to_bytes(match[3])
+    try:
+        return base64.b64decode(match[3], validate=True)
+    except binascii.Error:
+        return None
 
 
 def panel_answers(
@@ -485,6 +555,7 @@ class _Mapper:
             data["description"] = _clip(description, "description")
         write_repeats(self, data)
         self.check_references(data)
+        _count_files(data)
         return data
 
     def pages(self, raw: dict[str, object]) -> list[tuple[str, dict[str, object]]]:
@@ -627,9 +698,6 @@ class _Mapper:
         if kind in DYNAMIC_TYPES:
             dynamic_question(self, element, kind, where, scope, out)
             return
-        if kind in _NOT_YET:
-            self.refuse(where, _NOT_YET[kind])
-            return
         if kind in _NEVER:
             self.refuse(where, _NEVER[kind])
             return
@@ -755,6 +823,8 @@ class _Mapper:
             return self.ranking(element, where, built)
         elif kind in ("matrix", "matrixdropdown", "multipletext"):
             return self.grid(element, kind, where, built)
+        elif kind in ("file", "signaturepad"):
+            return self.attachment(element, kind, where, built)
         else:
             self.refuse(where, f"the question type '{kind}' is not supported")
             return False
@@ -874,6 +944,48 @@ class _Mapper:
             self.refuse(where, "a ranking without choices")
             return False
         built.update(type="ranking", options=options)
+        return True
+
+    def attachment(
+        self, element: dict[str, object], kind: str, where: str, built: dict[str, object]
+    ) -> bool:
+        """`file`: a format 2 `file` (an `image` when it accepts only images the player
+        shows), `acceptedTypes` and `acceptedCategories` its `accept`, `maxSize` its
+        `max_size` (none, or more than the format takes: the most it takes);
+        `signaturepad`: a `signature`. One file per question, and no default:
+        `allowMultiple` and defaults are refused."""
+        for key in ("defaultValue", "defaultValueExpression"):
+            if element.get(key) not in (None, "", []):
+                self.refuse(f"{where}.{key}", "a file or signature answer takes no default")
+                return False
+        if kind == "signaturepad":
+            built["type"] = "signature"
+            return True
+        if element.get("allowMultiple") is True:
+            self.refuse(where, "several files in one question cannot be played yet")
+            return False
+        raw = element.get("acceptedTypes")
+        types = raw.split(",") if isinstance(raw, str) else _list(raw)
+        categories = _list(element.get("acceptedCategories"))
+        wanted = [e for c in categories if isinstance(c, str) for e in _FILE_CATEGORIES.get(c, ())]
+        wanted += [t.strip().lower() if isinstance(t, str) else str(t) for t in types]
+        accept = list(dict.fromkeys(a for a in wanted if a))
+        wrong = [a for a in accept if not re.fullmatch(ACCEPT_PATTERN, a)]
+        if wrong or len(accept) > MAX_ACCEPT_ITEMS:
+            why = (
+                f"'{wrong[0][:40]}' is neither an extension (.pdf) nor a media type (image/*)"
+                if wrong
+                else f"more than {MAX_ACCEPT_ITEMS} accepted types"
+            )
+            self.refuse(f"{where}.acceptedTypes", why)
+            return False
+        image = bool(accept) and all(a in _IMAGE_ACCEPT for a in accept)
+        built["type"] = "image" if image else "file"
+        if accept and accept != ["image/*"]:  # an image field takes every image it shows
+            built["accept"] = accept
+        size = element.get("maxSize")  # bytes; 0 (the default) is no limit in SurveyJS
+        limit = int(size) if isinstance(size, int | float) and size >= 1 else MAX_SIZE_LIMIT
+        built["max_size"] = min(limit, MAX_SIZE_LIMIT)
         return True
 
     def rating(self, element: dict[str, object], built: dict[str, object]) -> None:
@@ -1036,7 +1148,7 @@ class _Mapper:
                 else:
                     constraints.append("true")
                     messages.append(message or _NUMBER_MESSAGE)
-            elif kind == "text":
+            elif kind == "text" and built["type"] in ("text", "multiline"):
                 for key, target in (("minLength", "min_length"), ("maxLength", "max_length")):
                     count = validator.get(key)
                     if isinstance(count, int) and not isinstance(count, bool) and count > 0:
@@ -1186,6 +1298,46 @@ class _Mapper:
 
 
 _REFERENCE = re.compile(r"\{([^{}]*)\}")
+_EXPRESSION_KEYS = (
+    "visible_if",
+    "required_if",
+    "enabled_if",
+    "constraint",
+    "default_expression",
+    "calculate",
+)
+
+
+def _count_files(data: dict[str, object]) -> None:
+    """`{photo.length}` in an expression (how many files SurveyJS's list holds) as
+    `iif({photo} notempty, 1, 0)`: a file field holds one file (several in one question
+    are refused), and its answer is a reference, not a list."""
+    steps = data["steps"]
+    assert isinstance(steps, list)
+    files = {
+        f["id"].lower(): f["id"]
+        for s in steps
+        for f in s["fields"]
+        if f["type"] in ("file", "image")
+    }
+    if not files:
+        return
+    names = "|".join(re.escape(f) for f in sorted(files, key=len, reverse=True))
+    length = re.compile(rf"\{{\s*({names})\.length\s*\}}", re.IGNORECASE)
+
+    def counted(match: re.Match[str]) -> str:
+        return f"iif({{{files[match[1].lower()]}}} notempty, 1, 0)"
+
+    for step in steps:
+        holders = [
+            step,
+            *step["fields"],
+            *(o for f in step["fields"] for o in f.get("options", [])),
+        ]
+        for holder in holders:
+            for key in _EXPRESSION_KEYS:
+                if isinstance(holder.get(key), str):
+                    holder[key] = length.sub(counted, holder[key])
 
 
 def _texts_without_unknown(
