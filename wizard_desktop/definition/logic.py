@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from wizard_desktop.definition import conditions
-from wizard_desktop.definition.answers import answer_problem
+from wizard_desktop.definition.answers import REQUIRED_ONLY_WHEN_EMPTY, answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import (
     EvaluationBudget,
@@ -116,6 +116,9 @@ class Resolution:
     defaults: Mapping[str, AnswerValue]
     # what expressions read: the answers that count and the calculated values
     scope: Mapping[str, AnswerValue]
+    # the answer rules' verdict (not required) on the answers of the fields it holds
+    # the states of: field id -> (that answer, its problem); `step_problems` reuses it
+    rules: Mapping[str, tuple[AnswerValue, str | None]]
 
 
 def _normalized(value: object) -> AnswerValue | None:
@@ -386,7 +389,15 @@ class WizardLogic:
             value = answers.get(f.id)
             disabled = f.id in resolution.disabled
             required = f.id in resolution.required and not disabled
-            problem = answer_problem(f, value, required=required)
+            rule = resolution.rules.get(f.id)
+            if (
+                rule is not None
+                and rule[0] is value
+                and (not required or f.type in REQUIRED_ONLY_WHEN_EMPTY)
+            ):
+                problem = rule[1]  # the resolution judged this very answer so
+            else:
+                problem = answer_problem(f, value, required=required)
             if problem is None and value is not None and is_answered(value):
                 # (the scope a constraint reads, with this answer: built only for one)
                 scope = resolution.scope
@@ -693,6 +704,7 @@ class LiveResolution:
             path=path,
             defaults=defaults,
             scope=dict(path.answers),
+            rules={names[n]: r for n in with_states if (r := self.rules.get(names[n]))},
         )
 
     def _put_texts(
