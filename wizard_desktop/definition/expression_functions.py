@@ -676,15 +676,14 @@ def is_true(value: object) -> bool:
 def _flatten(params: Sequence[object], out: list[object]) -> list[object]:
     """getParamsAsArray: nested lists flattened, empties dropped, numeric text as numbers."""
     for value in params:
-        kind = value.__class__
-        if kind is int and -_EXACT <= value <= _EXACT:  # what the rule below makes of it
+        if type(value) is int and -_EXACT <= value <= _EXACT:  # what the rule below gives
             out.append(value)
         elif value is None:
             continue
         elif isinstance(value, list):
             _flatten(value, out)
-        elif kind is float and math.isfinite(value):  # (the same)
-            out.append(number(value))  # type: ignore[arg-type]
+        elif type(value) is float and math.isfinite(value):  # (the same)
+            out.append(number(value))
         elif helpers_is_number(value):
             out.append(number(get_number(value)))
         else:
@@ -695,8 +694,8 @@ def _flatten(params: Sequence[object], out: list[object]) -> list[object]:
 def _sum(params: Sequence[object]) -> object:
     total: object = 0
     for item in _flatten(params, []):
-        if total.__class__ is int and item.__class__ is int:
-            whole = total + item  # type: ignore[operator]
+        if type(total) is int and type(item) is int:
+            whole = total + item
             if -_EXACT <= whole <= _EXACT:  # exact in JavaScript too: what the rule gives
                 total = whole
                 continue
