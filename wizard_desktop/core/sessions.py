@@ -450,6 +450,7 @@ class _Kept:
     definition: WizardDefinition  # the expansion the rows were resolved on
     rows: dict[str, AnswerValue | None]
     live: LiveResolution
+    counts: dict[str, int]  # counts_of(definition)
 
 
 _KEPT: dict[str, _Kept] = {}
@@ -478,6 +479,7 @@ def _keep(
     rows: dict[str, AnswerValue | None],
     live: LiveResolution,
     written: Mapping[str, AnswerValue | None],
+    counts: dict[str, int],
 ) -> None:
     """After a committed write at `now` of `written` over `rows` (resolved in `live`):
     keep both as a fresh read would give them (values as stored, and decoded)."""
@@ -487,7 +489,7 @@ def _keep(
     except ExpressionCostExceeded:
         return
     rows.update(stored)
-    _KEPT[session_id] = _Kept(_marker(now), definition, rows, live)
+    _KEPT[session_id] = _Kept(_marker(now), definition, rows, live, counts)
     while len(_KEPT) > _KEPT_SESSIONS:
         _KEPT.pop(next(iter(_KEPT)), None)
 
@@ -914,6 +916,7 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         with storage_errors():
             row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
+        kept: _Kept | None = None
         live: LiveResolution | None = None
         if definition.repeats:
             kept = _take_kept(row)
@@ -955,8 +958,11 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         if written:
             if before is None and steered:
                 before = _path_before(definition, rows)
+            counts = (
+                kept.counts if kept is not None and live is kept.live else counts_of(definition)
+            )
             if live is not None:
-                _keep(session_id, now, definition, rows, live, checked.writes)
+                _keep(session_id, now, definition, rows, live, checked.writes, counts)
             return StepSaved(
                 progress_percentage=progress,
                 previous_progress_percentage=row.progress_percentage,
@@ -964,7 +970,7 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
                 path_step_ids=path.step_ids,
                 path_changed=steered and before != path.step_ids,
                 cleared=checked.cleared,
-                instance_counts=counts_of(definition),
+                instance_counts=dict(counts),
             )
     raise _kept_changing(session_id)
 
@@ -975,7 +981,10 @@ def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | Non
     calculated values are worked out from the stored answers in the same transaction
     (within the logic's budget, so briefly), so they always match what is stored."""
     now = utc_now()
-    kept: tuple[WizardDefinition, dict[str, AnswerValue | None], LiveResolution] | None = None
+    kept: (
+        tuple[WizardDefinition, dict[str, AnswerValue | None], LiveResolution, dict[str, int]]
+        | None
+    ) = None
     with write_transaction():
         row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
@@ -989,7 +998,12 @@ def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | Non
             live = _live_of(taken, definition, stored)
             writes = _draft_writes(definition, stored, answers, live)
             if live is not None:
-                kept = (definition, stored, live)
+                counts = (
+                    taken.counts
+                    if taken is not None and live is taken.live
+                    else counts_of(definition)
+                )
+                kept = (definition, stored, live, counts)
         else:
             check_answer_types(definition, answers)
             writes = (
@@ -1005,7 +1019,7 @@ def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | Non
             changes[Session.current_step_id] = current_step_id
         Session.update(changes).where(Session.id == session_id).execute()
     if kept is not None:
-        _keep(session_id, now, *kept, writes)
+        _keep(session_id, now, kept[0], kept[1], kept[2], writes, kept[3])
 
 
 def _completion_times(row: SessionInfo, now: dt.datetime) -> tuple[dt.datetime, float]:

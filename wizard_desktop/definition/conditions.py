@@ -7,6 +7,7 @@ A condition on a field that is unanswered, hidden or of another type is simply f
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -101,7 +102,7 @@ class ResolvedPath:
     visible_fields: Mapping[str, tuple[Field, ...]]
     answers: Mapping[str, AnswerValue]
 
-    @property
+    @functools.cached_property
     def step_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.steps)
 

@@ -652,8 +652,9 @@ class LiveResolution:
                 self.answers.pop(field_id, None)
                 self.cleared.add(field_id)
             node = logic.field_node.get(field_id)
-            if node is not None:
-                queue.append((logic.rank[node], node))
+            f = None if node is None else logic.field_at[node]
+            if node is not None and f is not None and f.type is not FieldType.CALCULATED:
+                queue.append((logic.rank[node], node))  # (a calculated one's is never read)
         self._current = None
         self._states_ok = False
         if not self._values_ok:  # a budget ran out before: from scratch
