@@ -826,7 +826,11 @@ class LiveResolution:
             path=path,
             defaults=defaults,
             scope=dict(path.answers),
-            rules={names[n]: r for n in with_states if (r := self.rules.get(names[n]))},
+            rules={
+                name: r
+                for n in with_states
+                if (r := self.rules.get(name := names[n])) and r[0] is self.answers.get(name)
+            },
         )
 
     def _put_texts(
