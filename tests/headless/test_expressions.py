@@ -362,3 +362,22 @@ def _assert_in_range(value: object) -> None:
         assert math.isfinite(value) and abs(value) <= NUMBER_LIMIT
     else:
         assert value is None or isinstance(value, bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(
+        st.sampled_from([*VALUES, "missing", "grid.row", "grid.other", "r[0].x", "r[1].x"]),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_list_of_references_reads_each_as_one_reference_does(names: list[str]) -> None:
+    """A repeat's aggregate reads one reference per instance in one loop
+    (`_compile_references`): each item what the reference alone reads."""
+    values = {**VALUES, "grid": {"row": "7", "x": 1}, "r[0].x": "TRUE", "r[1].x": ("a",)}
+    listed = "[" + ", ".join(f"{{{name}}}" for name in names) + "]"
+    assert run(listed, values) == [run(f"{{{name}}}", values) for name in names]
+    arguments = ", ".join(f"{{{name}}}" for name in names)  # each read alone
+    for function in ("sum", "count", "max", "min", "avg"):
+        assert run(f"{function}({listed})", values) == run(f"{function}({arguments})", values)

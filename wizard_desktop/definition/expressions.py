@@ -235,8 +235,38 @@ def _compile(node: Node) -> Run:
         return lambda values, budget: unary(operand(values, budget))
     if isinstance(node, Call):
         return _compile_call(node)
+    if node.items and all(
+        isinstance(item, Reference) and item.convert and not item.length for item in node.items
+    ):
+        return _compile_references(node.items)  # type: ignore[arg-type]
     items = tuple(_compile(item) for item in node.items)
     return lambda values, budget: [item(values, budget) for item in items]
+
+
+def _compile_references(references: tuple[Reference, ...]) -> Run:
+    """A list of plain references (a repeat's aggregate: one per instance) read in one
+    loop: each item what `_compile_reference` reads, without a call per item."""
+    correct_text = semantics.correct_text
+    reads = tuple(
+        (reference.name, _dotted(reference.name) if "." in reference.name else None)
+        for reference in references
+    )
+
+    def read_all(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+        out: list[object] = []
+        get = values.get
+        for name, nested in reads:
+            value = get(name)
+            if value is None and nested is not None:
+                value = nested(values)
+            if value.__class__ is str:
+                value = correct_text(value)  # type: ignore[arg-type,unused-ignore]
+            elif isinstance(value, tuple):
+                value = list(value)
+            out.append(value)
+        return out
+
+    return read_all
 
 
 def _dotted(name: str) -> Callable[[Mapping[str, object]], object]:
