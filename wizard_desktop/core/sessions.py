@@ -121,8 +121,7 @@ class InvalidAnswersError(ValueError):
 def progress_percentage(
     path: ResolvedPath, completed_step_ids: tuple[str, ...] | list[str]
 ) -> float:
-    done = set(completed_step_ids)
-    completed_on_path = sum(1 for step in path.steps if step.id in done)
+    completed_on_path = len(set(completed_step_ids).intersection(path.step_ids))
     return round(100 * completed_on_path / len(path.steps), 2)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 
@@ -691,14 +691,28 @@ def _flatten(params: Sequence[object], out: list[object]) -> list[object]:
     return out
 
 
+def exact_whole_sum(items: Iterable[object]) -> int | None:
+    """What `sum` gives when every item is empty (None) or a whole number and every
+    partial sum is exact in JavaScript (the usual case, in one loop); else None."""
+    total = 0
+    for item in items:
+        if item is None:
+            continue
+        if type(item) is not int:
+            return None
+        total += item
+        if not (-_EXACT <= item <= _EXACT and -_EXACT <= total <= _EXACT):
+            return None
+    return total
+
+
 def _sum(params: Sequence[object]) -> object:
+    items = _flatten(params, [])
+    whole = exact_whole_sum(items)
+    if whole is not None:
+        return whole
     total: object = 0
-    for item in _flatten(params, []):
-        if type(total) is int and type(item) is int:
-            whole = total + item
-            if -_EXACT <= whole <= _EXACT:  # exact in JavaScript too: what the rule gives
-                total = whole
-                continue
+    for item in items:
         total = _bounded(_after_plus_minus(total, item, js_plus(total, item)))
         if total is None:
             return None

@@ -825,7 +825,7 @@ class LiveResolution:
             problems={names[n]: p for n in with_states if (p := self.problems[n]) is not None},
             path=path,
             defaults=defaults,
-            scope=dict(path.answers),
+            scope=path.answers,  # (a path's answers are never changed: see _path)
             rules={
                 name: r
                 for n in with_states
