@@ -821,17 +821,19 @@ def _check_step(
     given answers (a note's none), the answers cleared by the option filter, and every
     calculated value. With `live` (the resolution of `rows`), the resolution is that
     one changed by the given answers alone (the same states, `set_answers`)."""
-    merged = ChainMap(dict(given), rows)
+    merged: Mapping[str, AnswerValue | None]
     if live is None:
+        merged = {**rows, **given}
         resolution = _resolve(definition, merged, step_ids)
     else:
+        merged = ChainMap(dict(given), rows)  # (not a copy of every row)
         try:
             live.set_answers(given)
             resolution = live.of_steps(step_ids)
         except ExpressionCostExceeded as exc:
             raise InvalidAnswersError({definition.id: COST_EXCEEDED}) from exc
     filtered, cleared = _filtered_out(definition, resolution, merged)
-    checked = ChainMap(filtered, merged)
+    checked = {**merged, **filtered} if live is None else ChainMap(filtered, merged)
     logic = wizard_logic(definition)
     problems: dict[str, str] = {}
     for step_id in step_ids:
