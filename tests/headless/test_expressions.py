@@ -11,7 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wizard_desktop.definition.expression_functions import MAX_LIST_LENGTH, MAX_TEXT_LENGTH
+from wizard_desktop.definition.expression_functions import (
+    MAX_LIST_LENGTH,
+    MAX_TEXT_LENGTH,
+    exact_whole_sum,
+)
 from wizard_desktop.definition.expressions import (
     MAX_EXPRESSION_LENGTH,
     MAX_NESTING_DEPTH,
@@ -381,3 +385,29 @@ def test_a_list_of_references_reads_each_as_one_reference_does(names: list[str])
     arguments = ", ".join(f"{{{name}}}" for name in names)  # each read alone
     for function in ("sum", "count", "max", "min", "avg"):
         assert run(f"{function}({listed})", values) == run(f"{function}({arguments})", values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(
+        st.none()
+        | st.integers(-(2**54), 2**54)
+        | st.sampled_from([2**53, -(2**53), 2**53 - 1, 2**52 + 1]),
+        max_size=8,
+    )
+)
+def test_an_exact_whole_sum_is_what_javascript_adds(items: list[int | None]) -> None:
+    """`exact_whole_sum` (sum's short way) answers only when adding the numbers as
+    JavaScript does (doubles, left to right) gives exactly the whole sum."""
+    whole = exact_whole_sum(items)
+    total = 0.0
+    for item in items:
+        if item is not None:
+            total += float(item)
+    if whole is not None:
+        assert whole == total == sum(i for i in items if i is not None)
+    assert (
+        run("sum({x})", {"x": items})
+        == run(" + ".join(["0", *(f"{{x[{i}]}}" for i in range(len(items)))]), {"x": items})
+        or whole is None
+    )

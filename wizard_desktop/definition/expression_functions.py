@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
+from typing import cast
 
 from wizard_desktop.definition.model import NUMBER_LIMIT
 from wizard_desktop.definition.patterns import compiled_pattern, pattern_problem
@@ -693,11 +694,14 @@ def _flatten(params: Sequence[object], out: list[object]) -> list[object]:
 
 def exact_whole_sum(items: Iterable[object]) -> int | None:
     """What `sum` gives when every item is empty (None) or a whole number and every
-    partial sum is exact in JavaScript (the usual case, in one loop); else None."""
+    partial sum is exact in JavaScript (the usual case); else None."""
+    given = [item for item in items if item is not None]
+    if set(map(type, given)) <= {int}:
+        whole = cast(list[int], given)
+        if not whole or max(map(abs, whole)) * len(whole) <= _EXACT:  # no partial sum beyond
+            return sum(whole)
     total = 0
-    for item in items:
-        if item is None:
-            continue
+    for item in given:
         if type(item) is not int:
             return None
         total += item
