@@ -423,6 +423,7 @@ class _Layout:
     visible_fields: dict[str, tuple[Field, ...]]
     shown: list[int]  # the nodes of the fields shown, in definition order
     field_ids: tuple[str, ...]
+    step_ids: tuple[str, ...]
 
 
 class LiveResolution:
@@ -710,7 +711,8 @@ class LiveResolution:
                 self._counted = counted
         if layout is None:
             return self._new_path()
-        return ResolvedPath(layout.steps, layout.visible_fields, self._counted), layout.shown
+        path = ResolvedPath(layout.steps, layout.visible_fields, self._counted, layout.step_ids)
+        return path, layout.shown
 
     def _new_path(self) -> tuple[ResolvedPath, list[int]]:
         logic = self.logic
@@ -743,9 +745,15 @@ class LiveResolution:
             shown.extend(step_shown)
             visible_fields[step.id] = tuple(fields)
         names = logic.names
-        self._layout = _Layout(tuple(steps), visible_fields, shown, tuple(names[n] for n in shown))
+        self._layout = layout = _Layout(
+            tuple(steps),
+            visible_fields,
+            shown,
+            tuple(names[n] for n in shown),
+            tuple(step.id for step in steps),
+        )
         self._counted, self._moved = counted, set()
-        return ResolvedPath(self._layout.steps, visible_fields, counted), shown
+        return ResolvedPath(layout.steps, visible_fields, counted, layout.step_ids), shown
 
     @property
     def current(self) -> Resolution:
