@@ -35,6 +35,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import threading
 import uuid
 from collections import ChainMap
 from collections.abc import Container, Mapping, Sequence
@@ -454,6 +455,7 @@ class _Kept:
 
 _KEPT: dict[str, _Kept] = {}
 _KEPT_SESSIONS = 8
+_KEPT_LOCK = threading.Lock()  # (the writer thread and a command may both save)
 
 
 def _marker(updated_at: dt.datetime) -> tuple[str, str]:
@@ -465,7 +467,8 @@ def _take_kept(row: SessionInfo) -> _Kept | None:
     nothing back), when the session row is still as the write that kept it left it:
     every write of a session's answers or instances moves its `updated_at`, the
     marker the guarded update trusts too. None when unsure."""
-    kept = _KEPT.pop(row.id, None)
+    with _KEPT_LOCK:
+        kept = _KEPT.pop(row.id, None)
     if kept is None or kept.marker != _marker(row.updated_at):
         return None
     return kept
@@ -488,9 +491,10 @@ def _keep(
     except ExpressionCostExceeded:
         return
     rows.update(stored)
-    _KEPT[session_id] = _Kept(_marker(now), definition, rows, live, counts)
-    while len(_KEPT) > _KEPT_SESSIONS:
-        _KEPT.pop(next(iter(_KEPT)), None)
+    with _KEPT_LOCK:
+        _KEPT[session_id] = _Kept(_marker(now), definition, rows, live, counts)
+        while len(_KEPT) > _KEPT_SESSIONS:
+            _KEPT.pop(next(iter(_KEPT)))
 
 
 def _live_of(
