@@ -8,9 +8,12 @@ import math
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.wizard_files import load_json, wizard_data
-from wizard_desktop.definition.answers import answer_problem
+from wizard_desktop.definition.answers import REQUIRED_ONLY_WHEN_EMPTY, answer_problem
+from wizard_desktop.definition.conditions import is_answered
 from wizard_desktop.definition.model import DATE_MAX, DATE_MIN, NUMBER_LIMIT, Field
 
 BIGGEST = f"{NUMBER_LIMIT - 1:,}"
@@ -103,3 +106,56 @@ def test_messages_name_a_few_option_values_and_shorten_what_was_given() -> None:
     assert answer_problem(several, ["x" * 100_000]) == (
         f"Unknown option '{'x' * 40}…'; expected values among {first_ten}, … (1000 in all)."
     )
+
+
+# A field of each type with rules; format 2 for the types format 1 lacks.
+RULED_FIELDS = [
+    {"type": "text", "min_length": 2, "max_length": 5, "pattern": "[a-z]+"},
+    {"type": "multiline", "max_length": 4},
+    {"type": "number", "min": 1, "max": 10, "decimals": 1},
+    {"type": "date", "min": "2024-01-01"},
+    {"type": "time", "max": "12:00"},
+    {"type": "choice", "options": ["a", "b"]},
+    {"type": "multi_choice", "options": ["a", "b", "c"], "min_selected": 2},
+    {"type": "rating"},
+    {"type": "rating", "options": ["low", "high"]},
+    {"type": "boolean"},
+    {"type": "file"},
+    {"type": "image"},
+    {"type": "signature"},
+]
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-20, 20)
+    | st.floats(allow_nan=False, width=32)
+    | st.sampled_from(["", "a", "b", "abc", "2024-05-06", "2023-01-01", "09:30", "13:00"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+)
+
+
+def v2_field(settings_: dict[str, Any]) -> Field:
+    data = {**wizard_data({"id": "f", "label": "F", **settings_}), "format_version": 2}
+    built = load_json(data).field("f")
+    assert built is not None
+    return built
+
+
+@settings(max_examples=300, deadline=None)
+@given(index=st.integers(0, len(RULED_FIELDS) - 1), value=JSON_VALUES)
+def test_required_speaks_only_for_an_empty_answer_of_the_types_listed(
+    index: int, value: Any
+) -> None:
+    """What lets a step's check reuse the logic's verdict on an answer of a required
+    field (`WizardLogic.step_problems`): for these types `required` changes nothing
+    once the field is answered."""
+    f = v2_field(RULED_FIELDS[index])
+    if f.type in REQUIRED_ONLY_WHEN_EMPTY and is_answered(value):
+        assert answer_problem(f, value, required=True) == answer_problem(f, value, required=False)
+
+
+def test_the_types_listed_leave_out_the_ones_required_speaks_for() -> None:
+    box = v2_field({"type": "boolean"})
+    assert box.type not in REQUIRED_ONLY_WHEN_EMPTY
+    assert answer_problem(box, False, required=True) != answer_problem(box, False, required=False)

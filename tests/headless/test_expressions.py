@@ -11,7 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wizard_desktop.definition.expression_functions import MAX_LIST_LENGTH, MAX_TEXT_LENGTH
+from wizard_desktop.definition.expression_functions import (
+    MAX_LIST_LENGTH,
+    MAX_TEXT_LENGTH,
+    exact_whole_sum,
+)
 from wizard_desktop.definition.expressions import (
     MAX_EXPRESSION_LENGTH,
     MAX_NESTING_DEPTH,
@@ -362,3 +366,45 @@ def _assert_in_range(value: object) -> None:
         assert math.isfinite(value) and abs(value) <= NUMBER_LIMIT
     else:
         assert value is None or isinstance(value, bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(
+        st.sampled_from([*VALUES, "missing", "grid.row", "grid.other", "r[0].x", "r[1].x"]),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_list_of_references_reads_each_as_one_reference_does(names: list[str]) -> None:
+    """A repeat's aggregate reads one reference per instance in one loop
+    (`_compile_references`): each item what the reference alone reads."""
+    values = {**VALUES, "grid": {"row": "7", "x": 1}, "r[0].x": "TRUE", "r[1].x": ("a",)}
+    listed = "[" + ", ".join(f"{{{name}}}" for name in names) + "]"
+    assert run(listed, values) == [run(f"{{{name}}}", values) for name in names]
+    arguments = ", ".join(f"{{{name}}}" for name in names)  # each read alone
+    for function in ("sum", "count", "max", "min", "avg"):
+        assert run(f"{function}({listed})", values) == run(f"{function}({arguments})", values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(
+        st.none()
+        | st.integers(-(2**54), 2**54)
+        | st.sampled_from([2**53, -(2**53), 2**53 - 1, 2**52 + 1]),
+        max_size=8,
+    )
+)
+def test_an_exact_whole_sum_is_what_javascript_adds(items: list[int | None]) -> None:
+    """`exact_whole_sum` (sum's short way) answers only when adding the numbers as
+    JavaScript does (doubles, left to right) gives exactly the whole sum."""
+    whole = exact_whole_sum(items)
+    total = 0.0
+    for item in items:
+        if item is not None:
+            total += float(item)
+    if whole is not None:
+        assert whole == total == sum(i for i in items if i is not None)
+    if all(i is None or abs(i) < 2**40 for i in items):
+        assert whole is not None  # the usual case takes the short way

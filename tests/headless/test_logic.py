@@ -5,6 +5,7 @@ telling every element whose state changed; one budget per change."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -393,6 +394,67 @@ def test_resolving_for_some_steps_gives_their_states_as_a_full_resolution_does(
         assert logic.step_problems(part, s.id, given_answers) == logic.step_problems(
             full, s.id, given_answers
         )
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_step_check_that_reuses_the_resolutions_verdicts_says_what_a_fresh_one_does(
+    path: Any, data: st.DataObject
+) -> None:
+    """`step_problems` reuses the answer rules' verdict the resolution holds for the very
+    same answer (a save then judges each answer once): the check is the one it makes
+    with no verdict to reuse, on the full resolution and on one step's."""
+    definition = load_wizard_file(path)
+    logic = wizard_logic(definition)
+    answers = {
+        f.id: value for f in definition.fields if (value := answer_for(f, data.draw)) is not None
+    }
+    full = logic.resolve(answers)
+    assert set(full.rules) <= set(full.fields)
+    assert all(full.rules[f][0] is answers[f] for f in full.rules)
+    for step_id in full.steps:
+        part = logic.resolve_steps(answers, (), [step_id])
+        fresh = logic.step_problems(dataclasses.replace(full, rules={}), step_id, answers)
+        assert logic.step_problems(full, step_id, answers) == fresh
+        assert logic.step_problems(part, step_id, answers) == fresh
+        copied = {k: v if not isinstance(v, list) else list(v) for k, v in answers.items()}
+        assert logic.step_problems(part, step_id, copied) == fresh  # not the same objects
+
+
+CHANGING = {k: v for k, v in VALUES.items() if k != "when"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    start=st.fixed_dictionaries({k: st.sampled_from(v) for k, v in CHANGING.items()}),
+    batches=st.lists(
+        st.dictionaries(st.sampled_from(sorted(CHANGING)), st.sampled_from([None, 0, 5000, "Ann"]))
+        | st.fixed_dictionaries({k: st.sampled_from(v) for k, v in CHANGING.items()}),
+        max_size=5,
+    ),
+)
+def test_several_answers_changed_at_once_give_a_fresh_resolution(
+    start: dict[str, AnswerValue | None], batches: list[dict[str, AnswerValue | None]]
+) -> None:
+    """`set_answers` (what a save changes on the resolution kept for its session) and
+    then the states of one step or all: what resolving the answers afresh gives."""
+    logic = wizard_logic(EXPENSES)
+    # (`when` stays answered: a live resolution computes a default once, a save afresh,
+    # so the core keeps none for a wizard with a default_expression)
+    answers = {"when": "later", **{k: v for k, v in start.items() if v is not None and v != ""}}
+    live = logic.live(answers)
+    for batch in batches:
+        live.set_answers(batch)
+        answers = {
+            k: v for k, v in {**answers, **batch}.items() if v is not None and v != "" and v != []
+        }
+        for s in EXPENSES.steps:
+            part = live.of_steps([s.id])
+            fresh = logic.resolve_steps(answers, (), [s.id])
+            assert part == dataclasses.replace(fresh, rules=part.rules)
+            assert {k: v for k, v in part.rules.items() if v[0] is answers.get(k)} == part.rules
+        assert state_of(live.current) == state_of(logic.resolve(answers))
 
 
 def test_the_fields_that_steer_the_path_are_what_step_conditions_read() -> None:

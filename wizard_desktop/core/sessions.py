@@ -35,7 +35,9 @@ import datetime as dt
 import functools
 import json
 import logging
+import threading
 import uuid
+from collections import ChainMap
 from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
@@ -47,7 +49,7 @@ from wizard_desktop.definition.answers import type_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.languages import localized
-from wizard_desktop.definition.logic import Resolution, wizard_logic
+from wizard_desktop.definition.logic import LiveResolution, Resolution, wizard_logic
 from wizard_desktop.definition.model import (
     AnswerValue,
     Field,
@@ -120,10 +122,10 @@ class InvalidAnswersError(ValueError):
 def progress_percentage(
     path: ResolvedPath, completed_step_ids: tuple[str, ...] | list[str]
 ) -> float:
-    done = set(completed_step_ids)
-    # a start step (format 2 `start`, SurveyJS's start page) is no step of the progress
-    counted = [step for step in path.steps if not step.start] or path.steps
-    completed_on_path = sum(1 for step in counted if step.id in done)
+    counted = path.step_ids
+    if len(counted) > 1 and path.steps[0].start:
+        counted = counted[1:]  # a start step (format 2 `start`) is no step of the progress
+    completed_on_path = len(set(completed_step_ids).intersection(counted))
     return round(100 * completed_on_path / len(counted), 2)
 
 
@@ -417,11 +419,12 @@ def session_expansion(
     base: WizardDefinition, session_id: str, rows: Mapping[str, AnswerValue | None]
 ) -> Expansion:
     """A session's repeats laid out (definition.repeats): the stored counts, and each
-    `repeat_count` on the answers in `rows` (None = cleared)."""
+    `repeat_count` on the answers in `rows` (None = cleared; read only by a count)."""
+    counted = any(r.count is not None for r in base.repeats)
     return expand_for(
         base,
         instance_counts(session_id) if base.repeats else {},
-        path_answers(base, rows),
+        path_answers(base, rows) if counted else {},
         lambda definition, answers: wizard_logic(definition).resolve(answers).scope,
     )
 
@@ -435,6 +438,85 @@ def _session_definition(
         return base
     with storage_errors():
         return session_expansion(base, session_id, rows).definition
+
+
+# --- The resolution a save keeps for its session (a session with repeats: deep in one,
+# every save would otherwise decode all its answers and evaluate all its logic).
+
+
+@dataclasses.dataclass
+class _Kept:
+    """A session's answer rows and their logic's live resolution as its last write from
+    this process left them, valid while the session row is as that write left it."""
+
+    marker: tuple[str, str]  # the database, the session's updated_at as stored
+    definition: WizardDefinition  # the expansion the rows were resolved on
+    rows: dict[str, AnswerValue | None]
+    live: LiveResolution
+    counts: dict[str, int]  # counts_of(definition)
+
+
+_KEPT: dict[str, _Kept] = {}
+_KEPT_SESSIONS = 8
+_KEPT_LOCK = threading.Lock()  # (the writer thread and a command may both save)
+
+
+def _marker(updated_at: dt.datetime) -> tuple[str, str]:
+    return str(db.database), str(Session.updated_at.db_value(updated_at))
+
+
+def _take_kept(row: SessionInfo) -> _Kept | None:
+    """The kept resolution of `row`'s session, taken out (a writer that fails puts
+    nothing back), when the session row is still as the write that kept it left it:
+    every write of a session's answers or instances moves its `updated_at`, the
+    marker the guarded update trusts too. None when unsure."""
+    with _KEPT_LOCK:
+        kept = _KEPT.pop(row.id, None)
+    if kept is None or kept.marker != _marker(row.updated_at):
+        return None
+    return kept
+
+
+def _keep(
+    session_id: str,
+    now: dt.datetime,
+    definition: WizardDefinition,
+    rows: dict[str, AnswerValue | None],
+    live: LiveResolution,
+    written: Mapping[str, AnswerValue | None],
+    counts: dict[str, int],
+) -> None:
+    """After a committed write at `now` of `written` over `rows` (resolved in `live`):
+    keep both as a fresh read would give them (values as stored, and decoded)."""
+    stored = {k: json.loads(json.dumps(_stored_form(v))) for k, v in written.items()}
+    try:
+        live.set_answers(stored)
+    except ExpressionCostExceeded:
+        return
+    rows.update(stored)
+    with _KEPT_LOCK:
+        _KEPT[session_id] = _Kept(_marker(now), definition, rows, live, counts)
+        while len(_KEPT) > _KEPT_SESSIONS:
+            _KEPT.pop(next(iter(_KEPT)))
+
+
+def _live_of(
+    kept: _Kept | None, definition: WizardDefinition, rows: Mapping[str, AnswerValue | None]
+) -> LiveResolution | None:
+    """The live resolution of `rows` to change on a save: the kept one when it was
+    resolved on `definition` (the same expansion), else a fresh one; None when the
+    logic computes defaults (a live resolution keeps the first, a save computes them
+    afresh) or the budget runs out (the caller then resolves as it always did)."""
+    logic = wizard_logic(definition)
+    if logic.computes_defaults:
+        return None
+    if kept is not None and kept.definition is definition:
+        return kept.live
+    cleared = {field_id for field_id, value in rows.items() if value is None}
+    try:
+        return logic.live(path_answers(definition, rows), cleared)
+    except ExpressionCostExceeded:
+        return None
 
 
 def _is_calculated(definition: WizardDefinition, field_id: str) -> bool:
@@ -617,6 +699,11 @@ _UPSERT_ANSWERS = CompiledQuery(
 )
 
 
+def _stored_form(value: AnswerValue | None) -> AnswerValue | None:
+    """What an answer row holds for `value`: None for a cleared one."""
+    return value if is_answered(value) else None
+
+
 def _upsert_answers(
     session_id: str, answers: Mapping[str, AnswerValue | None], now: dt.datetime
 ) -> None:
@@ -631,10 +718,7 @@ def _upsert_answers(
     if missing:
         raise InvalidAnswersError(missing)
     replaced = attachments.named_contents(session_id, answers)
-    pairs = [
-        [field_id, json.dumps(value if is_answered(value) else None)]
-        for field_id, value in answers.items()
-    ]
+    pairs = [[field_id, json.dumps(_stored_form(value))] for field_id, value in answers.items()]
     _UPSERT_ANSWERS.execute(
         session_id=session_id, now=Answer.updated_at.db_value(now), pairs=json.dumps(pairs)
     )
@@ -675,19 +759,12 @@ def _path_before(
         return ()
 
 
-def _path_changed(
-    definition: WizardDefinition,
-    rows: Mapping[str, AnswerValue | None],
-    given: StepAnswers,
-    after: Resolution,
-) -> bool:
-    """Whether saving `given` over the stored `rows` changed which steps are on the
-    path. Only the given answers differ, so when none of them is read by what decides
-    a step (`WizardLogic.path_steering`) the path is the same without a second pass."""
+def _steered(definition: WizardDefinition, given: StepAnswers) -> bool:
+    """Whether saving `given` may change which steps are on the path: only the given
+    answers differ, so when none of them is read by what decides a step
+    (`WizardLogic.path_steering`) the path is the same without a second pass."""
     steering = wizard_logic(definition).path_steering
-    if not any(field_id in steering for field_id in given):
-        return False
-    return _path_before(definition, rows) != after.steps
+    return any(field_id in steering for field_id in given)
 
 
 def _same_answer(a: AnswerValue | None, b: AnswerValue | None) -> bool:
@@ -741,18 +818,29 @@ class _Checked:
 
 def _check_step(
     definition: WizardDefinition,
-    rows: Mapping[str, AnswerValue | None],
+    rows: dict[str, AnswerValue | None],
     given: StepAnswers,
     step_ids: Sequence[str],
+    live: LiveResolution | None = None,
 ) -> _Checked:
     """The answers `given` over the stored `rows`, checked on each of `step_ids` with
     the logic's own check (`step_problems`) and the read-only rule; what to write: the
     given answers (a note's none), the answers cleared by the option filter, and every
-    calculated value."""
-    merged = {**rows, **given}
-    resolution = _resolve(definition, merged, step_ids)
+    calculated value. With `live` (the resolution of `rows`), the resolution is that
+    one changed by the given answers alone (the same states, `set_answers`)."""
+    merged: Mapping[str, AnswerValue | None]
+    if live is None:
+        merged = {**rows, **given}
+        resolution = _resolve(definition, merged, step_ids)
+    else:
+        merged = ChainMap(dict(given), rows)  # (not a copy of every row)
+        try:
+            live.set_answers(given)
+            resolution = live.of_steps(step_ids)
+        except ExpressionCostExceeded as exc:
+            raise InvalidAnswersError({definition.id: COST_EXCEEDED}) from exc
     filtered, cleared = _filtered_out(definition, resolution, merged)
-    checked = {**merged, **filtered}
+    checked = {**merged, **filtered} if live is None else ChainMap(filtered, merged)
     logic = wizard_logic(definition)
     problems: dict[str, str] = {}
     for step_id in step_ids:
@@ -798,6 +886,26 @@ def _calculated_writes(
     return _writes(definition, given, {}, resolution.values)
 
 
+def _draft_writes(
+    definition: WizardDefinition,
+    rows: Mapping[str, AnswerValue | None],
+    given: StepAnswers,
+    live: LiveResolution | None,
+) -> Mapping[str, AnswerValue | None]:
+    """`_calculated_writes`, on `live` (the resolution of `rows`) when there is one."""
+    if not _has_calculated(definition):
+        return given
+    if live is None:
+        return _calculated_writes(definition, rows, given)
+    try:
+        live.set_answers(given)
+        values = live.of_steps(()).values
+    except ExpressionCostExceeded:
+        log.warning("Calculated values of wizard %s not updated: %s", definition.id, COST_EXCEEDED)
+        return _writes(definition, given, {}, {})
+    return _writes(definition, given, {}, values)
+
+
 def _check_fields_belong(definition: WizardDefinition, step_id: str, given: StepAnswers) -> None:
     step = definition.step(step_id)
     if step is None:
@@ -816,16 +924,25 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         with storage_errors():
             row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
+        kept: _Kept | None = None
+        live: LiveResolution | None = None
         if definition.repeats:
-            with storage_errors():
-                rows = _stored_values(session_id)
-            definition = _session_definition(definition, session_id, {**rows, **answers})
+            kept = _take_kept(row)
+            if kept is not None:
+                rows = kept.rows
+            else:
+                with storage_errors():
+                    rows = _stored_values(session_id)
+            definition = _session_definition(definition, session_id, ChainMap(dict(answers), rows))
             _check_fields_belong(definition, step_id, answers)
+            live = _live_of(kept, definition, rows)
         else:
             _check_fields_belong(definition, step_id, answers)
             with storage_errors():
                 rows = _stored_values(session_id, only=_fields_read_saving(definition, step_id))
-        checked = _check_step(definition, rows, answers, [step_id])
+        steered = _steered(definition, answers)
+        before = live.path.step_ids if live is not None and steered else None
+        checked = _check_step(definition, rows, answers, [step_id], live)
         path = checked.resolution.path
         completed = (
             [*row.completed_step_ids, step_id]
@@ -847,14 +964,21 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
             if written:
                 _upsert_answers(session_id, checked.writes, now)
         if written:
+            if before is None and steered:
+                before = _path_before(definition, rows)
+            counts = (
+                kept.counts if kept is not None and live is kept.live else counts_of(definition)
+            )
+            if live is not None:
+                _keep(session_id, now, definition, rows, live, checked.writes, counts)
             return StepSaved(
                 progress_percentage=progress,
                 previous_progress_percentage=row.progress_percentage,
                 current_step_id=current,
                 path_step_ids=path.step_ids,
-                path_changed=_path_changed(definition, rows, answers, checked.resolution),
+                path_changed=steered and before != path.step_ids,
                 cleared=checked.cleared,
-                instance_counts=counts_of(definition),
+                instance_counts=dict(counts),
             )
     raise _kept_changing(session_id)
 
@@ -865,18 +989,36 @@ def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | Non
     calculated values are worked out from the stored answers in the same transaction
     (within the logic's budget, so briefly), so they always match what is stored."""
     now = utc_now()
+    kept: (
+        tuple[WizardDefinition, dict[str, AnswerValue | None], LiveResolution, dict[str, int]]
+        | None
+    ) = None
     with write_transaction():
         row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
         if definition.repeats:
-            stored = _stored_values(session_id)
-            definition = _session_definition(definition, session_id, {**stored, **answers})
-        check_answer_types(definition, answers)
-        writes = (
-            _calculated_writes(definition, _stored_values(session_id), answers)
-            if _has_calculated(definition)
-            else answers
-        )
+            taken = _take_kept(row)
+            stored = taken.rows if taken is not None else _stored_values(session_id)
+            definition = _session_definition(
+                definition, session_id, ChainMap(dict(answers), stored)
+            )
+            check_answer_types(definition, answers)
+            live = _live_of(taken, definition, stored)
+            writes = _draft_writes(definition, stored, answers, live)
+            if live is not None:
+                counts = (
+                    taken.counts
+                    if taken is not None and live is taken.live
+                    else counts_of(definition)
+                )
+                kept = (definition, stored, live, counts)
+        else:
+            check_answer_types(definition, answers)
+            writes = (
+                _calculated_writes(definition, _stored_values(session_id), answers)
+                if _has_calculated(definition)
+                else answers
+            )
         _upsert_answers(session_id, writes, now)
         changes: dict[Any, Any] = {Session.updated_at: now}
         if current_step_id is not None:
@@ -884,6 +1026,8 @@ def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | Non
                 raise InvalidAnswersError({current_step_id: "no such step in this wizard"})
             changes[Session.current_step_id] = current_step_id
         Session.update(changes).where(Session.id == session_id).execute()
+    if kept is not None:
+        _keep(session_id, now, kept[0], kept[1], kept[2], writes, kept[3])
 
 
 def _completion_times(row: SessionInfo, now: dt.datetime) -> tuple[dt.datetime, float]:

@@ -21,6 +21,7 @@ from peewee import fn
 from wizard_desktop.definition.fileformat import XLSFORM_SUFFIXES
 from wizard_desktop.paths import bundled_wizards_dir
 from wizard_desktop.store.attachments import delete_unnamed as delete_unnamed_attachments
+from wizard_desktop.store.compiled import CompiledQuery, placeholder
 from wizard_desktop.store.database import is_read_only, storage_errors, write_transaction
 from wizard_desktop.store.models import (
     Answer,
@@ -166,16 +167,20 @@ def _definition_of_version(version_id: int, content_hash: str) -> WizardDefiniti
     return stored_definition(row.definition, source=f"stored version {version_id}")
 
 
+# (compiled: every step save reads it)
+_CONTENT_HASH_OF_VERSION = CompiledQuery(
+    lambda: WizardVersion.select(WizardVersion.content_hash).where(
+        WizardVersion.id == placeholder("version_id")
+    )
+)
+
+
 def definition_of_version(version_id: int) -> WizardDefinition:
     with storage_errors():
-        content_hash = (
-            WizardVersion.select(WizardVersion.content_hash)
-            .where(WizardVersion.id == version_id)
-            .scalar()
-        )
-    if content_hash is None:
+        row = _CONTENT_HASH_OF_VERSION.execute(version_id=version_id).fetchone()
+    if row is None:
         raise LookupError(f"No wizard version {version_id}.")
-    return _definition_of_version(version_id, content_hash)
+    return _definition_of_version(version_id, str(row[0]))
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,24 @@ def _number_text(value: int | float, decimals: int) -> str:
     return f"{value:.{decimals}f}"
 
 
+# The types whose answered value `answer_problem` judges alike whether or not the field
+# is required (there `required` only speaks for an empty answer); a type not listed is
+# taken to read it (a box must be checked, a grid's rows answered).
+REQUIRED_ONLY_WHEN_EMPTY = frozenset(
+    {
+        FieldType.TEXT,
+        FieldType.MULTILINE,
+        FieldType.NUMBER,
+        FieldType.DATE,
+        FieldType.TIME,
+        FieldType.CHOICE,
+        FieldType.MULTI_CHOICE,
+        FieldType.RATING,
+        *ATTACHMENT_TYPES,
+    }
+)
+
+
 def answer_problem(
     field: Field, value: AnswerValue | None, *, required: bool | None = None
 ) -> str | None:

@@ -7,8 +7,9 @@ A condition on a field that is unanswered, hidden or of another type is simply f
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wizard_desktop.definition.model import (
     AllOf,
@@ -100,9 +101,13 @@ class ResolvedPath:
     steps: tuple[Step, ...]
     visible_fields: Mapping[str, tuple[Field, ...]]
     answers: Mapping[str, AnswerValue]
+    # the steps' ids, when the maker has them at hand (derived: not compared)
+    known_step_ids: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
-    @property
+    @functools.cached_property
     def step_ids(self) -> tuple[str, ...]:
+        if self.known_step_ids is not None:
+            return self.known_step_ids
         return tuple(s.id for s in self.steps)
 
     def next_step_id(self, step_id: str) -> str | None:

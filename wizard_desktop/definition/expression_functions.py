@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
+from typing import cast
 
 from wizard_desktop.definition.model import NUMBER_LIMIT
 from wizard_desktop.definition.patterns import compiled_pattern, pattern_problem
@@ -676,10 +677,14 @@ def is_true(value: object) -> bool:
 def _flatten(params: Sequence[object], out: list[object]) -> list[object]:
     """getParamsAsArray: nested lists flattened, empties dropped, numeric text as numbers."""
     for value in params:
-        if value is None:
+        if type(value) is int and -_EXACT <= value <= _EXACT:  # what the rule below gives
+            out.append(value)
+        elif value is None:
             continue
-        if isinstance(value, list):
+        elif isinstance(value, list):
             _flatten(value, out)
+        elif type(value) is float and math.isfinite(value):  # (the same)
+            out.append(number(value))
         elif helpers_is_number(value):
             out.append(number(get_number(value)))
         else:
@@ -687,9 +692,31 @@ def _flatten(params: Sequence[object], out: list[object]) -> list[object]:
     return out
 
 
+def exact_whole_sum(items: Iterable[object]) -> int | None:
+    """What `sum` gives when every item is empty (None) or a whole number and every
+    partial sum is exact in JavaScript (the usual case); else None."""
+    given = [item for item in items if item is not None]
+    if set(map(type, given)) <= {int}:
+        whole = cast(list[int], given)
+        if not whole or max(map(abs, whole)) * len(whole) <= _EXACT:  # no partial sum beyond
+            return sum(whole)
+    total = 0
+    for item in given:
+        if type(item) is not int:
+            return None
+        total += item
+        if not (-_EXACT <= item <= _EXACT and -_EXACT <= total <= _EXACT):
+            return None
+    return total
+
+
 def _sum(params: Sequence[object]) -> object:
+    items = _flatten(params, [])
+    whole = exact_whole_sum(items)
+    if whole is not None:
+        return whole
     total: object = 0
-    for item in _flatten(params, []):
+    for item in items:
         total = _bounded(_after_plus_minus(total, item, js_plus(total, item)))
         if total is None:
             return None

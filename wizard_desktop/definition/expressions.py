@@ -344,8 +344,54 @@ def _compile(node: Node) -> Run:
         return lambda values, budget: unary(operand(values, budget))
     if isinstance(node, Call):
         return _compile_call(node)
+    if _plain_references(node):
+        return _compile_references(node.items)  # type: ignore[arg-type]
     items = tuple(_compile(item) for item in node.items)
     return lambda values, budget: [item(values, budget) for item in items]
+
+
+def _plain_references(node: Node) -> bool:
+    """Whether `node` is a list of plain references (`{name}`, as a repeat's aggregate
+    is laid out: one per instance)."""
+    return (
+        isinstance(node, ArrayLiteral)
+        and bool(node.items)
+        and all(
+            isinstance(item, Reference) and item.convert and not item.length for item in node.items
+        )
+    )
+
+
+def _compile_references(references: tuple[Reference, ...]) -> Run:
+    """A list of plain references (a repeat's aggregate: one per instance) read in one
+    loop: each item what `_compile_reference` reads, without a call per item."""
+    correct_text = semantics.correct_text
+    reads = tuple(
+        (reference.name, _dotted(reference.name) if "." in reference.name else None)
+        for reference in references
+    )
+
+    names = tuple(name for name, _nested in reads)
+    plain = (int, float, bool)  # read as they are
+
+    def read_all(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+        found = list(map(values.get, names))
+        if all(kind in plain for kind in set(map(type, found))):
+            return found  # (the usual case: numbers, every one answered)
+        out: list[object] = []
+        get = values.get
+        for name, nested in reads:
+            value = get(name)
+            if value is None and nested is not None:
+                value = nested(values)
+            if value.__class__ is str:
+                value = correct_text(value)  # type: ignore[arg-type,unused-ignore]
+            elif isinstance(value, tuple):
+                value = list(value)
+            out.append(value)
+        return out
+
+    return read_all
 
 
 def _dotted(name: str) -> Callable[[Mapping[str, object]], object]:
@@ -463,6 +509,10 @@ def _operation_run(operators: tuple[str, ...], operands: tuple[Run, ...]) -> Run
 
 def _compile_call(node: Call) -> Run:
     function = semantics.FUNCTIONS[node.function][0]
+    if node.function == "sum" and len(node.arguments) == 1:
+        (argument,) = node.arguments
+        if _plain_references(argument):
+            return _compile_reference_sum(argument.items, function)  # type: ignore[union-attr,arg-type]
     arguments = tuple(_compile(argument) for argument in node.arguments)
 
     def call(values: Mapping[str, object], budget: EvaluationBudget) -> object:
@@ -471,6 +521,23 @@ def _compile_call(node: Call) -> Run:
         return function(params)
 
     return call
+
+
+def _compile_reference_sum(
+    references: tuple[Reference, ...], function: Callable[[list[object]], object]
+) -> Run:
+    """`sum` of a list of plain references (a repeat's `sum({items.amount})`): what
+    `call` gives, the whole numbers added as they are read."""
+    read_all = _compile_references(references)
+
+    def summed(values: Mapping[str, object], budget: EvaluationBudget) -> object:
+        items = read_all(values, budget)
+        assert isinstance(items, list)
+        budget.spend(len(items))
+        whole = semantics.exact_whole_sum(items)
+        return function([items]) if whole is None else whole
+
+    return summed
 
 
 # --- templates ----------------------------------------------------------------------------

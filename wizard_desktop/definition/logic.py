@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from wizard_desktop.definition import conditions
-from wizard_desktop.definition.answers import answer_problem
+from wizard_desktop.definition.answers import REQUIRED_ONLY_WHEN_EMPTY, answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import (
     EvaluationBudget,
@@ -116,6 +116,9 @@ class Resolution:
     defaults: Mapping[str, AnswerValue]
     # what expressions read: the answers that count and the calculated values
     scope: Mapping[str, AnswerValue]
+    # the answer rules' verdict (not required) on the answers of the fields it holds
+    # the states of: field id -> (that answer, its problem); `step_problems` reuses it
+    rules: Mapping[str, tuple[AnswerValue, str | None]]
 
 
 def _normalized(value: object) -> AnswerValue | None:
@@ -207,11 +210,16 @@ class WizardLogic:
         self.calculated = tuple(
             self.field_node[f.id] for f in self.fields if f.type is FieldType.CALCULATED
         )
+        # a default_expression is computed once per live resolution, afresh per resolve
+        self.computes_defaults = any(f.default_expression is not None for f in self.fields)
         self.templates: dict[tuple[str, TextKey], TextTemplate] = {}
         if definition.format_version >= 2:
             self._parse_templates()
         self.options_filtered = frozenset(
             f.id for f in self.fields if any(o.visible_if is not None for o in f.options)
+        )
+        self.filtered_nodes = tuple(
+            self.field_node[f.id] for f in self.fields if f.id in self.options_filtered
         )
         count = self.node_count
         self.read_nodes: set[int] = set()
@@ -386,7 +394,15 @@ class WizardLogic:
             value = answers.get(f.id)
             disabled = f.id in resolution.disabled
             required = f.id in resolution.required and not disabled
-            problem = answer_problem(f, value, required=required)
+            rule = resolution.rules.get(f.id)
+            if (
+                rule is not None
+                and rule[0] is value
+                and (not required or f.type in REQUIRED_ONLY_WHEN_EMPTY)
+            ):
+                problem = rule[1]  # the resolution judged this very answer so
+            else:
+                problem = answer_problem(f, value, required=required)
             if problem is None and value is not None and is_answered(value):
                 # (the scope a constraint reads, with this answer: built only for one)
                 scope = resolution.scope
@@ -397,6 +413,17 @@ class WizardLogic:
             if problem is not None:
                 problems[f.id] = problem
         return problems
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What a path is made of apart from its answers (see `LiveResolution._path`)."""
+
+    steps: tuple[Step, ...]
+    visible_fields: dict[str, tuple[Field, ...]]
+    shown: list[int]  # the nodes of the fields shown, in definition order
+    field_ids: tuple[str, ...]
+    step_ids: tuple[str, ...]
 
 
 class LiveResolution:
@@ -424,6 +451,12 @@ class LiveResolution:
         self.rules: dict[str, tuple[AnswerValue, str | None]] = {}  # answer -> its problem
         self.scope: dict[str, AnswerValue] = {}
         self._current: Resolution | None = None
+        # The path's layout (steps, their visible fields, the fields shown) and the
+        # answers that count, kept while no visibility changes; `_moved`: the nodes
+        # whose value changed since (`_path` updates a copy of the answers for them).
+        self._layout: _Layout | None = None
+        self._counted: dict[str, AnswerValue] = {}
+        self._moved: set[int] = set()
         # One budget per resolution or change, for everything it evaluates.
         self._budget = EvaluationBudget()
         self._values_ok = self._states_ok = False  # computed for these answers
@@ -446,9 +479,11 @@ class LiveResolution:
             condition is None or self._holds(condition, budget)
         )
         if f is None:  # a step
-            changed = visible is not self.visible[node]
+            if visible is self.visible[node]:
+                return False
+            self._layout = None
             self.visible[node] = visible
-            return changed
+            return True
         options = None
         value: AnswerValue | None = None
         if visible:
@@ -461,11 +496,14 @@ class LiveResolution:
         elif logic.hidden_answers_count and f.type not in _NO_ANSWER:
             value = self.answers.get(f.id)  # kept and read, though not on the path
         old = self.values[node]
-        changed = (
-            visible is not self.visible[node]
-            or (value is not old and value != old)
-            or options != self.options[node]
-        )
+        if visible is not self.visible[node]:
+            self._layout = None
+            changed = True
+        elif value is not old and value != old:
+            self._moved.add(node)
+            changed = True
+        else:
+            changed = options != self.options[node]
         self.visible[node], self.values[node], self.options[node] = visible, value, options
         if value is None:
             self.scope.pop(f.id, None)
@@ -539,6 +577,7 @@ class LiveResolution:
         self.scope.clear()
         self._values_ok = self._states_ok = False
         self._current = None
+        self._layout = None
         for node in self.logic.order:
             self._value_node(node, self._budget)
         self._values_ok = True
@@ -599,6 +638,43 @@ class LiveResolution:
         names = logic.names
         return frozenset(names[n] for n in changed)
 
+    def set_answers(self, changes: Mapping[str, AnswerValue | None]) -> None:
+        """Change several answers (None or empty: cleared) and bring what decides
+        (visible, values, options) up to date, evaluating again only what reads them;
+        the other states are computed again when asked (`of_steps`, `current`). What a
+        save checks on a resolution kept for its session."""
+        logic = self.logic
+        queue: list[tuple[int, int]] = []
+        for field_id, value in changes.items():
+            if value is not None and is_answered(value):
+                self.answers[field_id] = value
+                self.cleared.discard(field_id)
+            else:
+                self.answers.pop(field_id, None)
+                self.cleared.add(field_id)
+            node = logic.field_node.get(field_id)
+            f = None if node is None else logic.field_at[node]
+            if node is not None and f is not None and f.type is not FieldType.CALCULATED:
+                queue.append((logic.rank[node], node))  # (a calculated one's is never read)
+        self._current = None
+        self._states_ok = False
+        if not self._values_ok:  # a budget ran out before: from scratch
+            self._budget = EvaluationBudget()
+            self._value_pass()
+            return
+        self._values_ok = False
+        budget = self._budget = EvaluationBudget()
+        queued = {node for _, node in queue}
+        heapq.heapify(queue)
+        while queue:
+            _, current = heapq.heappop(queue)
+            if self._value_node(current, budget):
+                for reader in logic.value_dependents[current]:
+                    if reader not in queued:
+                        queued.add(reader)
+                        heapq.heappush(queue, (logic.rank[reader], reader))
+        self._values_ok = True
+
     @property
     def path(self) -> ResolvedPath:
         """The steps on the path, their visible fields and the values that count."""
@@ -607,7 +683,38 @@ class LiveResolution:
         return self._path()[0]
 
     def _path(self) -> tuple[ResolvedPath, list[int]]:
-        """The path, and the nodes of the fields shown (in definition order)."""
+        """The path, and the nodes of the fields shown (in definition order): from the
+        kept layout when no visibility changed and no answer that counts came or went
+        (a copy of the answers, so an earlier path keeps its own), else built anew."""
+        layout = self._layout
+        if layout is not None and self._moved:
+            counted = dict(self._counted)
+            node_info, visible, values, names = (
+                self.logic.node_info,
+                self.visible,
+                self.values,
+                self.logic.names,
+            )
+            for node in self._moved:
+                if not (visible[node] and visible[node_info[node][0]]):
+                    continue  # not among the answers that count
+                name, value = names[node], values[node]
+                if value is None:
+                    counted.pop(name, None)
+                elif name in counted:
+                    counted[name] = value
+                else:  # an answer that counts came: its place in the order is new
+                    layout = None
+                    break
+            self._moved.clear()
+            if layout is not None:
+                self._counted = counted
+        if layout is None:
+            return self._new_path()
+        path = ResolvedPath(layout.steps, layout.visible_fields, self._counted, layout.step_ids)
+        return path, layout.shown
+
+    def _new_path(self) -> tuple[ResolvedPath, list[int]]:
         logic = self.logic
         visible, values = self.visible, self.values
         steps: list[Step] = []
@@ -637,7 +744,16 @@ class LiveResolution:
             steps.append(step)
             shown.extend(step_shown)
             visible_fields[step.id] = tuple(fields)
-        return ResolvedPath(tuple(steps), visible_fields, counted), shown
+        names = logic.names
+        self._layout = layout = _Layout(
+            tuple(steps),
+            visible_fields,
+            shown,
+            tuple(names[n] for n in shown),
+            tuple(step.id for step in steps),
+        )
+        self._counted, self._moved = counted, set()
+        return ResolvedPath(layout.steps, visible_fields, counted, layout.step_ids), shown
 
     @property
     def current(self) -> Resolution:
@@ -661,38 +777,68 @@ class LiveResolution:
             self._state_node(node, self._budget)
         return self._build(nodes)
 
+    def _shown(self, node: int, on_path: Mapping[str, object]) -> bool:
+        """Whether field `node` is among the fields shown (`_path`'s `shown`), given
+        the path's steps (`on_path`: its `visible_fields`)."""
+        logic = self.logic
+        return (
+            self.visible[node]
+            and node not in logic.hidden
+            and logic.names[logic.node_info[node][0]] in on_path
+        )
+
     def _build(self, stated: Collection[int] | None = None) -> Resolution:
-        """The Resolution; with `stated`, the states of those nodes alone."""
+        """The Resolution; with `stated`, the states of those nodes alone. (What only
+        a few nodes hold is read from those nodes, not from every field shown.)"""
         logic = self.logic
         names = logic.names
         path, shown = self._path()
+        on_path = path.visible_fields
         texts: dict[tuple[str, TextKey], str] = {}
-        for step in path.steps:
-            step_node = logic.step_node[step.id]
-            if stated is None or step_node in stated:
-                self._put_texts(texts, step.id, _STEP_TEXTS, self.texts[step_node])
-        with_states = shown if stated is None else [n for n in shown if n in stated]
+        if stated is None:
+            step_nodes = [logic.step_node[step.id] for step in path.steps]
+            with_states = shown
+        else:
+            ordered = sorted(stated)
+            step_nodes = [n for n in ordered if n < logic.step_count and names[n] in on_path]
+            with_states = [n for n in ordered if n >= logic.step_count and self._shown(n, on_path)]
+        for step_node in step_nodes:
+            self._put_texts(texts, names[step_node], _STEP_TEXTS, self.texts[step_node])
         for node in with_states:
             self._put_texts(texts, names[node], _FIELD_TEXTS, self.texts[node])
-        defaults = {
-            f.id: self.defaults[f.id]
-            for f in (logic.field_at[n] for n in shown)
-            if f is not None
-            and f.id in self.defaults
-            and not (f.id in self.answers or f.id in self.cleared)
-        }
+        defaults = (
+            {
+                f.id: self.defaults[f.id]
+                for f in (logic.field_at[n] for n in shown)
+                if f is not None
+                and f.id in self.defaults
+                and not (f.id in self.answers or f.id in self.cleared)
+            }
+            if self.defaults
+            else {}
+        )
+        assert self._layout is not None  # (_path keeps it)
         return Resolution(
             steps=path.step_ids,
-            fields=tuple(names[n] for n in shown),
+            fields=self._layout.field_ids,
             required=frozenset(names[n] for n in with_states if self.required[n]),
             disabled=frozenset(names[n] for n in with_states if self.disabled[n]),
             values={names[n]: self.values[n] for n in logic.calculated},
-            options={names[n]: o for n in shown if (o := self.options[n]) is not None},
+            options={
+                names[n]: o
+                for n in logic.filtered_nodes
+                if (o := self.options[n]) is not None and self._shown(n, on_path)
+            },
             texts=texts,
             problems={names[n]: p for n in with_states if (p := self.problems[n]) is not None},
             path=path,
             defaults=defaults,
-            scope=dict(path.answers),
+            scope=path.answers,  # (a path's answers are never changed: see _path)
+            rules={
+                name: r
+                for n in with_states
+                if (r := self.rules.get(name := names[n])) and r[0] is self.answers.get(name)
+            },
         )
 
     def _put_texts(
