@@ -43,13 +43,13 @@ from wizard_desktop.operations import (
     wait_for_reads,
 )
 from wizard_desktop.paths import APP_NAME, resources_dir
+from wizard_desktop.store.attachments import file_problems
 from wizard_desktop.store.backups import (
     BackupError,
     quarantine_damaged,
     restore_backup,
     run_daily_backup,
 )
-from wizard_desktop.store.attachments import file_problems
 from wizard_desktop.store.database import (
     check_integrity,
     close_database,
@@ -209,9 +209,7 @@ def _check_integrity() -> list[str]:
     """`PRAGMA quick_check` on the read lane's connection (raises CORRUPT on damage),
     then every attachment file against its row: one line per missing or damaged one."""
     check_integrity(raw_connection())
-    return [
-        f"The attachment file {sha256} is {problem}." for sha256, problem in file_problems()
-    ]
+    return [f"The attachment file {sha256} is {problem}." for sha256, problem in file_problems()]
 
 
 class _FirstPaint(QObject):

@@ -156,9 +156,9 @@ def test_a_missing_or_damaged_file_reads_as_one_line_everywhere(
         assert attachment_store.file_problems() == [(value["sha256"], damage)]
     finally:
         close_database()
+    command = [sys.executable, "-m", "wizard_desktop", "--data-dir", str(data_dir), "export"]
     run = subprocess.run(
-        [sys.executable, "-m", "wizard_desktop", "--data-dir", str(data_dir), "export", session_id]
-        + ["--output", str(tmp_path / "cli.json")],
+        [*command, session_id, "--output", str(tmp_path / "cli.json")],
         capture_output=True,
         text=True,
         timeout=60,
@@ -237,7 +237,7 @@ def make_schema_7(data_dir: Path, contents: list[bytes]) -> tuple[str, list[dict
             connection.execute(statement)
         for value, content in zip(values, contents, strict=True):
             connection.execute(
-                "INSERT INTO attachment VALUES (?, ?, 'text/plain', ?, '2026-12-01T00:00:00+00:00')",
+                "INSERT INTO attachment VALUES (?, ?, 'text/plain', ?, '2026-12-01T00:00+00:00')",
                 (value["sha256"], len(content), content),
             )
         for i, value in enumerate(values):

@@ -1,7 +1,8 @@
 """The WAL on a real SQLite file, with 5 MB writes (`tests/wal_state.py`): a write
-leaves its bytes in the log (its commit no longer checkpoints), `store.database.checkpoint` moves them into the
-database file, a burst of saves with no idle moment keeps the log bounded, and a
-backup or the integrity check made before any checkpoint sees everything."""
+leaves its bytes in the log (its commit no longer checkpoints),
+`store.database.checkpoint` moves them into the database file, a burst of writes with
+no idle moment keeps the log bounded, and a backup or the integrity check made before
+any checkpoint sees everything."""
 
 from __future__ import annotations
 

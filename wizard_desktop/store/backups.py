@@ -321,9 +321,7 @@ def restore_backup(data_dir: Path, backup: Path) -> Path | None:
     except sqlite3.Error as exc:
         raise BackupError(f"cannot open the backup {backup}: {exc}") from exc
     try:
-        backup_database(
-            source, staging, source_is_idle=True, files_from=backup_files_dir(backup)
-        )
+        backup_database(source, staging, source_is_idle=True, files_from=backup_files_dir(backup))
     finally:
         source.close()
     staged_files = backup_files_dir(staging)

@@ -7,7 +7,9 @@ transaction as the migration's history row. A crash before that commit leaves th
 BLOBs where they were and some files, which the rerun finds sound and keeps (or the
 sweep removes). Old backups (BLOBs inside) restore and then run this."""
 
+from collections.abc import Iterator
 from pathlib import Path
+from sqlite3 import Blob
 from typing import Any
 
 from wizard_desktop.store.attachment_files import CHUNK, attachments_dir, write_content
@@ -25,12 +27,17 @@ STATEMENTS = [
 ]
 
 
+def _chunks(blob: Blob) -> Iterator[bytes]:
+    while chunk := blob.read(CHUNK):
+        yield chunk
+
+
 def up(migrator: Any, db: Any) -> None:
     folder = attachments_dir(Path(db.database).parent)
     connection = db.connection()
     rows = db.execute_sql("SELECT rowid, sha256 FROM attachment ORDER BY rowid").fetchall()
     for rowid, sha256 in rows:
         with connection.blobopen("attachment", "content", rowid, readonly=True) as blob:
-            write_content(folder, sha256, iter(lambda blob=blob: blob.read(CHUNK), b""))
+            write_content(folder, sha256, _chunks(blob))
     for statement in STATEMENTS:
         db.execute_sql(statement)
