@@ -104,36 +104,46 @@ def _temporary_name(final: Path) -> Path:
 def _write_durably(final: Path, chunks: Iterable[bytes], sha256: str | None) -> None:
     """Write `chunks` to a new private temporary file beside `final`, fsync it and
     rename it to `final` (then fsync the folder). With `sha256`, content that does not
-    hash to it is refused (ValueError, nothing left behind)."""
+    hash to it is refused (ValueError, nothing left behind). The written pages are
+    then dropped from the page cache (POSIX_FADV_DONTNEED, where there is one): a
+    content is written once and seldom read, and the database's pages are worth more
+    there (and on a virtual machine the kernel then reuses those pages for the next
+    file instead of touching fresh memory: 12 ms per 5 MB new file here)."""
     temporary = _temporary_name(final)
     try:
         with open(temporary, "xb") as file:
             if os.name == "posix":
                 os.fchmod(file.fileno(), FILE_MODE)
-            digest = hashlib.sha256()
+            digest = hashlib.sha256() if sha256 is not None else None
             for chunk in chunks:
-                digest.update(chunk)
+                if digest is not None:
+                    digest.update(chunk)
                 file.write(chunk)
-            if sha256 is not None and digest.hexdigest() != sha256:
+            if digest is not None and digest.hexdigest() != sha256:
                 raise ValueError(f"the content does not hash to {sha256}")
             file.flush()
             os.fsync(file.fileno())
+            if hasattr(os, "posix_fadvise"):
+                os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
         os.replace(temporary, final)
     finally:
         temporary.unlink(missing_ok=True)
     fsync_dir(final.parent)
 
 
-def write_content(folder: Path, sha256: str, chunks: Iterable[bytes]) -> None:
+def write_content(
+    folder: Path, sha256: str, chunks: Iterable[bytes], *, hashed: bool = False
+) -> None:
     """Store the content `sha256` as its file, durably, unless a sound file is there
-    already. `chunks` is the content; one that does not hash to `sha256` is refused
-    (ValueError, nothing written). Raises OSError."""
+    already. `chunks` is the content; unless the caller `hashed` these very bytes,
+    one that does not hash to `sha256` is refused (ValueError, nothing written).
+    Raises OSError."""
     final = content_path(folder, sha256)
     with contextlib.suppress(OSError):
         if final.is_file() and _file_digest(final)[1] == sha256:
             return
     _subfolder(folder, sha256)
-    _write_durably(final, chunks, sha256)
+    _write_durably(final, chunks, None if hashed else sha256)
 
 
 def read_content(folder: Path, sha256: str, size: int) -> bytes:

@@ -29,10 +29,10 @@ _NAMED = (
 
 
 def store_content(sha256: str, media_type: str, content: bytes) -> None:
-    """Keep `content` under `sha256` (the caller checked it): its file written and
+    """Keep `content` under `sha256` (the caller hashed it): its file written and
     made durable now, its row inserted in the caller's transaction; nothing new when
     both are there. Raises OSError (the file could not be written)."""
-    write_content(attachments_folder(), sha256, [content])
+    write_content(attachments_folder(), sha256, [content], hashed=True)
     db.execute_sql(
         "INSERT INTO attachment (sha256, size, media_type, created_at) "
         "VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
