@@ -145,9 +145,10 @@ def backup_database(
     `source_is_idle`: nothing writes it meanwhile; then every file is hashed too), and
     only then renamed, so an interrupted or failed backup never looks like one.
 
-    Unless the source is idle or the caller holds the write lock (`writes_held`), the
-    write lock is held from the copy to the last link: a file is unlinked only after
-    the commit that deleted its row, so no file the copy names can go meanwhile.
+    Unless the source is idle, the caller holds the write lock (`writes_held`) or
+    nobody can write the database, the write lock is held from the copy to the last
+    link: a file is unlinked only after the commit that deleted its row (under that
+    lock), so no file the copy names can go meanwhile.
     Raises BackupError."""
     make_private_dir(destination.parent)
     partial = destination.with_name(destination.name + PARTIAL_SUFFIX)
@@ -158,7 +159,7 @@ def backup_database(
     target = sqlite3.connect(partial)
     lock = None
     try:
-        if not (source_is_idle or writes_held):
+        if not (source_is_idle or writes_held) and os.access(source_file, os.W_OK):
             lock = sqlite3.connect(source_file, isolation_level=None)
             lock.execute("BEGIN IMMEDIATE")
         source.backup(target)
@@ -292,9 +293,12 @@ def move_aside(data_dir: Path, label: str, now: dt.datetime | None = None) -> Pa
     moved_db = path.with_name(f"{path.name}.{label}-{timestamp(now)}")
     if not path.exists():
         return None
-    for content in files_in(attachments_dir(data_dir)):
-        if not content.name.startswith(TEMPORARY_PREFIX):
-            link_or_copy(content, content_path(backup_files_dir(moved_db), content.name))
+    try:
+        for content in files_in(attachments_dir(data_dir)):
+            if not content.name.startswith(TEMPORARY_PREFIX):
+                link_or_copy(content, content_path(backup_files_dir(moved_db), content.name))
+    except OSError as exc:  # the database still goes aside; the files stay where they are
+        log.warning("Attachment files not linked beside %s: %s", moved_db, exc)
     for original, moved in zip(with_sidecars(path), with_sidecars(moved_db), strict=True):
         if original.exists():
             os.replace(original, moved)
