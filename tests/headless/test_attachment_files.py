@@ -8,6 +8,7 @@ schema 7 with real BLOBs."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import importlib
 import json
@@ -35,8 +36,12 @@ from wizard_desktop.store.attachment_files import (
     content_path,
 )
 from wizard_desktop.store.backups import (
+    ATTACHMENTS_SUFFIX,
+    DAILY_KEEP,
+    STALE_PARTIAL_SECONDS,
     backup_files_dir,
     backups_dir,
+    remove_stale_partials,
     restore_backup,
     run_daily_backup,
 )
@@ -290,3 +295,28 @@ def test_the_migration_from_schema_7_moves_every_blob_into_its_file(
         assert attachments.attachment_content(answers["receipt"]) == contents[0]
     finally:
         close_database()
+
+
+def test_old_daily_backups_go_with_their_files_and_stray_folders_are_cleared(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    open_database(data_dir)
+    session_id, _ = saved_receipt(data_dir, tmp_path, b"%PDF-1.4 in every backup")
+    day = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
+    try:
+        for n in range(DAILY_KEEP + 2):
+            an_hour_ago = time.time() - 3600
+            for old in backups_dir(data_dir).glob("*.sqlite3"):
+                os.utime(old, (an_hour_ago, an_hour_ago))
+            sessions.save_draft(session_id, {"note": f"change {n}"})
+            assert run_daily_backup(raw_connection(), data_dir, now=day + dt.timedelta(days=n))
+    finally:
+        close_database()
+    kept = sorted(backups_dir(data_dir).glob("*.sqlite3"))
+    folders = sorted(backups_dir(data_dir).glob(f"*.sqlite3{ATTACHMENTS_SUFFIX}"))
+    assert len(kept) == DAILY_KEEP and folders == [backup_files_dir(k) for k in kept]
+    stray = backups_dir(data_dir) / f"daily-gone.sqlite3{ATTACHMENTS_SUFFIX}"
+    (stray / "ab").mkdir(parents=True)
+    aged(stray, STALE_PARTIAL_SECONDS + 60)
+    remove_stale_partials(data_dir)
+    assert not stray.exists() and all(f.is_dir() for f in folders)
