@@ -287,8 +287,8 @@ class Gui(QObject):
             dialogs.show_error(
                 self.window,
                 f"{len(result)} attachment file(s) in the data folder are missing or "
-                "damaged; the answers naming them cannot be exported. A backup "
-                "(restore-backup) has them. The log names each.",
+                "damaged; the answers naming them cannot be exported. A backup may "
+                "still hold them (restore-backup). The log names each.",
             )
 
     def recover(self, detail: str) -> None:

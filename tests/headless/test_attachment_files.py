@@ -320,3 +320,25 @@ def test_old_daily_backups_go_with_their_files_and_stray_folders_are_cleared(
     aged(stray, STALE_PARTIAL_SECONDS + 60)
     remove_stale_partials(data_dir)
     assert not stray.exists() and all(f.is_dir() for f in folders)
+
+
+def test_the_sweep_waits_for_the_next_start_while_another_process_writes(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    open_database(data_dir)
+    close_database()
+    orphan = content_path(attachments_dir(data_dir), "ef" * 32)
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"left by a crash")
+    aged(orphan, SWEEP_MARGIN_SECONDS + 60)
+    with contextlib.closing(
+        sqlite3.connect(database_path(data_dir), isolation_level=None)
+    ) as other:
+        other.execute("BEGIN IMMEDIATE")  # another process's long write
+        open_database(data_dir, busy_timeout_ms=100)  # opens all the same
+        close_database()
+        assert orphan.exists()
+        other.execute("ROLLBACK")
+    open_database(data_dir)
+    close_database()
+    assert not orphan.exists()

@@ -201,22 +201,29 @@ def files_in(folder: Path) -> Iterator[Path]:
             yield from (path for path in sub.iterdir() if path.is_file())
 
 
-def sweep(folder: Path, named: set[str], now: float | None = None) -> list[Path]:
-    """Remove the files under `folder` that no row names (`named`: every hash the
+def orphans(folder: Path, named: set[str], now: float | None = None) -> list[Path]:
+    """The files under `folder` that no row names (`named`: every hash the
     `attachment` table holds) and the temporary files of interrupted writes, once
-    they are SWEEP_MARGIN_SECONDS old. The caller holds the database's write lock, so
-    no save of this or another process writes a file meanwhile. The files removed."""
+    they are SWEEP_MARGIN_SECONDS old."""
     stale_before = (time.time() if now is None else now) - SWEEP_MARGIN_SECONDS
-    removed: list[Path] = []
+    found: list[Path] = []
     for path in files_in(folder):
         if path.name in named:
             continue
-        try:
+        with contextlib.suppress(FileNotFoundError):
             if path.stat().st_mtime < stale_before:
-                path.unlink()
-                removed.append(path)
-        except FileNotFoundError:
-            continue
+                found.append(path)
+    return found
+
+
+def sweep(folder: Path, named: set[str], now: float | None = None) -> list[Path]:
+    """Remove the `orphans`. The caller holds the database's write lock, so no save
+    of this or another process writes a file meanwhile. The files removed."""
+    removed: list[Path] = []
+    for path in orphans(folder, named, now):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(path)
     for parent in {path.parent for path in removed}:
         fsync_dir(parent)
     return removed

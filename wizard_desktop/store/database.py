@@ -24,6 +24,7 @@ import peewee
 
 from wizard_desktop.store.attachment_files import (
     attachments_dir,
+    orphans,
     sweep,
     take_released,
     unlink_contents,
@@ -199,17 +200,30 @@ def _backup_before_migration(database: peewee.SqliteDatabase, data_dir: Path) ->
 
 def _sweep_attachment_files(database: peewee.SqliteDatabase, data_dir: Path) -> None:
     """Remove the attachment files no row names (left by a crash between a file's
-    write and its row's commit, or between a row's delete and its file's unlink),
-    under the write lock: a save writes its file inside its transaction, so none is
-    written meanwhile, in this process or another."""
+    write and its row's commit, or between a row's delete and its file's unlink).
+    A read finds whether there are any; only then is the write lock taken (a save
+    writes its file inside its transaction, so none is written meanwhile, in this
+    process or another) and the rows read again. When another process holds the lock
+    past the busy timeout, the sweep waits for the next start."""
     folder = attachments_dir(data_dir)
     if not folder.is_dir():
         return
-    with database.atomic():
+
+    def named() -> set[str]:
         rows = database.execute_sql("SELECT sha256 FROM attachment")  # type: ignore[no-untyped-call]
-        removed = sweep(folder, {sha256 for (sha256,) in rows})
-    if removed:
-        log.info("Removed %d attachment files no answer names", len(removed))
+        return {sha256 for (sha256,) in rows}
+
+    if not orphans(folder, named()):
+        return
+    try:
+        with database.atomic():
+            removed = sweep(folder, named())
+    except DRIVER_ERRORS as exc:
+        if classify(exc).kind is not StorageErrorKind.BUSY:
+            raise
+        log.info("Attachment files not swept: the database is busy")
+        return
+    log.info("Removed %d attachment files no answer names", len(removed))
 
 
 def _check_path(path: Path) -> None:
