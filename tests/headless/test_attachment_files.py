@@ -45,7 +45,13 @@ from wizard_desktop.store.backups import (
     restore_backup,
     run_daily_backup,
 )
-from wizard_desktop.store.database import close_database, open_database, raw_connection
+from wizard_desktop.store.database import (
+    close_database,
+    db,
+    open_database,
+    raw_connection,
+    write_transaction,
+)
 from wizard_desktop.store.files import database_path
 
 SCHEMA_7_ATTACHMENT = importlib.import_module("wizard_desktop.store.migrations.0006_attachments")
@@ -102,14 +108,19 @@ def test_deleting_the_last_answer_naming_a_content_unlinks_its_file(
     assert attachment_store.count() == (0, 0)
 
 
-def test_a_failed_write_unlinks_nothing(store: Path, tmp_path: Path) -> None:
+def test_a_write_that_rolls_back_after_deleting_a_row_unlinks_nothing(
+    store: Path, tmp_path: Path
+) -> None:
     content = b"%PDF-1.4 named"
     session_id, value = saved_receipt(store, tmp_path, content)
     path = content_path(attachments_dir(store), str(value["sha256"]))
-    ghost = {"sha256": "0" * 64, "name": "x.txt", "size": 3, "type": "text/plain"}
-    with pytest.raises(sessions.InvalidAnswersError):
-        sessions.save_draft(session_id, {"receipt": None, "copy": ghost})
+    with pytest.raises(RuntimeError), write_transaction():
+        db.execute_sql("DELETE FROM answer WHERE session_id = ?", (session_id,))
+        assert attachment_store.delete_unnamed() == 1  # released, to unlink after COMMIT
+        raise RuntimeError("the write fails before its commit")
+    sessions.save_draft(session_id, {"note": "a later write commits"})
     assert path.read_bytes() == content
+    assert attachments.attachment_content(sessions.load_session(session_id).answers["receipt"])
 
 
 def test_the_start_up_sweep_removes_old_orphans_and_keeps_young_and_named_files(
