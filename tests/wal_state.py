@@ -1,37 +1,46 @@
 """The state of a database's WAL on a real file, for the checkpoint tests (headless and
-GUI): a 5 MB attachment saved through the core, what the database file holds without
-its log, and the log's size."""
+GUI): 5 MB written in one transaction through the app's connection, what the database
+file holds without its log, and the log's size. Since migration 0008 no write of the
+app is that large (attachment contents go to files of their own), so the bytes go into
+a table of the tests' own, `wal_probe`, in the app's database with the app's pragmas."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
 from pathlib import Path
 
-from wizard_desktop.core import sessions
-from wizard_desktop.core.attachments import read_file
-from wizard_desktop.core.wizards import definition_of_version
+from wizard_desktop.store.database import db, write_transaction
 from wizard_desktop.store.files import database_path, with_sidecars
 
 SIZE = 5 * 1024 * 1024
 
 
-def save_new_receipt(wizard_id: str, folder: Path) -> str:
-    """A new session whose receipt is 5 MB never stored before; its SHA-256."""
-    session_id = sessions.start_session(wizard_id).id
-    receipt = definition_of_version(sessions.get_session(session_id).version_id).field("receipt")
-    assert receipt is not None
-    source = folder / "receipt.pdf"
-    source.write_bytes(b"%PDF-" + os.urandom(SIZE))
-    staged = read_file(source, receipt)
-    sessions.save_draft(session_id, {"receipt": staged.value()})
-    return staged.sha256
+def write_big_row() -> str:
+    """5 MB of new bytes written in one write transaction; their SHA-256."""
+    payload = os.urandom(SIZE)
+    sha = hashlib.sha256(payload).hexdigest()
+    with write_transaction():
+        db.execute_sql(
+            "CREATE TABLE IF NOT EXISTS wal_probe (sha256 TEXT PRIMARY KEY, payload BLOB NOT NULL)"
+        )
+        db.execute_sql("INSERT INTO wal_probe VALUES (?, ?)", (sha, payload))
+    return sha
 
 
-def contents_in_file_alone(data_dir: Path, folder: Path) -> dict[str, bytes]:
-    """The attachments the database file holds without its WAL (a copy of the file
-    alone, opened where no -wal lies beside it)."""
+def rows(connection: sqlite3.Connection) -> dict[str, bytes]:
+    """The big rows a connection sees (none before the first was written)."""
+    try:
+        return dict(connection.execute("SELECT sha256, payload FROM wal_probe").fetchall())
+    except sqlite3.OperationalError:  # no such table: nothing written yet
+        return {}
+
+
+def rows_in_file_alone(data_dir: Path, folder: Path) -> dict[str, bytes]:
+    """The big rows the database file holds without its WAL (a copy of the file alone,
+    opened where no -wal lies beside it)."""
     alone = folder / "alone" / "copy.sqlite3"
     alone.parent.mkdir(exist_ok=True)
     for stale in with_sidecars(alone):
@@ -39,7 +48,7 @@ def contents_in_file_alone(data_dir: Path, folder: Path) -> dict[str, bytes]:
     shutil.copyfile(database_path(data_dir), alone)
     connection = sqlite3.connect(alone)
     try:
-        return dict(connection.execute("SELECT sha256, content FROM attachment").fetchall())
+        return rows(connection)
     finally:
         connection.close()
 

@@ -58,6 +58,7 @@ from wizard_desktop.definition.repeats import expand_for, flattened
 from wizard_desktop.definition.text import terminal_safe
 from wizard_desktop.importers import load_any_wizard_file
 from wizard_desktop.paths import data_dir
+from wizard_desktop.store.attachment_files import AttachmentFileError
 from wizard_desktop.store.backups import backups_dir, latest_backup, list_backups, restore_backup
 from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.store.errors import StorageError
@@ -175,7 +176,7 @@ def _session_output_errors(output: str | None) -> Iterator[None]:
     """A session written to the file `output`: its failures as one line each."""
     try:
         yield
-    except (SessionNotFoundError, InvalidAnswersError) as exc:
+    except (SessionNotFoundError, InvalidAnswersError, AttachmentFileError) as exc:
         raise CommandError(str(exc)) from exc
     except OutputFileExistsError as exc:
         raise CommandError(f"{exc} Use --force to replace it.") from exc

@@ -43,6 +43,7 @@ from wizard_desktop.operations import (
     wait_for_reads,
 )
 from wizard_desktop.paths import APP_NAME, resources_dir
+from wizard_desktop.store.attachments import file_problems
 from wizard_desktop.store.backups import (
     BackupError,
     quarantine_damaged,
@@ -204,9 +205,11 @@ class _DailyBackup(Operation):
         log.error("Daily backup failed: %s", error)
 
 
-def _check_integrity() -> None:
-    """`PRAGMA quick_check` on the read lane's connection (raises CORRUPT on damage)."""
+def _check_integrity() -> list[str]:
+    """`PRAGMA quick_check` on the read lane's connection (raises CORRUPT on damage),
+    then every attachment file against its row: one line per missing or damaged one."""
     check_integrity(raw_connection())
+    return [f"The attachment file {sha256} is {problem}." for sha256, problem in file_problems()]
 
 
 class _FirstPaint(QObject):
@@ -276,6 +279,17 @@ class Gui(QObject):
                 self.damageFound.emit(result.detail)
             else:
                 log.warning("Integrity check did not run: %s", result)
+        elif isinstance(result, list) and result:
+            for problem in result:
+                log.error("%s", problem)
+            from wizard_desktop.ui import dialogs
+
+            dialogs.show_error(
+                self.window,
+                f"{len(result)} attachment file(s) in the data folder are missing or "
+                "damaged; the answers naming them cannot be exported. A backup may "
+                "still hold them (restore-backup). The log names each.",
+            )
 
     def recover(self, detail: str) -> None:
         """The database is damaged: close this window's use of it, move it aside and

@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.wizard_files import FOUR_STEPS, import_text
+from tests.wizard_files import ATTACH, FOUR_STEPS, import_text
 from wizard_desktop import gui
 from wizard_desktop.core import sessions
+from wizard_desktop.core.attachments import read_file
+from wizard_desktop.core.wizards import definition_of_version
 from wizard_desktop.instance import InstanceGuard
+from wizard_desktop.store.attachment_files import attachments_dir, content_path
 from wizard_desktop.store.backups import list_backups, run_daily_backup
 from wizard_desktop.store.database import close_database, open_database, raw_connection
 from wizard_desktop.store.files import database_path
@@ -255,6 +258,38 @@ def test_the_integrity_check_reads_the_database_of_a_folder_named_with_hash_and_
         qtbot.waitUntil(lambda: running.window is not first, timeout=30_000)
         qtbot.addWidget(running.window)
         assert list(folder.glob("wizard-desktop.sqlite3.corrupt-*Z"))
+    finally:
+        if running.window is not None:
+            running.window.shutdown()
+        guard.release()
+        close_database()
+
+
+def test_the_integrity_check_names_a_missing_attachment_file_and_keeps_the_database(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_database(data_dir)
+    session_id = sessions.start_session(import_text(data_dir, ATTACH)).id
+    receipt = definition_of_version(sessions.get_session(session_id).version_id).field("receipt")
+    assert receipt is not None
+    (tmp_path / "r.pdf").write_bytes(b"%PDF-1.4 gone later")
+    staged = read_file(tmp_path / "r.pdf", receipt)
+    sessions.save_draft(session_id, {"receipt": staged.value()})
+    close_database()
+    content_path(attachments_dir(data_dir), staged.sha256).unlink()
+    shown: list[str] = []
+    monkeypatch.setattr(dialogs, "show_error", lambda _parent, text: shown.append(text))
+    guard = InstanceGuard(data_dir)
+    assert guard.acquire()
+    running = gui.Gui(data_dir, guard)
+    try:
+        running.open()
+        assert running.window is not None
+        qtbot.addWidget(running.window)
+        qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
+        assert "1 attachment file(s)" in shown[0] and "\n" not in shown[0]
+        assert database_path(data_dir).exists()
+        assert not list(data_dir.glob("wizard-desktop.sqlite3.corrupt-*"))
     finally:
         if running.window is not None:
             running.window.shutdown()

@@ -1,8 +1,10 @@
 """Crash trials with attachments (the kill -9 harness of test_crash.py): a child stores
 drafts whose file answers name new contents, each replacing the last, and is killed at
-random moments. After the next start: every acknowledged answer is stored as it was,
-the content each stored answer names is there and hashes to its SHA-256, and no
-content is left that no answer names (0 lost, 0 orphaned)."""
+random moments. Then the files are aged past the sweep's margin (the time a crash's
+leftovers wait) and the app starts again: every acknowledged answer is stored as it
+was, the content each stored answer names has its row and its file, which hashes to
+its SHA-256, and no row or file is left that no answer names (0 lost, 0 missing, 0
+orphaned after the sweep)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pathlib import Path
 from tests.reliability.crash_checks import connected, integrity, stored_sessions
 from tests.reliability.test_crash import spawn
 from tests.wizard_files import ATTACH, import_text
+from wizard_desktop.store.attachment_files import SWEEP_MARGIN_SECONDS, attachments_dir, files_in
 from wizard_desktop.store.database import close_database, open_database
 from wizard_desktop.store.files import database_path
 
@@ -52,6 +55,10 @@ def test_killed_while_storing_attachments_nothing_is_lost_or_orphaned(
                     acknowledged[(session_id, field_id)] = value
                     tried.pop((session_id, field_id), None)
 
+    left = list(files_in(attachments_dir(data_dir)))
+    then = time.time() - 2 * SWEEP_MARGIN_SECONDS
+    for leftover in left:
+        os.utime(leftover, (then, then))
     open_database(data_dir)
     close_database()
     path = database_path(data_dir)
@@ -70,16 +77,17 @@ def test_killed_while_storing_attachments_nothing_is_lost_or_orphaned(
         if isinstance(value, dict)
     }
     with connected(path) as connection:
-        contents = dict(connection.execute("SELECT sha256, content FROM attachment").fetchall())
+        rows = {sha for (sha,) in connection.execute("SELECT sha256 FROM attachment")}
+    files = {file.name: file for file in files_in(attachments_dir(data_dir))}
     damaged = [
-        sha for sha, content in contents.items() if hashlib.sha256(content).hexdigest() != sha
+        sha for sha, file in files.items() if hashlib.sha256(file.read_bytes()).hexdigest() != sha
     ]
-    missing = named - set(contents)
-    orphaned = set(contents) - named
+    missing = (named - rows) | (named - set(files))
+    orphaned = (rows - named) | (set(files) - named)
     reliability_report(
         f"crash with attachments: trials={TRIALS} acknowledged_answers={len(acknowledged)} "
-        f"contents={len(contents)} lost={len(lost)} missing={len(missing)} "
-        f"orphaned={len(orphaned)} damaged={len(damaged)}"
+        f"contents={len(rows)} files_left_before_sweep={len(left)} lost={len(lost)} "
+        f"missing={len(missing)} orphaned_after_sweep={len(orphaned)} damaged={len(damaged)}"
     )
     assert len(acknowledged) > TRIALS, "the children stored answers before they were killed"
     assert lost == [], lost[:5]

@@ -10,7 +10,8 @@ costs one stat), and a file that changes while it is read (size and modification
 time before and after, and the bytes read must be the size announced).
 
 A file read is *staged*: its content waits here, by SHA-256, until a write stores an
-answer naming it (`store_named_contents`, in that write's transaction). Staged
+answer naming it (`store_named_contents`, in that write's transaction: the content's
+file is written and made durable first, then its row goes in with the answer). Staged
 contents already stored are dropped at the next write; at most STAGED_LIMIT bytes
 wait at once (beyond, a new file is refused until the pending saves are done).
 """
@@ -39,6 +40,7 @@ from wizard_desktop.definition.attachments import (
 )
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType
 from wizard_desktop.store import attachments as store
+from wizard_desktop.store.attachment_files import ATTACHMENTS_DIRNAME, AttachmentFileError
 
 CHUNK = 1024 * 1024
 STAGED_LIMIT = 512 * 1024 * 1024
@@ -227,11 +229,20 @@ def delete_unnamed(sha256s: Iterable[str] | None = None) -> int:
 
 
 def attachment_content(value: object) -> bytes | None:
-    """The content an answer names: stored, else staged, else None."""
+    """The content an answer names: stored, else staged, else None. Raises
+    AttachmentFileError, one sentence naming the answer, when its stored file is
+    missing from the data folder or damaged."""
     sha = attachment_sha256(value)
     if sha is None:
         return None
-    stored = store.content(sha)
+    try:
+        stored = store.content(sha)
+    except AttachmentFileError as error:
+        name = value.get("name") if isinstance(value, dict) else None
+        raise AttachmentFileError(
+            f"The file of the answer “{name}” is {error} in the data folder "
+            f"({ATTACHMENTS_DIRNAME}/{sha[:2]}/{sha})."
+        ) from None
     return stored if stored is not None else staged_content(sha)
 
 

@@ -11,6 +11,8 @@ the UI.
 from __future__ import annotations
 
 import contextlib
+import json
+import logging
 import os
 import sqlite3
 import time
@@ -20,6 +22,13 @@ from typing import TYPE_CHECKING
 
 import peewee
 
+from wizard_desktop.store.attachment_files import (
+    attachments_dir,
+    orphans,
+    sweep,
+    take_released,
+    unlink_contents,
+)
 from wizard_desktop.store.backups import (
     backup_database,
     backups_dir,
@@ -65,6 +74,7 @@ WAL_SIZE_LIMIT_BYTES = WAL_AUTOCHECKPOINT_PAGES * 4096
 """`journal_size_limit`: the log file is cut back to this size when it restarts."""
 
 db = peewee.DatabaseProxy()
+log = logging.getLogger(__name__)
 
 
 def make_database(
@@ -178,13 +188,42 @@ def _migrate(database: peewee.SqliteDatabase, data_dir: Path, *, read_only: bool
 def _backup_before_migration(database: peewee.SqliteDatabase, data_dir: Path) -> None:
     """Back up the database as it is, from a connection of its own: the backup API
     cannot read through a connection holding a write transaction, and this one has
-    written nothing yet."""
+    written nothing yet. That transaction holds the write lock, so the backup does
+    not take it."""
     name = f"before-migration-v{schema_version(database)}-{timestamp()}.sqlite3"
     source = sqlite3.connect(database.database)
     try:
-        backup_database(source, backups_dir(data_dir) / name)
+        backup_database(source, backups_dir(data_dir) / name, writes_held=True)
     finally:
         source.close()
+
+
+def _sweep_attachment_files(database: peewee.SqliteDatabase, data_dir: Path) -> None:
+    """Remove the attachment files no row names (left by a crash between a file's
+    write and its row's commit, or between a row's delete and its file's unlink).
+    A read finds whether there are any; only then is the write lock taken (a save
+    writes its file inside its transaction, so none is written meanwhile, in this
+    process or another) and the rows read again. When another process holds the lock
+    past the busy timeout, the sweep waits for the next start."""
+    folder = attachments_dir(data_dir)
+    if not folder.is_dir():
+        return
+
+    def named() -> set[str]:
+        rows = database.execute_sql("SELECT sha256 FROM attachment")  # type: ignore[no-untyped-call]
+        return {sha256 for (sha256,) in rows}
+
+    if not orphans(folder, named()):
+        return
+    try:
+        with database.atomic():
+            removed = sweep(folder, named())
+    except DRIVER_ERRORS as exc:
+        if classify(exc).kind is not StorageErrorKind.BUSY:
+            raise
+        log.info("Attachment files not swept: the database is busy")
+        return
+    log.info("Removed %d attachment files no answer names", len(removed))
 
 
 def _check_path(path: Path) -> None:
@@ -243,6 +282,8 @@ def open_database(
             if verify:
                 check_integrity(raw_connection())
             _migrate(database, data_dir, read_only=read_only)
+            if not read_only:
+                _sweep_attachment_files(database, data_dir)
     except StorageError as error:
         if not database.is_closed():
             database.close()
@@ -280,11 +321,44 @@ def storage_errors() -> Iterator[None]:
         raise classify(exc) from exc
 
 
+def attachments_folder() -> Path:
+    """The folder of the open database's attachment files."""
+    return attachments_dir(database_file().parent)
+
+
 @contextlib.contextmanager
 def write_transaction() -> Iterator[None]:
-    """One short write transaction (BEGIN IMMEDIATE); errors come out classified."""
-    with storage_errors(), db.atomic():
-        yield
+    """One short write transaction (BEGIN IMMEDIATE); errors come out classified. Once
+    the outermost one commits, the files of the contents whose rows it deleted are
+    unlinked (`_unlink_released`); when it fails, they stay."""
+    try:
+        with storage_errors(), db.atomic():
+            yield
+    except BaseException:
+        if not db.in_transaction():
+            take_released()
+        raise
+    if not db.in_transaction():
+        _unlink_released()
+
+
+def _unlink_released() -> None:
+    """After a commit: unlink the files of the released contents that no row names,
+    under the write lock (a save of another process that names one again writes the
+    file inside its transaction, so it cannot slip in between). A failure leaves
+    files no row names, for the next start's sweep: it never undoes the commit."""
+    released = take_released()
+    if not released:
+        return
+    try:
+        with storage_errors(), db.atomic():
+            kept = db.execute_sql(
+                "SELECT sha256 FROM attachment WHERE sha256 IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(released)),),
+            )
+            unlink_contents(attachments_folder(), released - {sha256 for (sha256,) in kept})
+    except (StorageError, OSError) as error:
+        log.warning("Attachment files left for the start-up sweep: %s", error)
 
 
 @contextlib.contextmanager

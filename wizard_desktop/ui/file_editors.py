@@ -54,6 +54,7 @@ from wizard_desktop.core.attachments import (
 )
 from wizard_desktop.definition.attachments import accept_text, attachment_sha256, size_text
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType
+from wizard_desktop.store.attachment_files import AttachmentFileError
 from wizard_desktop.store.database import connect_this_thread
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.editors import FieldInput, editor_for
@@ -89,6 +90,9 @@ def _run(work: Callable[[], object], ticket: int, delivery: _Delivery) -> None:
         result = work()
     except (AttachmentRefusedError, ImageRefusedError) as exc:
         result = exc
+    except AttachmentFileError as exc:  # the stored file is missing or damaged: say so
+        log.error("%s", exc)
+        result = AttachmentRefusedError(str(exc))
     except Exception:  # a bug or the store gone: logged; the editor shows no preview
         log.exception("Reading an attachment failed")
         result = None
