@@ -127,9 +127,7 @@ def test_sorting_by_the_current_step_sorts_what_is_shown(
 ) -> None:
     query = SessionListQuery(sort=SortColumn.CURRENT_STEP, descending=descending)
     rows = _all(query, limit=3)  # several pages: the keyset bound uses the same titles
-    expected = sorted(
-        family, key=lambda i: (_nocase(family[i]), i), reverse=descending
-    )
+    expected = sorted(family, key=lambda i: (_nocase(family[i]), i), reverse=descending)
     assert [r.id for r in rows] == expected
     for index, row in enumerate(rows):
         assert position(query, row) == index
