@@ -338,13 +338,13 @@ def test_the_format_documentation_example_loads(tmp_path: Path) -> None:
     assert german.steps[0].fields[1].options[0].label == "Zug"
 
 
-def test_sql_over_stored_versions_reads_the_default_language(store: Path) -> None:
+def test_sql_over_stored_versions_reads_the_session_or_default_language(store: Path) -> None:
     from wizard_desktop.core.session_list import fetch_page
     from wizard_desktop.core.stats import wizard_stats
 
     session = start_session("expense-claim")
     set_session_language(session.id, "de")
     (row,) = fetch_page(SessionListQuery(wizard_id="expense-claim"), after=None, limit=5)
-    assert row.current_step_title == "Your claim"
+    assert row.current_step_title == "Ihre Abrechnung"  # the list: the session's language
     funnel = wizard_stats("expense-claim").funnel
     assert [s.title for s in funnel][:2] == ["Your claim", "The trip"]

@@ -13,13 +13,14 @@ last descending, as SQLite orders them. Text columns sort case-insensitively.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from wizard_desktop.definition.languages import default_text_sql
+from wizard_desktop.definition.expressions import outline_text
 from wizard_desktop.definition.repeats import split_path
 from wizard_desktop.store.database import db, storage_errors
 from wizard_desktop.store.models import COMPLETED, STATUSES, Session
@@ -85,8 +86,8 @@ class SessionRow:
 _SELECT_FROM = "FROM session AS s CROSS JOIN wizard AS w ON w.id = s.wizard_id"
 _SELECT = (
     "SELECT s.id, s.name, w.title, s.status, s.progress_percentage, s.version_id,"
-    " s.current_step_id, s.started_at, s.updated_at, s.completed_at, s.active_seconds "
-    + _SELECT_FROM
+    " s.current_step_id, s.started_at, s.updated_at, s.completed_at, s.active_seconds,"
+    " s.language " + _SELECT_FROM
 )
 
 # Sort key expressions; "{step_title}" is filled in for the current step column.
@@ -104,27 +105,83 @@ _SORT_KEYS: dict[SortColumn, str] = {
 _NULLABLE_KEYS = frozenset({SortColumn.COMPLETED})
 
 
+_VERSION_SQL = (
+    "SELECT json_extract(definition, '$.format_version'),"
+    " json_extract(definition, '$.default_language'), json_extract(definition, '$.repeats')"
+    " FROM wizard_version WHERE id = ?"
+)
 _STEP_TITLES_SQL = (
-    "SELECT json_extract(step.value, '$.id'),"
-    f" {default_text_sql('step.value', 'title', 'v.definition')}"
+    "SELECT json_extract(step.value, '$.id'), json_type(step.value, '$.title'),"
+    " json_extract(step.value, '$.title')"
     " FROM wizard_version AS v, json_each(v.definition, '$.steps') AS step WHERE v.id = ?"
 )
+NUMBER_MARK = "\x01"
+"""Where an instance's number goes in its title, filled in per row (SQL's `char(1)`): a
+title holds no control character."""
+
+# (language, step id) -> title; None for the default language.
+_TitleMap = dict[tuple[str | None, str], str]
+
+
+@dataclass(frozen=True)
+class _Titles:
+    """One version's step titles as the lists show them: in each language (a language's
+    only where it differs from the default's), `{field}` placeholders outlined."""
+
+    plain: _TitleMap
+    instance: _TitleMap
+    """A repeat's step in an instance: its item label (else its title numbered),
+    NUMBER_MARK where the instance's number goes."""
+
+    def shown(self, language: str | None, step_id: str) -> str | None:
+        """What SQL's `_step_title_expression` gives, for one row."""
+        split = split_path(step_id)
+        titles, key = (self.plain, step_id) if split is None else (self.instance, split[2])
+        title = titles.get((language, key), titles.get((None, key)))
+        if title is None or split is None:
+            return title
+        return title.replace(NUMBER_MARK, str(split[1] + 1))
+
+
+def _instance_title(title: str, repeat: dict[str, Any]) -> str:
+    """A repeat's step title in an instance, as `repeats._copy_step` writes it."""
+    label = repeat.get("item_label")
+    if isinstance(label, str):
+        title = label if len(repeat.get("steps", ())) == 1 else f"{label} · {title}"
+    shown = outline_text(title, 2, {f"{repeat.get('id')}.number": NUMBER_MARK})
+    return shown if NUMBER_MARK in shown else f"{shown} ({NUMBER_MARK})"
 
 
 @lru_cache(maxsize=256)
-def _step_titles(version_id: int, content_hash: str) -> dict[str, str]:
+def _step_titles(version_id: int, content_hash: str) -> _Titles:
     """Read from the stored canonical definition by SQLite's JSON functions: building
     the whole definition costs some 7 ms a version, on the first screen too."""
     # Keyed by the hash too: a version never changes, but ids restart in another database.
     with storage_errors():
+        format_version, default_language, repeats_json = db.execute_sql(
+            _VERSION_SQL, [version_id]
+        ).fetchone()
         rows = db.execute_sql(_STEP_TITLES_SQL, [version_id]).fetchall()
-    return {step_id: title for step_id, title in rows}
+    repeats = json.loads(repeats_json) if repeats_json else []
+    repeat_of = {step: r for r in repeats for step in r.get("steps", ())}
+    plain: _TitleMap = {}
+    instance: _TitleMap = {}
+    for step_id, kind, raw in rows:
+        texts: dict[str, str] = json.loads(raw) if kind == "object" else {}
+        default = texts.get(default_language, "") if kind == "object" else str(raw)
+        repeat = repeat_of.get(step_id)
+        in_languages: list[tuple[str | None, str]] = [(None, default), *texts.items()]
+        for language, text in in_languages:
+            if language is not None and text == default:
+                continue
+            plain[language, step_id] = outline_text(text, format_version)
+            if repeat is not None:
+                instance[language, step_id] = _instance_title(text, repeat)
+    return _Titles(plain, instance)
 
 
-def _step_titles_by_version(
-    version_ids: Collection[int] | None = None,
-) -> dict[int, dict[str, str]]:
-    """Step id -> title for the given versions (every version when None)."""
+def _step_titles_by_version(version_ids: Collection[int] | None = None) -> dict[int, _Titles]:
+    """Each version's titles (every version when None)."""
     sql = "SELECT id, content_hash FROM wizard_version"
     if version_ids is not None:
         sql += f" WHERE id IN ({', '.join('?' * len(version_ids))})"
@@ -135,29 +192,50 @@ def _step_titles_by_version(
     }
 
 
-def _title(titles: dict[str, str], step_id: str) -> str | None:
-    """A step's title; an instance's step (`dependents[2].dependent`) by its own."""
-    split = split_path(step_id)
-    return titles.get(step_id if split is None else split[2])
-
-
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _step_title_expression() -> str:
-    """A CASE mapping (version id, current step id) to the step's title, '' when
-    completed or unknown: the title lives in the version's definition, not a column.
-    Literals, not parameters, so the expression can repeat in one statement."""
-    whens = [
-        f"WHEN {_sql_text(f'{version_id}:{step_id}')} THEN {_sql_text(title)}"
-        for version_id, titles in _step_titles_by_version().items()
-        for step_id, title in titles.items()
-    ]
+def _case(key: str, whens: dict[str, str], otherwise: str = "''") -> str:
     if not whens:
-        return "''"
-    case = f"CASE s.version_id || ':' || s.current_step_id {' '.join(whens)} ELSE '' END"
-    return f"CASE WHEN s.status = '{COMPLETED}' THEN '' ELSE {case} END"
+        return otherwise
+    cases = " ".join(f"WHEN {_sql_text(k)} THEN {_sql_text(v)}" for k, v in whens.items())
+    return f"CASE {key} {cases} ELSE {otherwise} END"
+
+
+def _lookup(titles: dict[int, _TitleMap], step: str) -> str:
+    """SQL reading the title of (s.version_id, s.language, `step`) in `titles`: the
+    session's language's, else the default language's, else ''."""
+    default = _case(
+        f"s.version_id || ':' || {step}",
+        {f"{v}:{key}": t for v, m in titles.items() for (lang, key), t in m.items() if not lang},
+    )
+    translated = {
+        f"{v}:{lang}:{key}": t for v, m in titles.items() for (lang, key), t in m.items() if lang
+    }
+    if not translated:
+        return default
+    in_language = _case(f"s.version_id || ':' || s.language || ':' || {step}", translated, default)
+    return f"CASE WHEN s.language IS NULL THEN {default} ELSE {in_language} END"
+
+
+_STEP_ID = "s.current_step_id"
+_INSTANCE_STEP_ID = f"substr({_STEP_ID}, instr({_STEP_ID}, '].') + 2)"
+_INSTANCE_NUMBER = f"(CAST(substr({_STEP_ID}, instr({_STEP_ID}, '[') + 1) AS INTEGER) + 1)"
+
+
+def _step_title_expression() -> str:
+    """The title `_Titles.shown` gives for the row's (version, language, current step),
+    '' when completed or unknown: the titles live in the versions' definitions, not a
+    column. Literals, not parameters, so the expression can repeat in one statement."""
+    versions = _step_titles_by_version()
+    plain = _lookup({v: t.plain for v, t in versions.items()}, _STEP_ID)
+    instances = {v: t.instance for v, t in versions.items() if t.instance}
+    if instances:
+        instance = _lookup(instances, _INSTANCE_STEP_ID)
+        numbered = f"replace({instance}, char(1), {_INSTANCE_NUMBER})"
+        plain = f"CASE WHEN instr({_STEP_ID}, '[') > 0 THEN {numbered} ELSE {plain} END"
+    return f"CASE WHEN s.status = '{COMPLETED}' THEN '' ELSE {plain} END"
 
 
 def _like_pattern(text: str) -> str:
@@ -254,7 +332,7 @@ def _rows(records: Iterable[Sequence[Any]]) -> list[SessionRow]:
             wizard_title=r[2],
             status=r[3],
             progress_percentage=r[4],
-            current_step_title=(None if r[3] == COMPLETED else _title(titles[r[5]], r[6] or "")),
+            current_step_title=None if r[3] == COMPLETED else titles[r[5]].shown(r[11], r[6] or ""),
             started_at=dt.datetime.fromisoformat(r[7]),
             updated_at=dt.datetime.fromisoformat(r[8]),
             completed_at=dt.datetime.fromisoformat(r[9]) if r[9] else None,

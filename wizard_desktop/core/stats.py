@@ -33,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from wizard_desktop.core.wizards import UnknownWizardError
+from wizard_desktop.definition.expressions import outline_text
 from wizard_desktop.definition.languages import default_text_sql
 from wizard_desktop.store.database import db, read_snapshot
 from wizard_desktop.store.models import COMPLETED, IN_PROGRESS
@@ -45,8 +46,9 @@ PERCENTILES = (50, 90)
 class FunnelStep:
     step_id: str
     title: str
-    """From the newest version that has the step, as the file writes it (a format 2
-    title's `{field}` names stay: no one session's answers fill them)."""
+    """From the newest version that has the step, in its default language (the
+    sessions are in many languages), a format 2 title's `{field}` placeholders
+    outlined ("About {name}" -> "About …": no one session's answers fill them)."""
     reached: int
     """Sessions that completed the step or are positioned on it."""
     waiting: int
@@ -141,7 +143,8 @@ _WIZARD_SQL = (
 )
 _STEPS_SQL = (
     "SELECT v.id, json_extract(step.value, '$.id'),"
-    f" {default_text_sql('step.value', 'title', 'v.definition')}"
+    f" {default_text_sql('step.value', 'title', 'v.definition')},"
+    " json_extract(v.definition, '$.format_version')"
     " FROM wizard_version AS v, json_each(v.definition, '$.steps') AS step"
     " WHERE v.wizard_id = ? ORDER BY v.id = ? DESC, v.id DESC, step.key"
 )
@@ -210,7 +213,7 @@ def _percentile_times(wizard_id: str, completed: int) -> dict[int, float]:
 
 
 def _funnel(
-    steps: list[tuple[int, str, str]],
+    steps: list[tuple[int, str, str, int]],
     latest_version_id: int | None,
     completed_steps: list[tuple[str, int]],
     groups: list[_Group],
@@ -225,11 +228,15 @@ def _funnel(
             reached[step_id] += not_completed
             waiting[step_id] += sessions if status == IN_PROGRESS else 0
     funnel: dict[str, FunnelStep] = {}
-    for version_id, step_id, title in steps:
+    for version_id, step_id, title, format_version in steps:
         if step_id not in funnel:
             in_latest = version_id == latest_version_id
             funnel[step_id] = FunnelStep(
-                step_id, title, reached[step_id], waiting[step_id], in_latest
+                step_id,
+                outline_text(title, format_version),
+                reached[step_id],
+                waiting[step_id],
+                in_latest,
             )
     return tuple(funnel.values())
 

@@ -566,6 +566,38 @@ class TextTemplate:
                 pieces.append(value_text(value))
         return "".join(pieces)
 
+    def outline(self, known: Mapping[str, str]) -> str:
+        """The text as a list of many sessions shows it, without their answers: each
+        placeholder `known` names replaced by its text, any other by an ellipsis, and
+        placeholders apart only by spaces by one ("{first} {last}" -> "…")."""
+        pieces: list[str] = []
+        hidden = False
+        for text, name in self.parts:
+            if name is None:
+                pieces.append(text)
+            elif (shown := known.get(name.strip())) is not None:
+                pieces.append(text + shown)
+                hidden = False
+            elif not (hidden and not text.strip()):
+                pieces.append(text + ELLIPSIS)
+                hidden = True
+        return "".join(pieces)
+
+
+ELLIPSIS = "…"
+"""What a placeholder reads as where no session's answers fill it (`outline`)."""
+
+
+def outline_text(text: str, format_version: int, known: Mapping[str, str] | None = None) -> str:
+    """A stored title as the lists of many sessions show it (`TextTemplate.outline`): only
+    format 2 has placeholders, and a text that does not parse stays as written."""
+    if format_version < 2 or "{" not in text:
+        return text
+    try:
+        return parse_template(text).outline(known or {})
+    except ExpressionError:
+        return text
+
 
 def value_text(value: object) -> str:
     """A value as a template shows it: numbers as SurveyJS writes them, lists with ", "."""
