@@ -254,3 +254,20 @@ def test_a_huge_repeat_is_refused_at_load_and_a_huge_count_stops() -> None:
     definition = parse_wizard_text(counted, "w.yaml", "yaml")
     expansion = expand(definition, {"members": 10**9})
     assert expansion.counts["members"] == 1000  # the most a repeat of 2 steps, 2 fields holds
+
+
+def test_a_repeat_label_beside_too_many_steps_is_one_problem() -> None:
+    """More steps than a wizard may have: the steps are not read, nor the repeats that
+    name them (an `item_label` reading a name was an internal error)."""
+    steps = "".join(
+        f"  - {{id: s{n}, fields: [{{id: f{n}, type: text, label: F}}]}}\n" for n in range(1001)
+    )
+    text = (
+        "format_version: 2\nid: w\ntitle: W\nsteps:\n"
+        + steps
+        + "repeats:\n  - {id: r, steps: [s0], item_label: 'Item {f0}'}\n"
+    )
+    with pytest.raises(WizardFileError) as caught:
+        parse_wizard_text(text, "w.yaml", "yaml")
+    messages = [p.message for p in caught.value.problems]
+    assert messages == ["too many steps (1001); the limit is 1000"]
