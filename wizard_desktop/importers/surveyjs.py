@@ -103,6 +103,15 @@ _LOCALIZABLE = frozenset(
 # A translated survey is mapped once per language: at most this many JSON values of it
 # times its languages (about 5 s; the MELINDA survey in its 7 languages is 41,000).
 _MAX_TRANSLATION_WORK = 1_000_000
+# a field's keys holding an expression (what check_references and _count_files read)
+_EXPRESSION_KEYS = (
+    "visible_if",
+    "required_if",
+    "enabled_if",
+    "constraint",
+    "default_expression",
+    "calculate",
+)
 # survey-core's `surveyLocalization.defaultLocale`: the language of "default" texts.
 _DEFAULT_LOCALE = "en"
 # The SurveyJS locale keys a text is read from while one language is mapped, first
@@ -1240,21 +1249,13 @@ class _Mapper:
         assert isinstance(steps, list)
         ids = {f["id"] for s in steps for f in s["fields"]} | set(self.dynamic.repeats)
         for step in steps:
-            for key in ("visible_if",):
-                self.drop_unknown(step, key, ids, f"step {step['id']}")
+            self.drop_unknown(step, "visible_if", ids, f"step {step['id']}")
             _texts_without_unknown(step, ("title", "description"), ids)
             for f in step["fields"]:
                 _texts_without_unknown(f, ("label", "help", "placeholder"), ids)
                 for part in (*f.get("options", []), *f.get("items", []), *f.get("rows", [])):
                     _texts_without_unknown(part, ("label",), ids)
-                for key in (
-                    "visible_if",
-                    "required_if",
-                    "enabled_if",
-                    "constraint",
-                    "default_expression",
-                    "calculate",
-                ):
+                for key in _EXPRESSION_KEYS:
                     self.drop_unknown(f, key, ids, f"{f['id']}")
                 for option in f.get("options", []):
                     self.drop_unknown(
@@ -1298,14 +1299,6 @@ class _Mapper:
 
 
 _REFERENCE = re.compile(r"\{([^{}]*)\}")
-_EXPRESSION_KEYS = (
-    "visible_if",
-    "required_if",
-    "enabled_if",
-    "constraint",
-    "default_expression",
-    "calculate",
-)
 
 
 def _count_files(data: dict[str, object]) -> None:
