@@ -595,17 +595,21 @@ class LiveResolution:
         if not self._states_ok:
             self._state_pass()
 
-    # --- the public side ------------------------------------------------------------
-
-    def set_answer(self, field_id: str, value: AnswerValue | None) -> frozenset[str]:
-        """Change one answer (None or empty: cleared) and bring every state that reads
-        it up to date; the ids of the steps and fields whose state changed."""
+    def _take(self, field_id: str, value: AnswerValue | None) -> None:
+        """Hold `value` as the answer of `field_id` (None or empty: cleared)."""
         if value is not None and is_answered(value):
             self.answers[field_id] = value
             self.cleared.discard(field_id)
         else:
             self.answers.pop(field_id, None)
             self.cleared.add(field_id)
+
+    # --- the public side ------------------------------------------------------------
+
+    def set_answer(self, field_id: str, value: AnswerValue | None) -> frozenset[str]:
+        """Change one answer (None or empty: cleared) and bring every state that reads
+        it up to date; the ids of the steps and fields whose state changed."""
+        self._take(field_id, value)
         self._current = None
         logic = self.logic
         node = logic.field_node.get(field_id)
@@ -646,12 +650,7 @@ class LiveResolution:
         logic = self.logic
         queue: list[tuple[int, int]] = []
         for field_id, value in changes.items():
-            if value is not None and is_answered(value):
-                self.answers[field_id] = value
-                self.cleared.discard(field_id)
-            else:
-                self.answers.pop(field_id, None)
-                self.cleared.add(field_id)
+            self._take(field_id, value)
             node = logic.field_node.get(field_id)
             f = None if node is None else logic.field_at[node]
             if node is not None and f is not None and f.type is not FieldType.CALCULATED:
