@@ -431,3 +431,27 @@ def test_cli_resolve_reads_an_xlsform(tmp_path: Path) -> None:
     assert resolved.returncode == 0, resolved.stderr
     steps = json.loads(resolved.stdout)["steps"]
     assert steps[-1] == "Id10013" and "Id10017" not in steps
+
+
+def test_a_csv_beside_the_form_is_read_within_bounds(tmp_path: Path) -> None:
+    """select_one_from_file's CSV: more rows than a question has options is refused
+    naming the file (it was read whole, then refused as the step's options), and one
+    over the size a file beside the form may have says that limit."""
+    path = form(
+        tmp_path, "|  | type | name | label |\n|  | select_one_from_file big.csv | d | D |\n"
+    )
+    rows = "".join(f"r{n},Row {n}\n" for n in range(1001))
+    (tmp_path / "big.csv").write_text("name,label\n" + rows, encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_form(path)
+    assert [str(item) for item in refused.value.items] == [
+        "f.md: survey row 2 (d): big.csv has more than 1000 rows; a question has at most "
+        "1000 options"
+    ]
+    (tmp_path / "big.csv").write_text("name,label\n" + "x" * 3_000_000, encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_form(path)
+    assert [str(item) for item in refused.value.items] == [
+        "f.md: survey row 2 (d): select_one_from_file needs big.csv beside the form, which "
+        "cannot be read (the file is 3.0 MB; the limit is 2 MB)"
+    ]

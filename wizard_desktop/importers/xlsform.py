@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import os
 import re
 import zipfile
@@ -845,9 +846,16 @@ class _Builder:
             return None
         try:
             reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
-            rows = list(reader)
+            rows = list(itertools.islice(reader, MAX_OPTIONS + 1))  # read no further
         except (UnicodeDecodeError, csv.Error):
             self.refuse(q, f"{itemset} is not a UTF-8 CSV file")
+            return None
+        if len(rows) > MAX_OPTIONS:
+            self.refuse(
+                q,
+                f"{itemset} has more than {MAX_OPTIONS} rows; a question has at most "
+                f"{MAX_OPTIONS} options",
+            )
             return None
         parameters = q.get("parameters", {})
         value_column = parameters.get("value", "name")
