@@ -16,7 +16,7 @@ from wizard_desktop.core import sessions
 from wizard_desktop.definition.loader import parse_wizard_text
 from wizard_desktop.definition.logic import wizard_logic
 from wizard_desktop.definition.problems import WizardFileError
-from wizard_desktop.definition.repeats import expand, split_path
+from wizard_desktop.definition.repeats import expand, expand_for, split_path
 
 
 def test_expansion_gives_instance_paths_and_reads_the_same_instance() -> None:
@@ -271,3 +271,15 @@ def test_a_repeat_label_beside_too_many_steps_is_one_problem() -> None:
         parse_wizard_text(text, "w.yaml", "yaml")
     messages = [p.message for p in caught.value.problems]
     assert messages == ["too many steps (1001); the limit is 1000"]
+
+
+@pytest.mark.parametrize(
+    ("household_size", "instances"), [(3, 3), (1000, 1000), (1001, 1000), (10**12, 1000)]
+)
+def test_a_counted_repeat_stops_at_the_most_it_holds(household_size: int, instances: int) -> None:
+    """A `repeat_count` answered above MAX_INSTANCES lays out as many as the repeat holds
+    (it laid out none: every instance went off the path)."""
+    definition = parse_wizard_text(COUNTED, "w.yaml", "yaml")
+    answers = {"household_size": household_size}
+    expansion = expand_for(definition, {}, answers, lambda d, a: wizard_logic(d).resolve(a).scope)
+    assert expansion.counts["members"] == instances

@@ -371,7 +371,7 @@ def expand_for(
             value = semantics.to_number(evaluate(r.count, scope, EvaluationBudget()))
         except ExpressionCostExceeded:
             value = 0.0
-        given[r.id] = int(value) if value == value and 0 <= value <= MAX_INSTANCES else 0
+        given[r.id] = int(min(value, MAX_INSTANCES)) if value == value and value >= 0 else 0
     return expand(definition, given)
 
 
