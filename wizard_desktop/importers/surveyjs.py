@@ -182,7 +182,7 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
             value = _attachment_answer(key, f.type is FieldType.SIGNATURE, value)
         elif f.type.value == "matrix" and isinstance(value, dict):
             value = {str(k): _option_value(v) for k, v in value.items()}
-        elif f is not None and f.type.value == "matrix_dropdown" and isinstance(value, dict):
+        elif f.type.value == "matrix_dropdown" and isinstance(value, dict):
             value = {
                 str(row): {
                     c: (_option_value(v) if _column_has_options(f, c) else v)
@@ -192,7 +192,7 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
                 else cells
                 for row, cells in value.items()
             }
-        elif f is not None and f.options and value is not None:
+        elif f.options and value is not None:
             if isinstance(value, list):
                 value = [_option_value(v) for v in value]
             else:
