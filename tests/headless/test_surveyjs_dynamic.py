@@ -483,3 +483,32 @@ def test_more_instances_than_a_repeat_holds_are_refused_not_lowered(tmp_path: Pa
         "counts.json: elements[2] (rows): minRowCount 5000: this dynamic matrix can have "
         "at most 1000 rows",
     ]
+
+
+def test_a_dynamic_panel_on_the_start_page_is_refused(tmp_path: Path) -> None:
+    """A start page (`firstPageIsStarted`) is a start step, which is not repeated: a
+    dynamic element on it is refused with its place (it made the page a repeat's step
+    and its start went silently, or, with questions after it, a second start step)."""
+    panel = {
+        "type": "paneldynamic",
+        "name": "d",
+        "templateElements": [{"type": "text", "name": "x"}],
+    }
+    survey = {
+        "firstPageIsStarted": True,
+        "pages": [
+            {"name": "s", "elements": [{"type": "text", "name": "a"}, panel]},
+            {"name": "p", "elements": [{"type": "text", "name": "q"}]},
+        ],
+    }
+    with pytest.raises(ImportRefused) as refused:
+        import_form(write(tmp_path, "start.json", survey))
+    assert [str(i) for i in refused.value.items] == [
+        "start.json: pages[0].elements[1] (d): a dynamic panel on the start page "
+        "(firstPageIsStarted) cannot be played: a start step is not repeated"
+    ]
+    definition = import_form(
+        write(tmp_path, "start.json", survey), skip_unsupported=True
+    ).definition
+    assert definition.repeats == ()
+    assert definition.start_step is not None and definition.start_step.id == "s"

@@ -517,6 +517,7 @@ class _Mapper:
     used_ids: set[str] = field(default_factory=set)
     added: set[str] = field(default_factory=set)  # ids of headings and -Comment fields
     dynamic: Dynamics = field(default_factory=Dynamics)  # paneldynamic, matrixdynamic
+    start_page: bool = False  # mapping a start page (firstPageIsStarted): no repeat on it
 
     def refuse(self, place: str, reason: str) -> None:
         self.unsupported.append(UnsupportedItem(self.source, place, reason))
@@ -536,11 +537,12 @@ class _Mapper:
             if raw.get(key):
                 self.refuse(key, reason)
         steps: list[dict[str, object]] = []
+        starting = raw.get("firstPageIsStarted") is True and len(pages) > 1
         for place, page in pages:
-            step = self.page(page, place, len(steps))
-            if step is not None:
-                steps.append(step)
-        if raw.get("firstPageIsStarted") is True and len(steps) > 1:
+            self.start_page = starting and not steps
+            steps.append(self.page(page, place, len(steps)))
+        self.start_page = False
+        if starting:
             _start_step(steps[0])
         calculated = self.calculated_values(raw)
         if calculated:
@@ -601,7 +603,7 @@ class _Mapper:
                         child_place = f"{place}.{key}[{i}]" if place else f"{key}[{i}]"
                         stack.append((child_place, children[i], depth + 1))
 
-    def page(self, page: dict[str, object], place: str, index: int) -> dict[str, object] | None:
+    def page(self, page: dict[str, object], place: str, index: int) -> dict[str, object]:
         name = page.get("name")
         step_id = name if isinstance(name, str) and name.strip() else f"page{index + 1}"
         title = _localized(page.get("title")) or step_id

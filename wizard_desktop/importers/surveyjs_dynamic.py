@@ -14,7 +14,7 @@ that one (`repeat_count: "{earlier.length}"`). `panelAddText`/`addRowText` is th
 `templateTitle` the item label. Expressions: `sumInArray({p}, 'q')` and its kin become
 `sum({p.q})`, ..., `{p.rowCount}` `{p.length}`; inside the template `{panel.q}` and
 `{row.q}` are `{q}` and `{panelIndex}` `({p.number} - 1)`. A dynamic element inside a
-dynamic panel is refused (repeats do not nest).
+dynamic panel is refused (repeats do not nest), and so is one on a start page.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ class _Mapper(Protocol):
     names: dict[str, str]
     added: set[str]
     dynamic: Dynamics
+    start_page: bool
 
     def expression(self, raw: object, place: str) -> str | None: ...
 
@@ -244,6 +245,13 @@ def dynamic_question(
         mapper.refuse(
             where,
             f"a {_what(kind)} inside a dynamic panel cannot be played: repeats do not nest",
+        )
+        return
+    if mapper.start_page:
+        mapper.refuse(
+            where,
+            f"a {_what(kind)} on the start page (firstPageIsStarted) cannot be played: "
+            "a start step is not repeated",
         )
         return
     if not isinstance(name, str) or _REPEAT_ID.fullmatch(name) is None:
