@@ -455,3 +455,25 @@ def test_a_csv_beside_the_form_is_read_within_bounds(tmp_path: Path) -> None:
         "f.md: survey row 2 (d): select_one_from_file needs big.csv beside the form, which "
         "cannot be read (the file is 3.0 MB; the limit is 2 MB)"
     ]
+
+
+@pytest.mark.parametrize(("levels", "refused"), [(50, False), (51, True), (3000, True)])
+def test_groups_nested_deeper_than_the_limit_are_one_line(
+    tmp_path: Path, levels: int, refused: bool
+) -> None:
+    """pyxform reads thousands of nested groups; the import walks them recursing once a
+    level: more than MAX_GROUP_NESTING is refused in one line (it was a RecursionError
+    traceback)."""
+    rows = (
+        "|  | type | name | label |\n"
+        + "".join(f"|  | begin_group | g{n} | G |\n" for n in range(levels))
+        + "|  | text | a | A |\n"
+        + "|  | end_group | | |\n" * levels
+    )
+    path = form(tmp_path, rows)
+    if not refused:
+        assert [f.id for s in import_form(path).definition.steps for f in s.fields] == ["a"]
+        return
+    with pytest.raises(WizardFileError) as error:
+        import_form(path)
+    assert str(error.value) == "f.md: groups and repeats nest more than 50 levels"

@@ -53,6 +53,9 @@ MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 MAX_UNPACKED_PART_BYTES = 32 * 1024 * 1024
 MAX_PARTS = 2000
 MAX_CSV_BYTES = 2 * 1024 * 1024
+# Groups and repeats nested deeper than this are refused before the form is walked
+# (the walk recurses once per level; ODK forms nest a few levels).
+MAX_GROUP_NESTING = 50
 _REFUSED_PARTS = (
     (re.compile(r"(^|/)vbaProject\.bin$", re.I), "holds macros (vbaProject.bin)"),
     (re.compile(r"(^|/)externalLinks/", re.I), "links to other workbooks (externalLinks)"),
@@ -169,6 +172,8 @@ def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = Fal
     source = file_path.name
     data = read_source(path, limit=MAX_XLSFORM_BYTES)
     rows, survey = _read_workbook(file_path, data, source)
+    if _nesting(survey) > MAX_GROUP_NESTING:
+        raise _problem(source, f"groups and repeats nest more than {MAX_GROUP_NESTING} levels")
     builder = _Builder(source, rows, survey, file_path.parent)
     wizard = builder.build()
     refuse_unless_skipped(builder.unsupported, skip_unsupported)
@@ -178,6 +183,20 @@ def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = Fal
         wizard["description"] = f"{wizard['description']}\n\n{note}"
     definition = definition_from_dict(wizard, source=source)
     return ImportResult(definition, tuple(builder.unsupported), wizard)
+
+
+def _nesting(survey: Mapping[str, Any]) -> int:
+    """How many levels of groups and repeats pyxform's survey JSON nests (a form of
+    questions only: 0), read without recursion."""
+    deepest = 0
+    pending: list[tuple[Mapping[str, Any], int]] = [(survey, 0)]
+    while pending:
+        node, depth = pending.pop()
+        children = node.get("children")
+        if isinstance(children, list):
+            deepest = max(deepest, depth)
+            pending.extend((c, depth + 1) for c in children if isinstance(c, dict))
+    return deepest
 
 
 def _one_line(text: str, limit: int) -> str:
