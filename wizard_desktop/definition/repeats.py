@@ -316,7 +316,12 @@ class Expansion:
 
 def instance_cap(definition: WizardDefinition, repeat: Repeat) -> int:
     """The most instances `repeat` can have: MAX_INSTANCES, fewer for a large repeat."""
-    size = sum(1 + len(s.fields) for s in definition.steps if s.id in repeat.steps)
+    return instances_held(sum(1 + len(s.fields) for s in definition.steps if s.id in repeat.steps))
+
+
+def instances_held(size: int) -> int:
+    """The most instances of a repeat of `size` steps and fields together (`instance_cap`;
+    what the importers give a repeat as its `max`)."""
     return min(MAX_INSTANCES, MAX_INSTANCE_ELEMENTS // max(1, size))
 
 

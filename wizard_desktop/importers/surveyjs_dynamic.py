@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from wizard_desktop.definition.repeats import MAX_INSTANCE_ELEMENTS, MAX_INSTANCES, MAX_REPEATS
+from wizard_desktop.definition.repeats import MAX_INSTANCES, MAX_REPEATS, instances_held
 from wizard_desktop.importers.common import UnsupportedItem
 
 DYNAMIC_TYPES = ("paneldynamic", "matrixdynamic")
@@ -371,8 +371,7 @@ def _repeat(
             high = initial
         if element.get("isRequired") is True:  # answered: at least one panel or row
             low = max(low, 1)
-        # at most what the repeat's instances may hold together (repeats.instance_cap)
-        cap = max(1, min(MAX_INSTANCES, MAX_INSTANCE_ELEMENTS // (2 + size)))
+        cap = max(1, instances_held(2 + size))  # what its instances hold together
         if low > cap:
             return f"{low_key} {low}: this {_what(kind)} can have at most {cap} {prefix.lower()}s"
         high = min(high, cap)

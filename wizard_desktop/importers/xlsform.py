@@ -31,12 +31,7 @@ from wizard_desktop.definition.fileformat import MAX_OPTIONS
 from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
-from wizard_desktop.definition.repeats import (
-    MAX_INSTANCE_ELEMENTS,
-    MAX_INSTANCES,
-    NUMBER,
-    instance_path,
-)
+from wizard_desktop.definition.repeats import NUMBER, instance_path, instances_held
 from wizard_desktop.importers.common import (
     ImportResult,
     UnsupportedItem,
@@ -510,7 +505,7 @@ class _Builder:
             repeat["repeat_count"] = expression
         else:
             size = sum(1 + len(step["fields"]) for step in steps)
-            repeat.update(min=0, max=max(1, min(MAX_INSTANCES, MAX_INSTANCE_ELEMENTS // size)))
+            repeat.update(min=0, max=max(1, instances_held(size)))
         if isinstance(label, str) and label:
             plain = _one_line(re.sub(r"\{[^{}]*\}", "", label), _LABEL_LIMIT - 20)
             if "add_label" not in repeat and "repeat_count" not in repeat and plain:
