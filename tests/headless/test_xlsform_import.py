@@ -477,3 +477,18 @@ def test_groups_nested_deeper_than_the_limit_are_one_line(
     with pytest.raises(WizardFileError) as error:
         import_form(path)
     assert str(error.value) == "f.md: groups and repeats nest more than 50 levels"
+
+
+def test_an_empty_reference_is_refused_with_its_row(tmp_path: Path) -> None:
+    """`${}` (pyxform lets it through) names no question: refused with its row (it went
+    on as `{}` and failed the format 2 check, placed as steps[1].fields[0])."""
+    path = form(
+        tmp_path,
+        "|  | type | name | label | calculation |\n|  | text | a | A | |\n"
+        "|  | calculate | b | | ${} |\n",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_form(path)
+    assert [str(item) for item in refused.value.items] == [
+        "f.md: survey row 3 (b): calculation reads ${}, which names no question"
+    ]
