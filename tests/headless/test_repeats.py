@@ -283,3 +283,20 @@ def test_a_counted_repeat_stops_at_the_most_it_holds(household_size: int, instan
     answers = {"household_size": household_size}
     expansion = expand_for(definition, {}, answers, lambda d, a: wizard_logic(d).resolve(a).scope)
     assert expansion.counts["members"] == instances
+
+
+def test_a_repeat_step_with_problems_is_told_once() -> None:
+    """A repeat's step that has problems of its own is not read: its problems are said
+    where they are, and the repeat does not add "no step 'dependent' in this wizard"."""
+    text = DEPENDENTS.replace(
+        "{id: name, type: text, label: Name, required: true}",
+        "{id: name, type: txet, label: Name, required: true}",
+    )
+    with pytest.raises(WizardFileError) as caught:
+        parse_wizard_text(text, "w.yaml", "yaml")
+    messages = [p.message for p in caught.value.problems]
+    assert len(messages) == 1 and "txet" in messages[0], messages
+    text = DEPENDENTS.replace("steps: [dependent]", "steps: [dependant]")
+    with pytest.raises(WizardFileError) as caught:
+        parse_wizard_text(text, "w.yaml", "yaml")
+    assert "no step 'dependant' in this wizard" in [p.message for p in caught.value.problems]
