@@ -16,7 +16,7 @@ from wizard_desktop.core import sessions
 from wizard_desktop.definition.loader import parse_wizard_text
 from wizard_desktop.definition.logic import wizard_logic
 from wizard_desktop.definition.problems import WizardFileError
-from wizard_desktop.definition.repeats import expand, split_path
+from wizard_desktop.definition.repeats import expand, expand_for, split_path
 
 
 def test_expansion_gives_instance_paths_and_reads_the_same_instance() -> None:
@@ -254,3 +254,49 @@ def test_a_huge_repeat_is_refused_at_load_and_a_huge_count_stops() -> None:
     definition = parse_wizard_text(counted, "w.yaml", "yaml")
     expansion = expand(definition, {"members": 10**9})
     assert expansion.counts["members"] == 1000  # the most a repeat of 2 steps, 2 fields holds
+
+
+def test_a_repeat_label_beside_too_many_steps_is_one_problem() -> None:
+    """More steps than a wizard may have: the steps are not read, nor the repeats that
+    name them (an `item_label` reading a name was an internal error)."""
+    steps = "".join(
+        f"  - {{id: s{n}, fields: [{{id: f{n}, type: text, label: F}}]}}\n" for n in range(1001)
+    )
+    text = (
+        "format_version: 2\nid: w\ntitle: W\nsteps:\n"
+        + steps
+        + "repeats:\n  - {id: r, steps: [s0], item_label: 'Item {f0}'}\n"
+    )
+    with pytest.raises(WizardFileError) as caught:
+        parse_wizard_text(text, "w.yaml", "yaml")
+    messages = [p.message for p in caught.value.problems]
+    assert messages == ["too many steps (1001); the limit is 1000"]
+
+
+@pytest.mark.parametrize(
+    ("household_size", "instances"), [(3, 3), (1000, 1000), (1001, 1000), (10**12, 1000)]
+)
+def test_a_counted_repeat_stops_at_the_most_it_holds(household_size: int, instances: int) -> None:
+    """A `repeat_count` answered above MAX_INSTANCES lays out as many as the repeat holds
+    (it laid out none: every instance went off the path)."""
+    definition = parse_wizard_text(COUNTED, "w.yaml", "yaml")
+    answers = {"household_size": household_size}
+    expansion = expand_for(definition, {}, answers, lambda d, a: wizard_logic(d).resolve(a).scope)
+    assert expansion.counts["members"] == instances
+
+
+def test_a_repeat_step_with_problems_is_told_once() -> None:
+    """A repeat's step that has problems of its own is not read: its problems are said
+    where they are, and the repeat does not add "no step 'dependent' in this wizard"."""
+    text = DEPENDENTS.replace(
+        "{id: name, type: text, label: Name, required: true}",
+        "{id: name, type: txet, label: Name, required: true}",
+    )
+    with pytest.raises(WizardFileError) as caught:
+        parse_wizard_text(text, "w.yaml", "yaml")
+    messages = [p.message for p in caught.value.problems]
+    assert len(messages) == 1 and "txet" in messages[0], messages
+    text = DEPENDENTS.replace("steps: [dependent]", "steps: [dependant]")
+    with pytest.raises(WizardFileError) as caught:
+        parse_wizard_text(text, "w.yaml", "yaml")
+    assert "no step 'dependant' in this wizard" in [p.message for p in caught.value.problems]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
@@ -92,7 +93,6 @@ def test_every_described_object_is_closed(version: int) -> None:
 
 @pytest.mark.parametrize("path", sorted(bundled_wizards_dir().glob("*.*")), ids=lambda p: p.name)
 def test_bundled_wizards_validate_against_the_schema(path: Path) -> None:
-    jsonschema = pytest.importorskip("jsonschema")  # optional: not a dependency
     text = path.read_text(encoding="utf-8")
     data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     data = json.loads(json.dumps(data, default=str))  # YAML dates as ISO strings
@@ -100,7 +100,6 @@ def test_bundled_wizards_validate_against_the_schema(path: Path) -> None:
 
 
 def test_format_2_files_validate_against_the_format_2_schema() -> None:
-    jsonschema = pytest.importorskip("jsonschema")  # optional: not a dependency
     validator = jsonschema.Draft202012Validator(json_schema(2))
     written = yaml.safe_load(FORMAT_2_SAMPLE)
     validator.validate(written)
@@ -113,7 +112,6 @@ def test_format_2_files_validate_against_the_format_2_schema() -> None:
 
 
 def test_files_with_repeats_validate_against_the_format_2_schema() -> None:
-    jsonschema = pytest.importorskip("jsonschema")  # optional: not a dependency
     from tests.repeat_files import COUNTED, DEPENDENTS
 
     validator = jsonschema.Draft202012Validator(json_schema(2))

@@ -410,3 +410,105 @@ def test_the_import_keys_name_known_steps_and_repeats(tmp_path: Path) -> None:
         "no such step",
         "no such repeat, nor field in one",
     ]
+
+
+def test_a_matrix_whose_rows_cannot_be_added_or_removed_has_its_row_count(
+    tmp_path: Path,
+) -> None:
+    """survey-core's `allowAddRows`/`allowRemoveRows` (a matrix's; `allowAddPanel`/
+    `allowRemovePanel` are a panel's): both false, the rows are `rowCount`, 2 when not
+    given, as for a panel that can be neither added to nor removed from."""
+    columns = [{"name": "amount", "cellType": "text"}]
+    survey = {
+        "elements": [
+            {
+                "type": "matrixdynamic",
+                "name": "given",
+                "rowCount": 3,
+                "allowAddRows": False,
+                "allowRemoveRows": False,
+                "columns": columns,
+            },
+            {
+                "type": "matrixdynamic",
+                "name": "default",
+                "allowAddRows": False,
+                "allowRemoveRows": False,
+                "columns": [{"name": "other", "cellType": "text"}],
+            },
+        ]
+    }
+    given, default = import_form(write(tmp_path, "rows.json", survey)).definition.repeats
+    assert (given.min, given.max) == (3, 3)
+    assert (default.min, default.max) == (2, 2)
+
+
+def test_more_instances_than_a_repeat_holds_are_refused_not_lowered(tmp_path: Path) -> None:
+    """A fixed `panelCount`, or a `minPanelCount`/`minRowCount`, above what the repeat can
+    hold is refused with its place (it was lowered, or above 1,000 read as 0: a panel of
+    10^9 fixed panels became one a person could add to and remove from)."""
+    template = [{"type": "text", "name": f"q{n}"} for n in range(50)]
+    survey = {
+        "elements": [
+            {
+                "type": "paneldynamic",
+                "name": "fixed",
+                "panelCount": 10**9,
+                "allowAddPanel": False,
+                "allowRemovePanel": False,
+                "templateElements": [{"type": "text", "name": "x"}],
+            },
+            {
+                "type": "paneldynamic",
+                "name": "wide",
+                "minPanelCount": 500,
+                "maxPanelCount": 1000,
+                "templateElements": template,
+            },
+            {
+                "type": "matrixdynamic",
+                "name": "rows",
+                "minRowCount": 5000,
+                "columns": [{"name": "cell", "cellType": "text"}],
+            },
+        ]
+    }
+    with pytest.raises(ImportRefused) as refused:
+        import_form(write(tmp_path, "counts.json", survey))
+    assert [str(i) for i in refused.value.items] == [
+        "counts.json: elements[0] (fixed): panelCount 1000000000: this dynamic panel can "
+        "have at most 1000 panels",
+        "counts.json: elements[1] (wide): minPanelCount 500: this dynamic panel can have "
+        "at most 384 panels",  # 20,000 elements / (50 fields + 2)
+        "counts.json: elements[2] (rows): minRowCount 5000: this dynamic matrix can have "
+        "at most 1000 rows",
+    ]
+
+
+def test_a_dynamic_panel_on_the_start_page_is_refused(tmp_path: Path) -> None:
+    """A start page (`firstPageIsStarted`) is a start step, which is not repeated: a
+    dynamic element on it is refused with its place (it made the page a repeat's step
+    and its start went silently, or, with questions after it, a second start step)."""
+    panel = {
+        "type": "paneldynamic",
+        "name": "d",
+        "templateElements": [{"type": "text", "name": "x"}],
+    }
+    survey = {
+        "firstPageIsStarted": True,
+        "pages": [
+            {"name": "s", "elements": [{"type": "text", "name": "a"}, panel]},
+            {"name": "p", "elements": [{"type": "text", "name": "q"}]},
+        ],
+    }
+    with pytest.raises(ImportRefused) as refused:
+        import_form(write(tmp_path, "start.json", survey))
+    assert [str(i) for i in refused.value.items] == [
+        "start.json: pages[0].elements[1] (d): a dynamic panel on the start page "
+        "(firstPageIsStarted) cannot be played: a start step is not repeated"
+    ]
+    definition = import_form(
+        write(tmp_path, "start.json", survey), skip_unsupported=True
+    ).definition
+    assert definition.repeats == ()
+    assert definition.start_step is not None and definition.start_step.id == "s"

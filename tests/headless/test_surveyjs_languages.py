@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.headless.test_surveyjs_import import REALFORMS, run_cli
@@ -402,7 +403,6 @@ def test_mental_health_intake_imports_its_start_page_and_agrees_with_the_oracle(
 
 def test_a_start_step_fits_the_published_schema() -> None:
     """`start` is in resources/wizard-format-v2.schema.json (on a step, a boolean)."""
-    jsonschema = pytest.importorskip("jsonschema")  # optional, as in test_schema.py
     schema = json.loads(
         (
             Path(__file__).resolve().parents[2] / "resources" / "wizard-format-v2.schema.json"

@@ -431,3 +431,64 @@ def test_cli_resolve_reads_an_xlsform(tmp_path: Path) -> None:
     assert resolved.returncode == 0, resolved.stderr
     steps = json.loads(resolved.stdout)["steps"]
     assert steps[-1] == "Id10013" and "Id10017" not in steps
+
+
+def test_a_csv_beside_the_form_is_read_within_bounds(tmp_path: Path) -> None:
+    """select_one_from_file's CSV: more rows than a question has options is refused
+    naming the file (it was read whole, then refused as the step's options), and one
+    over the size a file beside the form may have says that limit."""
+    path = form(
+        tmp_path, "|  | type | name | label |\n|  | select_one_from_file big.csv | d | D |\n"
+    )
+    rows = "".join(f"r{n},Row {n}\n" for n in range(1001))
+    (tmp_path / "big.csv").write_text("name,label\n" + rows, encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_form(path)
+    assert [str(item) for item in refused.value.items] == [
+        "f.md: survey row 2 (d): big.csv has more than 1000 rows; a question has at most "
+        "1000 options"
+    ]
+    (tmp_path / "big.csv").write_text("name,label\n" + "x" * 3_000_000, encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_form(path)
+    assert [str(item) for item in refused.value.items] == [
+        "f.md: survey row 2 (d): select_one_from_file needs big.csv beside the form, which "
+        "cannot be read (the file is 3.0 MB; the limit is 2 MB)"
+    ]
+
+
+@pytest.mark.parametrize(("levels", "refused"), [(50, False), (51, True), (3000, True)])
+def test_groups_nested_deeper_than_the_limit_are_one_line(
+    tmp_path: Path, levels: int, refused: bool
+) -> None:
+    """pyxform reads thousands of nested groups; the import walks them recursing once a
+    level: more than MAX_GROUP_NESTING is refused in one line (it was a RecursionError
+    traceback)."""
+    rows = (
+        "|  | type | name | label |\n"
+        + "".join(f"|  | begin_group | g{n} | G |\n" for n in range(levels))
+        + "|  | text | a | A |\n"
+        + "|  | end_group | | |\n" * levels
+    )
+    path = form(tmp_path, rows)
+    if not refused:
+        assert [f.id for s in import_form(path).definition.steps for f in s.fields] == ["a"]
+        return
+    with pytest.raises(WizardFileError) as error:
+        import_form(path)
+    assert str(error.value) == "f.md: groups and repeats nest more than 50 levels"
+
+
+def test_an_empty_reference_is_refused_with_its_row(tmp_path: Path) -> None:
+    """`${}` (pyxform lets it through) names no question: refused with its row (it went
+    on as `{}` and failed the format 2 check, placed as steps[1].fields[0])."""
+    path = form(
+        tmp_path,
+        "|  | type | name | label | calculation |\n|  | text | a | A | |\n"
+        "|  | calculate | b | | ${} |\n",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_form(path)
+    assert [str(item) for item in refused.value.items] == [
+        "f.md: survey row 3 (b): calculation reads ${}, which names no question"
+    ]

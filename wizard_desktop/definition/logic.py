@@ -426,6 +426,19 @@ class _Layout:
     step_ids: tuple[str, ...]
 
 
+def hold_answer(
+    answers: dict[str, AnswerValue], cleared: set[str], field_id: str, value: AnswerValue | None
+) -> None:
+    """Hold `value` as the answer of `field_id` in `answers` (None or empty: cleared, its
+    id in `cleared`), as a live resolution and the player hold answers."""
+    if value is not None and is_answered(value):
+        answers[field_id] = value
+        cleared.discard(field_id)
+    else:
+        answers.pop(field_id, None)
+        cleared.add(field_id)
+
+
 class LiveResolution:
     """The resolution of one session's answers, updated incrementally. State lives in
     lists indexed by node (steps, then fields): what decides (visible, value, options)
@@ -600,12 +613,7 @@ class LiveResolution:
     def set_answer(self, field_id: str, value: AnswerValue | None) -> frozenset[str]:
         """Change one answer (None or empty: cleared) and bring every state that reads
         it up to date; the ids of the steps and fields whose state changed."""
-        if value is not None and is_answered(value):
-            self.answers[field_id] = value
-            self.cleared.discard(field_id)
-        else:
-            self.answers.pop(field_id, None)
-            self.cleared.add(field_id)
+        hold_answer(self.answers, self.cleared, field_id, value)
         self._current = None
         logic = self.logic
         node = logic.field_node.get(field_id)
@@ -646,12 +654,7 @@ class LiveResolution:
         logic = self.logic
         queue: list[tuple[int, int]] = []
         for field_id, value in changes.items():
-            if value is not None and is_answered(value):
-                self.answers[field_id] = value
-                self.cleared.discard(field_id)
-            else:
-                self.answers.pop(field_id, None)
-                self.cleared.add(field_id)
+            hold_answer(self.answers, self.cleared, field_id, value)
             node = logic.field_node.get(field_id)
             f = None if node is None else logic.field_at[node]
             if node is not None and f is not None and f.type is not FieldType.CALCULATED:

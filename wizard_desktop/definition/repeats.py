@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -208,7 +208,9 @@ def read_repeats(
         if repeat_id is not None and (repeat_id in step_ids or repeat_id in names.of_field):
             checker.report((*path, "id"), f"'{repeat_id}' is already a step or field id")
             repeat_id = None
-        steps = _repeat_steps(checker, data.get("steps"), (*path, "steps"), step_ids, taken)
+        steps = _repeat_steps(
+            checker, data.get("steps"), (*path, "steps"), step_ids, taken, names.of_step
+        )
         if repeat_id is not None:
             for step_id in steps:
                 taken[step_id] = repeat_id
@@ -237,13 +239,17 @@ def _repeat_steps(
     path: tuple[str | int, ...],
     step_ids: Sequence[str],
     taken: Mapping[str, str],
+    written: Collection[str],
 ) -> tuple[str, ...]:
+    """The repeat's steps, checked; `written`: the ids of the file's steps, read or not
+    (a step with problems of its own is not read, and they are said where it is)."""
     if not isinstance(raw, list) or not raw or not all(isinstance(s, str) for s in raw):
         checker.report(path, "expected a list of step ids (at least one)")
         return ()
     unknown = [s for s in raw if s not in step_ids]
     if unknown:
-        checker.report(path, f"no step '{unknown[0]}' in this wizard")
+        if unknown[0] not in written:
+            checker.report(path, f"no step '{unknown[0]}' in this wizard")
         return ()
     again = [s for s in raw if s in taken]
     if again:
@@ -316,7 +322,12 @@ class Expansion:
 
 def instance_cap(definition: WizardDefinition, repeat: Repeat) -> int:
     """The most instances `repeat` can have: MAX_INSTANCES, fewer for a large repeat."""
-    size = sum(1 + len(s.fields) for s in definition.steps if s.id in repeat.steps)
+    return instances_held(sum(1 + len(s.fields) for s in definition.steps if s.id in repeat.steps))
+
+
+def instances_held(size: int) -> int:
+    """The most instances of a repeat of `size` steps and fields together (`instance_cap`;
+    what the importers give a repeat as its `max`)."""
     return min(MAX_INSTANCES, MAX_INSTANCE_ELEMENTS // max(1, size))
 
 
@@ -371,7 +382,7 @@ def expand_for(
             value = semantics.to_number(evaluate(r.count, scope, EvaluationBudget()))
         except ExpressionCostExceeded:
             value = 0.0
-        given[r.id] = int(value) if value == value and 0 <= value <= MAX_INSTANCES else 0
+        given[r.id] = int(min(value, MAX_INSTANCES)) if value == value and value >= 0 else 0
     return expand(definition, given)
 
 

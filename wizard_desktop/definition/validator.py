@@ -636,6 +636,7 @@ class _Validator:
         description = self.text(data, "description", root)
         review = self.boolean(data, "review", root)
         steps: list[Step] = []
+        steps_read = False  # repeats are read only beside steps that were (RepeatNames)
         if "steps" in data:
             raw_steps = data["steps"]
             if not isinstance(raw_steps, list):
@@ -645,6 +646,7 @@ class _Validator:
             elif self.over(len(raw_steps), MAX_STEPS):
                 self.report(("steps",), _too_many(len(raw_steps), "steps", MAX_STEPS))
             else:
+                steps_read = True
                 self.collect_field_ids(raw_steps)
                 if "repeats" in data:
                     self.repeat_names = RepeatNames.collect(data["repeats"], raw_steps)
@@ -659,7 +661,7 @@ class _Validator:
         if steps and steps[0].start and len(steps) == 1:
             self.report(("steps", 0, "start"), "a start step needs a step after it")
         repeats: tuple[Repeat, ...] = ()
-        if "repeats" in data and self.version >= 2:
+        if "repeats" in data and self.version >= 2 and steps_read:
             step_ids = [s.id for s in steps]
             repeats = read_repeats(self, data["repeats"], step_ids, self.repeat_names)
             self.check_repeat_sizes(steps, repeats)

@@ -149,4 +149,4 @@ def read_source(path: str | os.PathLike[str], limit: int = MAX_SOURCE_BYTES) -> 
 
 
 def _too_big(size: int, limit: int) -> str:
-    return f"the file is {size / 1e6:.1f} MB; an imported form is at most {limit / 1e6:.0f} MB"
+    return f"the file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB"

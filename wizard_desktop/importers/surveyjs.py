@@ -103,6 +103,15 @@ _LOCALIZABLE = frozenset(
 # A translated survey is mapped once per language: at most this many JSON values of it
 # times its languages (about 5 s; the MELINDA survey in its 7 languages is 41,000).
 _MAX_TRANSLATION_WORK = 1_000_000
+# a field's keys holding an expression (what check_references and _count_files read)
+_EXPRESSION_KEYS = (
+    "visible_if",
+    "required_if",
+    "enabled_if",
+    "constraint",
+    "default_expression",
+    "calculate",
+)
 # survey-core's `surveyLocalization.defaultLocale`: the language of "default" texts.
 _DEFAULT_LOCALE = "en"
 # The SurveyJS locale keys a text is read from while one language is mapped, first
@@ -173,7 +182,7 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
             value = _attachment_answer(key, f.type is FieldType.SIGNATURE, value)
         elif f.type.value == "matrix" and isinstance(value, dict):
             value = {str(k): _option_value(v) for k, v in value.items()}
-        elif f is not None and f.type.value == "matrix_dropdown" and isinstance(value, dict):
+        elif f.type.value == "matrix_dropdown" and isinstance(value, dict):
             value = {
                 str(row): {
                     c: (_option_value(v) if _column_has_options(f, c) else v)
@@ -183,7 +192,7 @@ def survey_answers(definition: WizardDefinition, data: Mapping[str, object]) -> 
                 else cells
                 for row, cells in value.items()
             }
-        elif f is not None and f.options and value is not None:
+        elif f.options and value is not None:
             if isinstance(value, list):
                 value = [_option_value(v) for v in value]
             else:
@@ -508,6 +517,7 @@ class _Mapper:
     used_ids: set[str] = field(default_factory=set)
     added: set[str] = field(default_factory=set)  # ids of headings and -Comment fields
     dynamic: Dynamics = field(default_factory=Dynamics)  # paneldynamic, matrixdynamic
+    start_page: bool = False  # mapping a start page (firstPageIsStarted): no repeat on it
 
     def refuse(self, place: str, reason: str) -> None:
         self.unsupported.append(UnsupportedItem(self.source, place, reason))
@@ -527,11 +537,12 @@ class _Mapper:
             if raw.get(key):
                 self.refuse(key, reason)
         steps: list[dict[str, object]] = []
+        starting = raw.get("firstPageIsStarted") is True and len(pages) > 1
         for place, page in pages:
-            step = self.page(page, place, len(steps))
-            if step is not None:
-                steps.append(step)
-        if raw.get("firstPageIsStarted") is True and len(steps) > 1:
+            self.start_page = starting and not steps
+            steps.append(self.page(page, place, len(steps)))
+        self.start_page = False
+        if starting:
             _start_step(steps[0])
         calculated = self.calculated_values(raw)
         if calculated:
@@ -592,7 +603,7 @@ class _Mapper:
                         child_place = f"{place}.{key}[{i}]" if place else f"{key}[{i}]"
                         stack.append((child_place, children[i], depth + 1))
 
-    def page(self, page: dict[str, object], place: str, index: int) -> dict[str, object] | None:
+    def page(self, page: dict[str, object], place: str, index: int) -> dict[str, object]:
         name = page.get("name")
         step_id = name if isinstance(name, str) and name.strip() else f"page{index + 1}"
         title = _localized(page.get("title")) or step_id
@@ -1240,21 +1251,13 @@ class _Mapper:
         assert isinstance(steps, list)
         ids = {f["id"] for s in steps for f in s["fields"]} | set(self.dynamic.repeats)
         for step in steps:
-            for key in ("visible_if",):
-                self.drop_unknown(step, key, ids, f"step {step['id']}")
+            self.drop_unknown(step, "visible_if", ids, f"step {step['id']}")
             _texts_without_unknown(step, ("title", "description"), ids)
             for f in step["fields"]:
                 _texts_without_unknown(f, ("label", "help", "placeholder"), ids)
                 for part in (*f.get("options", []), *f.get("items", []), *f.get("rows", [])):
                     _texts_without_unknown(part, ("label",), ids)
-                for key in (
-                    "visible_if",
-                    "required_if",
-                    "enabled_if",
-                    "constraint",
-                    "default_expression",
-                    "calculate",
-                ):
+                for key in _EXPRESSION_KEYS:
                     self.drop_unknown(f, key, ids, f"{f['id']}")
                 for option in f.get("options", []):
                     self.drop_unknown(
@@ -1298,14 +1301,6 @@ class _Mapper:
 
 
 _REFERENCE = re.compile(r"\{([^{}]*)\}")
-_EXPRESSION_KEYS = (
-    "visible_if",
-    "required_if",
-    "enabled_if",
-    "constraint",
-    "default_expression",
-    "calculate",
-)
 
 
 def _count_files(data: dict[str, object]) -> None:

@@ -6,14 +6,15 @@ matrix's columns, are the step's fields (names verbatim, so instance paths are
 SurveyJS's `name[0].inner`). A page holding one is split around it into steps (what
 comes before, the repeated step, what comes after), each recorded with its source page
 (`source_pages`), as repeats are top-level runs of steps. Counts: `minPanelCount`/
-`maxPanelCount` (`minRowCount`/`maxRowCount`) are `min`/`max`; a panel that can be
-neither added to nor removed from has `panelCount` instances, or, sharing its
-`valueName` with an earlier dynamic panel, as many as that one
-(`repeat_count: "{earlier.length}"`). `panelAddText`/`addRowText` is the add label,
+`maxPanelCount` (`minRowCount`/`maxRowCount`) are `min`/`max`, a count above what the
+repeat holds refused; a panel that can be neither added to nor removed from has
+`panelCount` instances (a matrix with `allowAddRows`/`allowRemoveRows` false: `rowCount`,
+2 if not given), or, sharing its `valueName` with an earlier dynamic panel, as many as
+that one (`repeat_count: "{earlier.length}"`). `panelAddText`/`addRowText` is the add label,
 `templateTitle` the item label. Expressions: `sumInArray({p}, 'q')` and its kin become
 `sum({p.q})`, ..., `{p.rowCount}` `{p.length}`; inside the template `{panel.q}` and
 `{row.q}` are `{q}` and `{panelIndex}` `({p.number} - 1)`. A dynamic element inside a
-dynamic panel is refused (repeats do not nest).
+dynamic panel is refused (repeats do not nest), and so is one on a start page.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from wizard_desktop.definition.repeats import MAX_INSTANCE_ELEMENTS, MAX_INSTANCES, MAX_REPEATS
+from wizard_desktop.definition.repeats import MAX_INSTANCES, MAX_REPEATS, instances_held
 from wizard_desktop.importers.common import UnsupportedItem
 
 DYNAMIC_TYPES = ("paneldynamic", "matrixdynamic")
@@ -49,6 +50,12 @@ _UNPLAYABLE = {
 }
 _UNPLAYABLE_COLUMN = ("totalType", "totalExpression")
 _DEFAULT_MAX = {"paneldynamic": 100, "matrixdynamic": MAX_INSTANCES}  # SurveyJS's defaults
+_DEFAULT_COUNT = {"paneldynamic": 0, "matrixdynamic": 2}  # panelCount, rowCount
+# what says the person can add, and remove, instances
+_ALLOW = {
+    "paneldynamic": ("allowAddPanel", "allowRemovePanel"),
+    "matrixdynamic": ("allowAddRows", "allowRemoveRows"),
+}
 
 
 class _Mapper(Protocol):
@@ -59,6 +66,7 @@ class _Mapper(Protocol):
     names: dict[str, str]
     added: set[str]
     dynamic: Dynamics
+    start_page: bool
 
     def expression(self, raw: object, place: str) -> str | None: ...
 
@@ -239,6 +247,13 @@ def dynamic_question(
             f"a {_what(kind)} inside a dynamic panel cannot be played: repeats do not nest",
         )
         return
+    if mapper.start_page:
+        mapper.refuse(
+            where,
+            f"a {_what(kind)} on the start page (firstPageIsStarted) cannot be played: "
+            "a start step is not repeated",
+        )
+        return
     if not isinstance(name, str) or _REPEAT_ID.fullmatch(name) is None:
         mapper.refuse(
             where,
@@ -305,7 +320,11 @@ def dynamic_question(
     if not fields:
         mapper.refuse(where, f"a {_what(kind)} without questions")
         return
-    dynamic.repeats[name] = _repeat(mapper, element, kind, name, source, len(fields))
+    repeat = _repeat(mapper, element, kind, name, source, len(fields))
+    if isinstance(repeat, str):
+        mapper.refuse(where, repeat)
+        return
+    dynamic.repeats[name] = repeat
     key_of = {f: key for key, f in source.keys.items() if key != f}
     dynamic.value_names.update(  # a template question's valueName: its key in the object
         (str(f["id"]), key_of[str(f["id"])]) for f in fields if f.get("id") in key_of
@@ -328,7 +347,9 @@ def _repeat(
     name: str,
     source: _Source,
     size: int,
-) -> dict[str, object]:
+) -> dict[str, object] | str:
+    """The repeat of a dynamic element of `size` fields, or why its counts cannot be
+    played (more instances asked for than the repeat can hold)."""
     dynamic = mapper.dynamic
     prefix = "Panel" if kind == "paneldynamic" else "Row"
     repeat: dict[str, object] = {"id": name, "steps": []}
@@ -336,19 +357,24 @@ def _repeat(
     if isinstance(value_name, str) and value_name.strip():
         dynamic.value_names[name] = value_name
     earlier = dynamic.shared.get(value_name.lower()) if isinstance(value_name, str) else None
-    fixed = element.get("allowAddPanel") is False and element.get("allowRemovePanel") is False
+    fixed = all(element.get(key) is False for key in _ALLOW[kind])
     if fixed and earlier is not None:
         repeat["repeat_count"] = f"{{{earlier}.length}}"
     else:
-        low = _count(element.get(f"min{prefix}Count"), 0)
+        low_key = f"min{prefix}Count"
+        low = _count(element.get(low_key), 0)
         high = _count(element.get(f"max{prefix}Count"), _DEFAULT_MAX[kind])
-        initial = _count(element.get(f"{prefix.lower()}Count"), 0)
+        initial_key = f"{prefix.lower()}Count"
+        initial = _count(element.get(initial_key), _DEFAULT_COUNT[kind])
         if fixed and initial >= 1:
-            low = high = initial
+            low, low_key = initial, initial_key
+            high = initial
         if element.get("isRequired") is True:  # answered: at least one panel or row
             low = max(low, 1)
-        # at most what the repeat's instances may hold together (repeats.instance_cap)
-        high = max(1, min(high, MAX_INSTANCE_ELEMENTS // (2 + size)))
+        cap = max(1, instances_held(2 + size))  # what its instances hold together
+        if low > cap:
+            return f"{low_key} {low}: this {_what(kind)} can have at most {cap} {prefix.lower()}s"
+        high = min(high, cap)
         repeat.update(min=min(low, high), max=high)
         if isinstance(value_name, str):
             dynamic.shared.setdefault(value_name.lower(), name)
@@ -472,7 +498,8 @@ def _what(kind: str) -> str:
 
 
 def _count(value: object, default: int) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INSTANCES:
+    """A count as written (a whole number from 0), else its default."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     return default
 

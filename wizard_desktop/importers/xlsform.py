@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import os
 import re
 import zipfile
@@ -30,12 +31,7 @@ from wizard_desktop.definition.fileformat import MAX_OPTIONS
 from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
-from wizard_desktop.definition.repeats import (
-    MAX_INSTANCE_ELEMENTS,
-    MAX_INSTANCES,
-    NUMBER,
-    instance_path,
-)
+from wizard_desktop.definition.repeats import NUMBER, instance_path, instances_held
 from wizard_desktop.importers.common import (
     ImportResult,
     UnsupportedItem,
@@ -52,6 +48,9 @@ MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 MAX_UNPACKED_PART_BYTES = 32 * 1024 * 1024
 MAX_PARTS = 2000
 MAX_CSV_BYTES = 2 * 1024 * 1024
+# Groups and repeats nested deeper than this are refused before the form is walked
+# (the walk recurses once per level; ODK forms nest a few levels).
+MAX_GROUP_NESTING = 50
 _REFUSED_PARTS = (
     (re.compile(r"(^|/)vbaProject\.bin$", re.I), "holds macros (vbaProject.bin)"),
     (re.compile(r"(^|/)externalLinks/", re.I), "links to other workbooks (externalLinks)"),
@@ -168,6 +167,8 @@ def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = Fal
     source = file_path.name
     data = read_source(path, limit=MAX_XLSFORM_BYTES)
     rows, survey = _read_workbook(file_path, data, source)
+    if _nesting(survey) > MAX_GROUP_NESTING:
+        raise _problem(source, f"groups and repeats nest more than {MAX_GROUP_NESTING} levels")
     builder = _Builder(source, rows, survey, file_path.parent)
     wizard = builder.build()
     refuse_unless_skipped(builder.unsupported, skip_unsupported)
@@ -177,6 +178,20 @@ def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = Fal
         wizard["description"] = f"{wizard['description']}\n\n{note}"
     definition = definition_from_dict(wizard, source=source)
     return ImportResult(definition, tuple(builder.unsupported), wizard)
+
+
+def _nesting(survey: Mapping[str, Any]) -> int:
+    """How many levels of groups and repeats pyxform's survey JSON nests (a form of
+    questions only: 0), read without recursion."""
+    deepest = 0
+    pending: list[tuple[Mapping[str, Any], int]] = [(survey, 0)]
+    while pending:
+        node, depth = pending.pop()
+        children = node.get("children")
+        if isinstance(children, list):
+            deepest = max(deepest, depth)
+            pending.extend((c, depth + 1) for c in children if isinstance(c, dict))
+    return deepest
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -490,7 +505,7 @@ class _Builder:
             repeat["repeat_count"] = expression
         else:
             size = sum(1 + len(step["fields"]) for step in steps)
-            repeat.update(min=0, max=max(1, min(MAX_INSTANCES, MAX_INSTANCE_ELEMENTS // size)))
+            repeat.update(min=0, max=max(1, instances_held(size)))
         if isinstance(label, str) and label:
             plain = _one_line(re.sub(r"\{[^{}]*\}", "", label), _LABEL_LIMIT - 20)
             if "add_label" not in repeat and "repeat_count" not in repeat and plain:
@@ -845,9 +860,16 @@ class _Builder:
             return None
         try:
             reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
-            rows = list(reader)
+            rows = list(itertools.islice(reader, MAX_OPTIONS + 1))  # read no further
         except (UnicodeDecodeError, csv.Error):
             self.refuse(q, f"{itemset} is not a UTF-8 CSV file")
+            return None
+        if len(rows) > MAX_OPTIONS:
+            self.refuse(
+                q,
+                f"{itemset} has more than {MAX_OPTIONS} rows; a question has at most "
+                f"{MAX_OPTIONS} options",
+            )
             return None
         parameters = q.get("parameters", {})
         value_column = parameters.get("value", "name")

@@ -250,6 +250,8 @@ class _Translate(Transformer[Token, _Out]):
 
     def reference(self, token: Token) -> _Out:
         name = str(token)[2:-1]
+        if not name.strip():
+            raise XPathUnsupported("reads ${}, which names no question")
         try:
             return _Out("{" + self.context.reference(name, False) + "}", 0, 9, name)
         except XPathUnsupported as exc:
