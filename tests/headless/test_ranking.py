@@ -111,6 +111,8 @@ def test_a_default_is_held_to_the_answer_rule(default: str, problem: str | None)
         return
     (only,) = problems_of(text)
     assert "steps[0].fields[0].default" in only and problem.lower().rstrip(".") in only.lower()
+    # the value's own type is named only beside a wrong type ("expected …, got text")
+    assert (", got " in only) == problem.startswith("Expected")
 
 
 def test_the_answer_rule_is_every_option_each_once() -> None:

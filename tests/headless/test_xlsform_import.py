@@ -492,3 +492,22 @@ def test_an_empty_reference_is_refused_with_its_row(tmp_path: Path) -> None:
     assert [str(item) for item in refused.value.items] == [
         "f.md: survey row 3 (b): calculation reads ${}, which names no question"
     ]
+
+
+def test_a_bug_in_an_importer_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The safety net in `import_form`: whatever an importer raises that is no refusal
+    (here a KeyError planted in the XLSForm mapping) becomes one line naming the file."""
+    from wizard_desktop.importers import xlsform
+
+    def broken(self: object) -> None:
+        raise KeyError("planted")
+
+    monkeypatch.setattr(xlsform._Builder, "build", broken)
+    path = form(tmp_path, "|  | type | name | label |\n|  | text | a | A |\n")
+    with pytest.raises(WizardFileError) as refused:
+        import_form(path)
+    (problem,) = refused.value.problems
+    assert problem.message == "internal error while importing (KeyError: 'planted')"
+    assert problem.file == str(path)

@@ -937,7 +937,9 @@ class _Validator:
             return None
         wrong_type = type_problem(field, value)
         if wrong_type is not None:
-            self.report(path, f"{wrong_type}, got {_describe(raw)}")
+            # "expected …" names the type wanted: the value's own is said beside it
+            shown = f", got {_describe(raw)}" if wrong_type.startswith("expected") else ""
+            self.report(path, f"{wrong_type}{shown}")
             return None
         if field.type is not FieldType.BOOLEAN and is_answered(value):
             problem = answer_problem(field, value)

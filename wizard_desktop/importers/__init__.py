@@ -12,6 +12,7 @@ from typing import Literal
 from wizard_desktop.definition.fileformat import XLSFORM_SUFFIXES
 from wizard_desktop.definition.loader import load_wizard_file
 from wizard_desktop.definition.model import WizardDefinition
+from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.importers.common import (
     ImportRefused,
     ImportResult,
@@ -53,14 +54,20 @@ def import_form(path: str | os.PathLike[str], *, skip_unsupported: bool = False)
     """Import `path` with its importer; refused as a whole when it holds unsupported
     items unless `skip_unsupported`."""
     kind = import_kind(path)
-    if kind == "xlsform":
-        from wizard_desktop.importers.xlsform import import_xlsform
+    try:
+        if kind == "xlsform":
+            from wizard_desktop.importers.xlsform import import_xlsform
 
-        result: ImportResult = import_xlsform(path, skip_unsupported=skip_unsupported)
-        return result
-    from wizard_desktop.importers.surveyjs import import_surveyjs
+            result: ImportResult = import_xlsform(path, skip_unsupported=skip_unsupported)
+            return result
+        from wizard_desktop.importers.surveyjs import import_surveyjs
 
-    return import_surveyjs(path, skip_unsupported=skip_unsupported)
+        return import_surveyjs(path, skip_unsupported=skip_unsupported)
+    except WizardFileError:
+        raise
+    except Exception as exc:  # the safety net: a bug must still not escape as a traceback
+        message = f"internal error while importing ({type(exc).__name__}: {exc})"
+        raise WizardFileError([Problem(os.fspath(path), None, "", message)]) from exc
 
 
 def load_any_wizard_file(
