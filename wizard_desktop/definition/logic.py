@@ -645,7 +645,10 @@ class LiveResolution:
         save checks on a resolution kept for its session."""
         logic = self.logic
         queue: list[tuple[int, int]] = []
+        answers = self.answers
         for field_id, value in changes.items():
+            if value is not None and answers.get(field_id) is value:
+                continue  # (the very answer it holds: nothing that reads it changes)
             if value is not None and is_answered(value):
                 self.answers[field_id] = value
                 self.cleared.discard(field_id)
