@@ -38,7 +38,7 @@ import logging
 import threading
 import uuid
 from collections import ChainMap
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from peewee import EXCLUDED, SQL, JSONField, Select, fn
@@ -362,17 +362,11 @@ def _editable_row(session_id: str) -> SessionInfo:
     return row
 
 
-def _stored_values(
-    session_id: str, only: Container[str] | None = None
-) -> dict[str, AnswerValue | None]:
-    """The session's answer rows (`only` those fields, when given); None = cleared."""
+def _stored_values(session_id: str) -> dict[str, AnswerValue | None]:
+    """The session's answer rows; None = cleared."""
     rows = _ANSWERS_OF_SESSION.execute(session_id=session_id)
     value_column: Any = Answer.value  # decodes the JSON as Peewee does
-    return {
-        field_id: value_column.python_value(value)
-        for field_id, value in rows
-        if only is None or field_id in only
-    }
+    return {field_id: value_column.python_value(value) for field_id, value in rows}
 
 
 def _answered(rows: Mapping[str, AnswerValue | None]) -> dict[str, AnswerValue]:
@@ -394,17 +388,6 @@ def path_answers(
     }
     answers.update(rows)
     return _answered(answers)
-
-
-def _fields_read_saving(definition: WizardDefinition, step_id: str) -> set[str]:
-    """The answers that saving `step_id` depends on: the step's own fields and every
-    field the logic reads or whose options it filters (the path, the checks, the option
-    filter and the calculated values depend on nothing else). A session deep in a long
-    wizard then decodes a few answers per Next instead of all of them."""
-    step = definition.step(step_id)
-    fields = {f.id for f in step.fields} if step is not None else set()
-    logic = wizard_logic(definition)
-    return fields | logic.read_fields | logic.options_filtered
 
 
 def instance_counts(session_id: str) -> dict[str, int]:
@@ -440,7 +423,7 @@ def _session_definition(
         return session_expansion(base, session_id, rows).definition
 
 
-# --- The resolution a save keeps for its session (a session with repeats: deep in one,
+# --- The resolution a save keeps for its session (deep in a long wizard or a repeat,
 # every save would otherwise decode all its answers and evaluate all its logic).
 
 
@@ -477,6 +460,15 @@ def _take_kept(row: SessionInfo) -> _Kept | None:
     return kept
 
 
+def _as_read(value: AnswerValue | None) -> AnswerValue | None:
+    """`value` as a read of its stored row gives it back (a text or a number is
+    itself; a list or an object goes through JSON, as the row does)."""
+    cls = value.__class__
+    if (cls is str and value) or cls is int or cls is float or cls is bool:
+        return value
+    return json.loads(json.dumps(_stored_form(value)))  # type: ignore[no-any-return]
+
+
 def _keep(
     session_id: str,
     now: dt.datetime,
@@ -488,7 +480,7 @@ def _keep(
 ) -> None:
     """After a committed write at `now` of `written` over `rows` (resolved in `live`):
     keep both as a fresh read would give them (values as stored, and decoded)."""
-    stored = {k: json.loads(json.dumps(_stored_form(v))) for k, v in written.items()}
+    stored = {k: _as_read(v) for k, v in written.items()}
     try:
         live.set_answers(stored)
     except ExpressionCostExceeded:
@@ -840,7 +832,7 @@ def _check_step(
         except ExpressionCostExceeded as exc:
             raise InvalidAnswersError({definition.id: COST_EXCEEDED}) from exc
     filtered, cleared = _filtered_out(definition, resolution, merged)
-    checked = {**merged, **filtered} if live is None else ChainMap(filtered, merged)
+    checked = ChainMap(filtered, merged) if filtered else merged
     logic = wizard_logic(definition)
     problems: dict[str, str] = {}
     for step_id in step_ids:
@@ -924,22 +916,15 @@ def save_step(session_id: str, step_id: str, answers: StepAnswers) -> StepSaved:
         with storage_errors():
             row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
-        kept: _Kept | None = None
-        live: LiveResolution | None = None
-        if definition.repeats:
-            kept = _take_kept(row)
-            if kept is not None:
-                rows = kept.rows
-            else:
-                with storage_errors():
-                    rows = _stored_values(session_id)
-            definition = _session_definition(definition, session_id, ChainMap(dict(answers), rows))
-            _check_fields_belong(definition, step_id, answers)
-            live = _live_of(kept, definition, rows)
+        kept = _take_kept(row)
+        if kept is not None:
+            rows = kept.rows
         else:
-            _check_fields_belong(definition, step_id, answers)
             with storage_errors():
-                rows = _stored_values(session_id, only=_fields_read_saving(definition, step_id))
+                rows = _stored_values(session_id)
+        definition = _session_definition(definition, session_id, ChainMap(dict(answers), rows))
+        _check_fields_belong(definition, step_id, answers)
+        live = _live_of(kept, definition, rows)
         steered = _steered(definition, answers)
         before = live.path.step_ids if live is not None and steered else None
         checked = _check_step(definition, rows, answers, [step_id], live)
@@ -996,29 +981,17 @@ def save_draft(session_id: str, answers: StepAnswers, current_step_id: str | Non
     with write_transaction():
         row = _editable_row(session_id)
         definition = definition_of_version(row.version_id)
-        if definition.repeats:
-            taken = _take_kept(row)
-            stored = taken.rows if taken is not None else _stored_values(session_id)
-            definition = _session_definition(
-                definition, session_id, ChainMap(dict(answers), stored)
+        taken = _take_kept(row)
+        stored = taken.rows if taken is not None else _stored_values(session_id)
+        definition = _session_definition(definition, session_id, ChainMap(dict(answers), stored))
+        check_answer_types(definition, answers)
+        live = _live_of(taken, definition, stored)
+        writes = _draft_writes(definition, stored, answers, live)
+        if live is not None:
+            counts = (
+                taken.counts if taken is not None and live is taken.live else counts_of(definition)
             )
-            check_answer_types(definition, answers)
-            live = _live_of(taken, definition, stored)
-            writes = _draft_writes(definition, stored, answers, live)
-            if live is not None:
-                counts = (
-                    taken.counts
-                    if taken is not None and live is taken.live
-                    else counts_of(definition)
-                )
-                kept = (definition, stored, live, counts)
-        else:
-            check_answer_types(definition, answers)
-            writes = (
-                _calculated_writes(definition, _stored_values(session_id), answers)
-                if _has_calculated(definition)
-                else answers
-            )
+            kept = (definition, stored, live, counts)
         _upsert_answers(session_id, writes, now)
         changes: dict[Any, Any] = {Session.updated_at: now}
         if current_step_id is not None:

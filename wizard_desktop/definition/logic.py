@@ -653,8 +653,11 @@ class LiveResolution:
         save checks on a resolution kept for its session."""
         logic = self.logic
         queue: list[tuple[int, int]] = []
+        answers = self.answers
         for field_id, value in changes.items():
-            hold_answer(self.answers, self.cleared, field_id, value)
+            if value is not None and answers.get(field_id) is value:
+                continue  # (the very answer it holds: nothing that reads it changes)
+            hold_answer(answers, self.cleared, field_id, value)
             node = logic.field_node.get(field_id)
             f = None if node is None else logic.field_at[node]
             if node is not None and f is not None and f.type is not FieldType.CALCULATED:

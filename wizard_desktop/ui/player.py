@@ -109,7 +109,7 @@ from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.languages import localized
-from wizard_desktop.definition.logic import Resolution, wizard_logic
+from wizard_desktop.definition.logic import Resolution, hold_answer, wizard_logic
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.editors import (
@@ -126,8 +126,32 @@ from wizard_desktop.ui.repeat_controls import RepeatControls
 from wizard_desktop.ui.report_print import ReportButtons
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
+# A list item's flags as QListWidgetItem starts with them (a step one can go to).
+_ITEM_FLAGS = (
+    Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemIsUserCheckable
+    | Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsDragEnabled
+)
+
 NEXT = QWizard.WizardButton.NextButton
 FINISH = QWizard.WizardButton.FinishButton
+
+
+def _show_step_entry(
+    item: QListWidgetItem, text: str, page_id: int, is_current: bool, clickable: bool
+) -> None:
+    """A row of the side panel's step list: the current step in bold, a step one
+    cannot go to yet greyed out."""
+    item.setText(text)
+    item.setData(STEP_ID_ROLE, page_id)
+    if is_current:
+        font = item.font()
+        font.setBold(True)
+        item.setFont(font)
+    else:
+        item.setData(Qt.ItemDataRole.FontRole, None)  # the list's own font
+    item.setFlags(_ITEM_FLAGS if is_current or clickable else Qt.ItemFlag.NoItemFlags)
 
 
 def path_change_note(
@@ -248,12 +272,7 @@ class PlayState:
         while pending:
             field_id, value = pending.pop(0)
             settled[field_id] = value
-            if value is not None and is_answered(value):
-                self.answers[field_id] = value
-                self.cleared.discard(field_id)
-            else:
-                self.answers.pop(field_id, None)
-                self.cleared.add(field_id)
+            hold_answer(self.answers, self.cleared, field_id, value)
             try:
                 if self._whole:
                     changed = self.live.set_answer(field_id, value) | {field_id}
@@ -933,8 +952,10 @@ class WizardPlayer(QWizard):
             return None
 
     def _refresh_step_list(self) -> None:
-        """The side panel: the path's steps marked done/current; rebuilt only when
-        something in it changed (it runs on every keystroke)."""
+        """The side panel: the path's steps marked done/current; changed only where
+        something in it changed (it runs on every keystroke and page change): the rows
+        whose mark changed are updated in place while the path's steps stay the same,
+        and the list is rebuilt when they do not."""
         current = self.currentPage()
         entries: list[tuple[str, int, bool, bool]] = []  # text, page id, current, clickable
         for step in self.state.path.steps:
@@ -959,19 +980,18 @@ class WizardPlayer(QWizard):
             entries.append(
                 (f"{'▶' if on_summary else '✓'}  Summary", self.completion_id, on_summary, True)
             )
-        if entries == self._step_list_entries:
+        before, self._step_list_entries = self._step_list_entries, entries
+        if entries == before:
             return
-        self._step_list_entries = entries
+        if [e[1] for e in entries] == [e[1] for e in before]:
+            for row, (old, new) in enumerate(zip(before, entries, strict=True)):
+                if old != new:
+                    _show_step_entry(self.step_list.item(row), *new)
+            return
         self.step_list.clear()
-        for text, page_id, is_current, clickable in entries:
-            item = QListWidgetItem(text)
-            item.setData(STEP_ID_ROLE, page_id)
-            if is_current:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            elif not clickable:
-                item.setFlags(Qt.ItemFlag.NoItemFlags)
+        for entry in entries:
+            item = QListWidgetItem()
+            _show_step_entry(item, *entry)
             self.step_list.addItem(item)
 
     def _jump_to_item(self, item: QListWidgetItem) -> None:
