@@ -333,6 +333,15 @@ HOSTILE = [
     ),
     (b'{"type": "FeatureCollection", "type": "x", "features": []}', "duplicate key 'type'"),
     (b" " * (2 * 1024 * 1024 + 1), "which cannot be read (the file is 2.1 MB;"),
+    (
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [{"type": "Feature", "properties": {f"p{n}": "x" for n in range(101)}}],
+            }
+        ).encode(),
+        "cities.geojson: features[0] has 101 properties; at most 100 are read",
+    ),
 ]
 
 

@@ -455,6 +455,20 @@ def test_a_csv_beside_the_form_is_read_within_bounds(tmp_path: Path) -> None:
         "f.md: survey row 2 (d): select_one_from_file needs big.csv beside the form, which "
         "cannot be read (the file is 3.0 MB; the limit is 2 MB)"
     ]
+    # every column is copied into every choice (a choice_filter may read it): a header
+    # of 20,000 columns is refused before a row is read (it took 230 MB)
+    header = ",".join(["name", "label", *(f"c{n}" for n in range(19_998))])
+    (tmp_path / "big.csv").write_text(header + "\n" + "a,A" + "," * 19_998 + "\n", "utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_form(path)
+    assert [str(item) for item in refused.value.items] == [
+        "f.md: survey row 2 (d): big.csv has 20000 columns; at most 100 are read"
+    ]
+    (tmp_path / "big.csv").write_text(
+        ",".join(["name", "label", *(f"c{n}" for n in range(98))]) + "\na,A\n", "utf-8"
+    )
+    (choice,) = import_form(path).definition.fields[0].options
+    assert (choice.value, choice.label) == ("a", "A")
 
 
 @pytest.mark.parametrize(("levels", "refused"), [(50, False), (51, True), (3000, True)])

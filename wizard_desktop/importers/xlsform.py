@@ -48,6 +48,9 @@ MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 MAX_UNPACKED_PART_BYTES = 32 * 1024 * 1024
 MAX_PARTS = 2000
 MAX_CSV_BYTES = 2 * 1024 * 1024
+# A choice file's columns (a CSV's, a GeoJSON feature's properties) are copied into
+# every choice, for a choice_filter to read: at most this many (ODK lists use a few).
+MAX_CHOICE_COLUMNS = 100
 # Groups and repeats nested deeper than this are refused before the form is walked
 # (the walk recurses once per level; ODK forms nest a few levels).
 MAX_GROUP_NESTING = 50
@@ -860,9 +863,21 @@ class _Builder:
             return None
         try:
             reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
-            rows = list(itertools.islice(reader, MAX_OPTIONS + 1))  # read no further
+            columns = len(reader.fieldnames or ())
+            rows = (
+                []
+                if columns > MAX_CHOICE_COLUMNS
+                else list(
+                    itertools.islice(reader, MAX_OPTIONS + 1)  # read no further
+                )
+            )
         except (UnicodeDecodeError, csv.Error):
             self.refuse(q, f"{itemset} is not a UTF-8 CSV file")
+            return None
+        if columns > MAX_CHOICE_COLUMNS:
+            self.refuse(
+                q, f"{itemset} has {columns} columns; at most {MAX_CHOICE_COLUMNS} are read"
+            )
             return None
         if len(rows) > MAX_OPTIONS:
             self.refuse(
@@ -1030,6 +1045,11 @@ def geojson_features(
         properties = {} if properties is None else properties
         if not isinstance(properties, dict):
             raise ValueError(f"{itemset}: features[{index}].properties is not an object")
+        if len(properties) > MAX_CHOICE_COLUMNS:
+            raise ValueError(
+                f"{itemset}: features[{index}] has {len(properties)} properties; at most "
+                f"{MAX_CHOICE_COLUMNS} are read"
+            )
         columns = {k: t for k, v in properties.items() if (t := _geojson_text(v)) is not None}
         value = columns.get(value_key)
         if value is None and value_key == "id":
