@@ -512,3 +512,29 @@ def test_a_dynamic_panel_on_the_start_page_is_refused(tmp_path: Path) -> None:
     ).definition
     assert definition.repeats == ()
     assert definition.start_step is not None and definition.start_step.id == "s"
+
+
+def test_an_over_long_add_text_is_clipped_and_an_over_long_item_title_dropped(
+    tmp_path: Path,
+) -> None:
+    """A 100,000-character `panelAddText` is clipped to a label's 500 characters, as
+    every other title (it was refused with a format-2 path); an over-long
+    `templateTitle` gives way to the numbered title (cut, it could end inside a {name})."""
+    survey = {
+        "elements": [
+            {
+                "type": "paneldynamic",
+                "name": "kids",
+                "title": "Kids",
+                "panelAddText": "Add " + "x" * 100_000,
+                "templateTitle": "Kid {panel.name} " + "y" * 600,
+                "templateElements": [{"type": "text", "name": "name"}],
+            }
+        ]
+    }
+    result = import_form(write(tmp_path, "long.json", survey))
+    assert result.unsupported == ()
+    (repeat,) = result.definition.repeats
+    assert repeat.add_label is not None and len(repeat.add_label) == 500
+    assert repeat.add_label.startswith("Add xxx") and repeat.add_label.endswith("…")
+    assert repeat.item_label == "Kids ({kids.number})"

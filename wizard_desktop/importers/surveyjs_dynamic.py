@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from wizard_desktop.definition.fileformat import TEXT_LIMITS
 from wizard_desktop.definition.repeats import MAX_INSTANCES, MAX_REPEATS, instances_held
 from wizard_desktop.importers.common import UnsupportedItem
 
@@ -378,16 +379,18 @@ def _repeat(
         repeat.update(min=min(low, high), max=high)
         if isinstance(value_name, str):
             dynamic.shared.setdefault(value_name.lower(), name)
+    from wizard_desktop.importers.surveyjs import _clip
+
     add = _text(element.get("panelAddText" if kind == "paneldynamic" else "addRowText"))
     if add:
-        repeat["add_label"] = add
+        repeat["add_label"] = _clip(add, "label")  # clipped as every other title
     dynamic.template = source
     try:
         label = dynamic.item_label(_text(element.get("templateTitle")), name)
     finally:
         dynamic.template = None
-    if label is not None:
-        repeat["item_label"] = label
+    if label is not None and len(label) <= TEXT_LIMITS["label"]:
+        repeat["item_label"] = label  # (a longer one, cut, could end inside a {name})
     return repeat
 
 
