@@ -95,10 +95,10 @@ def attachment_save(quick: bool) -> Figure:
             checkpoint_ms.append((time.perf_counter() - start) * 1000)
             return taken
 
-        def anchor() -> float:
+        def write_fsync(path: Path, flags: int) -> float:
             data = content()
             start = time.perf_counter()
-            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | flags, 0o600)
             try:
                 os.write(descriptor, data)
                 os.fsync(descriptor)
@@ -106,17 +106,12 @@ def attachment_save(quick: bool) -> Figure:
                 os.close(descriptor)
             return (time.perf_counter() - start) * 1000
 
+        def anchor() -> float:
+            return write_fsync(target, os.O_TRUNC)
+
         def new_file(path: Path) -> float:
             """The anchor's write into a new file each time, its pages left cached."""
-            data = content()
-            start = time.perf_counter()
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                os.write(descriptor, data)
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
-            return (time.perf_counter() - start) * 1000
+            return write_fsync(path, os.O_EXCL)
 
         raw = sqlite3.connect(Path(folder) / "raw.sqlite3", isolation_level=None)
         raw.execute("PRAGMA journal_mode = wal")
