@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from wizard_desktop.definition.loader import WizardFileError, load_wizard_file
-from wizard_desktop.importers import ImportRefused, import_form, import_kind
+from wizard_desktop.importers import ImportRefused, import_form, import_kind, load_any_wizard_file
 from wizard_desktop.importers.convert import definition_yaml
 from wizard_desktop.importers.surveyjs import compare_case
 
@@ -193,6 +193,11 @@ def test_hostile_surveys_are_refused_in_one_line(tmp_path: Path) -> None:
             import_form(path)
         assert words in str(error.value)
         assert len(str(error.value).splitlines()) == 1
+    # Too big to tell a survey from a wizard file: both limits said, by import and check.
+    for read in (import_form, load_any_wizard_file):
+        with pytest.raises(WizardFileError) as error:
+            read(huge)
+        assert "a SurveyJS survey is at most 8 MB, a wizard file at most 2 MB" in str(error.value)
 
 
 def test_imported_ids_are_the_source_names_and_stay_bounded(tmp_path: Path) -> None:

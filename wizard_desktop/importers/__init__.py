@@ -9,11 +9,12 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from wizard_desktop.definition.fileformat import XLSFORM_SUFFIXES
+from wizard_desktop.definition.fileformat import MAX_FILE_BYTES, XLSFORM_SUFFIXES
 from wizard_desktop.definition.loader import load_wizard_file
 from wizard_desktop.definition.model import WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.importers.common import (
+    MAX_SOURCE_BYTES,
     ImportRefused,
     ImportResult,
     UnsupportedItem,
@@ -44,10 +45,25 @@ def import_kind(path: str | os.PathLike[str]) -> ImportKind | None:
 
         try:
             head = read_source(path)
-        except Exception:  # an unreadable file is reported by whichever reader opens it
-            return None
+        except WizardFileError:
+            size = _size(path)
+            if size > MAX_SOURCE_BYTES:  # too big for either kind: both limits are said
+                message = (
+                    f"the file is {size / 1e6:.1f} MB; a SurveyJS survey is at most "
+                    f"{MAX_SOURCE_BYTES / 1e6:.0f} MB, a wizard file at most "
+                    f"{MAX_FILE_BYTES / 1e6:.0f} MB"
+                )
+                raise WizardFileError([Problem(os.fspath(path), None, "", message)]) from None
+            return None  # unreadable: reported by the wizard file reader, which opens it
         return "surveyjs" if looks_like_surveyjs(head) else None
     return None
+
+
+def _size(path: str | os.PathLike[str]) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def import_form(path: str | os.PathLike[str], *, skip_unsupported: bool = False) -> ImportResult:
