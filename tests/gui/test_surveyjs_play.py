@@ -176,7 +176,8 @@ def test_a_dropped_survey_with_unplayable_parts_asks_and_imports_the_rest(
     )
     assert drag_and_drop(window, [survey])
     qtbot.waitUntil(lambda: "cities" in {w.id for w in list_wizards()})
-    assert asked == [["cities.json: elements[0] (city): choicesByUrl needs the network"]]
+    # the question names the file once; each item is its place and its reason
+    assert asked == [["elements[0] (city): choicesByUrl needs the network"]]
 
 
 def test_the_import_dialog_lists_the_items_and_enter_imports_without_them(
@@ -185,8 +186,8 @@ def test_the_import_dialog_lists_the_items_and_enter_imports_without_them(
     monkeypatch.setattr(dialogs, "_message_box", _message_box)
     monkeypatch.setattr(dialogs, "_set_informative_text", _set_informative_text)
     items = [
-        "melinda.json: pages[3].elements[1] (q7): choicesByUrl needs the network",
-        "melinda.json: pages[9].elements[0] (kids): a dynamic panel cannot be played yet",
+        "pages[3].elements[1] (q7): choicesByUrl needs the network",
+        "pages[9].elements[0] (kids): the question type 'chart' cannot be played yet",
     ]
     seen: list[QMessageBox] = []
 
@@ -201,6 +202,39 @@ def test_the_import_dialog_lists_the_items_and_enter_imports_without_them(
     QTimer.singleShot(200, press_enter)
     assert ask_import_without(None, "melinda.json", items) is True
     assert items[0] in seen[0].informativeText() and items[1] in seen[0].informativeText()
+
+
+def test_a_long_list_of_items_keeps_the_question_on_the_screen(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hundreds of unplayable parts: the question lists the first ones and says how many
+    more Show Details… holds (every one); Escape imports nothing."""
+    monkeypatch.setattr(dialogs, "_message_box", _message_box)
+    monkeypatch.setattr(dialogs, "_set_informative_text", _set_informative_text)
+    items = [
+        f"survey row {n} (q{n}): uses digest(), which Wizard Desktop cannot evaluate"
+        for n in range(2, 302)
+    ]
+    seen: list[tuple[str, str, int]] = []
+
+    def press_escape() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append((box.informativeText(), box.detailedText(), box.sizeHint().height()))
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(200, press_escape)
+    assert ask_import_without(None, "big.xlsx", items) is False
+    shown, details, height = seen[0]
+    lines = shown.splitlines()
+    assert lines[: dialogs.IMPORT_ITEMS_SHOWN - 1] == items[: dialogs.IMPORT_ITEMS_SHOWN - 1]
+    assert (
+        lines[-1]
+        == f"… and {300 - dialogs.IMPORT_ITEMS_SHOWN + 1} more: Show Details… lists every one."
+    )
+    assert details.splitlines() == items
+    screen = QApplication.primaryScreen().availableGeometry().height()
+    assert height < screen
 
 
 def test_a_start_page_is_shown_first_checked_by_next_and_not_counted(

@@ -375,7 +375,7 @@ def test_all_question_types_imports_with_its_geojson_beside_it(tmp_path: Path) -
     assert checked.returncode != 0 and "Traceback" not in checked.stderr
     assert checked.stderr.strip().splitlines() == [
         "all-question-types.xlsx: survey row 83 (map): select_one_from_file needs "
-        "cities.geojson beside the form, which cannot be read"
+        "cities.geojson beside the form, and there is none: put it there and import again"
     ]
     copy = tmp_path / "all-question-types.xlsx"
     shutil.copy(REALFORMS / "all-question-types.xlsx", copy)

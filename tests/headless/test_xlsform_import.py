@@ -228,7 +228,7 @@ def test_unsupported_listed_at_once_and_skipped(tmp_path: Path) -> None:
         "f.md: survey row 3 (b): relevant uses digest(), which Wizard Desktop cannot evaluate",
         "f.md: survey row 4 (c): the question type 'background-audio' cannot be played yet",
         "f.md: survey row 5 (d): select_one_from_file needs places.csv beside the form, "
-        "which cannot be read",
+        "and there is none: put it there and import again",
     ]
     result = import_form(path, skip_unsupported=True)
     assert len(result.unsupported) == 3

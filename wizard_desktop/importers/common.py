@@ -40,8 +40,13 @@ class UnsupportedItem:
     place: str
     reason: str
 
+    @property
+    def place_and_reason(self) -> str:
+        """`place: reason`, for a list that already names the file."""
+        return f"{self.place}: {self.reason}"
+
     def __str__(self) -> str:
-        return terminal_safe(f"{self.source}: {self.place}: {self.reason}")
+        return terminal_safe(f"{self.source}: {self.place_and_reason}")
 
 
 @dataclass(frozen=True)

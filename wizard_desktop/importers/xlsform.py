@@ -904,11 +904,12 @@ class _Builder:
         try:
             return read_source(path, limit=MAX_CSV_BYTES)
         except WizardFileError as exc:
-            why = "" if not path.exists() or not exc.problems else f" ({exc.problems[0].message})"
-            self.refuse(
-                q,
-                f"select_one_from_file needs {itemset} beside the form, which cannot be read{why}",
-            )
+            needs = f"select_one_from_file needs {itemset} beside the form"
+            if not path.exists():
+                self.refuse(q, f"{needs}, and there is none: put it there and import again")
+            else:
+                why = f" ({exc.problems[0].message})" if exc.problems else ""
+                self.refuse(q, f"{needs}, which cannot be read{why}")
             return None
 
     def geojson_choices(self, q: dict[str, Any], itemset: str) -> list[dict[str, Any]] | None:

@@ -111,6 +111,10 @@ def show_error(parent: QWidget | None, text: str) -> None:
     _message_box(parent, QMessageBox.Icon.Critical, text).exec()
 
 
+# How many of an imported form's unplayable parts the question lists itself.
+IMPORT_ITEMS_SHOWN = 12
+
+
 def ask_import_without(parent: QWidget | None, file_name: str, items: list[str]) -> bool:
     """An imported form (SurveyJS, XLSForm) holds what cannot be played: list every
     item; True when the person chooses "Import without these"."""
@@ -121,7 +125,16 @@ def ask_import_without(parent: QWidget | None, file_name: str, items: list[str])
         "Import the rest? The wizard will say what was left out.",
         "Import a form",
     )
-    _set_informative_text(box, "\n".join(items))
+    if len(items) <= IMPORT_ITEMS_SHOWN:
+        _set_informative_text(box, "\n".join(items))
+    else:  # the box stays on the screen: the rest behind Show Details…, every item there
+        shown = IMPORT_ITEMS_SHOWN - 1
+        _set_informative_text(
+            box,
+            "\n".join(items[:shown])
+            + f"\n… and {len(items) - shown} more: Show Details… lists every one.",
+        )
+        box.setDetailedText("\n".join(items))
     without = box.addButton("Import without these", QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(without)

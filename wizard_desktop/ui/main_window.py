@@ -486,7 +486,9 @@ class _ImportBatch:
         again = [
             path
             for path, refused in self.partial
-            if dialogs.ask_import_without(self.window, path.name, [str(i) for i in refused.items])
+            if dialogs.ask_import_without(
+                self.window, path.name, [i.place_and_reason for i in refused.items]
+            )
         ]
         if again:
             self.window._import_paths(again, skip_unsupported=True)
