@@ -44,6 +44,10 @@ def test_self_test_plays_a_wizard_and_prints_one_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("self-test ok: laptop-config played to completion")
+    # what a bundle that left out a module only these paths load would fail
+    assert (
+        "4 forms imported, xlsx and csv exported, report PDF written and printed" in result.stdout
+    )
     assert len(result.stdout.splitlines()) == 1
     assert result.stderr == ""
     assert list((tmp_path / "state").rglob("wizard-desktop.log"))
