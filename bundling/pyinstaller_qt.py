@@ -89,6 +89,11 @@ EXCLUDED_MODULES = [
     "smtplib",
     "ftplib",
     "statistics",
+    # ctypes (and libffi): only platformdirs' Windows module imports it; PyInstaller's
+    # bootstrap imports it at every launch when it ships, to patch its library lookup.
+    # termios: getpass's echo-less prompt, with a fallback (lark imports getpass).
+    "ctypes",
+    "termios",
 ]
 
 
