@@ -94,6 +94,9 @@ EXCLUDED_MODULES = [
     # termios: getpass's echo-less prompt, with a fallback (lark imports getpass).
     "ctypes",
     "termios",
+    # gzip: only tarfile and xmlrpc (above) and defusedxml.xmlrpc (never imported).
+    "gzip",
+    "defusedxml.xmlrpc",
 ]
 
 
