@@ -59,7 +59,8 @@ ANSWERS: dict[str, AnswerValue] = {
     "delivery_address": "1 Test Street, Testville",
 }
 TIMEOUT_MS = 15_000
-# resources/self-test: one small form per importer (the three XLSForms are one form).
+# resources/self-test: one small form per importer; the three XLSForms are one form
+# (form.md's tables, saved as .xlsx by XlsxWriter and as .xls by xlwt).
 FORMS = ("form.xlsx", "form.xls", "form.md", "survey.json")
 
 
