@@ -67,6 +67,36 @@ EXCLUDED_MODULES = [
     "ssl",
     "_ssl",
     "_hashlib",
+    # Imported only on paths never taken, found by listing sys.modules after the
+    # self-test, every import, export and report (2 MB of .pyc and extensions):
+    # asyncio and typing_extensions: lark and XlsxWriter import typing_extensions only
+    # before Python 3.10 or for type checkers, and only it imports asyncio;
+    "typing_extensions",
+    "asyncio",
+    # processes: concurrent.futures loads ProcessPoolExecutor's module only when it is
+    # named (the app runs threads); xmlrpc only for it and for defusedxml's
+    # defuse_stdlib(), which nothing calls (pyxform uses defusedxml.minidom);
+    "concurrent.futures.process",
+    "multiprocessing",
+    "xmlrpc",
+    "http.server",
+    "socketserver",
+    # the pure-Python fallback of decimal (the C _decimal ships), shutil's tar archives,
+    # logging's SMTP handler, urllib's ftp:// opener (pyxform imports urllib.request for
+    # its online validators, never run), random's self-check.
+    "_pydecimal",
+    "tarfile",
+    "smtplib",
+    "ftplib",
+    "statistics",
+    # ctypes (and libffi): only platformdirs' Windows module imports it; PyInstaller's
+    # bootstrap imports it at every launch when it ships, to patch its library lookup.
+    # termios: getpass's echo-less prompt, with a fallback (lark imports getpass).
+    "ctypes",
+    "termios",
+    # gzip: only tarfile and xmlrpc (above) and defusedxml.xmlrpc (never imported).
+    "gzip",
+    "defusedxml.xmlrpc",
 ]
 
 

@@ -1,7 +1,13 @@
 """`wizard-desktop --self-test`: proves on this machine, without touching the person's
 data, that the app works end to end: a fresh database in a temporary folder, the
 bundled wizards imported, the Laptop Config wizard played through the real player and
-controller to completion, and the stored result checked. One line of output.
+controller to completion, and the stored result checked. Then what else a person does
+with files, as the command line runs it (`_files`): the shipped forms of every importer
+imported (resources/self-test: an XLSForm as .xlsx, .xls and Markdown, a SurveyJS
+survey), the session exported as XLSX and CSV and read back, its report written as a
+PDF and drawn on a QPrinter (Print…'s device), the print dialog made. In a bundle,
+that is what fails when the build leaves out a module, a library or a plugin that
+only these paths load. One line of output.
 
 It drives the player as a person does: editors found by their objectName
 (`field_<id>`, `field_<id>_<option>`), answers typed as key presses, buttons clicked."""
@@ -15,6 +21,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt, QTimer, SignalInstance
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -27,11 +34,17 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from wizard_desktop.core.report import session_report
+from wizard_desktop.core.session_list import SessionListQuery
 from wizard_desktop.core.sessions import load_session
-from wizard_desktop.core.wizards import list_wizards
+from wizard_desktop.core.sessions_export import SessionsExport, export_sessions
+from wizard_desktop.core.wizards import import_wizard_file, list_wizards
 from wizard_desktop.definition.model import AnswerValue
 from wizard_desktop.gui import application, configure_logging, create_main_window
+from wizard_desktop.paths import resources_dir
 from wizard_desktop.store.database import close_database
+from wizard_desktop.ui.formatting import shown_answer
+from wizard_desktop.ui.report_pdf import draw_report, prepare_page, write_report_pdf
 
 WIZARD_ID = "laptop-config"
 ANSWERS: dict[str, AnswerValue] = {
@@ -46,6 +59,9 @@ ANSWERS: dict[str, AnswerValue] = {
     "delivery_address": "1 Test Street, Testville",
 }
 TIMEOUT_MS = 15_000
+# resources/self-test: one small form per importer; the three XLSForms are one form
+# (form.md's tables, saved as .xlsx by XlsxWriter and as .xls by xlwt).
+FORMS = ("form.xlsx", "form.xls", "form.md", "survey.json")
 
 
 class SelfTestError(Exception):
@@ -161,6 +177,38 @@ def _check(session_id: str) -> None:
         raise SelfTestError("the wizard's completed count is not 1")
 
 
+def _files(folder: Path, session_id: str) -> None:
+    """Import every shipped form, export the session as XLSX and CSV, write its report
+    as a PDF and draw it on a QPrinter; each result read back."""
+    for name in FORMS:
+        import_wizard_file(resources_dir() / "self-test" / name)  # WizardFileError
+    import openpyxl  # pyxform's reader of .xlsx, already loaded by the import above
+
+    query = SessionListQuery(wizard_id=WIZARD_ID)
+    for spreadsheet in ("xlsx", "csv"):
+        target = folder / f"sessions.{spreadsheet}"
+        if export_sessions(SessionsExport(query, spreadsheet), target) != 1:
+            raise SelfTestError(f"the {spreadsheet} export did not write the session")
+    book = openpyxl.load_workbook(folder / "sessions.xlsx", read_only=True)
+    cells = {c for row in book.worksheets[0].iter_rows(values_only=True) for c in row}
+    book.close()
+    if ANSWERS["full_name"] not in cells:
+        raise SelfTestError("the xlsx export does not hold the answers")
+    if str(ANSWERS["email"]) not in (folder / "sessions.csv").read_text(encoding="utf-8"):
+        raise SelfTestError("the csv export does not hold the answers")
+    write_report_pdf(session_id, folder / "report.pdf")
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(folder / "printed.pdf"))
+    prepare_page(printer)
+    draw_report(session_report(session_id, shown_answer), printer)
+    del printer  # finishes the file
+    for name in ("report.pdf", "printed.pdf"):
+        if not (folder / name).read_bytes().startswith(b"%PDF-"):
+            raise SelfTestError(f"the report's {name} is no PDF")
+    QPrintDialog().deleteLater()
+
+
 def run_self_test() -> int:
     """Exit code 0 when everything worked; prints one line either way. Without a
     display it runs offscreen."""
@@ -173,6 +221,7 @@ def run_self_test() -> int:
         try:
             session_id = _play(Path(folder))
             _check(session_id)
+            _files(Path(folder), session_id)
         except Exception as exc:  # the one line must say what failed, whatever it was
             print(f"self-test FAILED on platform {app.platformName()}: {type(exc).__name__}: {exc}")
             return 1
@@ -180,7 +229,8 @@ def run_self_test() -> int:
             close_database()
     elapsed = (time.monotonic() - started) * 1000
     print(
-        f"self-test ok: {WIZARD_ID} played to completion and stored "
-        f"(platform {app.platformName()}, {elapsed:.0f} ms)"
+        f"self-test ok: {WIZARD_ID} played to completion and stored; {len(FORMS)} forms"
+        f" imported, xlsx and csv exported, report PDF written and printed"
+        f" (platform {app.platformName()}, {elapsed:.0f} ms)"
     )
     return 0

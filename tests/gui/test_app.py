@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from bundling.archive import is_archived
 from tests.wizard_files import ATTACH, FOUR_STEPS, import_text
 from wizard_desktop import gui
 from wizard_desktop.core import sessions
@@ -44,6 +45,10 @@ def test_self_test_plays_a_wizard_and_prints_one_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("self-test ok: laptop-config played to completion")
+    # what a bundle that left out a module only these paths load would fail
+    assert (
+        "4 forms imported, xlsx and csv exported, report PDF written and printed" in result.stdout
+    )
     assert len(result.stdout.splitlines()) == 1
     assert result.stderr == ""
     assert list((tmp_path / "state").rglob("wizard-desktop.log"))
@@ -109,6 +114,8 @@ def test_a_usual_start_loads_only_what_the_first_screen_shows(
     assert {"yaml", "playhouse.migrations"} <= first
     assert "wizard_desktop.ui.main_window" in usual
     assert usual.isdisjoint(NOT_ON_THE_FIRST_SCREEN), usual & set(NOT_ON_THE_FIRST_SCREEN)
+    # the bundle keeps these compressed (bundling/archive.py): not for the first screen
+    assert not [m for m in sorted(usual) if is_archived(m)]
 
 
 def test_the_entry_point_and_a_headless_command_load_no_qt(store: Path) -> None:

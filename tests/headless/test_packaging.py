@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bundling.archive import archive_packages
 from bundling.libraries import (
     SPEC,
     bundle_problems,
@@ -93,6 +94,7 @@ class Analysis:
     def __init__(self, destinations: list[str]) -> None:
         self.binaries = analysis_toc(destinations)
         self.datas: list[tuple[str, str, str]] = []
+        self.pure: list[tuple[str, str, str]] = []
 
 
 def needed_by(source: str) -> list[str]:
@@ -257,3 +259,26 @@ def test_the_bundle_check_command_refuses_a_missing_bundle(tmp_path: Path) -> No
     )
     assert result.returncode == 2
     assert "make app" in result.stderr
+
+
+def test_archived_packages_move_from_the_files_beside_the_executable_into_the_pyz() -> None:
+    analysis = Analysis([])
+    analysis.datas = [
+        ("pyxform/__init__.pyc", "/work/localpycs/pyxform/__init__.pyc", "DATA"),
+        ("pyxform/validators/util.pyc", "/work/localpycs/pyxform/validators/util.pyc", "DATA"),
+        ("wizard_desktop/importers/xlsform.pyc", "/work/localpycs/xlsform.pyc", "DATA"),
+        ("wizard_desktop/gui.pyc", "/work/localpycs/gui.pyc", "DATA"),
+        ("pyxformer/__init__.pyc", "/work/localpycs/pyxformer/__init__.pyc", "DATA"),
+        ("lark/grammars/common.lark", "/site/lark/grammars/common.lark", "DATA"),
+    ]
+    archive_packages(analysis, {"pyxform": "", "lark": "", "wizard_desktop.importers": ""})
+    assert analysis.pure == [
+        ("pyxform", "/work/localpycs/pyxform/__init__.pyc", "PYMODULE"),
+        ("pyxform.validators.util", "/work/localpycs/pyxform/validators/util.pyc", "PYMODULE"),
+        ("wizard_desktop.importers.xlsform", "/work/localpycs/xlsform.pyc", "PYMODULE"),
+    ]
+    assert [d[0] for d in analysis.datas] == [
+        "wizard_desktop/gui.pyc",
+        "pyxformer/__init__.pyc",  # another package whose name starts alike
+        "lark/grammars/common.lark",  # a package's data stays a file
+    ]
