@@ -22,7 +22,16 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, QLocale, QPoint, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import (
+    QFocusEvent,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPixmap,
+    QValidator,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -200,17 +209,52 @@ class MultilineInput(FieldInput):
         self.edit.textChanged.connect(callback)
 
 
+class NumberSpinBox(QDoubleSpinBox):
+    """A number editor whose minimum, shown as UNANSWERED_TEXT (or as nothing once the
+    person has deleted the number), means "not answered" and stays so: Qt reads that
+    text as no number and would correct it to the nearest value, 0, as the field is
+    left with Tab or Enter is pressed. Up or Down from it start at `start`."""
+
+    def __init__(self, decimals: int, start: float) -> None:
+        super().__init__(decimals=decimals)
+        self.start = start
+
+    def _unanswered(self, text: str) -> bool:
+        return text.strip() in ("", self.specialValueText())
+
+    def validate(self, text: str, pos: int) -> object:
+        if self._unanswered(text):
+            return QValidator.State.Acceptable, text, pos
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> float:
+        return self.minimum() if self._unanswered(text) else super().valueFromText(text)
+
+    def stepBy(self, steps: int) -> None:
+        if self.value() == self.minimum():
+            self.setValue(self.start)
+            self.selectAll()
+        else:
+            super().stepBy(steps)
+
+
 @editor_for(FieldType.NUMBER)
 class NumberInput(FieldInput):
     """A spin box of doubles, which hold every integer below NUMBER_LIMIT exactly (a
     QSpinBox holds only a C int). Its lowest value, -NUMBER_LIMIT, is no answer the
     format accepts, so it means "not answered" (shown as a dash). A number given and
     not changed is returned as given (an integer default of a field with decimals
-    stays an integer)."""
+    stays an integer). Up or Down on an unanswered one start at the field's min (else
+    0, or its max when that is below 0)."""
 
     def __init__(self, field: Field) -> None:
         super().__init__(field)
-        self.spin = QDoubleSpinBox(decimals=field.decimals)
+        low, high = field.min, field.max
+        if isinstance(low, int | float):
+            start = float(low)
+        else:
+            start = min(0.0, float(high)) if isinstance(high, int | float) else 0.0
+        self.spin = NumberSpinBox(field.decimals, start)
         self.spin.setRange(-NUMBER_LIMIT, NUMBER_LIMIT)
         self.spin.setSpecialValueText(UNANSWERED_TEXT)
         self._show_unit()

@@ -638,11 +638,18 @@ class StepPage(QWizardPage):
         row.show_problem(problem if shown else None)
 
     def focus_first_field(self) -> None:
+        """The focus on the first field to answer; on a page with none (notes only), on
+        Next or Finish, so that the keys still reach the player (the field focused
+        before is hidden with its page, which would leave the focus nowhere)."""
         for row in self.rows.values():
             focusable = row.input.field.type not in SHOWN_ONLY
             if focusable and row.isVisibleTo(self) and row.input.widget.isEnabled():
                 row.input.focus_widget().setFocus(Qt.FocusReason.TabFocusReason)
                 return
+        wizard = self.wizard()
+        if wizard is not None:
+            forward = FINISH if self.isFinalPage() else NEXT
+            wizard.button(forward).setFocus(Qt.FocusReason.TabFocusReason)
 
     def show_problems(self) -> None:
         """Next asked for while the page is not complete: every shown field says what it
@@ -1148,10 +1155,10 @@ class WizardPlayer(QWizard):
         on_path = self.state.path.step_ids
         first = on_path[0] if on_path else self.definition.steps[0].id
         self._go_to(self.page_id(first))
-        resumed = (
-            step_id and self.definition.step(step_id) and step_id != self.definition.steps[0].id
-        )
-        target = self.page_id(step_id) if resumed else self.page_id(first)
+        target = self.page_id(first)
+        new = step_id is None or step_id == self.definition.steps[0].id
+        if step_id is not None and not new and self.definition.step(step_id) is not None:
+            target = self.page_id(step_id)
         while self.currentId() != target and self.currentPage().isComplete():
             before = self.currentId()
             self.next()
