@@ -210,19 +210,27 @@ class MultilineInput(FieldInput):
 
 
 class NumberSpinBox(QDoubleSpinBox):
-    """A number editor whose minimum, shown as UNANSWERED_TEXT (or as nothing once the
-    person has deleted the number), means "not answered" and stays so: Qt reads that
-    text as no number and would correct it to the nearest value, 0, as the field is
-    left with Tab or Enter is pressed. Up or Down from it start at `start`."""
+    """A number editor whose minimum, shown as UNANSWERED_TEXT, means "not answered",
+    as does a number deleted, and stays so: Qt reads either text as no number and
+    corrects it to the nearest value, 0, whenever it reads the text again (Tab away,
+    Enter, the wizard's buttons updated). A digit typed onto the dash replaces it. Up
+    or Down from unanswered start at `start`."""
 
     def __init__(self, decimals: int, start: float) -> None:
         super().__init__(decimals=decimals)
         self.start = start
+        self.setSpecialValueText(UNANSWERED_TEXT)
 
     def _unanswered(self, text: str) -> bool:
-        return text.strip() in ("", self.specialValueText())
+        suffix = self.suffix()
+        if suffix and text.endswith(suffix):
+            text = text[: -len(suffix)]
+        return text.strip() in ("", UNANSWERED_TEXT)
 
     def validate(self, text: str, pos: int) -> object:
+        if UNANSWERED_TEXT in text and text != UNANSWERED_TEXT:  # typed onto the dash
+            pos = max(0, pos - text[:pos].count(UNANSWERED_TEXT))
+            text = text.replace(UNANSWERED_TEXT, "")
         if self._unanswered(text):
             return QValidator.State.Acceptable, text, pos
         return super().validate(text, pos)
@@ -256,7 +264,6 @@ class NumberInput(FieldInput):
             start = min(0.0, float(high)) if isinstance(high, int | float) else 0.0
         self.spin = NumberSpinBox(field.decimals, start)
         self.spin.setRange(-NUMBER_LIMIT, NUMBER_LIMIT)
-        self.spin.setSpecialValueText(UNANSWERED_TEXT)
         self._show_unit()
         self.spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
         self.spin.setFixedWidth(EDITOR_WIDTH)

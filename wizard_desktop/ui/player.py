@@ -758,12 +758,16 @@ class CompletionPage(QWizardPage):
         self.times.setText(session_times(info))
         self.summary.clear()
         state = self.state
+        previous: str | None = None
         for step in state.path.steps:
-            step_item = QTreeWidgetItem([state.title(step), ""])
-            font = step_item.font(0)
-            font.setBold(True)
-            step_item.setFont(0, font)
-            self.summary.addTopLevelItem(step_item)
+            heading = state.title(step)
+            if heading != previous:  # steps of one title under one heading, as the review
+                step_item = QTreeWidgetItem([heading, ""])
+                font = step_item.font(0)
+                font.setBold(True)
+                step_item.setFont(0, font)
+                self.summary.addTopLevelItem(step_item)
+            previous = heading
             for field in answered_fields(state, step):
                 text = shown_answer(field, state.shown_value(field))
                 item = QTreeWidgetItem([f"    {state.label(field)}", text])
@@ -776,8 +780,8 @@ class CompletionPage(QWizardPage):
 
 class ReviewPage(QWizardPage):
     """Before Finish: every step on the path with its answers as a person reads them,
-    each with an Edit button (`editStep_<step id>`) that calls `edit(step_id)`. Filled
-    again each time it is shown."""
+    each with an Edit button (`editStep_<step id>`) that calls `edit(step_id)`; steps in
+    a row with one title share its heading. Filled again each time it is shown."""
 
     def __init__(
         self, state: PlayState, edit: Callable[[str], None], report: ReportButtons
@@ -814,24 +818,40 @@ class ReviewPage(QWizardPage):
         grid.setColumnMinimumWidth(0, 12)
         grid.setColumnStretch(2, 1)
         state = self.state
+        previous: str | None = None
         for step in state.path.steps:
-            row = grid.rowCount()
-            title = plain_label(state.title(step))
-            title.setStyleSheet("font-weight: 600;")
+            heading = state.title(step)
+            # the same title as the step before (an XLSForm's questions, each a screen
+            # titled by its group): listed under that heading, its Edit on its first row
+            grouped, previous = heading == previous, heading
+            fields = answered_fields(state, step)
             edit_button = QPushButton("Edit", objectName=f"editStep_{step.id}")
-            edit_button.setAccessibleName(f"Edit {state.title(step)}")
+            named = told_apart(heading, tuple(fields), state.label) if grouped else heading
+            edit_button.setAccessibleName(f"Edit {named}")
             edit_button.clicked.connect(lambda *_, step_id=step.id: self.edit(step_id))
-            grid.addWidget(title, row, 0, 1, 3)
-            grid.addWidget(edit_button, row, 3)
-            for field in answered_fields(state, step):
+            if not grouped:
+                if grid.rowCount() > 1:
+                    grid.setRowMinimumHeight(grid.rowCount(), 8)  # a gap before the step
+                row = grid.rowCount()
+                title = plain_label(heading)
+                title.setStyleSheet("font-weight: 600;")
+                grid.addWidget(title, row, 0, 1, 3)
+                grid.addWidget(edit_button, row, 3)
+            elif not fields:
+                grid.addWidget(edit_button, grid.rowCount(), 3)
+            for n, field in enumerate(fields):
                 row = grid.rowCount()
                 value = plain_label(shown_answer(field, state.shown_value(field)))
                 value.setObjectName(f"review_{field.id}")
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 label = plain_label(state.label(field))
                 grid.addWidget(label, row, 1, Qt.AlignmentFlag.AlignTop)
-                grid.addWidget(value, row, 2, 1, 2, Qt.AlignmentFlag.AlignTop)
-            grid.setRowMinimumHeight(grid.rowCount(), 8)  # a gap before the next step
+                if grouped and n == 0:
+                    grid.addWidget(value, row, 2, Qt.AlignmentFlag.AlignTop)
+                    grid.addWidget(edit_button, row, 3, Qt.AlignmentFlag.AlignTop)
+                else:
+                    grid.addWidget(value, row, 2, 1, 2, Qt.AlignmentFlag.AlignTop)
+        grid.setRowMinimumHeight(grid.rowCount(), 8)
         grid.setRowStretch(grid.rowCount(), 1)
         self.scroll.setWidget(content)
 
@@ -1002,7 +1022,8 @@ class WizardPlayer(QWizard):
 
     def _refresh_step_list(self) -> None:
         """The side panel: the path's steps marked done/current (a step whose title
-        other steps share named by its first question, `told_apart`); changed only where
+        other steps share named by its first question, `told_apart`; the current one kept
+        in view); changed only where
         something in it changed (it runs on every keystroke and page change): the rows
         whose mark changed are updated in place while the path's steps stay the same,
         and the list is rebuilt when they do not."""
@@ -1053,12 +1074,17 @@ class WizardPlayer(QWizard):
             for row, (old, new) in enumerate(zip(before, entries, strict=True)):
                 if old != new:
                     _show_step_entry(self.step_list.item(row), *new)
-            return
-        self.step_list.clear()
-        for entry in entries:
-            item = QListWidgetItem()
-            _show_step_entry(item, *entry)
-            self.step_list.addItem(item)
+        else:
+            self.step_list.clear()
+            for entry in entries:
+                item = QListWidgetItem()
+                _show_step_entry(item, *entry)
+                self.step_list.addItem(item)
+        current_row = next((n for n, e in enumerate(entries) if e[2]), None)
+        if current_row is not None and current_row != next(
+            (n for n, e in enumerate(before) if e[2]), None
+        ):  # the current step kept in view as it moves (deep in a long list)
+            self.step_list.scrollToItem(self.step_list.item(current_row))
 
     def _jump_to_item(self, item: QListWidgetItem) -> None:
         self.jump_to(item.data(STEP_ID_ROLE))
