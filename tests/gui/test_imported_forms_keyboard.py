@@ -16,17 +16,20 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QLabel,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
-from tests.gui.player_helpers import FINISH, NEXT, start
+from tests.gui.player_helpers import FINISH, NEXT, find, start
 from tests.gui.test_surveyjs_play import REALFORMS as SURVEYJS_ROOT
 from tests.gui.test_surveyjs_play import answer_for as surveyjs_answer
 from tests.headless.test_ranking import CITIES
 from tests.headless.test_xlsform_import import REALFORMS as XLSFORMS
+from tests.headless.test_xlsform_import import form
 from wizard_desktop.core.sessions import load_session
 from wizard_desktop.core.wizards import import_wizard_file
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType
@@ -262,3 +265,198 @@ def test_all_question_types_by_keyboard(qtbot: QtBot, window: MainWindow, tmp_pa
 
 def test_hotosm_buildings_by_keyboard(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
     played(qtbot, window, XLSFORMS / "hotosm-buildings.xlsx", tmp_path)
+
+
+# --- What playing the real forms found, each fixed ------------------------------------
+
+SMALL = """|  | type | name | label | required | parameters | calculation | repeat_count |
+|  | note | welcome | Welcome to the **survey** | | | | |
+|  | begin_group | hh | Household | | | | |
+|  | integer | count | How many people? | | | | |
+|  | range | weight | Weight | | start=1.5;end=5.5;step=0.5 | | |
+|  | text | head | Name of the head | yes | | | |
+|  | end_group | | | | | | |
+|  | calculate | twice | | | | ${count} * 2 | |
+|  | image | photo | Photo | | | | |
+|  | begin_repeat | member | Member | | | | 2 |
+|  | text | mname | Name | | | | |
+|  | integer | age | Age | | | | |
+|  | end_repeat | | | | | | |
+"""
+
+
+def small_form(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> WizardPlayer:
+    wizard_id = import_wizard_file(form(tmp_path, SMALL)).wizard_id
+    window.wizards_view.reload(wizard_id)
+    return start(qtbot, window, wizard_id)
+
+
+def page_of(player: WizardPlayer) -> StepPage:
+    page = player.currentPage()
+    assert isinstance(page, StepPage)
+    return page
+
+
+def test_a_page_of_notes_only_puts_the_focus_on_next(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A page with nothing to answer (a note, Markdown shown as such): Next has the
+    focus, so Enter goes on."""
+    player = small_form(qtbot, window, tmp_path)
+    assert page_of(player).step.id == "welcome"
+    assert focused() is player.button(NEXT)
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert page_of(player).step.id == "count"
+
+
+def test_a_number_tabbed_past_entered_or_deleted_stays_unanswered(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """Tab out of an unanswered number, Enter in it, or its number deleted: it was
+    answered 0 (Qt corrected its dash, or the empty text, to 0, also as the wizard's
+    buttons were updated mid-typing). Up from unanswered starts at its min."""
+    player = small_form(qtbot, window, tmp_path)
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    count = page_of(player).rows["count"].input
+    assert focused() is count.focus_widget()
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert count.value() is None
+    qtbot.keyClick(focused(), Qt.Key.Key_Backtab)
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)  # Next, the number still unanswered
+    assert page_of(player).step.id == "weight"
+    qtbot.keyClick(focused(), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)  # Back
+    assert page_of(player).step.id == "count" and count.value() is None
+    type_text(qtbot, "7")
+    assert count.value() == 7
+    qtbot.keyClick(focused(), Qt.Key.Key_Backspace)
+    assert count.value() is None and player.state.answers.get("count") is None
+    qtbot.keyClicks(focused(), "3")  # the person types another
+    assert count.value() == 3
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    weight = page_of(player).rows["weight"].input
+    assert weight.field.min == 1.5
+    qtbot.keyClick(focused(), Qt.Key.Key_Up)
+    assert weight.value() == 1.5  # was 1.0, below the range
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: load_session(player.info.id).answers.get("weight") == 1.5)
+    assert load_session(player.info.id).answers["count"] == 3
+
+
+def test_enter_on_a_page_not_complete_says_what_is_missing(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """Next is disabled until the page is complete, and Enter did nothing: a person
+    was not told what was missing. Enter (or Alt+Right) now shows every field's problem
+    and puts the focus on the first."""
+    player = small_form(qtbot, window, tmp_path)
+    for _ in range(3):  # the note, the count, the weight: none is asked
+        qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    page = page_of(player)
+    assert page.step.id == "head" and not player.button(NEXT).isEnabled()
+    error = find(player, "error_head", QLabel)
+    assert isinstance(error, QLabel) and error.isHidden()
+    qtbot.keyClick(player.button(NEXT), Qt.Key.Key_Tab)  # the focus elsewhere
+    qtbot.keyClick(focused(), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert error.isVisible() and error.text() == "This field is required."
+    assert focused() is page.rows["head"].input.focus_widget()
+    qtbot.keyClicks(focused(), "Ada")
+    assert error.isHidden()
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert page_of(player).step.id == "photo"
+
+
+def test_calculates_are_no_screens_and_steps_of_one_title_are_told_apart(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """An XLSForm's calculate was a blank screen of its own (27 in the WHO form), and a
+    new session whose first row was one opened on it; every question of a group is
+    its own screen titled by the group, so the step list read "Household" three
+    times, and the review listed the heading once per question."""
+    player = small_form(qtbot, window, tmp_path)
+    path = player.state.path
+    assert "twice" not in path.step_ids
+    assert all(path.visible_fields[step_id] for step_id in path.step_ids)
+    step_list = find(player, "stepList", QListWidget)
+    assert isinstance(step_list, QListWidget)
+    entries = [step_list.item(n).text()[3:] for n in range(step_list.count())]
+    assert entries == [
+        "Welcome to the **survey**", "How many people?", "Weight", "Name of the head",
+        "Photo", "Name (1)", "Age (1)", "Name (2)", "Age (2)",
+    ]  # fmt: skip
+    assert step_list.item(1).toolTip() == "Household: How many people?"
+    assert step_list.horizontalScrollBarPolicy() is Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    # whichever the form's first row, the session opens at its first screen
+    hotosm = import_wizard_file(XLSFORMS / "hotosm-buildings.xlsx").wizard_id
+    window.show_main_views()
+    window.wizards_view.reload(hotosm)
+    player = start(qtbot, window, hotosm)
+    assert page_of(player).step.id == "buildings"  # its rows start with `end`, `today`
+
+
+def test_the_review_lists_steps_of_one_title_under_one_heading(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    player = small_form(qtbot, window, tmp_path)
+    keys = Keyboard(qtbot, window, tmp_path / "photo.png")
+    while player.currentPage() is not player.review_page:
+        before = player.currentPage()
+        keys.play_step(everything=False)
+        qtbot.waitUntil(lambda left=before: player.currentPage() is not left)
+    review = player.review_page
+    headings = [
+        label.text()
+        for label in review.findChildren(QLabel)
+        if label.styleSheet() == "font-weight: 600;"
+    ]
+    assert headings.count("Household") == 1
+    for step_id in ("count", "weight", "head"):  # each step still has its Edit
+        assert find(player, f"editStep_{step_id}").isVisible()
+    edit = find(player, "editStep_weight")
+    assert edit.accessibleName() == "Edit Weight"
+
+
+def test_an_image_field_leaves_the_window_active(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """Its thumbnail was shown before it was in a layout, a window of its own for a
+    moment: the main window lost the activation, and with it the player's shortcuts
+    (Alt+Right, Alt+N) and the keyboard focus."""
+    player = small_form(qtbot, window, tmp_path)
+    player.state.answers["head"] = "Ada"
+    for _ in range(4):
+        qtbot.keyClick(focused(), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert page_of(player).step.id == "photo"
+    assert QApplication.activeWindow() is window
+    qtbot.keyClick(focused(), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert page_of(player).step.id == "member[0].mname"
+
+
+def test_a_long_step_list_keeps_the_current_step_in_view(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    rows = "".join(f"|  | integer | q{n} | Question {n} | | | | |\n" for n in range(60))
+    header = SMALL.splitlines()[0] + "\n"
+    wizard_id = import_wizard_file(form(tmp_path, header + rows)).wizard_id
+    window.wizards_view.reload(wizard_id)
+    player = start(qtbot, window, wizard_id)
+    step_list = find(player, "stepList", QListWidget)
+    assert isinstance(step_list, QListWidget)
+    for _ in range(50):
+        qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert page_of(player).step.id == "q50"
+    shown = step_list.viewport().rect()
+    assert shown.contains(step_list.visualItemRect(step_list.item(50)))
+
+
+def test_a_surveyjs_rating_keeps_what_its_ends_mean(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """minRateDescription / maxRateDescription were dropped: a bare 1-5 scale."""
+    wizard_id = import_wizard_file(SURVEYJS / "course-evaluation.json").wizard_id
+    window.wizards_view.reload(wizard_id)
+    player = start(qtbot, window, wizard_id)
+    keys = Keyboard(qtbot, window, tmp_path / "photo.png")
+    keys.play_step(everything=False)
+    qtbot.waitUntil(lambda: page_of(player).step.id == "course_content")
+    hint = find(player, "hint_difficulty_level", QLabel)
+    assert isinstance(hint, QLabel) and hint.text() == "1: Too Easy … 5: Too Difficult"

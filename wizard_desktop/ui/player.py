@@ -638,18 +638,11 @@ class StepPage(QWizardPage):
         row.show_problem(problem if shown else None)
 
     def focus_first_field(self) -> None:
-        """The focus on the first field to answer; on a page with none (notes only), on
-        Next or Finish, so that the keys still reach the player (the field focused
-        before is hidden with its page, which would leave the focus nowhere)."""
         for row in self.rows.values():
             focusable = row.input.field.type not in SHOWN_ONLY
             if focusable and row.isVisibleTo(self) and row.input.widget.isEnabled():
                 row.input.focus_widget().setFocus(Qt.FocusReason.TabFocusReason)
                 return
-        wizard = self.wizard()
-        if wizard is not None:
-            forward = FINISH if self.isFinalPage() else NEXT
-            wizard.button(forward).setFocus(Qt.FocusReason.TabFocusReason)
 
     def show_problems(self) -> None:
         """Next asked for while the page is not complete: every shown field says what it
