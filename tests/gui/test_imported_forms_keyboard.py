@@ -460,3 +460,24 @@ def test_a_surveyjs_rating_keeps_what_its_ends_mean(
     qtbot.waitUntil(lambda: page_of(player).step.id == "course_content")
     hint = find(player, "hint_difficulty_level", QLabel)
     assert isinstance(hint, QLabel) and hint.text() == "1: Too Easy … 5: Too Difficult"
+
+
+def test_a_long_instance_title_is_cut_at_its_end_on_the_side_panels_buttons(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """ "Remove “Household members 1 · Person”…" (socio-economic-survey) lost both its
+    ends in the narrow side panel; now it is cut with "…" and says it whole in its tip."""
+    survey = """|  | type | name | label |
+|  | begin_repeat | members | Household members living here most of the year |
+|  | text | first | First name |
+|  | end_repeat | | |
+"""
+    wizard_id = import_wizard_file(form(tmp_path, survey)).wizard_id
+    window.wizards_view.reload(wizard_id)
+    player = start(qtbot, window, wizard_id)
+    remove = player.repeat_controls.remove_button
+    assert remove.isVisible()
+    whole = "Remove “Household members living here most of the year 1”…"
+    assert remove.toolTip() == whole and remove.accessibleName() == whole
+    assert remove.text().startswith("Remove “Household") and remove.text().endswith("…")
+    assert remove.fontMetrics().horizontalAdvance(remove.text()) < remove.width()
