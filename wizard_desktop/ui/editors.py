@@ -24,12 +24,14 @@ from typing import TypeVar
 from PySide6.QtCore import QDate, QLocale, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QFocusEvent,
+    QHideEvent,
     QIcon,
     QKeyEvent,
     QPainter,
     QPaintEvent,
     QPalette,
     QPixmap,
+    QShowEvent,
     QValidator,
 )
 from PySide6.QtWidgets import (
@@ -244,6 +246,24 @@ class NumberSpinBox(QDoubleSpinBox):
             self.selectAll()
         else:
             super().stepBy(steps)
+
+    # QWizard hides and shows its pages each time a page's completeness changes, and a
+    # spin box shown again writes its value anew ("1." being typed became "1.0", and
+    # the "5" that followed was refused): what is typed comes back as it was, unless
+    # the value changed meanwhile.
+    _typed: tuple[str, int, float] | None = None
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        text, cursor = self.lineEdit().text(), self.lineEdit().cursorPosition()
+        super().hideEvent(event)  # reads the text: the value it means so far
+        self._typed = (text, cursor, self.value()) if self.hasFocus() else None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        typed, self._typed = self._typed, None
+        if typed is not None and typed[2] == self.value() and self.lineEdit().text() != typed[0]:
+            self.lineEdit().setText(typed[0])
+            self.lineEdit().setCursorPosition(typed[1])
 
 
 @editor_for(FieldType.NUMBER)
