@@ -271,6 +271,24 @@ def test_all_question_types_by_keyboard(qtbot: QtBot, window: MainWindow, tmp_pa
     played(qtbot, window, form, tmp_path)
 
 
+def test_income_survey_dynamic_panels_by_keyboard(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """Its dynamic panels (a repeat per panel) and radio groups, what it asks answered."""
+    played(qtbot, window, SURVEYJS / "income-survey.json", tmp_path, everything=False)
+
+
+def test_socio_economic_survey_cascade_and_repeat_by_keyboard(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A choice_filter cascade (region, then its districts in a combo box), a phone
+    number's constraint, a repeat of household members."""
+    session_id = played(qtbot, window, XLSFORMS / "socio-economic-survey.xlsx", tmp_path)
+    answers = load_session(session_id).answers
+    assert answers["region"] and answers["district"]
+    assert answers["familyMembers[0].firstNameFM"] == "x"
+
+
 def test_hotosm_buildings_by_keyboard(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
     played(qtbot, window, XLSFORMS / "hotosm-buildings.xlsx", tmp_path)
 
@@ -496,3 +514,30 @@ def test_a_long_instance_title_is_cut_at_its_end_on_the_side_panels_buttons(
     assert remove.toolTip() == whole and remove.accessibleName() == whole
     assert remove.text().startswith("Remove “Household") and remove.text().endswith("…")
     assert remove.fontMetrics().horizontalAdvance(remove.text()) < remove.width()
+
+
+def test_melinda_language_switch_reached_with_tab(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """The side panel's language switch is reached from the page with Shift+Tab, Down
+    picks the next language, and the page reads in it; Tab goes back to the page."""
+    wizard_id = import_wizard_file(SURVEYJS / "melinda-mobility.json").wizard_id
+    window.wizards_view.reload(wizard_id)
+    player = start(qtbot, window, wizard_id)
+    first = page_of(player).rows["QF1"].input.focus_widget()
+    assert focused() is first
+    switch = find(player, "languageSwitch", QComboBox)
+    assert isinstance(switch, QComboBox)
+    for _ in range(MAX_TABS):
+        if focused() is switch:
+            break
+        qtbot.keyClick(focused(), Qt.Key.Key_Backtab)
+    assert focused() is switch
+    while switch.currentData() != "de":
+        qtbot.keyClick(switch, Qt.Key.Key_Down)
+    assert player.language == "de"
+    label = find(player, "label_QF1", QLabel)
+    assert isinstance(label, QLabel) and "Staat" in label.text()
+    tab_to(qtbot, first)
+    qtbot.keyClick(focused(), Qt.Key.Key_Down)  # the combo box's first country
+    assert page_of(player).rows["QF1"].input.value() is not None
