@@ -413,7 +413,7 @@ def test_calculates_are_no_screens_and_steps_of_one_title_are_told_apart(
     assert isinstance(step_list, QListWidget)
     entries = [step_list.item(n).text()[3:] for n in range(step_list.count())]
     assert entries == [
-        "Welcome to the **survey**", "How many people?", "Weight", "Name of the head",
+        "Welcome to the survey", "How many people?", "Weight", "Name of the head",
         "Photo", "Name (1)", "Age (1)", "Name (2)", "Age (2)",
     ]  # fmt: skip
     assert step_list.item(1).toolTip() == "Household: How many people?"

@@ -77,7 +77,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDialog,
@@ -181,10 +181,16 @@ STEP_ENTRY_LIMIT = 120  # characters of a question shown as a step list entry
 def told_apart(title: str, fields: tuple[Field, ...], label: Callable[[Field], str]) -> str:
     """A step list entry for a step whose title other steps on the path share (an
     XLSForm's questions, each a screen titled by its group): the first line of its
-    first question (a note's when it has nothing else), else the title."""
+    first question (a note's, its Markdown as it reads, when it has nothing else), else
+    the title."""
     asked = [f for f in fields if f.type is not FieldType.NOTE] or list(fields)
     for f in asked:
-        line = next((ln.strip() for ln in label(f).splitlines() if ln.strip()), "")
+        text = label(f)
+        if f.type is FieldType.NOTE:
+            document = QTextDocument()  # reads the text only: it loads no resource
+            document.setMarkdown(text)
+            text = document.toPlainText().replace("\ufffc", "")  # an image's place
+        line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
         if line:
             return line if len(line) <= STEP_ENTRY_LIMIT else f"{line[:STEP_ENTRY_LIMIT]}…"
     return title
