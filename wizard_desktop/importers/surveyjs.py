@@ -289,6 +289,23 @@ def _option_value(value: object) -> str:
     return str(value)
 
 
+def _rating_ends(element: dict[str, object], built: dict[str, object]) -> str | None:
+    """What a rating's lowest and highest points mean (`minRateDescription`,
+    `maxRateDescription`; `mininumRateDescription`, `maximumRateDescription` in older
+    surveys), which SurveyJS shows at the scale's ends: "1: Too easy … 5: Too hard"."""
+    if element.get("type") != "rating":
+        return None
+    low = _localized(element.get("minRateDescription", element.get("mininumRateDescription")))
+    high = _localized(element.get("maxRateDescription", element.get("maximumRateDescription")))
+    options = built.get("options")
+    if isinstance(options, list) and options:  # rateValues: the first and last labels
+        first, last = str(options[0]["label"]), str(options[-1]["label"])
+    else:
+        first, last = str(built.get("min", "")), str(built.get("max", ""))
+    ends = [f"{point}: {text.strip()}" for point, text in ((first, low), (last, high)) if text]
+    return " … ".join(ends) or None
+
+
 def _localized(value: object) -> str | None:
     """A SurveyJS string: plain, or localized `{"default": …, "de": …}`, read in the
     language being mapped (`_TEXT_LANGUAGE`, see `translated_wizard`) as survey-core
@@ -1074,8 +1091,9 @@ class _Mapper:
         self, element: dict[str, object], where: str, scope: _Scope, built: dict[str, object]
     ) -> None:
         description = _localized(element.get("description"))
-        if description:
-            built["help"] = _clip(description, "help")
+        shown = "\n\n".join(t for t in (description, _rating_ends(element, built)) if t)
+        if shown:
+            built["help"] = _clip(shown, "help")
         # A SurveyJS boolean is answered Yes or No; required here would mean "must be
         # checked" (a checkbox always has an answer), so a boolean is never required.
         read_only = scope.read_only or element.get("readOnly") is True

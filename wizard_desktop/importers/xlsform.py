@@ -528,6 +528,9 @@ class _Builder:
             "id": _slug(form_id),
             "title": _one_line(str(settings_title), _TITLE_LIMIT),
             "imported_from": "xlsform",
+            # ODK Collect shows no screen for a calculate or a metadata question, nor for
+            # a group none of whose questions is relevant: neither does the player
+            "hide_empty_steps": True,
         }
         version = survey.get("version")
         description = f"Imported from the XLSForm {self.source} (form_id {form_id}"

@@ -22,7 +22,18 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, QLocale, QPoint, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import (
+    QFocusEvent,
+    QHideEvent,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPixmap,
+    QShowEvent,
+    QValidator,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -200,19 +211,79 @@ class MultilineInput(FieldInput):
         self.edit.textChanged.connect(callback)
 
 
+class NumberSpinBox(QDoubleSpinBox):
+    """A number editor whose minimum, shown as UNANSWERED_TEXT, means "not answered",
+    as does a number deleted, and stays so: Qt reads either text as no number and
+    corrects it to the nearest value, 0, whenever it reads the text again (Tab away,
+    Enter, the wizard's buttons updated). A digit typed onto the dash replaces it. Up
+    or Down from unanswered start at `start`."""
+
+    def __init__(self, decimals: int, start: float) -> None:
+        super().__init__(decimals=decimals)
+        self.start = start
+        self.setSpecialValueText(UNANSWERED_TEXT)
+
+    def _unanswered(self, text: str) -> bool:
+        suffix = self.suffix()
+        if suffix and text.endswith(suffix):
+            text = text[: -len(suffix)]
+        return text.strip() in ("", UNANSWERED_TEXT)
+
+    def validate(self, text: str, pos: int) -> object:
+        if UNANSWERED_TEXT in text and text != UNANSWERED_TEXT:  # typed onto the dash
+            pos = max(0, pos - text[:pos].count(UNANSWERED_TEXT))
+            text = text.replace(UNANSWERED_TEXT, "")
+        if self._unanswered(text):
+            return QValidator.State.Acceptable, text, pos
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> float:
+        return self.minimum() if self._unanswered(text) else super().valueFromText(text)
+
+    def stepBy(self, steps: int) -> None:
+        if self.value() == self.minimum():
+            self.setValue(self.start)
+            self.selectAll()
+        else:
+            super().stepBy(steps)
+
+    # QWizard hides and shows its pages each time a page's completeness changes, and a
+    # spin box shown again writes its value anew ("1." being typed became "1.0", and
+    # the "5" that followed was refused): what is typed comes back as it was, unless
+    # the value changed meanwhile.
+    _typed: tuple[str, int, float] | None = None
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        text, cursor = self.lineEdit().text(), self.lineEdit().cursorPosition()
+        super().hideEvent(event)  # reads the text: the value it means so far
+        self._typed = (text, cursor, self.value()) if self.hasFocus() else None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        typed, self._typed = self._typed, None
+        if typed is not None and typed[2] == self.value() and self.lineEdit().text() != typed[0]:
+            self.lineEdit().setText(typed[0])
+            self.lineEdit().setCursorPosition(typed[1])
+
+
 @editor_for(FieldType.NUMBER)
 class NumberInput(FieldInput):
     """A spin box of doubles, which hold every integer below NUMBER_LIMIT exactly (a
     QSpinBox holds only a C int). Its lowest value, -NUMBER_LIMIT, is no answer the
     format accepts, so it means "not answered" (shown as a dash). A number given and
     not changed is returned as given (an integer default of a field with decimals
-    stays an integer)."""
+    stays an integer). Up or Down on an unanswered one start at the field's min (else
+    0, or its max when that is below 0)."""
 
     def __init__(self, field: Field) -> None:
         super().__init__(field)
-        self.spin = QDoubleSpinBox(decimals=field.decimals)
+        low, high = field.min, field.max
+        if isinstance(low, int | float):
+            start = float(low)
+        else:
+            start = min(0.0, float(high)) if isinstance(high, int | float) else 0.0
+        self.spin = NumberSpinBox(field.decimals, start)
         self.spin.setRange(-NUMBER_LIMIT, NUMBER_LIMIT)
-        self.spin.setSpecialValueText(UNANSWERED_TEXT)
         self._show_unit()
         self.spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
         self.spin.setFixedWidth(EDITOR_WIDTH)

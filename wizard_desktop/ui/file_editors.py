@@ -192,7 +192,6 @@ class AttachmentInput(FieldInput):
         self.thumbnail.setObjectName(f"thumbnail_{field.id}")
         self.thumbnail.setFixedSize(THUMBNAIL)
         self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.thumbnail.setVisible(field.type is FieldType.IMAGE)
         self.shown = plain_label(object_name=f"file_{field.id}")
         self.status = plain_label(object_name=f"status_{field.id}")
         self.status.setWordWrap(True)
@@ -215,6 +214,9 @@ class AttachmentInput(FieldInput):
         column.addStretch(1)
         row = QHBoxLayout(self.frame)
         row.addWidget(self.thumbnail)
+        # only once in its layout: shown before, it is a window of its own, which takes
+        # the activation from the main window (and the player's shortcuts with it)
+        self.thumbnail.setVisible(field.type is FieldType.IMAGE)
         row.addLayout(column, 1)
         self.background = _Background(self._received)
         self._show()

@@ -57,7 +57,9 @@ waits, the answers are kept and stored as drafts, and the last state worked out 
 on screen until an answer brings the logic back within its budget.
 
 Keyboard: Enter is Next (or Finish) whenever the page is valid, wherever the focus is
-but on another button or in a multi-line field; Next is the default button on every
+but on another button or in a multi-line field; on a page not complete yet, Enter (and
+Alt+Right) shows under every field what it lacks and focuses the first of them (Next
+being disabled would otherwise say nothing). Next is the default button on every
 step page, Finish on the review page (where it has the focus); Alt+Right does what the
 forward button does, Alt+Left is Back; Finish's mnemonic is Alt+I (Alt+F opens the
 File menu); Esc leaves the player, and the main window then says "Your answers are
@@ -70,11 +72,12 @@ page. Step descriptions are Markdown views that load no resource (ui/markdown.py
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDialog,
@@ -121,7 +124,7 @@ from wizard_desktop.ui.editors import (
 )
 from wizard_desktop.ui.formatting import session_times, shown_answer
 from wizard_desktop.ui.language_switch import LanguageSwitch, start_language
-from wizard_desktop.ui.markdown import MarkdownView, markdown_block, plain_label
+from wizard_desktop.ui.markdown import MarkdownView, markdown_block, plain_label, plain_tooltip
 from wizard_desktop.ui.repeat_controls import RepeatControls
 from wizard_desktop.ui.report_print import ReportButtons
 
@@ -139,11 +142,12 @@ FINISH = QWizard.WizardButton.FinishButton
 
 
 def _show_step_entry(
-    item: QListWidgetItem, text: str, page_id: int, is_current: bool, clickable: bool
+    item: QListWidgetItem, text: str, page_id: int, is_current: bool, clickable: bool, tip: str
 ) -> None:
     """A row of the side panel's step list: the current step in bold, a step one
-    cannot go to yet greyed out."""
+    cannot go to yet greyed out; `tip`, its whole text, as its tool tip."""
     item.setText(text)
+    item.setToolTip(plain_tooltip(tip))
     item.setData(STEP_ID_ROLE, page_id)
     if is_current:
         font = item.font()
@@ -169,6 +173,27 @@ def path_change_note(
         changes.append(f"skips {_listed(skipped)}")
     count = len(after)
     return f"Your answer {' and '.join(changes)}: {count} step{'s' if count != 1 else ''} now."
+
+
+STEP_ENTRY_LIMIT = 120  # characters of a question shown as a step list entry
+
+
+def told_apart(title: str, fields: tuple[Field, ...], label: Callable[[Field], str]) -> str:
+    """A step list entry for a step whose title other steps on the path share (an
+    XLSForm's questions, each a screen titled by its group): the first line of its
+    first question (a note's, its Markdown as it reads, when it has nothing else), else
+    the title."""
+    asked = [f for f in fields if f.type is not FieldType.NOTE] or list(fields)
+    for f in asked:
+        text = label(f)
+        if f.type is FieldType.NOTE:
+            document = QTextDocument()  # reads the text only: it loads no resource
+            document.setMarkdown(text)
+            text = document.toPlainText().replace("\ufffc", "")  # an image's place
+        line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+        if line:
+            return line if len(line) <= STEP_ENTRY_LIMIT else f"{line[:STEP_ENTRY_LIMIT]}…"
+    return title
 
 
 def _listed(titles: list[str]) -> str:
@@ -373,6 +398,7 @@ class StepPage(QWizardPage):
         self.description: MarkdownView | None = None
         self.cost_note: QLabel | None = None  # made when first needed
         self.column: QVBoxLayout | None = None
+        self.scroll: QScrollArea | None = None
         self._built = False
         self.stale = False  # built, and the logic changed while it was not on screen
         self._shown_complete: bool | None = None  # what completeChanged last told
@@ -403,6 +429,7 @@ class StepPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
+        self.scroll = scroll
 
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 8, 0)
@@ -623,6 +650,24 @@ class StepPage(QWizardPage):
                 row.input.focus_widget().setFocus(Qt.FocusReason.TabFocusReason)
                 return
 
+    def show_problems(self) -> None:
+        """Next asked for while the page is not complete: every shown field says what it
+        lacks (an untouched one too), and the first of them takes the focus, scrolled
+        into view."""
+        visible = self.state.visible()
+        first: FieldRow | None = None
+        for field_id, row in self.rows.items():
+            if field_id not in visible or row.input.field.type in SHOWN_ONLY:
+                continue
+            self.touched.add(field_id)
+            self._check(row, True)
+            if first is None and field_id in self.blocking and row.input.widget.isEnabled():
+                first = row
+        if first is not None:
+            if self.scroll is not None:
+                self.scroll.ensureWidgetVisible(first)
+            first.input.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _changed(self, field_id: str) -> None:
         if self._quiet:
             return
@@ -712,12 +757,16 @@ class CompletionPage(QWizardPage):
         self.times.setText(session_times(info))
         self.summary.clear()
         state = self.state
+        previous: str | None = None
         for step in state.path.steps:
-            step_item = QTreeWidgetItem([state.title(step), ""])
-            font = step_item.font(0)
-            font.setBold(True)
-            step_item.setFont(0, font)
-            self.summary.addTopLevelItem(step_item)
+            heading = state.title(step)
+            if heading != previous:  # steps of one title under one heading, as the review
+                step_item = QTreeWidgetItem([heading, ""])
+                font = step_item.font(0)
+                font.setBold(True)
+                step_item.setFont(0, font)
+                self.summary.addTopLevelItem(step_item)
+            previous = heading
             for field in answered_fields(state, step):
                 text = shown_answer(field, state.shown_value(field))
                 item = QTreeWidgetItem([f"    {state.label(field)}", text])
@@ -730,8 +779,8 @@ class CompletionPage(QWizardPage):
 
 class ReviewPage(QWizardPage):
     """Before Finish: every step on the path with its answers as a person reads them,
-    each with an Edit button (`editStep_<step id>`) that calls `edit(step_id)`. Filled
-    again each time it is shown."""
+    each with an Edit button (`editStep_<step id>`) that calls `edit(step_id)`; steps in
+    a row with one title share its heading. Filled again each time it is shown."""
 
     def __init__(
         self, state: PlayState, edit: Callable[[str], None], report: ReportButtons
@@ -768,24 +817,40 @@ class ReviewPage(QWizardPage):
         grid.setColumnMinimumWidth(0, 12)
         grid.setColumnStretch(2, 1)
         state = self.state
+        previous: str | None = None
         for step in state.path.steps:
-            row = grid.rowCount()
-            title = plain_label(state.title(step))
-            title.setStyleSheet("font-weight: 600;")
+            heading = state.title(step)
+            # the same title as the step before (an XLSForm's questions, each a screen
+            # titled by its group): listed under that heading, its Edit on its first row
+            grouped, previous = heading == previous, heading
+            fields = answered_fields(state, step)
             edit_button = QPushButton("Edit", objectName=f"editStep_{step.id}")
-            edit_button.setAccessibleName(f"Edit {state.title(step)}")
+            named = told_apart(heading, tuple(fields), state.label) if grouped else heading
+            edit_button.setAccessibleName(f"Edit {named}")
             edit_button.clicked.connect(lambda *_, step_id=step.id: self.edit(step_id))
-            grid.addWidget(title, row, 0, 1, 3)
-            grid.addWidget(edit_button, row, 3)
-            for field in answered_fields(state, step):
+            if not grouped:
+                if grid.rowCount() > 1:
+                    grid.setRowMinimumHeight(grid.rowCount(), 8)  # a gap before the step
+                row = grid.rowCount()
+                title = plain_label(heading)
+                title.setStyleSheet("font-weight: 600;")
+                grid.addWidget(title, row, 0, 1, 3)
+                grid.addWidget(edit_button, row, 3)
+            elif not fields:
+                grid.addWidget(edit_button, grid.rowCount(), 3)
+            for n, field in enumerate(fields):
                 row = grid.rowCount()
                 value = plain_label(shown_answer(field, state.shown_value(field)))
                 value.setObjectName(f"review_{field.id}")
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 label = plain_label(state.label(field))
                 grid.addWidget(label, row, 1, Qt.AlignmentFlag.AlignTop)
-                grid.addWidget(value, row, 2, 1, 2, Qt.AlignmentFlag.AlignTop)
-            grid.setRowMinimumHeight(grid.rowCount(), 8)  # a gap before the next step
+                if grouped and n == 0:
+                    grid.addWidget(value, row, 2, Qt.AlignmentFlag.AlignTop)
+                    grid.addWidget(edit_button, row, 3, Qt.AlignmentFlag.AlignTop)
+                else:
+                    grid.addWidget(value, row, 2, 1, 2, Qt.AlignmentFlag.AlignTop)
+        grid.setRowMinimumHeight(grid.rowCount(), 8)
         grid.setRowStretch(grid.rowCount(), 1)
         self.scroll.setWidget(content)
 
@@ -825,7 +890,7 @@ class WizardPlayer(QWizard):
         self.state = PlayState(
             self.definition, answers, state.info.is_completed, cleared=state.cleared
         )
-        self._step_list_entries: list[tuple[str, int, bool, bool]] = []
+        self._step_list_entries: list[tuple[str, int, bool, bool, str]] = []
         self.stored_steps: set[str] = set(state.info.completed_step_ids)
         self.pending_steps: set[str] = set()
         self._expected_step_id = state.info.current_step_id
@@ -912,6 +977,9 @@ class WizardPlayer(QWizard):
         self.progress_note.hide()
         self.step_list = QListWidget(objectName="stepList")
         self.step_list.setAccessibleName("Steps")
+        # a long entry is cut with "…" (its tool tip says it whole), not scrolled sideways
+        self.step_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.step_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.step_list.itemClicked.connect(self._jump_to_item)
         self.save_status = plain_label(object_name="saveStatus")
         self.save_status.setAccessibleName("Save status")
@@ -952,13 +1020,27 @@ class WizardPlayer(QWizard):
             return None
 
     def _refresh_step_list(self) -> None:
-        """The side panel: the path's steps marked done/current; changed only where
+        """The side panel: the path's steps marked done/current (a step whose title
+        other steps share named by its first question, `told_apart`; the current one kept
+        in view); changed only where
         something in it changed (it runs on every keystroke and page change): the rows
         whose mark changed are updated in place while the path's steps stay the same,
         and the list is rebuilt when they do not."""
         current = self.currentPage()
-        entries: list[tuple[str, int, bool, bool]] = []  # text, page id, current, clickable
-        for step in self.state.path.steps:
+        # text, page id, current, clickable, tool tip
+        entries: list[tuple[str, int, bool, bool, str]] = []
+        path = self.state.path
+        titles = [self.state.title(step) for step in path.steps]
+        shared = {title for title, n in Counter(titles).items() if n > 1}
+        names = [
+            told_apart(title, path.visible_fields.get(step.id, ()), self.state.label)
+            if title in shared
+            else title
+            for step, title in zip(path.steps, titles, strict=True)
+        ]
+        still_shared = {name for name, n in Counter(names).items() if n > 1}
+        seen: Counter[str] = Counter()
+        for step, title, name in zip(path.steps, titles, names, strict=True):
             page = self.step_pages[step.id]
             done = step.id in self.stored_steps
             pending = step.id in self.pending_steps
@@ -971,15 +1053,19 @@ class WizardPlayer(QWizard):
             else:
                 mark = "○"
             clickable = done or pending or step.id == self._left_for_review
-            title = self.state.title(step)
-            entries.append((f"{mark}  {title}", self.page_id(step.id), page is current, clickable))
+            shown = name
+            if name in still_shared:  # the same question again (a repeat's instances)
+                seen[name] += 1
+                shown = f"{name} ({seen[name]})"
+            tip = f"{title}: {shown}" if shown != title else title
+            entry = (f"{mark}  {shown}", self.page_id(step.id), page is current, clickable, tip)
+            entries.append(entry)
         if current is self.review_page:
-            entries.append(("▶  Review", self.currentId(), True, True))
+            entries.append(("▶  Review", self.currentId(), True, True, "Review"))
         if self.state.read_only:
             on_summary = current is self.completion_page
-            entries.append(
-                (f"{'▶' if on_summary else '✓'}  Summary", self.completion_id, on_summary, True)
-            )
+            mark = "▶" if on_summary else "✓"
+            entries.append((f"{mark}  Summary", self.completion_id, on_summary, True, "Summary"))
         before, self._step_list_entries = self._step_list_entries, entries
         if entries == before:
             return
@@ -987,12 +1073,17 @@ class WizardPlayer(QWizard):
             for row, (old, new) in enumerate(zip(before, entries, strict=True)):
                 if old != new:
                     _show_step_entry(self.step_list.item(row), *new)
-            return
-        self.step_list.clear()
-        for entry in entries:
-            item = QListWidgetItem()
-            _show_step_entry(item, *entry)
-            self.step_list.addItem(item)
+        else:
+            self.step_list.clear()
+            for entry in entries:
+                item = QListWidgetItem()
+                _show_step_entry(item, *entry)
+                self.step_list.addItem(item)
+        current_row = next((n for n, e in enumerate(entries) if e[2]), None)
+        if current_row is not None and current_row != next(
+            (n for n, e in enumerate(before) if e[2]), None
+        ):  # the current step kept in view as it moves (deep in a long list)
+            self.step_list.scrollToItem(self.step_list.item(current_row))
 
     def _jump_to_item(self, item: QListWidgetItem) -> None:
         self.jump_to(item.data(STEP_ID_ROLE))
@@ -1081,11 +1172,18 @@ class WizardPlayer(QWizard):
         self.restart()
 
     def _resume(self, step_id: str | None) -> None:
-        """Open at the first step, then walk (without saving) to the step the person
-        was on, so Back and the side panel work as if they had never left."""
+        """Open at the first step on the path, then walk (without saving) to the step
+        the person was on, so Back and the side panel work as if they had never left.
+        (With `hide_empty_steps` the wizard's first step may be off the path: a new
+        session, which the core starts there, opens at the path's first.)"""
         self.state.walking_through = True
-        self._go_to(self.page_id(self.definition.steps[0].id))
-        target = self.page_id(step_id) if step_id and self.definition.step(step_id) else 0
+        on_path = self.state.path.step_ids
+        first = on_path[0] if on_path else self.definition.steps[0].id
+        self._go_to(self.page_id(first))
+        target = self.page_id(first)
+        new = step_id is None or step_id == self.definition.steps[0].id
+        if step_id is not None and not new and self.definition.step(step_id) is not None:
+            target = self.page_id(step_id)
         while self.currentId() != target and self.currentPage().isComplete():
             before = self.currentId()
             self.next()
@@ -1201,10 +1299,15 @@ class WizardPlayer(QWizard):
         return self.button(FINISH) if page is not None and page.isFinalPage() else self.button(NEXT)
 
     def _go_forward(self) -> None:
-        """What Enter and Alt+Right do: Next or Finish, when the page allows it."""
+        """What Enter and Alt+Right do: Next or Finish, when the page allows it; on a
+        page that is not complete yet, the page shows what each field lacks."""
         forward = self._forward_button()
-        if not self.state.read_only and forward.isVisible() and forward.isEnabled():
+        if self.state.read_only or not forward.isVisible():
+            return
+        if forward.isEnabled():
             forward.click()
+        elif isinstance(page := self.currentPage(), StepPage):
+            page.show_problems()
 
     def _keep_forward_default(self) -> None:
         """Next is the default button on every step page (Finish where it takes Next's

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QPushButton, QStyle, QStyleOptionButton, QVBoxLayout, QWidget
 
 from wizard_desktop.controller import SessionController
 from wizard_desktop.core import repeats as core_repeats
@@ -21,10 +22,40 @@ from wizard_desktop.core.answer_text import format_answer
 from wizard_desktop.definition.model import AnswerValue, Field, Repeat, WizardDefinition
 from wizard_desktop.definition.repeats import counts_of, instance_path, split_path
 from wizard_desktop.ui import dialogs
+from wizard_desktop.ui.markdown import plain_tooltip
 
 ADD_NEEDS_THE_STEP = (
     "Answer this step first: Add another saves it, as Next does, before the next one."
 )
+
+
+class ElidedButton(QPushButton):
+    """A button in the narrow side panel whose text, an instance's title from the file,
+    may be longer than it is wide: cut with "…" at its end (centred, a long text lost
+    both its ends), the whole text in its tool tip and accessible name."""
+
+    def __init__(self, object_name: str) -> None:
+        super().__init__(objectName=object_name)
+        self.full_text = ""
+
+    def show_text(self, text: str) -> None:
+        self.full_text = text
+        self.setToolTip(plain_tooltip(text))
+        self.setAccessibleName(text)
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_ButtonMargin, option, self)
+        room = self.contentsRect().width() - 2 * margin
+        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, room)
+        if self.text() != shown.replace("&", "&&"):
+            self.setText(shown.replace("&", "&&"))  # a literal "&" in a button
 
 
 class RepeatControls(QWidget):
@@ -55,9 +86,9 @@ class RepeatControls(QWidget):
         self.step_id: str | None = None
         self.instance_title = ""
         self.removed: core_repeats.RemovedInstance | None = None
-        self.add_button = QPushButton(objectName="addInstanceButton")
+        self.add_button = ElidedButton("addInstanceButton")
         self.add_button.clicked.connect(self.add_another)
-        self.remove_button = QPushButton(objectName="removeInstanceButton")
+        self.remove_button = ElidedButton("removeInstanceButton")
         self.remove_button.clicked.connect(self.remove_current)
         self.undo_button = QPushButton(objectName="undoRemoveButton")
         self.undo_button.clicked.connect(self.undo)
@@ -90,13 +121,10 @@ class RepeatControls(QWidget):
         count = self.counts.get(repeat.id, 0)
         first = instance_path(repeat.id, index, repeat.steps[0])
         self.instance_title = titles.get(first, f"{repeat.id} {index + 1}")
-        add_text = repeat.add_label or "Add another"
-        self.add_button.setText(add_text)
-        self.add_button.setAccessibleName(add_text)
+        self.add_button.show_text(repeat.add_label or "Add another")
         self.add_button.setEnabled(count < repeat.max)
         self.add_button.show()
-        self.remove_button.setText(f"Remove “{self.instance_title}”…")
-        self.remove_button.setAccessibleName(f"Remove {self.instance_title}")
+        self.remove_button.show_text(f"Remove “{self.instance_title}”…")
         self.remove_button.setEnabled(count > repeat.min)
         self.remove_button.show()
 
