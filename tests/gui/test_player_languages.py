@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QRadioButton,
+    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
@@ -276,3 +278,69 @@ def test_messages_and_the_review_follow_the_language(
     wait_saved(qtbot, window)
     assert load_session(player.info.id).answers["code"] == "E123"
     assert get_session(player.info.id).language == "en"
+
+
+MEMBERS = """\
+format_version: 2
+id: members
+languages: [en, fr]
+default_language: en
+title: {en: Household, fr: Ménage}
+steps:
+  - id: you
+    title: {en: You, fr: Vous}
+    fields:
+      - {id: your_name, type: text, label: {en: Your name, fr: Votre nom}, required: true}
+  - id: member
+    title: {en: "Member {name}", fr: "Membre {name}"}
+    fields:
+      - {id: name, type: text, label: {en: Name, fr: Nom}, required: true}
+      - {id: age, type: number, label: {en: "Age of {name}", fr: "Âge de {name}"}}
+repeats:
+  - id: people
+    steps: [member]
+    add_label: {en: Add another member, fr: Ajouter un membre}
+    item_label: {en: "Member {people.number}: {name}", fr: "Membre {people.number} : {name}"}
+"""
+
+
+def test_a_wizard_with_repeats_switches_language_in_every_instance(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, english_locale: None
+) -> None:
+    """The switch is offered with repeats too: each instance's texts (naming its own
+    answers) change language, the instances and the answers stay, and an instance
+    added afterwards comes in the session's new language."""
+    window.wizards_view.reload(import_text(tmp_path, MEMBERS))
+    player = start(qtbot, window, "members")
+    combo = _switch(player)
+    type_into(qtbot, player, "your_name", "Me")
+    press_next(qtbot, player)
+    assert step_id(player) == "people[0].member"
+    type_into(qtbot, player, "people[0].name", "Ada")
+    label = find(player, "label_people[0].age", QLabel)
+    assert isinstance(label, QLabel) and label.text() == "Age of Ada"
+    assert player.currentPage().title() == "Member 1: Ada"  # an instance's step: its item label
+
+    combo.setCurrentIndex(combo.findData("fr"))
+    assert player.currentPage().title() == "Membre 1 : Ada"
+    assert label.text() == "Âge de Ada"
+    assert find(player, "field_people[0].name", QLineEdit).text() == "Ada"  # type: ignore[union-attr]
+    entries = [player.step_list.item(i).text()[3:] for i in range(player.step_list.count())]
+    assert entries[:2] == ["Vous", "Membre 1 : Ada"]
+    add = find(player, "addInstanceButton", QWidget)
+    assert isinstance(add, QPushButton) and add.text() == "Ajouter un membre"
+    wait_saved(qtbot, window)
+    assert get_session(player.info.id).language == "fr"
+
+    qtbot.mouseClick(add, Qt.MouseButton.LeftButton)  # the player opens again, on instance 2
+    qtbot.waitUntil(lambda: window.player is not None and window.player is not player)
+    again = window.player
+    assert again is not None
+    qtbot.waitUntil(lambda: step_id(again) == "people[1].member")
+    assert _switch(again).currentData() == "fr"
+    type_into(qtbot, again, "people[1].name", "Bo")
+    assert again.currentPage().title() == "Membre 2 : Bo"
+    wait_saved(qtbot, window)
+    session = load_session(again.info.id)
+    assert session.answers == {"your_name": "Me", "people[0].name": "Ada", "people[1].name": "Bo"}
+    assert session.definition.title == "Ménage"  # the summary, report and exports read French

@@ -197,6 +197,9 @@ class SessionState:
     calculated: Mapping[str, AnswerValue] = dataclasses.field(default_factory=dict)
     repeats: tuple[Repeat, ...] = ()
     """The version's repeats (`definition` has their instances laid out)."""
+    unexpanded: WizardDefinition | None = None
+    """With repeats, the version's definition in the session's language before they
+    were laid out (`repeats.in_language` shows the session in another language)."""
 
     @functools.cached_property
     def resolution(self) -> Resolution:
@@ -584,7 +587,13 @@ def load_session(session_id: str) -> SessionState:
         stored = _stored_values(session_id)
     base = localized(definition_of_version(info.version_id), info.language)
     definition = _session_definition(base, session_id, stored)
-    return SessionState(info, definition, *split_stored(definition, stored), base.repeats)
+    return SessionState(
+        info,
+        definition,
+        *split_stored(definition, stored),
+        base.repeats,
+        base if base.repeats else None,
+    )
 
 
 def start_session(

@@ -26,7 +26,7 @@ TOP_LEVEL_REQUIRED = ("format_version", "id", "title", "steps")
 LANGUAGE_KEYS = ("languages", "default_language")
 TRANSLATABLE_KEYS = frozenset(
     {"title", "description", "label", "help", "placeholder", "unit", "pattern_message"}
-    | {"constraint_message"}
+    | {"constraint_message", "add_label", "item_label"}
 )
 # Format 2 top-level keys the importers write (model.WizardDefinition.imported_from).
 IMPORT_TOP_LEVEL_KEYS = (

@@ -29,6 +29,7 @@ from wizard_desktop.definition.expressions import (
     parse_laid_out,
     parse_template,
 )
+from wizard_desktop.definition.languages import localized
 from wizard_desktop.definition.model import (
     CONDITION_TYPES,
     AllOf,
@@ -418,8 +419,23 @@ def _expand(definition: WizardDefinition, counts: Mapping[str, int]) -> Expansio
         hide_empty_steps=definition.hide_empty_steps,
         hidden_answers_count=definition.hidden_answers_count,
         source_pages=definition.source_pages,
+        # the languages, to offer them; not the maps, which address the base's texts: an
+        # expansion changes language through `in_language`
+        languages=definition.languages,
+        default_language=definition.default_language,
+        text_language=definition.text_language,
     )
     return Expansion(definition, expanded, dict(counts))
+
+
+def in_language(
+    base: WizardDefinition, expanded: WizardDefinition, language: str | None
+) -> WizardDefinition:
+    """`expanded` (`base` laid out) with every text in `language`: the base in it, laid
+    out for the same instance counts (an instance's texts name its instance, so the
+    texts are translated before they are laid out). `expanded` itself in its language."""
+    counts = {r.id: 0 for r in base.repeats} | counts_of(expanded)
+    return expand(localized(base, language), counts).definition
 
 
 @dataclass(frozen=True)

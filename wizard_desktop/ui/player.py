@@ -113,7 +113,15 @@ from wizard_desktop.definition.conditions import ResolvedPath, is_answered
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
 from wizard_desktop.definition.languages import localized
 from wizard_desktop.definition.logic import Resolution, hold_answer, wizard_logic
-from wizard_desktop.definition.model import AnswerValue, Field, FieldType, Step, WizardDefinition
+from wizard_desktop.definition.model import (
+    AnswerValue,
+    Field,
+    FieldType,
+    Repeat,
+    Step,
+    WizardDefinition,
+)
+from wizard_desktop.definition.repeats import in_language
 from wizard_desktop.ui import dialogs
 from wizard_desktop.ui.editors import (
     ERROR_COLOR_ON_LIGHT,
@@ -878,8 +886,9 @@ class WizardPlayer(QWizard):
         self.setTitleFormat(Qt.TextFormat.PlainText)  # page titles come from the file
         self.setSubTitleFormat(Qt.TextFormat.PlainText)
         self.controller = controller
+        self.unexpanded = state.unexpanded
         self.language = start_language(state.definition, state.info.language)
-        self.definition = localized(state.definition, self.language)
+        self.definition = self._in_language(state.definition, self.language)
         self.info = state.info
         answers: dict[str, AnswerValue] = {  # defaults, unless the person cleared them
             f.id: f.default
@@ -914,7 +923,7 @@ class WizardPlayer(QWizard):
         self._path_titles = self._titles()  # their titles as shown
         self.repeat_controls = RepeatControls(
             state.info.id,
-            state.repeats,
+            self._repeats_in(self.language),
             self.definition,
             controller,
             lambda: self.state.path.answers,
@@ -1112,7 +1121,7 @@ class WizardPlayer(QWizard):
         """Show every text in `language` at once: the pages built so far (what is typed
         stays in its editor), the side panel, the review or the summary; the answers
         are untouched, and the session is answered in it from now on."""
-        definition = localized(self.definition, language)
+        definition = self._in_language(self.definition, language)
         if definition is self.definition:
             return
         self.language, self.definition = language, definition
@@ -1134,8 +1143,22 @@ class WizardPlayer(QWizard):
             self.completion_page.show_completed(self.info)
         self._path_titles = self._titles()
         self._refresh_step_list()
+        self.repeat_controls.show_language(self._repeats_in(language), definition)
+        self.repeat_controls.show_for(self._current_step_id(), self._path_titles)
         if not self.state.read_only:
             self.controller.set_language(language)
+
+    def _in_language(self, definition: WizardDefinition, language: str | None) -> WizardDefinition:
+        """`definition` with its texts in `language`; a session's repeats laid out anew."""
+        if self.unexpanded is None:
+            return localized(definition, language)
+        return in_language(self.unexpanded, definition, language)
+
+    def _repeats_in(self, language: str | None) -> tuple[Repeat, ...]:
+        """The version's repeats with their texts in `language`."""
+        if self.unexpanded is None:
+            return ()
+        return localized(self.unexpanded, language).repeats
 
     # --- Answers and navigation.
 

@@ -105,6 +105,12 @@ class RepeatControls(QWidget):
             return None
         return self.repeats[split[0]], split[1]
 
+    def show_language(self, repeats: tuple[Repeat, ...], definition: WizardDefinition) -> None:
+        """The repeats' texts (add label) and the definition in another language; the
+        step's controls are shown again by `show_for`."""
+        self.repeats = {r.id: r for r in repeats if r.count is None}
+        self.definition = definition
+
     def show_for(self, step_id: str | None, titles: Mapping[str, str]) -> None:
         """The controls for the step on screen (`titles`: step titles as shown). Leaving
         the step of a removal ends its Undo."""
