@@ -232,6 +232,10 @@ class _Builder:
         # (XPath, current field, choice columns) -> (translation, or why it was refused)
         self.translated: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
         self._collect(survey)
+        # select_multiple and rank answers: a list here, one space-separated text in XPath
+        self.multiple = frozenset(
+            n for n, k in self.kinds.items() if k in ("select all that apply", "rank")
+        )
         self.steps: list[dict[str, Any]] = []
         self.languages = self._languages(survey)
         self.codes: dict[str, str] = {}  # pyxform's language name -> its code
@@ -400,6 +404,7 @@ class _Builder:
                     columns,
                     self.indexed_reference,
                     self.choice_labels,
+                    self.multiple,
                 )
                 known = (translate(source, context), None)
             except XPathUnsupported as exc:
@@ -414,7 +419,10 @@ class _Builder:
             if current is None:
                 self.refuse(element, f"{column} uses '.' where there is no current field")
                 return None
-            text = text.replace("{" + _CURRENT + "}", "{" + current + "}")
+            value = "{" + current + "}"
+            if current in self.multiple:  # one space-separated text in XPath, as ${current}
+                value = f"xpath_concat({value})"
+            text = text.replace("{" + _CURRENT + "}", value)
         return text
 
     # --- repeats ----------------------------------------------------------------------

@@ -121,6 +121,9 @@ class XPathContext:
     indexed: Callable[[str, str, int], str] | None = None
     # jr:itext() of a choice list's item: the list's (value, label) pairs, or None
     choice_labels: Callable[[str], list[tuple[str, str]] | None] | None = None
+    # the names whose XPath value is one space-separated text (select_multiple, rank):
+    # read as `xpath_concat({name})`, so `${m} = 'a'` compares that text, as ODK does
+    multiple: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -253,12 +256,18 @@ class _Translate(Transformer[Token, _Out]):
         if not name.strip():
             raise XPathUnsupported("reads ${}, which names no question")
         try:
-            return _Out("{" + self.context.reference(name, False) + "}", 0, 9, name)
+            return self._value(name)
         except XPathUnsupported as exc:
             # refused only if it is read as a value: count(), sum() and indexed-repeat()
             # read the name itself (a repeat, a field in one)
             self.problems.append(str(exc))
             return _Out(f"{_PROBLEM}{len(self.problems) - 1}{_PROBLEM}", 0, 9, name)
+
+    def _value(self, name: str) -> _Out:
+        text = "{" + self.context.reference(name, False) + "}"
+        if name.strip() in self.context.multiple:
+            return _Out(f"xpath_concat({text})", 1, 9, name)
+        return _Out(text, 0, 9, name)
 
     def current(self) -> _Out:
         if self.context.current is None:
@@ -274,7 +283,7 @@ class _Translate(Transformer[Token, _Out]):
             return _Out(_quote(columns[text]), 0, 9)
         if text.startswith("../") and re.fullmatch(r"\.\./[A-Za-z_][A-Za-z0-9_.-]*", text):
             name = text[3:]  # a sibling, as pyxform writes `or_other`'s relevant
-            return _Out("{" + self.context.reference(name, False) + "}", 0, 9, name)
+            return self._value(name)
         if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", text):
             return _Out("''", 0, 9)  # a child element the form has not: an empty node-set
         if text.startswith("["):
