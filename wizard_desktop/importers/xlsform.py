@@ -91,6 +91,9 @@ _LABEL_LIMIT = 500
 _TITLE_LIMIT = 200
 
 
+_CONDITIONS = ("relevant", "required", "constraint", "read_only", "choice_filter")
+
+
 def _problem(source: str, message: str) -> WizardFileError:
     return WizardFileError([Problem(source, None, "", message)])
 
@@ -415,6 +418,9 @@ class _Builder:
             return None
         text = known[0]
         assert text is not None
+        if column in _CONDITIONS and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text):
+            # XPath's boolean() of a number (a relevant of `1.5`): true unless it is 0
+            text = "false" if float(text) == 0 else "true"
         if "{" + _CURRENT + "}" in text:
             if current is None:
                 self.refuse(element, f"{column} uses '.' where there is no current field")
