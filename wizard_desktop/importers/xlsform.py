@@ -727,6 +727,9 @@ class _Builder:
             field["type"] = (
                 "multiline" if "multiline" in q.get("control", {}).get("appearance", "") else "text"
             )
+            if kind == "phone number" and not q.get("bind", {}).get("constraint"):
+                # the constraint pyxform's XForm gives the type: regex(., '^\d*$')
+                field.update(pattern="[0-9]*", pattern_message="Write digits only.")
         elif kind == "integer":
             field.update(type="number", decimals=0)
         elif kind == "decimal":
