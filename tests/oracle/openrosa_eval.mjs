@@ -3,8 +3,10 @@
 //
 // stdin: {"cases": [{"xml": "<data>...</data>",
 //                    "calculates": [{"node": "/data/c", "expr": "..."}],
-//                    "exprs": [{"context": "/data/q", "expr": "...", "type": "boolean"}]}]}
-// stdout: [{"calculated": {"/data/c": "text"}, "results": [value | {"error": "..."}]}]
+//                    "exprs": [{"context": "/data/q", "expr": "...", "type": "boolean"}],
+//                    "zeroed": ["/data/n", ...] (optional)}]}
+// stdout: [{"calculated": {"/data/c": "text"}, "results": [value | {"error": "..."}],
+//           "zeroed": {"calculated": ..., "results": ...} (with "zeroed")}]
 //
 // Each case's document holds the primary instance with the answers as ODK writes them.
 // Its calculates are run first, as Enketo does on load, in bind order, again until no
@@ -50,7 +52,7 @@ function plain(value) {
     return value;
 }
 
-function evaluateCase({ xml, calculates, exprs }) {
+function evaluateCase({ xml, calculates, exprs, zeroed }) {
     const doc = parser.parseFromString(xml, 'application/xml');
     if (doc.getElementsByTagName('parsererror').length) throw new Error('bad instance XML');
     const calculated = {};
@@ -73,14 +75,33 @@ function evaluateCase({ xml, calculates, exprs }) {
         }
         if (!changed) break;
     }
-    const results = exprs.map(({ context, expr, type }) => {
+    const answer = { calculated, results: evaluateAll(doc, exprs) };
+    if (zeroed) {
+        // The same state with the empty (or NaN) number nodes named read as 0, nothing
+        // recalculated: what XPath gives for the empty-as-0 reading (docs/xlsform.md).
+        const copy = doc.cloneNode(true);
+        for (const path of zeroed) {
+            const target = node(copy, path);
+            if (target.textContent === '' || target.textContent === 'NaN') target.textContent = '0';
+        }
+        const again = calculates.map((c) => ({ context: c.node, expr: c.expr, type: 'string' }));
+        const all = evaluateAll(copy, [...exprs, ...again]);
+        answer.zeroed = {
+            results: all.slice(0, exprs.length),
+            calculated: Object.fromEntries(calculates.map((c, i) => [c.node, all[exprs.length + i]])),
+        };
+    }
+    return answer;
+}
+
+function evaluateAll(doc, exprs) {
+    return exprs.map(({ context, expr, type }) => {
         try {
             return plain(run(expr, node(doc, context), type));
         } catch (error) {
             return { error: String(error.message).slice(0, 300) };
         }
     });
-    return { calculated, results };
 }
 
 const batch = JSON.parse(readFileSync(0, 'utf8'));
