@@ -4,7 +4,7 @@
 // stdin: {"cases": [{"xml": "<data>...</data>",
 //                    "calculates": [{"node": "/data/c", "expr": "..."}],
 //                    "exprs": [{"context": "/data/q", "expr": "...", "type": "boolean"}],
-//                    "zeroed": ["/data/n", ...] (optional)}]}
+//                    "zeroed": {"nodes": ["/data/n"], "exprs": [0], "calculates": ["/data/c"]}}]}
 // stdout: [{"calculated": {"/data/c": "text"}, "results": [value | {"error": "..."}],
 //           "zeroed": {"calculated": ..., "results": ...} (with "zeroed")}]
 //
@@ -34,9 +34,27 @@ const TYPES = {
 };
 
 function node(doc, path) {
-    const found = doc.evaluate(path, doc, null, window.XPathResult.FIRST_ORDERED_NODE_TYPE, null);
-    if (!found.singleNodeValue) throw new Error(`no node ${path}`);
-    return found.singleNodeValue;
+    // An absolute path of names with [n] indexes (/data/r[2]/q, /data/x/instance[@id='l']/root/item[3]),
+    // walked over the elements (jsdom's XPath is slow on a large instance; the expressions
+    // themselves still go through it).
+    let at = doc;
+    for (const step of path.split('/').slice(1)) {
+        const [, name, predicate] = step.match(/^([^[]+)(?:\[(.+)\])?$/);
+        const id = predicate && predicate.match(/^@id='([^']*)'$/);
+        const nth = predicate && !id ? Number(predicate) : 1;
+        let seen = 0;
+        let next = null;
+        for (const child of at.children) {
+            if (child.tagName !== name || (id && child.getAttribute('id') !== id[1])) continue;
+            if (++seen === nth) {
+                next = child;
+                break;
+            }
+        }
+        if (!next) throw new Error(`no node ${path}`);
+        at = next;
+    }
+    return at;
 }
 
 function run(expr, context, type) {
@@ -76,19 +94,22 @@ function evaluateCase({ xml, calculates, exprs, zeroed }) {
         if (!changed) break;
     }
     const answer = { calculated, results: evaluateAll(doc, exprs) };
-    if (zeroed) {
+    if (zeroed && (zeroed.exprs.length || zeroed.calculates.length)) {
         // The same state with the empty (or NaN) number nodes named read as 0, nothing
-        // recalculated: what XPath gives for the empty-as-0 reading (docs/xlsform.md).
-        const copy = doc.cloneNode(true);
-        for (const path of zeroed) {
-            const target = node(copy, path);
+        // recalculated: what XPath gives for the empty-as-0 reading (docs/xlsform.md),
+        // for the expressions and calculates asked (the others are null).
+        for (const path of zeroed.nodes) {
+            const target = node(doc, path);
             if (target.textContent === '' || target.textContent === 'NaN') target.textContent = '0';
         }
-        const again = calculates.map((c) => ({ context: c.node, expr: c.expr, type: 'string' }));
-        const all = evaluateAll(copy, [...exprs, ...again]);
+        const asked = new Set(zeroed.exprs);
+        const results = exprs.map((e, i) => (asked.has(i) ? evaluateAll(doc, [e])[0] : null));
+        const byNode = Object.fromEntries(calculates.map((c) => [c.node, c.expr]));
+        const again = zeroed.calculates.map((n) => ({ context: n, expr: byNode[n], type: 'string' }));
+        const values = evaluateAll(doc, again);
         answer.zeroed = {
-            results: all.slice(0, exprs.length),
-            calculated: Object.fromEntries(calculates.map((c, i) => [c.node, all[exprs.length + i]])),
+            results,
+            calculated: Object.fromEntries(zeroed.calculates.map((n, i) => [n, values[i]])),
         };
     }
     return answer;
