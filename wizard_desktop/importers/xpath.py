@@ -147,7 +147,7 @@ _FUNCTIONS_SIMPLE = {
     "number": ("xpath_number", 1, 1),
     "regex": ("xpath_regex", 2, 2),
     "if": ("iif", 3, 3),
-    "round": ("round", 1, 2),
+    "round": ("xpath_round", 1, 2),
     "today": ("today", 0, 0),
     "now": ("currentDate", 0, 0),
     "date": ("", 1, 1),
