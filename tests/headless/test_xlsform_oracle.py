@@ -31,6 +31,7 @@ from tests.oracle.openrosa import SECONDARY, XForm, evaluate_cases
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.expression_functions import NUMBER_LIMIT, is_true
 from wizard_desktop.definition.expressions import EvaluationBudget, Expression, evaluate
+from wizard_desktop.definition.logic import wizard_logic
 from wizard_desktop.definition.model import Field, FieldType, WizardDefinition
 from wizard_desktop.definition.repeats import expand, split_path
 from wizard_desktop.importers import import_form
@@ -129,10 +130,8 @@ class Answers:
             return r.choice([p for p in pool if p])
         if f.type is FieldType.NUMBER:
             whole = f.decimals == 0
-            if self.numbers and r.random() < 0.5:
-                n = r.choice(self.numbers)
-            else:
-                n = r.uniform(-5, 130)
+            near = self.numbers and r.random() < 0.5  # a literal the form compares with, ± 1
+            n = r.choice(self.numbers) if near else r.uniform(-5, 130)
             return int(n) if whole else round(n, 2)
         if f.type in (FieldType.CHOICE, FieldType.RATING) and f.options:
             return r.choice(f.options).value
@@ -563,3 +562,46 @@ def test_own_forms_agree_with_odk(tmp_path: Path, rows: list[str]) -> None:
     made, wrong = compare(form, SEED, CASES)
     assert made > len(rows) * CASES // 2
     assert not wrong, f"{len(wrong)} of {made} disagree:\n" + "\n".join(wrong[:30])
+
+
+# --- regressions: what the comparison found (each also checked above, on random answers) --
+
+
+def _resolved(tmp_path: Path, rows: list[str], answers: dict[str, Any]) -> Any:
+    path = tmp_path / "regression.md"
+    path.write_text("| survey |\n" + COLUMNS + "".join(rows) + CHOICES, encoding="utf-8")
+    return wizard_logic(import_form(path).definition).resolve(answers)
+
+
+def test_a_select_multiple_compared_as_its_space_separated_text(tmp_path: Path) -> None:
+    rows = [
+        _row("select_multiple pet", "pets"),
+        _row("text", "only_cat", relevant="${pets} = 'cat'"),
+        _row("text", "cat_dog", relevant="${pets} = 'cat dog'"),
+    ]
+    assert "only_cat" in _resolved(tmp_path, rows, {"pets": ["cat"]}).fields
+    shown = _resolved(tmp_path, rows, {"pets": ["cat", "dog"]}).fields
+    assert "cat_dog" in shown and "only_cat" not in shown
+
+
+def test_a_number_as_condition_is_its_boolean(tmp_path: Path) -> None:
+    rows = [_row("text", "a", relevant="1.5"), _row("text", "b", relevant="0")]
+    shown = _resolved(tmp_path, rows, {}).fields
+    assert "a" in shown and "b" not in shown
+
+
+def test_phone_number_takes_digits_only(tmp_path: Path) -> None:
+    rows = [_row("phone number", "phone")]
+    assert not _resolved(tmp_path, rows, {"phone": "0123"}).problems
+    assert _resolved(tmp_path, rows, {"phone": "01 23"}).problems["phone"]
+
+
+def test_round_of_nothing_is_empty_and_halves_go_away_from_zero(tmp_path: Path) -> None:
+    rows = [
+        _row("decimal", "x"),
+        _row("calculate", "r1", calculation="round(${x}, 1)"),
+        _row("calculate", "r0", calculation="round(${x})"),
+    ]
+    assert _resolved(tmp_path, rows, {}).values["r1"] is None
+    values = _resolved(tmp_path, rows, {"x": -2.5}).values
+    assert values["r0"] == -3 and values["r1"] == -2.5
