@@ -239,6 +239,10 @@ class _Builder:
         self.multiple = frozenset(
             n for n, k in self.kinds.items() if k in ("select all that apply", "rank")
         )
+        # what may hold a date: `date - date` is days in XPath (xpath.py, `dates`)
+        self.dates = frozenset(
+            n for n, k in self.kinds.items() if k in ("date", "today", "calculate")
+        )
         self.steps: list[dict[str, Any]] = []
         self.languages = self._languages(survey)
         self.codes: dict[str, str] = {}  # pyxform's language name -> its code
@@ -408,6 +412,7 @@ class _Builder:
                     self.indexed_reference,
                     self.choice_labels,
                     self.multiple,
+                    self.dates,
                 )
                 known = (translate(source, context), None)
             except XPathUnsupported as exc:
