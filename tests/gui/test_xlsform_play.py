@@ -75,8 +75,12 @@ def answer_step(qtbot: QtBot, page: StepPage, player: WizardPlayer, picture: Pat
                 if options == ():
                     continue  # filtered by a field answered in this pass: the next pass
                 editor.set_value(answer_for(field, options))
-                if field.type is FieldType.TEXT and field.id in player.state.resolution.problems:
+                if field.id not in player.state.resolution.problems:
+                    continue
+                if field.type is FieldType.TEXT:
                     editor.set_value(A_PHONE_NUMBER)  # a constraint such as a phone number's
+                elif field.type is FieldType.NUMBER:
+                    editor.set_value(0)  # a bound such as the WHO form's age in days, 0 here
 
 
 def play(qtbot: QtBot, player: WizardPlayer, picture: Path) -> int:

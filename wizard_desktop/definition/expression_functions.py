@@ -1002,6 +1002,38 @@ def _xpath_int(params: Sequence[object]) -> object:
     return int(to_number(value))
 
 
+def _xpath_round(params: Sequence[object]) -> object:
+    """ODK's round(x, digits?): x and digits read as xpath_number (digits cut towards
+    zero), halves away from zero; empty when either is no number (SurveyJS's round()
+    skips an empty argument, so round(empty, 1) would be 1)."""
+    value = _xpath_number(params[:1])
+    digits = _xpath_number(params[1:]) if len(params) > 1 else 0
+    if value is None or digits is None:
+        return None
+    x, places = to_number(value), int(to_number(digits))
+    scale = js_power(10.0, float(abs(places)))
+
+    def away(n: float) -> float:
+        return -_js_round(-n) if n < 0 else _js_round(n)
+
+    result = away(x * scale) / scale if places > 0 else scale * away(x / scale)
+    return number(result) if math.isfinite(result) else None
+
+
+def _xpath_minus(params: Sequence[object]) -> object:
+    """XPath's a - b where both may be dates (a date question, today(), a calculate): as
+    in ODK, two dates are the days from b to a (a date reads as its number of days) and
+    an empty side gives nothing (XPath's NaN: no age from an unanswered date, where `-`
+    would read it as 0); anything else is `-`."""
+    a, b = params
+    if is_empty(a) or is_empty(b):
+        return None
+    first, second = to_datetime(a), to_datetime(b)
+    if first is not None and second is not None:
+        return number((first - second).total_seconds() / 86400)
+    return BINARY["minus"](a, b)
+
+
 def _xpath_regex(params: Sequence[object]) -> object:
     pattern = params[1]
     if not isinstance(pattern, str) or pattern_problem(pattern) is not None:
@@ -1074,6 +1106,8 @@ XPATH_FUNCTIONS: dict[str, tuple[Callable[[Sequence[object]], object], int, int 
     "xpath_coalesce": (lambda p: p[1] if is_empty(p[0]) else p[0], 2, 2),
     "xpath_concat": (lambda p: _text("".join(xpath_string(item) for item in p)), 1, None),
     "xpath_int": (_xpath_int, 1, 1),
+    "xpath_round": (_xpath_round, 1, 2),
+    "xpath_minus": (_xpath_minus, 2, 2),
     "xpath_number": (_xpath_number, 1, 1),
     "xpath_regex": (_xpath_regex, 2, 2),
     "xpath_choice_label": (_xpath_choice_label, 1, None),

@@ -91,6 +91,9 @@ _LABEL_LIMIT = 500
 _TITLE_LIMIT = 200
 
 
+_CONDITIONS = ("relevant", "required", "constraint", "read_only", "choice_filter")
+
+
 def _problem(source: str, message: str) -> WizardFileError:
     return WizardFileError([Problem(source, None, "", message)])
 
@@ -232,6 +235,14 @@ class _Builder:
         # (XPath, current field, choice columns) -> (translation, or why it was refused)
         self.translated: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
         self._collect(survey)
+        # select_multiple and rank answers: a list here, one space-separated text in XPath
+        self.multiple = frozenset(
+            n for n, k in self.kinds.items() if k in ("select all that apply", "rank")
+        )
+        # what may hold a date: `date - date` is days in XPath (xpath.py, `dates`)
+        self.dates = frozenset(
+            n for n, k in self.kinds.items() if k in ("date", "today", "calculate")
+        )
         self.steps: list[dict[str, Any]] = []
         self.languages = self._languages(survey)
         self.codes: dict[str, str] = {}  # pyxform's language name -> its code
@@ -400,6 +411,8 @@ class _Builder:
                     columns,
                     self.indexed_reference,
                     self.choice_labels,
+                    self.multiple,
+                    self.dates,
                 )
                 known = (translate(source, context), None)
             except XPathUnsupported as exc:
@@ -410,11 +423,17 @@ class _Builder:
             return None
         text = known[0]
         assert text is not None
+        if column in _CONDITIONS and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text):
+            # XPath's boolean() of a number (a relevant of `1.5`): true unless it is 0
+            text = "false" if float(text) == 0 else "true"
         if "{" + _CURRENT + "}" in text:
             if current is None:
                 self.refuse(element, f"{column} uses '.' where there is no current field")
                 return None
-            text = text.replace("{" + _CURRENT + "}", "{" + current + "}")
+            value = "{" + current + "}"
+            if current in self.multiple:  # one space-separated text in XPath, as ${current}
+                value = f"xpath_concat({value})"
+            text = text.replace("{" + _CURRENT + "}", value)
         return text
 
     # --- repeats ----------------------------------------------------------------------
@@ -716,6 +735,9 @@ class _Builder:
             field["type"] = (
                 "multiline" if "multiline" in q.get("control", {}).get("appearance", "") else "text"
             )
+            if kind == "phone number" and not q.get("bind", {}).get("constraint"):
+                # the constraint pyxform's XForm gives the type: regex(., '^\d*$')
+                field.update(pattern="[0-9]*", pattern_message="Write digits only.")
         elif kind == "integer":
             field.update(type="number", decimals=0)
         elif kind == "decimal":

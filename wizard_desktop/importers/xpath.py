@@ -121,6 +121,12 @@ class XPathContext:
     indexed: Callable[[str, str, int], str] | None = None
     # jr:itext() of a choice list's item: the list's (value, label) pairs, or None
     choice_labels: Callable[[str], list[tuple[str, str]] | None] | None = None
+    # the names whose XPath value is one space-separated text (select_multiple, rank):
+    # read as `xpath_concat({name})`, so `${m} = 'a'` compares that text, as ODK does
+    multiple: frozenset[str] = frozenset()
+    # the names whose value may be a date (date questions, `today`, calculates): a - b of
+    # two such is `xpath_minus`, the days between them when both are dates, as in ODK
+    dates: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class _Out:
     precedence: int  # 0 or, 1 and, 2 comparison, 3 sum, 4 product, 9 atom
     reference: str | None = None  # the `${name}` it is, when it is exactly one
     literal: str | None = None  # the text it is, when it is a text literal
+    date: bool = False  # may be a date: a name of `dates`, today(), date(...)
 
 
 _ITEXT_CALL = "jr:itext-choice"
@@ -144,7 +151,7 @@ _FUNCTIONS_SIMPLE = {
     "number": ("xpath_number", 1, 1),
     "regex": ("xpath_regex", 2, 2),
     "if": ("iif", 3, 3),
-    "round": ("round", 1, 2),
+    "round": ("xpath_round", 1, 2),
     "today": ("today", 0, 0),
     "now": ("currentDate", 0, 0),
     "date": ("", 1, 1),
@@ -219,6 +226,9 @@ class _Translate(Transformer[Token, _Out]):
         return self._binary(left, _COMPARISONS[str(operator)], right, 2)
 
     def sum_(self, left: _Out, operator: Token, right: _Out) -> _Out:
+        if str(operator) == "-" and left.date and right.date:  # days, as ODK counts them
+            depth = max(left.depth, right.depth) + 1
+            return _Out(f"xpath_minus({left.text}, {right.text})", depth, 9)
         return self._binary(left, _ARITHMETIC[str(operator)], right, 3)
 
     def product(self, left: _Out, operator: Token, right: _Out) -> _Out:
@@ -232,7 +242,7 @@ class _Translate(Transformer[Token, _Out]):
     def group(self, inner: _Out) -> _Out:
         if inner.precedence == 9:
             return inner
-        return _Out(f"({inner.text})", inner.depth, 9)
+        return _Out(f"({inner.text})", inner.depth, 9, date=inner.date)
 
     def number(self, token: Token) -> _Out:
         text = str(token)
@@ -253,12 +263,18 @@ class _Translate(Transformer[Token, _Out]):
         if not name.strip():
             raise XPathUnsupported("reads ${}, which names no question")
         try:
-            return _Out("{" + self.context.reference(name, False) + "}", 0, 9, name)
+            return self._value(name)
         except XPathUnsupported as exc:
             # refused only if it is read as a value: count(), sum() and indexed-repeat()
             # read the name itself (a repeat, a field in one)
             self.problems.append(str(exc))
             return _Out(f"{_PROBLEM}{len(self.problems) - 1}{_PROBLEM}", 0, 9, name)
+
+    def _value(self, name: str) -> _Out:
+        text = "{" + self.context.reference(name, False) + "}"
+        if name.strip() in self.context.multiple:
+            return _Out(f"xpath_concat({text})", 1, 9, name)
+        return _Out(text, 0, 9, name, date=name.strip() in self.context.dates)
 
     def current(self) -> _Out:
         if self.context.current is None:
@@ -274,7 +290,7 @@ class _Translate(Transformer[Token, _Out]):
             return _Out(_quote(columns[text]), 0, 9)
         if text.startswith("../") and re.fullmatch(r"\.\./[A-Za-z_][A-Za-z0-9_.-]*", text):
             name = text[3:]  # a sibling, as pyxform writes `or_other`'s relevant
-            return _Out("{" + self.context.reference(name, False) + "}", 0, 9, name)
+            return self._value(name)
         if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", text):
             return _Out("''", 0, 9)  # a child element the form has not: an empty node-set
         if text.startswith("["):
@@ -297,7 +313,7 @@ class _Translate(Transformer[Token, _Out]):
         if name == "false":
             return _Out("false", 0, 9)
         if name == "date":  # an ISO date is a date already (dates are ISO texts here)
-            return args[0]
+            return _Out(args[0].text, args[0].depth, args[0].precedence, date=True)
         if name == "not":
             return _Out(f"!({args[0].text})", depth, 9)
         if name == "position":
@@ -324,7 +340,8 @@ class _Translate(Transformer[Token, _Out]):
                 raise XPathUnsupported(f"uses regex() with a pattern that is {problem}")
         if any(a.text == ".." for a in args):
             raise XPathUnsupported("uses the path .., which Wizard Desktop cannot evaluate")
-        return _Out(f"{target}({', '.join(a.text for a in args)})", depth, 9)
+        text = f"{target}({', '.join(a.text for a in args)})"
+        return _Out(text, depth, 9, date=name == "today")
 
     def _indexed_repeat(self, args: list[_Out]) -> _Out:
         field, repeat, index = args[0].reference, args[1].reference, args[2].text
