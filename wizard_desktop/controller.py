@@ -34,6 +34,7 @@ from wizard_desktop.core.sessions import (
     start_session,
 )
 from wizard_desktop.core.templates import TemplateInfo, save_as_template
+from wizard_desktop.definition.problems import shorten
 from wizard_desktop.operations import (
     FAILED,
     RETRYING,
@@ -85,12 +86,13 @@ class _StartWrite(_Write):
 class _StepWrite(_Write):
     step_id: str
     answers: dict[str, Any]
+    title: str  # the step's title as the person sees it, for what waits or failed
 
     def run(self) -> StepSaved:
         return save_step(self.session_id, self.step_id, self.answers)
 
     def describe(self) -> str:
-        return f"the answers of step “{self.step_id}”"
+        return f"the answers of “{shorten(self.title)}”"
 
 
 @dataclass(eq=False)
@@ -257,10 +259,11 @@ class SessionController(QObject):
         self._draft.merge(answers, current_step_id)
         self.operations.report_state()
 
-    def save_step(self, step_id: str, answers: StepAnswers) -> None:
-        """Next on `step_id`: stores its answers, completes it and moves progress."""
+    def save_step(self, step_id: str, answers: StepAnswers, title: str) -> None:
+        """Next on `step_id` (`title` as shown): stores its answers, completes it and
+        moves progress."""
         self._queue_draft()
-        self.operations.run(_StepWrite(self._current(), step_id, dict(answers)))
+        self.operations.run(_StepWrite(self._current(), step_id, dict(answers), title))
 
     def keep_for_review(self, step_id: str, answers: StepAnswers) -> None:
         """Next on the last step, to the review: its answers and the step are stored

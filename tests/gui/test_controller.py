@@ -154,7 +154,7 @@ def test_quit_anyway_needs_a_confirmation_naming_the_loss(
         press_next(qtbot, player)
         window.close()
         assert not window.isVisible()
-    assert "the answers of step “basics”" in confirmations[0]
+    assert "the answers of “Basics”" in confirmations[0]  # the step as the person sees it
 
 
 def test_drafts_are_debounced_and_coalesced(qtbot: QtBot, controller: SessionController) -> None:
@@ -180,8 +180,8 @@ def test_bug_class_error_is_reported_once_and_keeps_the_answers(
     states: list[str] = []
     controller.saveStateChanged.connect(lambda state, _text: states.append(state))
     with qtbot.waitSignal(controller.operations.error) as blocker:
-        controller.save_step("basics", {"full_name": "Jane"})  # email missing: refused
-    assert "Could not save the answers of step “basics”" in blocker.args[0]
+        controller.save_step("basics", {"full_name": "Jane"}, "Basics")  # email missing
+    assert "Could not save the answers of “Basics”" in blocker.args[0]
     with qtbot.assertNotEmitted(controller.operations.error, wait=700):
         controller.update_draft({"email": "jane@example.com"})
     assert states[-1] == FAILED and controller.has_unsaved()
@@ -203,10 +203,10 @@ def test_writes_queued_during_a_lock_are_stored_in_order_once(
     controller.stepSaved.connect(lambda step, _saved: steps.append(step))
     basics = {"full_name": "Jane", "email": "jane@example.com", "department": "Sales"}
     with write_lock_held_by_another_process(data_dir) as locker:
-        controller.save_step("basics", basics)
+        controller.save_step("basics", basics, "Basics")
         controller.rename("Jane's laptop")
         controller.save_step(
-            "hardware", {"model": "ultrabook-13", "memory_gb": "16", "storage_gb": 512}
+            "hardware", {"model": "ultrabook-13", "memory_gb": "16", "storage_gb": 512}, "Hardware"
         )
         qtbot.waitUntil(lambda: any(s.startswith("Not saved — retrying") for s in states))
         controller.retry_now()  # still locked: fails again, stays queued
@@ -251,7 +251,9 @@ def test_save_state_reports_saved_only_after_commit(
     controller.saveStateChanged.connect(record)
     with qtbot.waitSignal(controller.allSaved, timeout=3000):
         controller.save_step(
-            "basics", {"full_name": "Jane", "email": "jane@example.com", "department": "Sales"}
+            "basics",
+            {"full_name": "Jane", "email": "jane@example.com", "department": "Sales"},
+            "Basics",
         )
     assert (SAVED, True) in seen
     assert all(stored for state, stored in seen if state == SAVED)

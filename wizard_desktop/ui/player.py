@@ -1242,7 +1242,7 @@ class WizardPlayer(QWizard):
             return False
         if self.state.step_problems(page.step.id, page.answers()):
             return False
-        self.controller.save_step(page.step.id, page.answers())
+        self.controller.save_step(page.step.id, page.answers(), page.title())
         self.pending_steps.add(page.step.id)
         return True
 
@@ -1265,7 +1265,7 @@ class WizardPlayer(QWizard):
             self.controller.keep_for_review(page.step.id, page.answers())
             self._left_for_review = page.step.id
         else:
-            self.controller.save_step(page.step.id, page.answers())
+            self.controller.save_step(page.step.id, page.answers(), page.title())
             self.pending_steps.add(page.step.id)
             next_id = page.nextId()
             self._expected_step_id = self.definition.steps[next_id].id
