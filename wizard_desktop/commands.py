@@ -40,7 +40,6 @@ from wizard_desktop.core.sessions_export import (
 from wizard_desktop.core.stats import WizardStats, wizard_stats
 from wizard_desktop.core.templates import list_templates
 from wizard_desktop.core.wizards import (
-    IMPORTABLE_SUFFIXES,
     UnknownWizardError,
     WizardHasSessionsError,
     definition_of_version,
@@ -51,6 +50,7 @@ from wizard_desktop.core.wizards import (
     remove_wizard,
 )
 from wizard_desktop.definition.expressions import ExpressionCostExceeded
+from wizard_desktop.definition.fileformat import IMPORTABLE_SUFFIXES
 from wizard_desktop.definition.loader import WizardFileError
 from wizard_desktop.definition.logic import Resolution, wizard_logic
 from wizard_desktop.definition.model import AnswerValue, WizardDefinition

@@ -1,7 +1,8 @@
 """The GUI start-up: the QApplication with our name and icon, the log file, the report
 of uncaught exceptions, one instance per data folder, the offer to restore a backup
-when the database is damaged, the integrity check (read lane) and the daily backup
-(an operation of the window's runner), both started once the first screen is painted.
+when the database is damaged, the integrity check (read lane), the attachment sweep
+and the daily backup (operations of the window's runner), started once the first
+screen is painted.
 
 `app.main()` imports this module only when the GUI (or the self-test) starts, so
 headless commands load no Qt. On the first paint the app logs, at INFO on the
@@ -55,6 +56,7 @@ from wizard_desktop.store.database import (
     close_database,
     open_database,
     raw_connection,
+    sweep_attachment_files,
 )
 from wizard_desktop.store.errors import DatabaseCorruptError, StorageError, StorageErrorKind
 from wizard_desktop.ui.main_window import MainWindow
@@ -67,13 +69,15 @@ BACKGROUND_WORK_FALLBACK_MS = 1000
 log = logging.getLogger("wizard_desktop")
 
 
-def create_main_window(folder: Path, *, verify: bool = True) -> MainWindow:
+def create_main_window(folder: Path, *, background: bool = False) -> MainWindow:
     """Open (and migrate) the database in `folder`, import the bundled wizards and
     build the main window. Needs a QApplication; raises StorageError or OSError.
 
-    verify=False leaves the page-by-page integrity check to the caller (the app's own
-    start runs it on the read lane, so start-up does not grow with the data)."""
-    open_database(folder, verify=verify)
+    background=True leaves what reads every page or file to the caller: the app's
+    own start runs the integrity check on the read lane and the attachment sweep on
+    the window's writer thread once the first screen is painted, so start-up does
+    not grow with the data."""
+    open_database(folder, verify=not background, sweep_attachments=not background)
     import_bundled_wizards()
     return MainWindow(folder)
 
@@ -144,7 +148,7 @@ def open_window(folder: Path, damaged: DatabaseCorruptError | None = None) -> Ma
     moved aside: first offer to restore the newest backup."""
     if damaged is None:
         try:
-            return create_main_window(folder, verify=False)
+            return create_main_window(folder, background=True)
         except DatabaseCorruptError as error:  # found while opening: already moved aside
             damaged = error
         except StorageError as error:  # found by the first reads of the window
@@ -159,7 +163,7 @@ def open_window(folder: Path, damaged: DatabaseCorruptError | None = None) -> Ma
         None, str(damaged), damaged.backup
     ):
         _restore(folder, damaged.backup)
-    return create_main_window(folder, verify=False)
+    return create_main_window(folder, background=True)
 
 
 def _restore(folder: Path, backup: Path) -> None:
@@ -203,6 +207,26 @@ class _DailyBackup(Operation):
 
     def refused(self, error: Exception) -> None:
         log.error("Daily backup failed: %s", error)
+
+
+class _AttachmentSweep(Operation):
+    """Remove the attachment files no row names (`sweep_attachment_files`), on the
+    writer thread: between this window's writes, so none of its saves writes a file
+    meanwhile (other processes are kept out by the write lock the sweep takes)."""
+
+    kept = False  # maintenance: a failure is logged and the next start sweeps again
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def run(self) -> None:
+        sweep_attachment_files(self.folder)
+
+    def describe(self) -> str:
+        return "the removal of attachment files no answer names"
+
+    def refused(self, error: Exception) -> None:
+        log.error("Attachment files not swept: %s", error)
 
 
 def _check_integrity() -> list[str]:
@@ -267,11 +291,14 @@ class Gui(QObject):
             self.window.operations.run(_DailyBackup(self.folder))
 
     def _start_background_work(self) -> None:
-        """Answer other launches on this folder; check the database's pages."""
+        """Answer other launches on this folder; check the database's pages; sweep the
+        attachment files no row names."""
         if not self.listening:
             self.guard.listen()
             self.listening = True
         read_in_background(_check_integrity, self._integrity_checked, self)
+        if self.window is not None:
+            self.window.operations.run(_AttachmentSweep(self.folder))
 
     def _integrity_checked(self, result: Any) -> None:
         if isinstance(result, StorageError):

@@ -10,6 +10,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,11 @@ from wizard_desktop.core import sessions
 from wizard_desktop.core.attachments import read_file
 from wizard_desktop.core.wizards import definition_of_version
 from wizard_desktop.instance import InstanceGuard
-from wizard_desktop.store.attachment_files import attachments_dir, content_path
+from wizard_desktop.store.attachment_files import (
+    SWEEP_MARGIN_SECONDS,
+    attachments_dir,
+    content_path,
+)
 from wizard_desktop.store.backups import list_backups, run_daily_backup
 from wizard_desktop.store.database import close_database, open_database, raw_connection
 from wizard_desktop.store.files import database_path
@@ -61,7 +66,10 @@ NOT_ON_THE_FIRST_SCREEN = (
     "wizard_desktop.commands",
     "wizard_desktop.controller",
     "wizard_desktop.core.sessions",
+    "wizard_desktop.definition.expressions",
     "wizard_desktop.definition.loader",
+    "wizard_desktop.definition.model",
+    "wizard_desktop.definition.repeats",
     "wizard_desktop.selftest",
     "wizard_desktop.ui.dialogs",
     "wizard_desktop.ui.player",
@@ -297,6 +305,45 @@ def test_the_integrity_check_names_a_missing_attachment_file_and_keeps_the_datab
         assert "1 attachment file(s)" in shown[0] and "\n" not in shown[0]
         assert database_path(data_dir).exists()
         assert not list(data_dir.glob("wizard-desktop.sqlite3.corrupt-*"))
+    finally:
+        if running.window is not None:
+            running.window.shutdown()
+        guard.release()
+        close_database()
+
+
+def test_the_attachment_sweep_runs_once_the_first_screen_is_painted(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path
+) -> None:
+    """The sweep reads every attachment file, so the app leaves it to its writer
+    thread after the first paint: an old file no row names goes, a named one stays."""
+    open_database(data_dir)
+    session_id = sessions.start_session(import_text(data_dir, ATTACH)).id
+    receipt = definition_of_version(sessions.get_session(session_id).version_id).field("receipt")
+    assert receipt is not None
+    (tmp_path / "r.pdf").write_bytes(b"%PDF-1.4 kept")
+    staged = read_file(tmp_path / "r.pdf", receipt)
+    sessions.save_draft(session_id, {"receipt": staged.value()})
+    close_database()
+    folder = attachments_dir(data_dir)
+    named = content_path(folder, staged.sha256)
+    orphan = content_path(folder, "ab" * 32)  # left by a crash before its row's commit
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"no row names me")
+    old = time.time() - SWEEP_MARGIN_SECONDS - 60
+    for path in (named, orphan):
+        os.utime(path, (old, old))
+    guard = InstanceGuard(data_dir)
+    assert guard.acquire()
+    running = gui.Gui(data_dir, guard)
+    try:
+        running.open()
+        assert running.window is not None
+        qtbot.addWidget(running.window)
+        assert orphan.exists()  # not before the first screen
+        qtbot.waitUntil(lambda: not orphan.exists(), timeout=10_000)
+        assert named.read_bytes() == b"%PDF-1.4 kept"
+        assert not running.window.operations.has_unsaved()  # maintenance, not work to lose
     finally:
         if running.window is not None:
             running.window.shutdown()

@@ -20,8 +20,6 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from wizard_desktop.definition.expressions import outline_text
-from wizard_desktop.definition.repeats import split_path
 from wizard_desktop.store.database import db, storage_errors
 from wizard_desktop.store.models import COMPLETED, STATUSES, Session
 
@@ -135,6 +133,10 @@ class _Titles:
 
     def shown(self, language: str | None, step_id: str) -> str | None:
         """What SQL's `_step_title_expression` gives, for one row."""
+        if not self.instance:  # no repeat, so no instance step
+            return self.plain.get((language, step_id), self.plain.get((None, step_id)))
+        from wizard_desktop.definition.repeats import split_path
+
         split = split_path(step_id)
         titles, key = (self.plain, step_id) if split is None else (self.instance, split[2])
         title = titles.get((language, key), titles.get((None, key)))
@@ -143,12 +145,23 @@ class _Titles:
         return title.replace(NUMBER_MARK, str(split[1] + 1))
 
 
+def _outlined(text: str, format_version: int, known: dict[str, str] | None = None) -> str:
+    """`expressions.outline_text`; a text without a placeholder reads as written, so
+    the expression code (and the definition model it loads) is loaded only for one
+    that has any: the first screen's lists seldom need it."""
+    if "{" not in text:
+        return text
+    from wizard_desktop.definition.expressions import outline_text
+
+    return outline_text(text, format_version, known)
+
+
 def _instance_title(title: str, repeat: dict[str, Any]) -> str:
     """A repeat's step title in an instance, as `repeats._copy_step` writes it."""
     label = repeat.get("item_label")
     if isinstance(label, str):
         title = label if len(repeat.get("steps", ())) == 1 else f"{label} · {title}"
-    shown = outline_text(title, 2, {f"{repeat.get('id')}.number": NUMBER_MARK})
+    shown = _outlined(title, 2, {f"{repeat.get('id')}.number": NUMBER_MARK})
     return shown if NUMBER_MARK in shown else f"{shown} ({NUMBER_MARK})"
 
 
@@ -174,7 +187,7 @@ def _step_titles(version_id: int, content_hash: str) -> _Titles:
         for language, text in in_languages:
             if language is not None and text == default:
                 continue
-            plain[language, step_id] = outline_text(text, format_version)
+            plain[language, step_id] = _outlined(text, format_version)
             if repeat is not None:
                 instance[language, step_id] = _instance_title(text, repeat)
     return _Titles(plain, instance)

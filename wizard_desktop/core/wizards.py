@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, cast
 
 from peewee import fn
 
-from wizard_desktop.definition.fileformat import XLSFORM_SUFFIXES
 from wizard_desktop.paths import bundled_wizards_dir
 from wizard_desktop.store.attachments import delete_unnamed as delete_unnamed_attachments
 from wizard_desktop.store.compiled import CompiledQuery, placeholder
@@ -37,8 +36,6 @@ if TYPE_CHECKING:
     from wizard_desktop.definition.model import WizardDefinition
 
 WIZARD_FILE_SUFFIXES = (".yaml", ".yml", ".json")
-# What File → Import and drag-and-drop take: wizard files and XLSForms (importers/).
-IMPORTABLE_SUFFIXES = (*WIZARD_FILE_SUFFIXES, *XLSFORM_SUFFIXES)
 
 
 class UnknownWizardError(LookupError):

@@ -14,6 +14,8 @@ from wizard_desktop.definition.model import CompareOp, FieldType
 FILE_KINDS: dict[str, Literal["yaml", "json"]] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 # What the XLSForm importer reads (importers/xlsform.py): workbooks and pyxform's Markdown.
 XLSFORM_SUFFIXES = (".xlsx", ".xls", ".md")
+# What File → Import and drag-and-drop take: wizard files and XLSForms (importers/).
+IMPORTABLE_SUFFIXES = (*FILE_KINDS, *XLSFORM_SUFFIXES)
 
 TOP_LEVEL_KEYS = ("format_version", "id", "title", "description", "review", "steps")
 # Optional top-level "$schema" (a path or URL of the JSON Schema) lets JSON editors

@@ -198,28 +198,33 @@ def _backup_before_migration(database: peewee.SqliteDatabase, data_dir: Path) ->
         source.close()
 
 
-def _sweep_attachment_files(database: peewee.SqliteDatabase, data_dir: Path) -> None:
+def sweep_attachment_files(data_dir: Path) -> None:
     """Remove the attachment files no row names (left by a crash between a file's
-    write and its row's commit, or between a row's delete and its file's unlink).
-    A read finds whether there are any; only then is the write lock taken (a save
-    writes its file inside its transaction, so none is written meanwhile, in this
-    process or another) and the rows read again. When another process holds the lock
-    past the busy timeout, the sweep waits for the next start."""
+    write and its row's commit, or between a row's delete and its file's unlink), on
+    this thread's connection; nothing in a read-only database. It reads every file's
+    name and age (a stat each), so the app runs it once its first screen is painted,
+    on its writer thread (`open_database(sweep_attachments=False)`). A read finds
+    whether there are any; only then is the write lock taken (a save writes its file
+    inside its transaction, so none is written meanwhile, in this process or another)
+    and the rows read again. When another process holds the lock past the busy
+    timeout, the sweep waits for the next start. Raises StorageError, or OSError (a
+    file that cannot be removed)."""
     folder = attachments_dir(data_dir)
-    if not folder.is_dir():
+    if not folder.is_dir() or is_read_only():
         return
 
     def named() -> set[str]:
-        rows = database.execute_sql("SELECT sha256 FROM attachment")  # type: ignore[no-untyped-call]
+        rows = db.execute_sql("SELECT sha256 FROM attachment")
         return {sha256 for (sha256,) in rows}
 
-    if not orphans(folder, named()):
-        return
+    with storage_errors():
+        if not orphans(folder, named()):
+            return
     try:
-        with database.atomic():
+        with storage_errors(), db.atomic():
             removed = sweep(folder, named())
-    except DRIVER_ERRORS as exc:
-        if classify(exc).kind is not StorageErrorKind.BUSY:
+    except StorageError as error:
+        if error.kind is not StorageErrorKind.BUSY:
             raise
         log.info("Attachment files not swept: the database is busy")
         return
@@ -258,7 +263,11 @@ def _connect_waiting(database: peewee.SqliteDatabase, busy_timeout_ms: int) -> N
 
 
 def open_database(
-    data_dir: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, *, verify: bool = True
+    data_dir: Path,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    *,
+    verify: bool = True,
+    sweep_attachments: bool = True,
 ) -> peewee.SqliteDatabase:
     """Bind `db` to the database in `data_dir` (created 0600 if missing), checked and
     migrated to this app's schema; read-only when its file or folder cannot be written
@@ -266,7 +275,8 @@ def open_database(
     Raises `StorageError`: `DatabaseTooNewError` (file untouched), `DatabaseCorruptError`
     (file set moved aside), `DatabasePathError` (nothing created), or an environmental
     one. With verify=False the page-by-page `check_integrity` is left to the caller
-    (damage SQLite meets while opening and migrating is still detected and moved aside)."""
+    (damage SQLite meets while opening and migrating is still detected and moved aside),
+    with sweep_attachments=False `sweep_attachment_files` (both grow with the data)."""
     make_private_dir(data_dir)
     path = database_path(data_dir)
     _check_path(path)
@@ -282,8 +292,8 @@ def open_database(
             if verify:
                 check_integrity(raw_connection())
             _migrate(database, data_dir, read_only=read_only)
-            if not read_only:
-                _sweep_attachment_files(database, data_dir)
+            if sweep_attachments:
+                sweep_attachment_files(data_dir)
     except StorageError as error:
         if not database.is_closed():
             database.close()

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from wizard_desktop import __version__
-from wizard_desktop.core.wizards import IMPORTABLE_SUFFIXES, ImportResult
 from wizard_desktop.operations import SAVED, SAVING, Call, Change, OperationRunner
 from wizard_desktop.ui.formatting import counted
 from wizard_desktop.ui.markdown import plain_tooltip
@@ -36,6 +35,7 @@ from wizard_desktop.ui.wizards_view import WizardsView
 if TYPE_CHECKING:
     from wizard_desktop.controller import SessionController
     from wizard_desktop.core.sessions import SessionInfo
+    from wizard_desktop.core.wizards import ImportResult
     from wizard_desktop.importers import ImportRefused
     from wizard_desktop.ui.player import WizardPlayer
     from wizard_desktop.ui.sessions_view import SessionsView
@@ -274,6 +274,8 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _wizard_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+        from wizard_desktop.definition.fileformat import IMPORTABLE_SUFFIXES
+
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
         return [p for p in paths if p.suffix.lower() in IMPORTABLE_SUFFIXES]
