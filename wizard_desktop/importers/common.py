@@ -28,6 +28,9 @@ MAX_SOURCE_BYTES = 8 * 1024 * 1024
 MAX_LEFT_OUT_SHOWN = 100
 # ... and at most this many characters of them (a note and a description hold 20,000).
 MAX_LEFT_OUT_CHARS = 15_000
+# An item's place and reason quote the source (names, types): shown at most this long.
+MAX_PLACE_CHARS = 200
+MAX_REASON_CHARS = 500
 _MARKUP = re.compile(r"[\\`*_\[\]<>#|!]")
 
 
@@ -39,6 +42,11 @@ class UnsupportedItem:
     source: str  # the file name as shown
     place: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # the source's names and texts in them are shown as one bounded plain line
+        object.__setattr__(self, "place", _one_line(self.place, MAX_PLACE_CHARS))
+        object.__setattr__(self, "reason", _one_line(self.reason, MAX_REASON_CHARS))
 
     @property
     def place_and_reason(self) -> str:
@@ -151,6 +159,12 @@ def read_source(path: str | os.PathLike[str], limit: int = MAX_SOURCE_BYTES) -> 
     if len(data) > limit:
         raise WizardFileError([Problem(source, None, "", _too_big(len(data), limit))])
     return data
+
+
+def _one_line(text: str, limit: int) -> str:
+    """`text` with control, bidi and surrogate characters escaped, cut at `limit`."""
+    safe = terminal_safe(text)
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
 
 
 def _too_big(size: int, limit: int) -> str:

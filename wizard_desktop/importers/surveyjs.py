@@ -112,6 +112,9 @@ _EXPRESSION_KEYS = (
     "default_expression",
     "calculate",
 )
+# A dynamic panel's add text and instance title: format 2 holds them in one language,
+# so in a translated survey they are the default language's.
+_ONE_LANGUAGE_KEYS = frozenset({"add_label", "item_label"})
 # survey-core's `surveyLocalization.defaultLocale`: the language of "default" texts.
 _DEFAULT_LOCALE = "en"
 # The SurveyJS locale keys a text is read from while one language is mapped, first
@@ -444,6 +447,8 @@ def _joined_texts(
         ]
     if other == joined:
         return joined
+    if key in _ONE_LANGUAGE_KEYS:  # format 2 has no language map for these
+        return joined
     if not (isinstance(joined, str) and isinstance(other, str) and key in TRANSLATABLE_KEYS):
         raise ValueError(f"the languages' runs differ at a '{key}' that is no text")
     return _Texts({default: joined, language: other})
@@ -511,6 +516,7 @@ class _Mapper:
     unsupported: list[UnsupportedItem] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # lower-case name -> name
     used_ids: set[str] = field(default_factory=set)
+    step_ids: set[str] = field(default_factory=set)
     added: set[str] = field(default_factory=set)  # ids of headings and -Comment fields
     dynamic: Dynamics = field(default_factory=Dynamics)  # paneldynamic, matrixdynamic
     start_page: bool = False  # mapping a start page (firstPageIsStarted): no repeat on it
@@ -602,6 +608,11 @@ class _Mapper:
     def page(self, page: dict[str, object], place: str, index: int) -> dict[str, object]:
         name = page.get("name")
         step_id = name if isinstance(name, str) and name.strip() else f"page{index + 1}"
+        if step_id in self.step_ids and step_id == name:
+            self.refuse(f"{place} ({name})", f"a second page named '{name}'")
+        while step_id in self.step_ids:  # an unnamed page's number taken by a name
+            step_id += "'"
+        self.step_ids.add(step_id)
         title = _localized(page.get("title")) or step_id
         step: dict[str, object] = {"id": step_id, "title": _clip(title, "title")}
         description = _localized(page.get("description"))
@@ -722,6 +733,11 @@ class _Mapper:
             return
         if element.get("valueName"):
             self.refuse(where, "valueName (two questions sharing one answer) cannot be played")
+            return
+        if name in self.used_ids:
+            self.refuse(
+                where, f"a second question named '{name}' (two questions sharing one answer)"
+            )
             return
         self.used_ids.add(name)
         title = (_localized(element.get("title")) or "").strip() or name
@@ -1226,6 +1242,14 @@ class _Mapper:
         if not isinstance(raw, str) or not raw.strip():
             return None
         raw = self.dynamic.expression(raw)
+        whole = self.dynamic.emptiness_read(raw)
+        if whole is not None:
+            self.refuse(
+                place,
+                f"the expression asks whether '{whole}' (a dynamic panel or matrix) is empty, "
+                f"which cannot be played yet; {{{whole}.length}} counts its panels or rows",
+            )
+            return None
         try:
             parsed = parse_expression(raw)
         except ExpressionError as exc:

@@ -38,6 +38,7 @@ _AGGREGATE = re.compile(
     re.IGNORECASE,
 )
 _BRACED = re.compile(r"\{([^{}]*)\}")
+_EMPTINESS = re.compile(r"\{([^{}]+)\}\s*(?:not)?empty\b", re.IGNORECASE)
 _INDEXED = re.compile(r"^(.+)\[(\d+)\]\.(.+)$")
 _PANEL_INDEX = ("panelindex", "visiblepanelindex")
 _PANEL_INDEX_REFERENCE = re.compile(r"\{\s*(?:visible)?panelIndex\s*\}", re.IGNORECASE)
@@ -111,6 +112,7 @@ class Dynamics:
     template: _Source | None = None  # the one being mapped
     # lower-case names taken: every question outside, then each mapped element's inner ones
     claimed: set[str] = field(default_factory=set)
+    plain: set[str] = field(default_factory=set)  # lower-case names of the other questions
 
     # --- references ---
 
@@ -139,6 +141,17 @@ class Dynamics:
             number = f"({{{self.template.repeat_id}.number}} - 1)"
             text = _PANEL_INDEX_REFERENCE.sub(number, text)
         return _BRACED.sub(self._braced, text)
+
+    def emptiness_read(self, raw: str) -> str | None:
+        """The dynamic element whose whole answer `raw` asks `empty`/`notempty` of, or
+        None (a repeat read whole is its list of instances, which these do not take)."""
+        for match in _EMPTINESS.finditer(raw):
+            source = self._source(match.group(1))
+            if source is not None and self.reference(match.group(1), in_text=False) == (
+                source.repeat_id
+            ):
+                return source.repeat_id
+        return None
 
     def _braced(self, match: re.Match[str]) -> str:
         name = match.group(1)
@@ -212,19 +225,31 @@ def _source_of(element: dict[str, object], name: str) -> _Source:
 
 
 def collect_dynamic(mapper: _Mapper, pages: list[tuple[str, dict[str, object]]]) -> None:
-    """Every dynamic element's names, before any expression is read."""
-    for _, element, _ in mapper.walk_all(pages):
+    """Every dynamic element's names, before any expression is read (a valueName that
+    is another question's name names that question: its element is refused)."""
+    dynamic = mapper.dynamic
+    elements = [element for _, element, _ in mapper.walk_all(pages)]
+    for element in elements:
         name = element.get("name")
         if isinstance(name, str) and element.get("type") != "panel":
-            mapper.dynamic.claimed.add(name.lower())
+            dynamic.claimed.add(name.lower())
+            if element.get("type") not in DYNAMIC_TYPES:
+                dynamic.plain.add(name.lower())
+    for element in elements:
+        name = element.get("name")
         if element.get("type") not in DYNAMIC_TYPES or not isinstance(name, str):
             continue
         source = _source_of(element, name)
-        for key in (name, element.get("valueName")):
+        value_name = element.get("valueName")
+        for key in (name, value_name if _own_value_name(value_name, dynamic) else None):
             if isinstance(key, str):
-                mapper.dynamic.sources.setdefault(key.lower(), []).append(source)
+                dynamic.sources.setdefault(key.lower(), []).append(source)
         for inner in source.inner.values():
             mapper.names.setdefault(inner.lower(), inner)
+
+
+def _own_value_name(value_name: object, dynamic: Dynamics) -> bool:
+    return isinstance(value_name, str) and value_name.strip().lower() not in dynamic.plain
 
 
 # --- mapping -------------------------------------------------------------------------
@@ -267,6 +292,14 @@ def dynamic_question(
         return
     if name in dynamic.repeats:
         mapper.refuse(where, f"a second {_what(kind)} named '{name}'")
+        return
+    value_name = element.get("valueName")
+    if isinstance(value_name, str) and not _own_value_name(value_name, dynamic):
+        mapper.refuse(
+            where,
+            f"its valueName '{value_name}' is the name of another question "
+            "(two questions sharing one answer) and cannot be played",
+        )
         return
     unplayable = [key for key in _UNPLAYABLE if element.get(key) not in (None, "", [], {})]
     unplayable += [
