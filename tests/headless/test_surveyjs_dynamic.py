@@ -538,3 +538,71 @@ def test_an_over_long_add_text_is_clipped_and_an_over_long_item_title_dropped(
     assert repeat.add_label is not None and len(repeat.add_label) == 500
     assert repeat.add_label.startswith("Add xxx") and repeat.add_label.endswith("…")
     assert repeat.item_label == "Kids ({kids.number})"
+
+
+def test_a_dynamic_panel_asked_empty_or_not_is_refused_with_its_place(tmp_path: Path) -> None:
+    """`{p} notempty` of a dynamic panel (found by the import fuzz): the repeat laid out
+    is a list, which `notempty` does not take; it was an internal error."""
+    survey = {
+        "elements": [
+            {"type": "text", "name": "a", "visibleIf": "{p} notempty"},
+            {"type": "paneldynamic", "name": "p", "templateElements": [{"type": "text", "name": "x"}]},
+        ]
+    }
+    with pytest.raises(ImportRefused) as refused:
+        import_form(write(tmp_path, "s.json", survey))
+    assert [str(i) for i in refused.value.items] == [
+        "s.json: elements[0] (a).visibleIf: the expression asks whether 'p' (a dynamic panel "
+        "or matrix) is empty, which cannot be played yet; {p.length} counts its panels or rows"
+    ]
+
+
+def test_a_dynamic_panel_sharing_a_questions_name_as_value_name_is_refused(
+    tmp_path: Path,
+) -> None:
+    """A dynamic panel whose valueName is another question's name shares that answer
+    (found by the fuzz: `{q}` was read as the panel and failed inside the validator)."""
+    survey = {
+        "elements": [
+            {"type": "rating", "name": "score"},
+            {"type": "text", "name": "b", "visibleIf": "{score} > 8"},
+            {
+                "type": "paneldynamic",
+                "name": "p",
+                "valueName": "score",
+                "templateElements": [{"type": "text", "name": "x"}],
+            },
+        ]
+    }
+    with pytest.raises(ImportRefused) as refused:
+        import_form(write(tmp_path, "s.json", survey))
+    assert [str(i) for i in refused.value.items] == [
+        "s.json: elements[2] (p): its valueName 'score' is the name of another question "
+        "(two questions sharing one answer) and cannot be played"
+    ]
+
+
+def test_a_translated_surveys_panel_titles_stay_in_the_default_language(tmp_path: Path) -> None:
+    """A dynamic panel without a title on a translated page: its item label (the page's
+    title, numbered) and add text are one-language texts in format 2; the default
+    language's are kept (the languages' runs differed: an internal error)."""
+    survey = {
+        "pages": [
+            {
+                "name": "p1",
+                "title": {"default": "Kids", "de": "Kinder"},
+                "elements": [
+                    {
+                        "type": "paneldynamic",
+                        "name": "kids",
+                        "panelAddText": {"default": "Add", "de": "Mehr"},
+                        "templateElements": [{"type": "text", "name": "n"}],
+                    }
+                ],
+            }
+        ]
+    }
+    definition = import_form(write(tmp_path, "s.json", survey)).definition
+    (repeat,) = definition.repeats
+    assert (repeat.item_label, repeat.add_label) == ("Kids ({kids.number})", "Add")
+    assert definition.languages == ("en", "de")

@@ -306,3 +306,32 @@ def test_the_import_keys_need_format_2_and_change_the_path(tmp_path: Path) -> No
     # "Why a?" hidden, its answer kept and still read (SurveyJS), not on the path
     hidden = logic.resolve({"Pick one": "b", "Why a?": "x"})
     assert hidden.fields == ("Pick one", "More") and "Why a?" not in hidden.path.answers
+
+
+def test_a_second_page_or_question_of_one_name_is_refused_with_its_place(tmp_path: Path) -> None:
+    """Two pages or two questions of one name (found by the import fuzz) were refused
+    by the format-2 check with its own paths (`steps[1].id: duplicate step id`)."""
+    survey = tmp_path / "twice.json"
+    page = {"name": "p", "elements": [{"type": "text", "name": "q"}]}
+    survey.write_text(json.dumps({"pages": [page, page]}), encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_form(survey)
+    assert [str(i) for i in refused.value.items] == [
+        "twice.json: pages[1] (p): a second page named 'p'",
+        "twice.json: pages[1].elements[0] (q): a second question named 'q' (two questions "
+        "sharing one answer)",
+    ]
+
+
+def test_an_unsupported_items_text_is_one_bounded_plain_line(tmp_path: Path) -> None:
+    """A type or name holding newlines, bidi controls or 20,000 characters (found by
+    the import fuzz) is shown escaped and cut, as one line."""
+    survey = tmp_path / "odd.json"
+    elements = [{"type": "x\n\u202e" * 10_000, "name": "a\x00b"}]
+    survey.write_text(json.dumps({"elements": elements}), encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_form(survey)
+    (problem,) = refused.value.problems
+    assert problem.path == "elements[0] (a\\x00b)"
+    assert problem.message.startswith("the question type 'x\\n\\u202ex\\n\\u202e")
+    assert len(problem.message) == 500 and problem.message.endswith("…")
