@@ -335,3 +335,15 @@ def test_an_unsupported_items_text_is_one_bounded_plain_line(tmp_path: Path) -> 
     assert problem.path == "elements[0] (a\\x00b)"
     assert problem.message.startswith("the question type 'x\\n\\u202ex\\n\\u202e")
     assert len(problem.message) == 500 and problem.message.endswith("…")
+
+
+def test_what_the_format_2_check_refuses_names_its_question(tmp_path: Path) -> None:
+    """A value the format 2 check refuses is placed at the question it came from."""
+    survey = tmp_path / "big.json"
+    elements = [{"type": "text", "name": "n", "inputType": "number", "defaultValue": 1e308 * 10}]
+    survey.write_text(json.dumps({"elements": elements}).replace("Infinity", "1e999"), "utf-8")
+    with pytest.raises(WizardFileError) as refused:
+        import_form(survey)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{survey}: elements[0] (n): default: expected a finite number, got inf"
+    ]

@@ -525,3 +525,20 @@ def test_a_bug_in_an_importer_is_one_line_not_a_traceback(
     (problem,) = refused.value.problems
     assert problem.message == "internal error while importing (KeyError: 'planted')"
     assert problem.file == str(path)
+
+
+def test_what_the_format_2_check_refuses_names_its_survey_row(tmp_path: Path) -> None:
+    """A default the format 2 check refuses (`nan`, found by the import fuzz) is placed
+    at its survey row, not at the format-2 path `steps[0].fields[0].default`."""
+    path = form(
+        tmp_path,
+        "|  | type | name | label | default |\n|  | integer | n | N | nan |\n"
+        "|  | rank yn | rk | RK | yes maybe |\n",
+        YES_NO.replace("|  | yn", "|  | yn"),
+    )
+    with pytest.raises(WizardFileError) as refused:
+        import_form(path)
+    assert [str(p) for p in refused.value.problems] == [
+        "f.md: survey row 2 (n): default: expected a finite number, got nan",
+        "f.md: survey row 3 (rk): default: unknown option 'maybe'; expected values among yes, no",
+    ]

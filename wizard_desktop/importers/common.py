@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from wizard_desktop.definition.fileformat import TEXT_LIMITS
+from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.model import WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.repeats import split_path
@@ -32,6 +33,8 @@ MAX_LEFT_OUT_CHARS = 15_000
 MAX_PLACE_CHARS = 200
 MAX_REASON_CHARS = 500
 _MARKUP = re.compile(r"[\\`*_\[\]<>#|!]")
+# A format-2 data path an import made from a source element: its step, field or repeat.
+_DATA_PATH = re.compile(r"(steps|repeats)\[(\d+)\](?:\.fields\[(\d+)\])?")
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,45 @@ def record_left_out(data: dict[str, object], items: Sequence[UnsupportedItem]) -
     fields = steps[0].setdefault("fields", [])
     fields.insert(0, {"id": note_id, "type": "note", "label": note})
     return note_id
+
+
+def validated(
+    data: dict[str, object], source: str, place_of: Callable[[str, str], str | None]
+) -> WizardDefinition:
+    """`definition_from_dict(data)` for an import: a problem the format-2 check finds at
+    a step, field or repeat made from a source element names that element's place
+    (`place_of(kind, id)`, kind "step", "field" or "repeat": `survey row 3 (n)`),
+    not the format-2 path the person has never seen."""
+    try:
+        return definition_from_dict(data, source)
+    except WizardFileError as error:
+        problems = [_placed(p, data, place_of) for p in error.problems]
+        raise WizardFileError(problems) from None
+
+
+def _placed(
+    problem: Problem, data: dict[str, object], place_of: Callable[[str, str], str | None]
+) -> Problem:
+    match = _DATA_PATH.match(problem.path)
+    if match is None:
+        return problem
+    element: object = data.get(match[1])
+    kind = "step" if match[1] == "steps" else "repeat"
+    indices = [int(match[2])] if match[3] is None else [int(match[2]), int(match[3])]
+    for depth, index in enumerate(indices):
+        if depth:
+            element = element.get("fields") if isinstance(element, dict) else None
+            kind = "field"
+        if not isinstance(element, list) or index >= len(element):
+            return problem
+        element = element[index]
+    element_id = element.get("id") if isinstance(element, dict) else None
+    place = place_of(kind, element_id) if isinstance(element_id, str) else None
+    if not place:
+        return problem
+    rest = problem.path[match.end() :].lstrip(".")
+    message = f"{rest}: {problem.message}" if rest else problem.message
+    return Problem(problem.file, problem.line, _one_line(place, MAX_PLACE_CHARS), message)
 
 
 def read_source(path: str | os.PathLike[str], limit: int = MAX_SOURCE_BYTES) -> bytes:

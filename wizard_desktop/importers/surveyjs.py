@@ -48,7 +48,6 @@ from wizard_desktop.definition.fileformat import (
     TRANSLATABLE_KEYS,
 )
 from wizard_desktop.definition.languages import is_language_code
-from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.model import IMPORTED_ID_PATTERN, FieldType, WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
@@ -60,6 +59,7 @@ from wizard_desktop.importers.common import (
     record_left_out,
     refuse_unless_skipped,
     source_pages,
+    validated,
 )
 from wizard_desktop.importers.surveyjs_dynamic import (
     DYNAMIC_TYPES,
@@ -155,7 +155,7 @@ def import_surveyjs(
     note_id = record_left_out(data, mapper.unsupported)
     if note_id is not None:
         mapper.added.add(note_id)
-    definition = definition_from_dict(data, source)
+    definition = validated(data, source, lambda kind, i: mapper.places.get((kind, i)))
     return ImportResult(
         definition,
         tuple(mapper.unsupported),
@@ -517,6 +517,8 @@ class _Mapper:
     names: dict[str, str] = field(default_factory=dict)  # lower-case name -> name
     used_ids: set[str] = field(default_factory=set)
     step_ids: set[str] = field(default_factory=set)
+    # (kind, id) -> the place of the page, question or dynamic element it was made from
+    places: dict[tuple[str, str], str] = field(default_factory=dict)
     added: set[str] = field(default_factory=set)  # ids of headings and -Comment fields
     dynamic: Dynamics = field(default_factory=Dynamics)  # paneldynamic, matrixdynamic
     start_page: bool = False  # mapping a start page (firstPageIsStarted): no repeat on it
@@ -613,6 +615,8 @@ class _Mapper:
         while step_id in self.step_ids:  # an unnamed page's number taken by a name
             step_id += "'"
         self.step_ids.add(step_id)
+        if place:
+            self.places[("step", step_id)] = f"{place} ({name})" if isinstance(name, str) else place
         title = _localized(page.get("title")) or step_id
         step: dict[str, object] = {"id": step_id, "title": _clip(title, "title")}
         description = _localized(page.get("description"))
@@ -740,6 +744,7 @@ class _Mapper:
             )
             return
         self.used_ids.add(name)
+        self.places[("field", name)] = where
         title = (_localized(element.get("title")) or "").strip() or name
         built: dict[str, object] = {"id": name}
         if kind == "html":

@@ -69,6 +69,7 @@ class _Mapper(Protocol):
     added: set[str]
     dynamic: Dynamics
     start_page: bool
+    places: dict[tuple[str, str], str]
 
     def expression(self, raw: object, place: str) -> str | None: ...
 
@@ -359,6 +360,7 @@ def dynamic_question(
         mapper.refuse(where, repeat)
         return
     dynamic.repeats[name] = repeat
+    mapper.places[("repeat", name)] = where
     key_of = {f: key for key, f in source.keys.items() if key != f}
     dynamic.value_names.update(  # a template question's valueName: its key in the object
         (str(f["id"]), key_of[str(f["id"])]) for f in fields if f.get("id") in key_of

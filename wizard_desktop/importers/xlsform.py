@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from wizard_desktop.definition.fileformat import MAX_OPTIONS
-from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
 from wizard_desktop.definition.repeats import NUMBER, instance_path, instances_held
@@ -38,6 +37,7 @@ from wizard_desktop.importers.common import (
     left_out_text,
     read_source,
     refuse_unless_skipped,
+    validated,
 )
 from wizard_desktop.importers.xpath import XPathContext, XPathUnsupported, translate
 
@@ -179,7 +179,7 @@ def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = Fal
         # `${a}` in a reason reads `$(a)`: no `{...}` that could be taken for a placeholder
         note = left_out_text(builder.unsupported).replace("{", "(").replace("}", ")")
         wizard["description"] = f"{wizard['description']}\n\n{note}"
-    definition = definition_from_dict(wizard, source=source)
+    definition = validated(wizard, source, builder.source_place)
     return ImportResult(definition, tuple(builder.unsupported), wizard)
 
 
@@ -245,6 +245,10 @@ class _Builder:
         rows = self.row_of.get(name)
         row = rows[0] if rows else None
         return f"survey row {row} ({name})" if row is not None else f"survey ({name})"
+
+    def source_place(self, kind: str, element_id: str) -> str | None:
+        """The survey row a step, field or repeat was made from (`validated`)."""
+        return self.place({"name": element_id}) if element_id in self.row_of else None
 
     def refuse(self, element: Mapping[str, Any], reason: str) -> None:
         self.refused_names.add(str(element.get("name", "")))
