@@ -480,6 +480,8 @@ def write_workbook(sheets: Sheets, path: Path) -> Path:
         sheet = book.create_sheet(title=title[:31] or "empty")
         for row in rows:
             sheet.append([_cell(v) for v in row])
+    if not book.worksheets:  # a workbook has at least one sheet
+        book.create_sheet(title="empty")
     book.save(path)
     return path
 
@@ -623,7 +625,7 @@ def _x_big(sheets: Sheets, rng: random.Random) -> None:
         if rows:
             rows[0] = [*rows[0], *[f"extra{i}" for i in range(rng.choice([300, 10_000]))]]
     else:
-        width = len(rows[0]) if rows and rows[0] else 3
+        width = min(len(rows[0]), 20) if rows and rows[0] else 3
         base = ["text", "big", "Big"] + [None] * max(0, width - 3)
         rows.extend([[base[0], f"big{i}", *base[2:]] for i in range(rng.choice([500, 3000]))])
 
@@ -736,6 +738,8 @@ def refusal_problems(error: WizardFileError) -> list[str]:
             wrong.append(f"a bug: {line[:600]}")
         if not problem.file:
             wrong.append(f"names no file: {line!r}")
+        if problem.path.startswith(("steps[", "repeats[")):
+            wrong.append(f"a format-2 path, not the source's place: {line[:300]!r}")
         if len(line) > 2000:
             wrong.append(f"too long ({len(line)} characters): {line[:200]!r}")
     if isinstance(error, ImportRefused):

@@ -347,3 +347,39 @@ def test_what_the_format_2_check_refuses_names_its_question(tmp_path: Path) -> N
     assert [str(p) for p in refused.value.problems] == [
         f"{survey}: elements[0] (n): default: expected a finite number, got inf"
     ]
+
+
+def test_a_calculated_value_named_like_a_question_is_refused_with_its_place(
+    tmp_path: Path,
+) -> None:
+    """A calculated value named like a question or another value (found by the import
+    fuzz) was a format-2 "duplicate field id" at a step path."""
+    survey = tmp_path / "calc.json"
+    values = [{"name": "q", "expression": "1"}, {"name": "c", "expression": "2"}]
+    values.append({"name": "c", "expression": "3"})
+    elements = [{"type": "text", "name": "q"}]
+    survey.write_text(json.dumps({"elements": elements, "calculatedValues": values}), "utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_form(survey)
+    assert [str(i) for i in refused.value.items] == [
+        "calc.json: calculatedValues[0] (q): a second question or value named 'q'",
+        "calc.json: calculatedValues[2] (c): a second question or value named 'c'",
+    ]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [{"fr": "", "de": "Titel"}, {"default": "", "de": "Titel"}, {"en": "", "de": "Titel"}],
+)
+def test_a_text_empty_in_one_language_makes_the_same_survey_in_every_one(
+    tmp_path: Path, title: dict[str, str]
+) -> None:
+    """A panel titled in one language only (found by the import fuzz): each language's
+    run had or lacked its heading, and joining them was an internal error. An empty
+    text reads as the one that is not empty."""
+    survey = tmp_path / "panel.json"
+    panel = {"type": "panel", "name": "pn", "title": title, "elements": [{"type": "text", "name": "q"}]}
+    survey.write_text(json.dumps({"pages": [{"name": "p", "elements": [panel]}]}), "utf-8")
+    definition = import_form(survey).definition
+    assert [f.id for f in definition.steps[0].fields] == ["pn", "q"]
+    assert definition.steps[0].fields[0].label == "**Titel**"

@@ -295,19 +295,20 @@ def _option_value(value: object) -> str:
 def _localized(value: object) -> str | None:
     """A SurveyJS string: plain, or localized `{"default": …, "de": …}`, read in the
     language being mapped (`_TEXT_LANGUAGE`, see `translated_wizard`) as survey-core
-    reads it (that locale, its root dialect, `default`), else in the default one."""
+    reads it (that locale, its root dialect, `default`), else in the default one, else
+    in any: an empty text is read only when every language's is empty, so that no run
+    has an element (a panel's heading, a description) that another lacks."""
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        for key in _TEXT_LANGUAGE.get():
+        for key in (*_TEXT_LANGUAGE.get(), "default", "en"):
             if isinstance(value.get(key), str) and value[key]:
                 return str(value[key])
-        for key in ("default", "en"):
-            if isinstance(value.get(key), str):
-                return str(value[key])
         for text in value.values():
-            if isinstance(text, str):
+            if isinstance(text, str) and text:
                 return text
+        if any(isinstance(text, str) for text in value.values()):
+            return ""
     return None
 
 
@@ -531,6 +532,9 @@ class _Mapper:
     def wizard(self, raw: dict[str, object], wizard_id: str) -> dict[str, object]:
         pages = self.pages(raw)
         self.collect_names(pages)
+        for value in _list(raw.get("calculatedValues")):  # (ids the import adds avoid them)
+            if isinstance(value, dict) and isinstance(value.get("name"), str):
+                self.names.setdefault(str(value["name"]).lower(), str(value["name"]))
         collect_dynamic(self, pages)
         title = _localized(raw.get("title")) or wizard_id
         description = _localized(raw.get("description"))
@@ -1223,6 +1227,11 @@ class _Mapper:
                 self.refuse(place, "a calculated value needs a name and an expression")
                 continue
             name = str(value["name"])
+            if name in self.used_ids:
+                self.refuse(f"{place} ({name})", f"a second question or value named '{name}'")
+                continue
+            self.used_ids.add(name)
+            self.places[("field", name)] = f"{place} ({name})"
             expression = self.expression(value.get("expression"), f"{place}.expression")
             if expression is None:
                 self.refuse(f"{place} ({name})", "a calculated value without an expression")
