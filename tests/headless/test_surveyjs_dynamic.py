@@ -546,7 +546,11 @@ def test_a_dynamic_panel_asked_empty_or_not_is_refused_with_its_place(tmp_path: 
     survey = {
         "elements": [
             {"type": "text", "name": "a", "visibleIf": "{p} notempty"},
-            {"type": "paneldynamic", "name": "p", "templateElements": [{"type": "text", "name": "x"}]},
+            {
+                "type": "paneldynamic",
+                "name": "p",
+                "templateElements": [{"type": "text", "name": "x"}],
+            },
         ]
     }
     with pytest.raises(ImportRefused) as refused:

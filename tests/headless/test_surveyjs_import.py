@@ -378,7 +378,12 @@ def test_a_text_empty_in_one_language_makes_the_same_survey_in_every_one(
     run had or lacked its heading, and joining them was an internal error. An empty
     text reads as the one that is not empty."""
     survey = tmp_path / "panel.json"
-    panel = {"type": "panel", "name": "pn", "title": title, "elements": [{"type": "text", "name": "q"}]}
+    panel = {
+        "type": "panel",
+        "name": "pn",
+        "title": title,
+        "elements": [{"type": "text", "name": "q"}],
+    }
     survey.write_text(json.dumps({"pages": [{"name": "p", "elements": [panel]}]}), "utf-8")
     definition = import_form(survey).definition
     assert [f.id for f in definition.steps[0].fields] == ["pn", "q"]
