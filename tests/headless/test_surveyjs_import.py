@@ -388,3 +388,25 @@ def test_a_text_empty_in_one_language_makes_the_same_survey_in_every_one(
     definition = import_form(survey).definition
     assert [f.id for f in definition.steps[0].fields] == ["pn", "q"]
     assert definition.steps[0].fields[0].label == "**Titel**"
+
+
+def test_texts_made_by_the_import_keep_the_format_limits(tmp_path: Path) -> None:
+    """Found by the import fuzz: a panel title with Windows line ends (`\\r\\n`) in its
+    heading note, and a long survey title as the title of the step the calculated
+    values go on, were format-2 refusals at step paths."""
+    survey = tmp_path / "texts.json"
+    panel = {"type": "panel", "name": "pn", "title": "One\r\ntwo"}
+    panel["elements"] = [{"type": "text", "name": "a"}]
+    values = [{"name": "c", "expression": "1"}]
+    survey.write_text(
+        json.dumps({"title": "T" * 300, "elements": [panel], "calculatedValues": values}),
+        "utf-8",
+    )
+    definition = import_form(survey).definition
+    assert definition.steps[0].fields[0].label == "**One\ntwo**"
+    only_values = tmp_path / "values.json"
+    only_values.write_text(
+        json.dumps({"title": "T" * 300, "pages": [], "calculatedValues": values}), "utf-8"
+    )
+    (step,) = import_form(only_values).definition.steps
+    assert step.title == "T" * 199 + "…"

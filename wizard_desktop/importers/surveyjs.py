@@ -497,7 +497,10 @@ def html_to_text(source: str) -> str:
 
 def _clip(text: str, key: str) -> str:
     limit = TEXT_LIMITS[key]
-    one_line = text if key in ("help", "description", "note") else " ".join(text.split())
+    if key in ("help", "description", "note"):  # (Windows line ends as line ends)
+        one_line = text.replace("\r\n", "\n").replace("\r", "\n")
+    else:
+        one_line = " ".join(text.split())
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
@@ -555,12 +558,12 @@ class _Mapper:
         calculated = self.calculated_values(raw)
         if calculated:
             if not steps:
-                steps.append({"id": "calculated", "title": title, "fields": []})
+                steps.append({"id": "calculated", "title": _clip(title, "title"), "fields": []})
             fields = steps[0]["fields"]
             assert isinstance(fields, list)
             fields.extend(calculated)
         if not steps:
-            steps.append({"id": "page1", "title": title, "fields": []})
+            steps.append({"id": "page1", "title": _clip(title, "title"), "fields": []})
         data: dict[str, object] = {
             "format_version": 2,
             "id": wizard_id,
@@ -684,6 +687,7 @@ class _Mapper:
                 "label": _clip("\n\n".join(texts), "note"),
             }
             self.added.add(str(note["id"]))
+            self.places[("field", str(note["id"]))] = where
             out.append(note)
         key = "elements" if "elements" in element else "questions"
         inner = element.get(key)
@@ -791,6 +795,7 @@ class _Mapper:
                 "visible_if": _joined((*conditions, f"{{{name}}} {operator} 'other'")),
             }
             self.added.add(str(comment["id"]))
+            self.places[("field", str(comment["id"]))] = where
             out.append(comment)
 
     def typed(

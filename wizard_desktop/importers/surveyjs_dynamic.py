@@ -447,6 +447,8 @@ def write_repeats(mapper: _Mapper, data: dict[str, object]) -> None:
 def _split(mapper: _Mapper, step: dict[str, object]) -> list[dict[str, object]]:
     """A page's step, or its steps split around its dynamic elements (see the module
     docstring); headings left alone before a dynamic element go with it."""
+    from wizard_desktop.importers.surveyjs import _clip
+
     fields = step["fields"]
     assert isinstance(fields, list)
     if not any(MARK in f for f in fields):
@@ -466,7 +468,7 @@ def _split(mapper: _Mapper, step: dict[str, object]) -> list[dict[str, object]]:
         if not steps and "description" in step:
             piece["description"] = step["description"]
         elif steps:
-            piece["title"] = f"{step['title']} (continued)"
+            piece["title"] = _clip(f"{step['title']} (continued)", "title")
         piece["fields"] = piece_fields
         return piece
 
