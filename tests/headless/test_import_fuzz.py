@@ -893,7 +893,7 @@ def refusal_problems(error: WizardFileError) -> list[str]:
             wrong.append(f"not one line: {line!r}")
         if terminal_safe(line) != line:
             wrong.append(f"not plain text: {line!r}")
-        if "internal error" in line or "Traceback" in line:
+        if any(bug in line for bug in ("internal error", "Traceback", "cannot read the XLSForm (")):
             wrong.append(f"a bug: {line[:600]}")
         if not problem.file:
             wrong.append(f"names no file: {line!r}")

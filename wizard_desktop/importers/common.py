@@ -129,9 +129,7 @@ def record_left_out(data: dict[str, object], items: Sequence[UnsupportedItem]) -
         return None
     note = left_out_text(items)
     description = data.get("description")
-    text = f"{description}\n\n{note}" if description else note
-    limit = TEXT_LIMITS["description"]
-    data["description"] = text if len(text) <= limit else text[: limit - 1] + "…"
+    data["description"] = within_description(f"{description}\n\n{note}" if description else note)
     steps = data.get("steps")
     if not isinstance(steps, list) or not steps or not isinstance(steps[0], dict):
         return None
@@ -182,6 +180,12 @@ def _placed(
     rest = problem.path[match.end() :].lstrip(".")
     message = f"{rest}: {problem.message}" if rest else problem.message
     return Problem(problem.file, problem.line, _one_line(place, MAX_PLACE_CHARS), message)
+
+
+def within_description(text: str) -> str:
+    """`text` cut to what a wizard's description holds."""
+    limit = TEXT_LIMITS["description"]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def read_source(path: str | os.PathLike[str], limit: int = MAX_SOURCE_BYTES) -> bytes:
