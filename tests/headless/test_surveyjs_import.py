@@ -38,7 +38,10 @@ SURVEYS = sorted((REALFORMS / "surveyjs").glob("*.json"))
 #   questions, so compare_case leaves it out of ours (resolve: `start_fields`); Back
 #   returns to it here, SurveyJS never shows it again;
 # - translations: SurveyJS's own built-in texts ("Other (describe)", its error messages)
-#   stay English in every language of an imported survey.
+#   stay English in every language of an imported survey, and so does a dynamic panel's
+#   instance title and add text (format 2 holds them in one language: the default's);
+#   a text empty in one language reads as one that is not (its element stays in every
+#   language's survey).
 
 
 def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
