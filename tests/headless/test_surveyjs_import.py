@@ -413,3 +413,16 @@ def test_texts_made_by_the_import_keep_the_format_limits(tmp_path: Path) -> None
     )
     (step,) = import_form(only_values).definition.steps
     assert step.title == "T" * 199 + "…"
+
+
+def test_a_blank_title_is_no_title(tmp_path: Path) -> None:
+    """A survey or page title of blanks (found by the import fuzz) made an empty step
+    title, refused at a step path; it is no title, as an absent one."""
+    survey = tmp_path / "blank.json"
+    page = {"name": "p", "title": "\n\t ", "elements": [{"type": "text", "name": "q"}]}
+    values = [{"name": "c", "expression": "1"}]
+    survey.write_text(
+        json.dumps({"title": " \n ", "pages": [page], "calculatedValues": values}), "utf-8"
+    )
+    definition = import_form(survey).definition
+    assert (definition.title, definition.steps[0].title) == ("blank", "p")

@@ -539,7 +539,7 @@ class _Mapper:
             if isinstance(value, dict) and isinstance(value.get("name"), str):
                 self.names.setdefault(str(value["name"]).lower(), str(value["name"]))
         collect_dynamic(self, pages)
-        title = _localized(raw.get("title")) or wizard_id
+        title = _clip(_localized(raw.get("title")) or "", "title") or wizard_id  # (blank: none)
         description = _localized(raw.get("description"))
         for key, reason in (
             ("triggers", "triggers change answers on their own"),
@@ -624,8 +624,8 @@ class _Mapper:
         self.step_ids.add(step_id)
         if place:
             self.places[("step", step_id)] = f"{place} ({name})" if isinstance(name, str) else place
-        title = _localized(page.get("title")) or step_id
-        step: dict[str, object] = {"id": step_id, "title": _clip(title, "title")}
+        title = _clip(_localized(page.get("title")) or "", "title") or _clip(step_id, "title")
+        step: dict[str, object] = {"id": step_id, "title": title}
         description = _localized(page.get("description"))
         if description:
             step["description"] = _clip(description, "description")
