@@ -430,7 +430,87 @@ def _translations(data: Any, rng: random.Random) -> Any:
     return data
 
 
+SURVEY_TYPES = [
+    "text",
+    "comment",
+    "radiogroup",
+    "dropdown",
+    "checkbox",
+    "tagbox",
+    "boolean",
+    "rating",
+    "ranking",
+    "expression",
+    "html",
+    "matrix",
+    "matrixdropdown",
+    "matrixdynamic",
+    "multipletext",
+    "paneldynamic",
+    "panel",
+    "file",
+    "signaturepad",
+    "image",
+    "imagepicker",
+    "slider",
+    "nosuchtype",
+    "",
+    "TEXT",
+]
+NUMBER_KEYS = [
+    "rateMin",
+    "rateMax",
+    "rateCount",
+    "rateStep",
+    "panelCount",
+    "minPanelCount",
+    "maxPanelCount",
+    "rowCount",
+    "minRowCount",
+    "maxRowCount",
+    "maxLength",
+    "step",
+    "min",
+    "max",
+    "maxSize",
+    "minSelectedChoices",
+    "maxSelectedChoices",
+    "colCount",
+    "minValue",
+    "maxValue",
+    "minCount",
+    "maxCount",
+    "minLength",
+]
+ODD_NUMBERS = [0, -1, 1, 2, 10, 11, 10**6, 2**53 + 1, 10**400, 0.5, -0.0, 1e308, "5", True, None]
+
+
+def _retype_element(data: Any, rng: random.Random) -> Any:
+    elements = elements_of(data)
+    for element in rng.sample(elements, min(len(elements), rng.choice([1, 3]))):
+        element["type"] = rng.choice(SURVEY_TYPES)
+        if rng.random() < 0.5:  # with what that type reads, oddly shaped
+            key = rng.choice(["columns", "rows", "items", "templateElements", "rateValues"])
+            element[key] = rng.choice([odd_choices(rng), [{"name": "c", "cellType": "text"}]])
+    return data
+
+
+def _odd_numbers(data: Any, rng: random.Random) -> Any:
+    elements = elements_of(data)
+    holders = [
+        *elements,
+        *(v for e in elements for v in e.get("validators") or [] if isinstance(v, dict)),
+    ]
+    for holder in rng.sample(holders, min(len(holders), rng.choice([1, 3, 10]))):
+        holder[rng.choice(NUMBER_KEYS)] = rng.choice(ODD_NUMBERS)
+        if rng.random() < 0.3 and "inputType" not in holder:
+            holder["inputType"] = rng.choice(["number", "range", "date", "time", "email", "x"])
+    return data
+
+
 SURVEY_MUTATIONS: dict[str, Callable[[Any, random.Random], Any]] = {
+    "retype_element": _retype_element,
+    "odd_numbers": _odd_numbers,
     "retype": _retype,
     "delete": _delete,
     "duplicate": _duplicate,

@@ -610,3 +610,22 @@ def test_a_translated_surveys_panel_titles_stay_in_the_default_language(tmp_path
     (repeat,) = definition.repeats
     assert (repeat.item_label, repeat.add_label) == ("Kids ({kids.number})", "Add")
     assert definition.languages == ("en", "de")
+
+
+def test_a_dynamic_panels_long_title_is_clipped_as_every_title(tmp_path: Path) -> None:
+    """A 400-character title or a long description of a dynamic panel (found by the
+    import fuzz) was refused at a step path; it is clipped as a page's title."""
+    survey = {
+        "elements": [
+            {
+                "type": "paneldynamic",
+                "name": "kids",
+                "title": "K" * 400,
+                "description": "D" * 30_000,
+                "templateElements": [{"type": "text", "name": "n"}],
+            }
+        ]
+    }
+    (step,) = import_form(write(tmp_path, "long.json", survey)).definition.steps
+    assert step.title == "K" * 199 + "…"
+    assert step.description is not None and len(step.description) < 30_000

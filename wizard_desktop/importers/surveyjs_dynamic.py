@@ -367,10 +367,13 @@ def dynamic_question(
     )
     if kind == "matrixdynamic":
         dynamic.row_repeats.add(name)
-    step: dict[str, object] = {"title": _text(element.get("title")), "fields": fields}
+    from wizard_desktop.importers.surveyjs import _clip
+
+    title = _text(element.get("title"))
+    step: dict[str, object] = {"title": title and _clip(title, "title"), "fields": fields}
     description = _text(element.get("description"))
     if description:
-        step["description"] = description
+        step["description"] = _clip(description, "description")
     visible = mapper.expression(element.get("visibleIf"), f"{where}.visibleIf")
     conditions = (*scope.conditions, visible) if visible else scope.conditions
     out.append({"id": MARK, "hidden": True, MARK: (name, step, conditions)})
@@ -489,6 +492,8 @@ def _split(mapper: _Mapper, step: dict[str, object]) -> list[dict[str, object]]:
         if visible:
             piece["visible_if"] = visible[0] if len(visible) == 1 else _joined(visible)
         add(piece)
+        if ("repeat", name) in mapper.places:
+            mapper.places[("step", str(piece["id"]))] = mapper.places[("repeat", name)]
         repeat = mapper.dynamic.repeats[name]
         repeat["steps"] = [piece["id"]]
         repeat.setdefault("item_label", f"{piece['title']} ({{{name}.number}})")
