@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import os
 import random
@@ -26,7 +27,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from wizard_desktop.definition.loader import load_wizard_file
@@ -425,7 +426,7 @@ def _translations(data: Any, rng: random.Random) -> Any:
             rng.choice(odd_keys): rng.choice(["Titel", "", None, 7, ["x"], {"a": "b"}, "\x00"])
             for _ in range(rng.randrange(1, 5))
         }
-    if rng.random() < 0.3:
+    if isinstance(data, dict) and rng.random() < 0.3:
         data["locale"] = rng.choice([*odd_keys, 7, None, ["de"]])
     return data
 
@@ -1053,7 +1054,7 @@ def test_the_corpus_is_there() -> None:
     assert len(SURVEYS) == 17 and len(XLSFORMS) == 11 and len(MARKDOWN_FORMS) == 2
 
 
-@settings_for(150)
+@settings_for(300)
 @given(
     survey=st.sampled_from(SURVEYS),
     escaped=st.booleans(),
@@ -1073,21 +1074,24 @@ def test_surveyjs_mutants(
     folder = tmp_path_factory.mktemp("survey")
     data = mutated_survey(survey, mutations)
     path = write_survey(data, folder / "survey.json", escaped=escaped)
-    check_storing(path, check_mutant(path, folder))
+    outcome = check_mutant(path, folder)
+    event(outcome)  # (--hypothesis-show-statistics: how many were imported, refused)
+    check_storing(path, outcome)
 
 
-@pytest.fixture(scope="module")
-def xlsform_bases() -> dict[str, Sheets]:
-    bases = {path.name: read_sheets(path) for path in XLSFORMS}
-    bases |= {path.name: markdown_sheets(path.read_text("utf-8")) for path in MARKDOWN_FORMS}
-    bases["small"] = SMALL_FORM
-    return bases
+@functools.cache
+def xlsform_base(name: str) -> Sheets:
+    """The sheets of a real form (read once), or of the small form written here."""
+    if name == "small":
+        return SMALL_FORM
+    path = REALFORMS / "xlsform" / name
+    return markdown_sheets(path.read_text("utf-8")) if path.suffix == ".md" else read_sheets(path)
 
 
 XLSFORM_BASES = sorted([*(p.name for p in XLSFORMS + MARKDOWN_FORMS), "small", "small"])
 
 
-@settings_for(40)
+@settings_for(100)
 @given(
     base=st.sampled_from(XLSFORM_BASES),
     markdown=st.booleans(),
@@ -1100,18 +1104,19 @@ XLSFORM_BASES = sorted([*(p.name for p in XLSFORMS + MARKDOWN_FORMS), "small", "
 def test_xlsform_mutants(
     store: Path,
     tmp_path_factory: pytest.TempPathFactory,
-    xlsform_bases: dict[str, Sheets],
     base: str,
     markdown: bool,
     mutations: Any,
 ) -> None:
     folder = tmp_path_factory.mktemp("xlsform")
-    sheets = mutated_sheets(xlsform_bases[base], mutations)
+    sheets = mutated_sheets(xlsform_base(base), mutations)
     if markdown:
         path = write_markdown(sheets, folder / "form.md")
     else:
         path = write_workbook(sheets, folder / "form.xlsx")
-    check_storing(path, check_mutant(path, folder))
+    outcome = check_mutant(path, folder)
+    event(outcome)  # (--hypothesis-show-statistics: how many were imported, refused)
+    check_storing(path, outcome)
 
 
 def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
