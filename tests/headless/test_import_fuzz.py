@@ -877,7 +877,90 @@ def _x_settings(sheets: Sheets, rng: random.Random) -> None:
     ]
 
 
+BIND_COLUMNS = [
+    "relevant",
+    "constraint",
+    "calculation",
+    "choice_filter",
+    "repeat_count",
+    "default",
+    "required",
+    "read_only",
+    "label",
+    "hint",
+    "constraint_message",
+    "required_message",
+    "appearance",
+    "parameters",
+    "trigger",
+]
+PLAYABLE_TYPES = [
+    "text",
+    "integer",
+    "decimal",
+    "select_one yn",
+    "select_multiple yn",
+    "note",
+    "date",
+    "time",
+    "dateTime",
+    "calculate",
+    "acknowledge",
+    "range",
+    "image",
+    "audio",
+    "file",
+    "barcode",
+    "geopoint",
+    "geotrace",
+    "rank yn",
+    "today",
+    "end",
+    "start",
+    "deviceid",
+    "select_one yn or_other",
+    "select_one_from_file places.csv",
+    "trigger",
+]
+
+
+def _column(rows: list[list[Any]], name: str) -> int:
+    """The index of the column `name` in a sheet, added when missing."""
+    header = rows[0]
+    if name not in header:
+        header.append(name)
+    return header.index(name)
+
+
+def _x_binds(sheets: Sheets, rng: random.Random) -> None:
+    """Odd XPath and texts in the columns the import reads, the form otherwise intact."""
+    rows = sheets.get("survey")
+    if not rows or len(rows) < 2 or not isinstance(rows[0], list):
+        return
+    for _ in range(rng.choice([1, 3, 8])):
+        index = _column(rows, rng.choice(BIND_COLUMNS))
+        row = rows[rng.randrange(1, len(rows))]
+        row.extend([None] * (index + 1 - len(row)))
+        row[index] = xls_value(rng)
+
+
+def _x_types(sheets: Sheets, rng: random.Random) -> None:
+    """Questions of another type than written (names and the rest kept)."""
+    rows = sheets.get("survey")
+    if not rows or len(rows) < 2 or "type" not in rows[0]:
+        return
+    index = rows[0].index("type")
+    questions = [r for r in rows[1:] if len(r) > index and isinstance(r[index], str)
+                 and not r[index].startswith(("begin", "end"))]  # fmt: skip
+    for row in rng.sample(questions, min(len(questions), rng.choice([1, 4]))):
+        row[index] = rng.choice(PLAYABLE_TYPES)
+    if "choices" in sheets and sheets["choices"] and rng.random() < 0.5:
+        sheets["choices"].append(["yn", rng.choice(["maybe", "yes", "", "a b", "x" * 300])])
+
+
 XLS_MUTATIONS: dict[str, Callable[[Sheets, random.Random], None]] = {
+    "binds": _x_binds,
+    "types": _x_types,
     "cell": _x_cell,
     "header": _x_header,
     "delete": _x_delete,

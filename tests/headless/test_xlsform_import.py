@@ -608,3 +608,22 @@ def test_a_loop_copy_is_placed_at_its_questions_row_and_the_description_bounded(
     path = form(tmp_path, "|  | type | name | label |\n|  | text | a | A |\n" + many, name="m.md")
     description = import_form(path).definition.description
     assert description is not None and len(description) == 20_000 and description.endswith("…")
+
+
+def test_an_or_other_text_is_placed_at_its_selects_row(tmp_path: Path) -> None:
+    """The text pyxform adds for `or_other` (`q_other`) has no row of its own: what the
+    format 2 check refuses there is placed at the select's row (found by the fuzz: a
+    form title with a bidi control, the title of every step, was at a step path)."""
+    path = form(
+        tmp_path,
+        "|  | type | name | label |\n|  | select_one yn or_other | q | Q |\n",
+        YES_NO,
+        "|  | form_title |\n|  | A\u202eB |\n",
+    )
+    with pytest.raises(WizardFileError) as refused:
+        import_form(path)
+    assert [p.path for p in refused.value.problems] == [
+        "title",
+        "survey row 2 (q)",
+        "survey row 2 (q_other)",
+    ]

@@ -291,12 +291,15 @@ class _Builder:
     def place(self, element: Mapping[str, Any]) -> str:
         name = str(element.get("name", ""))
         rows = self.row_of.get(name)
+        if not rows and name.endswith("_other"):  # or_other's text: its select's row
+            rows = self.row_of.get(name[: -len("_other")])
         row = rows[0] if rows else None
         return f"survey row {row} ({name})" if row is not None else f"survey ({name})"
 
     def source_place(self, kind: str, element_id: str) -> str | None:
         """The survey row a step, field or repeat was made from (`validated`)."""
-        return self.place({"name": element_id}) if element_id in self.row_of else None
+        place = self.place({"name": element_id})
+        return None if place.startswith("survey (") else place
 
     def refuse(self, element: Mapping[str, Any], reason: str) -> None:
         self.refused_names.add(str(element.get("name", "")))
