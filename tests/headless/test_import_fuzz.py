@@ -18,8 +18,6 @@ import os
 import random
 import resource
 import signal
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -1202,21 +1200,10 @@ def test_xlsform_mutants(
     check_storing(path, outcome)
 
 
-def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    return subprocess.run(
-        [sys.executable, "-m", "wizard_desktop", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-
-
 def test_mutants_through_the_command_line(tmp_path: Path) -> None:
     """A few mutants of each kind through `check` and `import` as a person runs them:
     exit 0 when imported, else EXIT_FAILED with one line per problem on stderr."""
+    from tests.headless.test_surveyjs_import import run_cli
     from wizard_desktop.commands import EXIT_FAILED, EXIT_OK
 
     rng = random.Random(16)
