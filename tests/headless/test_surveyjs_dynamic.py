@@ -19,6 +19,7 @@ from tests.headless.test_surveyjs_import import REALFORMS, run_cli
 from tests.wizard_files import import_text
 from wizard_desktop.core import repeats as core_repeats
 from wizard_desktop.core import sessions
+from wizard_desktop.definition.problems import WizardFileError
 from wizard_desktop.importers import ImportRefused, import_form
 from wizard_desktop.importers.surveyjs import compare_case, panel_answers
 
@@ -629,3 +630,32 @@ def test_a_dynamic_panels_long_title_is_clipped_as_every_title(tmp_path: Path) -
     (step,) = import_form(write(tmp_path, "long.json", survey)).definition.steps
     assert step.title == "K" * 199 + "…"
     assert step.description is not None and len(step.description) < 30_000
+
+
+def test_the_pieces_of_a_page_split_around_a_panel_are_placed_at_the_page(
+    tmp_path: Path,
+) -> None:
+    """A page title the format 2 check refuses (a NUL, found by the import fuzz) is
+    refused in every piece of the page split around a dynamic panel: each named at its
+    page or its panel, none at a step path (`steps[2].title`)."""
+    survey = {
+        "pages": [
+            {
+                "name": "p",
+                "title": "A\u0000",
+                "elements": [
+                    {"type": "text", "name": "a"},
+                    {
+                        "type": "paneldynamic",
+                        "name": "d",
+                        "templateElements": [{"type": "text", "name": "x"}],
+                    },
+                    {"type": "text", "name": "b"},
+                ],
+            }
+        ]
+    }
+    with pytest.raises(WizardFileError) as refused:
+        import_form(write(tmp_path, "split.json", survey))
+    places = {p.path for p in refused.value.problems}
+    assert places == {"pages[0] (p)", "pages[0].elements[1] (d)"}

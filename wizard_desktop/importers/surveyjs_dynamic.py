@@ -464,6 +464,8 @@ def _split(mapper: _Mapper, step: dict[str, object]) -> list[dict[str, object]]:
         piece["id"] = page_id if not steps else mapper.unique_id(f"{page_id} #{len(steps) + 1}")
         if piece["id"] != page_id:
             mapper.dynamic.source_pages[str(piece["id"])] = page_id
+            if ("step", page_id) in mapper.places:  # a piece of a page: the page's place
+                mapper.places[("step", str(piece["id"]))] = mapper.places[("step", page_id)]
         steps.append(piece)
 
     def plain(piece_fields: list[dict[str, object]]) -> dict[str, object]:
