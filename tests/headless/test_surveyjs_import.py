@@ -426,3 +426,16 @@ def test_a_blank_title_is_no_title(tmp_path: Path) -> None:
     )
     definition = import_form(survey).definition
     assert (definition.title, definition.steps[0].title) == ("blank", "p")
+
+
+def test_the_step_a_survey_without_pages_is_given_is_placed_at_the_survey(
+    tmp_path: Path,
+) -> None:
+    """A survey without pages is one step titled as the survey: a title the format 2
+    check refuses (an escape character, found by the import fuzz) is named at the
+    survey, not at `steps[0].title`."""
+    survey = tmp_path / "nopages.json"
+    survey.write_text(json.dumps({"title": "\x1b[31m", "pages": []}), "utf-8")
+    with pytest.raises(WizardFileError) as refused:
+        import_form(survey)
+    assert {p.path for p in refused.value.problems} == {"title", "survey"}

@@ -564,6 +564,8 @@ class _Mapper:
             fields.extend(calculated)
         if not steps:
             steps.append({"id": "page1", "title": _clip(title, "title"), "fields": []})
+        if len(steps) == 1 and not pages:  # a step of the import's own: titled as the survey
+            self.places[("step", str(steps[0]["id"]))] = "survey"
         data: dict[str, object] = {
             "format_version": 2,
             "id": wizard_id,
