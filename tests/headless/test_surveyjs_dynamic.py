@@ -19,6 +19,7 @@ from tests.headless.test_surveyjs_import import REALFORMS, run_cli
 from tests.wizard_files import import_text
 from wizard_desktop.core import repeats as core_repeats
 from wizard_desktop.core import sessions
+from wizard_desktop.definition.problems import WizardFileError
 from wizard_desktop.importers import ImportRefused, import_form
 from wizard_desktop.importers.surveyjs import compare_case, panel_answers
 
@@ -538,3 +539,123 @@ def test_an_over_long_add_text_is_clipped_and_an_over_long_item_title_dropped(
     assert repeat.add_label is not None and len(repeat.add_label) == 500
     assert repeat.add_label.startswith("Add xxx") and repeat.add_label.endswith("…")
     assert repeat.item_label == "Kids ({kids.number})"
+
+
+def test_a_dynamic_panel_asked_empty_or_not_is_refused_with_its_place(tmp_path: Path) -> None:
+    """`{p} notempty` of a dynamic panel (found by the import fuzz): the repeat laid out
+    is a list, which `notempty` does not take; it was an internal error."""
+    survey = {
+        "elements": [
+            {"type": "text", "name": "a", "visibleIf": "{p} notempty"},
+            {
+                "type": "paneldynamic",
+                "name": "p",
+                "templateElements": [{"type": "text", "name": "x"}],
+            },
+        ]
+    }
+    with pytest.raises(ImportRefused) as refused:
+        import_form(write(tmp_path, "s.json", survey))
+    assert [str(i) for i in refused.value.items] == [
+        "s.json: elements[0] (a).visibleIf: the expression asks whether 'p' (a dynamic panel "
+        "or matrix) is empty, which cannot be played yet; {p.length} counts its panels or rows"
+    ]
+
+
+def test_a_dynamic_panel_sharing_a_questions_name_as_value_name_is_refused(
+    tmp_path: Path,
+) -> None:
+    """A dynamic panel whose valueName is another question's name shares that answer
+    (found by the fuzz: `{q}` was read as the panel and failed inside the validator)."""
+    survey = {
+        "elements": [
+            {"type": "rating", "name": "score"},
+            {"type": "text", "name": "b", "visibleIf": "{score} > 8"},
+            {
+                "type": "paneldynamic",
+                "name": "p",
+                "valueName": "score",
+                "templateElements": [{"type": "text", "name": "x"}],
+            },
+        ]
+    }
+    with pytest.raises(ImportRefused) as refused:
+        import_form(write(tmp_path, "s.json", survey))
+    assert [str(i) for i in refused.value.items] == [
+        "s.json: elements[2] (p): its valueName 'score' is the name of another question "
+        "(two questions sharing one answer) and cannot be played"
+    ]
+
+
+def test_a_translated_surveys_panel_titles_stay_in_the_default_language(tmp_path: Path) -> None:
+    """A dynamic panel without a title on a translated page: its item label (the page's
+    title, numbered) and add text are one-language texts in format 2; the default
+    language's are kept (the languages' runs differed: an internal error)."""
+    survey = {
+        "pages": [
+            {
+                "name": "p1",
+                "title": {"default": "Kids", "de": "Kinder"},
+                "elements": [
+                    {
+                        "type": "paneldynamic",
+                        "name": "kids",
+                        "panelAddText": {"default": "Add", "de": "Mehr"},
+                        "templateElements": [{"type": "text", "name": "n"}],
+                    }
+                ],
+            }
+        ]
+    }
+    definition = import_form(write(tmp_path, "s.json", survey)).definition
+    (repeat,) = definition.repeats
+    assert (repeat.item_label, repeat.add_label) == ("Kids ({kids.number})", "Add")
+    assert definition.languages == ("en", "de")
+
+
+def test_a_dynamic_panels_long_title_is_clipped_as_every_title(tmp_path: Path) -> None:
+    """A 400-character title or a long description of a dynamic panel (found by the
+    import fuzz) was refused at a step path; it is clipped as a page's title."""
+    survey = {
+        "elements": [
+            {
+                "type": "paneldynamic",
+                "name": "kids",
+                "title": "K" * 400,
+                "description": "D" * 30_000,
+                "templateElements": [{"type": "text", "name": "n"}],
+            }
+        ]
+    }
+    (step,) = import_form(write(tmp_path, "long.json", survey)).definition.steps
+    assert step.title == "K" * 199 + "…"
+    assert step.description is not None and len(step.description) < 30_000
+
+
+def test_the_pieces_of_a_page_split_around_a_panel_are_placed_at_the_page(
+    tmp_path: Path,
+) -> None:
+    """A page title the format 2 check refuses (a NUL, found by the import fuzz) is
+    refused in every piece of the page split around a dynamic panel: each named at its
+    page or its panel, none at a step path (`steps[2].title`)."""
+    survey = {
+        "pages": [
+            {
+                "name": "p",
+                "title": "A\u0000",
+                "elements": [
+                    {"type": "text", "name": "a"},
+                    {
+                        "type": "paneldynamic",
+                        "name": "d",
+                        "templateElements": [{"type": "text", "name": "x"}],
+                    },
+                    {"type": "text", "name": "b"},
+                ],
+            }
+        ]
+    }
+    with pytest.raises(WizardFileError) as refused:
+        import_form(write(tmp_path, "split.json", survey))
+    places = {p.path for p in refused.value.problems}
+    assert places == {"pages[0] (p)", "pages[0].elements[1] (d)"}

@@ -38,7 +38,10 @@ SURVEYS = sorted((REALFORMS / "surveyjs").glob("*.json"))
 #   questions, so compare_case leaves it out of ours (resolve: `start_fields`); Back
 #   returns to it here, SurveyJS never shows it again;
 # - translations: SurveyJS's own built-in texts ("Other (describe)", its error messages)
-#   stay English in every language of an imported survey.
+#   stay English in every language of an imported survey, and so does a dynamic panel's
+#   instance title and add text (format 2 holds them in one language: the default's);
+#   a text empty in one language reads as one that is not (its element stays in every
+#   language's survey).
 
 
 def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -306,3 +309,133 @@ def test_the_import_keys_need_format_2_and_change_the_path(tmp_path: Path) -> No
     # "Why a?" hidden, its answer kept and still read (SurveyJS), not on the path
     hidden = logic.resolve({"Pick one": "b", "Why a?": "x"})
     assert hidden.fields == ("Pick one", "More") and "Why a?" not in hidden.path.answers
+
+
+def test_a_second_page_or_question_of_one_name_is_refused_with_its_place(tmp_path: Path) -> None:
+    """Two pages or two questions of one name (found by the import fuzz) were refused
+    by the format-2 check with its own paths (`steps[1].id: duplicate step id`)."""
+    survey = tmp_path / "twice.json"
+    page = {"name": "p", "elements": [{"type": "text", "name": "q"}]}
+    survey.write_text(json.dumps({"pages": [page, page]}), encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_form(survey)
+    assert [str(i) for i in refused.value.items] == [
+        "twice.json: pages[1] (p): a second page named 'p'",
+        "twice.json: pages[1].elements[0] (q): a second question named 'q' (two questions "
+        "sharing one answer)",
+    ]
+
+
+def test_an_unsupported_items_text_is_one_bounded_plain_line(tmp_path: Path) -> None:
+    """A type or name holding newlines, bidi controls or 20,000 characters (found by
+    the import fuzz) is shown escaped and cut, as one line."""
+    survey = tmp_path / "odd.json"
+    elements = [{"type": "x\n\u202e" * 10_000, "name": "a\x00b"}]
+    survey.write_text(json.dumps({"elements": elements}), encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_form(survey)
+    (problem,) = refused.value.problems
+    assert problem.path == "elements[0] (a\\x00b)"
+    assert problem.message.startswith("the question type 'x\\n\\u202ex\\n\\u202e")
+    assert len(problem.message) == 500 and problem.message.endswith("…")
+
+
+def test_what_the_format_2_check_refuses_names_its_question(tmp_path: Path) -> None:
+    """A value the format 2 check refuses is placed at the question it came from."""
+    survey = tmp_path / "big.json"
+    elements = [{"type": "text", "name": "n", "inputType": "number", "defaultValue": 1e308 * 10}]
+    survey.write_text(json.dumps({"elements": elements}).replace("Infinity", "1e999"), "utf-8")
+    with pytest.raises(WizardFileError) as refused:
+        import_form(survey)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{survey}: elements[0] (n): default: expected a finite number, got inf"
+    ]
+
+
+def test_a_calculated_value_named_like_a_question_is_refused_with_its_place(
+    tmp_path: Path,
+) -> None:
+    """A calculated value named like a question or another value (found by the import
+    fuzz) was a format-2 "duplicate field id" at a step path."""
+    survey = tmp_path / "calc.json"
+    values = [{"name": "q", "expression": "1"}, {"name": "c", "expression": "2"}]
+    values.append({"name": "c", "expression": "3"})
+    elements = [{"type": "text", "name": "q"}]
+    survey.write_text(json.dumps({"elements": elements, "calculatedValues": values}), "utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_form(survey)
+    assert [str(i) for i in refused.value.items] == [
+        "calc.json: calculatedValues[0] (q): a second question or value named 'q'",
+        "calc.json: calculatedValues[2] (c): a second question or value named 'c'",
+    ]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [{"fr": "", "de": "Titel"}, {"default": "", "de": "Titel"}, {"en": "", "de": "Titel"}],
+)
+def test_a_text_empty_in_one_language_makes_the_same_survey_in_every_one(
+    tmp_path: Path, title: dict[str, str]
+) -> None:
+    """A panel titled in one language only (found by the import fuzz): each language's
+    run had or lacked its heading, and joining them was an internal error. An empty
+    text reads as the one that is not empty."""
+    survey = tmp_path / "panel.json"
+    panel = {
+        "type": "panel",
+        "name": "pn",
+        "title": title,
+        "elements": [{"type": "text", "name": "q"}],
+    }
+    survey.write_text(json.dumps({"pages": [{"name": "p", "elements": [panel]}]}), "utf-8")
+    definition = import_form(survey).definition
+    assert [f.id for f in definition.steps[0].fields] == ["pn", "q"]
+    assert definition.steps[0].fields[0].label == "**Titel**"
+
+
+def test_texts_made_by_the_import_keep_the_format_limits(tmp_path: Path) -> None:
+    """Found by the import fuzz: a panel title with Windows line ends (`\\r\\n`) in its
+    heading note, and a long survey title as the title of the step the calculated
+    values go on, were format-2 refusals at step paths."""
+    survey = tmp_path / "texts.json"
+    panel = {"type": "panel", "name": "pn", "title": "One\r\ntwo"}
+    panel["elements"] = [{"type": "text", "name": "a"}]
+    values = [{"name": "c", "expression": "1"}]
+    survey.write_text(
+        json.dumps({"title": "T" * 300, "elements": [panel], "calculatedValues": values}),
+        "utf-8",
+    )
+    definition = import_form(survey).definition
+    assert definition.steps[0].fields[0].label == "**One\ntwo**"
+    only_values = tmp_path / "values.json"
+    only_values.write_text(
+        json.dumps({"title": "T" * 300, "pages": [], "calculatedValues": values}), "utf-8"
+    )
+    (step,) = import_form(only_values).definition.steps
+    assert step.title == "T" * 199 + "…"
+
+
+def test_a_blank_title_is_no_title(tmp_path: Path) -> None:
+    """A survey or page title of blanks (found by the import fuzz) made an empty step
+    title, refused at a step path; it is no title, as an absent one."""
+    survey = tmp_path / "blank.json"
+    page = {"name": "p", "title": "\n\t ", "elements": [{"type": "text", "name": "q"}]}
+    values = [{"name": "c", "expression": "1"}]
+    survey.write_text(
+        json.dumps({"title": " \n ", "pages": [page], "calculatedValues": values}), "utf-8"
+    )
+    definition = import_form(survey).definition
+    assert (definition.title, definition.steps[0].title) == ("blank", "p")
+
+
+def test_the_step_a_survey_without_pages_is_given_is_placed_at_the_survey(
+    tmp_path: Path,
+) -> None:
+    """A survey without pages is one step titled as the survey: a title the format 2
+    check refuses (an escape character, found by the import fuzz) is named at the
+    survey, not at `steps[0].title`."""
+    survey = tmp_path / "nopages.json"
+    survey.write_text(json.dumps({"title": "\x1b[31m", "pages": []}), "utf-8")
+    with pytest.raises(WizardFileError) as refused:
+        import_form(survey)
+    assert {p.path for p in refused.value.problems} == {"title", "survey"}

@@ -525,3 +525,105 @@ def test_a_bug_in_an_importer_is_one_line_not_a_traceback(
     (problem,) = refused.value.problems
     assert problem.message == "internal error while importing (KeyError: 'planted')"
     assert problem.file == str(path)
+
+
+def test_what_the_format_2_check_refuses_names_its_survey_row(tmp_path: Path) -> None:
+    """A default the format 2 check refuses (`nan`, found by the import fuzz) is placed
+    at its survey row, not at the format-2 path `steps[0].fields[0].default`."""
+    path = form(
+        tmp_path,
+        "|  | type | name | label | default |\n|  | integer | n | N | nan |\n"
+        "|  | rank yn | rk | RK | yes maybe |\n",
+        YES_NO.replace("|  | yn", "|  | yn"),
+    )
+    with pytest.raises(WizardFileError) as refused:
+        import_form(path)
+    assert [str(p) for p in refused.value.problems] == [
+        "f.md: survey row 2 (n): default: expected a finite number, got nan",
+        "f.md: survey row 3 (rk): default: unknown option 'maybe'; expected values among yes, no",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "| survey |\n|  | type | name | label |\n|  | text | a | A | extra |\n",
+            "f.md: row 2 of the 'survey' table has 4 cells; its header row has 3",
+        ),
+        (
+            "| survey |\n|  | type | name | label |\n|  | text | a | A |\n| choices |\n",
+            "f.md: the 'choices' table has no header row",
+        ),
+    ],
+)
+def test_broken_markdown_tables_are_one_line_naming_the_table(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Found by the import fuzz: pyxform's Markdown reader fails with an IndexError on
+    these (it was "cannot read the XLSForm (IndexError: tuple index out of range)")."""
+    path = tmp_path / "f.md"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(WizardFileError) as refused:
+        import_form(path)
+    assert str(refused.value) == message
+
+
+def test_a_header_cell_that_is_no_text_is_named(tmp_path: Path) -> None:
+    """A TRUE (or a number, a date) as a column name (found by the import fuzz): it was
+    "cannot read the XLSForm (AttributeError: 'bool' object has no attribute 'strip')"."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label", True])
+    sheet.append(["text", "a", "A", "x"])
+    path = tmp_path / "h.xlsx"
+    book.save(path)
+    with pytest.raises(WizardFileError) as refused:
+        import_form(path)
+    assert (
+        str(refused.value)
+        == "h.xlsx: the header cell D1 of the 'survey' sheet is true, not a column name"
+    )
+
+
+def test_a_loop_copy_is_placed_at_its_questions_row_and_the_description_bounded(
+    tmp_path: Path,
+) -> None:
+    """Found by the import fuzz: a loop's copy of a question (`loop.choice.q`) refused
+    by the format 2 check was placed at a step path; a form whose left-out list and
+    metadata outgrow a description was refused for its description's length."""
+    path = form(
+        tmp_path,
+        "|  | type | name | label |\n|  | begin loop over yn | lp | L |\n"
+        "|  | integer | n | N %(label)s |\n|  | end loop | | |\n",
+        "|  | list_name | name | label |\n|  | yn | y\u0007s | Yes |\n",  # a BEL in a name
+    )
+    with pytest.raises(WizardFileError) as refused:
+        import_form(path)
+    assert all(p.path.startswith("survey row 3 (lp.y") for p in refused.value.problems)
+    many = "".join(f"|  | deviceid | d{i} | |\n" for i in range(2000))
+    path = form(tmp_path, "|  | type | name | label |\n|  | text | a | A |\n" + many, name="m.md")
+    description = import_form(path).definition.description
+    assert description is not None and len(description) == 20_000 and description.endswith("…")
+
+
+def test_an_or_other_text_is_placed_at_its_selects_row(tmp_path: Path) -> None:
+    """The text pyxform adds for `or_other` (`q_other`) has no row of its own: what the
+    format 2 check refuses there is placed at the select's row (found by the fuzz: a
+    form title with a bidi control, the title of every step, was at a step path)."""
+    path = form(
+        tmp_path,
+        "|  | type | name | label |\n|  | select_one yn or_other | q | Q |\n",
+        YES_NO,
+        "|  | form_title |\n|  | A\u202eB |\n",
+    )
+    with pytest.raises(WizardFileError) as refused:
+        import_form(path)
+    assert [p.path for p in refused.value.problems] == [
+        "title",
+        "survey row 2 (q)",
+        "survey row 2 (q_other)",
+    ]

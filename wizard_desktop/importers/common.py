@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from wizard_desktop.definition.fileformat import TEXT_LIMITS
+from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.model import WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.repeats import split_path
@@ -28,7 +29,12 @@ MAX_SOURCE_BYTES = 8 * 1024 * 1024
 MAX_LEFT_OUT_SHOWN = 100
 # ... and at most this many characters of them (a note and a description hold 20,000).
 MAX_LEFT_OUT_CHARS = 15_000
+# An item's place and reason quote the source (names, types): shown at most this long.
+MAX_PLACE_CHARS = 200
+MAX_REASON_CHARS = 500
 _MARKUP = re.compile(r"[\\`*_\[\]<>#|!]")
+# A format-2 data path an import made from a source element: its step, field or repeat.
+_DATA_PATH = re.compile(r"(steps|repeats)\[(\d+)\](?:\.fields\[(\d+)\])?")
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,11 @@ class UnsupportedItem:
     source: str  # the file name as shown
     place: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # the source's names and texts in them are shown as one bounded plain line
+        object.__setattr__(self, "place", _one_line(self.place, MAX_PLACE_CHARS))
+        object.__setattr__(self, "reason", _one_line(self.reason, MAX_REASON_CHARS))
 
     @property
     def place_and_reason(self) -> str:
@@ -118,9 +129,7 @@ def record_left_out(data: dict[str, object], items: Sequence[UnsupportedItem]) -
         return None
     note = left_out_text(items)
     description = data.get("description")
-    text = f"{description}\n\n{note}" if description else note
-    limit = TEXT_LIMITS["description"]
-    data["description"] = text if len(text) <= limit else text[: limit - 1] + "…"
+    data["description"] = within_description(f"{description}\n\n{note}" if description else note)
     steps = data.get("steps")
     if not isinstance(steps, list) or not steps or not isinstance(steps[0], dict):
         return None
@@ -132,6 +141,51 @@ def record_left_out(data: dict[str, object], items: Sequence[UnsupportedItem]) -
     fields = steps[0].setdefault("fields", [])
     fields.insert(0, {"id": note_id, "type": "note", "label": note})
     return note_id
+
+
+def validated(
+    data: dict[str, object], source: str, place_of: Callable[[str, str], str | None]
+) -> WizardDefinition:
+    """`definition_from_dict(data)` for an import: a problem the format-2 check finds at
+    a step, field or repeat made from a source element names that element's place
+    (`place_of(kind, id)`, kind "step", "field" or "repeat": `survey row 3 (n)`),
+    not the format-2 path the person has never seen."""
+    try:
+        return definition_from_dict(data, source)
+    except WizardFileError as error:
+        problems = [_placed(p, data, place_of) for p in error.problems]
+        raise WizardFileError(problems) from None
+
+
+def _placed(
+    problem: Problem, data: dict[str, object], place_of: Callable[[str, str], str | None]
+) -> Problem:
+    match = _DATA_PATH.match(problem.path)
+    if match is None:
+        return problem
+    element: object = data.get(match[1])
+    kind = "step" if match[1] == "steps" else "repeat"
+    indices = [int(match[2])] if match[3] is None else [int(match[2]), int(match[3])]
+    for depth, index in enumerate(indices):
+        if depth:
+            element = element.get("fields") if isinstance(element, dict) else None
+            kind = "field"
+        if not isinstance(element, list) or index >= len(element):
+            return problem
+        element = element[index]
+    element_id = element.get("id") if isinstance(element, dict) else None
+    place = place_of(kind, element_id) if isinstance(element_id, str) else None
+    if not place:
+        return problem
+    rest = problem.path[match.end() :].lstrip(".")
+    message = f"{rest}: {problem.message}" if rest else problem.message
+    return Problem(problem.file, problem.line, _one_line(place, MAX_PLACE_CHARS), message)
+
+
+def within_description(text: str) -> str:
+    """`text` cut to what a wizard's description holds."""
+    limit = TEXT_LIMITS["description"]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def read_source(path: str | os.PathLike[str], limit: int = MAX_SOURCE_BYTES) -> bytes:
@@ -151,6 +205,12 @@ def read_source(path: str | os.PathLike[str], limit: int = MAX_SOURCE_BYTES) -> 
     if len(data) > limit:
         raise WizardFileError([Problem(source, None, "", _too_big(len(data), limit))])
     return data
+
+
+def _one_line(text: str, limit: int) -> str:
+    """`text` with control, bidi and surrogate characters escaped, cut at `limit`."""
+    safe = terminal_safe(text)
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
 
 
 def _too_big(size: int, limit: int) -> str:

@@ -48,7 +48,6 @@ from wizard_desktop.definition.fileformat import (
     TRANSLATABLE_KEYS,
 )
 from wizard_desktop.definition.languages import is_language_code
-from wizard_desktop.definition.loader import definition_from_dict
 from wizard_desktop.definition.model import IMPORTED_ID_PATTERN, FieldType, WizardDefinition
 from wizard_desktop.definition.problems import Problem, WizardFileError
 from wizard_desktop.definition.reading import SourceError, decode, read_json
@@ -60,6 +59,7 @@ from wizard_desktop.importers.common import (
     record_left_out,
     refuse_unless_skipped,
     source_pages,
+    validated,
 )
 from wizard_desktop.importers.surveyjs_dynamic import (
     DYNAMIC_TYPES,
@@ -112,6 +112,9 @@ _EXPRESSION_KEYS = (
     "default_expression",
     "calculate",
 )
+# A dynamic panel's add text and instance title: format 2 holds them in one language,
+# so in a translated survey they are the default language's.
+_ONE_LANGUAGE_KEYS = frozenset({"add_label", "item_label"})
 # survey-core's `surveyLocalization.defaultLocale`: the language of "default" texts.
 _DEFAULT_LOCALE = "en"
 # The SurveyJS locale keys a text is read from while one language is mapped, first
@@ -152,7 +155,7 @@ def import_surveyjs(
     note_id = record_left_out(data, mapper.unsupported)
     if note_id is not None:
         mapper.added.add(note_id)
-    definition = definition_from_dict(data, source)
+    definition = validated(data, source, lambda kind, i: mapper.places.get((kind, i)))
     return ImportResult(
         definition,
         tuple(mapper.unsupported),
@@ -309,19 +312,20 @@ def _rating_ends(element: dict[str, object], built: dict[str, object]) -> str | 
 def _localized(value: object) -> str | None:
     """A SurveyJS string: plain, or localized `{"default": …, "de": …}`, read in the
     language being mapped (`_TEXT_LANGUAGE`, see `translated_wizard`) as survey-core
-    reads it (that locale, its root dialect, `default`), else in the default one."""
+    reads it (that locale, its root dialect, `default`), else in the default one, else
+    in any: an empty text is read only when every language's is empty, so that no run
+    has an element (a panel's heading, a description) that another lacks."""
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        for key in _TEXT_LANGUAGE.get():
+        for key in (*_TEXT_LANGUAGE.get(), "default", "en"):
             if isinstance(value.get(key), str) and value[key]:
                 return str(value[key])
-        for key in ("default", "en"):
-            if isinstance(value.get(key), str):
-                return str(value[key])
         for text in value.values():
-            if isinstance(text, str):
+            if isinstance(text, str) and text:
                 return text
+        if any(isinstance(text, str) for text in value.values()):
+            return ""
     return None
 
 
@@ -461,6 +465,8 @@ def _joined_texts(
         ]
     if other == joined:
         return joined
+    if key in _ONE_LANGUAGE_KEYS:  # format 2 has no language map for these
+        return joined
     if not (isinstance(joined, str) and isinstance(other, str) and key in TRANSLATABLE_KEYS):
         raise ValueError(f"the languages' runs differ at a '{key}' that is no text")
     return _Texts({default: joined, language: other})
@@ -508,7 +514,10 @@ def html_to_text(source: str) -> str:
 
 def _clip(text: str, key: str) -> str:
     limit = TEXT_LIMITS[key]
-    one_line = text if key in ("help", "description", "note") else " ".join(text.split())
+    if key in ("help", "description", "note"):  # (Windows line ends as line ends)
+        one_line = text.replace("\r\n", "\n").replace("\r", "\n")
+    else:
+        one_line = " ".join(text.split())
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
@@ -528,6 +537,9 @@ class _Mapper:
     unsupported: list[UnsupportedItem] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # lower-case name -> name
     used_ids: set[str] = field(default_factory=set)
+    step_ids: set[str] = field(default_factory=set)
+    # (kind, id) -> the place of the page, question or dynamic element it was made from
+    places: dict[tuple[str, str], str] = field(default_factory=dict)
     added: set[str] = field(default_factory=set)  # ids of headings and -Comment fields
     dynamic: Dynamics = field(default_factory=Dynamics)  # paneldynamic, matrixdynamic
     start_page: bool = False  # mapping a start page (firstPageIsStarted): no repeat on it
@@ -540,8 +552,11 @@ class _Mapper:
     def wizard(self, raw: dict[str, object], wizard_id: str) -> dict[str, object]:
         pages = self.pages(raw)
         self.collect_names(pages)
+        for value in _list(raw.get("calculatedValues")):  # (ids the import adds avoid them)
+            if isinstance(value, dict) and isinstance(value.get("name"), str):
+                self.names.setdefault(str(value["name"]).lower(), str(value["name"]))
         collect_dynamic(self, pages)
-        title = _localized(raw.get("title")) or wizard_id
+        title = _clip(_localized(raw.get("title")) or "", "title") or wizard_id  # (blank: none)
         description = _localized(raw.get("description"))
         for key, reason in (
             ("triggers", "triggers change answers on their own"),
@@ -560,12 +575,14 @@ class _Mapper:
         calculated = self.calculated_values(raw)
         if calculated:
             if not steps:
-                steps.append({"id": "calculated", "title": title, "fields": []})
+                steps.append({"id": "calculated", "title": _clip(title, "title"), "fields": []})
             fields = steps[0]["fields"]
             assert isinstance(fields, list)
             fields.extend(calculated)
         if not steps:
-            steps.append({"id": "page1", "title": title, "fields": []})
+            steps.append({"id": "page1", "title": _clip(title, "title"), "fields": []})
+        if len(steps) == 1 and not pages:  # a step of the import's own: titled as the survey
+            self.places[("step", str(steps[0]["id"]))] = "survey"
         data: dict[str, object] = {
             "format_version": 2,
             "id": wizard_id,
@@ -619,8 +636,15 @@ class _Mapper:
     def page(self, page: dict[str, object], place: str, index: int) -> dict[str, object]:
         name = page.get("name")
         step_id = name if isinstance(name, str) and name.strip() else f"page{index + 1}"
-        title = _localized(page.get("title")) or step_id
-        step: dict[str, object] = {"id": step_id, "title": _clip(title, "title")}
+        if step_id in self.step_ids and step_id == name:
+            self.refuse(f"{place} ({name})", f"a second page named '{name}'")
+        while step_id in self.step_ids:  # an unnamed page's number taken by a name
+            step_id += "'"
+        self.step_ids.add(step_id)
+        if place:
+            self.places[("step", step_id)] = f"{place} ({name})" if isinstance(name, str) else place
+        title = _clip(_localized(page.get("title")) or "", "title") or _clip(step_id, "title")
+        step: dict[str, object] = {"id": step_id, "title": title}
         description = _localized(page.get("description"))
         if description:
             step["description"] = _clip(description, "description")
@@ -682,6 +706,7 @@ class _Mapper:
                 "label": _clip("\n\n".join(texts), "note"),
             }
             self.added.add(str(note["id"]))
+            self.places[("field", str(note["id"]))] = where
             out.append(note)
         key = "elements" if "elements" in element else "questions"
         inner = element.get(key)
@@ -740,7 +765,13 @@ class _Mapper:
         if element.get("valueName"):
             self.refuse(where, "valueName (two questions sharing one answer) cannot be played")
             return
+        if name in self.used_ids:
+            self.refuse(
+                where, f"a second question named '{name}' (two questions sharing one answer)"
+            )
+            return
         self.used_ids.add(name)
+        self.places[("field", name)] = where
         title = (_localized(element.get("title")) or "").strip() or name
         built: dict[str, object] = {"id": name}
         if kind == "html":
@@ -783,6 +814,7 @@ class _Mapper:
                 "visible_if": _joined((*conditions, f"{{{name}}} {operator} 'other'")),
             }
             self.added.add(str(comment["id"]))
+            self.places[("field", str(comment["id"]))] = where
             out.append(comment)
 
     def typed(
@@ -1220,6 +1252,11 @@ class _Mapper:
                 self.refuse(place, "a calculated value needs a name and an expression")
                 continue
             name = str(value["name"])
+            if name in self.used_ids:
+                self.refuse(f"{place} ({name})", f"a second question or value named '{name}'")
+                continue
+            self.used_ids.add(name)
+            self.places[("field", name)] = f"{place} ({name})"
             expression = self.expression(value.get("expression"), f"{place}.expression")
             if expression is None:
                 self.refuse(f"{place} ({name})", "a calculated value without an expression")
@@ -1244,6 +1281,14 @@ class _Mapper:
         if not isinstance(raw, str) or not raw.strip():
             return None
         raw = self.dynamic.expression(raw)
+        whole = self.dynamic.emptiness_read(raw)
+        if whole is not None:
+            self.refuse(
+                place,
+                f"the expression asks whether '{whole}' (a dynamic panel or matrix) is empty, "
+                f"which cannot be played yet; {{{whole}.length}} counts its panels or rows",
+            )
+            return None
         try:
             parsed = parse_expression(raw)
         except ExpressionError as exc:

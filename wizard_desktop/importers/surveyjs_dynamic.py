@@ -38,6 +38,7 @@ _AGGREGATE = re.compile(
     re.IGNORECASE,
 )
 _BRACED = re.compile(r"\{([^{}]*)\}")
+_EMPTINESS = re.compile(r"\{([^{}]+)\}\s*(?:not)?empty\b", re.IGNORECASE)
 _INDEXED = re.compile(r"^(.+)\[(\d+)\]\.(.+)$")
 _PANEL_INDEX = ("panelindex", "visiblepanelindex")
 _PANEL_INDEX_REFERENCE = re.compile(r"\{\s*(?:visible)?panelIndex\s*\}", re.IGNORECASE)
@@ -68,6 +69,7 @@ class _Mapper(Protocol):
     added: set[str]
     dynamic: Dynamics
     start_page: bool
+    places: dict[tuple[str, str], str]
 
     def expression(self, raw: object, place: str) -> str | None: ...
 
@@ -111,6 +113,7 @@ class Dynamics:
     template: _Source | None = None  # the one being mapped
     # lower-case names taken: every question outside, then each mapped element's inner ones
     claimed: set[str] = field(default_factory=set)
+    plain: set[str] = field(default_factory=set)  # lower-case names of the other questions
 
     # --- references ---
 
@@ -139,6 +142,17 @@ class Dynamics:
             number = f"({{{self.template.repeat_id}.number}} - 1)"
             text = _PANEL_INDEX_REFERENCE.sub(number, text)
         return _BRACED.sub(self._braced, text)
+
+    def emptiness_read(self, raw: str) -> str | None:
+        """The dynamic element whose whole answer `raw` asks `empty`/`notempty` of, or
+        None (a repeat read whole is its list of instances, which these do not take)."""
+        for match in _EMPTINESS.finditer(raw):
+            source = self._source(match.group(1))
+            if source is not None and self.reference(match.group(1), in_text=False) == (
+                source.repeat_id
+            ):
+                return source.repeat_id
+        return None
 
     def _braced(self, match: re.Match[str]) -> str:
         name = match.group(1)
@@ -212,19 +226,31 @@ def _source_of(element: dict[str, object], name: str) -> _Source:
 
 
 def collect_dynamic(mapper: _Mapper, pages: list[tuple[str, dict[str, object]]]) -> None:
-    """Every dynamic element's names, before any expression is read."""
-    for _, element, _ in mapper.walk_all(pages):
+    """Every dynamic element's names, before any expression is read (a valueName that
+    is another question's name names that question: its element is refused)."""
+    dynamic = mapper.dynamic
+    elements = [element for _, element, _ in mapper.walk_all(pages)]
+    for element in elements:
         name = element.get("name")
         if isinstance(name, str) and element.get("type") != "panel":
-            mapper.dynamic.claimed.add(name.lower())
+            dynamic.claimed.add(name.lower())
+            if element.get("type") not in DYNAMIC_TYPES:
+                dynamic.plain.add(name.lower())
+    for element in elements:
+        name = element.get("name")
         if element.get("type") not in DYNAMIC_TYPES or not isinstance(name, str):
             continue
         source = _source_of(element, name)
-        for key in (name, element.get("valueName")):
+        value_name = element.get("valueName")
+        for key in (name, value_name if _own_value_name(value_name, dynamic) else None):
             if isinstance(key, str):
-                mapper.dynamic.sources.setdefault(key.lower(), []).append(source)
+                dynamic.sources.setdefault(key.lower(), []).append(source)
         for inner in source.inner.values():
             mapper.names.setdefault(inner.lower(), inner)
+
+
+def _own_value_name(value_name: object, dynamic: Dynamics) -> bool:
+    return isinstance(value_name, str) and value_name.strip().lower() not in dynamic.plain
 
 
 # --- mapping -------------------------------------------------------------------------
@@ -267,6 +293,14 @@ def dynamic_question(
         return
     if name in dynamic.repeats:
         mapper.refuse(where, f"a second {_what(kind)} named '{name}'")
+        return
+    value_name = element.get("valueName")
+    if isinstance(value_name, str) and not _own_value_name(value_name, dynamic):
+        mapper.refuse(
+            where,
+            f"its valueName '{value_name}' is the name of another question "
+            "(two questions sharing one answer) and cannot be played",
+        )
         return
     unplayable = [key for key in _UNPLAYABLE if element.get(key) not in (None, "", [], {})]
     unplayable += [
@@ -326,16 +360,20 @@ def dynamic_question(
         mapper.refuse(where, repeat)
         return
     dynamic.repeats[name] = repeat
+    mapper.places[("repeat", name)] = where
     key_of = {f: key for key, f in source.keys.items() if key != f}
     dynamic.value_names.update(  # a template question's valueName: its key in the object
         (str(f["id"]), key_of[str(f["id"])]) for f in fields if f.get("id") in key_of
     )
     if kind == "matrixdynamic":
         dynamic.row_repeats.add(name)
-    step: dict[str, object] = {"title": _text(element.get("title")), "fields": fields}
+    from wizard_desktop.importers.surveyjs import _clip
+
+    title = _text(element.get("title"))
+    step: dict[str, object] = {"title": title and _clip(title, "title"), "fields": fields}
     description = _text(element.get("description"))
     if description:
-        step["description"] = description
+        step["description"] = _clip(description, "description")
     visible = mapper.expression(element.get("visibleIf"), f"{where}.visibleIf")
     conditions = (*scope.conditions, visible) if visible else scope.conditions
     out.append({"id": MARK, "hidden": True, MARK: (name, step, conditions)})
@@ -412,6 +450,8 @@ def write_repeats(mapper: _Mapper, data: dict[str, object]) -> None:
 def _split(mapper: _Mapper, step: dict[str, object]) -> list[dict[str, object]]:
     """A page's step, or its steps split around its dynamic elements (see the module
     docstring); headings left alone before a dynamic element go with it."""
+    from wizard_desktop.importers.surveyjs import _clip
+
     fields = step["fields"]
     assert isinstance(fields, list)
     if not any(MARK in f for f in fields):
@@ -424,6 +464,8 @@ def _split(mapper: _Mapper, step: dict[str, object]) -> list[dict[str, object]]:
         piece["id"] = page_id if not steps else mapper.unique_id(f"{page_id} #{len(steps) + 1}")
         if piece["id"] != page_id:
             mapper.dynamic.source_pages[str(piece["id"])] = page_id
+            if ("step", page_id) in mapper.places:  # a piece of a page: the page's place
+                mapper.places[("step", str(piece["id"]))] = mapper.places[("step", page_id)]
         steps.append(piece)
 
     def plain(piece_fields: list[dict[str, object]]) -> dict[str, object]:
@@ -431,7 +473,7 @@ def _split(mapper: _Mapper, step: dict[str, object]) -> list[dict[str, object]]:
         if not steps and "description" in step:
             piece["description"] = step["description"]
         elif steps:
-            piece["title"] = f"{step['title']} (continued)"
+            piece["title"] = _clip(f"{step['title']} (continued)", "title")
         piece["fields"] = piece_fields
         return piece
 
@@ -452,6 +494,8 @@ def _split(mapper: _Mapper, step: dict[str, object]) -> list[dict[str, object]]:
         if visible:
             piece["visible_if"] = visible[0] if len(visible) == 1 else _joined(visible)
         add(piece)
+        if ("repeat", name) in mapper.places:
+            mapper.places[("step", str(piece["id"]))] = mapper.places[("repeat", name)]
         repeat = mapper.dynamic.repeats[name]
         repeat["steps"] = [piece["id"]]
         repeat.setdefault("item_label", f"{piece['title']} ({{{name}.number}})")

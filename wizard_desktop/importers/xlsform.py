@@ -28,8 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard_desktop.definition.fileformat import MAX_OPTIONS
-from wizard_desktop.definition.loader import definition_from_dict
-from wizard_desktop.definition.problems import Problem, WizardFileError
+from wizard_desktop.definition.problems import Problem, WizardFileError, describe_value, quoted
 from wizard_desktop.definition.reading import SourceError, decode, read_json
 from wizard_desktop.definition.repeats import NUMBER, instance_path, instances_held
 from wizard_desktop.importers.common import (
@@ -38,6 +37,8 @@ from wizard_desktop.importers.common import (
     left_out_text,
     read_source,
     refuse_unless_skipped,
+    validated,
+    within_description,
 )
 from wizard_desktop.importers.xpath import XPathContext, XPathUnsupported, translate
 
@@ -137,6 +138,25 @@ def check_workbook_zip(data: bytes, source: str) -> None:
                     )
 
 
+def check_markdown_tables(text: str, source: str) -> None:
+    """Refuse, naming the table and row, Markdown tables pyxform's reader fails on with
+    an IndexError: a sheet without a header row, a row with more cells than its header.
+    The tables are split by pyxform's own Markdown reader."""
+    from pyxform.xls2json_backends import _md_table_to_ss_structure
+
+    for sheet, rows in _md_table_to_ss_structure(text).items():
+        if not rows:
+            raise _problem(source, f"the {quoted(sheet)} table has no header row")
+        width = len(rows[0])
+        for number, row in enumerate(rows[1:], start=2):
+            if len(row) > width:
+                raise _problem(
+                    source,
+                    f"row {number} of the {quoted(sheet)} table has {len(row)} cells; "
+                    f"its header row has {width}",
+                )
+
+
 def _read_workbook(path: Path, data: bytes, source: str) -> tuple[Any, dict[str, Any]]:
     from pyxform.errors import PyXFormError
     from pyxform.xls2json import workbook_to_json
@@ -148,7 +168,7 @@ def _read_workbook(path: Path, data: bytes, source: str) -> tuple[Any, dict[str,
         check_workbook_zip(data, source)
     if file_type == ".md":
         try:
-            data.decode("utf-8")
+            check_markdown_tables(data.decode("utf-8"), source)
         except UnicodeDecodeError:
             raise _problem(source, "a Markdown XLSForm must be UTF-8 text") from None
     warnings: list[str] = []
@@ -161,10 +181,38 @@ def _read_workbook(path: Path, data: bytes, source: str) -> tuple[Any, dict[str,
     except PyXFormError as exc:
         raise _problem(source, " ".join(str(exc).split())[:1000]) from None
     except Exception as exc:  # a hostile workbook can break the readers in other ways
+        known = _header_problem(data) if file_type == ".xlsx" else None
         raise _problem(
-            source, f"cannot read the XLSForm ({type(exc).__name__}: {exc})"[:500]
+            source, known or f"cannot read the XLSForm ({type(exc).__name__}: {exc})"[:500]
         ) from None
     return rows, survey  # pyxform's warnings (style advice) are not errors: not shown
+
+
+def _header_problem(data: bytes) -> str | None:
+    """Why pyxform's reader broke on an .xlsx when it is a header cell that is no text
+    (a number, a date, TRUE: the reader takes every column name for a text); read only
+    once the reader has failed."""
+    import openpyxl
+    from pyxform import constants
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # (what the reader could not open either)
+        return None
+    try:
+        names = book.sheetnames
+        for name in names:
+            if name.lower() not in constants.SUPPORTED_SHEET_NAMES and len(names) > 1:
+                continue  # a sheet pyxform does not read
+            for cell in next(book[name].iter_rows(max_row=1), ()):
+                if cell.value is not None and not isinstance(cell.value, str):
+                    return (
+                        f"the header cell {cell.coordinate} of the {quoted(name)} sheet is "
+                        f"{describe_value(cell.value)}, not a column name"
+                    )
+    finally:
+        book.close()
+    return None
 
 
 def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = False) -> ImportResult:
@@ -181,8 +229,8 @@ def import_xlsform(path: str | os.PathLike[str], *, skip_unsupported: bool = Fal
     if builder.unsupported:  # said in the wizard's description, as the SurveyJS import does
         # `${a}` in a reason reads `$(a)`: no `{...}` that could be taken for a placeholder
         note = left_out_text(builder.unsupported).replace("{", "(").replace("}", ")")
-        wizard["description"] = f"{wizard['description']}\n\n{note}"
-    definition = definition_from_dict(wizard, source=source)
+        wizard["description"] = within_description(f"{wizard['description']}\n\n{note}")
+    definition = validated(wizard, source, builder.source_place)
     return ImportResult(definition, tuple(builder.unsupported), wizard)
 
 
@@ -254,8 +302,15 @@ class _Builder:
     def place(self, element: Mapping[str, Any]) -> str:
         name = str(element.get("name", ""))
         rows = self.row_of.get(name)
+        if not rows and name.endswith("_other"):  # or_other's text: its select's row
+            rows = self.row_of.get(name[: -len("_other")])
         row = rows[0] if rows else None
         return f"survey row {row} ({name})" if row is not None else f"survey ({name})"
+
+    def source_place(self, kind: str, element_id: str) -> str | None:
+        """The survey row a step, field or repeat was made from (`validated`)."""
+        place = self.place({"name": element_id})
+        return None if place.startswith("survey (") else place
 
     def refuse(self, element: Mapping[str, Any], reason: str) -> None:
         self.refused_names.add(str(element.get("name", "")))
@@ -555,7 +610,9 @@ class _Builder:
         description = f"Imported from the XLSForm {self.source} (form_id {form_id}"
         description += f", version {version})." if version else ")."
         metadata = self.metadata_text()
-        wizard["description"] = f"{description} {metadata}" if metadata else description
+        wizard["description"] = within_description(
+            f"{description} {metadata}" if metadata else description
+        )
         if self.repeats:
             wizard["repeats"] = self.repeats
         if not self.steps:
@@ -629,6 +686,9 @@ class _Builder:
                         copy[key] = fill(copy[key])
                 children.append(copy)
                 self.kinds[copy["name"]] = str(copy.get("type"))
+                rows = self.row_of.get(str(child.get("name")))  # a copy's row is its question's
+                if rows:
+                    self.row_of.setdefault(copy["name"], deque([rows[0]]))
             groups.append({"type": "group", "name": prefix, "label": label, "children": children})
         return groups
 
