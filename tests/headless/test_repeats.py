@@ -300,3 +300,22 @@ def test_a_repeat_step_with_problems_is_told_once() -> None:
     with pytest.raises(WizardFileError) as caught:
         parse_wizard_text(text, "w.yaml", "yaml")
     assert "no step 'dependant' in this wizard" in [p.message for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(("written", "hint"), [("empty", "= 0"), ("notempty", "> 0")])
+def test_a_repeat_tested_empty_is_a_load_error_naming_its_length(written: str, hint: str) -> None:
+    """`{r} notempty` on a repeat: the repeat is laid out as its instances' list, which
+    `empty`/`notempty` do not take (it was an internal error); `{r.length}` is said."""
+    text = DEPENDENTS.replace(
+        "  - id: totals\n    title: Totals\n",
+        f'  - id: totals\n    title: Totals\n    visible_if: "{{dependents}} {written}"\n',
+    )
+    with pytest.raises(WizardFileError) as caught:
+        parse_wizard_text(text, "w.yaml", "yaml")
+    assert [p.message for p in caught.value.problems] == [
+        f"{{dependents}} {written}: dependents is a repeat; write {{dependents.length}} {hint}"
+    ]
+    fixed = text.replace(f"{{dependents}} {written}", f"{{dependents.length}} {hint}")
+    definition = parse_wizard_text(fixed, "w.yaml", "yaml")
+    shown = wizard_logic(expand(definition, {"dependents": 2}).definition).resolve({}).path
+    assert ("totals" in [s.id for s in shown.steps]) is (written == "notempty")

@@ -12,7 +12,7 @@ expression can only reach the values it is handed and the functions listed there
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -293,14 +293,17 @@ def _children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
-def _references(root: Node) -> list[tuple[str, int]]:
-    found: list[tuple[str, int]] = []
+def nodes(root: Node) -> Iterator[Node]:
+    """Every node of a tree (without recursion: a tree may be deep)."""
     stack = [root]
     while stack:
         node = stack.pop()
-        if isinstance(node, Reference):
-            found.append((node.name, node.column))
+        yield node
         stack.extend(_children(node))
+
+
+def _references(root: Node) -> list[tuple[str, int]]:
+    found = [(node.name, node.column) for node in nodes(root) if isinstance(node, Reference)]
     return sorted(found, key=lambda reference: reference[1])
 
 

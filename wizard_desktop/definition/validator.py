@@ -35,6 +35,9 @@ from wizard_desktop.definition.expressions import (
     Expression,
     ExpressionCostExceeded,
     ExpressionError,
+    Reference,
+    Unary,
+    nodes,
     parse_expression,
     parse_template,
 )
@@ -1132,7 +1135,31 @@ class _Validator:
         except ExpressionError as exc:
             self.report(path, exc.message, exc.column)
             return None
-        return expression if self.names(expression.references, path) else None
+        if not self.names(expression.references, path):
+            return None
+        return expression if self.repeats_tested_empty(expression, path) else None
+
+    def repeats_tested_empty(self, expression: Expression, path: DataPath) -> bool:
+        """False (reported) when `{r} empty` / `{r} notempty` tests a repeat: a repeat
+        is laid out as the list of its instances, which those operators do not take."""
+        for node in nodes(expression.tree):
+            if (
+                isinstance(node, Unary)
+                and node.operator in ("empty", "notempty")
+                and isinstance(node.operand, Reference)
+                and not node.operand.length
+                and node.operand.name in self.repeat_names.fields
+            ):
+                name = node.operand.name
+                test = "= 0" if node.operator == "empty" else "> 0"
+                self.report(
+                    path,
+                    f"{{{name}}} {node.operator}: {name} is a repeat; write "
+                    f"{{{name}.length}} {test}",
+                    node.operand.column,
+                )
+                return False
+        return True
 
     def template(self, text: str | None, path: DataPath) -> str | None:
         """A text that may hold `{field}` names (format 2), every name checked (in each
