@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from wizard_desktop.definition.languages import localized
 from wizard_desktop.definition.loader import WizardFileError, load_wizard_file
 from wizard_desktop.importers import ImportRefused, import_form, import_kind, load_any_wizard_file
 from wizard_desktop.importers.convert import definition_yaml
@@ -425,7 +426,28 @@ def test_a_blank_title_is_no_title(tmp_path: Path) -> None:
         json.dumps({"title": " \n ", "pages": [page], "calculatedValues": values}), "utf-8"
     )
     definition = import_form(survey).definition
-    assert (definition.title, definition.steps[0].title) == ("blank", "p")
+    assert (definition.title, definition.steps[0].title) == ("blank", "blank")
+
+
+def test_an_untitled_page_is_titled_as_the_survey(tmp_path: Path) -> None:
+    """SurveyJS shows no page heading for an untitled page, the survey's title above
+    it: the step is titled so, not with the page's name ("page2"), in every language;
+    the step's id stays the page's name."""
+    survey = tmp_path / "untitled.json"
+    pages = [
+        {
+            "name": "page1",
+            "title": {"default": "First", "de": "Erste"},
+            "elements": [{"type": "text", "name": "a"}],
+        },
+        {"name": "page2", "elements": [{"type": "text", "name": "b"}]},
+    ]
+    title = {"default": "Trip", "de": "Reise"}
+    survey.write_text(json.dumps({"title": title, "pages": pages}), "utf-8")
+    definition = import_form(survey).definition
+    assert [(s.id, s.title) for s in definition.steps] == [("page1", "First"), ("page2", "Trip")]
+    german = localized(definition, "de")
+    assert [s.title for s in german.steps] == ["Erste", "Reise"]
 
 
 def test_the_step_a_survey_without_pages_is_given_is_placed_at_the_survey(

@@ -543,6 +543,7 @@ class _Mapper:
     added: set[str] = field(default_factory=set)  # ids of headings and -Comment fields
     dynamic: Dynamics = field(default_factory=Dynamics)  # paneldynamic, matrixdynamic
     start_page: bool = False  # mapping a start page (firstPageIsStarted): no repeat on it
+    survey_title: str = ""  # an untitled page's (SurveyJS shows it above every page)
 
     def refuse(self, place: str, reason: str) -> None:
         self.unsupported.append(UnsupportedItem(self.source, place, reason))
@@ -565,6 +566,7 @@ class _Mapper:
             if raw.get(key):
                 self.refuse(key, reason)
         steps: list[dict[str, object]] = []
+        self.survey_title = title if title.strip() else wizard_id
         starting = raw.get("firstPageIsStarted") is True and len(pages) > 1
         for place, page in pages:
             self.start_page = starting and not steps
@@ -643,7 +645,9 @@ class _Mapper:
         self.step_ids.add(step_id)
         if place:
             self.places[("step", step_id)] = f"{place} ({name})" if isinstance(name, str) else place
-        title = _clip(_localized(page.get("title")) or "", "title") or _clip(step_id, "title")
+        title = _clip(_localized(page.get("title")) or "", "title") or _clip(
+            self.survey_title, "title"
+        )
         step: dict[str, object] = {"id": step_id, "title": title}
         description = _localized(page.get("description"))
         if description:
