@@ -509,3 +509,32 @@ def test_jr_itext_of_a_long_list_is_refused_with_its_place(tmp_path: Path) -> No
         import_form(path)
     (item,) = refused.value.items
     assert item.place == "survey row 3 (c)" and "too long to write" in item.reason
+
+
+def test_a_repeat_label_in_several_languages_titles_each_instance_in_them(
+    tmp_path: Path,
+) -> None:
+    """A repeat's `label::French (fr)`: its instances' titles ("Membre 2") are in
+    the session's language too, not in the default one alone."""
+    from wizard_desktop.definition.languages import localized
+    from wizard_desktop.definition.repeats import expand
+
+    result = import_form(
+        form(
+            tmp_path,
+            """| | type | name | label::English (en) | label::French (fr) |
+|  | begin repeat | members | Member | Membre |
+|  | integer | age | Age | Âge |
+|  | end repeat | | | |
+""",
+        )
+    )
+    definition = result.definition
+    titles = {
+        language: [
+            s.title
+            for s in expand(localized(definition, language), {"members": 2}).definition.steps
+        ]
+        for language in ("en", "fr")
+    }
+    assert titles == {"en": ["Member 1", "Member 2"], "fr": ["Membre 1", "Membre 2"]}

@@ -565,7 +565,7 @@ class _Builder:
         self.current_repeat = name
         try:
             title = self.template(child.get("label"), _TITLE_LIMIT) or heading
-            label = self.template(self.text(child.get("label")), _LABEL_LIMIT)
+            labels = self.template(child.get("label"), _LABEL_LIMIT)  # a map: in each language
             self.walk(child.get("children", []), conditions, title)
         finally:
             self.current_repeat = None
@@ -583,11 +583,20 @@ class _Builder:
         else:
             size = sum(1 + len(step["fields"]) for step in steps)
             repeat.update(min=0, max=max(1, instances_held(size)))
-        if isinstance(label, str) and label:
+        label = labels.get(self.default_code or "") if isinstance(labels, dict) else labels
+        if label:
             plain = _one_line(re.sub(r"\{[^{}]*\}", "", label), _LABEL_LIMIT - 20)
             if "add_label" not in repeat and "repeat_count" not in repeat and plain:
-                repeat["add_label"] = f"Add another: {plain}"
-            repeat["item_label"] = _one_line(f"{label} {{{name}.{NUMBER}}}", _LABEL_LIMIT)
+                repeat["add_label"] = f"Add another: {plain}"  # the app's words: English
+
+            def numbered(text: str) -> str:
+                return _one_line(f"{text} {{{name}.{NUMBER}}}", _LABEL_LIMIT)
+
+            repeat["item_label"] = (
+                {code: numbered(text) for code, text in labels.items()}
+                if isinstance(labels, dict)
+                else numbered(label)
+            )
         self.repeats.append(repeat)
 
     # --- walking ----------------------------------------------------------------------
