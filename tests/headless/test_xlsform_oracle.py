@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from tests.headless.test_xlsform_import import IMPORTED, REALFORMS
 from tests.oracle.openrosa import SECONDARY, XForm, evaluate_cases
 from wizard_desktop.definition.answers import answer_problem
 from wizard_desktop.definition.expression_functions import NUMBER_LIMIT, is_true
@@ -38,22 +39,6 @@ from wizard_desktop.definition.model import Field, FieldType, WizardDefinition
 from wizard_desktop.definition.repeats import expand, split_path
 from wizard_desktop.importers import import_form
 
-REALFORMS = Path(__file__).resolve().parents[3] / "shared" / "realforms" / "xlsform"
-if not REALFORMS.is_dir():  # the worktree layout (/work/wt/NAME): shared sits two levels up
-    REALFORMS = Path("/work/shared/realforms/xlsform")
-REAL = [
-    "cascading-select.xlsx",
-    "group.md",
-    "hotosm-buildings.xlsx",
-    "hotosm-highways.xlsx",
-    "hotosm-parking-survey.xlsx",
-    "hotosm-waste-collection.xlsx",
-    "loop-over-choices.md",
-    "recensement-etablissements-scolaires.xlsx",
-    "socio-economic-survey.xlsx",
-    "who-verbal-autopsy.xlsx",
-    "xlsform-spec-test.xlsx",
-]
 CASES = 24  # answer sets per form; the WHO form's 550 binds are checked on fewer
 FEWER_CASES = {"who-verbal-autopsy.xlsx": 6}
 SEED = int(os.environ.get("XLSFORM_ORACLE_SEED", "16"))
@@ -437,7 +422,7 @@ def compare(form: Form, seed: int, count: int) -> tuple[int, list[str]]:
     return made, wrong
 
 
-@pytest.mark.parametrize("name", REAL)
+@pytest.mark.parametrize("name", IMPORTED)
 def test_real_forms_agree_with_odk(name: str) -> None:
     form = Form(REALFORMS / name)
     made, wrong = compare(form, SEED, FEWER_CASES.get(name, CASES))
