@@ -587,10 +587,12 @@ def test_a_dynamic_panel_sharing_a_questions_name_as_value_name_is_refused(
     ]
 
 
-def test_a_translated_surveys_panel_titles_stay_in_the_default_language(tmp_path: Path) -> None:
+def test_a_translated_surveys_panel_titles_are_in_each_language(tmp_path: Path) -> None:
     """A dynamic panel without a title on a translated page: its item label (the page's
-    title, numbered) and add text are one-language texts in format 2; the default
-    language's are kept (the languages' runs differed: an internal error)."""
+    title, numbered) and add text are language maps like every other text (the
+    languages' runs differed there: an internal error, then the default language's)."""
+    from wizard_desktop.definition.languages import localized
+
     survey = {
         "pages": [
             {
@@ -611,6 +613,8 @@ def test_a_translated_surveys_panel_titles_stay_in_the_default_language(tmp_path
     (repeat,) = definition.repeats
     assert (repeat.item_label, repeat.add_label) == ("Kids ({kids.number})", "Add")
     assert definition.languages == ("en", "de")
+    (german,) = localized(definition, "de").repeats
+    assert (german.item_label, german.add_label) == ("Kinder ({kids.number})", "Mehr")
 
 
 def test_a_dynamic_panels_long_title_is_clipped_as_every_title(tmp_path: Path) -> None:

@@ -112,9 +112,6 @@ _EXPRESSION_KEYS = (
     "default_expression",
     "calculate",
 )
-# A dynamic panel's add text and instance title: format 2 holds them in one language,
-# so in a translated survey they are the default language's.
-_ONE_LANGUAGE_KEYS = frozenset({"add_label", "item_label"})
 # survey-core's `surveyLocalization.defaultLocale`: the language of "default" texts.
 _DEFAULT_LOCALE = "en"
 # The SurveyJS locale keys a text is read from while one language is mapped, first
@@ -464,8 +461,6 @@ def _joined_texts(
             _joined_texts(v, o, default, language, key) for v, o in zip(joined, other, strict=True)
         ]
     if other == joined:
-        return joined
-    if key in _ONE_LANGUAGE_KEYS:  # format 2 has no language map for these
         return joined
     if not (isinstance(joined, str) and isinstance(other, str) and key in TRANSLATABLE_KEYS):
         raise ValueError(f"the languages' runs differ at a '{key}' that is no text")
