@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
     QLineEdit,
@@ -22,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from wizard_desktop.app import create_main_window
 from wizard_desktop.controller import SessionController
 from wizard_desktop.core.sessions import load_session
+from wizard_desktop.core.wizards import import_wizard_file
 from wizard_desktop.operations import OperationRunner
 from wizard_desktop.store.database import close_database
 from wizard_desktop.ui.main_window import MainWindow
@@ -50,6 +52,22 @@ def find(player: QWidget, name: str, kind: type[QWidget] = QWidget) -> QWidget:
     widget = player.findChild(kind, name)
     assert widget is not None, f"no {kind.__name__} named {name}"
     return widget
+
+
+def a_photo(folder: Path) -> Path:
+    """A small PNG in `folder`, for an image or file question."""
+    picture = folder / "photo.png"
+    image = QImage(8, 8, QImage.Format.Format_RGB32)
+    image.fill(0x336699)
+    assert image.save(str(picture))
+    return picture
+
+
+def import_listed(window: MainWindow, path: Path, *, skip_unsupported: bool = False) -> str:
+    """Import a form as File → Import does and show it in the wizards list; its id."""
+    wizard_id = import_wizard_file(path, skip_unsupported=skip_unsupported).wizard_id
+    window.wizards_view.reload(wizard_id)
+    return wizard_id
 
 
 def start(qtbot: QtBot, window: MainWindow, wizard_id: str) -> WizardPlayer:

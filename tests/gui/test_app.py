@@ -20,7 +20,7 @@ from bundling.archive import is_archived
 from tests.wizard_files import ATTACH, FOUR_STEPS, import_text
 from wizard_desktop import gui
 from wizard_desktop.core import sessions
-from wizard_desktop.core.attachments import read_file
+from wizard_desktop.core.attachments import StagedFile, read_file
 from wizard_desktop.core.wizards import definition_of_version
 from wizard_desktop.instance import InstanceGuard
 from wizard_desktop.store.attachment_files import (
@@ -280,17 +280,23 @@ def test_the_integrity_check_reads_the_database_of_a_folder_named_with_hash_and_
         close_database()
 
 
-def test_the_integrity_check_names_a_missing_attachment_file_and_keeps_the_database(
-    qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _a_session_with_a_receipt(data_dir: Path, tmp_path: Path, content: bytes) -> StagedFile:
+    """A stored session whose receipt (a file answer) holds `content`; the database closed."""
     open_database(data_dir)
     session_id = sessions.start_session(import_text(data_dir, ATTACH)).id
     receipt = definition_of_version(sessions.get_session(session_id).version_id).field("receipt")
     assert receipt is not None
-    (tmp_path / "r.pdf").write_bytes(b"%PDF-1.4 gone later")
+    (tmp_path / "r.pdf").write_bytes(content)
     staged = read_file(tmp_path / "r.pdf", receipt)
     sessions.save_draft(session_id, {"receipt": staged.value()})
     close_database()
+    return staged
+
+
+def test_the_integrity_check_names_a_missing_attachment_file_and_keeps_the_database(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staged = _a_session_with_a_receipt(data_dir, tmp_path, b"%PDF-1.4 gone later")
     content_path(attachments_dir(data_dir), staged.sha256).unlink()
     shown: list[str] = []
     monkeypatch.setattr(dialogs, "show_error", lambda _parent, text: shown.append(text))
@@ -317,14 +323,7 @@ def test_the_attachment_sweep_runs_once_the_first_screen_is_painted(
 ) -> None:
     """The sweep reads every attachment file, so the app leaves it to its writer
     thread after the first paint: an old file no row names goes, a named one stays."""
-    open_database(data_dir)
-    session_id = sessions.start_session(import_text(data_dir, ATTACH)).id
-    receipt = definition_of_version(sessions.get_session(session_id).version_id).field("receipt")
-    assert receipt is not None
-    (tmp_path / "r.pdf").write_bytes(b"%PDF-1.4 kept")
-    staged = read_file(tmp_path / "r.pdf", receipt)
-    sessions.save_draft(session_id, {"receipt": staged.value()})
-    close_database()
+    staged = _a_session_with_a_receipt(data_dir, tmp_path, b"%PDF-1.4 kept")
     folder = attachments_dir(data_dir)
     named = content_path(folder, staged.sha256)
     orphan = content_path(folder, "ab" * 32)  # left by a crash before its row's commit

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
 
-from tests.gui.player_helpers import FINISH, NEXT, find, start
+from tests.gui.player_helpers import FINISH, NEXT, a_photo, find, import_listed, start
 from tests.gui.test_surveyjs_play import REALFORMS as SURVEYJS_ROOT
 from tests.gui.test_surveyjs_play import answer_for as surveyjs_answer
 from tests.gui.test_xlsform_play import answer_for as xlsform_answer
@@ -198,12 +197,8 @@ def played(qtbot: QtBot, window: MainWindow, form: Path, tmp_path: Path, **optio
     """Import `form`, start it and play it to Finish at the keyboard; the session's id,
     once stored as completed, with every answer typed stored."""
     assert window.size().width() == 1000  # the default size, as a person first sees it
-    picture = tmp_path / "photo.png"
-    image = QImage(8, 8, QImage.Format.Format_RGB32)
-    image.fill(0x336699)
-    assert image.save(str(picture))
-    wizard_id = import_wizard_file(form).wizard_id
-    window.wizards_view.reload(wizard_id)
+    picture = a_photo(tmp_path)
+    wizard_id = import_listed(window, form)
     keys = Keyboard(qtbot, window, picture)
     start(qtbot, window, wizard_id)
     keys.play(**options)  # type: ignore[arg-type]

@@ -100,6 +100,15 @@ def _switch(player: WizardPlayer) -> QComboBox:
     return combo
 
 
+def _reach_with_shift_tab(qtbot: QtBot, window: MainWindow, combo: QComboBox) -> None:
+    """Shift+Tab from the focused field until the language switch has the focus."""
+    for _ in range(20):
+        if combo.hasFocus():
+            return
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert combo.hasFocus(), "the language switch is not reachable with the keyboard"
+
+
 def _shown(player: WizardPlayer) -> tuple[str, ...]:
     page = player.currentPage()
     label = find(player, "label_name", QLabel)
@@ -166,11 +175,7 @@ def test_keyboard_only_switch(
     player = _start(qtbot, window, tmp_path)
     type_into(qtbot, player, "name", "Ada")
     combo = _switch(player)
-    for _ in range(20):  # Shift+Tab from the first field reaches the switch
-        if combo.hasFocus():
-            break
-        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
-    assert combo.hasFocus(), "the language switch is not reachable with the keyboard"
+    _reach_with_shift_tab(qtbot, window, combo)
     qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert combo.currentData() == "de"
     assert _shown(player)[:2] == ("Reise von Ada", "Ihr Name *")
@@ -321,11 +326,7 @@ def test_a_wizard_with_repeats_switches_language_in_every_instance(
     assert isinstance(label, QLabel) and label.text() == "Age of Ada"
     assert player.currentPage().title() == "Member 1: Ada"  # an instance's step: its item label
 
-    for _ in range(20):  # the keyboard alone: Shift+Tab to the switch, Down to French
-        if combo.hasFocus():
-            break
-        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
-    assert combo.hasFocus(), "the language switch is not reachable with the keyboard"
+    _reach_with_shift_tab(qtbot, window, combo)  # the keyboard alone, then Down: French
     qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert combo.currentData() == "fr"
     assert player.currentPage().title() == "Membre 1 : Ada"

@@ -9,17 +9,23 @@ import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QListWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.gui.player_helpers import find, press_next, start, step_id, wait_saved
+from tests.gui.player_helpers import (
+    a_photo,
+    find,
+    import_listed,
+    press_next,
+    start,
+    step_id,
+    wait_saved,
+)
 from tests.gui.test_xlsform_play import play
 from tests.headless.test_ranking import CITIES
 from tests.headless.test_xlsform_import import REALFORMS
 from tests.wizard_files import import_text
 from wizard_desktop.core.sessions import load_session
-from wizard_desktop.core.wizards import import_wizard_file
 from wizard_desktop.definition.model import Field, FieldType, Option
 from wizard_desktop.ui.editors import NOT_RANKED_TEXT, RankingInput, make_input
 from wizard_desktop.ui.main_window import MainWindow
@@ -168,12 +174,8 @@ def test_all_question_types_plays_to_completion_with_its_geojson_beside_it(
     form = tmp_path / "all-question-types.xlsx"
     shutil.copy(REALFORMS / "all-question-types.xlsx", form)
     (tmp_path / "cities.geojson").write_text(json.dumps(CITIES), encoding="utf-8")
-    picture = tmp_path / "photo.png"
-    image = QImage(8, 8, QImage.Format.Format_RGB32)
-    image.fill(0x336699)
-    assert image.save(str(picture))
-    wizard_id = import_wizard_file(form).wizard_id
-    window.wizards_view.reload(wizard_id)
+    picture = a_photo(tmp_path)
+    wizard_id = import_listed(window, form)
     player = start(qtbot, window, wizard_id)
     session_id = player.info.id
     assert play(qtbot, player, picture) > 50

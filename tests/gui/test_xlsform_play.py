@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
 from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
 
-from tests.gui.player_helpers import FINISH, NEXT, press_next, start
+from tests.gui.player_helpers import FINISH, NEXT, a_photo, import_listed, press_next, start
 from tests.headless.test_xlsform_import import IMPORTED, REALFORMS
 from wizard_desktop.core.sessions import load_session
-from wizard_desktop.core.wizards import import_wizard_file
 from wizard_desktop.definition.model import AnswerValue, Field, FieldType
 from wizard_desktop.ui.file_editors import AttachmentInput
 from wizard_desktop.ui.main_window import MainWindow
@@ -109,12 +107,8 @@ def play(qtbot: QtBot, player: WizardPlayer, picture: Path) -> int:
 def test_real_xlsform_plays_to_completion(
     qtbot: QtBot, window: MainWindow, name: str, tmp_path: Path
 ) -> None:
-    picture = tmp_path / "photo.png"
-    image = QImage(8, 8, QImage.Format.Format_RGB32)
-    image.fill(0x336699)
-    assert image.save(str(picture))
-    wizard_id = import_wizard_file(REALFORMS / name).wizard_id
-    window.wizards_view.reload(wizard_id)
+    picture = a_photo(tmp_path)
+    wizard_id = import_listed(window, REALFORMS / name)
     player = start(qtbot, window, wizard_id)
     session_id = player.info.id
     steps = play(qtbot, player, picture)
@@ -146,12 +140,8 @@ def _play_stored(
 ) -> str:
     """Import `path` (skipping what is refused when `skip`), play it to completion; the
     session's id."""
-    picture = tmp_path / "photo.png"
-    image = QImage(8, 8, QImage.Format.Format_RGB32)
-    image.fill(0x336699)
-    assert image.save(str(picture))
-    wizard_id = import_wizard_file(path, skip_unsupported=skip).wizard_id
-    window.wizards_view.reload(wizard_id)
+    picture = a_photo(tmp_path)
+    wizard_id = import_listed(window, path, skip_unsupported=skip)
     player = start(qtbot, window, wizard_id)
     session_id = player.info.id
     assert play(qtbot, player, picture) >= 1
